@@ -1,0 +1,63 @@
+# skillc — every tool the tests run is installed here, pinned, into ./bin with `go install`.
+export GOTOOLCHAIN := local
+GO      ?= go
+BIN     := $(CURDIR)/bin
+SKILLC  := $(BIN)/skillc
+
+OPA_VERSION         := v1.22.2
+CONFTEST_VERSION    := v0.71.1
+KUSTOMIZE_VERSION   := v5.8.2
+STATICCHECK_VERSION := v0.8.2
+
+# Container images built by .github/workflows/build.yaml and release.yaml (keep the three in step:
+# a test checks it).
+IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc
+
+.PHONY: all build run test golden bench tools lint clean
+
+all: build
+
+build:
+	$(GO) build -o $(SKILLC) ./cmd/skillc
+
+## run: compile the built-in skills with the example instance and run, to stdout
+run: build
+	$(SKILLC) compile skills/ fixtures/default/
+
+## test: lint, Go tests (golden files included), Rego tests with the real opa
+test: tools lint
+	$(GO) test -count=1 ./...
+
+## golden: regenerate golden/ from fixtures/ (read the diff before committing it)
+golden:
+	$(GO) test -count=1 ./cmd/skillc -run 'TestGolden' -update
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./compile/
+
+lint:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(BIN)/staticcheck ./...
+
+tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+
+$(BIN)/.opa-$(OPA_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
+	@touch $@
+
+$(BIN)/.conftest-$(CONFTEST_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION)
+	@touch $@
+
+$(BIN)/.kustomize-$(KUSTOMIZE_VERSION):
+	GOBIN=$(BIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	@touch $@
+
+$(BIN)/.staticcheck-$(STATICCHECK_VERSION):
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@touch $@
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/skillc-dev/skillc/compile"
+)
+
+var update = flag.Bool("update", false, "rewrite golden/ from the current output")
+
+// Tests run from the repository root so that file names in messages read as users see them.
+func TestMain(m *testing.M) {
+	if err := os.Chdir("../.."); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// execute runs the CLI in-process and returns stdout, stderr and the exit code.
+func execute(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := newRootCommand()
+	cmd.SetArgs(args)
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SetIn(strings.NewReader(""))
+	code := exitCode(cmd.Execute())
+	return stdout.String(), stderr.String(), code
+}
+
+// caseArgs is the compile command line of a fixture: `compile [args file words...] fixtures/<case>`.
+func caseArgs(t *testing.T, dir string) []string {
+	args := []string{"compile"}
+	if b, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
+		args = append(args, strings.Fields(string(b))...)
+	}
+	return append(args, dir)
+}
+
+func fixtureCases(t *testing.T, root string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != "invalid" {
+			cases = append(cases, e.Name())
+		}
+	}
+	if len(cases) == 0 {
+		t.Fatalf("no cases under %s", root)
+	}
+	return cases
+}
+
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `make golden` to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestGolden compiles every valid fixture and compares stdout with golden/<case>.yaml.
+func TestGolden(t *testing.T) {
+	for _, name := range fixtureCases(t, "fixtures") {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("fixtures", name)
+			stdout, stderr, code := execute(t, caseArgs(t, dir)...)
+			if code != 0 {
+				t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
+			}
+			if stdout == "" {
+				t.Fatal("no output")
+			}
+			checkGolden(t, filepath.Join("golden", name+".yaml"), stdout)
+		})
+	}
+}
+
+// TestGoldenInvalid compiles every invalid fixture: exit code and every message are golden, and
+// nothing may reach stdout.
+func TestGoldenInvalid(t *testing.T) {
+	for _, name := range fixtureCases(t, filepath.Join("fixtures", "invalid")) {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("fixtures", "invalid", name)
+			stdout, stderr, code := execute(t, caseArgs(t, dir)...)
+			if code == 0 {
+				t.Fatalf("exit 0 for an invalid input; stdout:\n%s", stdout)
+			}
+			if stdout != "" {
+				t.Errorf("partial output on stdout:\n%s", stdout)
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace on stderr:\n%s", stderr)
+			}
+			checkGolden(t, filepath.Join("golden", "invalid", name+".txt"), fmt.Sprintf("exit %d\n%s", code, stderr))
+		})
+	}
+}
+
+// TestDeterministic feeds every valid fixture's documents in shuffled order, as separate files
+// under other names, and expects byte-identical output.
+func TestDeterministic(t *testing.T) {
+	for _, name := range fixtureCases(t, "fixtures") {
+		t.Run(name, func(t *testing.T) {
+			args := caseArgs(t, filepath.Join("fixtures", name))
+			paths, flags := args[len(args)-1:], args[1:len(args)-1]
+			if len(flags) > 0 && !strings.HasPrefix(flags[0], "-") {
+				paths = append(flags, paths...)
+				flags = nil
+			}
+			if len(flags) > 0 {
+				t.Skip("fixture sets flags")
+			}
+			files, diags := compile.ReadPaths(paths, nil)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			want := render(t, files)
+			var docs []compile.File
+			for _, f := range files {
+				for i, d := range bytes.Split(f.Data, []byte("\n---\n")) {
+					docs = append(docs, compile.File{Name: fmt.Sprintf("%s#%d", f.Name, i), Data: append(d, '\n')})
+				}
+			}
+			for seed := range uint64(3) {
+				r := rand.New(rand.NewPCG(seed, 1))
+				r.Shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
+				if got := render(t, docs); got != want {
+					t.Fatalf("shuffled input (seed %d) changed the output:\n%s", seed, cmp.Diff(want, got))
+				}
+			}
+		})
+	}
+}
+
+func render(t *testing.T, files []compile.File) string {
+	t.Helper()
+	res, err := compile.Compile(files, compile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := compile.MarshalStream(res.Objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}

@@ -1,0 +1,342 @@
+package compile
+
+import (
+	"fmt"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Defaults of the pod, from SPEC §3.
+const (
+	defaultDeadlineSeconds = 600
+	deadlineGraceSeconds   = 60
+	defaultSidecarCPU      = "100m"
+	defaultSidecarMemory   = "128Mi"
+	podUID                 = 1000
+	tokenVolume            = "kube-api-access"
+	tokenMountPath         = "/var/run/secrets/kubernetes.io/serviceaccount"
+)
+
+// buildJob renders a run's Job.
+func buildJob(cfg *ConfigSpec, pod *Pod) (*batchv1.Job, Diagnostics) {
+	tmpl, diags := buildPodTemplate(cfg, pod)
+	if tmpl == nil {
+		return nil, diags
+	}
+	deadline := int64(defaultDeadlineSeconds)
+	if t := pod.Run.Spec.Timeout; t != "" {
+		d, _ := time.ParseDuration(t) // validated on load
+		deadline = int64(d/time.Second) + deadlineGraceSeconds
+	}
+	return &batchv1.Job{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
+		Spec: batchv1.JobSpec{
+			BackoffLimit:          ptr(int32(0)),
+			ActiveDeadlineSeconds: &deadline,
+			Template:              *tmpl,
+		},
+	}, diags
+}
+
+func podLabels(pod *Pod) map[string]string {
+	return labels(
+		labelAgentRun, pod.Name,
+		labelInstance, pod.Instance.Metadata.Name,
+		labelComponent, "agent-run",
+	)
+}
+
+// buildPodTemplate renders the pod every run (and later every schedule) of an instance gets.
+func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, Diagnostics) {
+	perRun := cfg.Identity == "per-run"
+	spec := corev1.PodSpec{
+		ServiceAccountName: serviceAccountName(cfg.Identity, pod.Name),
+		RestartPolicy:      corev1.RestartPolicyNever,
+		SecurityContext: &corev1.PodSecurityContext{
+			RunAsUser:      ptr(int64(podUID)),
+			RunAsNonRoot:   ptr(true),
+			FSGroup:        ptr(int64(podUID)),
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		ImagePullSecrets: pullSecrets(pod),
+		Containers:       []corev1.Container{agentContainer(cfg, pod), ipcBridgeContainer(cfg)},
+		Volumes:          baseVolumes(pod),
+	}
+	if perRun {
+		spec.AutomountServiceAccountToken = ptr(false)
+	}
+	var diags Diagnostics
+	needsToken := false
+	volumeOwner := map[string]string{}
+	for _, v := range spec.Volumes {
+		volumeOwner[v.Name] = "skillc"
+	}
+	addVolume := func(t Toggle, v corev1.Volume) {
+		if owner, dup := volumeOwner[v.Name]; dup {
+			diags = append(diags, t.Pack.Src.Diag("spec.sidecar.volumes", "volume %q of SkillPack %q collides with a volume of %s in the pod of %s/%s", v.Name, t.Pack.Metadata.Name, owner, pod.Namespace, pod.Name))
+			return
+		}
+		volumeOwner[v.Name] = "SkillPack " + t.Pack.Metadata.Name
+		spec.Volumes = append(spec.Volumes, v)
+	}
+	for _, t := range pod.Toggles {
+		sc := t.Pack.Spec.Sidecar
+		if sc == nil || sc.Image == "" {
+			continue
+		}
+		c, vols, d := sidecarContainer(t)
+		diags = append(diags, d...)
+		if ha := sc.HostAccess; ha != nil && ha.Enabled {
+			spec.HostPID = spec.HostPID || ha.HostPID
+			spec.HostNetwork = spec.HostNetwork || ha.HostNetwork
+		}
+		if perRun && (len(sc.RBAC) > 0 || len(sc.ClusterRBAC) > 0) {
+			// Only the sidecars that declared RBAC get the API token; the agent never does.
+			needsToken = true
+			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tokenVolume, MountPath: tokenMountPath, ReadOnly: true})
+		}
+		for _, v := range vols {
+			addVolume(t, v)
+		}
+		if cfg.Sidecars == "native" {
+			// A native sidecar ends with the pod: a pre-rendered Job has no controller to stop it.
+			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
+			spec.InitContainers = append(spec.InitContainers, c)
+		} else {
+			spec.Containers = append(spec.Containers, c)
+		}
+	}
+	if spec.HostNetwork {
+		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
+	}
+	if needsToken {
+		spec.Volumes = append(spec.Volumes, tokenProjection())
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: podLabels(pod)},
+		Spec:       spec,
+	}, diags
+}
+
+// pullSecrets is the instance's image pull secrets followed by the run's, without repeats.
+func pullSecrets(pod *Pod) []corev1.LocalObjectReference {
+	var out []corev1.LocalObjectReference
+	seen := map[string]bool{}
+	for _, list := range [][]corev1.LocalObjectReference{pod.Instance.Spec.ImagePullSecrets, pod.Run.Spec.ImagePullSecrets} {
+		for _, s := range list {
+			if s.Name != "" && !seen[s.Name] {
+				seen[s.Name] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// hardened is the security context of every container that asks for nothing special.
+func hardened(readOnlyRoot bool) *corev1.SecurityContext {
+	sc := &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+	}
+	if readOnlyRoot {
+		sc.ReadOnlyRootFilesystem = ptr(true)
+	}
+	return sc
+}
+
+func agentContainer(cfg *ConfigSpec, pod *Pod) corev1.Container {
+	model := ""
+	if a := pod.Instance.Spec.Agents; a != nil {
+		model = a.Default.Model
+	}
+	if m := pod.Run.Spec.Model; m != nil && m.Model != "" {
+		model = m.Model
+	}
+	task := ""
+	if t := pod.Run.Spec.Task; t != nil {
+		task = t.Text
+	}
+	env := map[string]string{
+		"AGENT_RUN_ID":    pod.Name,
+		"INSTANCE_NAME":   pod.Instance.Metadata.Name,
+		"AGENT_NAMESPACE": pod.Namespace,
+		"TASK":            task,
+		"MODEL_NAME":      model,
+	}
+	for k, v := range pod.Run.Spec.Env {
+		env[k] = string(v)
+	}
+	vars := make([]corev1.EnvVar, 0, len(env))
+	for _, k := range sortedKeys(env) {
+		vars = append(vars, corev1.EnvVar{Name: k, Value: env[k]})
+	}
+	return corev1.Container{
+		Name:  "agent",
+		Image: cfg.Images.AgentRunner,
+		Env:   vars,
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: "skills", MountPath: "/skills", ReadOnly: true},
+			{Name: "workspace", MountPath: "/workspace"},
+			{Name: "ipc", MountPath: "/ipc"},
+			{Name: "tmp", MountPath: "/tmp"},
+		},
+		SecurityContext: hardened(true),
+	}
+}
+
+func ipcBridgeContainer(cfg *ConfigSpec) corev1.Container {
+	return corev1.Container{
+		Name:            "ipc-bridge",
+		Image:           cfg.Images.IPCBridge,
+		VolumeMounts:    []corev1.VolumeMount{{Name: "ipc", MountPath: "/ipc"}},
+		SecurityContext: hardened(true),
+	}
+}
+
+// sidecarContainer renders a pack's sidecar and the volumes only it mounts.
+func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, Diagnostics) {
+	p := t.Pack
+	sc := p.Spec.Sidecar
+	name := p.Metadata.Name
+	c := corev1.Container{
+		Name:            "skill-" + name,
+		Image:           sc.Image,
+		ImagePullPolicy: corev1.PullPolicy(sc.ImagePullPolicy),
+		Command:         sc.Command,
+		Env:             sidecarEnv(t),
+		Resources:       sidecarResources(sc.Resources),
+		VolumeMounts:    []corev1.VolumeMount{{Name: "ipc", MountPath: "/ipc"}, {Name: "tmp", MountPath: "/tmp"}},
+	}
+	if sc.MountWorkspace == nil || *sc.MountWorkspace {
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "workspace", MountPath: "/workspace"})
+	}
+	var vols []corev1.Volume
+	if sc.SecretRef != "" {
+		vol := "skill-secret-" + name
+		mountPath := sc.SecretMountPath
+		if mountPath == "" {
+			mountPath = "/secrets/" + sc.SecretRef
+		}
+		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: sc.SecretRef}}})
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: mountPath, ReadOnly: true})
+	}
+	ha := sc.HostAccess
+	if ha == nil || !ha.Enabled {
+		c.SecurityContext = hardened(false)
+	} else {
+		c.SecurityContext = hostSecurityContext(ha)
+		for i, m := range ha.Mounts {
+			vol := fmt.Sprintf("host-%s-%d", name, i)
+			vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: m.HostPath}}})
+			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: m.MountPath, ReadOnly: m.ReadOnly == nil || *m.ReadOnly})
+		}
+	}
+	// The pack's own extra volumes pass through as declared; the policy gate judges them.
+	vols = append(vols, sc.Volumes...)
+	c.VolumeMounts = append(c.VolumeMounts, sc.VolumeMounts...)
+	var diags Diagnostics
+	mounts := map[string]bool{}
+	for _, m := range c.VolumeMounts {
+		if mounts[m.MountPath] {
+			diags = append(diags, p.Src.Diag("spec.sidecar", "SkillPack %q mounts two volumes at %s in container %s", name, m.MountPath, c.Name))
+		}
+		mounts[m.MountPath] = true
+	}
+	return c, vols, diags
+}
+
+// hostSecurityContext grants exactly what hostAccess asks for and nothing more.
+func hostSecurityContext(ha *HostAccess) *corev1.SecurityContext {
+	sc := &corev1.SecurityContext{}
+	if ha.RunAsRoot {
+		sc.RunAsUser = ptr(int64(0))
+		sc.RunAsNonRoot = ptr(false)
+	}
+	if ha.Privileged {
+		sc.Privileged = ptr(true)
+	} else {
+		// Kubernetes refuses allowPrivilegeEscalation=false beside privileged=true.
+		sc.AllowPrivilegeEscalation = ptr(false)
+	}
+	return sc
+}
+
+// sidecarEnv: the pack's name, then its declared env in order, then SKILL_<PARAM> sorted.
+func sidecarEnv(t Toggle) []corev1.EnvVar {
+	sc := t.Pack.Spec.Sidecar
+	env := []corev1.EnvVar{{Name: "SYMPOZIUM_SKILL_PACK", Value: t.Pack.Metadata.Name}}
+	for _, e := range sc.Env {
+		v := corev1.EnvVar{Name: e.Name}
+		if e.Value != nil {
+			v.Value = *e.Value
+		}
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+			ref := e.ValueFrom.SecretKeyRef
+			v.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key, Optional: ref.Optional,
+			}}
+		}
+		env = append(env, v)
+	}
+	params := make(map[string]string, len(t.Params))
+	for k, v := range t.Params {
+		params[paramEnvName(k)] = string(v) // collisions are refused by validateRefs
+	}
+	for _, k := range sortedKeys(params) {
+		env = append(env, corev1.EnvVar{Name: k, Value: params[k]})
+	}
+	return env
+}
+
+// sidecarResources sets requests equal to limits (Guaranteed QoS), defaulting each to 100m/128Mi.
+func sidecarResources(r *SidecarResources) corev1.ResourceRequirements {
+	cpu, mem := Scalar(defaultSidecarCPU), Scalar(defaultSidecarMemory)
+	if r != nil && r.CPU != "" {
+		cpu = r.CPU
+	}
+	if r != nil && r.Memory != "" {
+		mem = r.Memory
+	}
+	list := corev1.ResourceList{
+		corev1.ResourceCPU:    resource.MustParse(string(cpu)), // validated on load
+		corev1.ResourceMemory: resource.MustParse(string(mem)),
+	}
+	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
+}
+
+// baseVolumes are the pod's own volumes: scratch space, the IPC channel and the skills projection.
+func baseVolumes(pod *Pod) []corev1.Volume {
+	sources := make([]corev1.VolumeProjection, 0, len(pod.Toggles))
+	for _, t := range pod.Toggles {
+		sources = append(sources, corev1.VolumeProjection{ConfigMap: &corev1.ConfigMapProjection{
+			LocalObjectReference: corev1.LocalObjectReference{Name: configMapName(t.Pack.Metadata.Name)},
+		}})
+	}
+	return []corev1.Volume{
+		{Name: "workspace", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("1Gi"))}}},
+		{Name: "ipc", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(resource.MustParse("64Mi"))}}},
+		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("256Mi"))}}},
+		{Name: "skills", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
+	}
+}
+
+// tokenProjection is the API token volume kubelet would auto-mount, made explicit so that only the
+// sidecars that declared RBAC mount it.
+func tokenProjection() corev1.Volume {
+	return corev1.Volume{Name: tokenVolume, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+		Sources: []corev1.VolumeProjection{
+			{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token", ExpirationSeconds: ptr(int64(3607))}},
+			{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}, Items: []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}}},
+			{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{{Path: "namespace", FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"}}}}},
+		},
+	}}}
+}

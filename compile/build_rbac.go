@@ -1,0 +1,73 @@
+package compile
+
+import (
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// rbacName is the seed's name for a pack's per-run Role, ClusterRole and their bindings.
+func rbacName(pack, run string) string { return "sympozium-skill-" + pack + "-" + run }
+
+// buildRBAC renders the per-run Role/RoleBinding and ClusterRole/ClusterRoleBinding a pack declares.
+// They carry no ownerReferences: the AgentRun's UID is unknown before apply, so the GitOps tool
+// prunes them when the run leaves Git.
+func buildRBAC(identity string, pod *Pod, t Toggle) ([]Object, Diagnostics) {
+	sc := t.Pack.Spec.Sidecar
+	if sc == nil || (len(sc.RBAC) == 0 && len(sc.ClusterRBAC) == 0) {
+		return nil, nil
+	}
+	pack := t.Pack.Metadata.Name
+	name := rbacName(pack, pod.Name)
+	if d := checkLength(t.Src, t.Field+".skillPackRef", "RBAC object name", name, maxObjectName); d != nil {
+		return nil, d
+	}
+	l := func() map[string]string {
+		return labels(labelAgentRun, pod.Name, labelSkill, pack, labelSympoziumOwner, "sympozium")
+	}
+	subjects := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: serviceAccountName(identity, pod.Name), Namespace: pod.Namespace}}
+	var out []Object
+	if len(sc.RBAC) > 0 {
+		out = append(out,
+			&rbacv1.Role{
+				TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"},
+				ObjectMeta: objectMeta(name, pod.Namespace, l()),
+				Rules:      policyRules(sc.RBAC),
+			},
+			&rbacv1.RoleBinding{
+				TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
+				ObjectMeta: objectMeta(name, pod.Namespace, l()),
+				Subjects:   subjects,
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
+			})
+	}
+	if len(sc.ClusterRBAC) > 0 {
+		out = append(out,
+			&rbacv1.ClusterRole{
+				TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"},
+				ObjectMeta: objectMeta(name, "", l()),
+				Rules:      policyRules(sc.ClusterRBAC),
+			},
+			&rbacv1.ClusterRoleBinding{
+				TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
+				ObjectMeta: objectMeta(name, "", l()),
+				Subjects:   subjects,
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
+			})
+	}
+	return out, nil
+}
+
+// policyRules copies the declared rules in order.
+func policyRules(in []PolicyRule) []rbacv1.PolicyRule {
+	out := make([]rbacv1.PolicyRule, len(in))
+	for i, r := range in {
+		out[i] = rbacv1.PolicyRule{
+			APIGroups:       r.APIGroups,
+			Resources:       r.Resources,
+			Verbs:           r.Verbs,
+			ResourceNames:   r.ResourceNames,
+			NonResourceURLs: r.NonResourceURLs,
+		}
+	}
+	return out
+}

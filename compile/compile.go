@@ -1,0 +1,177 @@
+// Package compile turns SkillPacks, instance toggles and runs into the Kubernetes objects a
+// Sympozium-style controller would create at run time: load → resolve → build → serialize.
+// It does no I/O beyond reading its inputs and never writes.
+package compile
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Options are the settings of one compile. Config is the platform's CompilerConfig (nil: the
+// defaults, or the one CompilerConfig found among the inputs); the other fields, when set,
+// override it (they are the command-line flags).
+type Options struct {
+	Config   *CompilerConfig
+	Identity string
+	Sidecars string
+	Target   string
+	Profile  string
+}
+
+// Result is a successful compile: the objects in output order, the effective config, the pods
+// built, and warnings and notes.
+type Result struct {
+	Objects     []Object
+	Config      *CompilerConfig
+	Pods        []Pod
+	Diagnostics Diagnostics
+}
+
+// Compile loads files and compiles them. On bad input it returns every problem as Diagnostics
+// (an error with ExitCode 2) and no objects.
+func Compile(files []File, opts Options) (*Result, error) {
+	in, diags := Load(files)
+	cfg, d := effectiveConfig(in, opts)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
+	}
+	res, err := Build(in, cfg)
+	if err != nil {
+		all := append(diags, err.(Diagnostics)...)
+		all.Sort()
+		return nil, all
+	}
+	res.Diagnostics = append(diags, res.Diagnostics...)
+	res.Diagnostics.Sort()
+	return res, nil
+}
+
+func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
+	cfg := opts.Config
+	var diags Diagnostics
+	switch {
+	case cfg != nil && len(in.Configs) > 0:
+		c := in.Configs[0]
+		diags = append(diags, c.Src.Diag("", "a CompilerConfig is given with --config and also among the inputs; keep one"))
+	case len(in.Configs) > 1:
+		for _, c := range in.Configs[1:] {
+			diags = append(diags, c.Src.Diag("", "more than one CompilerConfig among the inputs (first at %s:%d)", in.Configs[0].Src.File, in.Configs[0].Src.Line))
+		}
+	case len(in.Configs) == 1:
+		cfg = in.Configs[0]
+	}
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	c := *cfg // flags must not change the caller's config
+	for _, o := range []struct {
+		flag, value string
+		field       *string
+		allowed     []string
+	}{
+		{"--identity", opts.Identity, &c.Spec.Identity, Identities},
+		{"--sidecars", opts.Sidecars, &c.Spec.Sidecars, SidecarModes},
+		{"--target", opts.Target, &c.Spec.Target, Targets},
+		{"--profile", opts.Profile, &c.Spec.Policy.Profile, Profiles},
+	} {
+		if o.value == "" {
+			continue
+		}
+		if !slices.Contains(o.allowed, o.value) {
+			diags = append(diags, Diagnostic{Field: o.flag, Severity: SeverityError, Message: fmt.Sprintf("must be one of %v, got %q", o.allowed, o.value)})
+			continue
+		}
+		*o.field = o.value
+	}
+	c.Default()
+	diags = append(diags, c.Validate()...)
+	return &c, diags
+}
+
+// Build compiles decoded inputs with an effective (defaulted, validated) config.
+func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
+	var diags Diagnostics
+	for _, p := range in.Packs {
+		diags = append(diags, validatePack(p)...)
+	}
+	for _, i := range in.Instances {
+		diags = append(diags, validateInstance(i)...)
+	}
+	for _, r := range in.Runs {
+		diags = append(diags, validateRun(r)...)
+	}
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
+	}
+	spec := &cfg.Spec
+	pods, instToggles, d := resolve(spec, in)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
+	}
+	objs, d := buildObjects(spec, pods, instToggles)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
+	}
+	sortObjects(objs)
+	diags.Sort()
+	return &Result{Objects: objs, Config: cfg, Pods: pods, Diagnostics: diags}, nil
+}
+
+// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.
+func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, Diagnostics) {
+	var objs []Object
+	var diags Diagnostics
+	configMaps := map[nsName]bool{}
+	addConfigMaps := func(ns string, ts []Toggle) {
+		for _, t := range ts {
+			k := nsName{ns, t.Pack.Metadata.Name}
+			if configMaps[k] {
+				continue
+			}
+			configMaps[k] = true
+			cm, d := buildConfigMap(ns, t.Pack)
+			diags = append(diags, d...)
+			if cm != nil {
+				objs = append(objs, cm)
+			}
+		}
+	}
+	for k, ts := range instToggles {
+		addConfigMaps(k.ns, ts)
+	}
+	sharedSA := map[string]bool{}
+	for i := range pods {
+		pod := &pods[i]
+		addConfigMaps(pod.Namespace, pod.Toggles)
+		if spec.Identity == "per-run" {
+			objs = append(objs, buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
+				labels(labelAgentRun, pod.Name, labelInstance, pod.Instance.Metadata.Name)))
+			diags = append(diags, checkLength(pod.Run.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
+		} else if !sharedSA[pod.Namespace] {
+			sharedSA[pod.Namespace] = true
+			objs = append(objs, buildServiceAccount(sharedServiceAccount, pod.Namespace, labels()))
+		}
+		job, d := buildJob(spec, pod)
+		diags = append(diags, d...)
+		if job != nil {
+			objs = append(objs, job)
+		}
+		for _, t := range pod.Toggles {
+			rbac, d := buildRBAC(spec.Identity, pod, t)
+			diags = append(diags, d...)
+			objs = append(objs, rbac...)
+		}
+	}
+	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 {
+		diags = append(diags, Diagnostic{Severity: SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
+	}
+	return objs, diags
+}

@@ -1,0 +1,134 @@
+package compile
+
+import (
+	"fmt"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// Defaults for the platform settings. Images are pinned: a floating default would make the same
+// sources render differently over time.
+const (
+	DefaultCatalogNamespace  = "sympozium-system"
+	DefaultAgentRunnerImage  = "ghcr.io/sympozium-ai/sympozium/agent-runner:v0.10.46"
+	DefaultIPCBridgeImage    = "ghcr.io/sympozium-ai/sympozium/ipc-bridge:v0.10.46"
+	DefaultSkillBudgetTokens = 20000
+)
+
+// Enumerations of the settings, in the order help texts list them.
+var (
+	Identities   = []string{"shared", "per-run"}
+	SidecarModes = []string{"native", "containers"}
+	Targets      = []string{"plain", "argocd", "flux"}
+	Profiles     = []string{"baseline", "restricted"}
+)
+
+// DefaultConfig returns a CompilerConfig with every default filled in.
+func DefaultConfig() *CompilerConfig {
+	c := &CompilerConfig{}
+	c.APIVersion = groupSkillc + "/v1alpha1"
+	c.Kind = "CompilerConfig"
+	c.Default()
+	return c
+}
+
+// Default fills every unset field.
+func (c *CompilerConfig) Default() {
+	s := &c.Spec
+	if s.CatalogNamespace == "" {
+		s.CatalogNamespace = DefaultCatalogNamespace
+	}
+	if s.Images.AgentRunner == "" {
+		s.Images.AgentRunner = DefaultAgentRunnerImage
+	}
+	if s.Images.IPCBridge == "" {
+		s.Images.IPCBridge = DefaultIPCBridgeImage
+	}
+	if s.Identity == "" {
+		s.Identity = "shared"
+	}
+	if s.Sidecars == "" {
+		s.Sidecars = "native"
+	}
+	if s.Target == "" {
+		s.Target = "plain"
+	}
+	if s.SkillBudgetTokens == 0 {
+		s.SkillBudgetTokens = DefaultSkillBudgetTokens
+	}
+	if s.Policy.Profile == "" {
+		s.Policy.Profile = "baseline"
+	}
+}
+
+// Validate checks the settings, all of them, and returns every problem.
+func (c *CompilerConfig) Validate() Diagnostics {
+	s := &c.Spec
+	src := c.Src
+	var diags Diagnostics
+	oneOf := func(field, value string, allowed []string) {
+		if !slices.Contains(allowed, value) {
+			diags = append(diags, src.Diag(field, "must be one of %v, got %q", allowed, value))
+		}
+	}
+	oneOf("spec.identity", s.Identity, Identities)
+	oneOf("spec.sidecars", s.Sidecars, SidecarModes)
+	oneOf("spec.target", s.Target, Targets)
+	oneOf("spec.policy.profile", s.Policy.Profile, Profiles)
+	for _, msg := range validation.IsDNS1123Label(s.CatalogNamespace) {
+		diags = append(diags, src.Diag("spec.catalogNamespace", "invalid namespace %q: %s", s.CatalogNamespace, msg))
+	}
+	if s.SkillBudgetTokens < 0 {
+		diags = append(diags, src.Diag("spec.skillBudgetTokens", "must not be negative"))
+	}
+	if rc := s.Policy.ResourceCeilings; rc != nil {
+		for field, q := range map[string]Scalar{"cpu": rc.CPU, "memory": rc.Memory} {
+			if q == "" {
+				continue
+			}
+			if _, err := resource.ParseQuantity(string(q)); err != nil {
+				diags = append(diags, src.Diag("spec.policy.resourceCeilings."+field, "invalid quantity %q: %v", q, err))
+			}
+		}
+	}
+	for i, p := range s.Policy.AllowedHostPaths {
+		field := fmt.Sprintf("spec.policy.allowedHostPaths[%d]", i)
+		if p.SkillPack == "" {
+			diags = append(diags, src.Diag(field+".skillPack", "required"))
+		}
+		if msg := absoluteCleanPath(p.PathPrefix); msg != "" {
+			diags = append(diags, src.Diag(field+".pathPrefix", "%s", msg))
+		}
+	}
+	diags.Sort()
+	return diags
+}
+
+// absoluteCleanPath explains why p is not an absolute path without "..", or returns "".
+func absoluteCleanPath(p string) string {
+	switch {
+	case p == "":
+		return "required"
+	case p[0] != '/':
+		return fmt.Sprintf("path %q must be absolute", p)
+	case slices.Contains(splitPath(p), ".."):
+		return fmt.Sprintf("path %q must not contain \"..\"", p)
+	}
+	return ""
+}
+
+func splitPath(p string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			if i > start {
+				out = append(out, p[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}

@@ -1,0 +1,379 @@
+package compile
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// The decoder walks a yaml.v3 node tree into typed structs by their json tags. We do not go through
+// encoding/json because strict decoding must report *where* a field is wrong: every error carries the
+// field path and the line of the offending node, and every decoded path's line is remembered so that
+// later validation (names, quantities, resolution) can point at the source too.
+
+// Opaque accepts any YAML value and keeps nothing. It marks upstream CRD fields that skillc knows
+// about but that do not change the compiled objects, so real manifests decode strictly without them
+// being errors.
+type Opaque struct{}
+
+// Scalar accepts any YAML scalar (string, number, bool) and keeps its literal text. Used where the
+// upstream schema is int-or-string (quantities) or where users reasonably write numbers (params).
+type Scalar string
+
+// positions maps a field path ("spec.sidecar.rbac[1].verbs[3]") to its 1-based line.
+type positions map[string]int
+
+// fieldError is one decoding problem at a path and line.
+type fieldError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+type decoder struct {
+	pos    positions
+	errs   []fieldError
+	budget int // remaining nodes we may visit, so alias bombs cannot blow up
+}
+
+var (
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	opaqueType      = reflect.TypeFor[Opaque]()
+	scalarType      = reflect.TypeFor[Scalar]()
+)
+
+// maxDecodeNodes bounds the nodes visited per document, counting alias expansions.
+const maxDecodeNodes = 1 << 20
+
+// decodeNode decodes n into out (a pointer), returning the line positions of every path seen.
+func decodeNode(n *yaml.Node, out any) (positions, []fieldError) {
+	d := &decoder{pos: positions{}, budget: maxDecodeNodes}
+	d.value(n, reflect.ValueOf(out).Elem(), "")
+	return d.pos, d.errs
+}
+
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	d.errs = append(d.errs, fieldError{Path: path, Line: n.Line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.ShortTag() {
+	case "!!str":
+		return fmt.Sprintf("string %q", n.Value)
+	case "!!int", "!!float":
+		return "number " + n.Value
+	case "!!bool":
+		return "boolean " + n.Value
+	case "!!null":
+		return "null"
+	}
+	return n.ShortTag()
+}
+
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+	if d.budget--; d.budget < 0 {
+		if d.budget == -1 {
+			d.fail(n, path, "document too large or too deeply aliased (over %d nodes)", maxDecodeNodes)
+		}
+		return
+	}
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return
+		}
+		n = n.Content[0]
+	}
+	if _, seen := d.pos[path]; !seen && path != "" {
+		d.pos[path] = n.Line
+	}
+	t := v.Type()
+	switch {
+	case t == opaqueType:
+		return
+	case t == scalarType:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+			d.fail(n, path, "expected a string or number, got %s", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+		return
+	case reflect.PointerTo(t).Implements(unmarshalerType) && t.Kind() != reflect.Pointer:
+		d.viaJSON(n, v, path)
+		return
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return // null leaves the zero value, as encoding/json does
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		d.value(n, p.Elem(), path)
+		v.Set(p)
+	case reflect.Struct:
+		d.structure(n, v, path)
+	case reflect.Map:
+		d.mapping(n, v, path)
+	case reflect.Slice:
+		d.sequence(n, v, path)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+			hint := ""
+			if n.Kind == yaml.ScalarNode {
+				hint = " (quote it)"
+			}
+			d.fail(n, path, "expected a string, got %s%s", describe(n), hint)
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+			d.fail(n, path, "expected true or false, got %s", describe(n))
+			return
+		}
+		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		i, err := strconv.ParseInt(n.Value, 0, 64)
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || err != nil || v.OverflowInt(i) {
+			d.fail(n, path, "expected an integer, got %s", describe(n))
+			return
+		}
+		v.SetInt(i)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if n.Kind != yaml.ScalarNode || err != nil || math.IsInf(f, 0) {
+			d.fail(n, path, "expected a number, got %s", describe(n))
+			return
+		}
+		v.SetFloat(f)
+	default:
+		d.fail(n, path, "internal: cannot decode into %s", t)
+	}
+}
+
+func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "expected a mapping, got %s", describe(n))
+		return
+	}
+	fields := fieldsOf(v.Type())
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Value == "<<" && k.ShortTag() == "!!merge" {
+			d.fail(k, path, "YAML merge keys (<<) are not supported; write the fields out")
+			continue
+		}
+		fp := join(path, k.Value)
+		idx, ok := fields[k.Value]
+		if !ok {
+			d.fail(k, fp, "unknown field %q%s", k.Value, suggest(k.Value, fields))
+			continue
+		}
+		if seen[k.Value] {
+			d.fail(k, fp, "duplicate field %q", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		d.pos[fp] = k.Line
+		d.value(val, v.FieldByIndex(idx), fp)
+	}
+}
+
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "expected a mapping, got %s", describe(n))
+		return
+	}
+	t := v.Type()
+	if t.Key().Kind() != reflect.String {
+		d.fail(n, path, "internal: map key %s", t.Key())
+		return
+	}
+	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.fail(k, path, "map keys must be strings, got %s", describe(k))
+			continue
+		}
+		fp := join(path, k.Value)
+		key := reflect.New(t.Key()).Elem()
+		key.SetString(k.Value)
+		if m.MapIndex(key).IsValid() {
+			d.fail(k, fp, "duplicate key %q", k.Value)
+			continue
+		}
+		d.pos[fp] = k.Line
+		elem := reflect.New(t.Elem()).Elem()
+		d.value(val, elem, fp)
+		m.SetMapIndex(key, elem)
+	}
+	v.Set(m)
+}
+
+func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		d.fail(n, path, "expected a list, got %s", describe(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.value(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+	}
+	v.Set(s)
+}
+
+// viaJSON hands a subtree to a type's own UnmarshalJSON (resource.Quantity, intstr.IntOrString, ...).
+func (d *decoder) viaJSON(n *yaml.Node, v reflect.Value, path string) {
+	plain, err := plainValue(n, 0)
+	if err != nil {
+		d.fail(n, path, "%v", err)
+		return
+	}
+	b, err := json.Marshal(plain)
+	if err != nil {
+		d.fail(n, path, "%v", err)
+		return
+	}
+	if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b); err != nil {
+		d.fail(n, path, "%v", err)
+	}
+}
+
+// plainValue converts a node into generic Go values for JSON.
+func plainValue(n *yaml.Node, depth int) (any, error) {
+	if depth > 100 {
+		return nil, fmt.Errorf("nesting deeper than 100 levels")
+	}
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return plainValue(n.Content[0], depth)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			val, err := plainValue(n.Content[i+1], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = val
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			val, err := plainValue(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			s[i] = val
+		}
+		return s, nil
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		return n.Value == "true", nil
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+			return i, nil
+		}
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f, nil
+		}
+	}
+	return n.Value, nil
+}
+
+var fieldCache sync.Map // reflect.Type → map[string][]int
+
+// fieldsOf maps json names to field indexes, flattening inline and embedded structs.
+func fieldsOf(t reflect.Type) map[string][]int {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string][]int)
+	}
+	out := map[string][]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if name == "" && (f.Anonymous || strings.Contains(opts, "inline")) && f.Type.Kind() == reflect.Struct {
+			for k, idx := range fieldsOf(f.Type) {
+				out[k] = append([]int{i}, idx...)
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = []int{i}
+	}
+	fieldCache.Store(t, out)
+	return out
+}
+
+// suggest names the closest known field, for the typo case that is most of unknown fields.
+func suggest(key string, fields map[string][]int) string {
+	best, bestDist := "", 3
+	for k := range fields {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && best != "" && k < best) {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

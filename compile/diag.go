@@ -1,0 +1,106 @@
+package compile
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Severity of a Diagnostic. Error is bad input (exit 2); Deny is a policy denial (exit 1).
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityDeny    Severity = "deny"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Diagnostic is one finding about the input: where (file, line, field path), which rule if any,
+// how severe, and what is wrong.
+type Diagnostic struct {
+	File     string   `json:"file,omitempty"`
+	Line     int      `json:"line,omitempty"`
+	Field    string   `json:"field,omitempty"`
+	Rule     string   `json:"rule,omitempty"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+}
+
+// String renders FILE:LINE: field: message, the form editors and CI annotations understand.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	if d.File != "" {
+		b.WriteString(d.File)
+		if d.Line > 0 {
+			fmt.Fprintf(&b, ":%d", d.Line)
+		}
+		b.WriteString(": ")
+	}
+	if d.Severity == SeverityWarning || d.Severity == SeverityInfo {
+		b.WriteString(string(d.Severity) + ": ")
+	}
+	if d.Rule != "" {
+		b.WriteString(d.Rule + ": ")
+	}
+	if d.Field != "" {
+		b.WriteString(d.Field + ": ")
+	}
+	b.WriteString(d.Message)
+	return b.String()
+}
+
+// Diagnostics is a list of findings; as an error it means the compile did not succeed.
+type Diagnostics []Diagnostic
+
+func (ds Diagnostics) Error() string {
+	lines := make([]string, 0, len(ds))
+	for _, d := range ds {
+		lines = append(lines, d.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// HasErrors reports whether any diagnostic is an input error.
+func (ds Diagnostics) HasErrors() bool {
+	return slices.ContainsFunc(ds, func(d Diagnostic) bool { return d.Severity == SeverityError })
+}
+
+// ExitCode maps the worst diagnostic to the CLI contract: 2 bad input, 1 denied, 0 otherwise.
+func (ds Diagnostics) ExitCode() int {
+	code := 0
+	for _, d := range ds {
+		switch d.Severity {
+		case SeverityError:
+			return 2
+		case SeverityDeny:
+			code = 1
+		}
+	}
+	return code
+}
+
+// Sort orders diagnostics by file, line, field, rule and message, so output is stable.
+func (ds Diagnostics) Sort() {
+	slices.SortStableFunc(ds, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Field, b.Field),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}
+
+// Filter returns the diagnostics of the given severities.
+func (ds Diagnostics) Filter(sev ...Severity) Diagnostics {
+	var out Diagnostics
+	for _, d := range ds {
+		if slices.Contains(sev, d.Severity) {
+			out = append(out, d)
+		}
+	}
+	return out
+}

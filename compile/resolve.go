@@ -1,0 +1,170 @@
+package compile
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Resolution (SPEC §2): toggles to packs, private before public; runs to instances; each pod's
+// packs checked for collisions before anything is built.
+
+// Toggle is one skill toggle resolved to its pack, with where it was written.
+type Toggle struct {
+	Pack   *SkillPack
+	Params map[string]Scalar
+	Src    Source
+	Field  string // e.g. spec.skills[2]
+}
+
+// Pod is what one run (or schedule) needs built: its identity, instance, and packs in toggle order.
+type Pod struct {
+	Run       *AgentRun
+	Name      string
+	Namespace string
+	Instance  *Instance
+	Toggles   []Toggle
+}
+
+type nsName struct{ ns, name string }
+
+// resolver indexes the inputs for lookups.
+type resolver struct {
+	cfg       *ConfigSpec
+	packs     map[nsName]*SkillPack
+	instances map[nsName]*Instance
+	diags     Diagnostics
+}
+
+// namespaceOf gives a namespaced source its namespace: packs default to the public catalog,
+// everything else to "default", as kubectl would apply it.
+func namespaceOf(m ObjectMeta, fallback string) string {
+	if m.Namespace != "" {
+		return m.Namespace
+	}
+	return fallback
+}
+
+func newResolver(cfg *ConfigSpec, in *Inputs) *resolver {
+	r := &resolver{cfg: cfg, packs: map[nsName]*SkillPack{}, instances: map[nsName]*Instance{}}
+	for _, p := range in.Packs {
+		k := nsName{namespaceOf(p.Metadata, cfg.CatalogNamespace), p.Metadata.Name}
+		if prev, dup := r.packs[k]; dup {
+			r.diags = append(r.diags, p.Src.Diag("metadata.name", "SkillPack %s/%s is defined twice (also %s:%d)", k.ns, k.name, prev.Src.File, prev.Src.Line))
+			continue
+		}
+		r.packs[k] = p
+	}
+	for _, i := range in.Instances {
+		k := nsName{namespaceOf(i.Metadata, "default"), i.Metadata.Name}
+		if prev, dup := r.instances[k]; dup {
+			r.diags = append(r.diags, i.Src.Diag("metadata.name", "instance %s/%s is defined twice (also %s:%d)", k.ns, k.name, prev.Src.File, prev.Src.Line))
+			continue
+		}
+		r.instances[k] = i
+	}
+	return r
+}
+
+// lookup finds a pack for a ref from namespace ns: private (ns) first, then the public catalog.
+func (r *resolver) lookup(ns, ref string) (*SkillPack, *SkillPack) {
+	name := strings.TrimPrefix(ref, "skillpack-")
+	private := r.packs[nsName{ns, name}]
+	public := r.packs[nsName{r.cfg.CatalogNamespace, name}]
+	if private != nil {
+		if public != nil && ns != r.cfg.CatalogNamespace {
+			return private, public
+		}
+		return private, nil
+	}
+	return public, nil
+}
+
+// toggles resolves a list of refs written in src at field, for a pod in namespace ns.
+func (r *resolver) toggles(src Source, field, ns, owner string, refs []SkillRef) []Toggle {
+	out := make([]Toggle, 0, len(refs))
+	seen := map[string]string{}
+	for i, ref := range refs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		pack, shadowed := r.lookup(ns, ref.SkillPackRef)
+		if pack == nil {
+			r.diags = append(r.diags, src.Diag(f+".skillPackRef",
+				"%s: skillPackRef %q resolves to no SkillPack (looked in namespaces %q and %q); the run would silently lose these skills",
+				owner, ref.SkillPackRef, ns, r.cfg.CatalogNamespace))
+			continue
+		}
+		if shadowed != nil {
+			r.diags = append(r.diags, Diagnostic{File: src.File, Line: src.LineOf(f + ".skillPackRef"), Field: f + ".skillPackRef", Severity: SeverityWarning,
+				Message: fmt.Sprintf("%s: private SkillPack %s/%s (%s:%d) shadows the public one in %s (%s:%d)",
+					owner, ns, pack.Metadata.Name, pack.Src.File, pack.Src.Line, r.cfg.CatalogNamespace, shadowed.Src.File, shadowed.Src.Line)})
+		}
+		if prev, dup := seen[pack.Metadata.Name]; dup {
+			r.diags = append(r.diags, src.Diag(f+".skillPackRef", "%s: SkillPack %q is toggled twice (also %s)", owner, pack.Metadata.Name, prev))
+			continue
+		}
+		seen[pack.Metadata.Name] = f
+		out = append(out, Toggle{Pack: pack, Params: ref.Params, Src: src, Field: f})
+	}
+	return out
+}
+
+// resolve turns the inputs into pods, plus the instances' own toggles (ConfigMaps are emitted
+// wherever an instance uses a pack, even with no run yet).
+func resolve(cfg *ConfigSpec, in *Inputs) ([]Pod, map[nsName][]Toggle, Diagnostics) {
+	r := newResolver(cfg, in)
+	instToggles := map[nsName][]Toggle{}
+	for _, inst := range in.Instances {
+		ns := namespaceOf(inst.Metadata, "default")
+		owner := fmt.Sprintf("%s %s/%s", inst.Kind, ns, inst.Metadata.Name)
+		ts := r.toggles(inst.Src, "spec.skills", ns, owner, inst.Spec.Skills)
+		instToggles[nsName{ns, inst.Metadata.Name}] = ts
+		r.checkCollisions(owner, inst.Src, ts)
+	}
+	var pods []Pod
+	for _, run := range in.Runs {
+		ns := namespaceOf(run.Metadata, "default")
+		owner := fmt.Sprintf("AgentRun %s/%s", ns, run.Metadata.Name)
+		instName, field := run.Spec.InstanceRef, "spec.instanceRef"
+		if instName == "" {
+			instName, field = run.Spec.AgentRef, "spec.agentRef"
+		}
+		inst := r.instances[nsName{ns, instName}]
+		if inst == nil {
+			r.diags = append(r.diags, run.Src.Diag(field, "%s: instance %q not found in namespace %q", owner, instName, ns))
+			continue
+		}
+		pod := Pod{Run: run, Name: run.Metadata.Name, Namespace: ns, Instance: inst}
+		if len(run.Spec.Skills) > 0 {
+			pod.Toggles = r.toggles(run.Src, "spec.skills", ns, owner, run.Spec.Skills)
+			r.checkCollisions(owner, run.Src, pod.Toggles)
+		} else {
+			pod.Toggles = instToggles[nsName{ns, instName}]
+		}
+		pods = append(pods, pod)
+	}
+	return pods, instToggles, r.diags
+}
+
+// checkCollisions refuses two packs in one pod that would write the same /skills/<skill>.md.
+func (r *resolver) checkCollisions(owner string, src Source, ts []Toggle) {
+	files := map[string]string{}
+	for _, t := range ts {
+		for _, key := range t.Pack.skillKeys() {
+			if other, dup := files[key]; dup {
+				r.diags = append(r.diags, src.Diag(t.Field+".skillPackRef",
+					"%s: SkillPacks %q and %q both provide /skills/%s: one would hide the other; rename one skill",
+					owner, other, t.Pack.Metadata.Name, key))
+				continue
+			}
+			files[key] = t.Pack.Metadata.Name
+		}
+	}
+}
+
+// skillKeys lists the files a pack mounts under /skills.
+func (p *SkillPack) skillKeys() []string {
+	keys := make([]string, 0, len(p.Spec.Skills))
+	for _, s := range p.Spec.Skills {
+		keys = append(keys, s.Name+".md")
+	}
+	return keys
+}

@@ -1,0 +1,287 @@
+package compile
+
+import (
+	"encoding/json"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Input kinds, as SPEC §1 lists them. Field names follow the upstream Sympozium CRDs; fields that
+// upstream has but that do not change what skillc emits are Opaque (accepted, ignored). Anything
+// else is an unknown field and an error.
+
+const (
+	groupSympozium = "sympozium.ai"
+	groupSkillc    = "skillc.dev"
+)
+
+// ObjectMeta is the part of metadata skillc reads; the rest of a real object's metadata is accepted.
+type ObjectMeta struct {
+	Name            string            `json:"name"`
+	Namespace       string            `json:"namespace"`
+	Labels          map[string]string `json:"labels"`
+	Annotations     map[string]string `json:"annotations"`
+	GenerateName    Opaque            `json:"generateName"`
+	UID             Opaque            `json:"uid"`
+	ResourceVersion Opaque            `json:"resourceVersion"`
+	Generation      Opaque            `json:"generation"`
+	Creation        Opaque            `json:"creationTimestamp"`
+	OwnerReferences Opaque            `json:"ownerReferences"`
+	Finalizers      Opaque            `json:"finalizers"`
+	ManagedFields   Opaque            `json:"managedFields"`
+}
+
+type typeMeta struct {
+	APIVersion string     `json:"apiVersion"`
+	Kind       string     `json:"kind"`
+	Metadata   ObjectMeta `json:"metadata"`
+	Status     Opaque     `json:"status"`
+
+	Src Source `json:"-"`
+}
+
+// SkillPack bundles skills (Markdown) with an optional sidecar, its RBAC and host access.
+type SkillPack struct {
+	typeMeta `json:",inline"`
+	Spec     SkillPackSpec `json:"spec"`
+}
+
+type SkillPackSpec struct {
+	Category string   `json:"category"`
+	Version  string   `json:"version"`
+	Source   string   `json:"source"`
+	Skills   []Skill  `json:"skills"`
+	Sidecar  *Sidecar `json:"sidecar"`
+	// Upstream fields that only concern the controller's own bookkeeping.
+	RuntimeRequirements Opaque `json:"runtimeRequirements"`
+}
+
+type Skill struct {
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Content     string    `json:"content"`
+	Requires    *Requires `json:"requires"`
+}
+
+type Requires struct {
+	Bins  []string `json:"bins"`
+	Tools []string `json:"tools"`
+}
+
+type Sidecar struct {
+	Image           string               `json:"image"`
+	ImagePullPolicy string               `json:"imagePullPolicy"`
+	Command         []string             `json:"command"`
+	Env             []EnvVar             `json:"env"`
+	MountWorkspace  *bool                `json:"mountWorkspace"`
+	Resources       *SidecarResources    `json:"resources"`
+	RBAC            []PolicyRule         `json:"rbac"`
+	ClusterRBAC     []PolicyRule         `json:"clusterRBAC"`
+	SecretRef       string               `json:"secretRef"`
+	SecretMountPath string               `json:"secretMountPath"`
+	HostAccess      *HostAccess          `json:"hostAccess"`
+	Volumes         []corev1.Volume      `json:"volumes"`
+	VolumeMounts    []corev1.VolumeMount `json:"volumeMounts"`
+}
+
+type EnvVar struct {
+	Name      string        `json:"name"`
+	Value     *string       `json:"value"`
+	ValueFrom *EnvVarSource `json:"valueFrom"`
+}
+
+type EnvVarSource struct {
+	SecretKeyRef *SecretKeySelector `json:"secretKeyRef"`
+}
+
+type SecretKeySelector struct {
+	Name     string `json:"name"`
+	Key      string `json:"key"`
+	Optional *bool  `json:"optional"`
+}
+
+type SidecarResources struct {
+	CPU    Scalar `json:"cpu"`
+	Memory Scalar `json:"memory"`
+}
+
+// PolicyRule mirrors rbacv1.PolicyRule; kept separate so strict decoding reports our paths.
+type PolicyRule struct {
+	APIGroups       []string `json:"apiGroups"`
+	Resources       []string `json:"resources"`
+	Verbs           []string `json:"verbs"`
+	ResourceNames   []string `json:"resourceNames"`
+	NonResourceURLs []string `json:"nonResourceURLs"`
+}
+
+type HostAccess struct {
+	Enabled     bool        `json:"enabled"`
+	HostPID     bool        `json:"hostPID"`
+	HostNetwork bool        `json:"hostNetwork"`
+	RunAsRoot   bool        `json:"runAsRoot"`
+	Privileged  bool        `json:"privileged"`
+	Mounts      []HostMount `json:"mounts"`
+}
+
+type HostMount struct {
+	HostPath  string `json:"hostPath"`
+	MountPath string `json:"mountPath"`
+	ReadOnly  *bool  `json:"readOnly"`
+}
+
+// Instance is a SympoziumInstance or its newer name, Agent: the skill toggles.
+type Instance struct {
+	typeMeta `json:",inline"`
+	Spec     InstanceSpec `json:"spec"`
+}
+
+type InstanceSpec struct {
+	Skills           []SkillRef                    `json:"skills"`
+	Agents           *AgentsSpec                   `json:"agents"`
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets"`
+
+	Channels      Opaque `json:"channels"`
+	PolicyRef     Opaque `json:"policyRef"`
+	AuthRefs      Opaque `json:"authRefs"`
+	Memory        Opaque `json:"memory"`
+	Observability Opaque `json:"observability"`
+	WebEndpoint   Opaque `json:"webEndpoint"`
+}
+
+type AgentsSpec struct {
+	Default AgentConfig `json:"default"`
+}
+
+type AgentConfig struct {
+	Model     string `json:"model"`
+	BaseURL   Opaque `json:"baseURL"`
+	Thinking  Opaque `json:"thinking"`
+	Subagents Opaque `json:"subagents"`
+}
+
+type SkillRef struct {
+	SkillPackRef string            `json:"skillPackRef"`
+	Params       map[string]Scalar `json:"params"`
+}
+
+// AgentRun is one run of an instance: it becomes a Job.
+type AgentRun struct {
+	typeMeta `json:",inline"`
+	Spec     AgentRunSpec `json:"spec"`
+}
+
+type AgentRunSpec struct {
+	InstanceRef      string                        `json:"instanceRef"`
+	AgentRef         string                        `json:"agentRef"`
+	Task             *Task                         `json:"task"`
+	Skills           []SkillRef                    `json:"skills"`
+	Timeout          string                        `json:"timeout"`
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets"`
+	Env              map[string]Scalar             `json:"env"`
+	Model            *RunModel                     `json:"model"`
+
+	AgentID      Opaque `json:"agentId"`
+	SessionKey   Opaque `json:"sessionKey"`
+	Parent       Opaque `json:"parent"`
+	SystemPrompt Opaque `json:"systemPrompt"`
+	ToolPolicy   Opaque `json:"toolPolicy"`
+	Cleanup      Opaque `json:"cleanup"`
+	DryRun       Opaque `json:"dryRun"`
+	UseContext   Opaque `json:"useContext"`
+}
+
+type RunModel struct {
+	Model         string `json:"model"`
+	Provider      Opaque `json:"provider"`
+	BaseURL       Opaque `json:"baseURL"`
+	Thinking      Opaque `json:"thinking"`
+	AuthSecretRef Opaque `json:"authSecretRef"`
+	ModelRef      Opaque `json:"modelRef"`
+}
+
+// Task is upstream's polymorphic task: a string, or an object describing an orchestration mode.
+// skillc passes either to the agent as the TASK variable (objects as compact JSON).
+type Task struct {
+	Text string
+}
+
+// CompilerConfig holds the platform's settings (SPEC §3b). It is also the KRM functionConfig.
+type CompilerConfig struct {
+	typeMeta `json:",inline"`
+	Spec     ConfigSpec `json:"spec"`
+}
+
+type ConfigSpec struct {
+	CatalogNamespace  string       `json:"catalogNamespace"`
+	Images            ConfigImages `json:"images"`
+	Identity          string       `json:"identity"`
+	Sidecars          string       `json:"sidecars"`
+	Target            string       `json:"target"`
+	KeepSources       bool         `json:"keepSources"`
+	SkillBudgetTokens int          `json:"skillBudgetTokens"`
+	Policy            PolicyConfig `json:"policy"`
+}
+
+type ConfigImages struct {
+	AgentRunner string `json:"agentRunner"`
+	IPCBridge   string `json:"ipcBridge"`
+}
+
+type PolicyConfig struct {
+	Profile            string            `json:"profile"`
+	AllowedRegistries  []string          `json:"allowedRegistries"`
+	AllowedHostPaths   []AllowedHostPath `json:"allowedHostPaths"`
+	HostNamespaceAllow []HostNamespaceOK `json:"hostNamespaceAllow"`
+	RunAsRootAllow     []string          `json:"runAsRootAllow"`
+	PrivilegedAllow    []string          `json:"privilegedAllow"`
+	ResourceCeilings   *ResourceCeilings `json:"resourceCeilings"`
+	Exceptions         []PolicyException `json:"exceptions"`
+}
+
+type AllowedHostPath struct {
+	SkillPack  string `json:"skillPack"`
+	PathPrefix string `json:"pathPrefix"`
+	ReadOnly   *bool  `json:"readOnly"`
+}
+
+type HostNamespaceOK struct {
+	SkillPack   string `json:"skillPack"`
+	HostPID     bool   `json:"hostPID"`
+	HostNetwork bool   `json:"hostNetwork"`
+}
+
+type ResourceCeilings struct {
+	CPU    Scalar `json:"cpu"`
+	Memory Scalar `json:"memory"`
+}
+
+type PolicyException struct {
+	ID            string   `json:"id"`
+	Rules         []string `json:"rules"`
+	SkillPack     string   `json:"skillPack"`
+	Version       string   `json:"version"`
+	ImageDigest   string   `json:"imageDigest"`
+	Owner         string   `json:"owner"`
+	Justification string   `json:"justification"`
+	Expires       string   `json:"expires"`
+}
+
+// UnmarshalJSON keeps a string task as is and an object task as compact, key-sorted JSON.
+func (t *Task) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		t.Text = s
+		return nil
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return fmt.Errorf("task must be a string or a mapping")
+	}
+	out, err := json.Marshal(obj) // map keys marshal sorted: deterministic
+	if err != nil {
+		return err
+	}
+	t.Text = string(out)
+	return nil
+}

@@ -1,0 +1,265 @@
+package compile
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// Kubernetes' name limits, named for the messages that cite them.
+const (
+	maxLabelName  = validation.DNS1123LabelMaxLength     // 63: container, volume, Job names, label values
+	maxObjectName = validation.DNS1123SubdomainMaxLength // 253: ConfigMaps, Roles, bindings
+	maxSkillName  = 64                                   // Agent Skills: 1–64 characters
+)
+
+var skillNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// checkName validates a source object's own name and namespace.
+func checkMeta(src Source, m ObjectMeta, kind string) Diagnostics {
+	var diags Diagnostics
+	if m.Name == "" {
+		return Diagnostics{src.Diag("metadata.name", "%s has no name", kind)}
+	}
+	for _, msg := range validation.IsDNS1123Subdomain(m.Name) {
+		diags = append(diags, src.Diag("metadata.name", "invalid %s name %q: %s", kind, m.Name, msg))
+	}
+	if m.Namespace != "" {
+		for _, msg := range validation.IsDNS1123Label(m.Namespace) {
+			diags = append(diags, src.Diag("metadata.namespace", "invalid namespace %q: %s", m.Namespace, msg))
+		}
+	}
+	return diags
+}
+
+// checkLength reports a generated name over a Kubernetes limit, saying which name and which limit:
+// we never cut a name, since two long names cut alike would silently become one object.
+func checkLength(src Source, field, what, name string, limit int) Diagnostics {
+	if len(name) <= limit {
+		return nil
+	}
+	return Diagnostics{src.Diag(field, "%s %q is %d characters, over Kubernetes' %d-character limit for %s; shorten the source name",
+		what, name, len(name), limit, limitName(limit))}
+}
+
+func limitName(limit int) string {
+	if limit == maxLabelName {
+		return "label values, container, volume and Job names"
+	}
+	return "object names"
+}
+
+func validatePack(p *SkillPack) Diagnostics {
+	src := p.Src
+	diags := checkMeta(src, p.Metadata, "SkillPack")
+	if len(diags) > 0 {
+		return diags
+	}
+	name := p.Metadata.Name
+	// The pack name becomes a label value and part of container names: it must be a DNS label.
+	for _, msg := range validation.IsDNS1123Label(name) {
+		diags = append(diags, src.Diag("metadata.name", "invalid SkillPack name %q: %s", name, msg))
+	}
+	diags = append(diags, checkLength(src, "metadata.name", "ConfigMap name", "skillpack-"+name, maxObjectName)...)
+	if len(p.Spec.Skills) == 0 && p.Spec.Sidecar == nil {
+		diags = append(diags, src.Diag("spec.skills", "a SkillPack needs at least one skill"))
+	}
+	seen := map[string]int{}
+	for i, s := range p.Spec.Skills {
+		field := fmt.Sprintf("spec.skills[%d]", i)
+		switch {
+		case s.Name == "":
+			diags = append(diags, src.Diag(field+".name", "required"))
+		case len(s.Name) > maxSkillName || !skillNameRE.MatchString(s.Name):
+			diags = append(diags, src.Diag(field+".name", "invalid skill name %q: use 1-%d lowercase letters, digits and single hyphens (it becomes the file /skills/%s.md)", s.Name, maxSkillName, s.Name))
+		}
+		if j, dup := seen[s.Name]; dup && s.Name != "" {
+			diags = append(diags, src.Diag(field+".name", "duplicate skill name %q (also spec.skills[%d])", s.Name, j))
+		}
+		seen[s.Name] = i
+		if strings.TrimSpace(s.Content) == "" {
+			diags = append(diags, src.Diag(field+".content", "skill %q has empty content: the agent would read an empty file", s.Name))
+		}
+	}
+	if sc := p.Spec.Sidecar; sc != nil {
+		diags = append(diags, validateSidecar(src, name, sc)...)
+	}
+	return diags
+}
+
+func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
+	var diags Diagnostics
+	if sc.Image == "" {
+		diags = append(diags, src.Diag("spec.sidecar.image", "required when a sidecar is declared"))
+	} else if strings.ContainsAny(sc.Image, " \t\n") {
+		diags = append(diags, src.Diag("spec.sidecar.image", "invalid image reference %q", sc.Image))
+	}
+	switch corev1.PullPolicy(sc.ImagePullPolicy) {
+	case "", corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
+	default:
+		diags = append(diags, src.Diag("spec.sidecar.imagePullPolicy", "must be Always, IfNotPresent or Never, got %q", sc.ImagePullPolicy))
+	}
+	diags = append(diags, checkLength(src, "metadata.name", "container name", "skill-"+pack, maxLabelName)...)
+	if sc.Resources != nil {
+		for field, q := range map[string]Scalar{"cpu": sc.Resources.CPU, "memory": sc.Resources.Memory} {
+			if q == "" {
+				continue
+			}
+			if _, err := resource.ParseQuantity(string(q)); err != nil {
+				diags = append(diags, src.Diag("spec.sidecar.resources."+field, "invalid quantity %q: %v", q, err))
+			}
+		}
+	}
+	for i, e := range sc.Env {
+		field := fmt.Sprintf("spec.sidecar.env[%d]", i)
+		for _, msg := range validation.IsEnvVarName(e.Name) {
+			diags = append(diags, src.Diag(field+".name", "invalid env name %q: %s", e.Name, msg))
+		}
+		switch {
+		case e.Value != nil && e.ValueFrom != nil:
+			diags = append(diags, src.Diag(field, "set value or valueFrom, not both"))
+		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef == nil:
+			diags = append(diags, src.Diag(field+".valueFrom", "only secretKeyRef is supported"))
+		case e.ValueFrom != nil && (e.ValueFrom.SecretKeyRef.Name == "" || e.ValueFrom.SecretKeyRef.Key == ""):
+			diags = append(diags, src.Diag(field+".valueFrom.secretKeyRef", "name and key are required"))
+		}
+		if e.Name == "SYMPOZIUM_SKILL_PACK" || strings.HasPrefix(e.Name, "SKILL_") {
+			diags = append(diags, src.Diag(field+".name", "%q is reserved: skillc sets SYMPOZIUM_SKILL_PACK and SKILL_<PARAM> itself", e.Name))
+		}
+	}
+	for i, r := range sc.RBAC {
+		diags = append(diags, validateRule(src, fmt.Sprintf("spec.sidecar.rbac[%d]", i), r, false)...)
+	}
+	for i, r := range sc.ClusterRBAC {
+		diags = append(diags, validateRule(src, fmt.Sprintf("spec.sidecar.clusterRBAC[%d]", i), r, true)...)
+	}
+	if sc.SecretRef != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(sc.SecretRef) {
+			diags = append(diags, src.Diag("spec.sidecar.secretRef", "invalid Secret name %q: %s", sc.SecretRef, msg))
+		}
+		diags = append(diags, checkLength(src, "metadata.name", "volume name", "skill-secret-"+pack, maxLabelName)...)
+	}
+	if sc.SecretMountPath != "" {
+		if msg := absoluteCleanPath(sc.SecretMountPath); msg != "" {
+			diags = append(diags, src.Diag("spec.sidecar.secretMountPath", "%s", msg))
+		}
+	}
+	if ha := sc.HostAccess; ha != nil {
+		for i, m := range ha.Mounts {
+			field := fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d]", i)
+			if msg := absoluteCleanPath(m.HostPath); msg != "" {
+				diags = append(diags, src.Diag(field+".hostPath", "%s", msg))
+			}
+			if msg := absoluteCleanPath(m.MountPath); msg != "" {
+				diags = append(diags, src.Diag(field+".mountPath", "%s", msg))
+			}
+			diags = append(diags, checkLength(src, "metadata.name", "volume name", fmt.Sprintf("host-%s-%d", pack, i), maxLabelName)...)
+		}
+		if !ha.Enabled && (ha.HostPID || ha.HostNetwork || ha.RunAsRoot || ha.Privileged || len(ha.Mounts) > 0) {
+			diags = append(diags, Diagnostic{File: src.File, Line: src.LineOf("spec.sidecar.hostAccess"), Field: "spec.sidecar.hostAccess",
+				Severity: SeverityWarning, Message: "hostAccess is not enabled: its settings are ignored"})
+		}
+	}
+	for i, v := range sc.Volumes {
+		for _, msg := range validation.IsDNS1123Label(v.Name) {
+			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "invalid volume name %q: %s", v.Name, msg))
+		}
+	}
+	return diags
+}
+
+func validateRule(src Source, field string, r PolicyRule, cluster bool) Diagnostics {
+	var diags Diagnostics
+	if len(r.Verbs) == 0 {
+		diags = append(diags, src.Diag(field+".verbs", "a rule needs at least one verb"))
+	}
+	if len(r.NonResourceURLs) > 0 && !cluster {
+		diags = append(diags, src.Diag(field+".nonResourceURLs", "nonResourceURLs are only valid in clusterRBAC"))
+	}
+	if len(r.Resources) == 0 && len(r.NonResourceURLs) == 0 {
+		diags = append(diags, src.Diag(field+".resources", "a rule needs resources (or nonResourceURLs in clusterRBAC)"))
+	}
+	if len(r.Resources) > 0 && len(r.APIGroups) == 0 {
+		diags = append(diags, src.Diag(field+".apiGroups", `a rule with resources needs apiGroups (use [""] for the core group)`))
+	}
+	return diags
+}
+
+func validateInstance(in *Instance) Diagnostics {
+	diags := checkMeta(in.Src, in.Metadata, in.Kind)
+	diags = append(diags, validateRefs(in.Src, "spec.skills", in.Spec.Skills)...)
+	return diags
+}
+
+func validateRefs(src Source, field string, refs []SkillRef) Diagnostics {
+	var diags Diagnostics
+	for i, r := range refs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if r.SkillPackRef == "" {
+			diags = append(diags, src.Diag(f+".skillPackRef", "required"))
+		}
+		envs := map[string]string{}
+		for _, k := range sortedKeys(r.Params) {
+			env := paramEnvName(k)
+			for _, msg := range validation.IsEnvVarName(env) {
+				diags = append(diags, src.Diag(f+".params."+k, "param %q becomes env %q: %s", k, env, msg))
+			}
+			if other, dup := envs[env]; dup {
+				diags = append(diags, src.Diag(f+".params."+k, "params %q and %q both become env %s; rename one", other, k, env))
+			}
+			envs[env] = k
+		}
+	}
+	return diags
+}
+
+func validateRun(r *AgentRun) Diagnostics {
+	src := r.Src
+	diags := checkMeta(src, r.Metadata, "AgentRun")
+	if len(diags) > 0 {
+		return diags
+	}
+	// The run name is a label value and the Job's name: both are limited to 63 characters.
+	diags = append(diags, checkLength(src, "metadata.name", "AgentRun name (used as Job name and label value)", r.Metadata.Name, maxLabelName)...)
+	switch {
+	case r.Spec.InstanceRef == "" && r.Spec.AgentRef == "":
+		diags = append(diags, src.Diag("spec.instanceRef", "required: the instance (or agentRef) this run belongs to"))
+	case r.Spec.InstanceRef != "" && r.Spec.AgentRef != "" && r.Spec.InstanceRef != r.Spec.AgentRef:
+		diags = append(diags, src.Diag("spec.agentRef", "instanceRef %q and agentRef %q disagree", r.Spec.InstanceRef, r.Spec.AgentRef))
+	}
+	if r.Spec.Timeout != "" {
+		if d, err := time.ParseDuration(r.Spec.Timeout); err != nil || d <= 0 {
+			diags = append(diags, src.Diag("spec.timeout", "invalid duration %q (e.g. 5m, 1h30m)", r.Spec.Timeout))
+		}
+	}
+	for _, k := range sortedKeys(r.Spec.Env) {
+		for _, msg := range validation.IsEnvVarName(k) {
+			diags = append(diags, src.Diag("spec.env."+k, "invalid env name %q: %s", k, msg))
+		}
+		if _, reserved := agentEnvNames[k]; reserved {
+			diags = append(diags, src.Diag("spec.env."+k, "%q is set by skillc itself", k))
+		}
+	}
+	diags = append(diags, validateRefs(src, "spec.skills", r.Spec.Skills)...)
+	return diags
+}
+
+var agentEnvNames = map[string]struct{}{"AGENT_RUN_ID": {}, "INSTANCE_NAME": {}, "AGENT_NAMESPACE": {}, "TASK": {}, "MODEL_NAME": {}}
+
+// paramEnvName turns a toggle param key into its SKILL_<PARAM> variable: upper case, and every
+// character that is not a letter or digit becomes "_".
+func paramEnvName(key string) string {
+	b := []byte("SKILL_" + strings.ToUpper(key))
+	for i := len("SKILL_"); i < len(b); i++ {
+		c := b[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
