@@ -247,7 +247,7 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 
 // viaJSON hands a subtree to a type's own UnmarshalJSON (resource.Quantity, intstr.IntOrString, ...).
 func (d *decoder) viaJSON(n *yaml.Node, v reflect.Value, path string) {
-	plain, err := plainValue(n, 0)
+	plain, err := plainValue(n, 0, &d.budget)
 	if err != nil {
 		d.fail(n, path, "%v", err)
 		return
@@ -262,10 +262,14 @@ func (d *decoder) viaJSON(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
-// plainValue converts a node into generic Go values for JSON.
-func plainValue(n *yaml.Node, depth int) (any, error) {
+// plainValue converts a node into generic Go values for JSON, spending the node budget so that
+// aliases cannot expand without bound.
+func plainValue(n *yaml.Node, depth int, budget *int) (any, error) {
 	if depth > 100 {
 		return nil, fmt.Errorf("nesting deeper than 100 levels")
+	}
+	if *budget--; *budget < 0 {
+		return nil, fmt.Errorf("document too large or too deeply aliased (over %d nodes)", maxDecodeNodes)
 	}
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias
@@ -275,11 +279,11 @@ func plainValue(n *yaml.Node, depth int) (any, error) {
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return plainValue(n.Content[0], depth)
+		return plainValue(n.Content[0], depth, budget)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			val, err := plainValue(n.Content[i+1], depth+1)
+			val, err := plainValue(n.Content[i+1], depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -289,7 +293,7 @@ func plainValue(n *yaml.Node, depth int) (any, error) {
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			val, err := plainValue(c, depth+1)
+			val, err := plainValue(c, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}

@@ -35,7 +35,7 @@ func execute(t *testing.T, args ...string) (string, string, int) {
 	cmd.SetOut(&stdout)
 	cmd.SetErr(&stderr)
 	cmd.SetIn(strings.NewReader(""))
-	code := exitCode(cmd.Execute())
+	code := exitCode(cmd.Execute(), &stderr)
 	return stdout.String(), stderr.String(), code
 }
 

@@ -21,5 +21,5 @@ func run(args []string) (code int) {
 	}()
 	cmd := newRootCommand()
 	cmd.SetArgs(args)
-	return exitCode(cmd.Execute())
+	return exitCode(cmd.Execute(), os.Stderr)
 }

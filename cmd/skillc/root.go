@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +15,9 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-func exitCode(err error) int {
+// exitCode maps an Execute error to the exit code, printing usage errors (which cobra does not
+// print: SilenceErrors) to w.
+func exitCode(err error, w io.Writer) int {
 	if err == nil {
 		return 0
 	}
@@ -24,7 +26,7 @@ func exitCode(err error) int {
 		return ee.code
 	}
 	// Usage errors (unknown flag, wrong arguments): cobra has not printed them (SilenceErrors).
-	fmt.Fprintln(os.Stderr, "skillc:", err)
+	fmt.Fprintln(w, "skillc:", err)
 	return 2
 }
 

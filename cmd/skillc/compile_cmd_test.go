@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOutputDirAtomic: -o DIR gets one file per object; a failed compile leaves the previous render
+// exactly as it was and no temporary directory behind.
+func TestOutputDirAtomic(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rendered")
+	if _, stderr, code := execute(t, "compile", "-o", out, "fixtures/seed-k8s-ops"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := []string{
+		"_cluster/clusterrole-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+		"_cluster/clusterrolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+		"tenant-alice/configmap-skillpack-k8s-ops.yaml",
+		"tenant-alice/job-alice-run-xyz.yaml",
+		"tenant-alice/role-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+		"tenant-alice/rolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+		"tenant-alice/serviceaccount-sympozium-agent.yaml",
+	}
+	if got := listFiles(t, out); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("files =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	before := snapshot(t, out)
+
+	_, stderr, code := execute(t, "compile", "-o", out, "fixtures/invalid/unknown-field")
+	if code != 2 || !strings.Contains(stderr, "unknown field") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("a failed compile changed the previous render")
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 {
+		t.Errorf("leftovers beside the output: %v", entries)
+	}
+
+	// A successful recompile replaces the render wholesale: stale objects disappear.
+	if _, stderr, code := execute(t, "compile", "-o", out, "fixtures/seed-minimal"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := listFiles(t, out); len(got) != 3 || !strings.HasPrefix(got[0], "default/") {
+		t.Errorf("after recompile: %v", got)
+	}
+}
+
+func listFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func snapshot(t *testing.T, dir string) string {
+	var b strings.Builder
+	for _, f := range listFiles(t, dir) {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(f + "\n" + string(data))
+	}
+	return b.String()
+}
+
+func TestStdinAndVersion(t *testing.T) {
+	stdout, _, code := execute(t, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "skillc ") {
+		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+	_, stderr, code := execute(t, "compile", "--sidecars", "sometimes", "fixtures/seed-minimal")
+	if code != 2 || !strings.Contains(stderr, `--sidecars: must be one of [native containers], got "sometimes"`) {
+		t.Errorf("bad flag value: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = execute(t, "compile", "--no-such-flag")
+	if code != 2 || !strings.Contains(stderr, "unknown flag") {
+		t.Errorf("unknown flag: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = execute(t, "compile", "does/not/exist.yaml")
+	if code != 2 || !strings.Contains(stderr, "does/not/exist.yaml: no such file or directory") {
+		t.Errorf("missing path: exit %d, %q", code, stderr)
+	}
+}

@@ -1,0 +1,100 @@
+package compile
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // "LINE path: message" substrings, in order
+	}{
+		{"unknown field with suggestion", "spec:\n  skils: []\n", []string{`2 spec.skils: unknown field "skils" (did you mean "skills"?)`}},
+		{"unknown field without suggestion", "spec:\n  frobnicate: 1\n", []string{`2 spec.frobnicate: unknown field "frobnicate"`}},
+		{"number for string", "spec:\n  version: 1.0\n", []string{`2 spec.version: expected a string, got number 1.0 (quote it)`}},
+		{"string for bool", "spec:\n  sidecar:\n    image: x\n    mountWorkspace: yes-please\n", []string{`4 spec.sidecar.mountWorkspace: expected true or false`}},
+		{"list for mapping", "spec:\n  sidecar: [a]\n", []string{`2 spec.sidecar: expected a mapping, got a list`}},
+		{"mapping for list", "spec:\n  skills: {a: b}\n", []string{`2 spec.skills: expected a list, got a mapping`}},
+		{"index in path", "spec:\n  skills:\n    - name: a\n    - nme: b\n", []string{`4 spec.skills[1].nme: unknown field "nme" (did you mean "name"?)`}},
+		{"duplicate key", "spec:\n  category: a\n  category: b\n", []string{`3 spec.category: duplicate field "category"`}},
+		{"merge key refused", "a: &a {category: x}\nspec:\n  <<: *a\n", []string{`1 a: unknown field "a"`, `3 spec: YAML merge keys (<<) are not supported`}},
+		{"quantity via Scalar accepts numbers", "spec:\n  sidecar:\n    image: x\n    resources: {cpu: 1, memory: 64Mi}\n", nil},
+		{"all errors collected", "spec:\n  x: 1\n  y: 2\n", []string{`2 spec.x: unknown field "x"`, `3 spec.y: unknown field "y"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n yaml.Node
+			if err := yaml.Unmarshal([]byte(tt.yaml), &n); err != nil {
+				t.Fatal(err)
+			}
+			var p SkillPack
+			_, errs := decodeNode(&n, &p)
+			var got []string
+			for _, e := range errs {
+				got = append(got, strings.Join([]string{strconv.Itoa(e.Line), " ", e.Path, ": ", e.Msg}, ""))
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d errors %q, want %d %q", len(got), got, len(tt.want), tt.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("error %d = %q, want prefix %q", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestDecodePositions(t *testing.T) {
+	src := "apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: p\nspec:\n  sidecar:\n    image: x\n    rbac:\n      - apiGroups: [\"\"]\n        verbs:\n          - get\n          - list\n"
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+		t.Fatal(err)
+	}
+	var p SkillPack
+	pos, errs := decodeNode(&n, &p)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	s := Source{File: "f", Line: 1, pos: pos}
+	for path, want := range map[string]int{
+		"spec.sidecar.rbac[0].verbs[1]": 12,
+		"spec.sidecar.rbac[0].verbs":    10,
+		"spec.sidecar.image":            7,
+		"spec.sidecar.rbac[0].nothing":  9, // nearest ancestor
+		"spec.skills":                   5, // absent: its nearest ancestor, spec
+		"metadata2":                     1, // no ancestor: the document's line
+	} {
+		if got := s.LineOf(path); got != want {
+			t.Errorf("LineOf(%s) = %d, want %d", path, got, want)
+		}
+	}
+}
+
+func TestAliasBombRefused(t *testing.T) {
+	// Each level doubles the expansion: 2^30 nodes if followed naively.
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x]\n")
+	for i := 1; i <= 30; i++ {
+		b.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [*a" + strconv.Itoa(i-1) + ", *a" + strconv.Itoa(i-1) + "]\n")
+	}
+	b.WriteString("spec:\n  task: {x: *a30}\n")
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(b.String()), &n); err != nil {
+		t.Skipf("yaml refused it already: %v", err)
+	}
+	var r AgentRun
+	_, errs := decodeNode(&n, &r)
+	found := false
+	for _, e := range errs {
+		found = found || strings.Contains(e.Msg, "too large or too deeply aliased")
+	}
+	if !found {
+		t.Fatalf("alias expansion not bounded; %d errors", len(errs))
+	}
+}

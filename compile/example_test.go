@@ -1,0 +1,55 @@
+package compile_test
+
+import (
+	"fmt"
+
+	"github.com/skillc-dev/skillc/compile"
+)
+
+func ExampleCompile() {
+	src := `apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: hello, namespace: sympozium-system}
+spec:
+  skills: [{name: greet, content: "Say hello.\n"}]
+  sidecar:
+    image: ghcr.io/example/hello:1.0.0
+    rbac: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SympoziumInstance
+metadata: {name: alice, namespace: team}
+spec:
+  skills: [{skillPackRef: hello}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: run-1, namespace: team}
+spec: {instanceRef: alice, task: Greet the team.}
+`
+	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, o := range res.Objects {
+		fmt.Println(compile.ObjectPath(o))
+	}
+	// Output:
+	// team/serviceaccount-sympozium-agent.yaml
+	// team/configmap-skillpack-hello.yaml
+	// team/role-sympozium-skill-hello-run-1.yaml
+	// team/rolebinding-sympozium-skill-hello-run-1.yaml
+	// team/job-run-1.yaml
+}
+
+func ExampleDiagnostics() {
+	src := "apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata: {name: p}\nspec:\n  skils: []\n"
+	_, err := compile.Compile([]compile.File{{Name: "pack.yaml", Data: []byte(src)}}, compile.Options{})
+	ds := err.(compile.Diagnostics)
+	fmt.Println(ds.ExitCode())
+	fmt.Println(ds)
+	// Output:
+	// 2
+	// pack.yaml:5: spec.skils: unknown field "skils" (did you mean "skills"?)
+}
