@@ -1,0 +1,87 @@
+package compile
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/skillc-dev/skillc/compile/gen"
+)
+
+// benchSizes: the reference repository (about 13,000 objects) and half of it, so that
+// linearity shows in the numbers.
+var benchSizes = []gen.Size{{Packs: 50, Instances: 125, Runs: 500}, {Packs: 100, Instances: 250, Runs: 1000}}
+
+func genFiles(s gen.Size) []File {
+	var files []File
+	for _, f := range gen.Repo(s) {
+		files = append(files, File{Name: f.Name, Data: f.Data})
+	}
+	return files
+}
+
+func sizeName(s gen.Size) string { return fmt.Sprintf("P%d-I%d-R%d", s.Packs, s.Instances, s.Runs) }
+
+func BenchmarkLoad(b *testing.B) {
+	for _, s := range benchSizes {
+		files := genFiles(s)
+		b.Run(sizeName(s), func(b *testing.B) {
+			for b.Loop() {
+				if _, diags := Load(files); diags.HasErrors() {
+					b.Fatal(diags)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkBuild(b *testing.B) {
+	for _, s := range benchSizes {
+		in, _ := Load(genFiles(s))
+		b.Run(sizeName(s), func(b *testing.B) {
+			for b.Loop() {
+				res, err := Build(in, DefaultConfig())
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(len(res.Objects)), "objects")
+			}
+		})
+	}
+}
+
+func BenchmarkSerialize(b *testing.B) {
+	for _, s := range benchSizes {
+		in, _ := Load(genFiles(s))
+		res, err := Build(in, DefaultConfig())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(sizeName(s), func(b *testing.B) {
+			for b.Loop() {
+				out, err := MarshalStream(res.Objects)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(out)))
+			}
+		})
+	}
+}
+
+// BenchmarkCompile is the whole pipeline from bytes to the YAML stream.
+func BenchmarkCompile(b *testing.B) {
+	for _, s := range benchSizes {
+		files := genFiles(s)
+		b.Run(sizeName(s), func(b *testing.B) {
+			for b.Loop() {
+				res, err := Compile(files, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := MarshalStream(res.Objects); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
