@@ -6,6 +6,7 @@ package compile
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Options are the settings of one compile. Config is the platform's CompilerConfig (nil: the
@@ -121,6 +122,10 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 		return nil, diags
 	}
 	sortObjects(objs)
+	if d := duplicateObjects(objs, pods); d != nil {
+		d.Sort()
+		return nil, d
+	}
 	diags.Sort()
 	return &Result{Objects: objs, Config: cfg, Pods: pods, Diagnostics: diags}, nil
 }
@@ -174,4 +179,36 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 		diags = append(diags, Diagnostic{Severity: SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
 	return objs, diags
+}
+
+// duplicateObjects refuses two emitted objects with one identity. It happens when runs of the same
+// name live in two namespaces: their cluster-scoped RBAC names (sympozium-skill-<pack>-<run>)
+// collide, and applying both would let one run's grants overwrite the other's.
+func duplicateObjects(objs []Object, pods []Pod) Diagnostics {
+	var diags Diagnostics
+	for i := 1; i < len(objs); i++ {
+		a, b := objs[i-1], objs[i]
+		if kindOf(a) != kindOf(b) || a.GetNamespace() != b.GetNamespace() || a.GetName() != b.GetName() {
+			continue
+		}
+		run := a.GetLabels()[labelAgentRun]
+		var where []string
+		for _, p := range pods {
+			if p.Name == run {
+				where = append(where, fmt.Sprintf("%s:%d (%s/%s)", p.Run.Src.File, p.Run.Src.Line, p.Namespace, p.Name))
+			}
+		}
+		d := Diagnostic{Severity: SeverityError, Message: fmt.Sprintf("two %s objects named %q would be emitted; runs with the same name in different namespaces share cluster-scoped RBAC names: rename one of %s",
+			kindOf(a), a.GetName(), strings.Join(where, ", "))}
+		if len(pods) > 0 {
+			for _, p := range pods {
+				if p.Name == run {
+					d.File, d.Line, d.Field = p.Run.Src.File, p.Run.Src.LineOf("metadata.name"), "metadata.name"
+					break
+				}
+			}
+		}
+		diags = append(diags, d)
+	}
+	return diags
 }

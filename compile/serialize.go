@@ -31,9 +31,9 @@ func sortObjects(objs []Object) {
 	})
 }
 
-// MarshalObject renders one object as YAML with sorted keys and without the empty status and
-// resources stanzas the typed structs would otherwise print.
-func MarshalObject(o Object) ([]byte, error) {
+// ToMap is an object as generic JSON values, exactly as it is serialized (and as conftest and the
+// policy gate see it).
+func ToMap(o Object) (map[string]any, error) {
 	raw, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
@@ -43,7 +43,21 @@ func MarshalObject(o Object) ([]byte, error) {
 		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
 	}
 	pruneEmpty(m)
-	if raw, err = json.Marshal(m); err != nil {
+	return m, nil
+}
+
+// KindOf returns an object's kind.
+func KindOf(o Object) string { return kindOf(o) }
+
+// MarshalObject renders one object as YAML with sorted keys and without the empty status and
+// resources stanzas the typed structs would otherwise print.
+func MarshalObject(o Object) ([]byte, error) {
+	m, err := ToMap(o)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
 		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
 	}
 	return yaml.JSONToYAML(raw)
