@@ -135,11 +135,12 @@ func writeDir(dir string, objs []compile.Object) (err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	for _, o := range objs {
-		data, err := compile.MarshalObject(o)
-		if err != nil {
-			return err
-		}
+	docs, err := compile.MarshalEach(objs)
+	if err != nil {
+		return err
+	}
+	for i, o := range objs {
+		data := docs[i]
 		path := filepath.Join(tmp, filepath.FromSlash(compile.ObjectPath(o)))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
