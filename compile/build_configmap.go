@@ -1,8 +1,13 @@
 package compile
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,26 +19,66 @@ const maxConfigMapBytes = 1 << 20
 // configMapName is the ConfigMap a pack's skills live in, as the seed's controller names it.
 func configMapName(pack string) string { return "skillpack-" + pack }
 
-// buildConfigMap renders a pack's skills into the ConfigMap mounted at /skills in namespace ns.
+// buildConfigMap renders a pack's skills, and a SKILL.md package's extra files, into the ConfigMap
+// mounted at /skills in namespace ns.
 func buildConfigMap(ns string, p *SkillPack) (*corev1.ConfigMap, Diagnostics) {
-	data := make(map[string]string, len(p.Spec.Skills))
-	size := 0
-	for _, s := range p.Spec.Skills {
-		v := skillDocument(s)
-		data[s.Name+".md"] = v
-		size += len(s.Name) + 3 + len(v)
-	}
-	if size > maxConfigMapBytes {
-		return nil, Diagnostics{p.Src.Diag("spec.skills", "SkillPack %q renders a ConfigMap of %d bytes, over Kubernetes' 1 MiB limit; split the pack", p.Metadata.Name, size)}
-	}
-	return &corev1.ConfigMap{
+	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(configMapName(p.Metadata.Name), ns, labels(
 			labelSkillPack, p.Metadata.Name,
 			labelComponent, "skillpack",
 		)),
-		Data: data,
-	}, nil
+		Data: make(map[string]string, len(p.Spec.Skills)+len(p.Files)),
+	}
+	type sized struct {
+		key  string
+		size int
+	}
+	var entries []sized
+	var diags Diagnostics
+	for _, s := range p.Spec.Skills {
+		v := skillDocument(s)
+		cm.Data[s.Name+".md"] = v
+		entries = append(entries, sized{s.Name + ".md", len(v)})
+	}
+	for _, path := range sortedFileKeys(p.Files) {
+		key, data := fileKey(path), p.Files[path]
+		for _, msg := range validation.IsConfigMapKey(key) {
+			diags = append(diags, p.Src.Diag("", "package file %q cannot be a ConfigMap key: %s", path, msg))
+		}
+		_, inData := cm.Data[key]
+		_, inBinary := cm.BinaryData[key]
+		if inData || inBinary {
+			diags = append(diags, p.Src.Diag("", "package file %q collides with another file or skill on ConfigMap key %q", path, key))
+			continue
+		}
+		if utf8.Valid(data) {
+			cm.Data[key] = string(data)
+		} else {
+			if cm.BinaryData == nil {
+				cm.BinaryData = map[string][]byte{}
+			}
+			cm.BinaryData[key] = data
+		}
+		entries = append(entries, sized{key, len(data)})
+	}
+	total := 0
+	for _, e := range entries {
+		total += len(e.key) + e.size
+	}
+	if total > maxConfigMapBytes {
+		slices.SortFunc(entries, func(a, b sized) int { return cmp.Or(b.size-a.size, strings.Compare(a.key, b.key)) })
+		var largest []string
+		for _, e := range entries[:min(3, len(entries))] {
+			largest = append(largest, fmt.Sprintf("%s (%d bytes)", e.key, e.size))
+		}
+		diags = append(diags, p.Src.Diag("", "SkillPack %q renders a ConfigMap of %d bytes, over Kubernetes' 1 MiB limit; largest: %s",
+			p.Metadata.Name, total, strings.Join(largest, ", ")))
+	}
+	if diags != nil {
+		return nil, diags
+	}
+	return cm, nil
 }
 
 // skillDocument is the file the agent reads: a heading and the description first, so the agent

@@ -17,10 +17,12 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// File is one input: a name for messages and its bytes.
+// File is one input: a name for messages and its bytes. A SKILL.md folder arrives as a File whose
+// Package is set; a .zip as its bytes, unpacked by Load.
 type File struct {
-	Name string
-	Data []byte
+	Name    string
+	Data    []byte
+	Package *Package
 }
 
 // Source locates a decoded document: its file, first line, and the line of every field path.
@@ -84,6 +86,16 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 			diags = append(diags, Diagnostic{File: p, Severity: SeverityError, Message: describeFSError(err)})
 			continue
 		}
+		if !info.IsDir() && filepath.Base(p) == "SKILL.md" {
+			// A path to a package's SKILL.md means its folder.
+			pkg, err := readPackageDir(filepath.Dir(p))
+			if err != nil {
+				diags = append(diags, Diagnostic{File: p, Severity: SeverityError, Message: err.Error()})
+			} else {
+				files = append(files, File{Name: filepath.Dir(p), Package: &pkg})
+			}
+			continue
+		}
 		if !info.IsDir() {
 			f, d := readFile(p)
 			diags = append(diags, d...)
@@ -100,7 +112,20 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
 				return fs.SkipDir
 			}
-			if e.IsDir() || !isManifest(e.Name()) {
+			if e.IsDir() {
+				if _, err := os.Lstat(filepath.Join(path, "SKILL.md")); err == nil {
+					// A SKILL.md package: the whole folder is the package.
+					pkg, err := readPackageDir(path)
+					if err != nil {
+						diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: err.Error()})
+					} else {
+						files = append(files, File{Name: path, Package: &pkg})
+					}
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !isManifest(e.Name()) && !isZip(e.Name()) {
 				return nil
 			}
 			f, d := readFile(path)
@@ -115,6 +140,46 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 		}
 	}
 	return files, diags
+}
+
+func isZip(name string) bool { return strings.EqualFold(filepath.Ext(name), ".zip") }
+
+// readPackageDir reads a SKILL.md folder under the same limits as a zip; symlinks are refused, so a
+// package cannot pull in files from outside itself.
+func readPackageDir(dir string) (Package, error) {
+	files := map[string][]byte{}
+	total := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			return fmt.Errorf("%s is a symlink: refused in a SKILL.md package", rel)
+		case d.IsDir() && path != dir && strings.HasPrefix(d.Name(), "."):
+			return fs.SkipDir
+		case d.IsDir() || !d.Type().IsRegular() || strings.HasPrefix(d.Name(), "."):
+			return nil
+		}
+		if len(files) >= MaxPackageFiles {
+			return fmt.Errorf("package has more than %d files", MaxPackageFiles)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if total += len(data); total > MaxPackageBytes {
+			return fmt.Errorf("package is larger than %d MiB", MaxPackageBytes>>20)
+		}
+		files[rel] = data
+		return nil
+	})
+	if err != nil {
+		return Package{}, fmt.Errorf("reading SKILL.md package: %w", err)
+	}
+	return Package{Source: dir, Dir: filepath.Base(filepath.Clean(dir)), Files: files}, nil
 }
 
 func isManifest(name string) bool {
@@ -155,6 +220,20 @@ func Load(files []File) (*Inputs, Diagnostics) {
 }
 
 func loadFile(in *Inputs, f File) Diagnostics {
+	if f.Package == nil && isZip(f.Name) {
+		pkg, err := readZip(f.Name, f.Data)
+		if err != nil {
+			return Diagnostics{{File: f.Name, Severity: SeverityError, Message: err.Error()}}
+		}
+		f.Package = &pkg
+	}
+	if f.Package != nil {
+		p, diags := PackFromPackage(*f.Package, "")
+		if p != nil {
+			in.Packs = append(in.Packs, p)
+		}
+		return diags
+	}
 	if len(f.Data) > MaxFileSize {
 		return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
 	}

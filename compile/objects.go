@@ -1,6 +1,8 @@
 package compile
 
 import (
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -36,3 +38,14 @@ func objectMeta(name, namespace string, l map[string]string) metav1.ObjectMeta {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// PodSpecOf returns the pod spec of a Job or CronJob, or nil for other kinds.
+func PodSpecOf(o Object) *corev1.PodSpec {
+	switch w := o.(type) {
+	case *batchv1.Job:
+		return &w.Spec.Template.Spec
+	case *batchv1.CronJob:
+		return &w.Spec.JobTemplate.Spec.Template.Spec
+	}
+	return nil
+}

@@ -45,6 +45,9 @@ type typeMeta struct {
 type SkillPack struct {
 	typeMeta `json:",inline"`
 	Spec     SkillPackSpec `json:"spec"`
+
+	// Files are a SKILL.md package's extra files (relative path → content), mounted beside the skill.
+	Files map[string][]byte `json:"-"`
 }
 
 type SkillPackSpec struct {

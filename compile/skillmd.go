@@ -1,0 +1,177 @@
+package compile
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// SKILL.md packages (seed 003; the Agent Skills and Wegent formats): a SKILL.md with YAML front
+// matter and a Markdown body, plus optional files. One package becomes one SkillPack with one skill.
+
+// FrontMatter holds the keys of both formats. Descriptive keys are kept as annotations on the
+// SkillPack; mcpServers is accepted but never compiled (it may hold credentials).
+type FrontMatter struct {
+	// Agent Skills
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	License       string            `json:"license"`
+	Compatibility string            `json:"compatibility"`
+	Metadata      map[string]Scalar `json:"metadata"`
+	AllowedTools  Scalar            `json:"allowed-tools"`
+	// Wegent
+	DisplayName string   `json:"displayName"`
+	Version     string   `json:"version"`
+	Author      string   `json:"author"`
+	Tags        []string `json:"tags"`
+	BindShells  []string `json:"bindShells"`
+	Provider    Opaque   `json:"provider"`
+	Tools       Opaque   `json:"tools"`
+	MCPServers  Opaque   `json:"mcpServers"`
+}
+
+// Annotation keys of a SkillPack imported from a SKILL.md package.
+const (
+	annotationPrefix      = "skillc.dev/"
+	AnnotationFrontMatter = annotationPrefix + "front-matter" // the original front matter, for export
+	AnnotationPackage     = annotationPrefix + "package"      // where the package was read from
+)
+
+const maxDescription = 1024
+
+// Package is a SKILL.md package read from a folder or a zip.
+type Package struct {
+	Source string            // folder or zip path, for messages
+	Dir    string            // the folder or zip base name the package name derives from
+	Files  map[string][]byte // relative path → content; includes SKILL.md
+}
+
+var fmCloseRE = regexp.MustCompile(`(?m)^---[ \t]*\r?$`)
+
+// splitFrontMatter splits SKILL.md into front matter and body. The front matter must open on the
+// first line; the body is kept byte for byte (a "---" line inside it is content).
+func splitFrontMatter(data []byte) (fm []byte, fmLine int, body []byte, err error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	first, rest, ok := bytes.Cut(data, []byte("\n"))
+	if strings.TrimRight(string(first), " \t\r") != "---" || !ok {
+		return nil, 0, nil, fmt.Errorf("SKILL.md must open with a --- front matter line on line 1")
+	}
+	loc := fmCloseRE.FindIndex(rest)
+	if loc == nil {
+		return nil, 0, nil, fmt.Errorf("front matter opened on line 1 is never closed with ---")
+	}
+	fm = rest[:loc[0]]
+	body = rest[loc[1]:]
+	body = bytes.TrimPrefix(body, []byte("\n"))
+	return fm, 2, body, nil
+}
+
+var packNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// PackFromPackage turns a SKILL.md package into a SkillPack in namespace ns.
+func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
+	skillFile := pkg.Source + "/SKILL.md"
+	diag := func(line int, field, format string, args ...any) Diagnostic {
+		return Diagnostic{File: skillFile, Line: line, Field: field, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
+	}
+	raw, ok := pkg.Files["SKILL.md"]
+	if !ok {
+		return nil, Diagnostics{{File: pkg.Source, Severity: SeverityError, Message: "no SKILL.md in the package"}}
+	}
+	if !utf8.Valid(raw) {
+		return nil, Diagnostics{diag(invalidUTF8Line(raw), "", "SKILL.md is not valid UTF-8")}
+	}
+	fmBytes, _, body, err := splitFrontMatter(raw)
+	if err != nil {
+		return nil, Diagnostics{diag(1, "", "%v", err)}
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(fmBytes, &node); err != nil {
+		line, msg := yamlErrorLine(err)
+		return nil, Diagnostics{diag(line+1, "", "front matter: %s", msg)}
+	}
+	var fm FrontMatter
+	var pos positions
+	if len(node.Content) > 0 {
+		var errs []fieldError
+		pos, errs = decodeNode(&node, &fm)
+		var diags Diagnostics
+		for _, e := range errs {
+			diags = append(diags, diag(e.Line+1, e.Path, "%s", e.Msg))
+		}
+		if diags != nil {
+			return nil, diags
+		}
+	}
+	lineOf := func(field string) int {
+		if l, ok := pos[field]; ok {
+			return l + 1 // the front matter starts on line 2
+		}
+		return 1
+	}
+	var diags Diagnostics
+	name := fm.Name
+	derived := strings.ToLower(pkg.Dir)
+	switch {
+	case name == "":
+		name = derived
+		if !packNameRE.MatchString(name) || len(name) > maxSkillName {
+			diags = append(diags, diag(1, "name", "no name in the front matter, and the folder name %q is not a valid skill name (1-%d lowercase letters, digits and single hyphens)", pkg.Dir, maxSkillName))
+		}
+	case !packNameRE.MatchString(name) || len(name) > maxSkillName:
+		diags = append(diags, diag(lineOf("name"), "name", "invalid name %q: use 1-%d lowercase letters, digits and single hyphens", name, maxSkillName))
+	case name != pkg.Dir:
+		diags = append(diags, diag(lineOf("name"), "name", "name %q does not match its folder %q", name, pkg.Dir))
+	}
+	switch desc := strings.TrimSpace(fm.Description); {
+	case desc == "":
+		diags = append(diags, diag(lineOf("description"), "description", "required: the agent decides from the description whether to load the skill"))
+	case utf8.RuneCountInString(fm.Description) > maxDescription:
+		diags = append(diags, diag(lineOf("description"), "description", "is %d characters, over the %d allowed", utf8.RuneCountInString(fm.Description), maxDescription))
+	}
+	if strings.TrimSpace(string(body)) == "" {
+		diags = append(diags, diag(1, "", "SKILL.md has no body: the skill would be empty"))
+	}
+	if diags != nil {
+		return nil, diags
+	}
+	if _, ok := pos["mcpServers"]; ok {
+		diags = append(diags, Diagnostic{File: skillFile, Line: lineOf("mcpServers"), Field: "mcpServers", Severity: SeverityWarning,
+			Message: "mcpServers is not compiled (it may hold credentials); configure MCP servers on the platform instead"})
+	}
+	p := &SkillPack{}
+	p.APIVersion, p.Kind = groupSympozium+"/v1alpha1", "SkillPack"
+	p.Metadata.Name, p.Metadata.Namespace = name, ns
+	p.Metadata.Annotations = map[string]string{
+		AnnotationPackage:     pkg.Source,
+		AnnotationFrontMatter: string(fmBytes),
+	}
+	p.Spec = SkillPackSpec{Category: "imported", Version: fm.Version, Source: "imported",
+		Skills: []Skill{{Name: name, Description: strings.TrimSpace(fm.Description), Content: string(body)}}}
+	p.Files = map[string][]byte{}
+	for path, data := range pkg.Files {
+		if path != "SKILL.md" {
+			p.Files[path] = data
+		}
+	}
+	p.Src = Source{File: skillFile, Line: 1, pos: positions{}}
+	return p, diags
+}
+
+// fileKey flattens a package file's relative path into a ConfigMap key.
+func fileKey(path string) string { return strings.ReplaceAll(path, "/", "__") }
+
+// sortedFileKeys lists a pack's extra files in key order.
+func sortedFileKeys(files map[string][]byte) []string {
+	keys := make([]string, 0, len(files))
+	for k := range files {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,193 @@
+package compile
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+type zipEntry struct {
+	name string
+	body []byte
+	mode fs.FileMode
+}
+
+func buildZip(t testing.TB, entries ...zipEntry) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, e := range entries {
+		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate}
+		if e.mode != 0 {
+			h.SetMode(e.mode)
+		}
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(e.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+const goodSkill = "---\ndescription: Does the thing\n---\n# Body\n"
+
+func TestReadZip(t *testing.T) {
+	big := bytes.Repeat([]byte("0"), 12<<20) // compresses to a few KiB
+	tests := []struct {
+		name    string
+		entries []zipEntry
+		wantErr string
+		wantDir string
+		wantKey string
+	}{
+		{"files at the root", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "tool.py", body: []byte("print(1)\n")}}, "", "pkg", "tool.py"},
+		{"one top folder (Wegent upload)", []zipEntry{{name: "my-skill/", body: nil}, {name: "my-skill/SKILL.md", body: []byte(goodSkill)}, {name: "my-skill/lib/a.py", body: []byte("x")}}, "", "my-skill", "lib/a.py"},
+		{"macOS metadata skipped", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "__MACOSX/._SKILL.md", body: []byte{0}}}, "", "pkg", ""},
+		{"zip slip", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "../../etc/cron.d/x", body: []byte("x")}}, `leaves the package with ".."`, "", ""},
+		{"absolute path", []zipEntry{{name: "/etc/passwd", body: []byte("x")}}, "absolute path", "", ""},
+		{"windows drive", []zipEntry{{name: "C:/x", body: []byte("x")}}, "absolute path", "", ""},
+		{"backslash", []zipEntry{{name: `a\..\b`, body: []byte("x")}}, "backslash", "", ""},
+		{"symlink", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "link", body: []byte("/etc/passwd"), mode: fs.ModeSymlink | 0o777}}, "symlink", "", ""},
+		{"duplicate", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "SKILL.md", body: []byte(goodSkill)}}, "appears twice", "", ""},
+		{"bomb", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "a", body: big}, {name: "b", body: big}, {name: "c", body: big}, {name: "d", body: big}, {name: "e", body: big}}, "expands to more than 50 MiB", "", ""},
+		{"no SKILL.md", []zipEntry{{name: "README.md", body: []byte("x")}}, "no SKILL.md at the root or under one top folder", "", ""},
+		{"two top folders", []zipEntry{{name: "a/SKILL.md", body: []byte(goodSkill)}, {name: "b/x", body: []byte("x")}}, "no SKILL.md", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			pkg, err := readZip("pkg.zip", buildZip(t, tt.entries...))
+			if time.Since(start) > 5*time.Second {
+				t.Errorf("took %v", time.Since(start)) // a hang, not a timing assertion
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pkg.Dir != tt.wantDir {
+				t.Errorf("dir = %q, want %q", pkg.Dir, tt.wantDir)
+			}
+			if _, ok := pkg.Files[tt.wantKey]; tt.wantKey != "" && !ok {
+				t.Errorf("files = %v, want %q", keysOf(pkg.Files), tt.wantKey)
+			}
+			if len(pkg.Files) != 1+btoi(tt.wantKey != "") {
+				t.Errorf("files = %v", keysOf(pkg.Files))
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func keysOf(m map[string][]byte) []string { return sortedFileKeys(m) }
+
+func TestReadZipRefusesNonZipAndHuge(t *testing.T) {
+	if _, err := readZip("fake.zip", []byte("PK\x03\x04 not really")); err == nil || !strings.Contains(err.Error(), "not a valid zip") {
+		t.Errorf("fake zip: %v", err)
+	}
+	if _, err := readZip("huge.zip", make([]byte, MaxZipBytes+1)); err == nil || !strings.Contains(err.Error(), "over the 10 MiB limit") {
+		t.Errorf("huge zip: %v", err)
+	}
+	var many []zipEntry
+	for i := range MaxPackageFiles + 1 {
+		many = append(many, zipEntry{name: fmt.Sprintf("f%04d", i), body: []byte("x")})
+	}
+	if _, err := readZip("many.zip", buildZip(t, append(many, zipEntry{name: "SKILL.md", body: []byte(goodSkill)})...)); err == nil || !strings.Contains(err.Error(), "more than 1000 files") {
+		t.Errorf("many files: %v", err)
+	}
+}
+
+func TestPackFromPackage(t *testing.T) {
+	tests := []struct {
+		name     string
+		dir      string
+		skill    string
+		wantErr  string
+		wantWarn string
+		check    func(t *testing.T, p *SkillPack)
+	}{
+		{name: "name derived from the folder", dir: "my-tool", skill: goodSkill, check: func(t *testing.T, p *SkillPack) {
+			if p.Metadata.Name != "my-tool" || p.Spec.Skills[0].Content != "# Body\n" || p.Spec.Skills[0].Description != "Does the thing" {
+				t.Errorf("pack = %+v", p.Spec)
+			}
+		}},
+		{name: "body kept byte for byte with --- inside", dir: "t", skill: "---\ndescription: d\n---\nA\n---\nB\r\n\n", check: func(t *testing.T, p *SkillPack) {
+			if p.Spec.Skills[0].Content != "A\n---\nB\r\n\n" {
+				t.Errorf("body = %q", p.Spec.Skills[0].Content)
+			}
+		}},
+		{name: "BOM stripped", dir: "t", skill: "\ufeff" + goodSkill},
+		{name: "annotations keep the front matter", dir: "t", skill: "---\nname: t\ndescription: d\nauthor: me\ntags: [a]\n---\nx\n", check: func(t *testing.T, p *SkillPack) {
+			if p.Metadata.Annotations[AnnotationFrontMatter] != "name: t\ndescription: d\nauthor: me\ntags: [a]\n" {
+				t.Errorf("annotations = %v", p.Metadata.Annotations)
+			}
+		}},
+		{name: "mcpServers warns", dir: "t", skill: "---\ndescription: d\nmcpServers: {gh: {env: {TOKEN: x}}}\n---\nx\n", wantWarn: "mcpServers is not compiled"},
+		{name: "name must match the folder", dir: "t", skill: "---\nname: other\ndescription: d\n---\nx\n", wantErr: `2: name: name "other" does not match its folder "t"`},
+		{name: "bad name", dir: "t", skill: "---\nname: Bad--Name\ndescription: d\n---\nx\n", wantErr: `invalid name "Bad--Name"`},
+		{name: "underivable name", dir: "My Tool", skill: goodSkill, wantErr: `the folder name "My Tool" is not a valid skill name`},
+		{name: "description required", dir: "t", skill: "---\nname: t\n---\nx\n", wantErr: "1: description: required"},
+		{name: "description too long", dir: "t", skill: "---\ndescription: " + strings.Repeat("d", 1025) + "\n---\nx\n", wantErr: "2: description: is 1025 characters, over the 1024 allowed"},
+		{name: "front matter not on line 1", dir: "t", skill: "\n---\ndescription: d\n---\nx\n", wantErr: "1: SKILL.md must open with a --- front matter line on line 1"},
+		{name: "front matter never closed", dir: "t", skill: "---\ndescription: d\n", wantErr: "never closed"},
+		{name: "unknown key", dir: "t", skill: "---\ndescription: d\ncolour: red\n---\nx\n", wantErr: `3: colour: unknown field "colour"`},
+		{name: "invalid UTF-8", dir: "t", skill: "---\ndescription: d\n---\n\xff\n", wantErr: "4: SKILL.md is not valid UTF-8"},
+		{name: "empty body", dir: "t", skill: "---\ndescription: d\n---\n\n", wantErr: "no body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, diags := PackFromPackage(Package{Source: "pkgs/" + tt.dir, Dir: tt.dir, Files: map[string][]byte{"SKILL.md": []byte(tt.skill)}}, "")
+			if tt.wantErr != "" {
+				if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.wantErr) {
+					t.Fatalf("diags = %v, want %q", diags, tt.wantErr)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if w := diags.Filter(SeverityWarning).Error(); (tt.wantWarn == "") != (w == "") || !strings.Contains(w, tt.wantWarn) {
+				t.Errorf("warnings = %q, want %q", w, tt.wantWarn)
+			}
+			if tt.check != nil {
+				tt.check(t, p)
+			}
+		})
+	}
+}
+
+// TestZipPackageCompiles: a Wegent-style zip toggled on an instance mounts its body and files.
+func TestZipPackageCompiles(t *testing.T) {
+	z := buildZip(t, zipEntry{name: "p/SKILL.md", body: []byte(goodSkill)}, zipEntry{name: "p/tools/run.sh", body: []byte("#!/bin/sh\n")}, zipEntry{name: "p/bin.dat", body: []byte{0xff, 0x00}})
+	files := []File{{Name: "uploads/p.zip", Data: z}, {Name: "in.yaml", Data: []byte(testInstance + "\n---\n" + testRun)}}
+	res, err := Compile(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := find[*corev1.ConfigMap](t, res, "ConfigMap", "skillpack-p")
+	if cm.Data["p.md"] != "# p\n\n> Does the thing\n\n# Body\n" || cm.Data["tools__run.sh"] != "#!/bin/sh\n" || !bytes.Equal(cm.BinaryData["bin.dat"], []byte{0xff, 0x00}) {
+		t.Errorf("ConfigMap = %+v", cm)
+	}
+}
