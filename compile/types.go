@@ -51,86 +51,86 @@ type SkillPack struct {
 }
 
 type SkillPackSpec struct {
-	Category string   `json:"category"`
-	Version  string   `json:"version"`
-	Source   string   `json:"source"`
-	Skills   []Skill  `json:"skills"`
-	Sidecar  *Sidecar `json:"sidecar"`
+	Category string   `json:"category,omitempty"`
+	Version  string   `json:"version,omitempty"`
+	Source   string   `json:"source,omitempty"`
+	Skills   []Skill  `json:"skills,omitempty"`
+	Sidecar  *Sidecar `json:"sidecar,omitempty"`
 	// Upstream fields that only concern the controller's own bookkeeping.
-	RuntimeRequirements Opaque `json:"runtimeRequirements"`
+	RuntimeRequirements Opaque `json:"runtimeRequirements,omitzero"`
 }
 
 type Skill struct {
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Content     string    `json:"content"`
-	Requires    *Requires `json:"requires"`
+	Name        string    `json:"name,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Content     string    `json:"content,omitempty"`
+	Requires    *Requires `json:"requires,omitempty"`
 }
 
 type Requires struct {
-	Bins  []string `json:"bins"`
-	Tools []string `json:"tools"`
+	Bins  []string `json:"bins,omitempty"`
+	Tools []string `json:"tools,omitempty"`
 }
 
 type Sidecar struct {
-	Image           string               `json:"image"`
-	ImagePullPolicy string               `json:"imagePullPolicy"`
-	Command         []string             `json:"command"`
-	Env             []EnvVar             `json:"env"`
-	MountWorkspace  *bool                `json:"mountWorkspace"`
-	Resources       *SidecarResources    `json:"resources"`
-	RBAC            []PolicyRule         `json:"rbac"`
-	ClusterRBAC     []PolicyRule         `json:"clusterRBAC"`
-	SecretRef       string               `json:"secretRef"`
-	SecretMountPath string               `json:"secretMountPath"`
-	HostAccess      *HostAccess          `json:"hostAccess"`
-	Volumes         []corev1.Volume      `json:"volumes"`
-	VolumeMounts    []corev1.VolumeMount `json:"volumeMounts"`
+	Image           string               `json:"image,omitempty"`
+	ImagePullPolicy string               `json:"imagePullPolicy,omitempty"`
+	Command         []string             `json:"command,omitempty"`
+	Env             []EnvVar             `json:"env,omitempty"`
+	MountWorkspace  *bool                `json:"mountWorkspace,omitempty"`
+	Resources       *SidecarResources    `json:"resources,omitempty"`
+	RBAC            []PolicyRule         `json:"rbac,omitempty"`
+	ClusterRBAC     []PolicyRule         `json:"clusterRBAC,omitempty"`
+	SecretRef       string               `json:"secretRef,omitempty"`
+	SecretMountPath string               `json:"secretMountPath,omitempty"`
+	HostAccess      *HostAccess          `json:"hostAccess,omitempty"`
+	Volumes         []corev1.Volume      `json:"volumes,omitempty"`
+	VolumeMounts    []corev1.VolumeMount `json:"volumeMounts,omitempty"`
 }
 
 type EnvVar struct {
-	Name      string        `json:"name"`
-	Value     *string       `json:"value"`
-	ValueFrom *EnvVarSource `json:"valueFrom"`
+	Name      string        `json:"name,omitempty"`
+	Value     *string       `json:"value,omitempty"`
+	ValueFrom *EnvVarSource `json:"valueFrom,omitempty"`
 }
 
 type EnvVarSource struct {
-	SecretKeyRef *SecretKeySelector `json:"secretKeyRef"`
+	SecretKeyRef *SecretKeySelector `json:"secretKeyRef,omitempty"`
 }
 
 type SecretKeySelector struct {
-	Name     string `json:"name"`
-	Key      string `json:"key"`
-	Optional *bool  `json:"optional"`
+	Name     string `json:"name,omitempty"`
+	Key      string `json:"key,omitempty"`
+	Optional *bool  `json:"optional,omitempty"`
 }
 
 type SidecarResources struct {
-	CPU    Scalar `json:"cpu"`
-	Memory Scalar `json:"memory"`
+	CPU    Scalar `json:"cpu,omitempty"`
+	Memory Scalar `json:"memory,omitempty"`
 }
 
 // PolicyRule mirrors rbacv1.PolicyRule; kept separate so strict decoding reports our paths.
 type PolicyRule struct {
-	APIGroups       []string `json:"apiGroups"`
-	Resources       []string `json:"resources"`
-	Verbs           []string `json:"verbs"`
-	ResourceNames   []string `json:"resourceNames"`
-	NonResourceURLs []string `json:"nonResourceURLs"`
+	APIGroups       []string `json:"apiGroups,omitempty"`
+	Resources       []string `json:"resources,omitempty"`
+	Verbs           []string `json:"verbs,omitempty"`
+	ResourceNames   []string `json:"resourceNames,omitempty"`
+	NonResourceURLs []string `json:"nonResourceURLs,omitempty"`
 }
 
 type HostAccess struct {
-	Enabled     bool        `json:"enabled"`
-	HostPID     bool        `json:"hostPID"`
-	HostNetwork bool        `json:"hostNetwork"`
-	RunAsRoot   bool        `json:"runAsRoot"`
-	Privileged  bool        `json:"privileged"`
-	Mounts      []HostMount `json:"mounts"`
+	Enabled     bool        `json:"enabled,omitempty"`
+	HostPID     bool        `json:"hostPID,omitempty"`
+	HostNetwork bool        `json:"hostNetwork,omitempty"`
+	RunAsRoot   bool        `json:"runAsRoot,omitempty"`
+	Privileged  bool        `json:"privileged,omitempty"`
+	Mounts      []HostMount `json:"mounts,omitempty"`
 }
 
 type HostMount struct {
-	HostPath  string `json:"hostPath"`
-	MountPath string `json:"mountPath"`
-	ReadOnly  *bool  `json:"readOnly"`
+	HostPath  string `json:"hostPath,omitempty"`
+	MountPath string `json:"mountPath,omitempty"`
+	ReadOnly  *bool  `json:"readOnly,omitempty"`
 }
 
 // Instance is a SympoziumInstance or its newer name, Agent: the skill toggles.

@@ -118,9 +118,23 @@ func internalError(cmd *cobra.Command, err error) error {
 	return exitError{3}
 }
 
-// writeDir writes one file per object into a fresh sibling temporary directory and swaps it in only
-// when every file is written, so readers (and Argo CD) never see a partial render.
-func writeDir(dir string, objs []compile.Object) (err error) {
+// writeDir writes one file per object (see writeFiles).
+func writeDir(dir string, objs []compile.Object) error {
+	docs, err := compile.MarshalEach(objs)
+	if err != nil {
+		return err
+	}
+	files := make(map[string][]byte, len(objs))
+	for i, o := range objs {
+		files[compile.ObjectPath(o)] = docs[i]
+	}
+	return writeFiles(dir, files)
+}
+
+// writeFiles writes files (relative slash paths) into a fresh sibling temporary directory and swaps
+// it in only when every file is written, so readers (and Argo CD) never see a partial render and a
+// failure leaves the previous DIR as it was.
+func writeFiles(dir string, files map[string][]byte) (err error) {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -135,13 +149,8 @@ func writeDir(dir string, objs []compile.Object) (err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	docs, err := compile.MarshalEach(objs)
-	if err != nil {
-		return err
-	}
-	for i, o := range objs {
-		data := docs[i]
-		path := filepath.Join(tmp, filepath.FromSlash(compile.ObjectPath(o)))
+	for rel, data := range files {
+		path := filepath.Join(tmp, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}

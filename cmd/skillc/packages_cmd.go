@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/skillc-dev/skillc/compile"
+)
+
+// loadPacks reads the SkillPacks (YAML and SKILL.md packages) under paths.
+func loadPacks(cmd *cobra.Command, paths []string) ([]*compile.SkillPack, error) {
+	files, diags := compile.ReadPaths(paths, cmd.InOrStdin())
+	if !diags.HasErrors() {
+		var in *compile.Inputs
+		var d compile.Diagnostics
+		in, d = compile.Load(files)
+		diags = append(diags, d...)
+		if !diags.HasErrors() {
+			reportDiagnostics(cmd, diags.Filter(compile.SeverityWarning))
+			return in.Packs, nil
+		}
+	}
+	diags.Sort()
+	reportDiagnostics(cmd, diags.Filter(compile.SeverityError, compile.SeverityWarning))
+	return nil, exitError{2}
+}
+
+func newImportCommand() *cobra.Command {
+	var outDir string
+	cmd := &cobra.Command{
+		Use:   "import PATH... -o DIR",
+		Short: "Write SkillPack YAML for SKILL.md packages (folders or zips)",
+		Long: `Read SKILL.md packages (Agent Skills or Wegent format, folders or zips) and write one SkillPack
+manifest per package to DIR/<name>.yaml. The original front matter is kept as an annotation, so
+export gives it back. Extra files have no place in a SkillPack: compile the package itself to
+mount them.`,
+		Example: `  skillc import uploads/ -o skills/imported/`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			packs, err := loadPacks(cmd, args)
+			if err != nil {
+				return err
+			}
+			files := map[string][]byte{}
+			from := map[string]string{}
+			for _, p := range packs {
+				src, fromPackage := p.Metadata.Annotations[compile.AnnotationPackage]
+				if !fromPackage {
+					continue
+				}
+				if prev, dup := from[p.Metadata.Name]; dup {
+					fmt.Fprintf(cmd.ErrOrStderr(), "%s: package %q is also at %s: import one of them\n", src, p.Metadata.Name, prev)
+					return exitError{2}
+				}
+				from[p.Metadata.Name] = src
+				y, diags := compile.ImportManifest(p)
+				reportDiagnostics(cmd, diags)
+				if diags.HasErrors() {
+					return exitError{2}
+				}
+				files[p.Metadata.Name+".yaml"] = y
+			}
+			if len(files) == 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "skillc: no SKILL.md packages found")
+				return exitError{2}
+			}
+			return writeOrFail(cmd, outDir, files)
+		},
+	}
+	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the SkillPacks into (required)")
+	_ = cmd.MarkFlagRequired("output-dir")
+	return cmd
+}
+
+func newExportCommand() *cobra.Command {
+	var outDir string
+	var zips bool
+	cmd := &cobra.Command{
+		Use:   "export PATH... -o DIR [--zip]",
+		Short: "Write SkillPacks as SKILL.md packages",
+		Long: `Write every skill of the SkillPacks under PATH as a SKILL.md package, DIR/<skill>/SKILL.md, with
+--zip also DIR/<skill>.zip laid out for Wegent's upload (<skill>/SKILL.md inside, bindShells
+explicit).`,
+		Example: `  skillc export skills/ -o dist/ --zip`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			packs, err := loadPacks(cmd, args)
+			if err != nil {
+				return err
+			}
+			files, diags := compile.Export(packs, zips)
+			reportDiagnostics(cmd, diags)
+			if diags.HasErrors() {
+				return exitError{2}
+			}
+			return writeOrFail(cmd, outDir, files)
+		},
+	}
+	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the packages into (required)")
+	cmd.Flags().BoolVar(&zips, "zip", false, "also write <skill>.zip for upload")
+	_ = cmd.MarkFlagRequired("output-dir")
+	return cmd
+}
+
+func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte) error {
+	if err := writeFiles(dir, files); err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
+		return exitError{2}
+	}
+	return nil
+}

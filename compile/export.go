@@ -1,0 +1,123 @@
+package compile
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Export turns SkillPacks into SKILL.md packages: one folder <skill>/SKILL.md per skill, with a
+// package's extra files beside it. With zips, each package is also <skill>.zip laid out as Wegent's
+// upload expects (<skill>/SKILL.md inside). The result maps relative paths to contents.
+func Export(packs []*SkillPack, zips bool) (map[string][]byte, Diagnostics) {
+	out := map[string][]byte{}
+	var diags Diagnostics
+	for _, p := range packs {
+		for i, s := range p.Spec.Skills {
+			files := map[string][]byte{"SKILL.md": skillMarkdown(p, s)}
+			if len(p.Spec.Skills) == 1 {
+				for path, data := range p.Files {
+					files[path] = data
+				}
+			}
+			if _, dup := out[s.Name+"/SKILL.md"]; dup {
+				diags = append(diags, p.Src.Diag(fmt.Sprintf("spec.skills[%d].name", i), "skill %q is exported twice (two packs define it)", s.Name))
+				continue
+			}
+			for path, data := range files {
+				out[s.Name+"/"+path] = data
+			}
+			if zips {
+				z, err := zipPackage(s.Name, files)
+				if err != nil {
+					diags = append(diags, p.Src.Diag("", "zipping %s: %v", s.Name, err))
+					continue
+				}
+				out[s.Name+".zip"] = z
+			}
+		}
+	}
+	return out, diags
+}
+
+// skillMarkdown writes SKILL.md: the package's original front matter when it came from one (so
+// export of an import is faithful), otherwise one made from the pack; always with bindShells, no
+// BOM, and the front matter closed by a newline.
+func skillMarkdown(p *SkillPack, s Skill) []byte {
+	var b bytes.Buffer
+	b.WriteString("---\n")
+	if fm, ok := p.Metadata.Annotations[AnnotationFrontMatter]; ok && len(p.Spec.Skills) == 1 {
+		b.WriteString(fm)
+		if !strings.HasSuffix(fm, "\n") {
+			b.WriteString("\n")
+		}
+		if !strings.Contains("\n"+fm, "\nbindShells:") {
+			b.WriteString(defaultBindShells)
+		}
+	} else {
+		meta := map[string]any{"name": s.Name, "description": s.Description}
+		if p.Spec.Version != "" {
+			meta["version"] = p.Spec.Version
+		}
+		y, _ := yaml.Marshal(meta) // strings only: cannot fail
+		b.Write(y)
+		b.WriteString(defaultBindShells)
+	}
+	b.WriteString("---\n")
+	b.WriteString(s.Content)
+	return b.Bytes()
+}
+
+// defaultBindShells is explicit because Wegent's upload treats a missing list as "no shell".
+const defaultBindShells = "bindShells:\n- Chat\n- ClaudeCode\n"
+
+// zipPackage zips files under <name>/ with fixed timestamps, so the same package zips the same.
+func zipPackage(name string, files map[string][]byte) ([]byte, error) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, path := range sortedFileKeys(files) {
+		h := &zip.FileHeader{Name: name + "/" + path, Method: zip.Deflate, Modified: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}
+		h.SetMode(0o644)
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(files[path]); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// ImportManifest renders a SkillPack read from a SKILL.md package as SkillPack YAML. Extra files
+// have no field in a SkillPack: they are reported, and stay mounted when the package itself is the
+// source.
+func ImportManifest(p *SkillPack) ([]byte, Diagnostics) {
+	var diags Diagnostics
+	if len(p.Files) > 0 {
+		diags = append(diags, Diagnostic{File: p.Src.File, Line: 1, Severity: SeverityWarning,
+			Message: fmt.Sprintf("%d extra file(s) (%s) cannot be written into a SkillPack; compile the package itself to mount them",
+				len(p.Files), strings.Join(sortedFileKeys(p.Files), ", "))})
+	}
+	doc := map[string]any{
+		"apiVersion": groupSympozium + "/v1alpha1",
+		"kind":       "SkillPack",
+		"metadata":   map[string]any{"name": p.Metadata.Name, "annotations": p.Metadata.Annotations},
+		"spec":       p.Spec,
+	}
+	if p.Metadata.Namespace != "" {
+		doc["metadata"].(map[string]any)["namespace"] = p.Metadata.Namespace
+	}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, Diagnostics{p.Src.Diag("", "encoding: %v", err)}
+	}
+	return out, diags
+}

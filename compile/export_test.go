@@ -1,0 +1,82 @@
+package compile
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// randomBody makes Markdown that stresses the front matter split: --- lines, CRLF, unicode,
+// trailing spaces, and no final newline.
+func randomBody(r *rand.Rand) string {
+	pieces := []string{"# Title\n", "---\n", "text with: colons\n", "\r\n", "ünïcödé ✓\n", "  indented\n", "```\ncode\n```\n", "- item\n", "trailing  \n", "---  \n", "> quote\n"}
+	var b strings.Builder
+	b.WriteString("Start\n")
+	for range r.IntN(12) {
+		b.WriteString(pieces[r.IntN(len(pieces))])
+	}
+	if r.IntN(2) == 0 {
+		b.WriteString("no final newline")
+	}
+	return b.String()
+}
+
+// TestExportImportRoundTrip: exporting packs to SKILL.md packages and reading them back keeps every
+// skill's name, description and content exactly, and a package's files.
+func TestExportImportRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for i := range 200 {
+		p := &SkillPack{}
+		p.Metadata.Name = "pack"
+		p.Spec.Version = "1.0.0"
+		n := 1 + r.IntN(3)
+		for s := range n {
+			desc := []string{"Does a thing", "Quotes \"inside\" and: colons", "Multi\nline description", "# looks like a comment"}[r.IntN(4)]
+			p.Spec.Skills = append(p.Spec.Skills, Skill{Name: "skill-" + string(rune('a'+s)), Description: desc, Content: randomBody(r)})
+		}
+		if n == 1 && i%2 == 0 {
+			p.Files = map[string][]byte{"tools/run.sh": []byte("#!/bin/sh\n"), "data.bin": {0xff, 0x01}}
+		}
+		out, diags := Export([]*SkillPack{p}, false)
+		if diags != nil {
+			t.Fatal(diags)
+		}
+		for _, s := range p.Spec.Skills {
+			files := map[string][]byte{}
+			for path, data := range out {
+				if rest, ok := strings.CutPrefix(path, s.Name+"/"); ok {
+					files[rest] = data
+				}
+			}
+			back, diags := PackFromPackage(Package{Source: s.Name, Dir: s.Name, Files: files}, "")
+			if diags.HasErrors() {
+				t.Fatalf("case %d: re-import failed: %v\nSKILL.md:\n%s", i, diags, files["SKILL.md"])
+			}
+			got := back.Spec.Skills[0]
+			if got.Name != s.Name || got.Content != s.Content || got.Description != strings.TrimSpace(s.Description) {
+				t.Fatalf("case %d: round trip changed the skill:\nwant %+v\ngot  %+v", i, s, got)
+			}
+			if n == 1 && len(back.Files) != len(p.Files) {
+				t.Fatalf("case %d: files %v, want %v", i, sortedFileKeys(back.Files), sortedFileKeys(p.Files))
+			}
+		}
+	}
+}
+
+// TestExportZipIsDeterministicAndReadable: the upload zip reads back as the same package.
+func TestExportZipIsDeterministicAndReadable(t *testing.T) {
+	p := &SkillPack{Spec: SkillPackSpec{Skills: []Skill{{Name: "t", Description: "d", Content: "body\n"}}}}
+	p.Metadata.Name = "t"
+	a, _ := Export([]*SkillPack{p}, true)
+	b, _ := Export([]*SkillPack{p}, true)
+	if string(a["t.zip"]) != string(b["t.zip"]) {
+		t.Fatal("zip differs between two exports")
+	}
+	pkg, err := readZip("t.zip", a["t.zip"])
+	if err != nil || pkg.Dir != "t" || string(pkg.Files["SKILL.md"]) != string(a["t/SKILL.md"]) {
+		t.Fatalf("zip reads back as %+v, %v", pkg, err)
+	}
+	if !strings.Contains(string(a["t/SKILL.md"]), "\nbindShells:\n- Chat\n- ClaudeCode\n---\nbody\n") || strings.HasPrefix(string(a["t/SKILL.md"]), "\ufeff") {
+		t.Errorf("SKILL.md = %q", a["t/SKILL.md"])
+	}
+}
