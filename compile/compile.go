@@ -26,6 +26,7 @@ type Result struct {
 	Objects     []Object
 	Config      *CompilerConfig
 	Pods        []Pod
+	Budgets     []Budget // estimated skill tokens per instance
 	Diagnostics Diagnostics
 }
 
@@ -117,6 +118,8 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 	}
 	objs, d := buildObjects(spec, pods, instToggles)
 	diags = append(diags, d...)
+	budgets, d := budgets(spec.SkillBudgetTokens, instToggles, in)
+	diags = append(diags, d...)
 	if diags.HasErrors() {
 		diags.Sort()
 		return nil, diags
@@ -127,7 +130,7 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 		return nil, d
 	}
 	diags.Sort()
-	return &Result{Objects: objs, Config: cfg, Pods: pods, Diagnostics: diags}, nil
+	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, Diagnostics: diags}, nil
 }
 
 // buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.

@@ -1,0 +1,64 @@
+package compile
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+)
+
+// Progressive disclosure (seed 003) is the point of skills: an agent sees every skill's name and
+// description, and loads bodies on demand. The budget shows both numbers per instance, so a
+// platform team sees what toggling one more pack costs.
+
+// maxSkillTokens is the body size above which a single skill is worth splitting.
+const maxSkillTokens = 5000
+
+// Budget is the estimated token cost of the skills an instance's pods mount.
+type Budget struct {
+	Namespace   string `json:"namespace"`
+	Instance    string `json:"instance"`
+	Skills      int    `json:"skills"`
+	Tokens      int    `json:"tokens"`      // every mounted skill body, in full
+	IndexTokens int    `json:"indexTokens"` // names and descriptions only: what the agent reads first
+	Limit       int    `json:"limit"`
+}
+
+// estimateTokens is the usual rough rule of four characters a token, rounded up.
+func estimateTokens(s string) int { return (utf8.RuneCountInString(s) + 3) / 4 }
+
+// budgets computes every instance's budget and warns over the limit and on oversized skills.
+func budgets(limit int, instToggles map[nsName][]Toggle, in *Inputs) ([]Budget, Diagnostics) {
+	var out []Budget
+	var diags Diagnostics
+	for _, inst := range in.Instances {
+		k := nsName{namespaceOf(inst.Metadata, "default"), inst.Metadata.Name}
+		b := Budget{Namespace: k.ns, Instance: k.name, Limit: limit}
+		for _, t := range instToggles[k] {
+			for _, s := range t.Pack.Spec.Skills {
+				b.Skills++
+				b.Tokens += estimateTokens(skillDocument(s))
+				b.IndexTokens += estimateTokens(s.Name + ": " + s.Description)
+			}
+		}
+		if b.Tokens > limit {
+			diags = append(diags, Diagnostic{File: inst.Src.File, Line: inst.Src.LineOf("spec.skills"), Field: "spec.skills", Severity: SeverityWarning,
+				Message: fmt.Sprintf("%s %s/%s mounts about %d tokens of skills (%d skills), over the budget of %d; its index of names and descriptions is about %d tokens",
+					inst.Kind, k.ns, k.name, b.Tokens, b.Skills, limit, b.IndexTokens)})
+		}
+		out = append(out, b)
+	}
+	for _, p := range in.Packs {
+		for i, s := range p.Spec.Skills {
+			if n := estimateTokens(s.Content); n > maxSkillTokens {
+				field := fmt.Sprintf("spec.skills[%d].content", i)
+				diags = append(diags, Diagnostic{File: p.Src.File, Line: p.Src.LineOf(field), Field: field, Severity: SeverityWarning,
+					Message: fmt.Sprintf("skill %q is about %d tokens, over %d: split it, so agents load only what a task needs", s.Name, n, maxSkillTokens)})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Budget) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Instance, b.Instance))
+	})
+	return out, diags
+}
