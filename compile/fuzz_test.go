@@ -1,0 +1,117 @@
+package compile
+
+import (
+	"strings"
+	"testing"
+)
+
+// Fuzz targets for every parser that reads untrusted input. The property is always the same: no
+// panic, no hang, and either a result or diagnostics that carry a file name.
+
+func checkDiagnostics(t *testing.T, diags Diagnostics) {
+	for _, d := range diags {
+		if d.File == "" || d.Message == "" {
+			t.Fatalf("diagnostic without file or message: %+v", d)
+		}
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(pack("image: r/x:1\nrbac: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]") + "\n---\n" + testInstance + "\n---\n" + testRun))
+	f.Add([]byte("a: &a [x]\nb: *a\n"))
+	f.Add([]byte("apiVersion: sympozium.ai/v1alpha1\nkind: AgentRun\nspec: {task: {a: [1, {b: null}]}}\n"))
+	f.Add([]byte("---\n---\n- 1\n"))
+	f.Add([]byte("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nspec:\n  sidecar:\n    volumes: [{name: v, emptyDir: {sizeLimit: 1Gi}}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, diags := Load([]File{{Name: "fuzz.yaml", Data: data}})
+		checkDiagnostics(t, diags)
+		if !diags.HasErrors() {
+			// Whatever loaded must also build or fail cleanly.
+			res, err := Build(in, DefaultConfig())
+			if err == nil {
+				if _, err := MarshalStream(res.Objects); err != nil {
+					t.Fatalf("serializing: %v", err)
+				}
+			} else if ds, ok := err.(Diagnostics); ok {
+				checkDiagnostics(t, ds)
+			} else {
+				t.Fatalf("non-diagnostic error: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzConfig(f *testing.F) {
+	f.Add([]byte("spec:\n  identity: per-run\n  policy:\n    resourceCeilings: {cpu: \"2\", memory: 4Gi}\n    allowedHostPaths: [{skillPack: p, pathPrefix: /proc}]\n"))
+	f.Add([]byte("spec: {catalogNamespace: \"\", images: {agentRunner: x}}\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := append([]byte("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\n"), body...)
+		in, diags := Load([]File{{Name: "config.yaml", Data: data}})
+		checkDiagnostics(t, diags)
+		if diags.HasErrors() || len(in.Configs) != 1 {
+			return
+		}
+		c := in.Configs[0]
+		c.Default()
+		checkDiagnostics(t, c.Validate())
+	})
+}
+
+func FuzzSkillMarkdown(f *testing.F) {
+	f.Add([]byte(goodSkill))
+	f.Add([]byte("\ufeff---\nname: t\ndescription: d\nmetadata: {a: 1}\n---\nbody\n---\n"))
+	f.Add([]byte("---\r\ndescription: d\r\n---\r\nx\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, diags := PackFromPackage(Package{Source: "pkg", Dir: "t", Files: map[string][]byte{"SKILL.md": data}}, "")
+		checkDiagnostics(t, diags)
+		if !diags.HasErrors() {
+			if p == nil || len(p.Spec.Skills) != 1 || !strings.Contains(string(data), p.Spec.Skills[0].Content) {
+				t.Fatalf("body is not a part of the input: %+v", p)
+			}
+		}
+	})
+}
+
+func FuzzReadZip(f *testing.F) {
+	f.Add(buildZip(f, zipEntry{name: "p/SKILL.md", body: []byte(goodSkill)}, zipEntry{name: "p/a/b.py", body: []byte("x")}))
+	f.Add(buildZip(f, zipEntry{name: "SKILL.md", body: []byte(goodSkill)}))
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pkg, err := readZip("fuzz.zip", data)
+		if err != nil {
+			return
+		}
+		total := 0
+		for path, b := range pkg.Files {
+			if strings.HasPrefix(path, "/") || strings.Contains("/"+path+"/", "/../") {
+				t.Fatalf("unsafe path accepted: %q", path)
+			}
+			total += len(b)
+		}
+		if total > MaxPackageBytes || len(pkg.Files) > MaxPackageFiles {
+			t.Fatalf("limits exceeded: %d bytes, %d files", total, len(pkg.Files))
+		}
+		_, diags := PackFromPackage(pkg, "")
+		checkDiagnostics(t, diags)
+	})
+}
+
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"k8s-ops", "A", "", "a.b", strings.Repeat("a", 64), "../x", "skillpack-x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		src := Source{File: "f.yaml", Line: 1, pos: positions{}}
+		p := &SkillPack{Spec: SkillPackSpec{Skills: []Skill{{Name: name, Content: "x"}}, Sidecar: &Sidecar{Image: "r/x:1"}}}
+		p.Metadata.Name = name
+		p.Src = src
+		diags := validatePack(p)
+		checkDiagnostics(t, diags)
+		if !diags.HasErrors() {
+			// Anything accepted must fit every name it becomes.
+			if len(name) > 57 || !skillNameRE.MatchString(name) || len(paramEnvName(name)) == 0 {
+				t.Fatalf("accepted %q", name)
+			}
+		}
+	})
+}
