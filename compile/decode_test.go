@@ -98,3 +98,20 @@ func TestAliasBombRefused(t *testing.T) {
 		t.Fatalf("alias expansion not bounded; %d errors", len(errs))
 	}
 }
+
+func TestInputLimits(t *testing.T) {
+	many := strings.Repeat("---\napiVersion: v1\nkind: Service\nmetadata: {name: x}\n", MaxDocumentsPerFile+1)
+	_, diags := Load([]File{{Name: "many.yaml", Data: []byte(many)}})
+	if !strings.Contains(diags.Error(), "more than 10000 documents in one file") {
+		t.Errorf("documents per file: %v", diags.Filter(SeverityError))
+	}
+	_, diags = Load([]File{{Name: "big.yaml", Data: make([]byte, MaxFileSize+1)}})
+	if !strings.Contains(diags.Error(), "larger than 32 MiB") {
+		t.Errorf("file size: %v", diags)
+	}
+	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+	_, diags = Load([]File{{Name: "deep.yaml", Data: []byte("apiVersion: sympozium.ai/v1alpha1\nkind: AgentRun\nspec:\n  task: " + deep + "\n")}})
+	if !diags.HasErrors() {
+		t.Error("20000 levels of nesting accepted")
+	}
+}

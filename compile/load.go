@@ -63,8 +63,12 @@ type Inputs struct {
 	Configs   []*CompilerConfig
 }
 
-// MaxFileSize bounds one input file; larger ones are refused rather than read into memory.
-const MaxFileSize = 32 << 20
+// Input limits: larger inputs are refused with a message rather than exhausting memory.
+const (
+	MaxFileSize         = 32 << 20 // bytes per file
+	MaxDocumentsPerFile = 10000
+	MaxDocuments        = 200000 // across all inputs
+)
 
 // ReadPaths reads files and walks directories (recursively, *.yaml and *.yml, hidden folders
 // skipped) in lexical order. "-" reads stdin.
@@ -126,6 +130,11 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 				return nil
 			}
 			if !isManifest(e.Name()) && !isZip(e.Name()) {
+				return nil
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				// On an untrusted pull request a link could read files from outside the repository.
+				diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: "is a symlink: not followed inside a directory (name the target explicitly)"})
 				return nil
 			}
 			f, d := readFile(path)
@@ -215,6 +224,9 @@ func Load(files []File) (*Inputs, Diagnostics) {
 	var diags Diagnostics
 	for _, f := range files {
 		diags = append(diags, loadFile(in, f)...)
+		if n := len(in.Packs) + len(in.Instances) + len(in.Runs) + len(in.Configs); n > MaxDocuments {
+			return in, append(diags, Diagnostic{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)})
+		}
 	}
 	return in, diags
 }
@@ -242,7 +254,10 @@ func loadFile(in *Inputs, f File) Diagnostics {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	var diags Diagnostics
-	for {
+	for docs := 0; ; docs++ {
+		if docs == MaxDocumentsPerFile {
+			return append(diags, Diagnostic{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in one file: refused", MaxDocumentsPerFile)})
+		}
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {

@@ -96,3 +96,28 @@ func TestStdinAndVersion(t *testing.T) {
 		t.Errorf("missing path: exit %d, %q", code, stderr)
 	}
 }
+
+// TestSymlinksNotFollowedInWalks: a link in a walked directory could read files from outside the
+// repository on an untrusted pull request; it is refused, while an explicit path is followed.
+func TestSymlinksNotFollowedInWalks(t *testing.T) {
+	dir := t.TempDir()
+	target, err := filepath.Abs("fixtures/seed-minimal/input.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := filepath.Join(dir, "repo")
+	if err := os.Mkdir(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(repo, "link.yaml")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip(err)
+	}
+	stdout, stderr, code := execute(t, "compile", repo)
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "link.yaml: is a symlink: not followed inside a directory") {
+		t.Errorf("walk: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := execute(t, "compile", link); code != 0 {
+		t.Errorf("explicit link: exit %d, stderr %q", code, stderr)
+	}
+}
