@@ -27,28 +27,42 @@ func buildJob(cfg *ConfigSpec, pod *Pod) (*batchv1.Job, Diagnostics) {
 	if tmpl == nil {
 		return nil, diags
 	}
-	deadline := int64(defaultDeadlineSeconds)
-	if t := pod.Run.Spec.Timeout; t != "" {
-		d, _ := time.ParseDuration(t) // validated on load
-		deadline = int64(d/time.Second) + deadlineGraceSeconds
-	}
 	return &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
-		Spec: batchv1.JobSpec{
-			BackoffLimit:          ptr(int32(0)),
-			ActiveDeadlineSeconds: &deadline,
-			Template:              *tmpl,
-		},
+		Spec:       jobSpec(pod, *tmpl),
 	}, diags
 }
 
+// jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline.
+func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
+	deadline := int64(defaultDeadlineSeconds)
+	if t := pod.Timeout; t != "" {
+		d, _ := time.ParseDuration(t) // validated on load
+		deadline = int64(d/time.Second) + deadlineGraceSeconds
+	}
+	return batchv1.JobSpec{
+		BackoffLimit:          ptr(int32(0)),
+		ActiveDeadlineSeconds: &deadline,
+		Template:              tmpl,
+	}
+}
+
+// podLabels are the labels of a run's Job and pod, or of a schedule's CronJob and its pods.
 func podLabels(pod *Pod) map[string]string {
 	return labels(
-		labelAgentRun, pod.Name,
+		runLabelKey(pod), pod.Name,
 		labelInstance, pod.Instance.Metadata.Name,
 		labelComponent, "agent-run",
 	)
+}
+
+// runLabelKey names what a pod's objects belong to: a run, or a schedule.
+func runLabelKey(pod *Pod) string {
+	if pod.Scheduled() {
+		return labelSchedule
+	}
+	return labelAgentRun
 }
 
 // buildPodTemplate renders the pod every run (and later every schedule) of an instance gets.
@@ -130,7 +144,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, Diagn
 func pullSecrets(pod *Pod) []corev1.LocalObjectReference {
 	var out []corev1.LocalObjectReference
 	seen := map[string]bool{}
-	for _, list := range [][]corev1.LocalObjectReference{pod.Instance.Spec.ImagePullSecrets, pod.Run.Spec.ImagePullSecrets} {
+	for _, list := range [][]corev1.LocalObjectReference{pod.Instance.Spec.ImagePullSecrets, pod.PullSecrets} {
 		for _, s := range list {
 			if s.Name != "" && !seen[s.Name] {
 				seen[s.Name] = true
@@ -158,26 +172,28 @@ func agentContainer(cfg *ConfigSpec, pod *Pod) corev1.Container {
 	if a := pod.Instance.Spec.Agents; a != nil {
 		model = a.Default.Model
 	}
-	if m := pod.Run.Spec.Model; m != nil && m.Model != "" {
-		model = m.Model
-	}
-	task := ""
-	if t := pod.Run.Spec.Task; t != nil {
-		task = t.Text
+	if pod.Model != "" {
+		model = pod.Model
 	}
 	env := map[string]string{
 		"AGENT_RUN_ID":    pod.Name,
 		"INSTANCE_NAME":   pod.Instance.Metadata.Name,
 		"AGENT_NAMESPACE": pod.Namespace,
-		"TASK":            task,
+		"TASK":            pod.Task,
 		"MODEL_NAME":      model,
 	}
-	for k, v := range pod.Run.Spec.Env {
+	for k, v := range pod.Env {
 		env[k] = string(v)
 	}
 	vars := make([]corev1.EnvVar, 0, len(env))
 	for _, k := range sortedKeys(env) {
-		vars = append(vars, corev1.EnvVar{Name: k, Value: env[k]})
+		v := corev1.EnvVar{Name: k, Value: env[k]}
+		if k == "AGENT_RUN_ID" && pod.Scheduled() {
+			// Each trigger is a Job the CronJob names: the run's id is that name.
+			v = corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
+				APIVersion: "v1", FieldPath: "metadata.labels['batch.kubernetes.io/job-name']"}}}
+		}
+		vars = append(vars, v)
 	}
 	return corev1.Container{
 		Name:  "agent",

@@ -5,7 +5,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// rbacName is the seed's name for a pack's per-run Role, ClusterRole and their bindings.
+// rbacName is the seed's name for a pack's per-run (or per-schedule) Role, ClusterRole and their
+// bindings.
 func rbacName(pack, run string) string { return "sympozium-skill-" + pack + "-" + run }
 
 // buildRBAC renders the per-run Role/RoleBinding and ClusterRole/ClusterRoleBinding a pack declares.
@@ -22,7 +23,7 @@ func buildRBAC(identity string, pod *Pod, t Toggle) ([]Object, Diagnostics) {
 		return nil, d
 	}
 	l := func() map[string]string {
-		return labels(labelAgentRun, pod.Name, labelSkill, pack, labelSympoziumOwner, "sympozium")
+		return labels(runLabelKey(pod), pod.Name, labelSkill, pack, labelSympoziumOwner, "sympozium")
 	}
 	subjects := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: serviceAccountName(identity, pod.Name), Namespace: pod.Namespace}}
 	var out []Object

@@ -105,6 +105,9 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 	for _, r := range in.Runs {
 		diags = append(diags, validateRun(r)...)
 	}
+	for _, sc := range in.Schedules {
+		diags = append(diags, validateSchedule(sc)...)
+	}
 	if diags.HasErrors() {
 		diags.Sort()
 		return nil, diags
@@ -161,16 +164,24 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 		addConfigMaps(pod.Namespace, pod.Toggles)
 		if spec.Identity == "per-run" {
 			objs = append(objs, buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
-				labels(labelAgentRun, pod.Name, labelInstance, pod.Instance.Metadata.Name)))
-			diags = append(diags, checkLength(pod.Run.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
+				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name)))
+			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
 		} else if !sharedSA[pod.Namespace] {
 			sharedSA[pod.Namespace] = true
 			objs = append(objs, buildServiceAccount(sharedServiceAccount, pod.Namespace, labels()))
 		}
-		job, d := buildJob(spec, pod)
-		diags = append(diags, d...)
-		if job != nil {
-			objs = append(objs, job)
+		if pod.Scheduled() {
+			cj, d := buildCronJob(spec, pod)
+			diags = append(diags, d...)
+			if cj != nil {
+				objs = append(objs, cj)
+			}
+		} else {
+			job, d := buildJob(spec, pod)
+			diags = append(diags, d...)
+			if job != nil {
+				objs = append(objs, job)
+			}
 		}
 		for _, t := range pod.Toggles {
 			rbac, d := buildRBAC(spec.Identity, pod, t)
@@ -194,11 +205,11 @@ func duplicateObjects(objs []Object, pods []Pod) Diagnostics {
 		if kindOf(a) != kindOf(b) || a.GetNamespace() != b.GetNamespace() || a.GetName() != b.GetName() {
 			continue
 		}
-		run := a.GetLabels()[labelAgentRun]
+		run := a.GetLabels()[labelAgentRun] + a.GetLabels()[labelSchedule]
 		var where []string
 		for _, p := range pods {
 			if p.Name == run {
-				where = append(where, fmt.Sprintf("%s:%d (%s/%s)", p.Run.Src.File, p.Run.Src.Line, p.Namespace, p.Name))
+				where = append(where, fmt.Sprintf("%s:%d (%s/%s)", p.Src.File, p.Src.Line, p.Namespace, p.Name))
 			}
 		}
 		d := Diagnostic{Severity: SeverityError, Message: fmt.Sprintf("two %s objects named %q would be emitted; runs with the same name in different namespaces share cluster-scoped RBAC names: rename one of %s",
@@ -206,7 +217,7 @@ func duplicateObjects(objs []Object, pods []Pod) Diagnostics {
 		if len(pods) > 0 {
 			for _, p := range pods {
 				if p.Name == run {
-					d.File, d.Line, d.Field = p.Run.Src.File, p.Run.Src.LineOf("metadata.name"), "metadata.name"
+					d.File, d.Line, d.Field = p.Src.File, p.Src.LineOf("metadata.name"), "metadata.name"
 					break
 				}
 			}

@@ -60,6 +60,7 @@ type Inputs struct {
 	Packs     []*SkillPack
 	Instances []*Instance
 	Runs      []*AgentRun
+	Schedules []*Schedule
 	Configs   []*CompilerConfig
 }
 
@@ -224,7 +225,7 @@ func Load(files []File) (*Inputs, Diagnostics) {
 	var diags Diagnostics
 	for _, f := range files {
 		diags = append(diags, loadFile(in, f)...)
-		if n := len(in.Packs) + len(in.Instances) + len(in.Runs) + len(in.Configs); n > MaxDocuments {
+		if n := len(in.Packs) + len(in.Instances) + len(in.Runs) + len(in.Schedules) + len(in.Configs); n > MaxDocuments {
 			return in, append(diags, Diagnostic{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)})
 		}
 	}
@@ -341,6 +342,8 @@ func loadDocument(in *Inputs, file string, doc *yaml.Node) Diagnostics {
 		target = &Instance{}
 	case group == groupSympozium && kind == "AgentRun":
 		target = &AgentRun{}
+	case group == groupSympozium && kind == "SympoziumSchedule":
+		target = &Schedule{}
 	case group == groupSkillc && kind == "CompilerConfig":
 		target = &CompilerConfig{}
 	default:
@@ -368,6 +371,9 @@ func loadDocument(in *Inputs, file string, doc *yaml.Node) Diagnostics {
 	case *AgentRun:
 		t.Src = src
 		in.Runs = append(in.Runs, t)
+	case *Schedule:
+		t.Src = src
+		in.Schedules = append(in.Schedules, t)
 	case *CompilerConfig:
 		t.Src = src
 		in.Configs = append(in.Configs, t)
@@ -395,7 +401,7 @@ func LoadConfig(path string) (*CompilerConfig, Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	if len(in.Configs) != 1 || len(in.Packs)+len(in.Instances)+len(in.Runs) > 0 {
+	if len(in.Configs) != 1 || len(in.Packs)+len(in.Instances)+len(in.Runs)+len(in.Schedules) > 0 {
 		return nil, Diagnostics{{File: path, Line: 1, Severity: SeverityError, Message: "--config must hold exactly one skillc.dev/v1alpha1 CompilerConfig and nothing else"}}
 	}
 	return in.Configs[0], nil

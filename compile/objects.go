@@ -20,6 +20,7 @@ const (
 	labelComponent      = "sympozium.ai/component"
 	labelSkillPack      = "sympozium.ai/skillpack"
 	labelAgentRun       = "sympozium.ai/agent-run"
+	labelSchedule       = "sympozium.ai/schedule"
 	labelInstance       = "sympozium.ai/instance"
 	labelSkill          = "sympozium.ai/skill"
 	labelSympoziumOwner = "sympozium.ai/managed-by"

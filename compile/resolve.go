@@ -3,6 +3,8 @@ package compile
 import (
 	"fmt"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // Resolution (SPEC §2): toggles to packs, private before public; runs to instances; each pod's
@@ -16,14 +18,26 @@ type Toggle struct {
 	Field  string // e.g. spec.skills[2]
 }
 
-// Pod is what one run (or schedule) needs built: its identity, instance, and packs in toggle order.
+// Pod is what one run or schedule needs built: who it is, its instance, its packs in toggle order,
+// and what the agent is told.
 type Pod struct {
-	Run       *AgentRun
+	Kind      string // AgentRun or SympoziumSchedule
 	Name      string
 	Namespace string
+	Src       Source
 	Instance  *Instance
 	Toggles   []Toggle
+
+	Task        string
+	Model       string // overrides the instance's model when set
+	Env         map[string]Scalar
+	Timeout     string
+	PullSecrets []corev1.LocalObjectReference
+	Schedule    *Schedule // set for schedules
 }
+
+// Scheduled reports whether the pod is a schedule's (a CronJob's) rather than a run's (a Job's).
+func (p *Pod) Scheduled() bool { return p.Schedule != nil }
 
 type nsName struct{ ns, name string }
 
@@ -132,7 +146,14 @@ func resolve(cfg *ConfigSpec, in *Inputs) ([]Pod, map[nsName][]Toggle, Diagnosti
 			r.diags = append(r.diags, run.Src.Diag(field, "%s: instance %q not found in namespace %q", owner, instName, ns))
 			continue
 		}
-		pod := Pod{Run: run, Name: run.Metadata.Name, Namespace: ns, Instance: inst}
+		pod := Pod{Kind: "AgentRun", Name: run.Metadata.Name, Namespace: ns, Src: run.Src, Instance: inst,
+			Env: run.Spec.Env, Timeout: run.Spec.Timeout, PullSecrets: run.Spec.ImagePullSecrets}
+		if run.Spec.Task != nil {
+			pod.Task = run.Spec.Task.Text
+		}
+		if run.Spec.Model != nil {
+			pod.Model = run.Spec.Model.Model
+		}
 		if len(run.Spec.Skills) > 0 {
 			pod.Toggles = r.toggles(run.Src, "spec.skills", ns, owner, run.Spec.Skills)
 			r.checkCollisions(owner, run.Src, pod.Toggles)
@@ -140,6 +161,16 @@ func resolve(cfg *ConfigSpec, in *Inputs) ([]Pod, map[nsName][]Toggle, Diagnosti
 			pod.Toggles = instToggles[nsName{ns, instName}]
 		}
 		pods = append(pods, pod)
+	}
+	for _, sched := range in.Schedules {
+		ns := namespaceOf(sched.Metadata, "default")
+		inst := r.instances[nsName{ns, sched.Spec.InstanceRef}]
+		if inst == nil {
+			r.diags = append(r.diags, sched.Src.Diag("spec.instanceRef", "SympoziumSchedule %s/%s: instance %q not found in namespace %q", ns, sched.Metadata.Name, sched.Spec.InstanceRef, ns))
+			continue
+		}
+		pods = append(pods, Pod{Kind: "SympoziumSchedule", Name: sched.Metadata.Name, Namespace: ns, Src: sched.Src, Instance: inst,
+			Task: sched.Spec.Task, Toggles: instToggles[nsName{ns, inst.Metadata.Name}], Schedule: sched})
 	}
 	return pods, instToggles, r.diags
 }

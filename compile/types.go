@@ -203,6 +203,23 @@ type RunModel struct {
 	ModelRef      Opaque `json:"modelRef"`
 }
 
+// Schedule is a SympoziumSchedule: a recurring run of an instance. It becomes a CronJob.
+type Schedule struct {
+	typeMeta `json:",inline"`
+	Spec     ScheduleSpec `json:"spec"`
+}
+
+type ScheduleSpec struct {
+	InstanceRef       string `json:"instanceRef"`
+	Schedule          string `json:"schedule"`
+	Task              string `json:"task"`
+	ConcurrencyPolicy string `json:"concurrencyPolicy"`
+	Suspend           bool   `json:"suspend"`
+
+	Type          Opaque `json:"type"`
+	IncludeMemory Opaque `json:"includeMemory"`
+}
+
 // Task is upstream's polymorphic task: a string, or an object describing an orchestration mode.
 // skillc passes either to the agent as the TASK variable (objects as compact JSON).
 type Task struct {

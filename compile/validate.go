@@ -48,8 +48,11 @@ func checkLength(src Source, field, what, name string, limit int) Diagnostics {
 }
 
 func limitName(limit int) string {
-	if limit == maxLabelName {
+	switch limit {
+	case maxLabelName:
 		return "label values, container, volume and Job names"
+	case maxCronJobName:
+		return "CronJob names (the controller adds 11 characters to name each Job)"
 	}
 	return "object names"
 }
@@ -262,4 +265,59 @@ func paramEnvName(key string) string {
 		}
 	}
 	return string(b)
+}
+
+// maxCronJobName: the CronJob controller appends an 11-character suffix to name each Job.
+const maxCronJobName = 52
+
+var cronMacros = map[string]bool{"@yearly": true, "@annually": true, "@monthly": true, "@weekly": true, "@daily": true, "@midnight": true, "@hourly": true}
+
+var cronFieldRE = regexp.MustCompile(`^[0-9A-Za-z*?,/\-]+$`)
+
+func validateSchedule(sc *Schedule) Diagnostics {
+	src := sc.Src
+	diags := checkMeta(src, sc.Metadata, "SympoziumSchedule")
+	if len(diags) > 0 {
+		return diags
+	}
+	diags = append(diags, checkLength(src, "metadata.name", "CronJob name", sc.Metadata.Name, maxCronJobName)...)
+	if sc.Spec.InstanceRef == "" {
+		diags = append(diags, src.Diag("spec.instanceRef", "required: the instance this schedule runs"))
+	}
+	if msg := checkCron(sc.Spec.Schedule); msg != "" {
+		diags = append(diags, src.Diag("spec.schedule", "%s", msg))
+	}
+	switch sc.Spec.ConcurrencyPolicy {
+	case "", "Allow", "Forbid", "Replace":
+	default:
+		diags = append(diags, src.Diag("spec.concurrencyPolicy", "must be Allow, Forbid or Replace, got %q", sc.Spec.ConcurrencyPolicy))
+	}
+	return diags
+}
+
+// checkCron accepts what the CronJob controller accepts: five fields or a macro; a time zone goes
+// in its own field, never in the expression.
+func checkCron(expr string) string {
+	expr = strings.TrimSpace(expr)
+	switch {
+	case expr == "":
+		return "required: a cron expression such as \"0 * * * *\""
+	case strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ="):
+		return fmt.Sprintf("invalid schedule %q: a time zone is not allowed in the expression", expr)
+	case strings.HasPrefix(expr, "@"):
+		if !cronMacros[expr] {
+			return fmt.Sprintf("invalid schedule %q: unknown macro", expr)
+		}
+		return ""
+	}
+	fields := strings.Fields(expr)
+	if len(fields) != 5 {
+		return fmt.Sprintf("invalid schedule %q: want 5 fields (minute hour day-of-month month day-of-week), got %d", expr, len(fields))
+	}
+	for _, f := range fields {
+		if !cronFieldRE.MatchString(f) {
+			return fmt.Sprintf("invalid schedule %q: field %q", expr, f)
+		}
+	}
+	return ""
 }

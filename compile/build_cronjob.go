@@ -1,0 +1,35 @@
+package compile
+
+import (
+	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// buildCronJob renders a schedule: the same pod as a run's, triggered by the CronJob controller.
+// Upstream's default concurrency is Forbid: two triggers of one task never overlap.
+func buildCronJob(cfg *ConfigSpec, pod *Pod) (*batchv1.CronJob, Diagnostics) {
+	tmpl, diags := buildPodTemplate(cfg, pod)
+	if tmpl == nil {
+		return nil, diags
+	}
+	policy := batchv1.ForbidConcurrent
+	if p := pod.Schedule.Spec.ConcurrencyPolicy; p != "" {
+		policy = batchv1.ConcurrencyPolicy(p)
+	}
+	cj := &batchv1.CronJob{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "CronJob"},
+		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
+		Spec: batchv1.CronJobSpec{
+			Schedule:          pod.Schedule.Spec.Schedule,
+			ConcurrencyPolicy: policy,
+			JobTemplate: batchv1.JobTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels(pod)},
+				Spec:       jobSpec(pod, *tmpl),
+			},
+		},
+	}
+	if pod.Schedule.Spec.Suspend {
+		cj.Spec.Suspend = ptr(true)
+	}
+	return cj, diags
+}
