@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 # a test checks it).
 IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc
 
-.PHONY: all build run test golden bench tools lint clean
+.PHONY: all build run test test-policy golden bench tools lint clean
 
 all: build
 
@@ -24,9 +24,18 @@ build:
 run: build
 	$(SKILLC) compile skills/ fixtures/default/
 
-## test: lint, Go tests (golden files included), Rego tests with the real opa
-test: tools lint
+## test: lint, Rego tests with the real opa, Go tests (golden files, conftest and kustomize included)
+test: tools lint test-policy
 	$(GO) test -count=1 ./...
+
+## test-policy: the Rego library: strict check, formatting, tests with at least 90 % coverage
+test-policy: tools
+	$(BIN)/opa check --strict policy/
+	@out=$$($(BIN)/opa fmt --list policy/); if [ -n "$$out" ]; then echo "opa fmt needed: $$out"; exit 1; fi
+	$(BIN)/opa test policy/
+	@$(BIN)/opa test --coverage --threshold 90 policy/ > $(BIN)/coverage.json || \
+	  { echo "Rego coverage under 90 %:"; grep '"coverage"' $(BIN)/coverage.json | tail -1; exit 1; }
+	@echo "Rego coverage: $$(grep -o '"coverage": [0-9.]*' $(BIN)/coverage.json | tail -1 | cut -d' ' -f2) %"
 
 ## golden: regenerate golden/ from fixtures/ (read the diff before committing it)
 golden:
@@ -41,7 +50,7 @@ lint:
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 
-tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
 
 $(BIN)/.opa-$(OPA_VERSION):
 	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)

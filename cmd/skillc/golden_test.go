@@ -56,7 +56,7 @@ func fixtureCases(t *testing.T, root string) []string {
 	}
 	var cases []string
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != "invalid" {
+		if e.IsDir() && e.Name() != "invalid" && e.Name() != "denied" {
 			cases = append(cases, e.Name())
 		}
 	}
@@ -99,6 +99,33 @@ func TestGolden(t *testing.T) {
 				t.Fatal("no output")
 			}
 			checkGolden(t, filepath.Join("golden", name+".yaml"), stdout)
+
+			// The gate's calibration: every finding of every fixture, reviewed like code.
+			args := caseArgs(t, dir)
+			args[0] = "check"
+			report, stderr, code := execute(t, args...)
+			if code != 0 || stderr != "" {
+				t.Fatalf("check: exit %d, stderr %q", code, stderr)
+			}
+			checkGolden(t, filepath.Join("golden", "check", name+".txt"), report)
+		})
+	}
+}
+
+// TestGoldenDenied compiles every fixture the gate must deny: exit 1, nothing on stdout, and the
+// findings (with their source lines) are golden.
+func TestGoldenDenied(t *testing.T) {
+	for _, name := range fixtureCases(t, filepath.Join("fixtures", "denied")) {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("fixtures", "denied", name)
+			stdout, stderr, code := execute(t, caseArgs(t, dir)...)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1 (denied); stderr:\n%s", code, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("a denied compile wrote output:\n%s", stdout)
+			}
+			checkGolden(t, filepath.Join("golden", "denied", name+".txt"), stderr)
 		})
 	}
 }

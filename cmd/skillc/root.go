@@ -43,7 +43,7 @@ Exit codes: 0 compiled (warnings allowed), 1 the policy gate denied, 2 bad input
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCompileCommand(), newImportCommand(), newExportCommand(), newVersionCommand())
+	root.AddCommand(newCompileCommand(), newCheckCommand(), newImportCommand(), newExportCommand(), newVersionCommand())
 	return root
 }
 

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/policy"
+	"github.com/skillc-dev/skillc/policy/output"
+)
+
+type checkOptions struct {
+	compileOptions
+	format string
+}
+
+func newCheckCommand() *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Compile in memory and report the policy gate's findings",
+		Long: `Compile the sources in memory, run the least-privilege gate, and report every finding with the
+source file and line that caused it. Nothing is written. Input errors are reported in the same
+format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
+		Example: `  # In a pull request: inline annotations on the offending lines
+  skillc check --output github skills/ tenants/
+
+  # For dashboards
+  skillc check --output sarif --profile restricted . > skillc.sarif`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd, o, args)
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().StringVar(&o.format, "output", "text", "report format: "+strings.Join(output.Formats(), "|"))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
+	out, err := output.New(o.format, cmd.OutOrStdout())
+	if err != nil {
+		return err
+	}
+	res, diags, err := compileSources(cmd, &o.compileOptions, args)
+	if err != nil {
+		return err
+	}
+	if diags.HasErrors() {
+		// Bad input is reported in the chosen format too, so CI shows it on the right line.
+		return finish(out, &policy.Report{Findings: diags.Filter(compile.SeverityError, compile.SeverityWarning)}, 2)
+	}
+	rep, err := gate(cmd, &o.compileOptions, res)
+	if err != nil {
+		return err
+	}
+	rep.Findings = append(res.Diagnostics.Filter(compile.SeverityWarning), rep.Findings...)
+	rep.Findings.Sort()
+	code := 0
+	if rep.Denied() {
+		code = 1
+	}
+	return finish(out, rep, code)
+}
+
+func finish(out output.Outputter, rep *policy.Report, code int) error {
+	if err := errors.Join(out.Write(rep), out.Flush()); err != nil {
+		return err
+	}
+	if code != 0 {
+		return exitError{code}
+	}
+	return nil
+}

@@ -1,0 +1,328 @@
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/compile/gen"
+)
+
+var today = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+
+// checkPaths compiles paths (relative to the repository root) and runs the gate.
+func checkPaths(t *testing.T, opts compile.Options, paths ...string) *Report {
+	t.Helper()
+	var full []string
+	for _, p := range paths {
+		full = append(full, filepath.Join("..", p))
+	}
+	files, diags := compile.ReadPaths(full, nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	res, err := compile.Compile(files, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gateResult(t, res, nil)
+}
+
+func gateResult(t *testing.T, res *compile.Result, dirs []string) *Report {
+	t.Helper()
+	g, err := NewGate(context.Background(), res.Config, dirs, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := g.Check(context.Background(), res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func ruleSet(ds compile.Diagnostics, sev compile.Severity) []string {
+	set := map[string]bool{}
+	for _, d := range ds.Filter(sev) {
+		set[d.Rule] = true
+	}
+	out := make([]string, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestCalibration(t *testing.T) {
+	tests := []struct {
+		name      string
+		paths     []string
+		profile   string
+		wantDeny  []string // exactly these rules deny
+		wantWarns []string // at least these warn
+	}{
+		{"seed k8s-ops passes baseline with warnings", []string{"fixtures/seed-k8s-ops"}, "", nil, []string{"IMG-01", "RBAC-13"}},
+		{"seed k8s-ops fails restricted on IMG-01", []string{"fixtures/seed-k8s-ops"}, "restricted", []string{"IMG-01", "RBAC-15"}, []string{"RBAC-13"}},
+		{"seed host access is denied by default", []string{"fixtures/denied/seed-host-access-default"}, "", []string{"POD-02", "POD-04", "POD-06", "POD-07"}, nil},
+		{"seed host access passes once allow-listed", []string{"fixtures/seed-host-access"}, "", nil, []string{"IMG-01", "IMG-02"}},
+		{"broad kubectl pack", []string{"fixtures/denied/broad-kubectl"}, "", []string{"RBAC-04", "RBAC-05", "RBAC-07", "RBAC-08"}, []string{"RBAC-15"}},
+		{"built-in packs with the platform config", []string{"skills", "fixtures/default"}, "", nil, []string{"RBAC-13"}},
+		{"read-only observability pack warns only", []string{"skills", "fixtures/default/sre.yaml"}, "", nil, []string{"RBAC-13"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := checkPaths(t, compile.Options{Profile: tt.profile}, tt.paths...)
+			if got := ruleSet(rep.Findings, compile.SeverityDeny); !slices.Equal(got, tt.wantDeny) && !(len(got) == 0 && len(tt.wantDeny) == 0) {
+				t.Errorf("denied %v, want %v\n%s", got, tt.wantDeny, rep.Findings)
+			}
+			warns := ruleSet(rep.Findings, compile.SeverityWarning)
+			for _, w := range tt.wantWarns {
+				if !slices.Contains(warns, w) {
+					t.Errorf("warnings %v lack %s", warns, w)
+				}
+			}
+		})
+	}
+}
+
+func TestFindingsPointAtTheSource(t *testing.T) {
+	rep := checkPaths(t, compile.Options{}, "fixtures/denied/broad-kubectl")
+	i := slices.IndexFunc(rep.Findings, func(d compile.Diagnostic) bool { return d.Rule == "RBAC-07" })
+	if i < 0 {
+		t.Fatalf("no RBAC-07 in %v", rep.Findings)
+	}
+	d := rep.Findings[i]
+	if d.File != "../fixtures/denied/broad-kubectl/input.yaml" || d.Line != 22 || d.Field != "spec.sidecar.rbac[1].verbs" {
+		t.Errorf("RBAC-07 at %s:%d %s, want input.yaml:22 spec.sidecar.rbac[1].verbs", d.File, d.Line, d.Field)
+	}
+	if !strings.Contains(d.Message, "Fix: ") || strings.HasPrefix(d.Message, "RBAC-07") {
+		t.Errorf("message %q", d.Message)
+	}
+}
+
+func TestExceptions(t *testing.T) {
+	waived := checkPaths(t, compile.Options{}, "fixtures/multi-pack")
+	if waived.Denied() || len(waived.Excepted) != 1 || waived.Excepted[0].Exception != "exc-helm-release-secret" || waived.Excepted[0].Rule != "RBAC-04" {
+		t.Fatalf("excepted %+v, findings %v", waived.Excepted, waived.Findings)
+	}
+	expired := checkPaths(t, compile.Options{}, "fixtures/denied/expired-exception")
+	if got := ruleSet(expired.Findings, compile.SeverityDeny); !slices.Equal(got, []string{"META-02", "RBAC-04"}) || len(expired.Excepted) != 0 {
+		t.Errorf("expired: denied %v, excepted %v", got, expired.Excepted)
+	}
+	if warns := ruleSet(expired.Findings, compile.SeverityWarning); !slices.Contains(warns, "META-02") {
+		t.Errorf("the expired exception is not reported: %v", expired.Findings)
+	}
+}
+
+// TestNonWaivableIgnoresExceptions: an exception naming a non-waivable rule never waives it.
+func TestNonWaivableIgnoresExceptions(t *testing.T) {
+	cfg := compile.DefaultConfig()
+	cfg.Spec.Policy.Exceptions = []compile.PolicyException{{ID: "x", Rules: []string{"META-01"}, SkillPack: "log-shipper", Owner: "o", Justification: "j", Expires: "2099-01-01"}}
+	files, _ := compile.ReadPaths([]string{"../fixtures/denied/hostpath-via-volumes"}, nil)
+	res, err := compile.Compile(files, compile.Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := gateResult(t, res, nil)
+	if got := ruleSet(rep.Findings, compile.SeverityDeny); !slices.Contains(got, "META-01") || len(rep.Excepted) != 0 {
+		t.Errorf("denied %v excepted %v", got, rep.Excepted)
+	}
+}
+
+// TestMemoization: evaluations grow with distinct packs and pod shapes, not with runs.
+func TestMemoization(t *testing.T) {
+	evals := func(s gen.Size) Stats {
+		var files []compile.File
+		for _, f := range gen.Repo(s) {
+			files = append(files, compile.File{Name: f.Name, Data: f.Data})
+		}
+		res, err := compile.Compile(files, compile.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gateResult(t, res, nil).Stats
+	}
+	few := evals(gen.Size{Packs: 10, Instances: 20, Runs: 50})
+	many := evals(gen.Size{Packs: 10, Instances: 20, Runs: 400})
+	if many.Evaluations != few.Evaluations {
+		t.Errorf("8x the runs: %d evaluations, want %d as with fewer runs", many.Evaluations, few.Evaluations)
+	}
+	if many.Objects < 2000 || many.Reused+many.Evaluations < many.Objects {
+		t.Errorf("stats %+v", many)
+	}
+}
+
+// TestTaskCredentialsAreFound: tasks are judged in a batch, and each finding names its own run.
+func TestTaskCredentialsAreFound(t *testing.T) {
+	src := `apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: p, namespace: sympozium-system}
+spec: {skills: [{name: s, content: "x"}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SympoziumInstance
+metadata: {name: i, namespace: n}
+spec: {skills: [{skillPackRef: p}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: clean, namespace: n}
+spec: {instanceRef: i, task: "Check the pods."}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: leaky, namespace: n}
+spec: {instanceRef: i, task: "Use key AKIAIOSFODNN7EXAMPLE to read the bucket."}
+`
+	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := gateResult(t, res, nil)
+	deny := rep.Findings.Filter(compile.SeverityDeny)
+	if len(deny) != 1 || deny[0].Rule != "SEC-01" || !strings.Contains(deny[0].Message, "Job n/leaky") || deny[0].Line != 19 || deny[0].Field != "spec.task" {
+		t.Fatalf("findings %v", rep.Findings)
+	}
+}
+
+// TestUserPolicies: --policy folders add conftest-style rules beside the built-in ones.
+func TestUserPolicies(t *testing.T) {
+	dir := t.TempDir()
+	policy := `package main
+
+import rego.v1
+
+deny contains msg if {
+	input.kind == "Job"
+	not input.metadata.labels["team"]
+	msg := sprintf("Job %s has no team label", [input.metadata.name])
+}
+
+warn contains {"msg": "ConfigMaps are fine"} if input.kind == "ConfigMap"
+`
+	if err := os.WriteFile(filepath.Join(dir, "team.rego"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := compile.ReadPaths([]string{"../fixtures/seed-minimal"}, nil)
+	res, err := compile.Compile(files, compile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := gateResult(t, res, []string{dir})
+	deny := rep.Findings.Filter(compile.SeverityDeny)
+	if len(deny) != 1 || deny[0].Rule != "main" || deny[0].Message != "Job bob-run-1 has no team label" {
+		t.Errorf("denied %v", deny)
+	}
+	if warns := ruleSet(rep.Findings, compile.SeverityWarning); !slices.Contains(warns, "main") {
+		t.Errorf("warnings %v", rep.Findings)
+	}
+	if _, err := NewGate(context.Background(), compile.DefaultConfig(), []string{t.TempDir()}, today); err == nil || !strings.Contains(err.Error(), "no .rego files") {
+		t.Errorf("empty policy folder: %v", err)
+	}
+}
+
+// TestEveryRuleHasFourCases: CI fails on a rule id of the catalogue that its tests do not exercise.
+func TestEveryRuleHasFourCases(t *testing.T) {
+	lib, err := os.ReadFile("lib.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile(`"((?:RBAC|POD|IMG|RES|SEC|META)-\d\d)": \[`).FindAllSubmatch(lib, -1)
+	if len(ids) != 39 {
+		t.Fatalf("%d rule ids in lib.rego, want the catalogue's 39", len(ids))
+	}
+	tests, _ := filepath.Glob("*_test.rego")
+	var all []byte
+	for _, f := range tests {
+		b, _ := os.ReadFile(f)
+		all = append(all, b...)
+	}
+	for _, m := range ids {
+		id := string(m[1])
+		// A case names its rule in a want pair or an absent list.
+		n := len(regexp.MustCompile(`"`+id+`"`).FindAllIndex(all, -1))
+		if n < 4 {
+			t.Errorf("%s has %d test cases, want at least 4", id, n)
+		}
+	}
+}
+
+// TestConftestAgrees: the real conftest on rendered output reaches the same verdicts as the gate for
+// every object, under the default parameters.
+func TestConftestAgrees(t *testing.T) {
+	conftest, err := filepath.Abs("../bin/conftest")
+	if err == nil {
+		_, err = os.Stat(conftest)
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("bin/conftest missing: `make tools` installs it")
+		}
+		t.Skip("bin/conftest not installed (make tools)")
+	}
+	for _, fixture := range []string{"fixtures/seed-k8s-ops", "fixtures/denied/broad-kubectl", "fixtures/denied/hostpath-via-volumes", "fixtures/denied/seed-host-access-default", "fixtures/secrets"} {
+		t.Run(fixture, func(t *testing.T) {
+			files, _ := compile.ReadPaths([]string{"../" + fixture}, nil)
+			res, err := compile.Compile(files, compile.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rendered := filepath.Join(t.TempDir(), "rendered.yaml")
+			out, _ := compile.MarshalStream(res.Objects)
+			if err := os.WriteFile(rendered, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(conftest, "test", "--all-namespaces", "--no-color", "--output", "json", "-p", ".", rendered)
+			raw, _ := cmd.Output() // exits 1 on failures
+			var results []struct {
+				Failures []struct{ Msg string } `json:"failures"`
+				Warnings []struct{ Msg string } `json:"warnings"`
+			}
+			if err := json.Unmarshal(raw, &results); err != nil {
+				t.Fatalf("conftest output: %v\n%s", err, raw)
+			}
+			var fromConftest []string
+			for _, r := range results {
+				for _, f := range r.Failures {
+					fromConftest = append(fromConftest, "deny "+f.Msg)
+				}
+				for _, w := range r.Warnings {
+					fromConftest = append(fromConftest, "warn "+w.Msg)
+				}
+			}
+			eng, err := New(context.Background(), map[string]any{"today": "2026-11-22"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var inProcess []string
+			for _, o := range res.Objects {
+				m, _ := compile.ToMap(o)
+				fs, err := eng.Eval(context.Background(), m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range fs {
+					inProcess = append(inProcess, f.Severity+" "+f.Message)
+				}
+			}
+			sort.Strings(fromConftest)
+			sort.Strings(inProcess)
+			if len(inProcess) == 0 && !strings.Contains(fixture, "secrets") {
+				t.Fatal("no findings at all: the comparison proves nothing")
+			}
+			if !slices.Equal(fromConftest, inProcess) {
+				t.Errorf("conftest and the gate disagree:\nconftest:\n  %s\ngate:\n  %s", strings.Join(fromConftest, "\n  "), strings.Join(inProcess, "\n  "))
+			}
+		})
+	}
+}

@@ -1,0 +1,90 @@
+# Image rules: what runs, and from where.
+package skillc.image
+
+import data.skillc.lib
+import rego.v1
+
+# parse: registry/path[:tag][@digest]; the tag is read from the last path segment only, so
+# "registry:5000/app" has no tag.
+digest(image) := d if {
+	parts := split(image, "@")
+	count(parts) == 2
+	d := parts[1]
+}
+
+name_part(image) := split(image, "@")[0]
+
+tag(image) := t if {
+	segs := split(name_part(image), "/")
+	last := segs[count(segs) - 1]
+	parts := split(last, ":")
+	count(parts) == 2
+	t := parts[1]
+}
+
+floating(image) if not tag(image)
+
+floating(image) if tag(image) == "latest"
+
+# IMG-01: no digest and no tag or a floating tag.
+candidates contains f if {
+	some c in lib.containers
+	not digest(c.c.image)
+	floating(c.c.image)
+	f := lib.finding("IMG-01", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q has no digest and no fixed tag: what runs can change without a change in Git. Fix: pin a version tag, or better a digest (@sha256:...)", [c.c.image]))
+}
+
+# IMG-02: containers with host access or privilege must be pinned by digest.
+host_volume_names contains v.name if {
+	some v in object.get(lib.pod_spec, "volumes", [])
+	v.hostPath
+}
+
+elevated(c) if c.c.securityContext.privileged == true
+
+elevated(c) if c.c.securityContext.runAsUser == 0
+
+elevated(c) if {
+	some m in object.get(c.c, "volumeMounts", [])
+	m.name in host_volume_names
+}
+
+elevated(c) if {
+	startswith(c.c.name, "skill-")
+	some ns in ["hostPID", "hostNetwork", "hostIPC"]
+	lib.pod_spec[ns] == true
+}
+
+candidates contains f if {
+	some c in lib.containers
+	elevated(c)
+	not digest(c.c.image)
+	f := lib.finding("IMG-02", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has host access or privilege but image %q is not pinned by digest: a re-pushed tag would run new code with that access. Fix: use @sha256:...", [c.c.name, c.c.image]))
+}
+
+# IMG-03: registries, compared at a path boundary ("ghcr.io/org" does not allow "ghcr.io/org-evil").
+allowed(image) if {
+	some r in lib.parameters.allowedRegistries
+	r_clean := trim_suffix(r, "/")
+	some sep in ["/", ":", "@"]
+	startswith(image, concat("", [r_clean, sep]))
+}
+
+allowed(image) if image in lib.parameters.allowedRegistries
+
+candidates contains f if {
+	count(lib.parameters.allowedRegistries) > 0
+	some c in lib.containers
+	not allowed(c.c.image)
+	f := lib.finding("IMG-03", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q is not from an allowed registry %v. Fix: mirror it into an allowed registry", [c.c.image, lib.parameters.allowedRegistries]))
+}
+
+deny contains f if {
+	some f in candidates
+	f.severity == "deny"
+}
+
+warn contains f if {
+	some f in candidates
+	f.severity == "warn"
+}

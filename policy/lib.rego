@@ -1,0 +1,186 @@
+# Shared helpers of the skillc policy gate: parameters, the profile → severity table, finding
+# construction, the RBAC matcher and pod-spec access. No deny or warn rules here.
+package skillc.lib
+
+import rego.v1
+
+default_parameters := {
+	"profile": "baseline",
+	"allowedRegistries": [],
+	"allowedHostPaths": [],
+	"hostNamespaceAllow": [],
+	"runAsRootAllow": [],
+	"privilegedAllow": [],
+	"resourceCeilings": {},
+	"exceptions": [],
+}
+
+# data.skillc.parameters is set by skillc from the CompilerConfig; under plain conftest it is absent
+# and the defaults apply.
+default user_parameters := {}
+
+user_parameters := data.skillc.parameters
+
+parameters := object.union(default_parameters, user_parameters)
+
+profile := parameters.profile
+
+today := parameters.today if {
+	parameters.today
+} else := sprintf("%04d-%02d-%02d", time.date(time.now_ns()))
+
+# Severity per profile: [baseline, restricted]; "" means the rule is off in that profile.
+severities := {
+	"RBAC-01": ["deny", "deny"], "RBAC-02": ["deny", "deny"], "RBAC-03": ["deny", "deny"],
+	"RBAC-04": ["deny", "deny"], "RBAC-05": ["deny", "deny"], "RBAC-06": ["deny", "deny"],
+	"RBAC-07": ["deny", "deny"], "RBAC-08": ["deny", "deny"], "RBAC-09": ["deny", "deny"],
+	"RBAC-10": ["deny", "deny"], "RBAC-11": ["deny", "deny"], "RBAC-12": ["deny", "deny"],
+	"RBAC-13": ["warn", "warn"], "RBAC-14": ["deny", "deny"], "RBAC-15": ["warn", "deny"],
+	"RBAC-16": ["deny", "deny"], "RBAC-17": ["deny", "deny"], "RBAC-18": ["deny", "deny"],
+	"RBAC-19": ["deny", "deny"],
+	"POD-01": ["deny", "deny"], "POD-02": ["deny", "deny"], "POD-03": ["deny", "deny"],
+	"POD-04": ["deny", "deny"], "POD-05": ["deny", "deny"], "POD-06": ["deny", "deny"],
+	"POD-07": ["deny", "deny"], "POD-08": ["deny", "deny"], "POD-09": ["deny", "deny"],
+	"POD-10": ["deny", "deny"], "POD-11": ["deny", "deny"], "POD-12": ["", "warn"],
+	"IMG-01": ["warn", "deny"], "IMG-02": ["warn", "deny"], "IMG-03": ["deny", "deny"],
+	"RES-01": ["deny", "deny"],
+	"SEC-01": ["deny", "deny"], "SEC-02": ["", "warn"],
+	"META-01": ["deny", "deny"], "META-02": ["deny", "deny"],
+}
+
+# Rules no exception can waive, in every profile.
+nonwaivable := {"RBAC-06", "RBAC-09", "RBAC-10", "RBAC-11", "RBAC-16", "RBAC-17", "RBAC-18", "META-01"}
+
+profile_index := {"baseline": 0, "restricted": 1}[profile]
+
+severity(rule) := s if {
+	s := severities[rule][profile_index]
+	s != ""
+}
+
+object_ref := sprintf("%s %s/%s", [input.kind, input.metadata.namespace, input.metadata.name]) if {
+	input.metadata.namespace
+} else := sprintf("%s %s", [input.kind, input.metadata.name])
+
+make(rule, sev, waivable, field, pack, what) := {
+	"rule": rule,
+	"severity": sev,
+	"waivable": waivable,
+	"pack": pack,
+	"field": field,
+	"kind": input.kind,
+	"name": input.metadata.name,
+	"namespace": object.get(input.metadata, "namespace", ""),
+	"msg": sprintf("%s: %s %s: %s", [rule, object_ref, field, what]),
+}
+
+# finding is a verdict at the rule's severity in the profile in force (undefined when off).
+finding(rule, field, pack, what) := make(rule, severity(rule), is_waivable(rule), field, pack, what)
+
+is_waivable(rule) := false if {
+	rule in nonwaivable
+} else := true
+
+# finding_nw is a verdict that no exception can waive in this instance (conditional NW).
+finding_nw(rule, field, pack, what) := make(rule, severity(rule), false, field, pack, what)
+
+# warning is a verdict reported as a warning whenever the rule is on.
+warning(rule, field, pack, what) := make(rule, "warn", is_waivable(rule), field, pack, what) if severity(rule)
+
+# --- RBAC matching, as Kubernetes' pkg/apis/rbac/v1/evaluation_helpers.go ---
+
+verb_matches(rule, _) if "*" in rule.verbs
+
+verb_matches(rule, verb) if verb in rule.verbs
+
+group_matches(rule, _) if "*" in object.get(rule, "apiGroups", [])
+
+group_matches(rule, group) if group in object.get(rule, "apiGroups", [])
+
+# resource_matches: "*" covers every resource and subresource; "*/sub" covers any resource's sub;
+# "pods/*" is not a wildcard (it matches only a subresource literally named "*").
+resource_matches(rule, _) if "*" in object.get(rule, "resources", [])
+
+resource_matches(rule, resource) if resource in object.get(rule, "resources", [])
+
+resource_matches(rule, resource) if {
+	parts := split(resource, "/")
+	count(parts) == 2
+	concat("/", ["*", parts[1]]) in object.get(rule, "resources", [])
+}
+
+# grants: the rule allows verb on group/resource (for some names: resourceNames only narrows).
+grants(rule, verb, group, resource) if {
+	verb_matches(rule, verb)
+	group_matches(rule, group)
+	resource_matches(rule, resource)
+}
+
+# grants_any: the rule allows any of verbs on group/resource.
+grants_any(rule, verbs, group, resource) if {
+	some verb in verbs
+	grants(rule, verb, group, resource)
+}
+
+write_verbs := {"create", "update", "patch", "delete", "deletecollection", "*"}
+
+read_verbs := {"get", "list", "watch"}
+
+# --- Pod specs of Jobs and CronJobs ---
+
+pod_prefix := "spec.template.spec" if input.kind == "Job"
+
+pod_prefix := "spec.jobTemplate.spec.template.spec" if input.kind == "CronJob"
+
+pod_spec := input.spec.template.spec if input.kind == "Job"
+
+pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
+
+# containers: every container with its field path, whether main or (native sidecar) init.
+containers contains c if {
+	some list in ["containers", "initContainers"]
+	some i, ctr in object.get(pod_spec, list, [])
+	c := {"c": ctr, "path": sprintf("%s.%s[%d]", [pod_prefix, list, i])}
+}
+
+# pack_of: the SkillPack a container or volume belongs to, by skillc's naming ("" for agent,
+# ipc-bridge and anything else).
+pack_of_container(name) := trim_prefix(name, "skill-") if startswith(name, "skill-")
+
+pack_of_container(name) := "" if not startswith(name, "skill-")
+
+host_volume_pack(name) := p if {
+	startswith(name, "host-")
+	parts := split(name, "-")
+	regex.match(`^[0-9]+$`, parts[count(parts) - 1])
+	p := concat("-", array.slice(parts, 1, count(parts) - 1))
+}
+
+skill_packs contains pack_of_container(c.c.name) if {
+	some c in containers
+	startswith(c.c.name, "skill-")
+}
+
+container_names := [c.c.name | some c in containers]
+
+# --- Paths ---
+
+# path_segments: "/var/log/" → ["var", "log"]
+path_segments(p) := [s | some s in split(p, "/"); s != ""]
+
+# under(p, prefix): p is prefix or below it, compared by whole segments.
+under(p, prefix) if {
+	ps := path_segments(p)
+	pre := path_segments(prefix)
+	count(ps) >= count(pre)
+	array.slice(ps, 0, count(pre)) == pre
+}
+
+has_dotdot(p) if ".." in path_segments(p)
+
+# mounting_packs: the packs whose containers mount a volume, comma-separated.
+mounting_packs(volume) := concat(",", sort({pack_of_container(c.c.name) |
+	some c in containers
+	some m in object.get(c.c, "volumeMounts", [])
+	m.name == volume
+}))

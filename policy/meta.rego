@@ -1,0 +1,87 @@
+# Meta rules: host access the pack did not declare, and malformed exceptions in the CompilerConfig.
+package skillc.meta
+
+import data.skillc.lib
+import rego.v1
+
+# META-01: a hostPath volume that skillc did not generate from a pack's hostAccess (it arrived
+# through sidecar.volumes), or a pack's host volume mounted by another container.
+candidates contains f if {
+	some i, v in object.get(lib.pod_spec, "volumes", [])
+	v.hostPath
+	not declared(v.name)
+	f := lib.finding("META-01", sprintf("%s.volumes[%d].hostPath", [lib.pod_prefix, i]), lib.mounting_packs(v.name), sprintf("hostPath volume %q (%s) was not declared in a pack's hostAccess (it came through sidecar.volumes): host access must be declared where the platform can review and allow-list it. Fix: declare it under sidecar.hostAccess.mounts", [v.name, v.hostPath.path]))
+}
+
+declared(name) if lib.host_volume_pack(name) in lib.skill_packs
+
+candidates contains f if {
+	some v in object.get(lib.pod_spec, "volumes", [])
+	v.hostPath
+	owner := lib.host_volume_pack(v.name)
+	some c in lib.containers
+	some j, m in object.get(c.c, "volumeMounts", [])
+	m.name == v.name
+	c.c.name != concat("", ["skill-", owner])
+	f := lib.finding("META-01", sprintf("%s.volumeMounts[%d]", [c.path, j]), owner, sprintf("container %s mounts host volume %q of pack %q: host access goes only to the sidecar that declared it. Fix: remove the mount", [c.c.name, v.name, owner]))
+}
+
+# META-02: exceptions live only in the CompilerConfig and must be explicit, owned and dated.
+exceptions := object.get(input, ["spec", "policy", "exceptions"], []) if input.kind == "CompilerConfig"
+
+exc_field(i, k) := sprintf("spec.policy.exceptions[%d].%s", [i, k])
+
+candidates contains f if {
+	some i, e in exceptions
+	count(object.get(e, "rules", [])) == 0
+	f := lib.finding("META-02", exc_field(i, "rules"), object.get(e, "skillPack", ""), sprintf("exception %q names no rule ids. Fix: list the rule ids it waives", [object.get(e, "id", "")]))
+}
+
+candidates contains f if {
+	some i, e in exceptions
+	some j, r in object.get(e, "rules", [])
+	not valid_rule(r)
+	f := lib.finding("META-02", sprintf("%s[%d]", [exc_field(i, "rules"), j]), object.get(e, "skillPack", ""), sprintf("exception %q names %q: exceptions must name known rule ids explicitly, never wildcards. Fix: list the ids", [object.get(e, "id", ""), r]))
+}
+
+valid_rule(r) if lib.severities[r]
+
+candidates contains f if {
+	some i, e in exceptions
+	some j, r in object.get(e, "rules", [])
+	not lib.is_waivable(r)
+	f := lib.finding("META-02", sprintf("%s[%d]", [exc_field(i, "rules"), j]), object.get(e, "skillPack", ""), sprintf("exception %q targets %s, which no exception can waive. Fix: remove it and fix the pack", [object.get(e, "id", ""), r]))
+}
+
+candidates contains f if {
+	some i, e in exceptions
+	some k in ["id", "skillPack", "owner", "justification", "expires"]
+	object.get(e, k, "") == ""
+	f := lib.finding("META-02", exc_field(i, k), object.get(e, "skillPack", ""), sprintf("exception %q has no %s: every exception names its pack, an owner, a justification and an expiry. Fix: add %s", [object.get(e, "id", ""), k, k]))
+}
+
+candidates contains f if {
+	some i, e in exceptions
+	d := object.get(e, "expires", "")
+	d != ""
+	not regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, d)
+	f := lib.finding("META-02", exc_field(i, "expires"), object.get(e, "skillPack", ""), sprintf("exception %q expires %q, not a YYYY-MM-DD date. Fix: write the date as YYYY-MM-DD", [object.get(e, "id", ""), d]))
+}
+
+candidates contains f if {
+	some i, e in exceptions
+	d := object.get(e, "expires", "")
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, d)
+	d < lib.today
+	f := lib.warning("META-02", exc_field(i, "expires"), object.get(e, "skillPack", ""), sprintf("exception %q expired on %s and is ignored: the findings it waived are reported again. Fix: renew it with a new justification, or remove it", [object.get(e, "id", ""), d]))
+}
+
+deny contains f if {
+	some f in candidates
+	f.severity == "deny"
+}
+
+warn contains f if {
+	some f in candidates
+	f.severity == "warn"
+}

@@ -1,0 +1,289 @@
+# Pod rules: what a run's pod may do on its node (Pod Security Standards and host access).
+package skillc.pod
+
+import data.skillc.lib
+import rego.v1
+
+params := lib.parameters
+
+sc(c) := object.get(c.c, "securityContext", {})
+
+pod_sc := object.get(lib.pod_spec, "securityContext", {})
+
+# POD-01: privileged containers, unless the platform allow-lists the pack.
+candidates contains f if {
+	some c in lib.containers
+	sc(c).privileged == true
+	pack := lib.pack_of_container(c.c.name)
+	not pack in params.privilegedAllow
+	f := lib.finding("POD-01", sprintf("%s.securityContext.privileged", [c.path]), pack, sprintf("container %s is privileged: it has every capability and all host devices, which is root on the node. Fix: drop hostAccess.privileged, or allow-list the pack in privilegedAllow", [c.c.name]))
+}
+
+# POD-02: host namespaces. They are pod-wide: every co-resident container shares them.
+namespace_allowed(field) if {
+	some pack in lib.skill_packs
+	some a in params.hostNamespaceAllow
+	a.skillPack == pack
+	object.get(a, field, false) == true
+}
+
+candidates contains f if {
+	some field in ["hostPID", "hostNetwork"]
+	lib.pod_spec[field] == true
+	not namespace_allowed(field)
+	f := lib.finding("POD-02", sprintf("%s.%s", [lib.pod_prefix, field]), concat(",", lib.skill_packs), sprintf("%s is pod-wide: containers %v all share the node's %s namespace. Fix: drop hostAccess.%s, or allow-list the pack in hostNamespaceAllow", [field, lib.container_names, trim_prefix(field, "host"), field]))
+}
+
+candidates contains f if {
+	lib.pod_spec.hostIPC == true
+	f := lib.finding_nw("POD-02", sprintf("%s.hostIPC", [lib.pod_prefix]), concat(",", lib.skill_packs), sprintf("hostIPC is pod-wide: containers %v all share the node's IPC namespace and its shared memory. Fix: remove hostIPC; it cannot be allow-listed", [lib.container_names]))
+}
+
+# POD-03: host ports.
+candidates contains f if {
+	some c in lib.containers
+	some i, p in object.get(c.c, "ports", [])
+	object.get(p, "hostPort", 0) != 0
+	f := lib.finding("POD-03", sprintf("%s.ports[%d].hostPort", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("container %s binds host port %d: it listens on the node's address, past network policies. Fix: use a Service", [c.c.name, p.hostPort]))
+}
+
+# Host path volumes, with the pack that owns each (by skillc's host-<pack>-<i> naming).
+host_volumes contains v if {
+	some i, vol in object.get(lib.pod_spec, "volumes", [])
+	vol.hostPath
+	v := {"name": vol.name, "path": vol.hostPath.path, "field": sprintf("%s.volumes[%d].hostPath.path", [lib.pod_prefix, i]), "pack": volume_pack(vol.name)}
+}
+
+# volume_pack: the pack a host volume belongs to; for one that did not come from hostAccess, the packs
+# whose containers mount it.
+volume_pack(name) := p if {
+	p := lib.host_volume_pack(name)
+} else := lib.mounting_packs(name)
+
+allowed_prefix(pack, path) := a if {
+	some a in params.allowedHostPaths
+	a.skillPack == pack
+	lib.under(path, a.pathPrefix)
+}
+
+# POD-04: a host path outside the pack's allow-listed prefixes, or with "..".
+candidates contains f if {
+	some v in host_volumes
+	lib.has_dotdot(v.path)
+	f := lib.finding("POD-04", v.field, v.pack, sprintf("host path %q contains \"..\": it may resolve anywhere on the node. Fix: use a clean absolute path", [v.path]))
+}
+
+candidates contains f if {
+	some v in host_volumes
+	not lib.has_dotdot(v.path)
+	not allowed_prefix(v.pack, v.path)
+	f := lib.finding("POD-04", v.field, v.pack, sprintf("host path %q is not under any allowedHostPaths prefix for pack %q. Fix: add {skillPack: %s, pathPrefix: <prefix>, readOnly: true} to the CompilerConfig, or drop the mount", [v.path, v.pack, v.pack]))
+}
+
+# POD-05: writable host path mounts, unless allow-listed with readOnly: false.
+candidates contains f if {
+	some v in host_volumes
+	some c in lib.containers
+	some j, m in object.get(c.c, "volumeMounts", [])
+	m.name == v.name
+	not object.get(m, "readOnly", false)
+	not writable_allowed(v)
+	f := lib.finding("POD-05", sprintf("%s.volumeMounts[%d].readOnly", [c.path, j]), v.pack, sprintf("container %s mounts host path %q writable: a write there changes the node. Fix: set readOnly: true on the mount, or allow-list it with readOnly: false", [c.c.name, v.path]))
+}
+
+writable_allowed(v) if {
+	a := allowed_prefix(v.pack, v.path)
+	a.readOnly == false
+}
+
+# POD-06: sensitive host paths. The first tier is never allowed; the second only read-only and only
+# when allow-listed for that pack.
+forbidden_paths := [
+	"/etc", "/root", "/var/lib/kubelet", "/etc/kubernetes", "/var/lib/docker", "/var/lib/containerd",
+	"/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
+	"/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
+	"/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+]
+
+guarded_paths := ["/proc", "/sys", "/dev", "/boot", "/var/log"]
+
+# touches: p equals, is under, or is an ancestor of s.
+touches(p, s) if lib.under(p, s)
+
+touches(p, s) if lib.under(s, p)
+
+candidates contains f if {
+	some v in host_volumes
+	count(lib.path_segments(v.path)) == 0
+	f := lib.finding_nw("POD-06", v.field, v.pack, "mounts the node's root filesystem \"/\": every file of the node, its credentials included. Fix: mount the one directory the skill needs; this cannot be allow-listed")
+}
+
+candidates contains f if {
+	some v in host_volumes
+	some s in forbidden_paths
+	touches(v.path, s)
+	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
+}
+
+candidates contains f if {
+	some v in host_volumes
+	some s in guarded_paths
+	touches(v.path, s)
+	not guarded_ok(v, s)
+	f := lib.finding("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, which exposes the node's processes, devices or logs. Fix: mount it read-only and allow-list it for pack %q in allowedHostPaths with readOnly: true", [v.path, s, v.pack]))
+}
+
+guarded_ok(v, s) if {
+	lib.under(v.path, s)
+	a := allowed_prefix(v.pack, v.path)
+	object.get(a, "readOnly", true) == true
+	not mounted_writable(v)
+}
+
+mounted_writable(v) if {
+	some c in lib.containers
+	some m in object.get(c.c, "volumeMounts", [])
+	m.name == v.name
+	not object.get(m, "readOnly", false)
+}
+
+# POD-07: running as root, unless allow-listed for the pack.
+candidates contains f if {
+	some c in lib.containers
+	root_field(c)
+	pack := lib.pack_of_container(c.c.name)
+	not pack in params.runAsRootAllow
+	f := lib.finding("POD-07", sprintf("%s.securityContext.%s", [c.path, root_field(c)]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or allow-list the pack in runAsRootAllow", [c.c.name]))
+}
+
+root_field(c) := "runAsUser" if sc(c).runAsUser == 0
+
+root_field(c) := "runAsNonRoot" if {
+	not sc(c).runAsUser == 0
+	sc(c).runAsNonRoot == false
+}
+
+candidates contains f if {
+	pod_sc.runAsUser == 0
+	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsUser", [lib.pod_prefix]), "", "the pod runs as root by default. Fix: runAsUser 1000")
+}
+
+# POD-08: privilege escalation (setuid binaries, no_new_privs off).
+candidates contains f if {
+	some c in lib.containers
+	sc(c).allowPrivilegeEscalation == true
+	f := lib.finding("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s allows privilege escalation. Fix: allowPrivilegeEscalation: false", [c.c.name]))
+}
+
+candidates contains f if {
+	some c in lib.containers
+	not has_key(sc(c), "allowPrivilegeEscalation")
+	f := lib.warning("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not set allowPrivilegeEscalation (it defaults to true). Fix: set it to false", [c.c.name]))
+}
+
+has_key(obj, k) if _ = obj[k]
+
+# POD-09: added capabilities beyond NET_BIND_SERVICE.
+candidates contains f if {
+	some c in lib.containers
+	some j, cap in object.get(sc(c), ["capabilities", "add"], [])
+	cap != "NET_BIND_SERVICE"
+	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.add[%d]", [c.path, j]), lib.pack_of_container(c.c.name), sprintf("container %s adds capability %s. Fix: drop it; only NET_BIND_SERVICE may be added", [c.c.name, cap]))
+}
+
+# POD-10: Unconfined seccomp or AppArmor, SELinux overrides, procMount, unsafe sysctls.
+profile_holders contains h if {
+	h := {"path": sprintf("%s.securityContext", [lib.pod_prefix]), "sc": pod_sc, "pack": ""}
+}
+
+profile_holders contains h if {
+	some c in lib.containers
+	h := {"path": sprintf("%s.securityContext", [c.path]), "sc": sc(c), "pack": lib.pack_of_container(c.c.name)}
+}
+
+candidates contains f if {
+	some h in profile_holders
+	some p in ["seccompProfile", "appArmorProfile"]
+	object.get(h.sc, [p, "type"], "") == "Unconfined"
+	f := lib.finding("POD-10", sprintf("%s.%s.type", [h.path, p]), h.pack, sprintf("%s is Unconfined: the container may make any system call. Fix: RuntimeDefault", [p]))
+}
+
+selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
+
+candidates contains f if {
+	some h in profile_holders
+	opts := h.sc.seLinuxOptions
+	bad_selinux(opts)
+	f := lib.finding("POD-10", sprintf("%s.seLinuxOptions", [h.path]), h.pack, "overrides the SELinux user, role or type. Fix: remove seLinuxOptions")
+}
+
+bad_selinux(opts) if object.get(opts, "user", "") != ""
+
+bad_selinux(opts) if object.get(opts, "role", "") != ""
+
+bad_selinux(opts) if not object.get(opts, "type", "") in selinux_types
+
+candidates contains f if {
+	some c in lib.containers
+	pm := sc(c).procMount
+	pm != "Default"
+	f := lib.finding("POD-10", sprintf("%s.securityContext.procMount", [c.path]), lib.pack_of_container(c.c.name), sprintf("procMount %s unmasks /proc. Fix: remove procMount", [pm]))
+}
+
+safe_sysctls := {
+	"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+	"net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+	"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+	"net.ipv4.tcp_keepalive_probes",
+}
+
+candidates contains f if {
+	some i, s in object.get(pod_sc, "sysctls", [])
+	not s.name in safe_sysctls
+	f := lib.finding("POD-10", sprintf("%s.securityContext.sysctls[%d]", [lib.pod_prefix, i]), "", sprintf("sysctl %s is not namespaced safely: it changes the node. Fix: remove it", [s.name]))
+}
+
+# POD-11: the default service account; an API token in a pod with host access.
+candidates contains f if {
+	object.get(lib.pod_spec, "serviceAccountName", "") in {"", "default"}
+	f := lib.finding("POD-11", sprintf("%s.serviceAccountName", [lib.pod_prefix]), "", "the pod uses the namespace's default service account, shared by every workload there. Fix: a dedicated service account")
+}
+
+host_access if lib.pod_spec.hostPID == true
+
+host_access if lib.pod_spec.hostNetwork == true
+
+host_access if lib.pod_spec.hostIPC == true
+
+host_access if count(host_volumes) > 0
+
+token_mounted if object.get(lib.pod_spec, "automountServiceAccountToken", true) != false
+
+token_mounted if {
+	some v in object.get(lib.pod_spec, "volumes", [])
+	some s in object.get(v, ["projected", "sources"], [])
+	s.serviceAccountToken
+}
+
+candidates contains f if {
+	host_access
+	token_mounted
+	f := lib.warning("POD-11", sprintf("%s.automountServiceAccountToken", [lib.pod_prefix]), concat(",", lib.skill_packs), "an API token is mounted in a pod with host access: code that escapes to the node also holds the token. Fix: --identity per-run (the token goes only to sidecars that declared RBAC), or keep RBAC and host access in separate runs")
+}
+
+# POD-12: writable root filesystem (restricted only).
+candidates contains f if {
+	some c in lib.containers
+	not sc(c).readOnlyRootFilesystem == true
+	f := lib.finding("POD-12", sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has a writable root filesystem: a compromise can persist binaries in it. Fix: readOnlyRootFilesystem: true, writing to /tmp or /workspace", [c.c.name]))
+}
+
+deny contains f if {
+	some f in candidates
+	f.severity == "deny"
+}
+
+warn contains f if {
+	some f in candidates
+	f.severity == "warn"
+}

@@ -1,0 +1,278 @@
+# RBAC rules: what a skill's per-run Role or ClusterRole grants, and how its binding binds it.
+package skillc.rbac
+
+import data.skillc.lib
+import rego.v1
+
+is_role if input.kind in {"Role", "ClusterRole"}
+
+is_binding if input.kind in {"RoleBinding", "ClusterRoleBinding"}
+
+pack := object.get(input.metadata, ["labels", "sympozium.ai/skill"], "")
+
+rules := object.get(input, "rules", []) if is_role
+
+rule_path(i) := sprintf("rules[%d]", [i])
+
+# RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
+candidates contains f if {
+	some i, r in rules
+	some j, v in r.verbs
+	v == "*"
+	"*" in object.get(r, "resources", [])
+	lib.profile == "restricted"
+	f := lib.finding_nw("RBAC-01", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, "grants every verb (*) on every resource. A wildcard verb includes escalate, bind and impersonate, and every verb Kubernetes adds later. Fix: list the verbs the skill needs, usually get, list, watch")
+}
+
+candidates contains f if {
+	some i, r in rules
+	some j, v in r.verbs
+	v == "*"
+	not rbac01_nw(r)
+	f := lib.finding("RBAC-01", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, "grants every verb (*). A wildcard verb includes escalate, bind and impersonate, and every verb Kubernetes adds later. Fix: list the verbs the skill needs, usually get, list, watch")
+}
+
+rbac01_nw(r) if {
+	"*" in object.get(r, "resources", [])
+	lib.profile == "restricted"
+}
+
+# RBAC-02: wildcard resources; "*/sub" and a literal "pods/*" only warn.
+candidates contains f if {
+	some i, r in rules
+	some j, res in object.get(r, "resources", [])
+	res == "*"
+	f := lib.finding("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, "grants every resource (*) of its API groups, including secrets and every resource added later. Fix: list the resources the skill reads")
+}
+
+candidates contains f if {
+	some i, r in rules
+	some j, res in object.get(r, "resources", [])
+	startswith(res, "*/")
+	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q grants that subresource of every resource. Fix: name the resources", [res]))
+}
+
+candidates contains f if {
+	some i, r in rules
+	some j, res in object.get(r, "resources", [])
+	endswith(res, "/*")
+	not startswith(res, "*")
+	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q is not a wildcard: Kubernetes matches it only against a subresource literally named \"*\", so it grants nothing. Fix: name the subresources, e.g. pods/log", [res]))
+}
+
+# RBAC-03: wildcard API groups. Non-waivable in restricted.
+candidates contains f if {
+	some i, r in rules
+	some j, g in object.get(r, "apiGroups", [])
+	g == "*"
+	f := rbac03(sprintf("%s.apiGroups[%d]", [rule_path(i), j]))
+}
+
+rbac03(field) := lib.finding_nw("RBAC-03", field, pack, rbac03_msg) if lib.profile == "restricted"
+
+rbac03(field) := lib.finding("RBAC-03", field, pack, rbac03_msg) if lib.profile != "restricted"
+
+rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD installed later: this is how cluster-admin is spelt. Fix: list the API groups"
+
+# RBAC-04: reading secrets (list and watch return their contents too).
+candidates contains f if {
+	some i, r in rules
+	lib.grants_any(r, lib.read_verbs, "", "secrets")
+	f := lib.finding("RBAC-04", sprintf("%s.verbs", [rule_path(i)]), pack, "grants get/list/watch on secrets: list and watch return every secret's contents, so any token in the namespace is the skill's. Fix: mount the one secret the skill needs with sidecar.secretRef")
+}
+
+# RBAC-05: writing secrets.
+candidates contains f if {
+	some i, r in rules
+	lib.grants_any(r, lib.write_verbs, "", "secrets")
+	f := lib.finding("RBAC-05", sprintf("%s.verbs", [rule_path(i)]), pack, "grants writes on secrets: creating a service-account token secret mints credentials. Fix: remove the write verbs on secrets")
+}
+
+# RBAC-06: escalate/bind on roles, impersonate on identities.
+candidates contains f if {
+	some i, r in rules
+	hits := [res | some res in ["roles", "clusterroles"]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
+	count(hits) > 0
+	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants escalate or bind on %s: the holder can grant itself any permission. Fix: remove escalate and bind", [concat(", ", hits)]))
+}
+
+candidates contains f if {
+	some i, r in rules
+	hits := [res | some res in ["users", "groups", "serviceaccounts"]; lib.grants(r, "impersonate", "", res)]
+	count(hits) > 0
+	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %s: the holder acts as any identity. Fix: remove impersonate", [concat(", ", hits)]))
+}
+
+# RBAC-07: writing RBAC objects.
+candidates contains f if {
+	some i, r in rules
+	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
+	count(hits) > 0
+	f := lib.finding("RBAC-07", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants writes on %s: the holder can bind itself more permissions. Fix: remove write verbs on RBAC objects", [concat(", ", hits)]))
+}
+
+# RBAC-08: executing in pods. get on pods/exec suffices (kubernetes#78741), so any verb counts.
+candidates contains f if {
+	some i, r in rules
+	hits := [res | some res in ["pods/exec", "pods/attach"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
+	count(hits) > 0
+	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s (any verb is enough): the holder runs commands in any pod of the namespace, with that pod's identity and secrets. Fix: remove %s", [concat(", ", hits), concat(", ", hits)]))
+}
+
+candidates contains f if {
+	some i, r in rules
+	lib.grants_any(r, {"patch", "update"}, "", "pods/ephemeralcontainers")
+	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, "grants patch on pods/ephemeralcontainers: the holder adds a debug container to any pod and runs in it. Fix: remove pods/ephemeralcontainers")
+}
+
+candidates contains f if {
+	some i, r in rules
+	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
+	count(hits) > 0
+	f := lib.warning("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s: the holder reaches pods' ports past network policies. Fix: remove it unless the skill needs it", [concat(", ", hits)]))
+}
+
+# RBAC-09: the kubelet API.
+candidates contains f if {
+	some i, r in rules
+	lib.grants_any(r, {"get", "create", "*"}, "", "nodes/proxy")
+	f := lib.finding("RBAC-09", sprintf("%s.resources", [rule_path(i)]), pack, "grants nodes/proxy: direct kubelet API access runs commands in every pod of a node, unaudited. Fix: remove nodes/proxy")
+}
+
+# RBAC-10: minting tokens.
+candidates contains f if {
+	some i, r in rules
+	lib.grants(r, "create", "", "serviceaccounts/token")
+	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
+}
+
+# RBAC-11: certificate approval, admission webhooks, persistent volumes.
+rbac11 := [
+	{"verbs": {"update", "patch"}, "group": "certificates.k8s.io", "resource": "certificatesigningrequests/approval", "why": "approves certificates, i.e. mints cluster credentials"},
+	{"verbs": {"approve"}, "group": "certificates.k8s.io", "resource": "signers", "why": "approves certificates for a signer"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations", "why": "intercepts and rewrites every object sent to the API"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingwebhookconfigurations", "why": "intercepts every object sent to the API"},
+	{"verbs": {"create", "*"}, "group": "", "resource": "persistentvolumes", "why": "creates volumes that can point at any host path"},
+]
+
+candidates contains f if {
+	some i, r in rules
+	some d in rbac11
+	lib.grants_any(r, d.verbs, d.group, d.resource)
+	f := lib.finding("RBAC-11", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants write access to %s: the holder %s. Fix: remove it", [d.resource, d.why]))
+}
+
+# RBAC-12: any write granted cluster-wide.
+candidates contains f if {
+	input.kind == "ClusterRole"
+	some i, r in rules
+	some j, v in r.verbs
+	v in lib.write_verbs
+	f := lib.finding("RBAC-12", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, sprintf("grants %s cluster-wide: a ClusterRole write reaches every namespace. Fix: move it to sidecar.rbac (a Role in the run's namespace)", [v]))
+}
+
+# RBAC-13: cluster-wide reads, listed so reviewers see the blast radius.
+candidates contains f if {
+	input.kind == "ClusterRole"
+	some i, r in rules
+	reads := [v | some v in r.verbs; v in lib.read_verbs]
+	count(reads) > 0
+	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), object.get(r, "resources", object.get(r, "nonResourceURLs", []))]))
+}
+
+# RBAC-14: changing namespaces, even from a Role.
+candidates contains f if {
+	some i, r in rules
+	lib.grants_any(r, {"update", "patch", "delete"}, "", "namespaces")
+	f := lib.finding("RBAC-14", sprintf("%s.verbs", [rule_path(i)]), pack, "grants update/patch/delete on namespaces: relabelling a namespace can lift its Pod Security level; deleting one deletes everything in it. Fix: remove it")
+}
+
+# RBAC-15: creating workloads in the run namespace: such pods may use any service account and secret there.
+workloads := [
+	["", "pods"], ["", "replicationcontrollers"], ["apps", "deployments"], ["apps", "replicasets"],
+	["apps", "statefulsets"], ["apps", "daemonsets"], ["batch", "jobs"], ["batch", "cronjobs"],
+]
+
+candidates contains f if {
+	input.kind == "Role"
+	some i, r in rules
+	hits := [w[1] | some w in workloads; lib.grants_any(r, {"create", "update", "patch"}, w[0], w[1])]
+	count(hits) > 0
+	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants create/update/patch on %s: a pod it creates or changes can mount any service account and secret of the namespace. Fix: remove the write verbs, or accept with an exception", [concat(", ", hits)]))
+}
+
+# RBAC-16: a binding refers only to the role generated beside it.
+candidates contains f if {
+	is_binding
+	want := {"RoleBinding": "Role", "ClusterRoleBinding": "ClusterRole"}[input.kind]
+	ref := object.get(input, "roleRef", {})
+	not good_roleref(ref, want)
+	f := lib.finding("RBAC-16", "roleRef", pack, sprintf("refers to %s %q; a generated binding must refer to the %s named like itself (%q), never to cluster-admin, admin, edit or system roles. Fix: this object was not generated by skillc: remove it", [object.get(ref, "kind", ""), object.get(ref, "name", ""), want, input.metadata.name]))
+}
+
+good_roleref(ref, want) if {
+	ref.kind == want
+	ref.name == input.metadata.name
+	ref.apiGroup == "rbac.authorization.k8s.io"
+}
+
+# RBAC-17: the only subject is the run's service account in the run's namespace.
+run_name := object.get(input.metadata, ["labels", "sympozium.ai/agent-run"], object.get(input.metadata, ["labels", "sympozium.ai/schedule"], ""))
+
+allowed_sa := {"sympozium-agent", sprintf("sympozium-run-%s", [run_name])}
+
+candidates contains f if {
+	is_binding
+	not good_subjects
+	f := lib.finding("RBAC-17", "subjects", pack, sprintf("binds %v; the only subject must be the run's ServiceAccount (sympozium-agent or sympozium-run-%s) in the run's namespace. Fix: this object was not generated by skillc: remove it", [object.get(input, "subjects", []), run_name]))
+}
+
+good_subjects if {
+	subjects := object.get(input, "subjects", [])
+	count(subjects) == 1
+	s := subjects[0]
+	s.kind == "ServiceAccount"
+	s.name in allowed_sa
+	good_subject_namespace(s)
+}
+
+good_subject_namespace(s) if {
+	input.kind == "RoleBinding"
+	s.namespace == input.metadata.namespace
+}
+
+good_subject_namespace(s) if {
+	input.kind == "ClusterRoleBinding"
+	s.namespace != ""
+}
+
+# RBAC-18: no aggregation into or from generated ClusterRoles.
+candidates contains f if {
+	input.kind == "ClusterRole"
+	input.aggregationRule
+	f := lib.finding("RBAC-18", "aggregationRule", pack, "has an aggregationRule: it would collect the permissions of other ClusterRoles. Fix: remove it")
+}
+
+candidates contains f if {
+	input.kind == "ClusterRole"
+	some k, _ in object.get(input.metadata, "labels", {})
+	startswith(k, "rbac.authorization.k8s.io/aggregate-to-")
+	f := lib.finding("RBAC-18", sprintf("metadata.labels[%q]", [k]), pack, "aggregates into a built-in role: every holder of that role would get this role's grants. Fix: remove the label")
+}
+
+# RBAC-19: namespaced RBAC only in the run's namespace, never in system namespaces.
+candidates contains f if {
+	input.kind in {"Role", "RoleBinding"}
+	input.metadata.namespace in {"kube-system", "kube-public", "kube-node-lease"}
+	f := lib.finding("RBAC-19", "metadata.namespace", pack, sprintf("is in %s: grants there reach the control plane's own service accounts and secrets. Fix: run agents in a tenant namespace", [input.metadata.namespace]))
+}
+
+deny contains f if {
+	some f in candidates
+	f.severity == "deny"
+}
+
+warn contains f if {
+	some f in candidates
+	f.severity == "warn"
+}

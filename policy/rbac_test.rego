@@ -1,0 +1,209 @@
+package skillc.rbac_test
+
+import data.skillc.lib_test.binding
+import data.skillc.lib_test.cbinding
+import data.skillc.lib_test.check
+import data.skillc.lib_test.crole
+import data.skillc.lib_test.full
+import data.skillc.lib_test.role
+import data.skillc.lib_test.rule
+import rego.v1
+
+restricted := {"profile": "restricted"}
+
+test_rbac_01_wildcard_verbs if check([
+	{"obj": role([rule([""], ["pods"], ["*"])]), "want": [["RBAC-01", "deny"]]},
+	{"obj": role([rule([""], ["pods"], ["get", "list"])]), "absent": ["RBAC-01"]},
+	{"obj": crole([rule([""], ["nodes"], ["*"])]), "params": restricted, "want": [["RBAC-01", "deny"]]},
+	{"obj": role([rule([""], ["*"], ["*"])]), "params": restricted, "want": [["RBAC-01", "deny"]]},
+])
+
+test_rbac_01_non_waivable_only_with_wildcard_resources_in_restricted if {
+	some f in full(role([rule([""], ["*"], ["*"])]), restricted)
+	f.rule == "RBAC-01"
+	f.waivable == false
+	some g in full(role([rule([""], ["pods"], ["*"])]), restricted)
+	g.rule == "RBAC-01"
+	g.waivable == true
+	some h in full(role([rule([""], ["*"], ["*"])]), {})
+	h.rule == "RBAC-01"
+	h.waivable == true
+}
+
+test_rbac_02_wildcard_resources if check([
+	{"obj": role([rule([""], ["*"], ["get"])]), "want": [["RBAC-02", "deny"]]},
+	{"obj": role([rule([""], ["*/exec"], ["get"])]), "want": [["RBAC-02", "warn"]]},
+	{"obj": role([rule([""], ["pods/*"], ["get"])]), "want": [["RBAC-02", "warn"]], "absent": ["RBAC-08"]},
+	{"obj": role([rule([""], ["pods", "pods/log"], ["get"])]), "absent": ["RBAC-02"]},
+	{"obj": crole([rule(["apps"], ["*"], ["list"])]), "params": restricted, "want": [["RBAC-02", "deny"]]},
+])
+
+test_rbac_03_wildcard_groups if check([
+	{"obj": role([rule(["*"], ["pods"], ["get"])]), "want": [["RBAC-03", "deny"]]},
+	{"obj": role([rule(["apps", ""], ["pods"], ["get"])]), "absent": ["RBAC-03"]},
+	{"obj": crole([rule(["*"], ["nodes"], ["get"])]), "params": restricted, "want": [["RBAC-03", "deny"]]},
+	{"obj": role([rule([""], ["pods"], ["get"])]), "params": restricted, "absent": ["RBAC-03"]},
+])
+
+test_rbac_03_non_waivable_in_restricted if {
+	some f in full(role([rule(["*"], ["pods"], ["get"])]), restricted)
+	f.rule == "RBAC-03"
+	not f.waivable
+}
+
+test_rbac_04_reading_secrets if check([
+	{"obj": role([rule([""], ["secrets"], ["get"])]), "want": [["RBAC-04", "deny"]]},
+	{"obj": role([rule([""], ["secrets"], ["list"])]), "want": [["RBAC-04", "deny"]]},
+	{"obj": role([rule([""], ["*"], ["watch"])]), "want": [["RBAC-04", "deny"]]},
+	{"obj": role([rule(["apps"], ["secrets"], ["get"])]), "absent": ["RBAC-04"]},
+	{"obj": role([rule([""], ["configmaps"], ["get", "list"])]), "absent": ["RBAC-04"]},
+	{"obj": role([object.union(rule([""], ["secrets"], ["get"]), {"resourceNames": ["helm-release"]})]), "want": [["RBAC-04", "deny"]]},
+])
+
+test_rbac_05_writing_secrets if check([
+	{"obj": role([rule([""], ["secrets"], ["create"])]), "want": [["RBAC-05", "deny"]]},
+	{"obj": role([rule([""], ["secrets"], ["deletecollection"])]), "want": [["RBAC-05", "deny"]]},
+	{"obj": role([rule([""], ["secrets"], ["*"])]), "want": [["RBAC-05", "deny"], ["RBAC-04", "deny"]]},
+	{"obj": role([rule([""], ["secrets"], ["get"])]), "absent": ["RBAC-05"]},
+])
+
+test_rbac_06_escalate_bind_impersonate if check([
+	{"obj": role([rule(["rbac.authorization.k8s.io"], ["roles"], ["escalate"])]), "want": [["RBAC-06", "deny"]]},
+	{"obj": crole([rule(["rbac.authorization.k8s.io"], ["clusterroles"], ["bind"])]), "want": [["RBAC-06", "deny"]]},
+	{"obj": crole([rule([""], ["serviceaccounts"], ["impersonate"])]), "want": [["RBAC-06", "deny"]]},
+	{"obj": role([rule(["rbac.authorization.k8s.io"], ["roles"], ["get"])]), "absent": ["RBAC-06"]},
+	{"obj": crole([rule([""], ["users"], ["get"])]), "absent": ["RBAC-06"]},
+])
+
+test_rbac_06_is_never_waivable if {
+	some f in full(crole([rule([""], ["groups"], ["impersonate"])]), {})
+	f.rule == "RBAC-06"
+	not f.waivable
+}
+
+test_rbac_07_writing_rbac if check([
+	{"obj": role([rule(["rbac.authorization.k8s.io"], ["rolebindings"], ["create"])]), "want": [["RBAC-07", "deny"]]},
+	{"obj": role([rule(["rbac.authorization.k8s.io"], ["roles"], ["patch"])]), "want": [["RBAC-07", "deny"]]},
+	{"obj": role([rule(["*"], ["*"], ["update"])]), "want": [["RBAC-07", "deny"]]},
+	{"obj": role([rule(["rbac.authorization.k8s.io"], ["roles", "rolebindings"], ["get", "list"])]), "absent": ["RBAC-07"]},
+])
+
+test_rbac_08_exec_attach_debug if check([
+	{"obj": role([rule([""], ["pods/exec"], ["get"])]), "want": [["RBAC-08", "deny"]]},
+	{"obj": role([rule([""], ["*/exec"], ["create"])]), "want": [["RBAC-08", "deny"]]},
+	{"obj": role([rule([""], ["pods/attach"], ["create"])]), "want": [["RBAC-08", "deny"]]},
+	{"obj": role([rule([""], ["pods/ephemeralcontainers"], ["patch"])]), "want": [["RBAC-08", "deny"]]},
+	{"obj": role([rule([""], ["pods/portforward"], ["create"])]), "want": [["RBAC-08", "warn"]]},
+	{"obj": role([rule([""], ["services/proxy"], ["get"])]), "want": [["RBAC-08", "warn"]]},
+	{"obj": role([rule([""], ["pods", "pods/log"], ["get"])]), "absent": ["RBAC-08"]},
+])
+
+test_rbac_09_nodes_proxy if check([
+	{"obj": crole([rule([""], ["nodes/proxy"], ["get"])]), "want": [["RBAC-09", "deny"]]},
+	{"obj": crole([rule([""], ["*/proxy"], ["get"])]), "want": [["RBAC-09", "deny"]]},
+	{"obj": crole([rule([""], ["*"], ["*"])]), "want": [["RBAC-09", "deny"]]},
+	{"obj": crole([rule([""], ["nodes"], ["get"])]), "absent": ["RBAC-09"]},
+])
+
+test_rbac_10_token_requests if check([
+	{"obj": role([rule([""], ["serviceaccounts/token"], ["create"])]), "want": [["RBAC-10", "deny"]]},
+	{"obj": role([rule([""], ["*/token"], ["create"])]), "want": [["RBAC-10", "deny"]]},
+	{"obj": role([rule([""], ["serviceaccounts"], ["create"])]), "absent": ["RBAC-10"]},
+	{"obj": role([rule([""], ["serviceaccounts/token"], ["get"])]), "absent": ["RBAC-10"]},
+])
+
+test_rbac_11_approval_webhooks_volumes if check([
+	{"obj": crole([rule(["certificates.k8s.io"], ["certificatesigningrequests/approval"], ["update"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["certificates.k8s.io"], ["signers"], ["approve"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["mutatingwebhookconfigurations"], ["patch"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule([""], ["persistentvolumes"], ["create"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingwebhookconfigurations"], ["list"])]), "absent": ["RBAC-11"]},
+])
+
+test_rbac_12_cluster_wide_writes if check([
+	{"obj": crole([rule(["apps"], ["deployments"], ["patch"])]), "want": [["RBAC-12", "deny"]]},
+	{"obj": crole([rule([""], ["configmaps"], ["create"])]), "params": restricted, "want": [["RBAC-12", "deny"]]},
+	{"obj": crole([rule([""], ["nodes"], ["get", "list"])]), "absent": ["RBAC-12"]},
+	{"obj": role([rule(["apps"], ["deployments"], ["patch"])]), "absent": ["RBAC-12"]},
+])
+
+test_rbac_13_cluster_wide_reads if check([
+	{"obj": crole([rule([""], ["nodes"], ["get", "list", "watch"])]), "want": [["RBAC-13", "warn"]]},
+	{"obj": crole([rule(["metrics.k8s.io"], ["nodes"], ["list"])]), "params": restricted, "want": [["RBAC-13", "warn"]]},
+	{"obj": role([rule([""], ["pods"], ["list"])]), "absent": ["RBAC-13"]},
+	{"obj": crole([rule([""], ["nodes"], ["patch"])]), "absent": ["RBAC-13"]},
+])
+
+test_rbac_13_lists_the_resources if {
+	some f in full(crole([rule([""], ["nodes", "namespaces"], ["list"])]), {})
+	f.rule == "RBAC-13"
+	contains(f.msg, `["nodes", "namespaces"]`)
+}
+
+test_rbac_14_namespaces if check([
+	{"obj": role([rule([""], ["namespaces"], ["patch"])]), "want": [["RBAC-14", "deny"]]},
+	{"obj": crole([rule([""], ["namespaces"], ["delete"])]), "want": [["RBAC-14", "deny"]]},
+	{"obj": role([rule([""], ["*"], ["update"])]), "want": [["RBAC-14", "deny"]]},
+	{"obj": crole([rule([""], ["namespaces"], ["get", "list"])]), "absent": ["RBAC-14"]},
+])
+
+test_rbac_15_workload_writes if check([
+	{"obj": role([rule(["apps"], ["deployments"], ["update", "patch"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule(["apps"], ["deployments"], ["patch"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule([""], ["pods"], ["create"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule(["batch"], ["jobs"], ["get", "list"])]), "absent": ["RBAC-15"]},
+	{"obj": role([rule(["apps"], ["deployments/scale"], ["patch"])]), "absent": ["RBAC-15"]},
+])
+
+test_rbac_16_binding_refers_to_its_role if check([
+	{"obj": binding, "absent": ["RBAC-16"]},
+	{"obj": object.union(binding, {"roleRef": {"name": "cluster-admin", "kind": "ClusterRole"}}), "want": [["RBAC-16", "deny"]]},
+	{"obj": object.union(binding, {"roleRef": {"name": "edit"}}), "want": [["RBAC-16", "deny"]]},
+	{"obj": object.union(cbinding, {"roleRef": {"kind": "Role"}}), "want": [["RBAC-16", "deny"]]},
+	{"obj": cbinding, "absent": ["RBAC-16"]},
+])
+
+test_rbac_17_only_the_runs_service_account if check([
+	{"obj": binding, "absent": ["RBAC-17"]},
+	{"obj": cbinding, "absent": ["RBAC-17"]},
+	{"obj": object.union(binding, {"subjects": [{"kind": "Group", "name": "system:authenticated", "apiGroup": "rbac.authorization.k8s.io"}]}), "want": [["RBAC-17", "deny"]]},
+	{"obj": object.union(binding, {"subjects": [{"kind": "ServiceAccount", "name": "sympozium-agent", "namespace": "kube-system"}]}), "want": [["RBAC-17", "deny"]]},
+	{"obj": object.union(binding, {"subjects": [{"kind": "ServiceAccount", "name": "sympozium-run-other", "namespace": "team"}]}), "want": [["RBAC-17", "deny"]]},
+	{"obj": object.union(binding, {"subjects": [binding.subjects[0], binding.subjects[0]]}), "want": [["RBAC-17", "deny"]]},
+])
+
+test_rbac_18_aggregation if check([
+	{"obj": object.union(crole([]), {"aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}}), "want": [["RBAC-18", "deny"]]},
+	{"obj": object.union(crole([rule([""], ["pods"], ["get"])]), {"metadata": {"labels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}}}), "want": [["RBAC-18", "deny"]]},
+	{"obj": crole([rule([""], ["nodes"], ["get"])]), "absent": ["RBAC-18"]},
+	{"obj": object.union(crole([]), {"metadata": {"labels": {"example.com/aggregate-to-admin": "true"}}}), "absent": ["RBAC-18"]},
+])
+
+test_rbac_19_system_namespaces if check([
+	{"obj": object.union(role([rule([""], ["pods"], ["get"])]), {"metadata": {"namespace": "kube-system"}}), "want": [["RBAC-19", "deny"]]},
+	{"obj": object.union(binding, {"metadata": {"namespace": "kube-public"}}), "want": [["RBAC-19", "deny"]]},
+	{"obj": object.union(role([]), {"metadata": {"namespace": "kube-node-lease"}}), "want": [["RBAC-19", "deny"]]},
+	{"obj": role([rule([""], ["pods"], ["get"])]), "absent": ["RBAC-19"]},
+])
+
+# Calibration: the seed's k8s-ops pack warns in baseline and is denied in restricted.
+k8s_ops_role := role([
+	rule([""], ["pods", "pods/log", "services", "configmaps", "events"], ["get", "list", "watch"]),
+	rule(["apps"], ["deployments", "statefulsets", "replicasets"], ["get", "list", "watch", "update", "patch"]),
+])
+
+k8s_ops_crole := crole([rule([""], ["nodes", "namespaces"], ["get", "list", "watch"])])
+
+test_calibration_k8s_ops_rbac if check([
+	{"obj": k8s_ops_role, "want": [["RBAC-15", "warn"]], "absent": ["RBAC-04", "RBAC-07", "RBAC-08", "RBAC-12"]},
+	{"obj": k8s_ops_crole, "want": [["RBAC-13", "warn"]], "absent": ["RBAC-12", "RBAC-14"]},
+])
+
+# Calibration: a broad kubectl pack with secrets and pods/exec is denied RBAC-04, RBAC-07, RBAC-08.
+test_calibration_broad_kubectl_pack if check([{
+	"obj": role([
+		rule([""], ["pods", "pods/exec", "secrets", "configmaps"], ["get", "list", "create"]),
+		rule(["rbac.authorization.k8s.io"], ["roles", "rolebindings"], ["create", "update"]),
+	]),
+	"want": [["RBAC-04", "deny"], ["RBAC-07", "deny"], ["RBAC-08", "deny"]],
+}])

@@ -1,0 +1,37 @@
+package policy
+
+import "github.com/skillc-dev/skillc/compile"
+
+// Report is the gate's verdict on one compile: findings located in the sources, the findings that
+// exceptions waived (counted apart, never hidden), and how much evaluation memoization saved.
+type Report struct {
+	Findings compile.Diagnostics `json:"findings"`
+	Excepted []Excepted          `json:"excepted"`
+	Stats    Stats               `json:"stats"`
+	Budgets  []compile.Budget    `json:"budgets"` // estimated skill tokens per instance
+}
+
+// Excepted is a finding waived by a CompilerConfig exception.
+type Excepted struct {
+	compile.Diagnostic
+	Exception string `json:"exception"`
+	Owner     string `json:"owner"`
+	Expires   string `json:"expires"`
+}
+
+// Stats counts the gate's work.
+type Stats struct {
+	Objects     int `json:"objects"`
+	Evaluations int `json:"evaluations"` // policy evaluations actually run
+	Reused      int `json:"reused"`      // objects judged by an earlier evaluation of the same shape
+}
+
+// Denied reports whether any finding denies the compile.
+func (r *Report) Denied() bool {
+	return len(r.Findings.Filter(compile.SeverityDeny)) > 0
+}
+
+// Counts returns denied, warned and excepted numbers for summaries.
+func (r *Report) Counts() (deny, warn, excepted int) {
+	return len(r.Findings.Filter(compile.SeverityDeny)), len(r.Findings.Filter(compile.SeverityWarning)), len(r.Excepted)
+}

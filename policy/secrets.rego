@@ -1,0 +1,66 @@
+# Secret rules: credentials never as literal values.
+package skillc.secrets
+
+import data.skillc.lib
+import rego.v1
+
+credential_patterns := {
+	"an AWS access key": `AKIA[0-9A-Z]{16}`,
+	"a GitHub token": `gh[pousr]_[A-Za-z0-9]{30,}`,
+	"a Slack token": `xox[abposr]-[A-Za-z0-9-]{10,}`,
+	"a private key": `-----BEGIN [A-Z ]*PRIVATE KEY-----`,
+	"a JWT": `eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
+}
+
+sensitive_name := `(?i)(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)`
+
+# A value that points at a credential rather than holding one.
+reference(v) if startswith(v, "/")
+
+reference(v) if startswith(v, "file://")
+
+reference(v) if startswith(v, "$(")
+
+reference(v) if v == ""
+
+candidates contains f if {
+	some c in lib.containers
+	some i, e in object.get(c.c, "env", [])
+	v := object.get(e, "value", "")
+	some what, pattern in credential_patterns
+	regex.match(pattern, v)
+	f := lib.finding("SEC-01", sprintf("%s.env[%d].value", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s holds what looks like %s in plain text: it is in Git, in the rendered manifest and in the pod spec. Fix: put it in a Secret and use sidecar.secretRef", [e.name, what]))
+}
+
+candidates contains f if {
+	some c in lib.containers
+	some i, e in object.get(c.c, "env", [])
+	regex.match(sensitive_name, e.name)
+	v := object.get(e, "value", "")
+	not reference(v)
+	not looks_like_credential(v)
+	f := lib.finding("SEC-01", sprintf("%s.env[%d].value", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s is named like a credential and has a literal value. Fix: put it in a Secret and use sidecar.secretRef (or a file path)", [e.name]))
+}
+
+looks_like_credential(v) if {
+	some pattern in credential_patterns
+	regex.match(pattern, v)
+}
+
+# SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
+candidates contains f if {
+	some c in lib.containers
+	some i, e in object.get(c.c, "env", [])
+	e.valueFrom.secretKeyRef
+	f := lib.finding("SEC-02", sprintf("%s.env[%d].valueFrom.secretKeyRef", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s comes from Secret %s: environment variables leak into child processes and crash reports. Fix: mount the secret as files with sidecar.secretRef", [e.name, e.valueFrom.secretKeyRef.name]))
+}
+
+deny contains f if {
+	some f in candidates
+	f.severity == "deny"
+}
+
+warn contains f if {
+	some f in candidates
+	f.severity == "warn"
+}
