@@ -41,8 +41,9 @@ test-policy: tools
 golden:
 	$(GO) test -count=1 ./cmd/skillc -run 'TestGolden' -update
 
+## bench: per-stage benchmarks (load, build, serialize, whole compile, gate) on generated repositories
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./compile/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./compile/ ./policy/
 
 lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \

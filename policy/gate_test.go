@@ -326,3 +326,50 @@ func TestConftestAgrees(t *testing.T) {
 		})
 	}
 }
+
+// TestExceptionScope: an exception pinned to a version or an image digest waives nothing else.
+func TestExceptionScope(t *testing.T) {
+	tests := []struct {
+		name, version, digest string
+		waived                bool
+	}{
+		{"pack only", "", "", true},
+		{"matching version", "1.4.2", "", true},
+		{"other version", "9.9.9", "", false},
+		{"digest the image does not have", "", "sha256:abc", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.NewReplacer("VERSION", "1.4.2").Replace(`apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: reader, namespace: sympozium-system}
+spec:
+  version: "VERSION"
+  skills: [{name: s, content: x}]
+  sidecar:
+    image: ghcr.io/example/reader:1.4.2
+    rbac: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SympoziumInstance
+metadata: {name: i, namespace: n}
+spec: {skills: [{skillPackRef: reader}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: r, namespace: n}
+spec: {instanceRef: i}
+`)
+			cfg := compile.DefaultConfig()
+			cfg.Spec.Policy.Exceptions = []compile.PolicyException{{ID: "e", Rules: []string{"RBAC-04"}, SkillPack: "reader", Version: tt.version, ImageDigest: tt.digest, Owner: "o", Justification: "j", Expires: "2099-01-01"}}
+			res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := gateResult(t, res, nil)
+			if got := len(rep.Excepted) == 1 && !rep.Denied(); got != tt.waived {
+				t.Errorf("waived = %v, want %v (excepted %v, findings %v)", got, tt.waived, rep.Excepted, rep.Findings)
+			}
+		})
+	}
+}

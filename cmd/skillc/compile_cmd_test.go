@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,5 +120,47 @@ func TestSymlinksNotFollowedInWalks(t *testing.T) {
 	}
 	if _, stderr, code := execute(t, "compile", link); code != 0 {
 		t.Errorf("explicit link: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestDeniedLeavesRenderUntouched: a compile the gate denies writes nothing, not even into -o DIR.
+func TestDeniedLeavesRenderUntouched(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rendered")
+	if _, stderr, code := execute(t, "compile", "-o", out, "fixtures/seed-minimal"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	before := snapshot(t, out)
+	stdout, stderr, code := execute(t, "compile", "-o", out, "fixtures/denied/broad-kubectl")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "nothing was written") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if snapshot(t, out) != before {
+		t.Error("a denied compile changed the previous render")
+	}
+}
+
+// TestCheckJSONCarriesBudgets: the JSON report has the token budget of every instance.
+func TestCheckJSONCarriesBudgets(t *testing.T) {
+	stdout, _, code := execute(t, "check", "--output", "json", "skills/", "fixtures/default")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Budgets []struct {
+			Instance    string
+			Tokens      int
+			IndexTokens int
+			Limit       int
+		}
+		Stats struct{ Objects, Evaluations int }
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Budgets) != 2 || doc.Budgets[1].Instance != "sre-assistant" || doc.Budgets[1].Tokens < 1000 || doc.Budgets[1].IndexTokens == 0 || doc.Budgets[1].Limit != 20000 {
+		t.Errorf("budgets = %+v", doc.Budgets)
+	}
+	if doc.Stats.Objects != 22 {
+		t.Errorf("stats = %+v", doc.Stats)
 	}
 }

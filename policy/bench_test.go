@@ -1,0 +1,42 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/compile/gen"
+)
+
+// BenchmarkGate measures the gate alone (policies prepared once per compile, as the CLI does) on
+// the reference repository and its double.
+func BenchmarkGate(b *testing.B) {
+	for _, s := range []gen.Size{{Packs: 100, Instances: 250, Runs: 1000}, {Packs: 200, Instances: 500, Runs: 2000}} {
+		var files []compile.File
+		for _, f := range gen.Repo(s) {
+			files = append(files, compile.File{Name: f.Name, Data: f.Data})
+		}
+		res, err := compile.Compile(files, compile.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("P%d-I%d-R%d", s.Packs, s.Instances, s.Runs), func(b *testing.B) {
+			var stats Stats
+			for b.Loop() {
+				g, err := NewGate(context.Background(), res.Config, nil, time.Now())
+				if err != nil {
+					b.Fatal(err)
+				}
+				rep, err := g.Check(context.Background(), res)
+				if err != nil {
+					b.Fatal(err)
+				}
+				stats = rep.Stats
+			}
+			b.ReportMetric(float64(stats.Objects), "objects")
+			b.ReportMetric(float64(stats.Evaluations), "evaluations")
+		})
+	}
+}
