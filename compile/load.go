@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -382,14 +383,7 @@ func loadDocument(in *Inputs, file string, doc *yaml.Node) Diagnostics {
 }
 
 // sortedKeys returns a map's keys in order: every map we emit is iterated this way.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // LoadConfig reads a CompilerConfig file (--config): exactly one CompilerConfig document.
 func LoadConfig(path string) (*CompilerConfig, Diagnostics) {

@@ -9,10 +9,10 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -153,13 +153,8 @@ func buildQuery(modules []*ast.Module) (string, error) {
 	if len(sets) == 0 {
 		return "", fmt.Errorf("no deny, violation or warn rules in any policy")
 	}
-	pkgs := make([]string, 0, len(sets))
-	for p := range sets {
-		pkgs = append(pkgs, p)
-	}
-	sort.Strings(pkgs)
 	var parts []string
-	for _, p := range pkgs {
+	for _, p := range slices.Sorted(maps.Keys(sets)) {
 		for _, set := range ruleSets {
 			if sets[p][set] {
 				parts = append(parts, fmt.Sprintf("%q: [x | x := %s.%s[_]]", p+"|"+set, p, set))
@@ -180,7 +175,7 @@ func (e *Engine) Eval(ctx context.Context, input any) ([]Finding, error) {
 	}
 	result, _ := rs[0].Bindings["result"].(map[string]any)
 	var out []Finding
-	for _, key := range sortedKeys(result) {
+	for _, key := range slices.Sorted(maps.Keys(result)) {
 		pkg, set, _ := strings.Cut(key, "|")
 		items, _ := result[key].([]any)
 		for _, item := range items {
@@ -218,13 +213,4 @@ func toFinding(pkg, set string, item any) Finding {
 		f.Rule = strings.TrimPrefix(pkg, "data.")
 	}
 	return f
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
