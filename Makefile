@@ -51,7 +51,7 @@ lint:
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 
-tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
 
 $(BIN)/.opa-$(OPA_VERSION):
 	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)

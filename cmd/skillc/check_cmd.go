@@ -52,7 +52,7 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 		// Bad input is reported in the chosen format too, so CI shows it on the right line.
 		return finish(out, &policy.Report{Findings: diags.Filter(compile.SeverityError, compile.SeverityWarning)}, 2)
 	}
-	rep, err := gate(cmd, &o.compileOptions, res)
+	rep, err := gate(cmd, o.policyDirs, res)
 	if err != nil {
 		return err
 	}

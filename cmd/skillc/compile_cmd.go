@@ -1,18 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/skillc-dev/skillc/compile"
-	"github.com/skillc-dev/skillc/policy"
 )
 
 // compileOptions are the flags shared by compile and check.
@@ -83,7 +77,7 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if diags.HasErrors() {
 		return exitError{2}
 	}
-	rep, err := gate(cmd, o, res)
+	rep, err := gate(cmd, o.policyDirs, res)
 	if err != nil {
 		return err
 	}
@@ -107,121 +101,6 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if err := writeDir(o.outDir, res.Objects); err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", o.outDir, err)
 		return exitError{2}
-	}
-	return nil
-}
-
-// compileSources reads the inputs and the config and compiles them. Input problems come back as
-// diagnostics (errors among them mean no result); only internal failures are errors.
-func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*compile.Result, compile.Diagnostics, error) {
-	if len(args) == 0 {
-		args = []string{"."}
-	}
-	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
-	if o.configFile != "" {
-		cfg, diags := compile.LoadConfig(o.configFile)
-		if diags.HasErrors() {
-			return nil, diags, nil
-		}
-		opts.Config = cfg
-	}
-	files, diags := compile.ReadPaths(args, cmd.InOrStdin())
-	if diags.HasErrors() {
-		return nil, diags, nil
-	}
-	res, err := compile.Compile(files, opts)
-	var ds compile.Diagnostics
-	if errors.As(err, &ds) {
-		return nil, ds, nil
-	}
-	if err != nil {
-		return nil, nil, internalError(cmd, err)
-	}
-	return res, res.Diagnostics, nil
-}
-
-// gate runs the policy library (and --policy folders) over a compile's objects.
-func gate(cmd *cobra.Command, o *compileOptions, res *compile.Result) (*policy.Report, error) {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	g, err := policy.NewGate(ctx, res.Config, o.policyDirs, time.Now())
-	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %v\n", err)
-		return nil, exitError{2}
-	}
-	rep, err := g.Check(ctx, res)
-	if err != nil {
-		return nil, internalError(cmd, err)
-	}
-	return rep, nil
-}
-
-func internalError(cmd *cobra.Command, err error) error {
-	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: internal error, please report: %v\n", err)
-	return exitError{3}
-}
-
-// writeDir writes one file per object (see writeFiles).
-func writeDir(dir string, objs []compile.Object) error {
-	docs, err := compile.MarshalEach(objs)
-	if err != nil {
-		return err
-	}
-	files := make(map[string][]byte, len(objs))
-	for i, o := range objs {
-		files[compile.ObjectPath(o)] = docs[i]
-	}
-	return writeFiles(dir, files)
-}
-
-// writeFiles writes files (relative slash paths) into a fresh sibling temporary directory and swaps
-// it in only when every file is written, so readers (and Argo CD) never see a partial render and a
-// failure leaves the previous DIR as it was.
-func writeFiles(dir string, files map[string][]byte) (err error) {
-	dir = filepath.Clean(dir)
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".skillc-tmp-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	for rel, data := range files {
-		path := filepath.Join(tmp, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return err
-		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	// Move the old render aside, move the new one in, then drop the old one.
-	old := ""
-	if _, statErr := os.Lstat(dir); statErr == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			_ = os.Rename(old, dir)
-		}
-		return err
-	}
-	if old != "" {
-		return os.RemoveAll(old)
 	}
 	return nil
 }

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/policy"
+)
+
+// compileSources reads the inputs and the config and compiles them. Input problems come back as
+// diagnostics (errors among them mean no result); only internal failures are errors.
+func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*compile.Result, compile.Diagnostics, error) {
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
+	if o.configFile != "" {
+		cfg, diags := compile.LoadConfig(o.configFile)
+		if diags.HasErrors() {
+			return nil, diags, nil
+		}
+		opts.Config = cfg
+	}
+	files, diags := compile.ReadPaths(args, cmd.InOrStdin())
+	if diags.HasErrors() {
+		return nil, diags, nil
+	}
+	return compileFiles(cmd, files, opts)
+}
+
+// compileFiles compiles read inputs: the one entry point of compile, check, fn and build. Input
+// problems come back as diagnostics (errors among them mean no result); only internal failures are
+// errors.
+func compileFiles(cmd *cobra.Command, files []compile.File, opts compile.Options) (*compile.Result, compile.Diagnostics, error) {
+	res, err := compile.Compile(files, opts)
+	var ds compile.Diagnostics
+	if errors.As(err, &ds) {
+		return nil, ds, nil
+	}
+	if err != nil {
+		return nil, nil, internalError(cmd, err)
+	}
+	return res, res.Diagnostics, nil
+}
+
+// gate runs the policy library (and --policy folders) over a compile's objects.
+func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, error) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	g, err := policy.NewGate(ctx, res.Config, policyDirs, time.Now())
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %v\n", err)
+		return nil, exitError{2}
+	}
+	rep, err := g.Check(ctx, res)
+	if err != nil {
+		return nil, internalError(cmd, err)
+	}
+	return rep, nil
+}
+
+func internalError(cmd *cobra.Command, err error) error {
+	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: internal error, please report: %v\n", err)
+	return exitError{3}
+}
