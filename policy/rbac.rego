@@ -184,7 +184,8 @@ candidates contains f if {
 candidates contains f if {
 	some i, r in rules
 	lib.grants_any(r, {"update", "patch", "delete"}, "", "namespaces")
-	f := lib.finding("RBAC-14", sprintf("%s.verbs", [rule_path(i)]), pack, "grants update/patch/delete on namespaces: relabelling a namespace can lift its Pod Security level; deleting one deletes everything in it. Fix: remove it")
+	verbs := [v | some v in ["update", "patch", "delete"]; lib.grants_any(r, {v}, "", "namespaces")]
+	f := lib.finding("RBAC-14", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on namespaces: relabelling a namespace can lift its Pod Security level; deleting one deletes everything in it. Fix: remove it", [concat("/", verbs)]))
 }
 
 # RBAC-15: creating workloads in the run namespace: such pods may use any service account and secret there.
@@ -198,7 +199,15 @@ candidates contains f if {
 	some i, r in rules
 	hits := [w[1] | some w in workloads; lib.grants_any(r, {"create", "update", "patch"}, w[0], w[1])]
 	count(hits) > 0
-	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants create/update/patch on %s: a pod it creates or changes can mount any service account and secret of the namespace. Fix: remove the write verbs, or accept with an exception", [concat(", ", hits)]))
+
+	# Name the verbs actually granted: a reviewer reads "update/patch", not a generic list.
+	verbs := [v | some v in ["create", "update", "patch"]; grants_workload(r, v)]
+	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s: a pod it creates or changes can mount any service account and secret of the namespace. Fix: remove the write verbs, or accept with an exception", [concat("/", verbs), concat(", ", hits)]))
+}
+
+grants_workload(r, verb) if {
+	some w in workloads
+	lib.grants_any(r, {verb}, w[0], w[1])
 }
 
 # RBAC-16: a binding refers only to the role generated beside it.

@@ -155,6 +155,19 @@ test_rbac_15_workload_writes if check([
 	{"obj": role([rule(["apps"], ["deployments/scale"], ["patch"])]), "absent": ["RBAC-15"]},
 ])
 
+# The message names the verbs actually granted, in the order create, update, patch.
+test_rbac_14_15_messages_name_the_granted_verbs if {
+	some f in full(role([rule(["apps"], ["deployments"], ["get", "patch", "update"])]), {})
+	f.rule == "RBAC-15"
+	contains(f.msg, "rules[0].verbs: grants update/patch on deployments:")
+	some g in full(role([rule([""], ["pods"], ["*"])]), {})
+	g.rule == "RBAC-15"
+	contains(g.msg, "rules[0].verbs: grants create/update/patch on pods:")
+	some h in full(role([rule([""], ["namespaces"], ["delete"])]), {})
+	h.rule == "RBAC-14"
+	contains(h.msg, "rules[0].verbs: grants delete on namespaces:")
+}
+
 test_rbac_16_binding_refers_to_its_role if check([
 	{"obj": binding, "absent": ["RBAC-16"]},
 	{"obj": object.union(binding, {"roleRef": {"name": "cluster-admin", "kind": "ClusterRole"}}), "want": [["RBAC-16", "deny"]]},
