@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 # a test checks it).
 IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc
 
-.PHONY: all build run test test-policy golden bench tools lint clean
+.PHONY: all build run test test-policy fuzz golden bench bench-compare tools lint clean
 
 all: build
 
@@ -24,9 +24,27 @@ build:
 run: build
 	$(SKILLC) compile skills/ fixtures/default/
 
-## test: lint, Rego tests with the real opa, Go tests (golden files, conftest and kustomize included)
+## test: lint, Rego tests with the real opa, Go tests with the race detector (golden files, conftest
+## and kustomize included), then every fuzz target for FUZZTIME
 test: tools lint test-policy
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./...
+	$(MAKE) fuzz
+
+## fuzz: each fuzz target of compile/ for FUZZTIME (go test runs one -fuzz target at a time). A
+## crasher is written to compile/testdata/fuzz/<target>/ and fails the run; Go 1.26's coordinator
+## can also fail a clean run with "context deadline exceeded" at the deadline (go.dev/issue/75804,
+## fixed in Go 1.27): that alone, with no crasher written, is reported and ignored.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := FuzzLoad FuzzConfig FuzzSkillMarkdown FuzzReadZip FuzzNames
+fuzz:
+	@mkdir -p $(BIN); for t in $(FUZZ_TARGETS); do \
+	  log=$(BIN)/fuzz-$$t.log; before=$$(ls compile/testdata/fuzz/$$t 2>/dev/null | wc -l); \
+	  if $(GO) test ./compile -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) > $$log 2>&1; then \
+	    echo "fuzz $$t ($(FUZZTIME)): $$(grep -o 'execs: [0-9]*' $$log | tail -1)"; \
+	  elif [ "$$(ls compile/testdata/fuzz/$$t | wc -l)" = "$$before" ] && grep -q 'context deadline exceeded' $$log; then \
+	    echo "fuzz $$t ($(FUZZTIME)): stopped by go.dev/issue/75804 with no crasher: ignored"; \
+	  else cat $$log; exit 1; fi; \
+	done
 
 ## test-policy: the Rego library: strict check, formatting, tests with at least 90 % coverage
 test-policy: tools
@@ -44,6 +62,12 @@ golden:
 ## bench: per-stage benchmarks (load, build, serialize, whole compile, gate) on generated repositories
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./compile/ ./policy/
+
+## bench-compare: skillc vs conftest vs a sigs.k8s.io/yaml round trip at 13,000 and 26,000 objects,
+## with the performance targets (slow: minutes; not part of make test). BENCH_ARGS=-kustomize adds kustomize.
+bench-compare: build tools
+	$(GO) build -o $(BIN)/skillc-bench ./cmd/skillc-bench
+	$(BIN)/skillc-bench -bin $(BIN) -policy policy $(BENCH_ARGS)
 
 lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \

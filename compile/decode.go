@@ -2,6 +2,7 @@ package compile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -37,9 +38,10 @@ type fieldError struct {
 }
 
 type decoder struct {
-	pos    positions
-	errs   []fieldError
-	budget int // remaining nodes we may visit, so alias bombs cannot blow up
+	pos     positions
+	errs    []fieldError
+	budget  int // remaining nodes we may visit through aliases, so alias bombs cannot blow up
+	aliased int // > 0 while visiting a node reached through an alias
 }
 
 var (
@@ -48,14 +50,57 @@ var (
 	scalarType      = reflect.TypeFor[Scalar]()
 )
 
-// maxDecodeNodes bounds the nodes visited per document, counting alias expansions.
-const maxDecodeNodes = 1 << 20
+// Limits per document. Nodes written out are bounded before parsing (MaxYAMLElements); these bound
+// what aliases can add (the billion laughs attack) and how deep a document may nest.
+const (
+	MaxAliasNodes   = 50000
+	MaxNestingDepth = 100
+)
 
 // decodeNode decodes n into out (a pointer), returning the line positions of every path seen.
 func decodeNode(n *yaml.Node, out any) (positions, []fieldError) {
-	d := &decoder{pos: positions{}, budget: maxDecodeNodes}
+	if line, deep := tooDeep(n); deep {
+		return nil, []fieldError{{Line: line, Msg: fmt.Sprintf("nesting deeper than %d levels: refused", MaxNestingDepth)}}
+	}
+	d := &decoder{pos: positions{}, budget: MaxAliasNodes}
 	d.value(n, reflect.ValueOf(out).Elem(), "")
 	return d.pos, d.errs
+}
+
+// tooDeep reports whether n nests deeper than MaxNestingDepth, and the line where it does. Aliases
+// are not followed: their targets are measured where they are written. Iterative, so that the
+// check itself cannot exhaust the stack.
+func tooDeep(n *yaml.Node) (int, bool) {
+	type item struct {
+		n     *yaml.Node
+		depth int
+	}
+	stack := []item{{n, 0}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.depth > MaxNestingDepth {
+			return it.n.Line, true
+		}
+		for _, c := range it.n.Content {
+			stack = append(stack, item{c, it.depth + 1})
+		}
+	}
+	return 0, false
+}
+
+// spend counts a visited node against the alias budget when it was reached through an alias; it
+// reports false once the budget is spent.
+func (d *decoder) spend() bool {
+	if d.aliased == 0 {
+		return true
+	}
+	d.budget--
+	return d.budget >= 0
+}
+
+func aliasMessage() string {
+	return fmt.Sprintf("YAML aliases expand to more than %d nodes: refused", MaxAliasNodes)
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
@@ -90,14 +135,18 @@ func describe(n *yaml.Node) string {
 }
 
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
-	if d.budget--; d.budget < 0 {
+	if n.Kind == yaml.AliasNode {
+		for n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		d.aliased++
+		defer func() { d.aliased-- }()
+	}
+	if !d.spend() {
 		if d.budget == -1 {
-			d.fail(n, path, "document too large or too deeply aliased (over %d nodes)", maxDecodeNodes)
+			d.fail(n, path, "%s", aliasMessage())
 		}
 		return
-	}
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
 	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -247,7 +296,7 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 
 // viaJSON hands a subtree to a type's own UnmarshalJSON (resource.Quantity, intstr.IntOrString, ...).
 func (d *decoder) viaJSON(n *yaml.Node, v reflect.Value, path string) {
-	plain, err := plainValue(n, 0, &d.budget)
+	plain, err := d.plainValue(n, 0)
 	if err != nil {
 		d.fail(n, path, "%v", err)
 		return
@@ -262,28 +311,32 @@ func (d *decoder) viaJSON(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
-// plainValue converts a node into generic Go values for JSON, spending the node budget so that
+// plainValue converts a node into generic Go values for JSON, spending the alias budget so that
 // aliases cannot expand without bound.
-func plainValue(n *yaml.Node, depth int, budget *int) (any, error) {
-	if depth > 100 {
-		return nil, fmt.Errorf("nesting deeper than 100 levels")
+func (d *decoder) plainValue(n *yaml.Node, depth int) (any, error) {
+	if depth > MaxNestingDepth {
+		return nil, fmt.Errorf("nesting deeper than %d levels: refused", MaxNestingDepth)
 	}
-	if *budget--; *budget < 0 {
-		return nil, fmt.Errorf("document too large or too deeply aliased (over %d nodes)", maxDecodeNodes)
+	if n.Kind == yaml.AliasNode {
+		for n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		d.aliased++
+		defer func() { d.aliased-- }()
 	}
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
+	if !d.spend() {
+		return nil, errors.New(aliasMessage())
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return plainValue(n.Content[0], depth, budget)
+		return d.plainValue(n.Content[0], depth)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			val, err := plainValue(n.Content[i+1], depth+1, budget)
+			val, err := d.plainValue(n.Content[i+1], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -293,7 +346,7 @@ func plainValue(n *yaml.Node, depth int, budget *int) (any, error) {
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			val, err := plainValue(c, depth+1, budget)
+			val, err := d.plainValue(c, depth+1)
 			if err != nil {
 				return nil, err
 			}

@@ -70,7 +70,41 @@ const (
 	MaxFileSize         = 32 << 20 // bytes per file
 	MaxDocumentsPerFile = 10000
 	MaxDocuments        = 200000 // across all inputs
+	// MaxYAMLElements bounds the nodes of one document before it is parsed: the YAML parser takes
+	// about 250 bytes per node, so a 32 MiB file of "1," would otherwise cost gigabytes.
+	MaxYAMLElements = 250000
 )
+
+// yamlElements returns, for the largest document of data, an upper bound of half its node count:
+// every node but a document's first follows a line break or one of , [ { : - ? (a key without a
+// value adds one implicit null), so these bytes are counted. Documents are split at lines starting
+// with "---", which YAML allows nowhere else at the start of a line. It also returns that
+// document's first line.
+func yamlElements(data []byte) (most, line int) {
+	count, start, lineNo := 0, 1, 1
+	most, line = 0, 1
+	atLineStart := true
+	for i, c := range data {
+		if atLineStart && c == '-' && bytes.HasPrefix(data[i:], []byte("---")) && (i+3 == len(data) || strings.IndexByte(" \t\r\n", data[i+3]) >= 0) {
+			if count > most {
+				most, line = count, start
+			}
+			count, start = 0, lineNo
+		}
+		atLineStart = c == '\n'
+		switch c {
+		case '\n':
+			lineNo++
+			count++
+		case ',', '[', '{', ':', '-', '?':
+			count++
+		}
+	}
+	if count > most {
+		most, line = count, start
+	}
+	return most, line
+}
 
 // ReadPaths reads files and walks directories (recursively, *.yaml and *.yml, hidden folders
 // skipped) in lexical order. "-" reads stdin.
@@ -137,6 +171,11 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 			if e.Type()&fs.ModeSymlink != 0 {
 				// On an untrusted pull request a link could read files from outside the repository.
 				diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: "is a symlink: not followed inside a directory (name the target explicitly)"})
+				return nil
+			}
+			if !e.Type().IsRegular() {
+				// A FIFO or device would block or never end; only a named path may be one (<(cmd)).
+				diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: fmt.Sprintf("not a regular file (%v): not read inside a directory", e.Type())})
 				return nil
 			}
 			f, d := readFile(path)
@@ -253,6 +292,9 @@ func loadFile(in *Inputs, f File) Diagnostics {
 	}
 	if !utf8.Valid(f.Data) {
 		return Diagnostics{{File: f.Name, Line: invalidUTF8Line(f.Data), Severity: SeverityError, Message: "not valid UTF-8 (YAML input must be UTF-8)"}}
+	}
+	if n, line := yamlElements(f.Data); n > MaxYAMLElements {
+		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: fmt.Sprintf("document has more than %d YAML elements (%d separators): refused before parsing", MaxYAMLElements, n)}}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	var diags Diagnostics

@@ -90,6 +90,9 @@ func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
 	if err != nil {
 		return nil, Diagnostics{diag(1, "", "%v", err)}
 	}
+	if n, _ := yamlElements(fmBytes); n > MaxYAMLElements {
+		return nil, Diagnostics{diag(2, "", "front matter has more than %d YAML elements: refused before parsing", MaxYAMLElements)}
+	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(fmBytes, &node); err != nil {
 		line, msg := yamlErrorLine(err)

@@ -31,6 +31,15 @@ func readZip(name string, data []byte) (Package, error) {
 	if len(zr.File) > maxZipEntryNames {
 		return Package{}, fmt.Errorf("archive has %d entries, over the limit of %d files", len(zr.File), MaxPackageFiles)
 	}
+	// archive/zip fails an entry that expands past its declared size, so the declared sizes bound
+	// what reading can produce: a bomb is refused here, before anything is decompressed. The
+	// bytes are still counted while reading below.
+	declared := uint64(0)
+	for _, f := range zr.File {
+		if declared += f.UncompressedSize64; declared > MaxPackageBytes || f.UncompressedSize64 > MaxPackageBytes {
+			return Package{}, fmt.Errorf("archive expands to more than %d MiB (declared by %q)", MaxPackageBytes>>20, f.Name)
+		}
+	}
 	files := map[string][]byte{}
 	total := int64(0)
 	for _, f := range zr.File {
@@ -51,8 +60,10 @@ func readZip(name string, data []byte) (Package, error) {
 		if err != nil {
 			return Package{}, fmt.Errorf("entry %q: %v", f.Name, err)
 		}
-		content, err := io.ReadAll(io.LimitReader(rc, MaxPackageBytes-total+1))
+		buf := bytes.NewBuffer(make([]byte, 0, f.UncompressedSize64)) // bounded by the check above
+		_, err = io.Copy(buf, io.LimitReader(rc, MaxPackageBytes-total+1))
 		rc.Close()
+		content := buf.Bytes()
 		if err != nil {
 			return Package{}, fmt.Errorf("entry %q: %v", f.Name, err)
 		}

@@ -1,0 +1,447 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/skillc-dev/skillc/compile/gen"
+)
+
+// TestPanicBecomesExit3: a bug is never shown as a stack trace; the guard in run turns it into exit
+// 3 with "please report" and the command line, and prints nothing on stdout.
+func TestPanicBecomesExit3(t *testing.T) {
+	panicking := func() *cobra.Command {
+		root := newRootCommand()
+		root.AddCommand(&cobra.Command{Use: "boom", RunE: func(_ *cobra.Command, args []string) error {
+			_ = args[len(args)] // a real runtime panic (index out of range), not a string
+			return nil
+		}})
+		return root
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), panicking, []string{"boom", "tenants/evil.yaml"}, strings.NewReader(""), &stdout, &stderr)
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+	msg := stderr.String()
+	for _, want := range []string{"skillc: internal error, please report: ", "index out of range [1] with length 1", "(inputs: boom tenants/evil.yaml)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("stderr %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "goroutine ") || strings.Count(msg, "\n") != 1 || stdout.Len() != 0 {
+		t.Errorf("stack trace or output: stdout %q, stderr %q", stdout.String(), msg)
+	}
+
+	// The same run without a panic keeps the command's own exit code.
+	stderr.Reset()
+	if code := run(context.Background(), newRootCommand, []string{"compile", "fixtures/invalid/unknown-field"}, strings.NewReader(""), &stdout, &stderr); code != 2 {
+		t.Errorf("invalid input through run: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestWriterHonoursContext: a write whose context is already cancelled (the signal arrived before
+// it began) or is cancelled while writing leaves DIR as it was and no temporary directory.
+func TestWriterHonoursContext(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rendered")
+	files := map[string][]byte{"a/x.yaml": []byte("x: 1\n"), "b/y.yaml": []byte("y: 2\n")}
+	if err := writeFilesContext(context.Background(), out, files); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(signalError{syscall.SIGTERM})
+	err := writeFilesContext(ctx, out, map[string][]byte{"c/z.yaml": []byte("z: 3\n")})
+	if err == nil || !strings.Contains(err.Error(), "interrupted (terminated)") {
+		t.Errorf("err = %v", err)
+	}
+	if snapshot(t, out) != before {
+		t.Error("an interrupted write changed DIR")
+	}
+	assertOnlyEntry(t, parent, "rendered")
+}
+
+// TestStaleTempDirs: leftovers of a killed run are removed by the next write, but only directories
+// with our name pattern that no live process holds locked; symlinks and other names are left alone.
+func TestStaleTempDirs(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock: stale directories are left alone")
+	}
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rendered")
+	mk := func(name string) string {
+		p := filepath.Join(parent, name)
+		if err := os.MkdirAll(filepath.Join(p, "ns"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := mk(".rendered.skillc-tmp-111")
+	staleOld := mk(".rendered.skillc-tmp-222.old")
+	busy := mk(".rendered.skillc-tmp-333")
+	other := mk(".other.skillc-tmp-444")     // another output's
+	foreign := mk("rendered.skillc-tmp-555") // not hidden: not a name we create
+	target := mk("precious")
+	if err := os.Symlink(target, filepath.Join(parent, ".rendered.skillc-tmp-666")); err != nil {
+		t.Fatal(err)
+	}
+	unlock, ok := tryLockDir(busy) // a live skillc writing: the same lock a writer holds
+	if !ok {
+		t.Fatal("cannot lock")
+	}
+	defer unlock()
+
+	if err := writeFilesContext(context.Background(), out, map[string][]byte{"a.yaml": []byte("a: 1\n")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{stale, staleOld} {
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("stale %s not removed (%v)", p, err)
+		}
+	}
+	for _, p := range []string{busy, other, foreign, filepath.Join(target, "ns"), filepath.Join(parent, ".rendered.skillc-tmp-666")} {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+}
+
+// TestInterruptedRunLeavesNoTrace runs the real binary on a generated repository, interrupts it
+// while it writes -o DIR and checks that DIR is unchanged and no temporary directory remains. The
+// test-only hook SKILLC_TEST_PAUSE_WRITE makes the binary wait, after the temporary directory holds
+// its first file, for the signal: no sleeps, no timing assumptions.
+func TestInterruptedRunLeavesNoTrace(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("signals")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	work := t.TempDir()
+	bin := filepath.Join(work, "skillc")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/skillc")
+	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	repo := filepath.Join(work, "repo")
+	for _, f := range gen.Repo(gen.Size{Packs: 30, Instances: 20, Runs: 200}) {
+		p := filepath.Join(repo, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parent := filepath.Join(work, "out")
+	out := filepath.Join(parent, "rendered")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "previous.yaml"), []byte("kind: Previous\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+
+	// start runs the binary with the pause hook and returns once it is paused mid-write.
+	start := func(t *testing.T) *proc {
+		hook := filepath.Join(work, "paused")
+		os.Remove(hook)
+		p := &proc{cmd: exec.Command(bin, "compile", "-o", out, repo), done: make(chan struct{})}
+		p.cmd.Env = append(os.Environ(), pauseEnv+"="+hook)
+		p.cmd.Stderr = &p.stderr
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { p.err = p.cmd.Wait(); close(p.done) }()
+		for {
+			if b, err := os.ReadFile(hook); err == nil && len(b) > 0 {
+				p.tmp = string(b)
+				if _, err := os.Stat(p.tmp); err != nil || !strings.HasPrefix(filepath.Base(p.tmp), ".rendered.skillc-tmp-") {
+					t.Fatalf("paused with temporary directory %q: %v", p.tmp, err)
+				}
+				return p
+			}
+			select {
+			case <-p.done: // a run that exits before pausing is a bug: report it, do not wait
+				t.Fatalf("exited before pausing (%v): %s", p.err, p.stderr.String())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		t.Run(tc.sig.String(), func(t *testing.T) {
+			p := start(t)
+			if err := p.cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			<-p.done
+			if code := p.cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, p.stderr.String())
+			}
+			if msg := p.stderr.String(); !strings.Contains(msg, "interrupted") || strings.Contains(msg, "goroutine ") {
+				t.Errorf("stderr %q", msg)
+			}
+			if snapshot(t, out) != before {
+				t.Error("an interrupted run changed DIR")
+			}
+			assertOnlyEntry(t, parent, "rendered")
+		})
+	}
+	t.Run("SIGKILL then rerun", func(t *testing.T) {
+		p := start(t)
+		if err := p.cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		<-p.done
+		if _, err := os.Stat(p.tmp); err != nil {
+			t.Fatalf("kill -9 cannot clean up, yet %s is gone: %v", p.tmp, err)
+		}
+		if snapshot(t, out) != before {
+			t.Error("a killed run changed DIR")
+		}
+		rerun := exec.Command(bin, "compile", "-o", out, repo)
+		if b, err := rerun.CombinedOutput(); err != nil {
+			t.Fatalf("rerun: %v\n%s", err, b)
+		}
+		assertOnlyEntry(t, parent, "rendered")
+		if _, err := os.Stat(filepath.Join(out, "previous.yaml")); !errors.Is(err, os.ErrNotExist) {
+			t.Error("the rerun did not replace DIR")
+		}
+	})
+}
+
+// proc is a skillc process started by a test.
+type proc struct {
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+	tmp    string        // the temporary directory it paused in
+	done   chan struct{} // closed when it has exited (err and cmd.ProcessState are then set)
+	err    error
+}
+
+func assertOnlyEntry(t *testing.T, dir, name string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != name {
+		t.Errorf("%s holds %v, want only %s", dir, names, name)
+	}
+}
+
+// errorClass is one message format the loaders and validators can raise as an input error.
+type errorClass struct {
+	pos    string // file:line of the call site
+	format string
+}
+
+// errorClasses collects the input-error message formats of the compile package: the format
+// strings of Diag, d.fail, diag, fmt.Errorf and errors.New calls and of Diagnostic literals with
+// SeverityError. Formats that are only a verb ("%s", "%v") pass another message on and are skipped.
+func errorClasses(t *testing.T) []errorClass {
+	t.Helper()
+	fset := token.NewFileSet()
+	paths, err := filepath.Glob("compile/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []errorClass
+	add := func(e ast.Expr) {
+		lit, ok := e.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return
+		}
+		s, err := strconv.Unquote(lit.Value)
+		if err != nil || strings.Trim(s, "%sv ") == "" {
+			return
+		}
+		p := fset.Position(lit.Pos())
+		out = append(out, errorClass{fmt.Sprintf("%s:%d", p.Filename, p.Line), s})
+	}
+	for _, path := range paths {
+		// Serializing and exporting report internal failures, not input errors.
+		if strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "serialize.go") || strings.HasSuffix(path, "export.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				name := ""
+				switch fn := n.Fun.(type) {
+				case *ast.Ident:
+					name = fn.Name
+				case *ast.SelectorExpr:
+					name = fn.Sel.Name
+				}
+				idx := map[string]int{"Diag": 1, "fail": 2, "diag": 2, "Errorf": 0, "New": 0}[name]
+				if _, ok := map[string]bool{"Diag": true, "fail": true, "diag": true, "Errorf": true, "New": true}[name]; ok && len(n.Args) > idx {
+					add(n.Args[idx])
+				}
+			case *ast.CompositeLit:
+				var msg ast.Expr
+				isError := false
+				for _, el := range n.Elts {
+					kv, ok := el.(*ast.KeyValueExpr)
+					if !ok {
+						continue
+					}
+					switch key, _ := kv.Key.(*ast.Ident); {
+					case key == nil:
+					case key.Name == "Severity":
+						id, _ := kv.Value.(*ast.Ident)
+						isError = id != nil && id.Name == "SeverityError"
+					case key.Name == "Message":
+						msg = kv.Value
+						if call, ok := msg.(*ast.CallExpr); ok && len(call.Args) > 0 {
+							msg = call.Args[0]
+						}
+					}
+				}
+				if isError && msg != nil {
+					add(msg)
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// formatRE turns a format into a pattern that matches its messages.
+func formatRE(format string) *regexp.Regexp {
+	re := regexp.QuoteMeta(format)
+	re = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`).ReplaceAllString(re, `.*`)
+	return regexp.MustCompile(re)
+}
+
+// classesCoveredByTests are input-error classes whose inputs are built by Go tests rather than
+// committed under fixtures/invalid (hostile archives, huge files), with the test that shows each.
+var classesCoveredByTests = map[string]string{
+	"archive is %d bytes, over the %d MiB limit":                                              "compile TestReadZipRefusesNonZipAndHuge",
+	"archive has %d entries, over the limit of %d files":                                      "compile FuzzReadZip seeds; compile TestReadZipRefusesNonZipAndHuge (more than 1000 files)",
+	"archive has more than %d files":                                                          "compile TestReadZipRefusesNonZipAndHuge",
+	"entry %q appears twice":                                                                  "compile TestReadZip/duplicate",
+	"entry %q: %v":                                                                            "compile TestHostileInputsBoundedMemory/zip_bomb_with_a_lying_header",
+	"archive expands to more than %d MiB (declared by %q)":                                    "compile TestHostileInputsBoundedMemory/zip_bomb",
+	"archive expands to more than %d MiB (refused while reading %q)":                          "compile TestReadZip/bomb (stored entries whose headers add up)",
+	"entry %q is a symlink: refused":                                                          "compile TestReadZip/symlink",
+	"entry %q has an absolute path: refused":                                                  "compile TestReadZip/absolute_path",
+	"entry %q has a backslash in its path: refused":                                           "compile TestReadZip/backslash",
+	"entry %q leaves the package with \"..\": refused":                                        "compile TestReadZip/zip_slip",
+	"no SKILL.md at the root or under one top folder":                                         "compile TestReadZip/no_SKILL.md",
+	"more than %d documents in the inputs: refused":                                           "compile TestTotalDocumentsLimit",
+	"more than %d documents in one file: refused":                                             "compile TestHostileInputsBoundedMemory/too_many_documents",
+	"file is larger than %d MiB":                                                              "compile TestHostileInputsBoundedMemory/file_too_large",
+	"document has more than %d YAML elements (%d separators): refused before parsing":         "compile TestHostileInputsBoundedMemory/a_million_elements_in_2_MiB",
+	"is a symlink: not followed inside a directory (name the target explicitly)":              "cmd/skillc TestSymlinksNotFollowedInWalks",
+	"not a regular file (%v): not read inside a directory":                                    "compile TestWalkRefusals",
+	"%s is a symlink: refused in a SKILL.md package":                                          "compile TestPackageDirRefusals/symlink",
+	"package has more than %d files":                                                          "compile TestPackageDirRefusals/too_many_files",
+	"package is larger than %d MiB":                                                           "compile TestPackageDirRefusals/too_large",
+	"reading SKILL.md package: %w":                                                            "compile TestPackageDirRefusals",
+	"front matter has more than %d YAML elements: refused before parsing":                     "compile TestPackageDirRefusals",
+	"SkillPack %q renders a ConfigMap of %d bytes, over Kubernetes' 1 MiB limit; largest: %s": "compile TestConfigMapTooLarge",
+	"reading: %v":                     "stdin read errors: not reproducible from a test",
+	"internal: cannot decode into %s": "a bug in a Go type, not an input",
+	"internal: map key %s":            "a bug in a Go type, not an input",
+}
+
+// classesWithoutCase is the backlog: input-error classes that have neither a fixture under
+// fixtures/invalid nor a test above. It only shrinks: a class that gains a case must leave it.
+var classesWithoutCase = map[string]bool{
+	// Unreachable from input today: no float field; paramEnvName only yields valid names.
+	"expected a number, got %s":   true,
+	"param %q becomes env %q: %s": true,
+	// Pod assembly conflicts: need two packs whose sidecar volumes or mounts clash.
+	"volume %q of SkillPack %q collides with a volume of %s in the pod of %s/%s": true,
+	"SkillPack %q mounts two volumes at %s in container %s":                      true,
+	// skillc fn (KRM function) input, owned with fn/build; its tests feed resource lists.
+	"CompilerConfig %s is among the resources and %s is the function's config: keep one": true,
+	"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s":                     true,
+	"removing kustomize annotations: %w":                                                 true,
+	"encoding %s %s: %w":                                                                 true,
+	"re-reading %s %s: %w":                                                               true,
+}
+
+// TestEveryErrorClassHasACase: every input-error message format in compile/ is shown by a golden
+// file under golden/invalid, by a named Go test, or is on the backlog; a new class without a case
+// fails here.
+func TestEveryErrorClassHasACase(t *testing.T) {
+	goldens, err := filepath.Glob("golden/invalid/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, g := range goldens {
+		b, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strings.Split(string(b), "\n")...)
+	}
+	seen := map[string]bool{}
+	for _, c := range errorClasses(t) {
+		if seen[c.format] {
+			continue
+		}
+		seen[c.format] = true
+		re := formatRE(c.format)
+		inGolden := slices.ContainsFunc(lines, re.MatchString)
+		_, byTest := classesCoveredByTests[c.format]
+		switch {
+		case inGolden && classesWithoutCase[c.format]:
+			t.Errorf("%s: %q now has a golden case: remove it from classesWithoutCase", c.pos, c.format)
+		case !inGolden && !byTest && !classesWithoutCase[c.format]:
+			t.Errorf("%s: input error %q has no case: add fixtures/invalid/<case> (or a test, listed in classesCoveredByTests)", c.pos, c.format)
+		}
+	}
+	for _, m := range []map[string]bool{classesWithoutCase, keysSet(classesCoveredByTests)} {
+		for f := range m {
+			if !seen[f] {
+				t.Errorf("%q is listed but no longer raised: remove it", f)
+			}
+		}
+	}
+	t.Logf("%d error classes, %d on the backlog", len(seen), len(classesWithoutCase))
+}
+
+func keysSet(m map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
