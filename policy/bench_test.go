@@ -40,3 +40,31 @@ func BenchmarkGate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPipeline is what `skillc compile` does in memory: compile, gate, serialize every object.
+func BenchmarkPipeline(b *testing.B) {
+	for _, s := range []gen.Size{{Packs: 100, Instances: 250, Runs: 1000}} {
+		var files []compile.File
+		for _, f := range gen.Repo(s) {
+			files = append(files, compile.File{Name: f.Name, Data: f.Data})
+		}
+		b.Run(fmt.Sprintf("P%d-I%d-R%d", s.Packs, s.Instances, s.Runs), func(b *testing.B) {
+			for b.Loop() {
+				res, err := compile.Compile(files, compile.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				g, err := NewGate(context.Background(), res.Config, nil, time.Now())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := g.Check(context.Background(), res); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := compile.MarshalEach(res.Objects); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -4,12 +4,20 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/skillc-dev/skillc/compile"
 )
@@ -61,38 +69,48 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 		raw = append(raw, located{f, loc.config(f.Field)})
 	}
 
-	type memo struct {
-		name     string
-		findings []Finding
+	// Objects of one shape (equal but for the run's and instance's names) share one evaluation:
+	// the first object of each shape in output order is evaluated, in parallel, and its verdicts
+	// serve the others. Shapes are keyed on the typed objects' JSON, so only the evaluated objects
+	// are ever turned into generic maps.
+	objs := res.Objects
+	keys, err := shapeKeys(objs)
+	if err != nil {
+		return nil, err
 	}
-	seen := map[string]memo{}
 	tasks := newTaskBatch()
-	for _, o := range res.Objects {
-		m, err := compile.ToMap(o)
-		if err != nil {
-			return nil, err
+	first := make(map[[sha256.Size]byte]int, len(objs)/4) // shape key → index of its first object
+	var reps []int
+	repOf := make([]int, len(objs))
+	for i, o := range objs {
+		tasks.take(o)
+		r, ok := first[keys[i]]
+		if !ok {
+			r = i
+			first[keys[i]] = i
+			reps = append(reps, i)
 		}
-		rep.Stats.Objects++
-		// Each run's task differs; the rest of its pod is the instance's. Judge the pod without the
-		// task, and every distinct task once, in one batch below.
-		tasks.take(o, m)
-		key := shapeKey(m, ownerName(o), o.GetLabels()[instanceLabel])
-		var findings []Finding
-		if prev, ok := seen[key]; ok {
+		repOf[i] = r
+	}
+	verdicts, err := g.evalEach(ctx, objs, reps)
+	if err != nil {
+		return nil, err
+	}
+	rep.Stats.Objects = len(objs)
+	rep.Stats.Evaluations += len(reps)
+	rep.Stats.Reused = len(objs) - len(reps)
+	for i, o := range objs {
+		findings := verdicts[repOf[i]]
+		if r := repOf[i]; r != i {
 			// The same shape, differing only in the run's name: the same verdicts.
-			rep.Stats.Reused++
-			for _, f := range prev.findings {
-				f.Message = strings.ReplaceAll(f.Message, prev.name, o.GetName())
+			prev := objs[r].GetName()
+			reused := make([]Finding, 0, len(findings))
+			for _, f := range findings {
+				f.Message = strings.ReplaceAll(f.Message, prev, o.GetName())
 				f.Name = o.GetName()
-				findings = append(findings, f)
+				reused = append(reused, f)
 			}
-		} else {
-			findings, err = g.engine.Eval(ctx, m)
-			if err != nil {
-				return nil, fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
-			}
-			rep.Stats.Evaluations++
-			seen[key] = memo{o.GetName(), findings}
+			findings = reused
 		}
 		for _, f := range findings {
 			raw = append(raw, located{f, loc.object(o, f)})
@@ -133,36 +151,113 @@ func newTaskBatch() *taskBatch { return &taskBatch{index: map[string]int{}} }
 
 func (b *taskBatch) size() int { return len(b.texts) }
 
-// take removes the TASK value from a workload's agent container and remembers it.
-func (b *taskBatch) take(o compile.Object, m map[string]any) {
-	prefix, spec := "spec.template.spec", dig(m, "spec", "template", "spec")
-	if compile.KindOf(o) == "CronJob" {
-		prefix, spec = "spec.jobTemplate.spec.template.spec", dig(m, "spec", "jobTemplate", "spec", "template", "spec")
+// take remembers the TASK value of a workload's agent container (shapeKeys and evalEach judge the
+// pod without it).
+func (b *taskBatch) take(o compile.Object) {
+	prefix, spec := "spec.template.spec", compile.PodSpecOf(o)
+	if spec == nil {
+		return
 	}
-	containers, _ := spec["containers"].([]any)
-	for ci, c := range containers {
-		cm, _ := c.(map[string]any)
-		if cm["name"] != "agent" {
+	if compile.KindOf(o) == "CronJob" {
+		prefix = "spec.jobTemplate.spec.template.spec"
+	}
+	for ci, c := range spec.Containers {
+		if c.Name != "agent" {
 			continue
 		}
-		env, _ := cm["env"].([]any)
-		for ei, e := range env {
-			em, _ := e.(map[string]any)
-			text, ok := em["value"].(string)
-			if em["name"] != "TASK" || !ok || text == "" {
+		for ei, e := range c.Env {
+			if e.Name != "TASK" || e.Value == "" {
 				continue
 			}
-			em["value"] = ""
-			i, seen := b.index[text]
+			i, seen := b.index[e.Value]
 			if !seen {
 				i = len(b.texts)
-				b.index[text] = i
-				b.texts = append(b.texts, text)
+				b.index[e.Value] = i
+				b.texts = append(b.texts, e.Value)
 				b.users = append(b.users, nil)
 			}
 			b.users[i] = append(b.users[i], taskUse{o, fmt.Sprintf("%s.containers[%d].env[%d].value", prefix, ci, ei)})
 		}
 	}
+}
+
+// blankTask empties the TASK value of a workload's agent container in its generic form.
+func blankTask(o compile.Object, m map[string]any) {
+	spec := dig(m, "spec", "template", "spec")
+	if compile.KindOf(o) == "CronJob" {
+		spec = dig(m, "spec", "jobTemplate", "spec", "template", "spec")
+	}
+	containers, _ := spec["containers"].([]any)
+	for _, c := range containers {
+		cm, _ := c.(map[string]any)
+		if cm["name"] != "agent" {
+			continue
+		}
+		env, _ := cm["env"].([]any)
+		for _, e := range env {
+			if em, _ := e.(map[string]any); em["name"] == "TASK" {
+				if _, ok := em["value"].(string); ok {
+					em["value"] = ""
+				}
+			}
+		}
+	}
+}
+
+// withoutTask is o with its agent's TASK value emptied, copying only what changes (o is shared).
+func withoutTask(o compile.Object) compile.Object {
+	var spec *corev1.PodSpec
+	var out compile.Object
+	switch w := o.(type) {
+	case *batchv1.Job:
+		c := *w
+		spec, out = &c.Spec.Template.Spec, &c
+	case *batchv1.CronJob:
+		c := *w
+		spec, out = &c.Spec.JobTemplate.Spec.Template.Spec, &c
+	default:
+		return o
+	}
+	spec.Containers = slices.Clone(spec.Containers)
+	for ci := range spec.Containers {
+		c := &spec.Containers[ci]
+		if c.Name != "agent" {
+			continue
+		}
+		c.Env = slices.Clone(c.Env)
+		for ei := range c.Env {
+			if c.Env[ei].Name == "TASK" {
+				c.Env[ei].Value = ""
+			}
+		}
+	}
+	return out
+}
+
+// evalEach evaluates the objects at indexes idx (TASK blanked), using every core; verdicts are
+// indexed like objs.
+func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) ([][]Finding, error) {
+	verdicts := make([][]Finding, len(objs))
+	errs := make([]error, len(idx))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(idx), 1)) {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < len(idx); k = int(next.Add(1) - 1) {
+				o := objs[idx[k]]
+				m, err := compile.ToMap(o)
+				if err == nil {
+					blankTask(o, m)
+					verdicts[idx[k]], err = g.engine.Eval(ctx, m)
+				}
+				if err != nil {
+					errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return verdicts, errors.Join(errs...)
 }
 
 func dig(m map[string]any, keys ...string) map[string]any {
@@ -232,19 +327,69 @@ const (
 	skillLabel    = "sympozium.ai/skill"
 )
 
-// shapeKey is an object's JSON with the run's and instance's names blanked where they stand as
-// whole values or as the "-<run>" suffix of a derived name. Two objects with equal keys differ only
-// in those names, which no rule judges, so one evaluation serves both.
-func shapeKey(m map[string]any, run, instance string) string {
-	b, _ := json.Marshal(m) // map keys marshal sorted: deterministic
-	if run != "" {
-		b = bytes.ReplaceAll(b, []byte(`"`+run+`"`), []byte("\"\x00R\""))
-		b = bytes.ReplaceAll(b, []byte(`-`+run+`"`), []byte("-\x00R\""))
+// shapeKey is the SHA-256 of an object's JSON (its TASK blanked) with the run's and instance's
+// names blanked where they stand as whole values or as the "-<run>" suffix of a derived name. Two
+// objects with equal keys differ only in those names, which no rule judges, so one evaluation
+// serves both. k holds scratch buffers reused from object to object.
+func (k *keyer) shapeKey(o compile.Object) ([sha256.Size]byte, error) {
+	k.json.Reset()
+	// Typed structs and sorted map keys: deterministic.
+	if err := json.NewEncoder(&k.json).Encode(withoutTask(o)); err != nil {
+		return [sha256.Size]byte{}, fmt.Errorf("encoding %s %s: %w", compile.KindOf(o), o.GetName(), err)
 	}
-	if instance != "" {
-		b = bytes.ReplaceAll(b, []byte(`"`+instance+`"`), []byte("\"\x00I\""))
+	b := k.json.Bytes()
+	if run := ownerName(o); run != "" {
+		b = k.replace(b, `"`+run+`"`, "\"\x00R\"")
+		b = k.replace(b, `-`+run+`"`, "-\x00R\"")
 	}
-	return string(b)
+	if instance := o.GetLabels()[instanceLabel]; instance != "" {
+		b = k.replace(b, `"`+instance+`"`, "\"\x00I\"")
+	}
+	return sha256.Sum256(b), nil
+}
+
+type keyer struct {
+	json    bytes.Buffer
+	scratch [2][]byte
+	flip    int
+}
+
+// replace is bytes.ReplaceAll into one of two scratch buffers (never the one b is in).
+func (k *keyer) replace(b []byte, old, repl string) []byte {
+	if !bytes.Contains(b, []byte(old)) {
+		return b
+	}
+	k.flip ^= 1
+	out := k.scratch[k.flip][:0]
+	for {
+		i := bytes.Index(b, []byte(old))
+		if i < 0 {
+			break
+		}
+		out = append(append(out, b[:i]...), repl...)
+		b = b[i+len(old):]
+	}
+	out = append(out, b...)
+	k.scratch[k.flip] = out
+	return out
+}
+
+// shapeKeys computes every object's shapeKey, using every core.
+func shapeKeys(objs []compile.Object) ([][sha256.Size]byte, error) {
+	keys := make([][sha256.Size]byte, len(objs))
+	errs := make([]error, len(objs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(objs)/64, 1)) {
+		wg.Go(func() {
+			var k keyer
+			for i := int(next.Add(1) - 1); i < len(objs); i = int(next.Add(1) - 1) {
+				keys[i], errs[i] = k.shapeKey(objs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return keys, errors.Join(errs...)
 }
 
 // configInput is the CompilerConfig as the rules see it (META-02 judges its exceptions).
