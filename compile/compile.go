@@ -132,6 +132,7 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 		d.Sort()
 		return nil, d
 	}
+	applyTarget(spec.Target, objs)
 	diags.Sort()
 	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, Diagnostics: diags}, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 // compileOptions are the flags shared by compile and check.
 type compileOptions struct {
 	outDir     string
+	check      bool // compare with outDir instead of writing it
 	configFile string
 	policyDirs []string
 	identity   string
@@ -49,7 +51,11 @@ for *.yaml and *.yml) or - for stdin; the default is the current directory. Mani
 as one YAML stream, or with -o DIR one file per object (DIR/<namespace or _cluster>/<kind>-<name>.yaml),
 written to a temporary directory and moved into place only when everything succeeded.
 
-Warnings go to stderr. If the gate denies anything, nothing is written and the exit code is 1.`,
+Warnings go to stderr. If the gate denies anything, nothing is written and the exit code is 1.
+
+With --check, DIR is compared with the compile instead of written: exit 0 when it is up to date,
+1 with the list of changed, missing and extra files and a unified diff of each changed one on
+stdout when it is stale. Nothing is written either way.`,
 		Example: `  # Compile the built-in packs with an example instance and run
   skillc compile skills/ fixtures/default/
 
@@ -57,7 +63,10 @@ Warnings go to stderr. If the gate denies anything, nothing is written and the e
   skillc compile -o rendered/ --identity per-run --sidecars containers platform/
 
   # Platform settings and extra policies
-  skillc compile --config platform.yaml --policy policies/ skills/ tenants/`,
+  skillc compile --config platform.yaml --policy policies/ skills/ tenants/
+
+  # In CI: fail when the committed render is not what the sources compile to
+  skillc compile --check -o rendered/ skills/ tenants/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCompile(cmd, o, args)
 		},
@@ -65,10 +74,14 @@ Warnings go to stderr. If the gate denies anything, nothing is written and the e
 	o.addFlags(cmd)
 	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", "", "write one file per object under `DIR` instead of stdout")
 	_ = cmd.MarkFlagDirname("output-dir")
+	cmd.Flags().BoolVar(&o.check, "check", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
 	return cmd
 }
 
 func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
+	if o.check && o.outDir == "" {
+		return errors.New("--check needs -o DIR: the render to compare with")
+	}
 	res, diags, err := compileSources(cmd, o, args)
 	if err != nil {
 		return err
@@ -89,6 +102,9 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 		deny, _, _ := rep.Counts()
 		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: the policy gate denied %d finding(s): nothing was written\n", deny)
 		return exitError{1}
+	}
+	if o.check {
+		return checkDir(cmd, o.outDir, res.Objects)
 	}
 	if o.outDir == "" {
 		out, err := compile.MarshalStream(res.Objects)
