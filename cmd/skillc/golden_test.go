@@ -56,7 +56,7 @@ func fixtureCases(t *testing.T, root string) []string {
 	}
 	var cases []string
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != "invalid" && e.Name() != "denied" {
+		if e.IsDir() && e.Name() != "invalid" && e.Name() != "denied" && e.Name() != "diff" {
 			cases = append(cases, e.Name())
 		}
 	}

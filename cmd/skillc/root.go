@@ -44,6 +44,8 @@ Exit codes: 0 compiled (warnings allowed), 1 the policy gate denied, 2 bad input
 		SilenceErrors: true,
 	}
 	root.AddCommand(newCompileCommand(), newCheckCommand(), newImportCommand(), newExportCommand(), newVersionCommand())
+	root.AddCommand(newDiffCommand())
+	root.AddCommand(newFnCommand(), newBuildCommand())
 	return root
 }
 

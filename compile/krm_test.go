@@ -1,0 +1,162 @@
+package compile
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// IsSourceKind must agree with the loader: every kind it calls a source is decoded by Load, and
+// Load skips the others.
+func TestIsSourceKind(t *testing.T) {
+	for _, tc := range []struct {
+		apiVersion, kind string
+		want             bool
+	}{
+		{"sympozium.ai/v1alpha1", "SkillPack", true},
+		{"sympozium.ai/v1alpha1", "SympoziumInstance", true},
+		{"sympozium.ai/v1alpha1", "Agent", true},
+		{"sympozium.ai/v1alpha1", "AgentRun", true},
+		{"sympozium.ai/v1alpha1", "SympoziumSchedule", true},
+		{"sympozium.ai/v1beta1", "SkillPack", true}, // a wrong version is an error, not a pass-through
+		{"skillc.dev/v1alpha1", "CompilerConfig", true},
+		{"sympozium.ai/v1alpha1", "SympoziumPolicy", false},
+		{"v1", "ConfigMap", false},
+		{"apps/v1", "Deployment", false},
+	} {
+		t.Run(tc.apiVersion+"/"+tc.kind, func(t *testing.T) {
+			if got := IsSourceKind(tc.apiVersion, tc.kind); got != tc.want {
+				t.Fatalf("IsSourceKind = %v, want %v", got, tc.want)
+			}
+			doc := "apiVersion: " + tc.apiVersion + "\nkind: " + tc.kind + "\nmetadata: {name: x}\n"
+			_, diags := Load([]File{{Name: "x.yaml", Data: []byte(doc)}})
+			skipped := len(diags) == 1 && strings.Contains(diags[0].Message, "not a skillc input")
+			if skipped == tc.want {
+				t.Errorf("Load disagrees: %v", diags)
+			}
+		})
+	}
+}
+
+func TestItemFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, annotations, base, want string
+	}{
+		{"origin", "config.kubernetes.io/origin: |\n      path: skills/a.yaml\n", "", "skills/a.yaml"},
+		{"origin under base", "config.kubernetes.io/origin: |\n      path: a.yaml\n", "apps/x", "apps/x/a.yaml"},
+		{"remote", "config.kubernetes.io/origin: |\n      path: a.yaml\n      repo: https://github.com/o/r\n      ref: v1\n", "apps", "https://github.com/o/r//a.yaml?ref=v1"},
+		{"generated", "config.kubernetes.io/origin: |\n      configuredIn: gen.yaml\n      configuredBy: {kind: X}\n", "", "gen.yaml"},
+		{"kpt path", "internal.config.kubernetes.io/path: pkg/a.yaml\n", "", "pkg/a.yaml"},
+		{"nothing", "", "", "<SkillPack ns/p>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := "apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: p\n  namespace: ns\n"
+			if tc.annotations != "" {
+				doc += "  annotations:\n    " + tc.annotations
+			}
+			if got := ItemFile(kyaml.MustParse(doc), tc.base); got != tc.want {
+				t.Errorf("ItemFile = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnlined(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+		in    Diagnostics
+		want  Diagnostics
+	}{
+		{
+			name:  "lines of item files dropped, in messages too",
+			files: []string{"a.yaml", "b.yaml"},
+			in:    Diagnostics{{File: "a.yaml", Line: 7, Field: "spec", Severity: SeverityError, Message: "shadows b.yaml:3 (see a.yaml:9)"}},
+			want:  Diagnostics{{File: "a.yaml", Field: "spec", Severity: SeverityError, Message: "shadows b.yaml (see a.yaml)"}},
+		},
+		{
+			name:  "other files keep their lines",
+			files: []string{"a.yaml"},
+			in:    Diagnostics{{File: "platform.yaml", Line: 4, Severity: SeverityError, Message: "x at platform.yaml:2"}},
+			want:  Diagnostics{{File: "platform.yaml", Line: 4, Severity: SeverityError, Message: "x at platform.yaml:2"}},
+		},
+		{
+			name:  "findings that become equal are merged",
+			files: []string{"a.yaml"},
+			in:    Diagnostics{{File: "a.yaml", Line: 3, Rule: "R", Severity: SeverityDeny, Message: "m"}, {File: "a.yaml", Line: 9, Rule: "R", Severity: SeverityDeny, Message: "m"}},
+			want:  Diagnostics{{File: "a.yaml", Rule: "R", Severity: SeverityDeny, Message: "m"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.in.Unlined(tc.files)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReadKRM(t *testing.T) {
+	node := func(s string) *kyaml.RNode { return kyaml.MustParse(s) }
+	pack := node("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: p\n  annotations:\n    config.kubernetes.io/origin: |\n      path: p.yaml\n    internal.config.kubernetes.io/id: '1'\n    team: a\n")
+	svc := node("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
+	cfg := node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {identity: per-run}\n")
+	for _, tc := range []struct {
+		name      string
+		items     []*kyaml.RNode
+		fc        *kyaml.RNode
+		wantFiles []string
+		wantKeep  int // passthrough length with keepSources
+		wantPass  int // without
+		wantErr   string
+		wantCfg   string
+	}{
+		{name: "split", items: []*kyaml.RNode{svc, pack}, wantFiles: []string{"p.yaml"}, wantPass: 1, wantKeep: 2},
+		{name: "config item without functionConfig: a source, never kept", items: []*kyaml.RNode{cfg, pack}, wantFiles: []string{"<CompilerConfig c>", "p.yaml"}, wantPass: 0, wantKeep: 1},
+		{name: "functionConfig", items: []*kyaml.RNode{pack}, fc: cfg, wantFiles: []string{"p.yaml"}, wantKeep: 1, wantCfg: "per-run"},
+		{name: "empty functionConfig is none", items: []*kyaml.RNode{pack}, fc: node("{}"), wantFiles: []string{"p.yaml"}, wantKeep: 1},
+		{name: "two configs", items: []*kyaml.RNode{cfg}, fc: cfg, wantErr: "keep one"},
+		{name: "functionConfig of another kind", fc: svc, wantErr: "got v1 Service"},
+		{name: "functionConfig decoded strictly", fc: node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {nope: 1}\n"), wantErr: `unknown field "nope"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, diags := ReadKRM(tc.items, tc.fc, "")
+			if tc.wantErr != "" {
+				if !diags.HasErrors() || !strings.Contains(diags.Error(), tc.wantErr) {
+					t.Fatalf("diagnostics %v, want an error with %q", diags, tc.wantErr)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			var names []string
+			for _, f := range in.Files {
+				names = append(names, f.Name)
+				if strings.Contains(string(f.Data), "kubernetes.io/") {
+					t.Errorf("kustomize annotations reach the compiler:\n%s", f.Data)
+				}
+				if f.Name == "p.yaml" && !strings.Contains(string(f.Data), "team: a") {
+					t.Errorf("the user's annotation was dropped:\n%s", f.Data)
+				}
+			}
+			if diff := cmp.Diff(tc.wantFiles, names); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
+			}
+			if got := len(in.Passthrough(false)); got != tc.wantPass {
+				t.Errorf("passthrough %d, want %d", got, tc.wantPass)
+			}
+			if got := len(in.Passthrough(true)); got != tc.wantKeep {
+				t.Errorf("passthrough with keepSources %d, want %d", got, tc.wantKeep)
+			}
+			if tc.wantCfg != "" && (in.Config == nil || in.Config.Spec.Identity != tc.wantCfg) {
+				t.Errorf("config %+v", in.Config)
+			}
+			// The items themselves are untouched: kustomize needs its ids back.
+			if tc.items != nil && !strings.Contains(pack.MustString(), "internal.config.kubernetes.io/id") {
+				t.Error("ReadKRM changed an item")
+			}
+		})
+	}
+}
