@@ -29,36 +29,16 @@ func copyFixture(t *testing.T, fixture string) (string, []string, []string) {
 			i++
 		}
 	}
+	files, ok := fixtureYAML(t, paths)
+	if !ok {
+		return "", nil, nil
+	}
 	dir := t.TempDir()
 	kust := "resources:\n"
-	for _, p := range paths {
-		err := filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Name() == "SKILL.md" || strings.HasSuffix(d.Name(), ".zip") {
-				return errSkillPackage
-			}
-			if d.IsDir() || !isYAML(path) {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(path)), 0o755); err != nil {
-				return err
-			}
-			kust += "  - " + filepath.ToSlash(path) + "\n"
-			inputs = append(inputs, string(data))
-			return os.WriteFile(filepath.Join(dir, path), data, 0o644)
-		})
-		if err == errSkillPackage {
-			return "", nil, nil
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(f.path)), f.data)
+		kust += "  - " + f.path + "\n"
+		inputs = append(inputs, f.data)
 	}
 	writeFile(t, filepath.Join(dir, "kustomization.yaml"), kust)
 	return dir, flags, inputs

@@ -94,10 +94,7 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	reportDiagnostics(cmd, rep.Findings)
-	for _, e := range rep.Excepted {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s (excepted by %s, owner %s, expires %s)\n", e.Diagnostic.String(), e.Exception, e.Owner, e.Expires)
-	}
+	reportGate(cmd, rep, nil)
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
 		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: the policy gate denied %d finding(s): nothing was written\n", deny)

@@ -146,12 +146,7 @@ func compileItems(cmd *cobra.Command, name, base string, items []*kyaml.RNode, f
 	if err != nil {
 		return nil, err
 	}
-	findings := rep.Findings.Unlined(names)
-	reportDiagnostics(cmd, findings)
-	for _, e := range rep.Excepted {
-		e.Diagnostic = compile.Diagnostics{e.Diagnostic}.Unlined(names)[0]
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s (excepted by %s, owner %s, expires %s)\n", e.Diagnostic.String(), e.Exception, e.Owner, e.Expires)
-	}
+	findings := reportGate(cmd, rep, func(ds compile.Diagnostics) compile.Diagnostics { return ds.Unlined(names) })
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
 		fmt.Fprintf(cmd.ErrOrStderr(), "skillc %s: the policy gate denied %d finding(s)\n", name, deny)

@@ -101,39 +101,19 @@ func newKRMCase(t *testing.T, fixture, skillc string) krmCase {
 	c := krmCase{dir: dir}
 	configPath := "skillc-fn.yaml"
 	var resources []string
-	for _, p := range paths {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Name() == "SKILL.md" || strings.HasSuffix(d.Name(), ".zip") {
-				return errSkillPackage
-			}
-			if d.IsDir() || !isYAML(path) {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(path)), 0o755); err != nil {
-				return err
-			}
-			if n, err := kyaml.Parse(string(data)); err == nil && n.GetKind() == "CompilerConfig" {
-				// The platform's settings: the functionConfig, under its own name for messages.
-				config, configPath = n, filepath.ToSlash(path)
-				return nil
-			}
-			resources = append(resources, filepath.ToSlash(path))
-			c.inputs = append(c.inputs, string(data))
-			return os.WriteFile(filepath.Join(dir, path), data, 0o644)
-		})
-		if errors.Is(err, errSkillPackage) {
-			return krmCase{skip: "SKILL.md packages (folders, zips) cannot travel in a ResourceList"}
+	files, ok := fixtureYAML(t, paths)
+	if !ok {
+		return krmCase{skip: "SKILL.md packages (folders, zips) cannot travel in a ResourceList"}
+	}
+	for _, f := range files {
+		if n, err := kyaml.Parse(f.data); err == nil && n.GetKind() == "CompilerConfig" {
+			// The platform's settings: the functionConfig, under its own name for messages.
+			config, configPath = n, f.path
+			continue
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		resources = append(resources, f.path)
+		c.inputs = append(c.inputs, f.data)
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(f.path)), f.data)
 	}
 	for flag, value := range set {
 		f := flagFields[flag]
@@ -162,6 +142,41 @@ func newKRMCase(t *testing.T, fixture, skillc string) krmCase {
 }
 
 var errSkillPackage = errors.New("SKILL.md package")
+
+// fixtureFile is one YAML file of a fixture: its slash path as the fixture names it, its content.
+type fixtureFile struct{ path, data string }
+
+// fixtureYAML reads the YAML files under paths in walk order; ok is false when they hold a SKILL.md
+// package, which a kustomization cannot carry.
+func fixtureYAML(t *testing.T, paths []string) (files []fixtureFile, ok bool) {
+	t.Helper()
+	for _, p := range paths {
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Name() == "SKILL.md" || strings.HasSuffix(d.Name(), ".zip") {
+				return errSkillPackage
+			}
+			if d.IsDir() || !isYAML(path) {
+				return nil
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			files = append(files, fixtureFile{filepath.ToSlash(path), string(data)})
+			return nil
+		})
+		if errors.Is(err, errSkillPackage) {
+			return nil, false
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files, true
+}
 
 func isYAML(p string) bool {
 	ext := strings.ToLower(filepath.Ext(p))

@@ -66,6 +66,22 @@ func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy
 	return rep, nil
 }
 
+// reportGate prints the gate's findings, then what exceptions waived (never hidden), to stderr.
+// relocate, when set, rewrites each location first (fn and build drop lines that are not the
+// user's); the printed findings are returned.
+func reportGate(cmd *cobra.Command, rep *policy.Report, relocate func(compile.Diagnostics) compile.Diagnostics) compile.Diagnostics {
+	if relocate == nil {
+		relocate = func(ds compile.Diagnostics) compile.Diagnostics { return ds }
+	}
+	findings := relocate(rep.Findings)
+	reportDiagnostics(cmd, findings)
+	for _, e := range rep.Excepted {
+		d := relocate(compile.Diagnostics{e.Diagnostic})[0]
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s (excepted by %s, owner %s, expires %s)\n", d.String(), e.Exception, e.Owner, e.Expires)
+	}
+	return findings
+}
+
 func internalError(cmd *cobra.Command, err error) error {
 	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: internal error, please report: %v\n", err)
 	return exitError{3}
