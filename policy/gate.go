@@ -18,6 +18,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/skillc-dev/skillc/compile"
 )
@@ -28,6 +29,10 @@ type Gate struct {
 	engine *Engine
 	cfg    *compile.CompilerConfig
 	today  string
+	// acrossNamespaces: objects that differ only in their namespace share one evaluation. True for
+	// the built-in library alone, whose verdicts never depend on a tenant namespace's name; a
+	// user's policy may ("no agents in prod"), so with --policy every namespace is judged.
+	acrossNamespaces bool
 }
 
 // NewGate prepares the policies once for every evaluation of this compile.
@@ -37,7 +42,7 @@ func NewGate(ctx context.Context, cfg *compile.CompilerConfig, policyDirs []stri
 	if err != nil {
 		return nil, err
 	}
-	return &Gate{engine: eng, cfg: cfg, today: day}, nil
+	return &Gate{engine: eng, cfg: cfg, today: day, acrossNamespaces: len(policyDirs) == 0}, nil
 }
 
 // Params are the rules' data.skillc.parameters: the config's policy section, profile and date.
@@ -74,7 +79,7 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	// serve the others. Shapes are keyed on the typed objects' JSON, so only the evaluated objects
 	// are ever turned into generic maps.
 	objs := res.Objects
-	keys, err := shapeKeys(objs)
+	keys, err := shapeKeys(objs, g.acrossNamespaces)
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +107,15 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	for i, o := range objs {
 		findings := verdicts[repOf[i]]
 		if r := repOf[i]; r != i {
-			// The same shape, differing only in the run's name: the same verdicts.
-			prev := objs[r].GetName()
+			// The same shape, differing only in the run's name (and namespace): the same verdicts.
+			prev, prevNS := objs[r].GetName(), runNamespace(objs[r])
 			reused := make([]Finding, 0, len(findings))
 			for _, f := range findings {
+				if ns := runNamespace(o); ns != prevNS {
+					f.Message = strings.ReplaceAll(f.Message, prevNS+"/"+prev, ns+"/"+prev)
+					f.Message = strings.ReplaceAll(f.Message, `"`+prevNS+`"`, `"`+ns+`"`)
+					f.Namespace = o.GetNamespace()
+				}
 				f.Message = strings.ReplaceAll(f.Message, prev, o.GetName())
 				f.Name = o.GetName()
 				reused = append(reused, f)
@@ -327,11 +337,24 @@ const (
 	skillLabel    = "sympozium.ai/skill"
 )
 
+// runNamespace is the namespace an object was generated for: its own, or for a ClusterRoleBinding
+// the namespace of its one subject, the run's ServiceAccount.
+func runNamespace(o compile.Object) string {
+	if crb, ok := o.(*rbacv1.ClusterRoleBinding); ok && len(crb.Subjects) == 1 {
+		return crb.Subjects[0].Namespace
+	}
+	return o.GetNamespace()
+}
+
+// protectedNamespaces are the ones RBAC-19 judges by name: never blanked from a shape.
+var protectedNamespaces = map[string]bool{"kube-system": true, "kube-public": true, "kube-node-lease": true}
+
 // shapeKey is the SHA-256 of an object's JSON (its TASK blanked) with the run's and instance's
-// names blanked where they stand as whole values or as the "-<run>" suffix of a derived name. Two
-// objects with equal keys differ only in those names, which no rule judges, so one evaluation
-// serves both. k holds scratch buffers reused from object to object.
-func (k *keyer) shapeKey(o compile.Object) ([sha256.Size]byte, error) {
+// names blanked where they stand as whole values or as the "-<run>" suffix of a derived name, and
+// with acrossNamespaces its namespace where it stands as a whole value. Two objects with equal keys
+// differ only in those names, which no rule judges, so one evaluation serves both. k holds scratch
+// buffers reused from object to object.
+func (k *keyer) shapeKey(o compile.Object, acrossNamespaces bool) ([sha256.Size]byte, error) {
 	k.json.Reset()
 	// Typed structs and sorted map keys: deterministic.
 	if err := json.NewEncoder(&k.json).Encode(withoutTask(o)); err != nil {
@@ -344,6 +367,9 @@ func (k *keyer) shapeKey(o compile.Object) ([sha256.Size]byte, error) {
 	}
 	if instance := o.GetLabels()[instanceLabel]; instance != "" {
 		b = k.replace(b, `"`+instance+`"`, "\"\x00I\"")
+	}
+	if ns := runNamespace(o); acrossNamespaces && ns != "" && !protectedNamespaces[ns] {
+		b = k.replace(b, `"`+ns+`"`, "\"\x00N\"")
 	}
 	return sha256.Sum256(b), nil
 }
@@ -375,7 +401,7 @@ func (k *keyer) replace(b []byte, old, repl string) []byte {
 }
 
 // shapeKeys computes every object's shapeKey, using every core.
-func shapeKeys(objs []compile.Object) ([][sha256.Size]byte, error) {
+func shapeKeys(objs []compile.Object, acrossNamespaces bool) ([][sha256.Size]byte, error) {
 	keys := make([][sha256.Size]byte, len(objs))
 	errs := make([]error, len(objs))
 	var next atomic.Int64
@@ -384,7 +410,7 @@ func shapeKeys(objs []compile.Object) ([][sha256.Size]byte, error) {
 		wg.Go(func() {
 			var k keyer
 			for i := int(next.Add(1) - 1); i < len(objs); i = int(next.Add(1) - 1) {
-				keys[i], errs[i] = k.shapeKey(objs[i])
+				keys[i], errs[i] = k.shapeKey(objs[i], acrossNamespaces)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,6 +160,76 @@ func TestMemoization(t *testing.T) {
 	}
 	if many.Objects < 2000 || many.Reused+many.Evaluations < many.Objects {
 		t.Errorf("stats %+v", many)
+	}
+}
+
+// TestMemoizationAcrossNamespaces: one pack's objects in two tenant namespaces share evaluations,
+// yet every finding names its own object and namespace; a kube-system Role is judged on its own
+// (RBAC-19); and a user's policy that judges the namespace sees every namespace.
+func TestMemoizationAcrossNamespaces(t *testing.T) {
+	src := `apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: ops, namespace: sympozium-system}
+spec:
+  skills: [{name: s, content: "x"}]
+  sidecar:
+    image: ghcr.io/example/ops:latest
+    rbac: [{apiGroups: [apps], resources: [deployments], verbs: [get, patch]}]
+`
+	for _, ns := range []string{"dev", "prod", "kube-system"} {
+		src += fmt.Sprintf(`---
+apiVersion: sympozium.ai/v1alpha1
+kind: SympoziumInstance
+metadata: {name: i, namespace: %[1]s}
+spec: {skills: [{skillPackRef: ops}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: run-%[1]s, namespace: %[1]s}
+spec: {instanceRef: i, task: "Check."}
+`, ns)
+	}
+	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rep := gateResult(t, res, nil)
+	var rbac15 []string
+	for _, d := range rep.Findings {
+		if d.Rule == "RBAC-15" {
+			rbac15 = append(rbac15, d.Message[:strings.Index(d.Message, " rules[0]")])
+		}
+	}
+	want := []string{
+		"Role dev/sympozium-skill-ops-run-dev",
+		"Role kube-system/sympozium-skill-ops-run-kube-system",
+		"Role prod/sympozium-skill-ops-run-prod",
+	}
+	if slices.Sort(rbac15); !slices.Equal(rbac15, want) {
+		t.Errorf("RBAC-15 findings name %q, want %q", rbac15, want)
+	}
+	if !slices.Contains(ruleSet(rep.Findings, compile.SeverityDeny), "RBAC-19") {
+		t.Errorf("the kube-system Role shared a verdict with a tenant's: no RBAC-19 in %v", rep.Findings)
+	}
+	// 15 objects of 3 runs; dev and prod share every shape, kube-system's RBAC is judged apart.
+	if rep.Stats.Objects != 15 || rep.Stats.Reused < 5 {
+		t.Errorf("stats %+v: dev and prod should share evaluations", rep.Stats)
+	}
+
+	dir := t.TempDir()
+	policy := "package prodonly\n\nimport rego.v1\n\ndeny contains \"no agents in prod\" if input.metadata.namespace == \"prod\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "prod.rego"), []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var prod []string
+	for _, d := range gateResult(t, res, []string{dir}).Findings {
+		if d.Rule == "prodonly" {
+			prod = append(prod, d.File)
+		}
+	}
+	if len(prod) == 0 {
+		t.Error("a user policy judging the namespace never saw prod: objects were shared across namespaces")
 	}
 }
 

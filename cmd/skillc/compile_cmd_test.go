@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -162,5 +166,47 @@ func TestCheckJSONCarriesBudgets(t *testing.T) {
 	}
 	if doc.Stats.Objects != 22 {
 		t.Errorf("stats = %+v", doc.Stats)
+	}
+}
+
+// TestForEach: every item is visited once; after a failure the first error is returned and the
+// remaining items are skipped (a failed write stops the render instead of finishing it).
+func TestForEach(t *testing.T) {
+	items := make([]string, 1000)
+	for i := range items {
+		items[i] = strconv.Itoa(i)
+	}
+	var seen sync.Map
+	if err := forEach(items, func(s string) error {
+		if _, dup := seen.LoadOrStore(s, true); dup {
+			t.Errorf("%s visited twice", s)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	seen.Range(func(any, any) bool { n++; return true })
+	if n != len(items) {
+		t.Errorf("visited %d of %d", n, len(items))
+	}
+
+	var calls atomic.Int64
+	boom := errors.New("disk full")
+	err := forEach(items, func(s string) error {
+		calls.Add(1)
+		if s == "10" {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want %v", err, boom)
+	}
+	if c := calls.Load(); c == int64(len(items)) {
+		t.Errorf("all %d items were still visited after the failure", c)
+	}
+	if err := forEach(nil, func(string) error { return boom }); err != nil {
+		t.Errorf("no items: %v", err)
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/skillc-dev/skillc/compile"
@@ -75,20 +78,8 @@ func writeFilesContext(ctx context.Context, dir string, files map[string][]byte)
 		}
 		return nil
 	}
-	for i, rel := range slices.Sorted(maps.Keys(files)) {
-		if err := interrupted(); err != nil {
-			return err
-		}
-		path := filepath.Join(tmp, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, files[rel], 0o644); err != nil {
-			return err
-		}
-		if i == 0 {
-			testPause(ctx, tmp)
-		}
+	if err := writeAll(tmp, files, interrupted, func() { testPause(ctx, tmp) }); err != nil {
+		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
@@ -113,9 +104,83 @@ func writeFilesContext(ctx context.Context, dir string, files map[string][]byte)
 		return err
 	}
 	if old != "" {
-		return os.RemoveAll(old)
+		return removeAll(old)
 	}
 	return nil
+}
+
+// writeAll writes files under root: each folder created once, then the files on several goroutines
+// (a render is thousands of small files: the time is in system calls, which overlap). stop is
+// checked before every file; afterFirst runs once the first file is written (the test hook).
+func writeAll(root string, files map[string][]byte, stop func() error, afterFirst func()) error {
+	rels := slices.Sorted(maps.Keys(files))
+	dirs := map[string]bool{}
+	for _, rel := range rels {
+		dirs[filepath.Dir(filepath.FromSlash(rel))] = true
+	}
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			return err
+		}
+	}
+	write := func(rel string) error {
+		if err := stop(); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(root, filepath.FromSlash(rel)), files[rel], 0o644)
+	}
+	if len(rels) == 0 {
+		return nil
+	}
+	if err := write(rels[0]); err != nil {
+		return err
+	}
+	afterFirst()
+	return forEach(rels[1:], write)
+}
+
+// removeAll removes a previous render: its folders (one per namespace) in parallel, then itself.
+func removeAll(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return os.RemoveAll(dir)
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = filepath.Join(dir, e.Name())
+	}
+	if err := forEach(names, os.RemoveAll); err != nil {
+		return err
+	}
+	return os.RemoveAll(dir)
+}
+
+// forEach calls f on every item from a few goroutines and returns the first error; after an
+// error the remaining items are skipped.
+func forEach(items []string, f func(string) error) error {
+	var (
+		next   atomic.Int64
+		failed atomic.Bool
+		mu     sync.Mutex
+		first  error
+		wg     sync.WaitGroup
+	)
+	for range min(2*runtime.GOMAXPROCS(0), len(items)) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(items)) && !failed.Load(); i = next.Add(1) - 1 {
+				if err := f(items[i]); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
 
 // removeStale removes what a killed run (kill -9, power loss) left beside DIR: directories named
