@@ -200,6 +200,18 @@ func median(xs []sample, f func(sample) time.Duration) time.Duration {
 }
 
 // run times one child process; its stdout goes to out (nil: discarded).
+// timedKustomize runs bin/kustomize with args, stopped after -kustomize-timeout; a stopped run is no
+// error but a note saying so, which also ends the growing series.
+func (c config) timedKustomize(ctx context.Context, out io.Writer, args ...string) (sample, string, error) {
+	tctx, cancel := context.WithTimeout(ctx, c.kustomizeTimeout)
+	defer cancel()
+	x, err := run(tctx, out, filepath.Join(c.bin, "kustomize"), args...)
+	if err != nil && tctx.Err() != nil {
+		return x, fmt.Sprintf("stopped after %s", c.kustomizeTimeout), nil
+	}
+	return x, "", err
+}
+
 func run(ctx context.Context, out io.Writer, name string, args ...string) (sample, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	var errb bytes.Buffer
@@ -412,20 +424,14 @@ func measureKustomize(ctx context.Context, c config, stream string, log io.Write
 			return nil, err
 		}
 		fmt.Fprintf(log, "kustomize build, %d objects\n", k)
-		tctx, cancel := context.WithTimeout(ctx, c.kustomizeTimeout)
-		x, err := run(tctx, nil, filepath.Join(c.bin, "kustomize"), "build", dir)
-		timedOut := tctx.Err() != nil
-		cancel()
-		s := series{tool: "kustomize build (rendered stream as one resource)", objects: k, bytes: len(part), samples: []sample{x}}
+		x, stopped, err := c.timedKustomize(ctx, nil, "build", dir)
 		if err != nil {
-			if !timedOut {
-				return nil, err
-			}
-			s.note = fmt.Sprintf("stopped after %s", c.kustomizeTimeout)
-			out = append(out, s)
+			return nil, err
+		}
+		s := series{tool: "kustomize build (rendered stream as one resource)", objects: k, bytes: len(part), samples: []sample{x}, note: stopped}
+		if out = append(out, s); stopped != "" {
 			break
 		}
-		out = append(out, s)
 	}
 	// kustomize running skillc fn as an exec KRM function on the sources, at fractions of the
 	// reference size.
@@ -459,20 +465,14 @@ metadata:
 		}
 		fmt.Fprintf(log, "kustomize build + skillc fn, %s\n", sizeName(size))
 		var stream bytes.Buffer
-		tctx, cancel := context.WithTimeout(ctx, c.kustomizeTimeout)
-		x, err := run(tctx, &stream, filepath.Join(c.bin, "kustomize"), "build", "--enable-alpha-plugins", "--enable-exec", dir)
-		timedOut := tctx.Err() != nil
-		cancel()
-		s := series{tool: "kustomize build + skillc fn (exec transformer on sources)", size: size, objects: countDocs(stream.Bytes()), bytes: stream.Len(), samples: []sample{x}}
+		x, stopped, err := c.timedKustomize(ctx, &stream, "build", "--enable-alpha-plugins", "--enable-exec", dir)
 		if err != nil {
-			if !timedOut {
-				return nil, err
-			}
-			s.note = fmt.Sprintf("stopped after %s", c.kustomizeTimeout)
-			out = append(out, s)
+			return nil, err
+		}
+		s := series{tool: "kustomize build + skillc fn (exec transformer on sources)", size: size, objects: countDocs(stream.Bytes()), bytes: stream.Len(), samples: []sample{x}, note: stopped}
+		if out = append(out, s); stopped != "" {
 			break
 		}
-		out = append(out, s)
 	}
 	return out, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,19 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	sigsyaml "sigs.k8s.io/yaml"
 )
-
-// executeStdin runs the CLI in-process with stdin.
-func executeStdin(t *testing.T, stdin string, args ...string) (string, string, int) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := newRootCommand()
-	cmd.SetArgs(args)
-	cmd.SetOut(&stdout)
-	cmd.SetErr(&stderr)
-	cmd.SetIn(strings.NewReader(stdin))
-	code := exitCode(cmd.Execute(), &stderr)
-	return stdout.String(), stderr.String(), code
-}
 
 // resourceList wraps items (YAML documents, indented as list entries) and a functionConfig.
 func resourceList(fc string, items ...string) string {

@@ -26,15 +26,21 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// execute runs the CLI in-process and returns stdout, stderr and the exit code.
+// execute runs the CLI in-process with empty stdin and returns stdout, stderr and the exit code.
 func execute(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	return executeStdin(t, "", args...)
+}
+
+// executeStdin runs the CLI in-process with stdin.
+func executeStdin(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := newRootCommand()
 	cmd.SetArgs(args)
 	cmd.SetOut(&stdout)
 	cmd.SetErr(&stderr)
-	cmd.SetIn(strings.NewReader(""))
+	cmd.SetIn(strings.NewReader(stdin))
 	code := exitCode(cmd.Execute(), &stderr)
 	return stdout.String(), stderr.String(), code
 }
