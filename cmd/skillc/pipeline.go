@@ -55,9 +55,14 @@ func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy
 		ctx = context.Background()
 	}
 	g, err := policy.NewGate(ctx, res.Config, policyDirs, time.Now())
-	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %v\n", err)
+	var ds compile.Diagnostics
+	if errors.As(err, &ds) {
+		// A --policy folder is input: its problems are FILE:LINE messages and exit 2.
+		reportDiagnostics(cmd, ds)
 		return nil, exitError{2}
+	}
+	if err != nil {
+		return nil, internalError(cmd, err)
 	}
 	rep, err := g.Check(ctx, res)
 	if err != nil {
