@@ -51,7 +51,9 @@ files; line numbers are not given (kustomize hands over objects, not files).`,
 		Args: cobra.ArbitraryArgs, // checked in runBuild, so that the failure line is printed too
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := runBuild(cmd, o, args); err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), buildFailed)
+				if !outputFailed(cmd) { // then part of the render was written: run says so
+					fmt.Fprintln(cmd.ErrOrStderr(), buildFailed)
+				}
 				return err
 			}
 			return nil
