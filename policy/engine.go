@@ -183,7 +183,19 @@ func dirModules(dir string) ([]*ast.Module, compile.Diagnostics) {
 		}
 	}
 	if !info.IsDir() {
-		read(dir) // a single named file, as conftest -p file.rego
+		// A single named file, as conftest -p file.rego. In skillc fn the name comes from the
+		// kustomization, so it gets the walk's rules too: a .rego regular file, not a link.
+		li, err := os.Lstat(dir)
+		switch {
+		case err == nil && li.Mode()&fs.ModeSymlink != 0:
+			bad(dir, "is a symlink: --policy names a folder or a .rego file (name the link's target)")
+		case filepath.Ext(dir) != ".rego":
+			bad(dir, "--policy: not a folder or a .rego file")
+		case !info.Mode().IsRegular():
+			bad(dir, "not a regular file (%v): not read as a policy", info.Mode().Type())
+		default:
+			read(dir)
+		}
 	} else {
 		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {

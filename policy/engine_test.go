@@ -96,6 +96,37 @@ func TestPolicyFolderRules(t *testing.T) {
 	}
 }
 
+// TestPolicyNamedFile: --policy FILE reads one .rego regular file; in skillc fn the name comes
+// from the kustomization, so a link or another kind of file is refused without being read.
+func TestPolicyNamedFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "team.rego")
+	if err := os.WriteFile(good, []byte("package team\n\nimport rego.v1\n\ndeny_x contains \"x\" if false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(dir, "environ")
+	if err := os.WriteFile(outside, []byte("CI_TOKEN="+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "x.rego")
+	if err := os.Symlink(outside, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(context.Background(), map[string]any{}, good); err != nil {
+		t.Errorf("a named .rego file: %v", err)
+	}
+	for path, want := range map[string]string{
+		link:                 link + ": is a symlink: --policy names a folder or a .rego file (name the link's target)",
+		outside:              outside + ": --policy: not a folder or a .rego file",
+		"/proc/self/environ": "/proc/self/environ: --policy: not a folder or a .rego file",
+	} {
+		_, err := New(context.Background(), map[string]any{}, path)
+		if err == nil || err.Error() != want {
+			t.Errorf("--policy %s: got %v, want %s", path, err, want)
+		}
+	}
+}
+
 // TestQuote: an excerpt is a window of at most maxQuoted bytes, escaped, marked where cut.
 func TestQuote(t *testing.T) {
 	for _, tt := range []struct {
