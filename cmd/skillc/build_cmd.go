@@ -474,6 +474,9 @@ func (f *buildFS) checkRefs(path, prefix string, n *kyaml.RNode, keys []string, 
 // such a kind is checked, whichever list names the file: one that is not a configuration cannot
 // name a remote file harmlessly either.
 func (f *buildFS) checkPluginConfigs(path, data string, lineOffset int) error {
+	if !strings.Contains(data, "Transformer") && !strings.Contains(data, "Generator") {
+		return nil // no such kind: most resource files, not parsed twice
+	}
 	docs, err := kio.FromBytes([]byte(data))
 	if err != nil {
 		return nil // kustomize reports it
