@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -124,6 +125,37 @@ func TestPolicyNamedFile(t *testing.T) {
 		if err == nil || err.Error() != want {
 			t.Errorf("--policy %s: got %v, want %s", path, err, want)
 		}
+	}
+}
+
+// TestPolicyTokenBudget: a policy that would cost the parser hundreds of MiB is refused before
+// parsing, for a few MiB; the built-in library is far below the budget.
+func TestPolicyTokenBudget(t *testing.T) {
+	dir := t.TempDir()
+	src := "package p\n\nx := [" + strings.Repeat("1,", MaxPolicyFileSize/2-20) + "1]\n"
+	if err := os.WriteFile(filepath.Join(dir, "list.rego"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := New(context.Background(), map[string]any{}, dir)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "list.rego: policy folder has more than 200000 tokens: refused before parsing") {
+		t.Fatalf("got %v", err)
+	}
+	// The built-in library alone allocates about 8 MiB; parsing the list would add 600 MiB.
+	if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 32 {
+		t.Errorf("refusing allocated %d MiB", mib)
+	}
+	lib, _ := filepath.Glob("*.rego")
+	total := 0
+	for _, f := range lib {
+		b, _ := os.ReadFile(f)
+		total += regoTokens(b)
+	}
+	if total == 0 || total > MaxPolicyTokens/4 {
+		t.Errorf("the built-in library has %d tokens: the budget %d is not calibrated", total, MaxPolicyTokens)
 	}
 }
 
