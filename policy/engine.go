@@ -240,10 +240,43 @@ func dirModules(dir string) ([]*ast.Module, compile.Diagnostics) {
 	if len(out) == 0 {
 		return nil, compile.Diagnostics{{File: dir, Severity: compile.SeverityError, Message: "--policy: no .rego files (tests excluded): the folder would check nothing"}}
 	}
-	if d := checkRules(dir, out); d != nil {
+	if d := append(checkRules(dir, out), checkBuiltins(out)...); len(d) > 0 {
 		return nil, d
 	}
 	return out, nil
+}
+
+// checkBuiltins refuses the calls of a user policy to OPA's non-deterministic builtins: http.send
+// and net.lookup_ip_addr reach the network (skillc build runs a pull request's policies in Argo
+// CD's repo server), time.now_ns, rand.intn and uuid.rfc4122 would make the same inputs give
+// different verdicts, opa.runtime reads the environment, and the JWT and JSON-schema builtins
+// consult the clock or fetch remote references. A verdict depends only on the object and the
+// CompilerConfig. (The built-in library's only such call, a fallback date for plain conftest,
+// never runs in skillc: the date is a parameter.)
+func checkBuiltins(modules []*ast.Module) compile.Diagnostics {
+	forbidden := map[string]bool{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		if b.Nondeterministic {
+			forbidden[b.Name] = true
+		}
+	}
+	var diags compile.Diagnostics
+	for _, m := range modules {
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			ref, ok := t.Value.(ast.Ref)
+			if !ok || !forbidden[ref.String()] {
+				return false
+			}
+			d := compile.Diagnostic{File: m.Package.Location.File, Severity: compile.SeverityError, Field: ref.String(),
+				Message: "not available in --policy rules: a verdict depends only on the object and the CompilerConfig (no network, clock, randomness or environment)"}
+			if t.Location != nil {
+				d.File, d.Line = t.Location.File, t.Location.Row
+			}
+			diags = append(diags, d)
+			return true
+		})
+	}
+	return diags
 }
 
 // regoTokens is an upper bound of the tokens of Rego source: every run of word characters and

@@ -48,6 +48,8 @@ func TestPolicyFolderRules(t *testing.T) {
 		{name: "boolean deny", files: map[string]string{"a.rego": "package a\n\nimport rego.v1\n\ndeny_job if input.kind == \"Job\"\n"}, want: []string{"a.rego:5: deny_job: a single value: a conftest rule is a set of messages (`deny_job contains msg if"}},
 		{name: "nested reference", files: map[string]string{"a.rego": "package a\n\nimport rego.v1\n\ndeny.jobs contains \"x\" if true\n"}, want: []string{"a.rego:5: deny.jobs: a conftest rule is a plain name"}},
 		{name: "function", files: map[string]string{"a.rego": ok + "\nwarn_x(y) := y\n"}, want: []string{"a.rego:10: warn_x: a function cannot be a conftest rule"}},
+		{name: "network builtin", files: map[string]string{"a.rego": ok + "\nwarn contains r.status if { r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:9\"}) }\n"}, want: []string{"a.rego:10: http.send: not available in --policy rules"}},
+		{name: "clock and environment", files: map[string]string{"a.rego": ok + "\nwarn contains sprintf(\"%v %v\", [time.now_ns(), opa.runtime().env])\n"}, want: []string{"a.rego:10: time.now_ns: not available", "a.rego:10: opa.runtime: not available"}},
 		{name: "compile error", files: map[string]string{"a.rego": ok + "\nviolation contains m if { m := y }\n"}, want: []string{"a.rego:10: rego_unsafe_var_error: var y is unsafe"}},
 	}
 	for _, tt := range tests {
