@@ -430,6 +430,13 @@ func checkRules(dir string, modules []*ast.Module) compile.Diagnostics {
 	runnable := 0
 	others := map[string]bool{}
 	for _, m := range modules {
+		if pkg := strings.TrimPrefix(m.Package.Path.String(), "data."); pkg == "skillc" || strings.HasPrefix(pkg, "skillc.") {
+			// Rego merges packages: rules added to the library's could change its verdicts, and
+			// data.skillc.parameters holds the CompilerConfig's allow-lists.
+			diags = append(diags, compile.Diagnostic{File: m.Package.Location.File, Line: m.Package.Location.Row, Field: "package",
+				Severity: compile.SeverityError, Message: fmt.Sprintf("package %s: the skillc namespace is reserved for the built-in library (which is always run: --policy is for your own rules)", pkg)})
+			continue
+		}
 		for _, r := range m.Rules {
 			ref := r.Head.Ref()
 			first, _ := ref[0].Value.(ast.Var)

@@ -50,6 +50,7 @@ func TestPolicyFolderRules(t *testing.T) {
 		{name: "function", files: map[string]string{"a.rego": ok + "\nwarn_x(y) := y\n"}, want: []string{"a.rego:10: warn_x: a function cannot be a conftest rule"}},
 		{name: "network builtin", files: map[string]string{"a.rego": ok + "\nwarn contains r.status if { r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:9\"}) }\n"}, want: []string{"a.rego:10: http.send: not available in --policy rules"}},
 		{name: "clock and environment", files: map[string]string{"a.rego": ok + "\nwarn contains sprintf(\"%v %v\", [time.now_ns(), opa.runtime().env])\n"}, want: []string{"a.rego:10: time.now_ns: not available", "a.rego:10: opa.runtime: not available"}},
+		{name: "reserved package", files: map[string]string{"a.rego": "package skillc.pod\n\nimport rego.v1\n\nwarn contains \"x\" if false\n"}, want: []string{"a.rego:1: package: package skillc.pod: the skillc namespace is reserved for the built-in library (which is always run"}},
 		{name: "compile error", files: map[string]string{"a.rego": ok + "\nviolation contains m if { m := y }\n"}, want: []string{"a.rego:10: rego_unsafe_var_error: var y is unsafe"}},
 	}
 	for _, tt := range tests {
