@@ -7,17 +7,24 @@ package policy
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/skillc-dev/skillc/compile"
 )
 
 //go:embed *.rego
@@ -42,50 +49,83 @@ type Engine struct {
 	query rego.PreparedEvalQuery
 }
 
-// ruleSets are the conftest rule names a package may define.
-var ruleSets = []string{"deny", "violation", "warn"}
+// Limits of a --policy folder. Its .rego files are read under the input walks' rules
+// (compile/load.go): regular files only, symlinks not followed, sizes capped before parsing.
+const (
+	MaxPolicyFileSize = 1 << 20 // bytes per .rego file; the built-in library's largest is 14 KB
+	MaxPolicyFiles    = 1000    // .rego files per folder
+	MaxPolicyBytes    = 16 << 20
+	// MaxPolicyTokens bounds a folder's tokens, counted before parsing: OPA's parser allocates
+	// about 1.2 KiB per token, so the 1 MiB file "x := [1,1,1,...]" cost 628 MiB and 8 s. The
+	// built-in library (tests included) has 22,000; this is about 800 KB of ordinary Rego.
+	MaxPolicyTokens = 200000
+	// maxQuoted bounds the excerpt of a policy file that an error message quotes: the offending
+	// line around the error's column, never more (a file may hold anything, e.g. a token).
+	maxQuoted = 80
+)
+
+// The rule names conftest evaluates (its policy/engine.go): deny, violation and warn, each
+// optionally with _suffixes. Anything else is a helper, for conftest and for skillc alike.
+var (
+	failureRule = regexp.MustCompile(`^(deny|violation)(_[a-zA-Z0-9]+)*$`)
+	warningRule = regexp.MustCompile(`^warn(_[a-zA-Z0-9]+)*$`)
+)
+
+func isRuleName(name string) bool {
+	return failureRule.MatchString(name) || warningRule.MatchString(name)
+}
 
 // New compiles the built-in library plus the *.rego files (tests excluded) of extraDirs, with
-// params available to rules as data.skillc.parameters.
+// params available to rules as data.skillc.parameters. Problems in extraDirs come back as
+// compile.Diagnostics (FILE:LINE: message), all of them; other errors are internal.
 func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engine, error) {
 	modules, err := builtinModules()
 	if err != nil {
 		return nil, err
 	}
+	var diags compile.Diagnostics
+	seen := map[string]bool{}
 	for _, dir := range extraDirs {
-		m, err := dirModules(dir)
-		if err != nil {
-			return nil, err
+		m, d := dirModules(dir)
+		diags = append(diags, d...)
+		for _, mod := range m {
+			if name := mod.Package.Location.File; !seen[name] { // the same folder named twice
+				seen[name] = true
+				modules = append(modules, mod)
+			}
 		}
-		modules = append(modules, m...)
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	compiler := ast.NewCompiler()
+	byName := make(map[string]*ast.Module, len(modules))
+	for _, m := range modules {
+		byName[m.Package.Location.File] = m
+	}
+	if compiler.Compile(byName); compiler.Failed() {
+		return nil, regoDiagnostics(compiler.Errors, nil)
 	}
 	query, err := buildQuery(modules)
 	if err != nil {
 		return nil, err
 	}
-	opts := []func(*rego.Rego){
+	pq, err := rego.New(
 		rego.Query(query),
+		rego.Compiler(compiler),
 		rego.Store(inmem.NewFromObject(map[string]any{"skillc": map[string]any{"parameters": params}})),
-	}
-	for _, m := range modules {
-		opts = append(opts, rego.ParsedModule(m))
-	}
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("compiling policies: %w", err)
 	}
 	return &Engine{query: pq}, nil
 }
 
-func parse(name, src string) (*ast.Module, error) {
-	m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
-	if err != nil {
-		return nil, fmt.Errorf("parsing %s: %w", name, err)
-	}
-	return m, nil
-}
-
 func isTest(name string) bool { return strings.HasSuffix(name, "_test.rego") }
+
+func parserOptions() ast.ParserOptions {
+	return ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true}
+}
 
 func builtinModules() ([]*ast.Module, error) {
 	var out []*ast.Module
@@ -97,57 +137,359 @@ func builtinModules() ([]*ast.Module, error) {
 		if err != nil {
 			return err
 		}
-		m, err := parse("policy/"+path, string(src))
+		m, err := ast.ParseModuleWithOpts("policy/"+path, string(src), parserOptions())
+		if err != nil {
+			return fmt.Errorf("parsing the built-in policy/%s: %w", path, err)
+		}
 		out = append(out, m)
-		return err
+		return nil
 	})
 	return out, err
 }
 
-// dirModules loads a user's conftest-style policy folder (recursively, tests excluded).
-func dirModules(dir string) ([]*ast.Module, error) {
-	var out []*ast.Module
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || filepath.Ext(path) != ".rego" || isTest(path) {
-			return nil
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		m, err := parse(path, string(src))
-		out = append(out, m)
-		return err
-	})
+// dirModules loads a user's conftest-style policy folder (recursively, tests excluded). DIR itself
+// is followed if it is a symlink (it was named); inside it a symlinked .rego file or folder, a FIFO
+// or a device is refused, as in input walks: a link could make skillc read, and quote in a parse
+// error, a file outside the folder (/proc/self/environ), a device would never end.
+func dirModules(dir string) ([]*ast.Module, compile.Diagnostics) {
+	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("loading policies from %s: %w", dir, err)
+		return nil, compile.Diagnostics{{File: dir, Severity: compile.SeverityError, Message: "--policy: " + fsError(err)}}
+	}
+	var out []*ast.Module
+	var diags compile.Diagnostics
+	files, total, tokens := 0, 0, 0
+	bad := func(path, format string, args ...any) {
+		diags = append(diags, compile.Diagnostic{File: path, Severity: compile.SeverityError, Message: fmt.Sprintf(format, args...)})
+	}
+	read := func(path string) {
+		if files++; files > MaxPolicyFiles {
+			if files == MaxPolicyFiles+1 {
+				bad(dir, "more than %d .rego files in a policy folder: refused", MaxPolicyFiles)
+			}
+			return
+		}
+		src, err := readCapped(path)
+		if err != nil {
+			bad(path, "%s", err)
+			return
+		}
+		if total += len(src); total > MaxPolicyBytes {
+			if total-len(src) <= MaxPolicyBytes {
+				bad(dir, "policy folder is larger than %d MiB: refused", MaxPolicyBytes>>20)
+			}
+			return
+		}
+		if tokens += regoTokens(src); tokens > MaxPolicyTokens {
+			bad(path, "policy folder has more than %d tokens: refused before parsing", MaxPolicyTokens)
+			return
+		}
+		m, d := parseUserModule(path, src)
+		diags = append(diags, d...)
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	if !info.IsDir() {
+		// A single named file, as conftest -p file.rego. In skillc fn the name comes from the
+		// kustomization, so it gets the walk's rules too: a .rego regular file, not a link.
+		li, err := os.Lstat(dir)
+		switch {
+		case err == nil && li.Mode()&fs.ModeSymlink != 0:
+			bad(dir, "is a symlink: --policy names a folder or a .rego file (name the link's target)")
+		case filepath.Ext(dir) != ".rego":
+			bad(dir, "--policy: not a folder or a .rego file")
+		case !info.Mode().IsRegular():
+			bad(dir, "not a regular file (%v): not read as a policy", info.Mode().Type())
+		default:
+			read(dir)
+		}
+	} else {
+		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				bad(path, "%s", fsError(err))
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Links to folders would be skipped silently; links to files could point anywhere.
+				if filepath.Ext(path) == ".rego" || isDirLink(path) {
+					bad(path, "is a symlink: not followed inside a policy folder (copy the policy in, or name its folder with --policy)")
+				}
+				return nil
+			}
+			if filepath.Ext(path) != ".rego" || isTest(path) {
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				bad(path, "not a regular file (%v): not read inside a policy folder", d.Type())
+				return nil
+			}
+			read(path)
+			return nil
+		})
+		if err != nil {
+			bad(dir, "%s", fsError(err))
+		}
+	}
+	if len(diags) > 0 {
+		return nil, diags
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("loading policies from %s: no .rego files", dir)
+		return nil, compile.Diagnostics{{File: dir, Severity: compile.SeverityError, Message: "--policy: no .rego files (tests excluded): the folder would check nothing"}}
+	}
+	if d := append(checkRules(dir, out), checkBuiltins(out)...); len(d) > 0 {
+		return nil, d
 	}
 	return out, nil
 }
 
-// buildQuery asks, in one evaluation, every package that defines deny, violation or warn rules.
+// checkBuiltins refuses the calls of a user policy to OPA's non-deterministic builtins: http.send
+// and net.lookup_ip_addr reach the network (skillc build runs a pull request's policies in Argo
+// CD's repo server), time.now_ns, rand.intn and uuid.rfc4122 would make the same inputs give
+// different verdicts, opa.runtime reads the environment, and the JWT and JSON-schema builtins
+// consult the clock or fetch remote references. A verdict depends only on the object and the
+// CompilerConfig. (The built-in library's only such call, a fallback date for plain conftest,
+// never runs in skillc: the date is a parameter.)
+func checkBuiltins(modules []*ast.Module) compile.Diagnostics {
+	forbidden := map[string]bool{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		if b.Nondeterministic {
+			forbidden[b.Name] = true
+		}
+	}
+	var diags compile.Diagnostics
+	for _, m := range modules {
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			ref, ok := t.Value.(ast.Ref)
+			if !ok || !forbidden[ref.String()] {
+				return false
+			}
+			d := compile.Diagnostic{File: m.Package.Location.File, Severity: compile.SeverityError, Field: ref.String(),
+				Message: "not available in --policy rules: a verdict depends only on the object and the CompilerConfig (no network, clock, randomness or environment)"}
+			if t.Location != nil {
+				d.File, d.Line = t.Location.File, t.Location.Row
+			}
+			diags = append(diags, d)
+			return true
+		})
+	}
+	return diags
+}
+
+// regoTokens is an upper bound of the tokens of Rego source: every run of word characters and
+// every other non-space byte counts one (a string with spaces counts more than one).
+func regoTokens(src []byte) int {
+	n, word := 0, false
+	for _, c := range src {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			word = false
+		case c == '_' || c == '"' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+			if !word {
+				n++
+			}
+			word = true
+		default:
+			n++
+			word = false
+		}
+	}
+	return n
+}
+
+func isDirLink(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// readCapped reads at most MaxPolicyFileSize bytes and refuses a larger file before parsing it.
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.New(fsError(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxPolicyFileSize+1))
+	if err != nil {
+		return nil, errors.New(fsError(err))
+	}
+	if len(data) > MaxPolicyFileSize {
+		return nil, fmt.Errorf("policy file is larger than %d MiB: refused", MaxPolicyFileSize>>20)
+	}
+	return data, nil
+}
+
+func fsError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// parseUserModule parses one policy file; its errors quote at most a window of the offending line.
+func parseUserModule(path string, src []byte) (*ast.Module, compile.Diagnostics) {
+	if !utf8.Valid(src) {
+		return nil, compile.Diagnostics{{File: path, Line: invalidUTF8Line(src), Severity: compile.SeverityError, Message: "not valid UTF-8 (Rego source must be UTF-8)"}}
+	}
+	m, err := ast.ParseModuleWithOpts(path, string(src), parserOptions())
+	if err != nil {
+		var errs ast.Errors
+		if errors.As(err, &errs) {
+			return nil, regoDiagnostics(errs, &path)
+		}
+		return nil, compile.Diagnostics{{File: path, Severity: compile.SeverityError, Message: quote(err.Error(), 0)}}
+	}
+	if m == nil { // an empty file: OPA parses it as no module
+		return nil, compile.Diagnostics{{File: path, Line: 1, Severity: compile.SeverityError, Message: "empty policy file: a policy starts with a package"}}
+	}
+	return m, nil
+}
+
+func invalidUTF8Line(b []byte) int {
+	line := 1
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		b = b[size:]
+	}
+	return line
+}
+
+// regoDiagnostics turns OPA's parse and compile errors into FILE:LINE: messages. OPA's own text
+// appends the whole offending line (and a compile error may print a whole expression): both are
+// cut to a window around the error, with control characters escaped. file names errors that
+// carry no location.
+func regoDiagnostics(errs ast.Errors, file *string) compile.Diagnostics {
+	var ds compile.Diagnostics
+	for _, e := range errs {
+		d := compile.Diagnostic{Severity: compile.SeverityError}
+		if file != nil {
+			d.File = *file
+		}
+		if e.Location != nil {
+			if e.Location.File != "" {
+				d.File = e.Location.File
+			}
+			d.Line = e.Location.Row
+		}
+		msg, _, _ := strings.Cut(e.Message, "\n")
+		d.Message = e.Code + ": " + quote(msg, 0)
+		switch dt := e.Details.(type) {
+		case *ast.ParserErrorDetail:
+			if dt != nil {
+				d.Message += ": near " + quote(dt.Line, dt.Idx)
+			}
+		case nil:
+		default:
+			// Type errors: have/want types, a few short lines.
+			d.Message += " (" + quote(strings.Join(dt.Lines(), "; "), 0) + ")"
+		}
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// quote returns at most maxQuoted bytes of s around byte offset at, with control and non-ASCII
+// characters escaped, so that one message line can never carry a file's content.
+func quote(s string, at int) string {
+	at = min(max(at, 0), len(s))
+	start := max(0, at-maxQuoted/2)
+	end := min(len(s), start+maxQuoted)
+	for start > 0 && !utf8.RuneStart(s[start]) {
+		start--
+	}
+	for end < len(s) && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	q := strconv.QuoteToASCII(s[start:end])
+	q = q[1 : len(q)-1]
+	if start > 0 {
+		q = "…" + q
+	}
+	if end < len(s) {
+		q += "…"
+	}
+	return q
+}
+
+// checkRules finds the rules of a user folder that skillc runs, exactly the rules conftest runs,
+// and refuses what neither could report: a folder with none (it would pass everything), and a
+// rule with a conftest name that is not a set (`deny if {...}` is a boolean, conftest refuses it;
+// `deny.x contains ...` is a nested reference, conftest skips it).
+func checkRules(dir string, modules []*ast.Module) compile.Diagnostics {
+	var diags compile.Diagnostics
+	runnable := 0
+	others := map[string]bool{}
+	for _, m := range modules {
+		if pkg := strings.TrimPrefix(m.Package.Path.String(), "data."); pkg == "skillc" || strings.HasPrefix(pkg, "skillc.") {
+			// Rego merges packages: rules added to the library's could change its verdicts, and
+			// data.skillc.parameters holds the CompilerConfig's allow-lists.
+			diags = append(diags, compile.Diagnostic{File: m.Package.Location.File, Line: m.Package.Location.Row, Field: "package",
+				Severity: compile.SeverityError, Message: fmt.Sprintf("package %s: the skillc namespace is reserved for the built-in library (which is always run: --policy is for your own rules)", pkg)})
+			continue
+		}
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			first, _ := ref[0].Value.(ast.Var)
+			name := string(first)
+			if !isRuleName(name) {
+				others[name] = true
+				continue
+			}
+			bad := func(format string, args ...any) {
+				diags = append(diags, compile.Diagnostic{File: r.Location.File, Line: r.Location.Row, Field: ref.String(),
+					Severity: compile.SeverityError, Message: fmt.Sprintf(format, args...)})
+			}
+			switch {
+			case len(ref) > 1:
+				bad("a conftest rule is a plain name: conftest ignores %s; name it %s_<suffix>", ref, name)
+			case len(r.Head.Args) > 0:
+				bad("a function cannot be a conftest rule (%s is a rule name): rename the helper", name)
+			case r.Head.RuleKind() != ast.MultiValue:
+				bad("a single value: a conftest rule is a set of messages (`%s contains msg if { ... }`); conftest refuses `if` without `contains`", name)
+			default:
+				runnable++
+			}
+		}
+	}
+	if diags != nil {
+		return diags
+	}
+	if runnable == 0 {
+		found := "no rules"
+		if len(others) > 0 {
+			found = "only " + strings.Join(slices.Sorted(maps.Keys(others)), ", ")
+		}
+		return compile.Diagnostics{{File: dir, Severity: compile.SeverityError, Message: fmt.Sprintf(
+			"--policy: no rule skillc can run (%s): a conftest-style policy defines deny, violation or warn rules, optionally with a suffix (deny_<name>); the folder would check nothing", found)}}
+	}
+	return nil
+}
+
+// buildQuery asks, in one evaluation, for every conftest-named rule of every package.
 func buildQuery(modules []*ast.Module) (string, error) {
 	sets := map[string]map[string]bool{}
 	for _, m := range modules {
 		pkg := m.Package.Path.String()
 		for _, r := range m.Rules {
-			name := r.Head.Name.String()
-			if len(r.Head.Reference) > 0 {
-				name = r.Head.Reference[0].Value.String()
-				name = strings.Trim(name, `"`)
+			ref := r.Head.Ref()
+			name, _ := ref[0].Value.(ast.Var)
+			if len(ref) != 1 || len(r.Head.Args) > 0 || r.Head.RuleKind() != ast.MultiValue || !isRuleName(string(name)) {
+				continue
 			}
-			if slices.Contains(ruleSets, name) {
-				if sets[pkg] == nil {
-					sets[pkg] = map[string]bool{}
-				}
-				sets[pkg][name] = true
+			if sets[pkg] == nil {
+				sets[pkg] = map[string]bool{}
 			}
+			sets[pkg][string(name)] = true
 		}
 	}
 	if len(sets) == 0 {
@@ -155,10 +497,8 @@ func buildQuery(modules []*ast.Module) (string, error) {
 	}
 	var parts []string
 	for _, p := range slices.Sorted(maps.Keys(sets)) {
-		for _, set := range ruleSets {
-			if sets[p][set] {
-				parts = append(parts, fmt.Sprintf("%q: [x | x := %s.%s[_]]", p+"|"+set, p, set))
-			}
+		for _, name := range slices.Sorted(maps.Keys(sets[p])) {
+			parts = append(parts, fmt.Sprintf("%q: [x | x := %s.%s[_]]", p+"|"+name, p, name))
 		}
 	}
 	return "result := {" + strings.Join(parts, ", ") + "}", nil
@@ -176,19 +516,20 @@ func (e *Engine) Eval(ctx context.Context, input any) ([]Finding, error) {
 	result, _ := rs[0].Bindings["result"].(map[string]any)
 	var out []Finding
 	for _, key := range slices.Sorted(maps.Keys(result)) {
-		pkg, set, _ := strings.Cut(key, "|")
+		pkg, rule, _ := strings.Cut(key, "|")
 		items, _ := result[key].([]any)
 		for _, item := range items {
-			out = append(out, toFinding(pkg, set, item))
+			out = append(out, toFinding(pkg, rule, item))
 		}
 	}
 	return out, nil
 }
 
 // toFinding reads the library's structured findings and conftest-style strings or {msg} objects.
-func toFinding(pkg, set string, item any) Finding {
+// rule is the conftest rule name: warn and warn_<suffix> warn, the others deny.
+func toFinding(pkg, rule string, item any) Finding {
 	sev := "deny"
-	if set == "warn" {
+	if warningRule.MatchString(rule) {
 		sev = "warn"
 	}
 	f := Finding{Severity: sev, Waivable: true}

@@ -52,9 +52,13 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 		// Bad input is reported in the chosen format too, so CI shows it on the right line.
 		return finish(out, &policy.Report{Findings: diags.Filter(compile.SeverityError, compile.SeverityWarning)}, 2)
 	}
-	rep, err := gate(cmd, o.policyDirs, res)
+	rep, policyDiags, err := gateChecked(cmd, o.policyDirs, res)
 	if err != nil {
 		return err
+	}
+	if policyDiags != nil {
+		// A --policy folder's problems too: annotations on the .rego lines.
+		return finish(out, &policy.Report{Findings: policyDiags}, 2)
 	}
 	rep.Findings = append(res.Diagnostics.Filter(compile.SeverityWarning), rep.Findings...)
 	rep.Findings.Sort()

@@ -35,9 +35,14 @@ func run(ctx context.Context, newCmd func() *cobra.Command, args []string, stdin
 	cmd := newCmd()
 	cmd.SetArgs(args)
 	cmd.SetIn(stdin)
-	cmd.SetOut(stdout)
+	out := &outputWriter{w: stdout}
+	cmd.SetOut(out)
 	cmd.SetErr(stderr)
-	code = exitCode(cmd.ExecuteContext(ctx), stderr)
+	err := cmd.ExecuteContext(ctx)
+	if out.err != nil {
+		return out.report(stderr)
+	}
+	code = exitCode(err, stderr)
 	if sig, ok := context.Cause(ctx).(signalError); ok && code != 0 {
 		// Interrupted while writing: the writer removed its temporary directory and said so.
 		return sig.code()

@@ -48,22 +48,36 @@ func compileFiles(cmd *cobra.Command, files []compile.File, opts compile.Options
 	return res, res.Diagnostics, nil
 }
 
-// gate runs the policy library (and --policy folders) over a compile's objects.
+// gate runs the policy library (and --policy folders) over a compile's objects. Problems of a
+// --policy folder are input errors: printed as FILE:LINE messages, exit 2.
 func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, error) {
+	rep, ds, err := gateChecked(cmd, policyDirs, res)
+	if ds != nil {
+		reportDiagnostics(cmd, ds)
+		return nil, exitError{2}
+	}
+	return rep, err
+}
+
+// gateChecked is gate that returns the --policy folders' problems instead of printing them.
+func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, compile.Diagnostics, error) {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	g, err := policy.NewGate(ctx, res.Config, policyDirs, time.Now())
+	var ds compile.Diagnostics
+	if errors.As(err, &ds) {
+		return nil, ds, nil
+	}
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %v\n", err)
-		return nil, exitError{2}
+		return nil, nil, internalError(cmd, err)
 	}
 	rep, err := g.Check(ctx, res)
 	if err != nil {
-		return nil, internalError(cmd, err)
+		return nil, nil, internalError(cmd, err)
 	}
-	return rep, nil
+	return rep, nil, nil
 }
 
 // reportGate prints the gate's findings, then what exceptions waived (never hidden), to stderr.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,45 @@ import (
 type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// outputWriter is stdout as the commands see it. It keeps the first failed write (a full disk, a
+// reader that closed the pipe while SIGPIPE is ignored) and writes nothing after it, so that run
+// reports it once: not bad input (exit 2) but a failed run, exit 3, whatever the command returned.
+type outputWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outputWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		o.err = fmt.Errorf("writing stdout: %w", err)
+	}
+	return n, err
+}
+
+// report prints the one line of a failed output and returns its exit code.
+func (o *outputWriter) report(stderr io.Writer) int {
+	cause := o.err
+	var pe *fs.PathError
+	if errors.As(cause, &pe) {
+		cause = pe.Err // "write |1: broken pipe" names a descriptor, not a file
+	}
+	fmt.Fprintf(stderr, "skillc: writing stdout failed: %v (the output is incomplete)\n", cause)
+	return 3
+}
+
+// outputFailed: stdout refused a write; run reports it, the command adds nothing.
+func outputFailed(cmd *cobra.Command) bool {
+	o, ok := cmd.OutOrStdout().(*outputWriter)
+	return ok && o.err != nil
+}
 
 // exitCode maps an Execute error to the exit code, printing usage errors (which cobra does not
 // print: SilenceErrors) to w.
@@ -39,7 +79,8 @@ objects a Sympozium-style controller would create at run time: skill ConfigMaps,
 its skill sidecars and host mounts, and per-run RBAC. Review them in pull requests, apply them
 with Argo CD or Flux.
 
-Exit codes: 0 compiled (warnings allowed), 1 the policy gate denied, 2 bad input or usage.`,
+Exit codes: 0 compiled (warnings allowed), 1 the policy gate denied, 2 bad input or usage, 3 an
+internal error or stdout could not be written (a full disk, a closed pipe).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
