@@ -7,11 +7,16 @@ import (
 
 // buildCronJob renders a schedule: the same pod as a run's, triggered by the CronJob controller.
 // Upstream's default concurrency is Forbid: two triggers of one task never overlap.
-func buildCronJob(cfg *ConfigSpec, pod *Pod) (*batchv1.CronJob, Diagnostics) {
-	tmpl, diags := buildPodTemplate(cfg, pod)
+func buildCronJob(cfg *ConfigSpec, pod *Pod) (*batchv1.CronJob, origins, Diagnostics) {
+	tmpl, podFrom, diags := buildPodTemplate(cfg, pod)
 	if tmpl == nil {
-		return nil, diags
+		return nil, nil, diags
 	}
+	from := origins{}
+	from.set("", pod.Src, "metadata.name")
+	from.set("spec.schedule", pod.Src, "spec.schedule")
+	from.set("spec.concurrencyPolicy", pod.Src, "spec.concurrencyPolicy")
+	podFrom.prefixed("spec.jobTemplate.spec.template.spec.", from)
 	policy := batchv1.ForbidConcurrent
 	if p := pod.Schedule.Spec.ConcurrencyPolicy; p != "" {
 		policy = batchv1.ConcurrencyPolicy(p)
@@ -31,5 +36,5 @@ func buildCronJob(cfg *ConfigSpec, pod *Pod) (*batchv1.CronJob, Diagnostics) {
 	if pod.Schedule.Spec.Suspend {
 		cj.Spec.Suspend = ptr(true)
 	}
-	return cj, diags
+	return cj, from, diags
 }

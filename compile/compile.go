@@ -90,6 +90,15 @@ func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
 	}
 	c.Default()
 	diags = append(diags, c.Validate()...)
+	for _, img := range []struct{ field, ref string }{
+		{"spec.images.agentRunner", c.Spec.Images.AgentRunner},
+		{"spec.images.ipcBridge", c.Spec.Images.IPCBridge},
+	} {
+		// Every pod runs these two: a reference no runtime can pull fails every run.
+		if err := parseImage(img.ref); err != nil {
+			diags = append(diags, c.Src.Diag(img.field, "invalid image reference %q: %v", img.ref, err))
+		}
+	}
 	return &c, diags
 }
 
@@ -119,8 +128,11 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 		diags.Sort()
 		return nil, diags
 	}
-	objs, d := buildObjects(spec, pods, instToggles)
+	objs, from, d := buildObjects(spec, pods, instToggles)
 	diags = append(diags, d...)
+	if !diags.HasErrors() {
+		diags = append(diags, validateEmitted(objs, from)...)
+	}
 	budgets, d := budgets(spec.SkillBudgetTokens, instToggles, in)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
@@ -137,10 +149,12 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, Diagnostics: diags}, nil
 }
 
-// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.
-func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, Diagnostics) {
+// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC,
+// with where each object's fields came from.
+func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, map[Object]origins, Diagnostics) {
 	var objs []Object
 	var diags Diagnostics
+	from := map[Object]origins{}
 	configMaps := map[nsName]bool{}
 	addConfigMaps := func(ns string, ts []Toggle) {
 		for _, t := range ts {
@@ -153,6 +167,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			if cm != nil {
 				objs = append(objs, cm)
+				from[cm] = origins{"": {t.Pack.Src, ""}}
 			}
 		}
 	}
@@ -164,36 +179,43 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 		pod := &pods[i]
 		addConfigMaps(pod.Namespace, pod.Toggles)
 		if spec.Identity == "per-run" {
-			objs = append(objs, buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
-				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name)))
+			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
+				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name))
+			objs = append(objs, sa)
+			from[sa] = origins{"": {pod.Src, "metadata.name"}}
 			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
 		} else if !sharedSA[pod.Namespace] {
 			sharedSA[pod.Namespace] = true
 			objs = append(objs, buildServiceAccount(sharedServiceAccount, pod.Namespace, labels()))
 		}
 		if pod.Scheduled() {
-			cj, d := buildCronJob(spec, pod)
+			cj, o, d := buildCronJob(spec, pod)
 			diags = append(diags, d...)
 			if cj != nil {
 				objs = append(objs, cj)
+				from[cj] = o
 			}
 		} else {
-			job, d := buildJob(spec, pod)
+			job, o, d := buildJob(spec, pod)
 			diags = append(diags, d...)
 			if job != nil {
 				objs = append(objs, job)
+				from[job] = o
 			}
 		}
 		for _, t := range pod.Toggles {
 			rbac, d := buildRBAC(spec.Identity, pod, t)
 			diags = append(diags, d...)
 			objs = append(objs, rbac...)
+			for _, o := range rbac {
+				from[o] = rbacOrigins(pod, t, o)
+			}
 		}
 	}
 	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 {
 		diags = append(diags, Diagnostic{Severity: SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
-	return objs, diags
+	return objs, from, diags
 }
 
 // duplicateObjects refuses two emitted objects with one identity. It happens when runs of the same
