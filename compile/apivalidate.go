@@ -83,17 +83,17 @@ func validateEmitted(objs []Object, from map[Object]origins) Diagnostics {
 	for _, o := range objs {
 		org := from[o]
 		if limit, form := oversize(o); limit > 0 {
-			diags = append(diags, sizeReport(o, org, limit, form))
+			diags = append(diags, sizeReport(o, org, form))
 		}
 		for _, e := range validateObject(o) {
-			diags = append(diags, org.diag(e.Field, "emitted %s %s would be refused by the API server: %s", kindOf(o), objectRef(o), e.Error()))
+			diags = append(diags, org.Diag(e.Field, "emitted %s %s would be refused by the API server: %s", kindOf(o), objectRef(o), e.Error()))
 		}
 	}
 	return diags
 }
 
-// diag builds an input error located where the emitted field came from.
-func (o origins) diag(emittedField, format string, args ...any) Diagnostic {
+// Diag builds an input error located where the emitted field came from.
+func (o origins) Diag(emittedField, format string, args ...any) Diagnostic {
 	org, ok := o.lookup(emittedField)
 	if !ok {
 		return Diagnostic{Severity: SeverityError, Field: emittedField, Message: fmt.Sprintf(format, args...)}
@@ -107,6 +107,8 @@ func objectRef(o Object) string {
 	}
 	return o.GetNamespace() + "/" + o.GetName()
 }
+
+var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob"}
 
 // validateObject dispatches to the kind's checks, then checks the size.
 func validateObject(o Object) field.ErrorList {
@@ -145,7 +147,8 @@ func validateObject(o Object) field.ErrorList {
 		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, meta)
 		errs = append(errs, validateCronJobSpec(v)...)
 	default:
-		errs = append(errs, field.InternalError(nil, fmt.Errorf("no API validation for %T", o)))
+		// A kind a new builder emits without adding its checks here: refused rather than unchecked.
+		errs = append(errs, field.NotSupported(field.NewPath("kind"), kindOf(o), validatedKinds))
 	}
 	return errs
 }
@@ -633,7 +636,7 @@ func oversize(o Object) (int, string) {
 
 // sizeReport explains an object that is too large: its size and its largest field, at that
 // field's source, since "the object is too big" alone does not say what to shrink.
-func sizeReport(o Object, from origins, limit int, form string) Diagnostic {
+func sizeReport(o Object, from origins, form string) Diagnostic {
 	type part struct {
 		field string
 		size  int
@@ -665,8 +668,8 @@ func sizeReport(o Object, from origins, limit int, form string) Diagnostic {
 		p := slices.MaxFunc(parts, func(a, b part) int { return cmp.Or(cmp.Compare(a.size, b.size), strings.Compare(b.field, a.field)) })
 		largest = fmt.Sprintf("; the largest part is %s (%d bytes)", p.field, p.size)
 		if _, ok := from.lookup(p.field); ok {
-			return from.diag(p.field, "emitted %s %s is too large: %s%s", kindOf(o), objectRef(o), form, largest)
+			return from.Diag(p.field, "emitted %s %s is too large: %s%s", kindOf(o), objectRef(o), form, largest)
 		}
 	}
-	return from.diag("", "emitted %s %s is too large: %s%s", kindOf(o), objectRef(o), form, largest)
+	return from.Diag("", "emitted %s %s is too large: %s%s", kindOf(o), objectRef(o), form, largest)
 }
