@@ -12,8 +12,8 @@ func buildCronJob(cfg *ConfigSpec, pod *Pod) (*batchv1.CronJob, origins, Diagnos
 	if tmpl == nil {
 		return nil, nil, diags
 	}
-	from := origins{}
-	from.set("", pod.Src, "metadata.name")
+	from := podObjectOrigins(pod, "spec.jobTemplate.spec.template.")
+	from.set("spec.jobTemplate.metadata.labels", pod.Instance.Src, "metadata.name")
 	from.set("spec.schedule", pod.Src, "spec.schedule")
 	from.set("spec.concurrencyPolicy", pod.Src, "spec.concurrencyPolicy")
 	podFrom.prefixed("spec.jobTemplate.spec.template.spec.", from)

@@ -27,8 +27,7 @@ func buildJob(cfg *ConfigSpec, pod *Pod) (*batchv1.Job, origins, Diagnostics) {
 	if tmpl == nil {
 		return nil, nil, diags
 	}
-	from := origins{}
-	from.set("", pod.Src, "metadata.name")
+	from := podObjectOrigins(pod, "spec.template.")
 	from.set("spec.activeDeadlineSeconds", pod.Src, "spec.timeout")
 	podFrom.prefixed("spec.template.spec.", from)
 	return &batchv1.Job{
@@ -50,6 +49,17 @@ func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
 		ActiveDeadlineSeconds: &deadline,
 		Template:              tmpl,
 	}
+}
+
+// podObjectOrigins are the origins of a Job's or CronJob's own fields: the run or schedule, except
+// the labels, where only the instance's name can be invalid (a 253-character object name, but a
+// label value holds 63).
+func podObjectOrigins(pod *Pod, template string) origins {
+	from := origins{}
+	from.set("", pod.Src, "metadata.name")
+	from.set("metadata.labels", pod.Instance.Src, "metadata.name")
+	from.set(template+"metadata.labels", pod.Instance.Src, "metadata.name")
+	return from
 }
 
 // podLabels are the labels of a run's Job and pod, or of a schedule's CronJob and its pods.
