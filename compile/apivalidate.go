@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"maps"
+	"math"
 	"path"
 	"reflect"
 	"slices"
@@ -15,7 +15,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	pathvalidation "k8s.io/apimachinery/pkg/api/validation/path"
-	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -77,17 +76,21 @@ func (o origins) prefixed(prefix string, into origins) {
 	}
 }
 
-// validateEmitted checks every object and reports each error at its source.
-func validateEmitted(objs []Object, from map[Object]origins) Diagnostics {
+// checkEmitted checks an object as the API server would and reports each problem at its source;
+// from is asked for the object's origins only when there is something to report.
+func checkEmitted(o Object, from func() origins) Diagnostics {
+	errs := validateObject(o)
+	_, form := oversize(o)
+	if len(errs) == 0 && form == "" {
+		return nil
+	}
+	org := from()
 	var diags Diagnostics
-	for _, o := range objs {
-		org := from[o]
-		if limit, form := oversize(o); limit > 0 {
-			diags = append(diags, sizeReport(o, org, form))
-		}
-		for _, e := range validateObject(o) {
-			diags = append(diags, org.Diag(e.Field, "emitted %s %s would be refused by the API server: %s", kindOf(o), objectRef(o), e.Error()))
-		}
+	if form != "" {
+		diags = append(diags, sizeReport(o, org, form))
+	}
+	for _, e := range errs {
+		diags = append(diags, org.Diag(e.Field, "emitted %s %s would be refused by the API server: %s", kindOf(o), objectRef(o), e.Error()))
 	}
 	return diags
 }
@@ -108,44 +111,82 @@ func objectRef(o Object) string {
 	return o.GetNamespace() + "/" + o.GetName()
 }
 
+// lpath is a field path built only when an error needs it: checking thousands of valid objects
+// must not allocate a field.Path for every field visited. Steps live on the stack of the
+// validating functions and point at their parent.
+type lpath struct {
+	parent *lpath
+	name   string // a child field; "" for an index or key step
+	key    string // a map key step when keyed
+	index  int
+	keyed  bool
+}
+
+func (p *lpath) child(name string) lpath { return lpath{parent: p, name: name} }
+func (p *lpath) at(i int) lpath          { return lpath{parent: p, index: i} }
+func (p *lpath) mapKey(k string) lpath   { return lpath{parent: p, key: k, keyed: true} }
+
+// path builds the field.Path, for an error.
+func (p *lpath) path() *field.Path {
+	if p == nil {
+		return nil
+	}
+	parent := p.parent.path()
+	switch {
+	case p.name != "" && parent == nil:
+		return field.NewPath(p.name)
+	case p.name != "":
+		return parent.Child(p.name)
+	case p.keyed:
+		return parent.Key(p.key)
+	}
+	return parent.Index(p.index)
+}
+
 var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob"}
 
-// validateObject dispatches to the kind's checks, then checks the size.
+// Fixed roots, shared: a field.Path is immutable.
+var (
+	metaPath = field.NewPath("metadata")
+	namePath = metaPath.Child("name")
+)
+
+// validateObject checks one object with the kind's create validation.
 func validateObject(o Object) field.ErrorList {
-	meta := field.NewPath("metadata")
 	var errs field.ErrorList
 	switch v := o.(type) {
 	case *corev1.ConfigMap:
 		// ValidateConfigMap (core): DNS subdomain name, valid keys, 1 MiB of data.
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, meta)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
 		errs = append(errs, validateConfigMapData(v)...)
 	case *corev1.ServiceAccount:
 		// ValidateServiceAccount (core): DNS subdomain name.
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, meta)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
 	case *rbacv1.Role:
 		// ValidateRole (rbac): path-segment name, rules.
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, pathvalidation.ValidatePathSegmentName, meta)
-		errs = append(errs, validateRules(v.Rules, true, field.NewPath("rules"))...)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, true, pathvalidation.ValidatePathSegmentName, metaPath)
+		errs = append(errs, validateRules(v.Rules, true)...)
 	case *rbacv1.ClusterRole:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, false, pathvalidation.ValidatePathSegmentName, meta)
-		errs = append(errs, validateRules(v.Rules, false, field.NewPath("rules"))...)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, false, pathvalidation.ValidatePathSegmentName, metaPath)
+		errs = append(errs, validateRules(v.Rules, false)...)
 	case *rbacv1.RoleBinding:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, pathvalidation.ValidatePathSegmentName, meta)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, true, pathvalidation.ValidatePathSegmentName, metaPath)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "Role", true)...)
 	case *rbacv1.ClusterRoleBinding:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, false, pathvalidation.ValidatePathSegmentName, meta)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, false, pathvalidation.ValidatePathSegmentName, metaPath)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "ClusterRole", false)...)
 	case *batchv1.Job:
 		// ValidateJob (batch): the Job controller labels each pod batch.kubernetes.io/job-name=<name>,
 		// so the name must also be a valid label value (63 characters).
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, meta)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
 		for _, msg := range validation.IsValidLabelValue(v.Name) {
-			errs = append(errs, field.Invalid(meta.Child("name"), v.Name, "the Job controller's job-name label: "+msg))
+			errs = append(errs, field.Invalid(namePath, v.Name, "the Job controller's job-name label: "+msg))
 		}
-		errs = append(errs, validateJobSpec(&v.Spec, field.NewPath("spec"))...)
+		spec := lpath{name: "spec"}
+		errs = validateJobSpec(errs, &v.Spec, &spec)
 	case *batchv1.CronJob:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, meta)
-		errs = append(errs, validateCronJobSpec(v)...)
+		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
+		errs = validateCronJob(errs, v)
 	default:
 		// A kind a new builder emits without adding its checks here: refused rather than unchecked.
 		errs = append(errs, field.NotSupported(field.NewPath("kind"), kindOf(o), validatedKinds))
@@ -158,50 +199,50 @@ func validateObject(o Object) field.ErrorList {
 func validateConfigMapData(cm *corev1.ConfigMap) field.ErrorList {
 	var errs field.ErrorList
 	total := 0
-	for _, key := range sortedKeys(cm.Data) {
+	for key, v := range cm.Data {
 		for _, msg := range validation.IsConfigMapKey(key) {
 			errs = append(errs, field.Invalid(field.NewPath("data").Key(key), key, msg))
 		}
-		total += len(key) + len(cm.Data[key])
+		total += len(key) + len(v)
 	}
-	for _, key := range sortedKeys(cm.BinaryData) {
+	for key, v := range cm.BinaryData {
 		for _, msg := range validation.IsConfigMapKey(key) {
 			errs = append(errs, field.Invalid(field.NewPath("binaryData").Key(key), key, msg))
 		}
 		if _, dup := cm.Data[key]; dup {
 			errs = append(errs, field.Invalid(field.NewPath("binaryData").Key(key), key, "duplicate of key present in data"))
 		}
-		total += len(key) + len(cm.BinaryData[key])
+		total += len(key) + len(v)
 	}
 	if total > maxConfigMapBytes {
-		errs = append(errs, field.TooLong(field.NewPath(""), "", maxConfigMapBytes))
+		errs = append(errs, field.TooLong(field.NewPath("data"), "", maxConfigMapBytes))
 	}
 	return errs
 }
 
 // validateRules mirrors ValidatePolicyRule (rbac): verbs are required; a Role may not hold
 // nonResourceURLs; resource rules need apiGroups and resources.
-func validateRules(rules []rbacv1.PolicyRule, namespaced bool, p *field.Path) field.ErrorList {
+func validateRules(rules []rbacv1.PolicyRule, namespaced bool) field.ErrorList {
 	var errs field.ErrorList
+	rp := func(i int, name string) *field.Path { return field.NewPath("rules").Index(i).Child(name) }
 	for i, r := range rules {
-		rp := p.Index(i)
 		if len(r.Verbs) == 0 {
-			errs = append(errs, field.Required(rp.Child("verbs"), "verbs must contain at least one value"))
+			errs = append(errs, field.Required(rp(i, "verbs"), "verbs must contain at least one value"))
 		}
 		if len(r.NonResourceURLs) > 0 {
 			if namespaced {
-				errs = append(errs, field.Invalid(rp.Child("nonResourceURLs"), r.NonResourceURLs, "namespaced rules cannot apply to non-resource URLs"))
+				errs = append(errs, field.Invalid(rp(i, "nonResourceURLs"), r.NonResourceURLs, "namespaced rules cannot apply to non-resource URLs"))
 			}
 			if len(r.APIGroups) > 0 || len(r.Resources) > 0 || len(r.ResourceNames) > 0 {
-				errs = append(errs, field.Invalid(rp.Child("nonResourceURLs"), r.NonResourceURLs, "rules cannot apply to both regular resources and non-resource URLs"))
+				errs = append(errs, field.Invalid(rp(i, "nonResourceURLs"), r.NonResourceURLs, "rules cannot apply to both regular resources and non-resource URLs"))
 			}
 			continue
 		}
 		if len(r.APIGroups) == 0 {
-			errs = append(errs, field.Required(rp.Child("apiGroups"), "resource rules must supply at least one api group"))
+			errs = append(errs, field.Required(rp(i, "apiGroups"), "resource rules must supply at least one api group"))
 		}
 		if len(r.Resources) == 0 {
-			errs = append(errs, field.Required(rp.Child("resources"), "resource rules must supply at least one resource"))
+			errs = append(errs, field.Required(rp(i, "resources"), "resource rules must supply at least one resource"))
 		}
 	}
 	return errs
@@ -211,26 +252,26 @@ func validateRules(rules []rbacv1.PolicyRule, namespaced bool, p *field.Path) fi
 // and the ServiceAccount subject skillc writes.
 func validateBinding(ref rbacv1.RoleRef, subjects []rbacv1.Subject, kind string, namespaced bool) field.ErrorList {
 	var errs field.ErrorList
-	rp := field.NewPath("roleRef")
+	rp := func(name string) *field.Path { return field.NewPath("roleRef", name) }
 	if ref.APIGroup != rbacv1.GroupName {
-		errs = append(errs, field.NotSupported(rp.Child("apiGroup"), ref.APIGroup, []string{rbacv1.GroupName}))
+		errs = append(errs, field.NotSupported(rp("apiGroup"), ref.APIGroup, []string{rbacv1.GroupName}))
 	}
 	if ref.Kind != kind && !(namespaced && ref.Kind == "ClusterRole") {
-		errs = append(errs, field.NotSupported(rp.Child("kind"), ref.Kind, []string{kind}))
+		errs = append(errs, field.NotSupported(rp("kind"), ref.Kind, []string{kind}))
 	}
 	for _, msg := range pathvalidation.ValidatePathSegmentName(ref.Name, false) {
-		errs = append(errs, field.Invalid(rp.Child("name"), ref.Name, msg))
+		errs = append(errs, field.Invalid(rp("name"), ref.Name, msg))
 	}
 	for i, s := range subjects {
-		sp := field.NewPath("subjects").Index(i)
+		sp := func(name string) *field.Path { return field.NewPath("subjects").Index(i).Child(name) }
 		if s.Kind != rbacv1.ServiceAccountKind || s.APIGroup != "" {
-			errs = append(errs, field.NotSupported(sp.Child("kind"), s.Kind, []string{rbacv1.ServiceAccountKind}))
+			errs = append(errs, field.NotSupported(sp("kind"), s.Kind, []string{rbacv1.ServiceAccountKind}))
 		}
 		for _, msg := range apivalidation.NameIsDNSSubdomain(s.Name, false) {
-			errs = append(errs, field.Invalid(sp.Child("name"), s.Name, msg))
+			errs = append(errs, field.Invalid(sp("name"), s.Name, msg))
 		}
 		if s.Namespace == "" && !namespaced {
-			errs = append(errs, field.Required(sp.Child("namespace"), ""))
+			errs = append(errs, field.Required(sp("namespace"), ""))
 		}
 	}
 	return errs
@@ -238,92 +279,107 @@ func validateBinding(ref rbacv1.RoleRef, subjects []rbacv1.Subject, kind string,
 
 // validateJobSpec mirrors validateJobSpec (batch): non-negative counts, a valid pod template whose
 // restartPolicy is Never or OnFailure.
-func validateJobSpec(spec *batchv1.JobSpec, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	if spec.BackoffLimit != nil {
-		errs = append(errs, apivalidation.ValidateNonnegativeField(int64(*spec.BackoffLimit), p.Child("backoffLimit"))...)
+func validateJobSpec(errs field.ErrorList, spec *batchv1.JobSpec, p *lpath) field.ErrorList {
+	if spec.BackoffLimit != nil && *spec.BackoffLimit < 0 {
+		c := p.child("backoffLimit")
+		errs = append(errs, field.Invalid(c.path(), *spec.BackoffLimit, "must be greater than or equal to 0"))
 	}
 	if spec.ActiveDeadlineSeconds != nil && *spec.ActiveDeadlineSeconds <= 0 {
-		errs = append(errs, field.Invalid(p.Child("activeDeadlineSeconds"), *spec.ActiveDeadlineSeconds, "must be greater than 0"))
+		c := p.child("activeDeadlineSeconds")
+		errs = append(errs, field.Invalid(c.path(), *spec.ActiveDeadlineSeconds, "must be greater than 0"))
 	}
-	tp := p.Child("template")
-	errs = append(errs, validateLabels(spec.Template.Labels, tp.Child("metadata", "labels"))...)
-	errs = append(errs, validatePodSpec(&spec.Template.Spec, tp.Child("spec"))...)
+	tp := p.child("template")
+	meta := tp.child("metadata")
+	lp := meta.child("labels")
+	errs = validateLabels(errs, spec.Template.Labels, &lp)
+	sp := tp.child("spec")
+	errs = validatePodSpec(errs, &spec.Template.Spec, &sp)
 	if rp := spec.Template.Spec.RestartPolicy; rp != corev1.RestartPolicyNever && rp != corev1.RestartPolicyOnFailure {
-		errs = append(errs, field.NotSupported(tp.Child("spec", "restartPolicy"), rp, []string{string(corev1.RestartPolicyOnFailure), string(corev1.RestartPolicyNever)}))
+		c := sp.child("restartPolicy")
+		errs = append(errs, field.NotSupported(c.path(), rp, []string{string(corev1.RestartPolicyOnFailure), string(corev1.RestartPolicyNever)}))
 	}
 	return errs
 }
 
-// validateCronJobSpec mirrors ValidateCronJobCreate (batch): a name of at most 52 characters (the
+// validateCronJob mirrors ValidateCronJobCreate (batch): a name of at most 52 characters (the
 // controller appends 11 to name each Job), a schedule robfig/cron parses without a time zone, a
 // known concurrencyPolicy and a valid Job template.
-func validateCronJobSpec(cj *batchv1.CronJob) field.ErrorList {
-	var errs field.ErrorList
+func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob) field.ErrorList {
 	if len(cj.Name) > maxCronJobName {
-		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), cj.Name, fmt.Sprintf("must be no more than %d characters", maxCronJobName)))
+		errs = append(errs, field.Invalid(namePath, cj.Name, fmt.Sprintf("must be no more than %d characters", maxCronJobName)))
 	}
-	p := field.NewPath("spec")
 	if msg := checkCron(cj.Spec.Schedule); msg != "" {
-		errs = append(errs, field.Invalid(p.Child("schedule"), cj.Spec.Schedule, msg))
+		errs = append(errs, field.Invalid(field.NewPath("spec", "schedule"), cj.Spec.Schedule, msg))
 	}
 	switch cj.Spec.ConcurrencyPolicy {
 	case batchv1.AllowConcurrent, batchv1.ForbidConcurrent, batchv1.ReplaceConcurrent:
 	default:
-		errs = append(errs, field.NotSupported(p.Child("concurrencyPolicy"), cj.Spec.ConcurrencyPolicy, []string{"Allow", "Forbid", "Replace"}))
+		errs = append(errs, field.NotSupported(field.NewPath("spec", "concurrencyPolicy"), cj.Spec.ConcurrencyPolicy, []string{"Allow", "Forbid", "Replace"}))
 	}
-	jp := p.Child("jobTemplate")
-	errs = append(errs, validateLabels(cj.Spec.JobTemplate.Labels, jp.Child("metadata", "labels"))...)
-	return append(errs, validateJobSpec(&cj.Spec.JobTemplate.Spec, jp.Child("spec"))...)
+	p := lpath{name: "spec"}
+	jp := p.child("jobTemplate")
+	meta := jp.child("metadata")
+	lp := meta.child("labels")
+	errs = validateLabels(errs, cj.Spec.JobTemplate.Labels, &lp)
+	sp := jp.child("spec")
+	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, &sp)
 }
 
-func validateLabels(l map[string]string, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for _, k := range sortedKeys(l) {
+func validateLabels(errs field.ErrorList, l map[string]string, p *lpath) field.ErrorList {
+	for k, v := range l {
 		for _, msg := range validation.IsQualifiedName(k) {
-			errs = append(errs, field.Invalid(p, k, msg))
+			errs = append(errs, field.Invalid(p.path(), k, msg))
 		}
-		for _, msg := range validation.IsValidLabelValue(l[k]) {
-			errs = append(errs, field.Invalid(p.Key(k), l[k], msg))
+		for _, msg := range validation.IsValidLabelValue(v) {
+			kp := p.mapKey(k)
+			errs = append(errs, field.Invalid(kp.path(), v, msg))
 		}
 	}
 	return errs
 }
 
 // validatePodSpec mirrors ValidatePodSpec (core) for the fields skillc sets.
-func validatePodSpec(spec *corev1.PodSpec, p *field.Path) field.ErrorList {
-	vols, errs := validateVolumes(spec.Volumes, p.Child("volumes"))
-	names := sets.New[string]()
-	errs = append(errs, validateContainers(spec.InitContainers, true, vols, names, p.Child("initContainers"))...)
-	errs = append(errs, validateContainers(spec.Containers, false, vols, names, p.Child("containers"))...)
+func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, p *lpath) field.ErrorList {
+	vp := p.child("volumes")
+	vols, errs := validateVolumes(errs, spec.Volumes, &vp)
+	names := make(map[string]bool, len(spec.InitContainers)+len(spec.Containers))
+	ip := p.child("initContainers")
+	errs = validateContainers(errs, spec.InitContainers, true, vols, names, &ip)
+	cp := p.child("containers")
+	errs = validateContainers(errs, spec.Containers, false, vols, names, &cp)
 	if len(spec.Containers) == 0 {
-		errs = append(errs, field.Required(p.Child("containers"), ""))
+		errs = append(errs, field.Required(cp.path(), ""))
 	}
 	if spec.ServiceAccountName != "" {
 		for _, msg := range apivalidation.NameIsDNSSubdomain(spec.ServiceAccountName, false) {
-			errs = append(errs, field.Invalid(p.Child("serviceAccountName"), spec.ServiceAccountName, msg))
+			c := p.child("serviceAccountName")
+			errs = append(errs, field.Invalid(c.path(), spec.ServiceAccountName, msg))
 		}
 	}
 	switch spec.DNSPolicy {
 	case "", corev1.DNSClusterFirst, corev1.DNSClusterFirstWithHostNet, corev1.DNSDefault, corev1.DNSNone:
 	default:
-		errs = append(errs, field.NotSupported(p.Child("dnsPolicy"), spec.DNSPolicy, []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}))
+		c := p.child("dnsPolicy")
+		errs = append(errs, field.NotSupported(c.path(), spec.DNSPolicy, []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}))
 	}
 	for i, s := range spec.ImagePullSecrets {
 		// validateImagePullSecrets: a reference to a Secret by name.
 		for _, msg := range apivalidation.NameIsDNSSubdomain(s.Name, false) {
-			errs = append(errs, field.Invalid(p.Child("imagePullSecrets").Index(i).Child("name"), s.Name, msg))
+			c := p.child("imagePullSecrets")
+			e := c.at(i)
+			n := e.child("name")
+			errs = append(errs, field.Invalid(n.path(), s.Name, msg))
 		}
 	}
 	if sc := spec.SecurityContext; sc != nil {
-		for _, id := range []struct {
+		for _, id := range [...]struct {
 			name string
 			v    *int64
 		}{{"runAsUser", sc.RunAsUser}, {"runAsGroup", sc.RunAsGroup}, {"fsGroup", sc.FSGroup}} {
-			if id.v != nil {
-				for _, msg := range validation.IsValidUserID(*id.v) {
-					errs = append(errs, field.Invalid(p.Child("securityContext", id.name), *id.v, msg))
-				}
+			if id.v != nil && (*id.v < 0 || *id.v > math.MaxInt32) {
+				c := p.child("securityContext")
+				n := c.child(id.name)
+				errs = append(errs, field.Invalid(n.path(), *id.v, validation.InclusiveRangeError(0, math.MaxInt32)))
 			}
 		}
 	}
@@ -332,43 +388,51 @@ func validatePodSpec(spec *corev1.PodSpec, p *field.Path) field.ErrorList {
 
 // validateVolumes mirrors ValidateVolumes (core): unique DNS-label names and exactly one source,
 // with the checks of the sources skillc emits (emptyDir, hostPath, secret, projected).
-func validateVolumes(vols []corev1.Volume, p *field.Path) (sets.Set[string], field.ErrorList) {
-	var errs field.ErrorList
-	names := sets.New[string]()
-	for i, v := range vols {
-		vp := p.Index(i)
+func validateVolumes(errs field.ErrorList, vols []corev1.Volume, p *lpath) (map[string]bool, field.ErrorList) {
+	names := make(map[string]bool, len(vols))
+	for i := range vols {
+		v := &vols[i]
+		vp := p.at(i)
 		for _, msg := range validation.IsDNS1123Label(v.Name) {
-			errs = append(errs, field.Invalid(vp.Child("name"), v.Name, msg))
+			n := vp.child("name")
+			errs = append(errs, field.Invalid(n.path(), v.Name, msg))
 		}
-		if names.Has(v.Name) {
-			errs = append(errs, field.Duplicate(vp.Child("name"), v.Name))
+		if names[v.Name] {
+			n := vp.child("name")
+			errs = append(errs, field.Duplicate(n.path(), v.Name))
 		}
-		names.Insert(v.Name)
-		if n := countSources(v.VolumeSource); n != 1 {
-			if n == 0 {
-				errs = append(errs, field.Required(vp, "must specify a volume type"))
-			} else {
-				errs = append(errs, field.Forbidden(vp, "may not specify more than 1 volume type"))
-			}
+		names[v.Name] = true
+		switch countSources(&v.VolumeSource) {
+		case 1:
+		case 0:
+			errs = append(errs, field.Required(vp.path(), "must specify a volume type"))
+		default:
+			errs = append(errs, field.Forbidden(vp.path(), "may not specify more than 1 volume type"))
 		}
-		s := v.VolumeSource
+		s := &v.VolumeSource
 		if s.EmptyDir != nil && s.EmptyDir.SizeLimit != nil && s.EmptyDir.SizeLimit.Sign() < 0 {
-			errs = append(errs, field.Invalid(vp.Child("emptyDir", "sizeLimit"), s.EmptyDir.SizeLimit.String(), "must be greater than or equal to 0"))
+			e := vp.child("emptyDir")
+			n := e.child("sizeLimit")
+			errs = append(errs, field.Invalid(n.path(), s.EmptyDir.SizeLimit.String(), "must be greater than or equal to 0"))
 		}
 		if s.HostPath != nil {
-			hp := vp.Child("hostPath", "path")
+			h := vp.child("hostPath")
+			hp := h.child("path")
 			if s.HostPath.Path == "" {
-				errs = append(errs, field.Required(hp, ""))
+				errs = append(errs, field.Required(hp.path(), ""))
 			}
-			errs = append(errs, noBacksteps(s.HostPath.Path, hp)...)
+			errs = noBacksteps(errs, s.HostPath.Path, &hp)
 		}
 		if s.Secret != nil {
 			for _, msg := range apivalidation.NameIsDNSSubdomain(s.Secret.SecretName, false) {
-				errs = append(errs, field.Invalid(vp.Child("secret", "secretName"), s.Secret.SecretName, msg))
+				e := vp.child("secret")
+				n := e.child("secretName")
+				errs = append(errs, field.Invalid(n.path(), s.Secret.SecretName, msg))
 			}
 		}
 		if s.Projected != nil {
-			errs = append(errs, validateProjection(s.Projected, vp.Child("projected"))...)
+			pp := vp.child("projected")
+			errs = validateProjection(errs, s.Projected, &pp)
 		}
 	}
 	return names, errs
@@ -376,9 +440,9 @@ func validateVolumes(vols []corev1.Volume, p *field.Path) (sets.Set[string], fie
 
 // countSources counts the volume sources set: every field of VolumeSource is a pointer to one
 // source, so a source added to k8s.io/api later is counted too.
-func countSources(s corev1.VolumeSource) int {
+func countSources(s *corev1.VolumeSource) int {
 	n := 0
-	v := reflect.ValueOf(s)
+	v := reflect.ValueOf(s).Elem()
 	for i := range v.NumField() {
 		if f := v.Field(i); f.Kind() == reflect.Pointer && !f.IsNil() {
 			n++
@@ -387,46 +451,53 @@ func countSources(s corev1.VolumeSource) int {
 	return n
 }
 
-// validateProjection mirrors validateProjectionSources (core): one source per item, relative paths
-// without "..", no path twice, token expiry between 10 minutes and 2^32 seconds.
-func validateProjection(pr *corev1.ProjectedVolumeSource, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	paths := sets.New[string]()
-	addPath := func(file string, fp *field.Path) {
-		errs = append(errs, localNonReservedPath(file, fp)...)
-		if paths.Has(file) {
-			errs = append(errs, field.Invalid(p, file, "conflicting duplicate paths"))
+// validateProjection mirrors validateProjectionSources (core): relative paths without "..", no
+// path twice, token expiry between 10 minutes and 2^32 seconds.
+func validateProjection(errs field.ErrorList, pr *corev1.ProjectedVolumeSource, p *lpath) field.ErrorList {
+	var seen []string // a handful of paths: a slice beats a map
+	addPath := func(file string, fp *lpath) {
+		errs = localNonReservedPath(errs, file, fp)
+		if slices.Contains(seen, file) {
+			errs = append(errs, field.Invalid(p.path(), file, "conflicting duplicate paths"))
 		}
-		paths.Insert(file)
+		seen = append(seen, file)
 	}
-	for i, s := range pr.Sources {
-		sp := p.Child("sources").Index(i)
+	sources := p.child("sources")
+	for i := range pr.Sources {
+		s := &pr.Sources[i]
+		sp := sources.at(i)
 		switch {
 		case s.ConfigMap != nil:
-			cp := sp.Child("configMap")
+			cp := sp.child("configMap")
 			for _, msg := range apivalidation.NameIsDNSSubdomain(s.ConfigMap.Name, false) {
-				errs = append(errs, field.Invalid(cp.Child("name"), s.ConfigMap.Name, msg))
+				n := cp.child("name")
+				errs = append(errs, field.Invalid(n.path(), s.ConfigMap.Name, msg))
 			}
+			items := cp.child("items")
 			for j, it := range s.ConfigMap.Items {
-				ip := cp.Child("items").Index(j)
+				ip := items.at(j)
 				for _, msg := range validation.IsConfigMapKey(it.Key) {
-					errs = append(errs, field.Invalid(ip.Child("key"), it.Key, msg))
+					k := ip.child("key")
+					errs = append(errs, field.Invalid(k.path(), it.Key, msg))
 				}
-				addPath(it.Path, ip.Child("path"))
+				fp := ip.child("path")
+				addPath(it.Path, &fp)
 			}
 		case s.ServiceAccountToken != nil:
-			tp := sp.Child("serviceAccountToken")
+			tp := sp.child("serviceAccountToken")
 			if e := s.ServiceAccountToken.ExpirationSeconds; e != nil && (*e < 600 || *e > 1<<32) {
-				errs = append(errs, field.Invalid(tp.Child("expirationSeconds"), *e, "must be at least 10 minutes and at most 2^32 seconds"))
+				n := tp.child("expirationSeconds")
+				errs = append(errs, field.Invalid(n.path(), *e, "must be at least 10 minutes and at most 2^32 seconds"))
 			}
-			addPath(s.ServiceAccountToken.Path, tp.Child("path"))
+			fp := tp.child("path")
+			addPath(s.ServiceAccountToken.Path, &fp)
 		case s.DownwardAPI != nil:
+			dp := sp.child("downwardAPI")
+			items := dp.child("items")
 			for j, it := range s.DownwardAPI.Items {
-				addPath(it.Path, sp.Child("downwardAPI", "items").Index(j).Child("path"))
-			}
-		case s.Secret != nil:
-			for j, it := range s.Secret.Items {
-				addPath(it.Path, sp.Child("secret", "items").Index(j).Child("path"))
+				ip := items.at(j)
+				fp := ip.child("path")
+				addPath(it.Path, &fp)
 			}
 		}
 	}
@@ -434,67 +505,77 @@ func validateProjection(pr *corev1.ProjectedVolumeSource, p *field.Path) field.E
 }
 
 // localNonReservedPath mirrors ValidateLocalNonReservedPath (core).
-func localNonReservedPath(p string, fp *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	if path.IsAbs(p) {
-		errs = append(errs, field.Invalid(fp, p, "must be a relative path"))
+func localNonReservedPath(errs field.ErrorList, file string, p *lpath) field.ErrorList {
+	if path.IsAbs(file) {
+		errs = append(errs, field.Invalid(p.path(), file, "must be a relative path"))
 	}
-	errs = append(errs, noBacksteps(p, fp)...)
-	if strings.HasPrefix(p, "..") && !strings.HasPrefix(p, "../") {
-		errs = append(errs, field.Invalid(fp, p, "must not start with '..'"))
+	errs = noBacksteps(errs, file, p)
+	if strings.HasPrefix(file, "..") && !strings.HasPrefix(file, "../") {
+		errs = append(errs, field.Invalid(p.path(), file, "must not start with '..'"))
 	}
 	return errs
 }
 
 // noBacksteps mirrors validatePathNoBacksteps (core).
-func noBacksteps(p string, fp *field.Path) field.ErrorList {
-	if slices.Contains(strings.Split(p, "/"), "..") {
-		return field.ErrorList{field.Invalid(fp, p, "must not contain '..'")}
+func noBacksteps(errs field.ErrorList, file string, p *lpath) field.ErrorList {
+	for seg := range strings.SplitSeq(file, "/") {
+		if seg == ".." {
+			return append(errs, field.Invalid(p.path(), file, "must not contain '..'"))
+		}
 	}
-	return nil
+	return errs
 }
 
 // validateContainers mirrors validateInitContainers / validateContainers (core): names unique
 // across both lists, an image, env, resources, mounts of declared volumes and a consistent
 // security context.
-func validateContainers(cs []corev1.Container, init bool, vols sets.Set[string], names sets.Set[string], p *field.Path) field.ErrorList {
-	var errs field.ErrorList
+func validateContainers(errs field.ErrorList, cs []corev1.Container, init bool, vols, names map[string]bool, p *lpath) field.ErrorList {
 	for i := range cs {
 		c := &cs[i]
-		cp := p.Index(i)
+		cp := p.at(i)
 		for _, msg := range validation.IsDNS1123Label(c.Name) {
-			errs = append(errs, field.Invalid(cp.Child("name"), c.Name, msg))
+			n := cp.child("name")
+			errs = append(errs, field.Invalid(n.path(), c.Name, msg))
 		}
-		if names.Has(c.Name) {
-			errs = append(errs, field.Duplicate(cp.Child("name"), c.Name))
+		if names[c.Name] {
+			n := cp.child("name")
+			errs = append(errs, field.Duplicate(n.path(), c.Name))
 		}
-		names.Insert(c.Name)
+		names[c.Name] = true
 		switch {
 		case c.Image == "":
-			errs = append(errs, field.Required(cp.Child("image"), ""))
+			n := cp.child("image")
+			errs = append(errs, field.Required(n.path(), ""))
 		case c.Image != strings.TrimSpace(c.Image):
-			errs = append(errs, field.Invalid(cp.Child("image"), c.Image, "must not have leading or trailing whitespace"))
+			n := cp.child("image")
+			errs = append(errs, field.Invalid(n.path(), c.Image, "must not have leading or trailing whitespace"))
 		}
 		switch c.ImagePullPolicy {
 		case "", corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
 		default:
-			errs = append(errs, field.NotSupported(cp.Child("imagePullPolicy"), c.ImagePullPolicy, []string{"Always", "IfNotPresent", "Never"}))
+			n := cp.child("imagePullPolicy")
+			errs = append(errs, field.NotSupported(n.path(), c.ImagePullPolicy, []string{"Always", "IfNotPresent", "Never"}))
 		}
 		if c.RestartPolicy != nil && (!init || *c.RestartPolicy != corev1.ContainerRestartPolicyAlways) {
-			errs = append(errs, field.NotSupported(cp.Child("restartPolicy"), *c.RestartPolicy, []string{string(corev1.ContainerRestartPolicyAlways)}))
+			n := cp.child("restartPolicy")
+			errs = append(errs, field.NotSupported(n.path(), *c.RestartPolicy, []string{string(corev1.ContainerRestartPolicyAlways)}))
 		}
-		errs = append(errs, validateEnv(c.Env, cp.Child("env"))...)
-		errs = append(errs, validateResources(c.Resources, cp.Child("resources"))...)
-		errs = append(errs, validateMounts(c, vols, cp.Child("volumeMounts"))...)
+		ep := cp.child("env")
+		errs = validateEnv(errs, c.Env, &ep)
+		rp := cp.child("resources")
+		errs = validateResources(errs, &c.Resources, &rp)
+		mp := cp.child("volumeMounts")
+		errs = validateMounts(errs, c, vols, &mp)
 		if sc := c.SecurityContext; sc != nil {
 			// ValidateSecurityContext: privilege escalation cannot be off for a privileged container.
 			if sc.Privileged != nil && *sc.Privileged && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
-				errs = append(errs, field.Invalid(cp.Child("securityContext"), sc, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
+				n := cp.child("securityContext")
+				errs = append(errs, field.Invalid(n.path(), "", "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
 			}
-			if sc.RunAsUser != nil {
-				for _, msg := range validation.IsValidUserID(*sc.RunAsUser) {
-					errs = append(errs, field.Invalid(cp.Child("securityContext", "runAsUser"), *sc.RunAsUser, msg))
-				}
+			if sc.RunAsUser != nil && (*sc.RunAsUser < 0 || *sc.RunAsUser > math.MaxInt32) {
+				n := cp.child("securityContext")
+				u := n.child("runAsUser")
+				errs = append(errs, field.Invalid(u.path(), *sc.RunAsUser, validation.InclusiveRangeError(0, math.MaxInt32)))
 			}
 		}
 	}
@@ -503,45 +584,51 @@ func validateContainers(cs []corev1.Container, init bool, vols sets.Set[string],
 
 // validateEnv mirrors ValidateEnv (core): names are C identifiers (the strict rule: what the API
 // server accepts and every shell can read), value and valueFrom exclusive, one valueFrom source.
-func validateEnv(env []corev1.EnvVar, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for i, e := range env {
-		ep := p.Index(i)
+func validateEnv(errs field.ErrorList, env []corev1.EnvVar, p *lpath) field.ErrorList {
+	for i := range env {
+		e := &env[i]
+		ep := p.at(i)
 		if e.Name == "" {
-			errs = append(errs, field.Required(ep.Child("name"), ""))
+			n := ep.child("name")
+			errs = append(errs, field.Required(n.path(), ""))
 		}
 		for _, msg := range validation.IsEnvVarName(e.Name) {
-			errs = append(errs, field.Invalid(ep.Child("name"), e.Name, msg))
+			n := ep.child("name")
+			errs = append(errs, field.Invalid(n.path(), e.Name, msg))
 		}
 		vf := e.ValueFrom
 		if vf == nil {
 			continue
 		}
+		vp := ep.child("valueFrom")
 		if e.Value != "" {
-			errs = append(errs, field.Invalid(ep.Child("valueFrom"), "", "may not be specified when `value` is not empty"))
+			errs = append(errs, field.Invalid(vp.path(), "", "may not be specified when `value` is not empty"))
 		}
 		n := 0
 		if vf.FieldRef != nil {
 			n++
 			if vf.FieldRef.FieldPath == "" || vf.FieldRef.APIVersion == "" {
-				errs = append(errs, field.Required(ep.Child("valueFrom", "fieldRef"), "apiVersion and fieldPath are required"))
+				f := vp.child("fieldRef")
+				errs = append(errs, field.Required(f.path(), "apiVersion and fieldPath are required"))
 			}
 		}
 		if r := vf.SecretKeyRef; r != nil {
 			n++
-			sp := ep.Child("valueFrom", "secretKeyRef")
+			sp := vp.child("secretKeyRef")
 			for _, msg := range apivalidation.NameIsDNSSubdomain(r.Name, false) {
-				errs = append(errs, field.Invalid(sp.Child("name"), r.Name, msg))
+				f := sp.child("name")
+				errs = append(errs, field.Invalid(f.path(), r.Name, msg))
 			}
 			for _, msg := range validation.IsConfigMapKey(r.Key) {
-				errs = append(errs, field.Invalid(sp.Child("key"), r.Key, msg))
+				f := sp.child("key")
+				errs = append(errs, field.Invalid(f.path(), r.Key, msg))
 			}
 		}
 		if vf.ConfigMapKeyRef != nil || vf.ResourceFieldRef != nil || vf.FileKeyRef != nil {
 			n++
 		}
 		if n != 1 {
-			errs = append(errs, field.Invalid(ep.Child("valueFrom"), "", "may not have more than one field specified at a time"))
+			errs = append(errs, field.Invalid(vp.path(), "", "may not have more than one field specified at a time"))
 		}
 	}
 	return errs
@@ -549,26 +636,28 @@ func validateEnv(env []corev1.EnvVar, p *field.Path) field.ErrorList {
 
 // validateResources mirrors ValidateContainerResourceRequirements (core): standard names,
 // non-negative quantities that fit, requests at most limits.
-func validateResources(r corev1.ResourceRequirements, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for _, l := range []struct {
+func validateResources(errs field.ErrorList, r *corev1.ResourceRequirements, p *lpath) field.ErrorList {
+	for _, l := range [...]struct {
 		name string
 		list corev1.ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
-		for _, name := range slices.Sorted(maps.Keys(l.list)) {
-			q := l.list[name]
-			fp := p.Child(l.name).Key(string(name))
-			if name != corev1.ResourceCPU && name != corev1.ResourceMemory && name != corev1.ResourceEphemeralStorage {
-				errs = append(errs, field.Invalid(fp, name, "must be a standard resource for containers"))
-			}
-			if _, err := parseQuantity(q.String(), name == corev1.ResourceCPU); err != nil {
-				errs = append(errs, field.Invalid(fp, q.String(), err.Error()))
+		for name, q := range l.list {
+			if err := checkQuantity(q, name == corev1.ResourceCPU); err != nil || (name != corev1.ResourceCPU && name != corev1.ResourceMemory && name != corev1.ResourceEphemeralStorage) {
+				lp := p.child(l.name)
+				kp := lp.mapKey(string(name))
+				if err != nil {
+					errs = append(errs, field.Invalid(kp.path(), q.String(), err.Error()))
+				} else {
+					errs = append(errs, field.Invalid(kp.path(), name, "must be a standard resource for containers"))
+				}
 			}
 		}
 	}
 	for name, req := range r.Requests {
 		if lim, ok := r.Limits[name]; ok && req.Cmp(lim) > 0 {
-			errs = append(errs, field.Invalid(p.Child("requests").Key(string(name)), req.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, lim.String())))
+			lp := p.child("requests")
+			kp := lp.mapKey(string(name))
+			errs = append(errs, field.Invalid(kp.path(), req.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, lim.String())))
 		}
 	}
 	return errs
@@ -577,36 +666,44 @@ func validateResources(r corev1.ResourceRequirements, p *field.Path) field.Error
 // validateMounts mirrors ValidateVolumeMounts (core): every mount names a volume of the pod, at a
 // path used once in the container, with a subPath inside the volume and a propagation the
 // container may use.
-func validateMounts(c *corev1.Container, vols sets.Set[string], p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	paths := sets.New[string]()
+func validateMounts(errs field.ErrorList, c *corev1.Container, vols map[string]bool, p *lpath) field.ErrorList {
 	privileged := c.SecurityContext != nil && c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged
-	for i, m := range c.VolumeMounts {
-		mp := p.Index(i)
-		if !vols.Has(m.Name) {
-			errs = append(errs, field.NotFound(mp.Child("name"), m.Name))
+	for i := range c.VolumeMounts {
+		m := &c.VolumeMounts[i]
+		mp := p.at(i)
+		if !vols[m.Name] {
+			n := mp.child("name")
+			errs = append(errs, field.NotFound(n.path(), m.Name))
 		}
-		if m.MountPath == "" {
-			errs = append(errs, field.Required(mp.Child("mountPath"), ""))
-		} else if !path.IsAbs(m.MountPath) {
+		switch {
+		case m.MountPath == "":
+			n := mp.child("mountPath")
+			errs = append(errs, field.Required(n.path(), ""))
+		case !path.IsAbs(m.MountPath):
 			// Not an API server check: the kubelet refuses the pod when it starts.
-			errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "must be an absolute path"))
+			n := mp.child("mountPath")
+			errs = append(errs, field.Invalid(n.path(), m.MountPath, "must be an absolute path"))
 		}
-		if paths.Has(m.MountPath) {
-			errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "must be unique"))
+		for j := range i {
+			if c.VolumeMounts[j].MountPath == m.MountPath {
+				n := mp.child("mountPath")
+				errs = append(errs, field.Invalid(n.path(), m.MountPath, "must be unique"))
+				break
+			}
 		}
-		paths.Insert(m.MountPath)
-		for _, sub := range []struct{ name, value string }{{"subPath", m.SubPath}, {"subPathExpr", m.SubPathExpr}} {
+		for _, sub := range [...]struct{ name, value string }{{"subPath", m.SubPath}, {"subPathExpr", m.SubPathExpr}} {
 			if sub.value == "" {
 				continue
 			}
+			n := mp.child(sub.name)
 			if path.IsAbs(sub.value) {
-				errs = append(errs, field.Invalid(mp.Child(sub.name), sub.value, "must be a relative path"))
+				errs = append(errs, field.Invalid(n.path(), sub.value, "must be a relative path"))
 			}
-			errs = append(errs, noBacksteps(sub.value, mp.Child(sub.name))...)
+			errs = noBacksteps(errs, sub.value, &n)
 		}
 		if m.MountPropagation != nil && *m.MountPropagation == corev1.MountPropagationBidirectional && !privileged {
-			errs = append(errs, field.Forbidden(mp.Child("mountPropagation"), "Bidirectional mount propagation is available only to privileged containers"))
+			n := mp.child("mountPropagation")
+			errs = append(errs, field.Forbidden(n.path(), "Bidirectional mount propagation is available only to privileged containers"))
 		}
 	}
 	return errs

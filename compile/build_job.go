@@ -21,15 +21,19 @@ const (
 	tokenMountPath         = "/var/run/secrets/kubernetes.io/serviceaccount"
 )
 
-// buildJob renders a run's Job, and where its fields came from.
-func buildJob(cfg *ConfigSpec, pod *Pod) (*batchv1.Job, origins, Diagnostics) {
-	tmpl, podFrom, diags := buildPodTemplate(cfg, pod)
+// buildJob renders a run's Job and, when record is set, where its fields came from (asked for
+// only when the Job has a problem to report: recording costs as much as building).
+func buildJob(cfg *ConfigSpec, pod *Pod, record bool) (*batchv1.Job, origins, Diagnostics) {
+	tmpl, podFrom, diags := buildPodTemplate(cfg, pod, record)
 	if tmpl == nil {
 		return nil, nil, diags
 	}
-	from := podObjectOrigins(pod, "spec.template.")
-	from.set("spec.activeDeadlineSeconds", pod.Src, "spec.timeout")
-	podFrom.prefixed("spec.template.spec.", from)
+	var from origins
+	if record {
+		from = podObjectOrigins(pod, "spec.template.")
+		from.set("spec.activeDeadlineSeconds", pod.Src, "spec.timeout")
+		podFrom.prefixed("spec.template.spec.", from)
+	}
 	return &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
@@ -79,9 +83,9 @@ func runLabelKey(pod *Pod) string {
 	return labelAgentRun
 }
 
-// buildPodTemplate renders the pod every run (and later every schedule) of an instance gets, and
-// records where its fields came from (paths relative to the pod spec).
-func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, origins, Diagnostics) {
+// buildPodTemplate renders the pod every run (and later every schedule) of an instance gets and,
+// when record is set, where its fields came from (paths relative to the pod spec).
+func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTemplateSpec, origins, Diagnostics) {
 	perRun := cfg.Identity == "per-run"
 	spec := corev1.PodSpec{
 		ServiceAccountName: serviceAccountName(cfg.Identity, pod.Name),
@@ -99,11 +103,15 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, origi
 	if perRun {
 		spec.AutomountServiceAccountToken = ptr(false)
 	}
-	from := origins{}
-	from.set("", pod.Src, "metadata.name")
-	agentEnvOrigins(spec.Containers[0].Env, pod, from)
-	for i, t := range pod.Toggles {
-		from.set(fmt.Sprintf("volumes[3].projected.sources[%d]", i), t.Src, t.Field+".skillPackRef")
+	var from origins
+	if record {
+		from = origins{}
+		from.set("", pod.Src, "metadata.name")
+		agentEnvOrigins(spec.Containers[0].Env, pod, from)
+		for i, t := range pod.Toggles {
+			// baseVolumes projects one source per toggle into "skills", its fourth volume.
+			from.set(fmt.Sprintf("volumes[3].projected.sources[%d]", i), t.Src, t.Field+".skillPackRef")
+		}
 	}
 	var diags Diagnostics
 	needsToken := false
@@ -120,7 +128,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, origi
 		spec.Volumes = append(spec.Volumes, v)
 	}
 	// Where each container and volume of a pack came from, recorded as it is appended.
-	record := func(prefix string, ps []string, src Source) {
+	recordAll := func(prefix string, ps []string, src Source) {
 		for i, f := range ps {
 			if f != "" {
 				from.set(fmt.Sprintf("%s[%d]", prefix, i), src, f)
@@ -132,7 +140,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, origi
 		if sc == nil || sc.Image == "" {
 			continue
 		}
-		c, vols, co, d := sidecarContainer(t)
+		c, vols, co, d := sidecarContainer(t, record)
 		diags = append(diags, d...)
 		if ha := sc.HostAccess; ha != nil && ha.Enabled {
 			spec.HostPID = spec.HostPID || ha.HostPID
@@ -144,7 +152,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, origi
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tokenVolume, MountPath: tokenMountPath, ReadOnly: true})
 		}
 		for i, v := range vols {
-			if _, dup := volumeOwner[v.Name]; !dup {
+			if _, dup := volumeOwner[v.Name]; !dup && record {
 				from.set(fmt.Sprintf("volumes[%d]", len(spec.Volumes)), t.Pack.Src, co.volumes[i])
 			}
 			addVolume(t, v)
@@ -155,18 +163,22 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, origi
 			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
 			list = &spec.InitContainers
 		}
-		prefix := fmt.Sprintf("containers[%d]", len(*list))
-		if list == &spec.InitContainers {
-			prefix = fmt.Sprintf("initContainers[%d]", len(*list))
-		}
+		index := len(*list)
 		*list = append(*list, c)
+		if !record {
+			continue
+		}
+		prefix := fmt.Sprintf("containers[%d]", index)
+		if list == &spec.InitContainers {
+			prefix = fmt.Sprintf("initContainers[%d]", index)
+		}
 		from.set(prefix, t.Pack.Src, "spec.sidecar")
 		from.set(prefix+".name", t.Pack.Src, "metadata.name")
 		from.set(prefix+".image", t.Pack.Src, "spec.sidecar.image")
 		from.set(prefix+".imagePullPolicy", t.Pack.Src, "spec.sidecar.imagePullPolicy")
 		from.set(prefix+".resources", t.Pack.Src, "spec.sidecar.resources")
-		record(prefix+".volumeMounts", co.mounts, t.Pack.Src)
-		record(prefix+".env", co.env, t.Pack.Src)
+		recordAll(prefix+".volumeMounts", co.mounts, t.Pack.Src)
+		recordAll(prefix+".env", co.env, t.Pack.Src)
 		for i, k := range co.params {
 			if k != "" {
 				from.set(fmt.Sprintf("%s.env[%d]", prefix, i), t.Src, t.Field+".params."+k)
@@ -187,6 +199,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, origi
 		Spec:       spec,
 	}, from, diags
 }
+
 // pullSecrets is the instance's image pull secrets followed by the run's, without repeats.
 func pullSecrets(pod *Pod) []corev1.LocalObjectReference {
 	var out []corev1.LocalObjectReference
@@ -293,7 +306,7 @@ type sidecarOrigins struct {
 }
 
 // sidecarContainer renders a pack's sidecar and the volumes only it mounts.
-func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigins, Diagnostics) {
+func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume, sidecarOrigins, Diagnostics) {
 	p := t.Pack
 	sc := p.Spec.Sidecar
 	name := p.Metadata.Name
@@ -309,13 +322,16 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 	if sc.MountWorkspace == nil || *sc.MountWorkspace {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "workspace", MountPath: "/workspace"})
 	}
-	co := sidecarOrigins{mounts: make([]string, len(c.VolumeMounts)), env: make([]string, len(c.Env)), params: make([]string, len(c.Env))}
-	co.env[0] = "metadata.name"
-	for i := range sc.Env {
-		co.env[1+i] = fmt.Sprintf("spec.sidecar.env[%d]", i)
-	}
-	for i, k := range sortedKeys(t.Params) {
-		co.params[1+len(sc.Env)+i] = k
+	var co sidecarOrigins
+	if record {
+		co = sidecarOrigins{mounts: make([]string, len(c.VolumeMounts)), env: make([]string, len(c.Env)), params: make([]string, len(c.Env))}
+		co.env[0] = "metadata.name"
+		for i := range sc.Env {
+			co.env[1+i] = fmt.Sprintf("spec.sidecar.env[%d]", i)
+		}
+		for i, k := range sortedKeys(t.Params) {
+			co.params[1+len(sc.Env)+i] = k
+		}
 	}
 	var vols []corev1.Volume
 	if sc.SecretRef != "" {
@@ -326,8 +342,10 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 		}
 		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: sc.SecretRef}}})
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: mountPath, ReadOnly: true})
-		co.volumes = append(co.volumes, "spec.sidecar.secretRef")
-		co.mounts = append(co.mounts, "spec.sidecar.secretMountPath")
+		if record {
+			co.volumes = append(co.volumes, "spec.sidecar.secretRef")
+			co.mounts = append(co.mounts, "spec.sidecar.secretMountPath")
+		}
 	}
 	ha := sc.HostAccess
 	if ha == nil || !ha.Enabled {
@@ -338,18 +356,24 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 			vol := fmt.Sprintf("host-%s-%d", name, i)
 			vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: m.HostPath}}})
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: m.MountPath, ReadOnly: m.ReadOnly == nil || *m.ReadOnly})
-			co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d].hostPath", i))
-			co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d]", i))
+			if record {
+				co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d].hostPath", i))
+				co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d]", i))
+			}
 		}
 	}
 	// The pack's own extra volumes pass through as declared; the policy gate judges them.
 	vols = append(vols, sc.Volumes...)
 	c.VolumeMounts = append(c.VolumeMounts, sc.VolumeMounts...)
 	for i := range sc.Volumes {
-		co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.volumes[%d]", i))
+		if record {
+			co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.volumes[%d]", i))
+		}
 	}
 	for i := range sc.VolumeMounts {
-		co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i))
+		if record {
+			co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i))
+		}
 	}
 	var diags Diagnostics
 	mounts := map[string]bool{}

@@ -128,11 +128,8 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 		diags.Sort()
 		return nil, diags
 	}
-	objs, from, d := buildObjects(spec, pods, instToggles)
+	objs, d := buildObjects(spec, pods, instToggles)
 	diags = append(diags, d...)
-	if !diags.HasErrors() {
-		diags = append(diags, validateEmitted(objs, from)...)
-	}
 	budgets, d := budgets(spec.SkillBudgetTokens, instToggles, in)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
@@ -149,12 +146,11 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, Diagnostics: diags}, nil
 }
 
-// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC,
-// with where each object's fields came from.
-func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, map[Object]origins, Diagnostics) {
+// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.
+// Each is checked as the API server would check it (checkEmitted) as soon as it is built.
+func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, Diagnostics) {
 	var objs []Object
 	var diags Diagnostics
-	from := map[Object]origins{}
 	configMaps := map[nsName]bool{}
 	addConfigMaps := func(ns string, ts []Toggle) {
 		for _, t := range ts {
@@ -167,7 +163,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			if cm != nil {
 				objs = append(objs, cm)
-				from[cm] = origins{"": {t.Pack.Src, ""}}
+				diags = append(diags, checkEmitted(cm, func() origins { return origins{"": {t.Pack.Src, ""}} })...)
 			}
 		}
 	}
@@ -182,25 +178,27 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
 				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name))
 			objs = append(objs, sa)
-			from[sa] = origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}}
+			diags = append(diags, checkEmitted(sa, func() origins {
+				return origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}}
+			})...)
 			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
 		} else if !sharedSA[pod.Namespace] {
 			sharedSA[pod.Namespace] = true
 			objs = append(objs, buildServiceAccount(sharedServiceAccount, pod.Namespace, labels()))
 		}
 		if pod.Scheduled() {
-			cj, o, d := buildCronJob(spec, pod)
+			cj, _, d := buildCronJob(spec, pod, false)
 			diags = append(diags, d...)
 			if cj != nil {
 				objs = append(objs, cj)
-				from[cj] = o
+				diags = append(diags, checkEmitted(cj, func() origins { _, o, _ := buildCronJob(spec, pod, true); return o })...)
 			}
 		} else {
-			job, o, d := buildJob(spec, pod)
+			job, _, d := buildJob(spec, pod, false)
 			diags = append(diags, d...)
 			if job != nil {
 				objs = append(objs, job)
-				from[job] = o
+				diags = append(diags, checkEmitted(job, func() origins { _, o, _ := buildJob(spec, pod, true); return o })...)
 			}
 		}
 		for _, t := range pod.Toggles {
@@ -208,14 +206,14 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			objs = append(objs, rbac...)
 			for _, o := range rbac {
-				from[o] = rbacOrigins(pod, t, o)
+				diags = append(diags, checkEmitted(o, func() origins { return rbacOrigins(pod, t, o) })...)
 			}
 		}
 	}
 	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 {
 		diags = append(diags, Diagnostic{Severity: SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
-	return objs, from, diags
+	return objs, diags
 }
 
 // duplicateObjects refuses two emitted objects with one identity. It happens when runs of the same

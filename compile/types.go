@@ -325,17 +325,27 @@ func parseQuantity(s string, milli bool) (resource.Quantity, error) {
 	if err != nil {
 		return q, err
 	}
+	return q, checkQuantity(q, milli)
+}
+
+// Limits of checkQuantity, built once.
+var (
+	maxMilliQuantity = resource.NewMilliQuantity(math.MaxInt64, resource.DecimalSI)
+)
+
+// checkQuantity refuses a parsed quantity that is negative or at the int64 cap (see parseQuantity).
+func checkQuantity(q resource.Quantity, milli bool) error {
 	if q.Sign() < 0 {
-		return q, fmt.Errorf("must not be negative")
+		return fmt.Errorf("must not be negative")
 	}
 	limit := maxQuantity
 	if milli {
-		limit = resource.NewMilliQuantity(math.MaxInt64, resource.DecimalSI)
+		limit = maxMilliQuantity
 	}
 	if q.Cmp(*limit) >= 0 {
-		return q, fmt.Errorf("is too large: Kubernetes quantities hold at most %s (larger values are silently clamped)", limit)
+		return fmt.Errorf("is too large: Kubernetes quantities hold at most %s (larger values are silently clamped)", limit)
 	}
-	return q, nil
+	return nil
 }
 
 // parseImage checks an image reference with the parser container runtimes use
