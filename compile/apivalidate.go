@@ -15,6 +15,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	pathvalidation "k8s.io/apimachinery/pkg/api/validation/path"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -151,41 +152,87 @@ var (
 	namePath = metaPath.Child("name")
 )
 
+// Paths of metadata fields, shared.
+var (
+	namespacePath   = metaPath.Child("namespace")
+	annotationsPath = metaPath.Child("annotations")
+)
+
+// validateMeta mirrors ValidateObjectMetaAccessor (apimachinery api/validation) for the metadata
+// skillc sets: name, namespace, labels and annotations. The library function builds a field.Path
+// per field of every object; this one only for an error.
+func validateMeta(o metav1.Object, namespaced bool, nameFn apivalidation.ValidateNameFunc) field.ErrorList {
+	var errs field.ErrorList
+	if o.GetName() == "" {
+		errs = append(errs, field.Required(namePath, "name or generateName is required"))
+	}
+	for _, msg := range nameFn(o.GetName(), false) {
+		errs = append(errs, field.Invalid(namePath, o.GetName(), msg))
+	}
+	switch ns := o.GetNamespace(); {
+	case namespaced && ns == "":
+		errs = append(errs, field.Required(namespacePath, ""))
+	case namespaced:
+		for _, msg := range apivalidation.ValidateNamespaceName(ns, false) {
+			errs = append(errs, field.Invalid(namespacePath, ns, msg))
+		}
+	case ns != "":
+		errs = append(errs, field.Forbidden(namespacePath, "not allowed on this type"))
+	}
+	mp := lpath{name: "metadata"}
+	lp := mp.child("labels")
+	errs = validateLabels(errs, o.GetLabels(), &lp)
+	if a := o.GetAnnotations(); len(a) > 0 {
+		errs = append(errs, apivalidation.ValidateAnnotations(a, annotationsPath)...)
+	}
+	return errs
+}
+
+// validLabelKeys are the label keys skillc writes, checked once: they are constants, and
+// IsQualifiedName allocates on every call.
+var validLabelKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range []string{labelManagedBy, labelComponent, labelSkillPack, labelAgentRun, labelSchedule, labelInstance, labelSkill, labelSympoziumOwner} {
+		m[k] = len(validation.IsQualifiedName(k)) == 0
+	}
+	return m
+}()
+
 // validateObject checks one object with the kind's create validation.
 func validateObject(o Object) field.ErrorList {
 	var errs field.ErrorList
 	switch v := o.(type) {
 	case *corev1.ConfigMap:
 		// ValidateConfigMap (core): DNS subdomain name, valid keys, 1 MiB of data.
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
+		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
 		errs = append(errs, validateConfigMapData(v)...)
 	case *corev1.ServiceAccount:
 		// ValidateServiceAccount (core): DNS subdomain name.
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
+		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
 	case *rbacv1.Role:
 		// ValidateRole (rbac): path-segment name, rules.
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, pathvalidation.ValidatePathSegmentName, metaPath)
+		errs = validateMeta(v, true, pathvalidation.ValidatePathSegmentName)
 		errs = append(errs, validateRules(v.Rules, true)...)
 	case *rbacv1.ClusterRole:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, false, pathvalidation.ValidatePathSegmentName, metaPath)
+		errs = validateMeta(v, false, pathvalidation.ValidatePathSegmentName)
 		errs = append(errs, validateRules(v.Rules, false)...)
 	case *rbacv1.RoleBinding:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, pathvalidation.ValidatePathSegmentName, metaPath)
+		errs = validateMeta(v, true, pathvalidation.ValidatePathSegmentName)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "Role", true)...)
 	case *rbacv1.ClusterRoleBinding:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, false, pathvalidation.ValidatePathSegmentName, metaPath)
+		errs = validateMeta(v, false, pathvalidation.ValidatePathSegmentName)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "ClusterRole", false)...)
 	case *batchv1.Job:
 		// ValidateJob (batch): the Job controller labels each pod batch.kubernetes.io/job-name=<name>,
 		// so the name must also be a valid label value (63 characters).
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
+		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
 		for _, msg := range validation.IsValidLabelValue(v.Name) {
 			errs = append(errs, field.Invalid(namePath, v.Name, "the Job controller's job-name label: "+msg))
 		}
 		spec := lpath{name: "spec"}
 		errs = validateJobSpec(errs, &v.Spec, &spec)
 	case *batchv1.CronJob:
-		errs = apivalidation.ValidateObjectMetaAccessor(v, true, apivalidation.NameIsDNSSubdomain, metaPath)
+		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
 		errs = validateCronJob(errs, v)
 	default:
 		// A kind a new builder emits without adding its checks here: refused rather than unchecked.
@@ -325,10 +372,13 @@ func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob) field.ErrorList 
 	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, &sp)
 }
 
+// validateLabels mirrors ValidateLabels (apimachinery apis/meta/v1/validation).
 func validateLabels(errs field.ErrorList, l map[string]string, p *lpath) field.ErrorList {
 	for k, v := range l {
-		for _, msg := range validation.IsQualifiedName(k) {
-			errs = append(errs, field.Invalid(p.path(), k, msg))
+		if !validLabelKeys[k] {
+			for _, msg := range validation.IsQualifiedName(k) {
+				errs = append(errs, field.Invalid(p.path(), k, msg))
+			}
 		}
 		for _, msg := range validation.IsValidLabelValue(v) {
 			kp := p.mapKey(k)

@@ -9,6 +9,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -389,5 +390,104 @@ func TestSkippedInPackage(t *testing.T) {
 		if got := skippedInPackage(rel); got != want {
 			t.Errorf("skippedInPackage(%q) = %v, want %v", rel, got, want)
 		}
+	}
+}
+
+// TestAPIValidationCatchesObjects: the metadata, RBAC, ConfigMap and CronJob checks, each on an
+// object skillc built and then broke.
+func TestAPIValidationCatchesObjects(t *testing.T) {
+	res, diags := compileYAML(t, Options{Identity: "per-run"},
+		pack("image: reg/x:1\nrbac: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\nclusterRBAC: [{apiGroups: [\"\"], resources: [nodes], verbs: [list]}]"),
+		testInstance, testRun, schedule("@daily"))
+	if diags != nil {
+		t.Fatal(diags)
+	}
+	long := strings.Repeat("a", 64)
+	tests := []struct {
+		name, kind, object string
+		mut                func(o Object)
+		field, want        string
+	}{
+		{"label value", "Job", "r1", func(o Object) { o.GetLabels()[labelInstance] = long }, "metadata.labels[sympozium.ai/instance]", "must be no more than 63"},
+		{"template label value", "Job", "r1", func(o Object) { o.(*batchv1.Job).Spec.Template.Labels[labelInstance] = "-x" }, "spec.template.metadata.labels[sympozium.ai/instance]", "alphanumeric"},
+		{"label key", "ConfigMap", "skillpack-p", func(o Object) { o.GetLabels()["bad key"] = "x" }, "metadata.labels", "name part must consist of"},
+		{"Job name over 63", "Job", "r1", func(o Object) { o.SetName(long) }, "metadata.name", "job-name label"},
+		{"namespace", "Job", "r1", func(o Object) { o.SetNamespace("Team") }, "metadata.namespace", "RFC 1123"},
+		{"namespace on a cluster object", "ClusterRole", "sympozium-skill-p-r1", func(o Object) { o.SetNamespace("team") }, "metadata.namespace", "not allowed on this type"},
+		{"RBAC name", "Role", "sympozium-skill-p-r1", func(o Object) { o.SetName("a/b") }, "metadata.name", "may not contain '/'"},
+		{"rule without verbs", "Role", "sympozium-skill-p-r1", func(o Object) { o.(*rbacv1.Role).Rules[0].Verbs = nil }, "rules[0].verbs", "at least one value"},
+		{"URL in a Role", "Role", "sympozium-skill-p-r1", func(o Object) {
+			o.(*rbacv1.Role).Rules[0] = rbacv1.PolicyRule{Verbs: []string{"get"}, NonResourceURLs: []string{"/metrics"}}
+		}, "rules[0].nonResourceURLs", "namespaced rules cannot apply to non-resource URLs"},
+		{"roleRef kind", "RoleBinding", "sympozium-skill-p-r1", func(o Object) { o.(*rbacv1.RoleBinding).RoleRef.Kind = "Group" }, "roleRef.kind", "Unsupported value"},
+		{"subject namespace", "ClusterRoleBinding", "sympozium-skill-p-r1", func(o Object) { o.(*rbacv1.ClusterRoleBinding).Subjects[0].Namespace = "" }, "subjects[0].namespace", "Required"},
+		{"ConfigMap key", "ConfigMap", "skillpack-p", func(o Object) { o.(*corev1.ConfigMap).Data["../x"] = "y" }, "data[../x]", "must not start with '..'"},
+		{"ConfigMap key twice", "ConfigMap", "skillpack-p", func(o Object) { o.(*corev1.ConfigMap).BinaryData = map[string][]byte{"s.md": {0}} }, "binaryData[s.md]", "duplicate of key present in data"},
+		{"ConfigMap over 1 MiB", "ConfigMap", "skillpack-p", func(o Object) { o.(*corev1.ConfigMap).Data["big"] = strings.Repeat("x", 1<<20) }, "data", "may not be more than 1048576 bytes"},
+		{"schedule", "CronJob", "nightly", func(o Object) { o.(*batchv1.CronJob).Spec.Schedule = "0 0 * 13 *" }, "spec.schedule", "above maximum (12)"},
+		{"schedule with a time zone", "CronJob", "nightly", func(o Object) { o.(*batchv1.CronJob).Spec.Schedule = "CRON_TZ=UTC 0 0 * * *" }, "spec.schedule", "time zone"},
+		{"CronJob name over 52", "CronJob", "nightly", func(o Object) { o.SetName(strings.Repeat("a", 53)) }, "metadata.name", "no more than 52 characters"},
+		{"CronJob pod", "CronJob", "nightly", func(o Object) {
+			o.(*batchv1.CronJob).Spec.JobTemplate.Spec.Template.Spec.Containers[0].Env[0].Name = "A=B"
+		}, "spec.jobTemplate.spec.template.spec.containers[0].env[0].name", "valid environment variable name"},
+		{"concurrencyPolicy", "CronJob", "nightly", func(o Object) { o.(*batchv1.CronJob).Spec.ConcurrencyPolicy = "Sometimes" }, "spec.concurrencyPolicy", "Unsupported value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o Object
+			for _, x := range res.Objects {
+				if kindOf(x) == tt.kind && x.GetName() == tt.object {
+					o = x.DeepCopyObject().(Object)
+				}
+			}
+			if o == nil {
+				t.Fatalf("no %s %s", tt.kind, tt.object)
+			}
+			if errs := validateObject(o); len(errs) > 0 {
+				t.Fatalf("valid before the change: %v", errs)
+			}
+			tt.mut(o)
+			errs := validateObject(o)
+			if !slices.ContainsFunc([]*field.Error(errs), func(e *field.Error) bool {
+				return strings.HasPrefix(e.Error(), tt.field+": ") && strings.Contains(e.Error(), tt.want)
+			}) {
+				t.Errorf("want %s: ...%s..., got %v", tt.field, tt.want, errs)
+			}
+		})
+	}
+}
+
+// TestCheckEmittedAsksOriginsOnlyOnError: origins are recorded by building the object a second
+// time, which must happen only for an object with something to report.
+func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
+	res, diags := compileYAML(t, Options{}, pack("image: reg/x:1"), testInstance, testRun)
+	if diags != nil {
+		t.Fatal(diags)
+	}
+	asked := 0
+	for _, o := range res.Objects {
+		if d := checkEmitted(o, func() origins { asked++; return nil }); d != nil {
+			t.Errorf("%s: %v", o.GetName(), d)
+		}
+	}
+	if asked != 0 {
+		t.Errorf("origins asked %d times for valid objects", asked)
+	}
+	job := find[*batchv1.Job](t, res, "Job", "r1").DeepCopy()
+	job.Spec.Template.Spec.Containers[0].Env[0].Name = "A B"
+	d := checkEmitted(job, func() origins { asked++; return origins{"": {Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
+	if asked != 1 || len(d) != 1 || d[0].File != "run.yaml" || d[0].Line != 7 || d[0].Field != "metadata.name" {
+		t.Errorf("asked %d, diags %v", asked, d)
+	}
+}
+
+func TestLazyPath(t *testing.T) {
+	root := lpath{name: "spec"}
+	c := root.child("containers")
+	i := c.at(2)
+	e := i.child("env")
+	k := e.mapKey("a.b/c")
+	if got := k.path().String(); got != "spec.containers[2].env[a.b/c]" {
+		t.Errorf("path = %q", got)
 	}
 }
