@@ -112,36 +112,54 @@ func objectRef(o Object) string {
 	return o.GetNamespace() + "/" + o.GetName()
 }
 
-// lpath is a field path built only when an error needs it: checking thousands of valid objects
-// must not allocate a field.Path for every field visited. Steps live on the stack of the
-// validating functions and point at their parent.
-type lpath struct {
-	parent *lpath
-	name   string // a child field; "" for an index or key step
-	key    string // a map key step when keyed
-	index  int
-	keyed  bool
+// cursor is the path of the field being checked, kept as a stack of steps: checking thousands of
+// valid objects must not build a field.Path for every field visited, so one is built only for an
+// error. (A chain of parent pointers would do, but escape analysis moves every link to the heap.)
+type cursor struct {
+	steps [maxDepth]step
+	n     int
 }
 
-func (p *lpath) child(name string) lpath { return lpath{parent: p, name: name} }
-func (p *lpath) at(i int) lpath          { return lpath{parent: p, index: i} }
-func (p *lpath) mapKey(k string) lpath   { return lpath{parent: p, key: k, keyed: true} }
+// maxDepth bounds the paths of the fields checked; the deepest is
+// spec.jobTemplate.spec.template.spec.volumes[i].projected.sources[j].configMap.items[k].path.
+const maxDepth = 20
 
-// path builds the field.Path, for an error.
-func (p *lpath) path() *field.Path {
-	if p == nil {
-		return nil
+type step struct {
+	name  string // a field; "" for an index or a key
+	key   string
+	index int
+	keyed bool
+}
+
+func (c *cursor) child(name string) { c.steps[c.n] = step{name: name}; c.n++ }
+func (c *cursor) at(i int)          { c.steps[c.n] = step{index: i}; c.n++ }
+func (c *cursor) mapKey(k string)   { c.steps[c.n] = step{key: k, keyed: true}; c.n++ }
+func (c *cursor) pop()              { c.n-- }
+
+// path builds the field.Path of the current field, for an error.
+func (c *cursor) path() *field.Path {
+	var p *field.Path
+	for _, s := range c.steps[:c.n] {
+		switch {
+		case s.name != "" && p == nil:
+			p = field.NewPath(s.name)
+		case s.name != "":
+			p = p.Child(s.name)
+		case s.keyed:
+			p = p.Key(s.key)
+		default:
+			p = p.Index(s.index)
+		}
 	}
-	parent := p.parent.path()
-	switch {
-	case p.name != "" && parent == nil:
-		return field.NewPath(p.name)
-	case p.name != "":
-		return parent.Child(p.name)
-	case p.keyed:
-		return parent.Key(p.key)
+	return p
+}
+
+// to is the path of a child of the current field, for an error.
+func (c *cursor) to(name string) *field.Path {
+	if p := c.path(); p != nil {
+		return p.Child(name)
 	}
-	return parent.Index(p.index)
+	return field.NewPath(name)
 }
 
 var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob"}
@@ -179,9 +197,10 @@ func validateMeta(o metav1.Object, namespaced bool, nameFn apivalidation.Validat
 	case ns != "":
 		errs = append(errs, field.Forbidden(namespacePath, "not allowed on this type"))
 	}
-	mp := lpath{name: "metadata"}
-	lp := mp.child("labels")
-	errs = validateLabels(errs, o.GetLabels(), &lp)
+	var c cursor
+	c.child("metadata")
+	c.child("labels")
+	errs = validateLabels(errs, o.GetLabels(), &c)
 	if a := o.GetAnnotations(); len(a) > 0 {
 		errs = append(errs, apivalidation.ValidateAnnotations(a, annotationsPath)...)
 	}
@@ -229,8 +248,9 @@ func validateObject(o Object) field.ErrorList {
 		for _, msg := range validation.IsValidLabelValue(v.Name) {
 			errs = append(errs, field.Invalid(namePath, v.Name, "the Job controller's job-name label: "+msg))
 		}
-		spec := lpath{name: "spec"}
-		errs = validateJobSpec(errs, &v.Spec, &spec)
+		var c cursor
+		c.child("spec")
+		errs = validateJobSpec(errs, &v.Spec, &c)
 	case *batchv1.CronJob:
 		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
 		errs = validateCronJob(errs, v)
@@ -326,25 +346,26 @@ func validateBinding(ref rbacv1.RoleRef, subjects []rbacv1.Subject, kind string,
 
 // validateJobSpec mirrors validateJobSpec (batch): non-negative counts, a valid pod template whose
 // restartPolicy is Never or OnFailure.
-func validateJobSpec(errs field.ErrorList, spec *batchv1.JobSpec, p *lpath) field.ErrorList {
+func validateJobSpec(errs field.ErrorList, spec *batchv1.JobSpec, c *cursor) field.ErrorList {
 	if spec.BackoffLimit != nil && *spec.BackoffLimit < 0 {
-		c := p.child("backoffLimit")
-		errs = append(errs, field.Invalid(c.path(), *spec.BackoffLimit, "must be greater than or equal to 0"))
+		errs = append(errs, field.Invalid(c.to("backoffLimit"), *spec.BackoffLimit, "must be greater than or equal to 0"))
 	}
 	if spec.ActiveDeadlineSeconds != nil && *spec.ActiveDeadlineSeconds <= 0 {
-		c := p.child("activeDeadlineSeconds")
-		errs = append(errs, field.Invalid(c.path(), *spec.ActiveDeadlineSeconds, "must be greater than 0"))
+		errs = append(errs, field.Invalid(c.to("activeDeadlineSeconds"), *spec.ActiveDeadlineSeconds, "must be greater than 0"))
 	}
-	tp := p.child("template")
-	meta := tp.child("metadata")
-	lp := meta.child("labels")
-	errs = validateLabels(errs, spec.Template.Labels, &lp)
-	sp := tp.child("spec")
-	errs = validatePodSpec(errs, &spec.Template.Spec, &sp)
+	c.child("template")
+	c.child("metadata")
+	c.child("labels")
+	errs = validateLabels(errs, spec.Template.Labels, c)
+	c.pop()
+	c.pop()
+	c.child("spec")
+	errs = validatePodSpec(errs, &spec.Template.Spec, c)
 	if rp := spec.Template.Spec.RestartPolicy; rp != corev1.RestartPolicyNever && rp != corev1.RestartPolicyOnFailure {
-		c := sp.child("restartPolicy")
-		errs = append(errs, field.NotSupported(c.path(), rp, []string{string(corev1.RestartPolicyOnFailure), string(corev1.RestartPolicyNever)}))
+		errs = append(errs, field.NotSupported(c.to("restartPolicy"), rp, []string{string(corev1.RestartPolicyOnFailure), string(corev1.RestartPolicyNever)}))
 	}
+	c.pop()
+	c.pop()
 	return errs
 }
 
@@ -363,62 +384,62 @@ func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob) field.ErrorList 
 	default:
 		errs = append(errs, field.NotSupported(field.NewPath("spec", "concurrencyPolicy"), cj.Spec.ConcurrencyPolicy, []string{"Allow", "Forbid", "Replace"}))
 	}
-	p := lpath{name: "spec"}
-	jp := p.child("jobTemplate")
-	meta := jp.child("metadata")
-	lp := meta.child("labels")
-	errs = validateLabels(errs, cj.Spec.JobTemplate.Labels, &lp)
-	sp := jp.child("spec")
-	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, &sp)
+	var c cursor
+	c.child("spec")
+	c.child("jobTemplate")
+	c.child("metadata")
+	c.child("labels")
+	errs = validateLabels(errs, cj.Spec.JobTemplate.Labels, &c)
+	c.pop()
+	c.pop()
+	c.child("spec")
+	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, &c)
 }
 
 // validateLabels mirrors ValidateLabels (apimachinery apis/meta/v1/validation).
-func validateLabels(errs field.ErrorList, l map[string]string, p *lpath) field.ErrorList {
+func validateLabels(errs field.ErrorList, l map[string]string, c *cursor) field.ErrorList {
 	for k, v := range l {
 		if !validLabelKeys[k] {
 			for _, msg := range validation.IsQualifiedName(k) {
-				errs = append(errs, field.Invalid(p.path(), k, msg))
+				errs = append(errs, field.Invalid(c.path(), k, msg))
 			}
 		}
 		for _, msg := range validation.IsValidLabelValue(v) {
-			kp := p.mapKey(k)
-			errs = append(errs, field.Invalid(kp.path(), v, msg))
+			errs = append(errs, field.Invalid(c.path().Key(k), v, msg))
 		}
 	}
 	return errs
 }
 
 // validatePodSpec mirrors ValidatePodSpec (core) for the fields skillc sets.
-func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, p *lpath) field.ErrorList {
-	vp := p.child("volumes")
-	vols, errs := validateVolumes(errs, spec.Volumes, &vp)
+func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, c *cursor) field.ErrorList {
+	c.child("volumes")
+	vols, errs := validateVolumes(errs, spec.Volumes, c)
+	c.pop()
 	names := make(map[string]bool, len(spec.InitContainers)+len(spec.Containers))
-	ip := p.child("initContainers")
-	errs = validateContainers(errs, spec.InitContainers, true, vols, names, &ip)
-	cp := p.child("containers")
-	errs = validateContainers(errs, spec.Containers, false, vols, names, &cp)
+	c.child("initContainers")
+	errs = validateContainers(errs, spec.InitContainers, true, vols, names, c)
+	c.pop()
+	c.child("containers")
+	errs = validateContainers(errs, spec.Containers, false, vols, names, c)
 	if len(spec.Containers) == 0 {
-		errs = append(errs, field.Required(cp.path(), ""))
+		errs = append(errs, field.Required(c.path(), ""))
 	}
+	c.pop()
 	if spec.ServiceAccountName != "" {
 		for _, msg := range apivalidation.NameIsDNSSubdomain(spec.ServiceAccountName, false) {
-			c := p.child("serviceAccountName")
-			errs = append(errs, field.Invalid(c.path(), spec.ServiceAccountName, msg))
+			errs = append(errs, field.Invalid(c.to("serviceAccountName"), spec.ServiceAccountName, msg))
 		}
 	}
 	switch spec.DNSPolicy {
 	case "", corev1.DNSClusterFirst, corev1.DNSClusterFirstWithHostNet, corev1.DNSDefault, corev1.DNSNone:
 	default:
-		c := p.child("dnsPolicy")
-		errs = append(errs, field.NotSupported(c.path(), spec.DNSPolicy, []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}))
+		errs = append(errs, field.NotSupported(c.to("dnsPolicy"), spec.DNSPolicy, []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}))
 	}
 	for i, s := range spec.ImagePullSecrets {
 		// validateImagePullSecrets: a reference to a Secret by name.
 		for _, msg := range apivalidation.NameIsDNSSubdomain(s.Name, false) {
-			c := p.child("imagePullSecrets")
-			e := c.at(i)
-			n := e.child("name")
-			errs = append(errs, field.Invalid(n.path(), s.Name, msg))
+			errs = append(errs, field.Invalid(c.to("imagePullSecrets").Index(i).Child("name"), s.Name, msg))
 		}
 	}
 	if sc := spec.SecurityContext; sc != nil {
@@ -427,9 +448,7 @@ func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, p *lpath) field
 			v    *int64
 		}{{"runAsUser", sc.RunAsUser}, {"runAsGroup", sc.RunAsGroup}, {"fsGroup", sc.FSGroup}} {
 			if id.v != nil && (*id.v < 0 || *id.v > math.MaxInt32) {
-				c := p.child("securityContext")
-				n := c.child(id.name)
-				errs = append(errs, field.Invalid(n.path(), *id.v, validation.InclusiveRangeError(0, math.MaxInt32)))
+				errs = append(errs, field.Invalid(c.to("securityContext").Child(id.name), *id.v, validation.InclusiveRangeError(0, math.MaxInt32)))
 			}
 		}
 	}
@@ -438,52 +457,50 @@ func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, p *lpath) field
 
 // validateVolumes mirrors ValidateVolumes (core): unique DNS-label names and exactly one source,
 // with the checks of the sources skillc emits (emptyDir, hostPath, secret, projected).
-func validateVolumes(errs field.ErrorList, vols []corev1.Volume, p *lpath) (map[string]bool, field.ErrorList) {
+func validateVolumes(errs field.ErrorList, vols []corev1.Volume, c *cursor) (map[string]bool, field.ErrorList) {
 	names := make(map[string]bool, len(vols))
 	for i := range vols {
 		v := &vols[i]
-		vp := p.at(i)
+		c.at(i)
 		for _, msg := range validation.IsDNS1123Label(v.Name) {
-			n := vp.child("name")
-			errs = append(errs, field.Invalid(n.path(), v.Name, msg))
+			errs = append(errs, field.Invalid(c.to("name"), v.Name, msg))
 		}
 		if names[v.Name] {
-			n := vp.child("name")
-			errs = append(errs, field.Duplicate(n.path(), v.Name))
+			errs = append(errs, field.Duplicate(c.to("name"), v.Name))
 		}
 		names[v.Name] = true
 		switch countSources(&v.VolumeSource) {
 		case 1:
 		case 0:
-			errs = append(errs, field.Required(vp.path(), "must specify a volume type"))
+			errs = append(errs, field.Required(c.path(), "must specify a volume type"))
 		default:
-			errs = append(errs, field.Forbidden(vp.path(), "may not specify more than 1 volume type"))
+			errs = append(errs, field.Forbidden(c.path(), "may not specify more than 1 volume type"))
 		}
 		s := &v.VolumeSource
 		if s.EmptyDir != nil && s.EmptyDir.SizeLimit != nil && s.EmptyDir.SizeLimit.Sign() < 0 {
-			e := vp.child("emptyDir")
-			n := e.child("sizeLimit")
-			errs = append(errs, field.Invalid(n.path(), s.EmptyDir.SizeLimit.String(), "must be greater than or equal to 0"))
+			errs = append(errs, field.Invalid(c.to("emptyDir").Child("sizeLimit"), s.EmptyDir.SizeLimit.String(), "must be greater than or equal to 0"))
 		}
 		if s.HostPath != nil {
-			h := vp.child("hostPath")
-			hp := h.child("path")
+			c.child("hostPath")
+			c.child("path")
 			if s.HostPath.Path == "" {
-				errs = append(errs, field.Required(hp.path(), ""))
+				errs = append(errs, field.Required(c.path(), ""))
 			}
-			errs = noBacksteps(errs, s.HostPath.Path, &hp)
+			errs = noBacksteps(errs, s.HostPath.Path, c)
+			c.pop()
+			c.pop()
 		}
 		if s.Secret != nil {
 			for _, msg := range apivalidation.NameIsDNSSubdomain(s.Secret.SecretName, false) {
-				e := vp.child("secret")
-				n := e.child("secretName")
-				errs = append(errs, field.Invalid(n.path(), s.Secret.SecretName, msg))
+				errs = append(errs, field.Invalid(c.to("secret").Child("secretName"), s.Secret.SecretName, msg))
 			}
 		}
 		if s.Projected != nil {
-			pp := vp.child("projected")
-			errs = validateProjection(errs, s.Projected, &pp)
+			c.child("projected")
+			errs = validateProjection(errs, s.Projected, c)
+			c.pop()
 		}
+		c.pop()
 	}
 	return names, errs
 }
@@ -503,74 +520,83 @@ func countSources(s *corev1.VolumeSource) int {
 
 // validateProjection mirrors validateProjectionSources (core): relative paths without "..", no
 // path twice, token expiry between 10 minutes and 2^32 seconds.
-func validateProjection(errs field.ErrorList, pr *corev1.ProjectedVolumeSource, p *lpath) field.ErrorList {
-	var seen []string // a handful of paths: a slice beats a map
-	addPath := func(file string, fp *lpath) {
-		errs = localNonReservedPath(errs, file, fp)
+func validateProjection(errs field.ErrorList, pr *corev1.ProjectedVolumeSource, c *cursor) field.ErrorList {
+	var buf [8]string // a handful of paths: no map
+	seen := buf[:0]
+	depth := c.n
+	addPath := func(file string) {
+		errs = localNonReservedPath(errs, file, c)
 		if slices.Contains(seen, file) {
-			errs = append(errs, field.Invalid(p.path(), file, "conflicting duplicate paths"))
+			top := c.n
+			c.n = depth // the API server names the projection itself
+			errs = append(errs, field.Invalid(c.path(), file, "conflicting duplicate paths"))
+			c.n = top
 		}
 		seen = append(seen, file)
 	}
-	sources := p.child("sources")
+	c.child("sources")
 	for i := range pr.Sources {
 		s := &pr.Sources[i]
-		sp := sources.at(i)
+		c.at(i)
+		source := c.n // each branch below returns the cursor here
 		switch {
 		case s.ConfigMap != nil:
-			cp := sp.child("configMap")
+			c.child("configMap")
 			for _, msg := range apivalidation.NameIsDNSSubdomain(s.ConfigMap.Name, false) {
-				n := cp.child("name")
-				errs = append(errs, field.Invalid(n.path(), s.ConfigMap.Name, msg))
+				errs = append(errs, field.Invalid(c.to("name"), s.ConfigMap.Name, msg))
 			}
-			items := cp.child("items")
+			c.child("items")
+			items := c.n
 			for j, it := range s.ConfigMap.Items {
-				ip := items.at(j)
+				c.at(j)
 				for _, msg := range validation.IsConfigMapKey(it.Key) {
-					k := ip.child("key")
-					errs = append(errs, field.Invalid(k.path(), it.Key, msg))
+					errs = append(errs, field.Invalid(c.to("key"), it.Key, msg))
 				}
-				fp := ip.child("path")
-				addPath(it.Path, &fp)
+				c.child("path")
+				addPath(it.Path)
+				c.n = items
 			}
 		case s.ServiceAccountToken != nil:
-			tp := sp.child("serviceAccountToken")
+			c.child("serviceAccountToken")
 			if e := s.ServiceAccountToken.ExpirationSeconds; e != nil && (*e < 600 || *e > 1<<32) {
-				n := tp.child("expirationSeconds")
-				errs = append(errs, field.Invalid(n.path(), *e, "must be at least 10 minutes and at most 2^32 seconds"))
+				errs = append(errs, field.Invalid(c.to("expirationSeconds"), *e, "must be at least 10 minutes and at most 2^32 seconds"))
 			}
-			fp := tp.child("path")
-			addPath(s.ServiceAccountToken.Path, &fp)
+			c.child("path")
+			addPath(s.ServiceAccountToken.Path)
 		case s.DownwardAPI != nil:
-			dp := sp.child("downwardAPI")
-			items := dp.child("items")
+			c.child("downwardAPI")
+			c.child("items")
+			items := c.n
 			for j, it := range s.DownwardAPI.Items {
-				ip := items.at(j)
-				fp := ip.child("path")
-				addPath(it.Path, &fp)
+				c.at(j)
+				c.child("path")
+				addPath(it.Path)
+				c.n = items
 			}
 		}
+		c.n = source - 1
 	}
+	c.n = depth
 	return errs
 }
 
 // localNonReservedPath mirrors ValidateLocalNonReservedPath (core).
-func localNonReservedPath(errs field.ErrorList, file string, p *lpath) field.ErrorList {
+func localNonReservedPath(errs field.ErrorList, file string, c *cursor) field.ErrorList {
 	if path.IsAbs(file) {
-		errs = append(errs, field.Invalid(p.path(), file, "must be a relative path"))
+		errs = append(errs, field.Invalid(c.path(), file, "must be a relative path"))
 	}
-	errs = noBacksteps(errs, file, p)
+	errs = noBacksteps(errs, file, c)
 	if strings.HasPrefix(file, "..") && !strings.HasPrefix(file, "../") {
-		errs = append(errs, field.Invalid(p.path(), file, "must not start with '..'"))
+		errs = append(errs, field.Invalid(c.path(), file, "must not start with '..'"))
 	}
 	return errs
 }
 
 // noBacksteps mirrors validatePathNoBacksteps (core).
-func noBacksteps(errs field.ErrorList, file string, p *lpath) field.ErrorList {
+func noBacksteps(errs field.ErrorList, file string, c *cursor) field.ErrorList {
 	for seg := range strings.SplitSeq(file, "/") {
 		if seg == ".." {
-			return append(errs, field.Invalid(p.path(), file, "must not contain '..'"))
+			return append(errs, field.Invalid(c.path(), file, "must not contain '..'"))
 		}
 	}
 	return errs
@@ -579,135 +605,126 @@ func noBacksteps(errs field.ErrorList, file string, p *lpath) field.ErrorList {
 // validateContainers mirrors validateInitContainers / validateContainers (core): names unique
 // across both lists, an image, env, resources, mounts of declared volumes and a consistent
 // security context.
-func validateContainers(errs field.ErrorList, cs []corev1.Container, init bool, vols, names map[string]bool, p *lpath) field.ErrorList {
+func validateContainers(errs field.ErrorList, cs []corev1.Container, init bool, vols, names map[string]bool, cur *cursor) field.ErrorList {
 	for i := range cs {
 		c := &cs[i]
-		cp := p.at(i)
+		cur.at(i)
 		for _, msg := range validation.IsDNS1123Label(c.Name) {
-			n := cp.child("name")
-			errs = append(errs, field.Invalid(n.path(), c.Name, msg))
+			errs = append(errs, field.Invalid(cur.to("name"), c.Name, msg))
 		}
 		if names[c.Name] {
-			n := cp.child("name")
-			errs = append(errs, field.Duplicate(n.path(), c.Name))
+			errs = append(errs, field.Duplicate(cur.to("name"), c.Name))
 		}
 		names[c.Name] = true
 		switch {
 		case c.Image == "":
-			n := cp.child("image")
-			errs = append(errs, field.Required(n.path(), ""))
+			errs = append(errs, field.Required(cur.to("image"), ""))
 		case c.Image != strings.TrimSpace(c.Image):
-			n := cp.child("image")
-			errs = append(errs, field.Invalid(n.path(), c.Image, "must not have leading or trailing whitespace"))
+			errs = append(errs, field.Invalid(cur.to("image"), c.Image, "must not have leading or trailing whitespace"))
 		}
 		switch c.ImagePullPolicy {
 		case "", corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
 		default:
-			n := cp.child("imagePullPolicy")
-			errs = append(errs, field.NotSupported(n.path(), c.ImagePullPolicy, []string{"Always", "IfNotPresent", "Never"}))
+			errs = append(errs, field.NotSupported(cur.to("imagePullPolicy"), c.ImagePullPolicy, []string{"Always", "IfNotPresent", "Never"}))
 		}
 		if c.RestartPolicy != nil && (!init || *c.RestartPolicy != corev1.ContainerRestartPolicyAlways) {
-			n := cp.child("restartPolicy")
-			errs = append(errs, field.NotSupported(n.path(), *c.RestartPolicy, []string{string(corev1.ContainerRestartPolicyAlways)}))
+			errs = append(errs, field.NotSupported(cur.to("restartPolicy"), *c.RestartPolicy, []string{string(corev1.ContainerRestartPolicyAlways)}))
 		}
-		ep := cp.child("env")
-		errs = validateEnv(errs, c.Env, &ep)
-		rp := cp.child("resources")
-		errs = validateResources(errs, &c.Resources, &rp)
-		mp := cp.child("volumeMounts")
-		errs = validateMounts(errs, c, vols, &mp)
+		cur.child("env")
+		errs = validateEnv(errs, c.Env, cur)
+		cur.pop()
+		cur.child("resources")
+		errs = validateResources(errs, &c.Resources, cur)
+		cur.pop()
+		cur.child("volumeMounts")
+		errs = validateMounts(errs, c, vols, cur)
+		cur.pop()
 		if sc := c.SecurityContext; sc != nil {
 			// ValidateSecurityContext: privilege escalation cannot be off for a privileged container.
 			if sc.Privileged != nil && *sc.Privileged && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
-				n := cp.child("securityContext")
-				errs = append(errs, field.Invalid(n.path(), "", "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
+				errs = append(errs, field.Invalid(cur.to("securityContext"), "", "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
 			}
 			if sc.RunAsUser != nil && (*sc.RunAsUser < 0 || *sc.RunAsUser > math.MaxInt32) {
-				n := cp.child("securityContext")
-				u := n.child("runAsUser")
-				errs = append(errs, field.Invalid(u.path(), *sc.RunAsUser, validation.InclusiveRangeError(0, math.MaxInt32)))
+				errs = append(errs, field.Invalid(cur.to("securityContext").Child("runAsUser"), *sc.RunAsUser, validation.InclusiveRangeError(0, math.MaxInt32)))
 			}
 		}
+		cur.pop()
 	}
 	return errs
 }
 
 // validateEnv mirrors ValidateEnv (core): names are C identifiers (the strict rule: what the API
 // server accepts and every shell can read), value and valueFrom exclusive, one valueFrom source.
-func validateEnv(errs field.ErrorList, env []corev1.EnvVar, p *lpath) field.ErrorList {
+func validateEnv(errs field.ErrorList, env []corev1.EnvVar, c *cursor) field.ErrorList {
 	for i := range env {
 		e := &env[i]
-		ep := p.at(i)
+		c.at(i)
 		if e.Name == "" {
-			n := ep.child("name")
-			errs = append(errs, field.Required(n.path(), ""))
+			errs = append(errs, field.Required(c.to("name"), ""))
 		}
 		for _, msg := range validation.IsEnvVarName(e.Name) {
-			n := ep.child("name")
-			errs = append(errs, field.Invalid(n.path(), e.Name, msg))
+			errs = append(errs, field.Invalid(c.to("name"), e.Name, msg))
 		}
-		vf := e.ValueFrom
-		if vf == nil {
-			continue
+		if vf := e.ValueFrom; vf != nil {
+			errs = validateEnvSource(errs, e, c)
 		}
-		vp := ep.child("valueFrom")
-		if e.Value != "" {
-			errs = append(errs, field.Invalid(vp.path(), "", "may not be specified when `value` is not empty"))
+		c.pop()
+	}
+	return errs
+}
+
+func validateEnvSource(errs field.ErrorList, e *corev1.EnvVar, c *cursor) field.ErrorList {
+	vf := e.ValueFrom
+	c.child("valueFrom")
+	defer c.pop()
+	if e.Value != "" {
+		errs = append(errs, field.Invalid(c.path(), "", "may not be specified when `value` is not empty"))
+	}
+	n := 0
+	if vf.FieldRef != nil {
+		n++
+		if vf.FieldRef.FieldPath == "" || vf.FieldRef.APIVersion == "" {
+			errs = append(errs, field.Required(c.to("fieldRef"), "apiVersion and fieldPath are required"))
 		}
-		n := 0
-		if vf.FieldRef != nil {
-			n++
-			if vf.FieldRef.FieldPath == "" || vf.FieldRef.APIVersion == "" {
-				f := vp.child("fieldRef")
-				errs = append(errs, field.Required(f.path(), "apiVersion and fieldPath are required"))
-			}
+	}
+	if r := vf.SecretKeyRef; r != nil {
+		n++
+		for _, msg := range apivalidation.NameIsDNSSubdomain(r.Name, false) {
+			errs = append(errs, field.Invalid(c.to("secretKeyRef").Child("name"), r.Name, msg))
 		}
-		if r := vf.SecretKeyRef; r != nil {
-			n++
-			sp := vp.child("secretKeyRef")
-			for _, msg := range apivalidation.NameIsDNSSubdomain(r.Name, false) {
-				f := sp.child("name")
-				errs = append(errs, field.Invalid(f.path(), r.Name, msg))
-			}
-			for _, msg := range validation.IsConfigMapKey(r.Key) {
-				f := sp.child("key")
-				errs = append(errs, field.Invalid(f.path(), r.Key, msg))
-			}
+		for _, msg := range validation.IsConfigMapKey(r.Key) {
+			errs = append(errs, field.Invalid(c.to("secretKeyRef").Child("key"), r.Key, msg))
 		}
-		if vf.ConfigMapKeyRef != nil || vf.ResourceFieldRef != nil || vf.FileKeyRef != nil {
-			n++
-		}
-		if n != 1 {
-			errs = append(errs, field.Invalid(vp.path(), "", "may not have more than one field specified at a time"))
-		}
+	}
+	if vf.ConfigMapKeyRef != nil || vf.ResourceFieldRef != nil || vf.FileKeyRef != nil {
+		n++
+	}
+	if n != 1 {
+		errs = append(errs, field.Invalid(c.path(), "", "may not have more than one field specified at a time"))
 	}
 	return errs
 }
 
 // validateResources mirrors ValidateContainerResourceRequirements (core): standard names,
 // non-negative quantities that fit, requests at most limits.
-func validateResources(errs field.ErrorList, r *corev1.ResourceRequirements, p *lpath) field.ErrorList {
+func validateResources(errs field.ErrorList, r *corev1.ResourceRequirements, c *cursor) field.ErrorList {
 	for _, l := range [...]struct {
 		name string
 		list corev1.ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
 		for name, q := range l.list {
-			if err := checkQuantity(q, name == corev1.ResourceCPU); err != nil || (name != corev1.ResourceCPU && name != corev1.ResourceMemory && name != corev1.ResourceEphemeralStorage) {
-				lp := p.child(l.name)
-				kp := lp.mapKey(string(name))
-				if err != nil {
-					errs = append(errs, field.Invalid(kp.path(), q.String(), err.Error()))
-				} else {
-					errs = append(errs, field.Invalid(kp.path(), name, "must be a standard resource for containers"))
-				}
+			err := checkQuantity(q, name == corev1.ResourceCPU)
+			switch {
+			case err != nil:
+				errs = append(errs, field.Invalid(c.to(l.name).Key(string(name)), q.String(), err.Error()))
+			case name != corev1.ResourceCPU && name != corev1.ResourceMemory && name != corev1.ResourceEphemeralStorage:
+				errs = append(errs, field.Invalid(c.to(l.name).Key(string(name)), name, "must be a standard resource for containers"))
 			}
 		}
 	}
 	for name, req := range r.Requests {
 		if lim, ok := r.Limits[name]; ok && req.Cmp(lim) > 0 {
-			lp := p.child("requests")
-			kp := lp.mapKey(string(name))
-			errs = append(errs, field.Invalid(kp.path(), req.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, lim.String())))
+			errs = append(errs, field.Invalid(c.to("requests").Key(string(name)), req.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, lim.String())))
 		}
 	}
 	return errs
@@ -716,28 +733,24 @@ func validateResources(errs field.ErrorList, r *corev1.ResourceRequirements, p *
 // validateMounts mirrors ValidateVolumeMounts (core): every mount names a volume of the pod, at a
 // path used once in the container, with a subPath inside the volume and a propagation the
 // container may use.
-func validateMounts(errs field.ErrorList, c *corev1.Container, vols map[string]bool, p *lpath) field.ErrorList {
-	privileged := c.SecurityContext != nil && c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged
-	for i := range c.VolumeMounts {
-		m := &c.VolumeMounts[i]
-		mp := p.at(i)
+func validateMounts(errs field.ErrorList, ctr *corev1.Container, vols map[string]bool, c *cursor) field.ErrorList {
+	privileged := ctr.SecurityContext != nil && ctr.SecurityContext.Privileged != nil && *ctr.SecurityContext.Privileged
+	for i := range ctr.VolumeMounts {
+		m := &ctr.VolumeMounts[i]
+		c.at(i)
 		if !vols[m.Name] {
-			n := mp.child("name")
-			errs = append(errs, field.NotFound(n.path(), m.Name))
+			errs = append(errs, field.NotFound(c.to("name"), m.Name))
 		}
 		switch {
 		case m.MountPath == "":
-			n := mp.child("mountPath")
-			errs = append(errs, field.Required(n.path(), ""))
+			errs = append(errs, field.Required(c.to("mountPath"), ""))
 		case !path.IsAbs(m.MountPath):
 			// Not an API server check: the kubelet refuses the pod when it starts.
-			n := mp.child("mountPath")
-			errs = append(errs, field.Invalid(n.path(), m.MountPath, "must be an absolute path"))
+			errs = append(errs, field.Invalid(c.to("mountPath"), m.MountPath, "must be an absolute path"))
 		}
 		for j := range i {
-			if c.VolumeMounts[j].MountPath == m.MountPath {
-				n := mp.child("mountPath")
-				errs = append(errs, field.Invalid(n.path(), m.MountPath, "must be unique"))
+			if ctr.VolumeMounts[j].MountPath == m.MountPath {
+				errs = append(errs, field.Invalid(c.to("mountPath"), m.MountPath, "must be unique"))
 				break
 			}
 		}
@@ -745,16 +758,17 @@ func validateMounts(errs field.ErrorList, c *corev1.Container, vols map[string]b
 			if sub.value == "" {
 				continue
 			}
-			n := mp.child(sub.name)
+			c.child(sub.name)
 			if path.IsAbs(sub.value) {
-				errs = append(errs, field.Invalid(n.path(), sub.value, "must be a relative path"))
+				errs = append(errs, field.Invalid(c.path(), sub.value, "must be a relative path"))
 			}
-			errs = noBacksteps(errs, sub.value, &n)
+			errs = noBacksteps(errs, sub.value, c)
+			c.pop()
 		}
 		if m.MountPropagation != nil && *m.MountPropagation == corev1.MountPropagationBidirectional && !privileged {
-			n := mp.child("mountPropagation")
-			errs = append(errs, field.Forbidden(n.path(), "Bidirectional mount propagation is available only to privileged containers"))
+			errs = append(errs, field.Forbidden(c.to("mountPropagation"), "Bidirectional mount propagation is available only to privileged containers"))
 		}
+		c.pop()
 	}
 	return errs
 }

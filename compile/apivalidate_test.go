@@ -481,13 +481,23 @@ func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
 	}
 }
 
-func TestLazyPath(t *testing.T) {
-	root := lpath{name: "spec"}
-	c := root.child("containers")
-	i := c.at(2)
-	e := i.child("env")
-	k := e.mapKey("a.b/c")
-	if got := k.path().String(); got != "spec.containers[2].env[a.b/c]" {
+func TestCursorPath(t *testing.T) {
+	var c cursor
+	c.child("spec")
+	c.child("containers")
+	c.at(2)
+	c.child("env")
+	c.mapKey("a.b/c")
+	if got := c.path().String(); got != "spec.containers[2].env[a.b/c]" {
 		t.Errorf("path = %q", got)
+	}
+	c.pop()
+	c.pop()
+	if got := c.to("image").String(); got != "spec.containers[2].image" {
+		t.Errorf("to = %q", got)
+	}
+	var root cursor
+	if got := root.to("metadata").String(); got != "metadata" {
+		t.Errorf("root to = %q", got)
 	}
 }
