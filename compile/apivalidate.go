@@ -13,8 +13,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	pathvalidation "k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -162,6 +162,9 @@ func (c *cursor) to(name string) *field.Path {
 	return field.NewPath(name)
 }
 
+// validRBACName is ValidateRBACName (rbac): a name that can be a URL path segment.
+func validRBACName(name string, _ bool) []string { return content.IsPathSegmentName(name) }
+
 var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob"}
 
 // Fixed roots, shared: a field.Path is immutable.
@@ -230,16 +233,16 @@ func validateObject(o Object) field.ErrorList {
 		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
 	case *rbacv1.Role:
 		// ValidateRole (rbac): path-segment name, rules.
-		errs = validateMeta(v, true, pathvalidation.ValidatePathSegmentName)
+		errs = validateMeta(v, true, validRBACName)
 		errs = append(errs, validateRules(v.Rules, true)...)
 	case *rbacv1.ClusterRole:
-		errs = validateMeta(v, false, pathvalidation.ValidatePathSegmentName)
+		errs = validateMeta(v, false, validRBACName)
 		errs = append(errs, validateRules(v.Rules, false)...)
 	case *rbacv1.RoleBinding:
-		errs = validateMeta(v, true, pathvalidation.ValidatePathSegmentName)
+		errs = validateMeta(v, true, validRBACName)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "Role", true)...)
 	case *rbacv1.ClusterRoleBinding:
-		errs = validateMeta(v, false, pathvalidation.ValidatePathSegmentName)
+		errs = validateMeta(v, false, validRBACName)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "ClusterRole", false)...)
 	case *batchv1.Job:
 		// ValidateJob (batch): the Job controller labels each pod batch.kubernetes.io/job-name=<name>,
@@ -326,7 +329,7 @@ func validateBinding(ref rbacv1.RoleRef, subjects []rbacv1.Subject, kind string,
 	if ref.Kind != kind && !(namespaced && ref.Kind == "ClusterRole") {
 		errs = append(errs, field.NotSupported(rp("kind"), ref.Kind, []string{kind}))
 	}
-	for _, msg := range pathvalidation.ValidatePathSegmentName(ref.Name, false) {
+	for _, msg := range content.IsPathSegmentName(ref.Name) {
 		errs = append(errs, field.Invalid(rp("name"), ref.Name, msg))
 	}
 	for i, s := range subjects {
