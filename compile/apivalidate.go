@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"path"
 	"reflect"
@@ -79,16 +80,28 @@ func (o origins) prefixed(prefix string, into origins) {
 
 // checkEmitted checks an object as the API server would and reports each problem at its source;
 // from is asked for the object's origins only when there is something to report.
-func checkEmitted(o Object, from func() origins) Diagnostics {
+func checkEmitted(o Object, target string, from func() origins) Diagnostics {
 	errs := validateObject(o)
 	_, form := oversize(o)
-	if len(errs) == 0 && form == "" {
+	lastApplied, forced := clientSideApplySize(o, target)
+	if len(errs) == 0 && form == "" && lastApplied == 0 {
 		return nil
 	}
 	org := from()
 	var diags Diagnostics
 	if form != "" {
 		diags = append(diags, sizeReport(o, org, form))
+	}
+	if lastApplied > 0 {
+		msg := fmt.Sprintf("%d bytes of annotations once kubectl's client-side apply adds %s, over the API server's %d", lastApplied, lastAppliedAnnotation, apivalidation.TotalAnnotationSizeLimitB)
+		if forced {
+			// skillc itself makes Argo CD apply Jobs client-side (argoJobSyncOptions).
+			diags = append(diags, sizeReport(o, org, msg))
+		} else {
+			d := sizeReport(o, org, msg+" (unless the Application syncs with ServerSideApply=true)")
+			d.Severity = SeverityWarning
+			diags = append(diags, d)
+		}
 	}
 	for _, e := range errs {
 		diags = append(diags, org.Diag(e.Field, "emitted %s %s would be refused by the API server: %s", kindOf(o), objectRef(o), e.Error()))
@@ -796,6 +809,46 @@ func oversize(o Object) (int, string) {
 		}
 	}
 	return 0, ""
+}
+
+// lastAppliedAnnotation is where kubectl's client-side apply keeps the object as applied.
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// clientSideApplySize returns, for an object Argo CD applies client-side (kubectl apply, its
+// default), the size of its annotations once the whole object, as JSON, is copied into the
+// last-applied annotation, when that passes the API server's 256 KiB limit on annotations; and
+// whether skillc itself forces the client-side apply (Jobs, see argoJobSyncOptions). Other
+// objects are applied server-side when the Application enables ServerSideApply=true, which
+// skillc cannot see.
+func clientSideApplySize(o Object, target string) (int, bool) {
+	if target != "argocd" {
+		return 0, false
+	}
+	s, ok := o.(interface{ Size() int })
+	// JSON is at most about eight times the protobuf size (see oversize): smaller objects fit.
+	if !ok || s.Size() <= apivalidation.TotalAnnotationSizeLimitB/8 {
+		return 0, false
+	}
+	add := targetAnnotations(target, kindOf(o))
+	c := o.DeepCopyObject().(Object)
+	a := maps.Clone(c.GetAnnotations())
+	if a == nil {
+		a = map[string]string{}
+	}
+	maps.Copy(a, add)
+	c.SetAnnotations(a)
+	b, err := json.Marshal(c)
+	if err != nil {
+		return 0, false
+	}
+	total := len(lastAppliedAnnotation) + len(b)
+	for k, v := range a {
+		total += len(k) + len(v)
+	}
+	if total <= apivalidation.TotalAnnotationSizeLimitB {
+		return 0, false
+	}
+	return total, add[annotationArgoSyncOptions] == argoJobSyncOptions
 }
 
 // sizeReport explains an object that is too large: its size and its largest field, at that

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -466,7 +467,7 @@ func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
 	}
 	asked := 0
 	for _, o := range res.Objects {
-		if d := checkEmitted(o, func() origins { asked++; return nil }); d != nil {
+		if d := checkEmitted(o, "plain", func() origins { asked++; return nil }); d != nil {
 			t.Errorf("%s: %v", o.GetName(), d)
 		}
 	}
@@ -475,7 +476,7 @@ func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
 	}
 	job := find[*batchv1.Job](t, res, "Job", "r1").DeepCopy()
 	job.Spec.Template.Spec.Containers[0].Env[0].Name = "A B"
-	d := checkEmitted(job, func() origins { asked++; return origins{"": {Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
+	d := checkEmitted(job, "plain", func() origins { asked++; return origins{"": {Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
 	if asked != 1 || len(d) != 1 || d[0].File != "run.yaml" || d[0].Line != 7 || d[0].Field != "metadata.name" {
 		t.Errorf("asked %d, diags %v", asked, d)
 	}
@@ -499,5 +500,57 @@ func TestCursorPath(t *testing.T) {
 	var root cursor
 	if got := root.to("metadata").String(); got != "metadata" {
 		t.Errorf("root to = %q", got)
+	}
+}
+
+// aliasTask is an AgentRun whose task YAML aliases expand to about chunk*1000 bytes.
+func aliasTask(chunk int) string {
+	return `apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: r1, namespace: team}
+spec:
+  instanceRef: alice
+  task:
+    l0: &l0 "` + strings.Repeat("x", chunk) + `"
+    l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]
+    l2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]
+    l3: [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]`
+}
+
+// TestClientSideApplyLimit: Argo CD applies a Job client-side (skillc's own sync option), and
+// kubectl copies the whole object into an annotation, which the API server limits to 256 KiB.
+// Other objects are only warned about: the Application may sync them server-side.
+func TestClientSideApplyLimit(t *testing.T) {
+	_, diags := compileYAML(t, Options{Target: "argocd"}, pack(""), testInstance, aliasTask(300))
+	wantDiag(t, diags, 19, "spec.task", "bytes of annotations once kubectl's client-side apply adds kubectl.kubernetes.io/last-applied-configuration, over the API server's 262144")
+	if _, diags := compileYAML(t, Options{}, pack(""), testInstance, aliasTask(300)); diags != nil {
+		t.Errorf("plain target: %v", diags) // 300 KB is within what the API server stores
+	}
+
+	big := Package{Source: "pkgs/big", Dir: "big", Files: map[string][]byte{
+		"SKILL.md": []byte(goodSkill), "data.txt": bytes.Repeat([]byte("y"), 300<<10)}}
+	inst := strings.ReplaceAll(testInstance, "skillPackRef: p", "skillPackRef: big")
+	res, err := Compile([]File{{Name: "pkgs/big", Package: &big}, {Name: "in.yaml", Data: []byte(inst)}}, Options{Target: "argocd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := slices.ContainsFunc(res.Diagnostics, func(d Diagnostic) bool {
+		return d.Severity == SeverityWarning && d.File == "pkgs/big/SKILL.md" && strings.Contains(d.Message, "emitted ConfigMap team/skillpack-big is too large") && strings.Contains(d.Message, "unless the Application syncs with ServerSideApply=true")
+	})
+	if !warned {
+		t.Errorf("no warning for the ConfigMap: %v", res.Diagnostics)
+	}
+}
+
+// TestJSONRequestLimit: a ConfigMap within 1 MiB of data whose JSON passes the API server's 3 MiB
+// request limit (control characters are escaped six-fold) is refused.
+func TestJSONRequestLimit(t *testing.T) {
+	ctl := Package{Source: "pkgs/ctl", Dir: "ctl", Files: map[string][]byte{
+		"SKILL.md": []byte(goodSkill), "ctl.txt": bytes.Repeat([]byte{1}, 600<<10)}}
+	inst := strings.ReplaceAll(testInstance, "skillPackRef: p", "skillPackRef: ctl")
+	_, err := Compile([]File{{Name: "pkgs/ctl", Package: &ctl}, {Name: "in.yaml", Data: []byte(inst)}}, Options{})
+	diags, _ := err.(Diagnostics)
+	if len(diags) != 1 || diags[0].File != "pkgs/ctl/SKILL.md" || !strings.Contains(diags[0].Message, "as JSON, over the API server's request limit of 3145728; the largest part is data[ctl.txt] (614407 bytes)") {
+		t.Errorf("diags = %v", err)
 	}
 }

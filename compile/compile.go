@@ -163,7 +163,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			if cm != nil {
 				objs = append(objs, cm)
-				diags = append(diags, checkEmitted(cm, func() origins { return origins{"": {t.Pack.Src, ""}} })...)
+				diags = append(diags, checkEmitted(cm, spec.Target, func() origins { return origins{"": {t.Pack.Src, ""}} })...)
 			}
 		}
 	}
@@ -178,7 +178,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
 				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name))
 			objs = append(objs, sa)
-			diags = append(diags, checkEmitted(sa, func() origins {
+			diags = append(diags, checkEmitted(sa, spec.Target, func() origins {
 				return origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}}
 			})...)
 			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
@@ -191,14 +191,14 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			if cj != nil {
 				objs = append(objs, cj)
-				diags = append(diags, checkEmitted(cj, func() origins { _, o, _ := buildCronJob(spec, pod, true); return o })...)
+				diags = append(diags, checkEmitted(cj, spec.Target, func() origins { _, o, _ := buildCronJob(spec, pod, true); return o })...)
 			}
 		} else {
 			job, _, d := buildJob(spec, pod, false)
 			diags = append(diags, d...)
 			if job != nil {
 				objs = append(objs, job)
-				diags = append(diags, checkEmitted(job, func() origins { _, o, _ := buildJob(spec, pod, true); return o })...)
+				diags = append(diags, checkEmitted(job, spec.Target, func() origins { _, o, _ := buildJob(spec, pod, true); return o })...)
 			}
 		}
 		for _, t := range pod.Toggles {
@@ -206,7 +206,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			objs = append(objs, rbac...)
 			for _, o := range rbac {
-				diags = append(diags, checkEmitted(o, func() origins { return rbacOrigins(pod, t, o) })...)
+				diags = append(diags, checkEmitted(o, spec.Target, func() origins { return rbacOrigins(pod, t, o) })...)
 			}
 		}
 	}
