@@ -554,3 +554,15 @@ func TestJSONRequestLimit(t *testing.T) {
 		t.Errorf("diags = %v", err)
 	}
 }
+
+// TestErrorsAtTheirSource: an emitted field's error names the source document and field that
+// produced it, whichever document that is.
+func TestErrorsAtTheirSource(t *testing.T) {
+	inst := testInstance + "\n  imagePullSecrets: [{name: regcred}, {name: Bad_Cred}]"
+	run := testRun + "\n  imagePullSecrets: [{name: regcred}, {name: also_bad}]"
+	_, diags := compileYAML(t, Options{}, pack("image: reg/x:1\nenv: [{name: TOKEN, valueFrom: {secretKeyRef: {name: Bad_Secret, key: k}}}]"), testInstance, testRun)
+	wantDiag(t, diags, 8, "spec.sidecar.env[0]", `spec.template.spec.initContainers[0].env[1].valueFrom.secretKeyRef.name: Invalid value: "Bad_Secret"`)
+	_, diags = compileYAML(t, Options{}, pack(""), inst, run)
+	wantDiag(t, diags, 13, "spec.imagePullSecrets[1]", `spec.template.spec.imagePullSecrets[1].name: Invalid value: "Bad_Cred"`)
+	wantDiag(t, diags, 21, "spec.imagePullSecrets[1]", `spec.template.spec.imagePullSecrets[2].name: Invalid value: "also_bad"`)
+}

@@ -96,7 +96,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTempla
 			FSGroup:        ptr(int64(podUID)),
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
-		ImagePullSecrets: pullSecrets(pod),
+		ImagePullSecrets: pullSecrets(pod, nil),
 		Containers:       []corev1.Container{agentContainer(cfg, pod), ipcBridgeContainer(cfg)},
 		Volumes:          baseVolumes(pod),
 	}
@@ -108,6 +108,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTempla
 		from = origins{}
 		from.set("", pod.Src, "metadata.name")
 		agentEnvOrigins(spec.Containers[0].Env, pod, from)
+		pullSecrets(pod, from)
 		for i, t := range pod.Toggles {
 			// baseVolumes projects one source per toggle into "skills", its fourth volume.
 			from.set(fmt.Sprintf("volumes[3].projected.sources[%d]", i), t.Src, t.Field+".skillPackRef")
@@ -200,14 +201,21 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTempla
 	}, from, diags
 }
 
-// pullSecrets is the instance's image pull secrets followed by the run's, without repeats.
-func pullSecrets(pod *Pod) []corev1.LocalObjectReference {
+// pullSecrets is the instance's image pull secrets followed by the run's, without repeats; with
+// from set, it records where each came from.
+func pullSecrets(pod *Pod, from origins) []corev1.LocalObjectReference {
 	var out []corev1.LocalObjectReference
 	seen := map[string]bool{}
-	for _, list := range [][]corev1.LocalObjectReference{pod.Instance.Spec.ImagePullSecrets, pod.PullSecrets} {
-		for _, s := range list {
+	for _, list := range []struct {
+		src  Source
+		refs []corev1.LocalObjectReference
+	}{{pod.Instance.Src, pod.Instance.Spec.ImagePullSecrets}, {pod.Src, pod.PullSecrets}} {
+		for i, s := range list.refs {
 			if s.Name != "" && !seen[s.Name] {
 				seen[s.Name] = true
+				if from != nil {
+					from.set(fmt.Sprintf("imagePullSecrets[%d]", len(out)), list.src, fmt.Sprintf("spec.imagePullSecrets[%d]", i))
+				}
 				out = append(out, s)
 			}
 		}
