@@ -80,8 +80,8 @@ func (o origins) prefixed(prefix string, into origins) {
 
 // checkEmitted checks an object as the API server would and reports each problem at its source;
 // from is asked for the object's origins only when there is something to report.
-func checkEmitted(o Object, target string, from func() origins) Diagnostics {
-	errs := validateObject(o)
+func checkEmitted(c *cursor, o Object, target string, from func() origins) Diagnostics {
+	errs := validateObjectAt(o, c)
 	_, form := oversize(o)
 	lastApplied, forced := clientSideApplySize(o, target)
 	if len(errs) == 0 && form == "" && lastApplied == 0 {
@@ -131,6 +131,47 @@ func objectRef(o Object) string {
 type cursor struct {
 	steps [maxDepth]step
 	n     int
+	memo  map[memoKey][]string // results of the string checks, when set: see check
+}
+
+// A string check of apimachinery's validation package, by number, for the memo.
+type checkFn uint8
+
+const (
+	dnsLabel checkFn = iota
+	dnsSubdomain
+	labelValue
+	envVarName
+	configMapKey
+)
+
+var checkFns = [...]func(string) []string{
+	dnsLabel:     validation.IsDNS1123Label,
+	dnsSubdomain: validation.IsDNS1123Subdomain,
+	labelValue:   validation.IsValidLabelValue,
+	envVarName:   validation.IsEnvVarName,
+	configMapKey: validation.IsConfigMapKey,
+}
+
+type memoKey struct {
+	fn checkFn
+	s  string
+}
+
+// check runs one of apimachinery's string checks (each a regular expression), remembering the
+// result when the cursor has a memo: thousands of objects repeat the same container, volume,
+// label and variable names, and the regular expressions were most of the cost of validating.
+func (c *cursor) check(fn checkFn, s string) []string {
+	if c.memo == nil {
+		return checkFns[fn](s)
+	}
+	k := memoKey{fn, s}
+	msgs, ok := c.memo[k]
+	if !ok {
+		msgs = checkFns[fn](s)
+		c.memo[k] = msgs
+	}
+	return msgs
 }
 
 // maxDepth bounds the paths of the fields checked; the deepest is
@@ -195,28 +236,33 @@ var (
 // validateMeta mirrors ValidateObjectMetaAccessor (apimachinery api/validation) for the metadata
 // skillc sets: name, namespace, labels and annotations. The library function builds a field.Path
 // per field of every object; this one only for an error.
-func validateMeta(o metav1.Object, namespaced bool, nameFn apivalidation.ValidateNameFunc) field.ErrorList {
+func validateMeta(o metav1.Object, namespaced bool, rbacNamed bool, c *cursor) field.ErrorList {
 	var errs field.ErrorList
 	if o.GetName() == "" {
 		errs = append(errs, field.Required(namePath, "name or generateName is required"))
 	}
-	for _, msg := range nameFn(o.GetName(), false) {
+	nameMsgs := c.check(dnsSubdomain, o.GetName()) // NameIsDNSSubdomain, of most kinds
+	if rbacNamed {
+		nameMsgs = validRBACName(o.GetName(), false)
+	}
+	for _, msg := range nameMsgs {
 		errs = append(errs, field.Invalid(namePath, o.GetName(), msg))
 	}
 	switch ns := o.GetNamespace(); {
 	case namespaced && ns == "":
 		errs = append(errs, field.Required(namespacePath, ""))
 	case namespaced:
-		for _, msg := range apivalidation.ValidateNamespaceName(ns, false) {
+		for _, msg := range c.check(dnsLabel, ns) { // ValidateNamespaceName is NameIsDNSLabel
 			errs = append(errs, field.Invalid(namespacePath, ns, msg))
 		}
 	case ns != "":
 		errs = append(errs, field.Forbidden(namespacePath, "not allowed on this type"))
 	}
-	var c cursor
+	c.n = 0
 	c.child("metadata")
 	c.child("labels")
-	errs = validateLabels(errs, o.GetLabels(), &c)
+	errs = validateLabels(errs, o.GetLabels(), c)
+	c.n = 0
 	if a := o.GetAnnotations(); len(a) > 0 {
 		errs = append(errs, apivalidation.ValidateAnnotations(a, annotationsPath)...)
 	}
@@ -235,41 +281,47 @@ var validLabelKeys = func() map[string]bool {
 
 // validateObject checks one object with the kind's create validation.
 func validateObject(o Object) field.ErrorList {
+	var c cursor
+	return validateObjectAt(o, &c)
+}
+
+// validateObjectAt is validateObject with a cursor that may carry a memo.
+func validateObjectAt(o Object, c *cursor) field.ErrorList {
 	var errs field.ErrorList
 	switch v := o.(type) {
 	case *corev1.ConfigMap:
 		// ValidateConfigMap (core): DNS subdomain name, valid keys, 1 MiB of data.
-		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
-		errs = append(errs, validateConfigMapData(v)...)
+		errs = validateMeta(v, true, false, c)
+		errs = append(errs, validateConfigMapData(v, c)...)
 	case *corev1.ServiceAccount:
 		// ValidateServiceAccount (core): DNS subdomain name.
-		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
+		errs = validateMeta(v, true, false, c)
 	case *rbacv1.Role:
 		// ValidateRole (rbac): path-segment name, rules.
-		errs = validateMeta(v, true, validRBACName)
+		errs = validateMeta(v, true, true, c)
 		errs = append(errs, validateRules(v.Rules, true)...)
 	case *rbacv1.ClusterRole:
-		errs = validateMeta(v, false, validRBACName)
+		errs = validateMeta(v, false, true, c)
 		errs = append(errs, validateRules(v.Rules, false)...)
 	case *rbacv1.RoleBinding:
-		errs = validateMeta(v, true, validRBACName)
+		errs = validateMeta(v, true, true, c)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "Role", true)...)
 	case *rbacv1.ClusterRoleBinding:
-		errs = validateMeta(v, false, validRBACName)
+		errs = validateMeta(v, false, true, c)
 		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "ClusterRole", false)...)
 	case *batchv1.Job:
 		// ValidateJob (batch): the Job controller labels each pod batch.kubernetes.io/job-name=<name>,
 		// so the name must also be a valid label value (63 characters).
-		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
+		errs = validateMeta(v, true, false, c)
 		for _, msg := range validation.IsValidLabelValue(v.Name) {
 			errs = append(errs, field.Invalid(namePath, v.Name, "the Job controller's job-name label: "+msg))
 		}
-		var c cursor
+		c.n = 0
 		c.child("spec")
-		errs = validateJobSpec(errs, &v.Spec, &c)
+		errs = validateJobSpec(errs, &v.Spec, c)
 	case *batchv1.CronJob:
-		errs = validateMeta(v, true, apivalidation.NameIsDNSSubdomain)
-		errs = validateCronJob(errs, v)
+		errs = validateMeta(v, true, false, c)
+		errs = validateCronJob(errs, v, c)
 	default:
 		// A kind a new builder emits without adding its checks here: refused rather than unchecked.
 		errs = append(errs, field.NotSupported(field.NewPath("kind"), kindOf(o), validatedKinds))
@@ -279,17 +331,17 @@ func validateObject(o Object) field.ErrorList {
 
 // validateConfigMapData mirrors ValidateConfigMap (core): keys are valid and not in both data and
 // binaryData, and keys plus values fit in 1 MiB (MaxSecretSize).
-func validateConfigMapData(cm *corev1.ConfigMap) field.ErrorList {
+func validateConfigMapData(cm *corev1.ConfigMap, c *cursor) field.ErrorList {
 	var errs field.ErrorList
 	total := 0
 	for key, v := range cm.Data {
-		for _, msg := range validation.IsConfigMapKey(key) {
+		for _, msg := range c.check(configMapKey, key) {
 			errs = append(errs, field.Invalid(field.NewPath("data").Key(key), key, msg))
 		}
 		total += len(key) + len(v)
 	}
 	for key, v := range cm.BinaryData {
-		for _, msg := range validation.IsConfigMapKey(key) {
+		for _, msg := range c.check(configMapKey, key) {
 			errs = append(errs, field.Invalid(field.NewPath("binaryData").Key(key), key, msg))
 		}
 		if _, dup := cm.Data[key]; dup {
@@ -388,7 +440,7 @@ func validateJobSpec(errs field.ErrorList, spec *batchv1.JobSpec, c *cursor) fie
 // validateCronJob mirrors ValidateCronJobCreate (batch): a name of at most 52 characters (the
 // controller appends 11 to name each Job), a schedule robfig/cron parses without a time zone, a
 // known concurrencyPolicy and a valid Job template.
-func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob) field.ErrorList {
+func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob, c *cursor) field.ErrorList {
 	if len(cj.Name) > maxCronJobName {
 		errs = append(errs, field.Invalid(namePath, cj.Name, fmt.Sprintf("must be no more than %d characters", maxCronJobName)))
 	}
@@ -400,16 +452,16 @@ func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob) field.ErrorList 
 	default:
 		errs = append(errs, field.NotSupported(field.NewPath("spec", "concurrencyPolicy"), cj.Spec.ConcurrencyPolicy, []string{"Allow", "Forbid", "Replace"}))
 	}
-	var c cursor
+	c.n = 0
 	c.child("spec")
 	c.child("jobTemplate")
 	c.child("metadata")
 	c.child("labels")
-	errs = validateLabels(errs, cj.Spec.JobTemplate.Labels, &c)
+	errs = validateLabels(errs, cj.Spec.JobTemplate.Labels, c)
 	c.pop()
 	c.pop()
 	c.child("spec")
-	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, &c)
+	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, c)
 }
 
 // validateLabels mirrors ValidateLabels (apimachinery apis/meta/v1/validation).
@@ -420,7 +472,7 @@ func validateLabels(errs field.ErrorList, l map[string]string, c *cursor) field.
 				errs = append(errs, field.Invalid(c.path(), k, msg))
 			}
 		}
-		for _, msg := range validation.IsValidLabelValue(v) {
+		for _, msg := range c.check(labelValue, v) {
 			errs = append(errs, field.Invalid(c.path().Key(k), v, msg))
 		}
 	}
@@ -443,7 +495,7 @@ func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, c *cursor) fiel
 	}
 	c.pop()
 	if spec.ServiceAccountName != "" {
-		for _, msg := range apivalidation.NameIsDNSSubdomain(spec.ServiceAccountName, false) {
+		for _, msg := range c.check(dnsSubdomain, spec.ServiceAccountName) {
 			errs = append(errs, field.Invalid(c.to("serviceAccountName"), spec.ServiceAccountName, msg))
 		}
 	}
@@ -454,7 +506,7 @@ func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, c *cursor) fiel
 	}
 	for i, s := range spec.ImagePullSecrets {
 		// validateImagePullSecrets: a reference to a Secret by name.
-		for _, msg := range apivalidation.NameIsDNSSubdomain(s.Name, false) {
+		for _, msg := range c.check(dnsSubdomain, s.Name) {
 			errs = append(errs, field.Invalid(c.to("imagePullSecrets").Index(i).Child("name"), s.Name, msg))
 		}
 	}
@@ -478,7 +530,7 @@ func validateVolumes(errs field.ErrorList, vols []corev1.Volume, c *cursor) (map
 	for i := range vols {
 		v := &vols[i]
 		c.at(i)
-		for _, msg := range validation.IsDNS1123Label(v.Name) {
+		for _, msg := range c.check(dnsLabel, v.Name) {
 			errs = append(errs, field.Invalid(c.to("name"), v.Name, msg))
 		}
 		if names[v.Name] {
@@ -507,7 +559,7 @@ func validateVolumes(errs field.ErrorList, vols []corev1.Volume, c *cursor) (map
 			c.pop()
 		}
 		if s.Secret != nil {
-			for _, msg := range apivalidation.NameIsDNSSubdomain(s.Secret.SecretName, false) {
+			for _, msg := range c.check(dnsSubdomain, s.Secret.SecretName) {
 				errs = append(errs, field.Invalid(c.to("secret").Child("secretName"), s.Secret.SecretName, msg))
 			}
 		}
@@ -558,14 +610,14 @@ func validateProjection(errs field.ErrorList, pr *corev1.ProjectedVolumeSource, 
 		switch {
 		case s.ConfigMap != nil:
 			c.child("configMap")
-			for _, msg := range apivalidation.NameIsDNSSubdomain(s.ConfigMap.Name, false) {
+			for _, msg := range c.check(dnsSubdomain, s.ConfigMap.Name) {
 				errs = append(errs, field.Invalid(c.to("name"), s.ConfigMap.Name, msg))
 			}
 			c.child("items")
 			items := c.n
 			for j, it := range s.ConfigMap.Items {
 				c.at(j)
-				for _, msg := range validation.IsConfigMapKey(it.Key) {
+				for _, msg := range c.check(configMapKey, it.Key) {
 					errs = append(errs, field.Invalid(c.to("key"), it.Key, msg))
 				}
 				c.child("path")
@@ -625,7 +677,7 @@ func validateContainers(errs field.ErrorList, cs []corev1.Container, init bool, 
 	for i := range cs {
 		c := &cs[i]
 		cur.at(i)
-		for _, msg := range validation.IsDNS1123Label(c.Name) {
+		for _, msg := range cur.check(dnsLabel, c.Name) {
 			errs = append(errs, field.Invalid(cur.to("name"), c.Name, msg))
 		}
 		if names[c.Name] {
@@ -678,7 +730,7 @@ func validateEnv(errs field.ErrorList, env []corev1.EnvVar, c *cursor) field.Err
 		if e.Name == "" {
 			errs = append(errs, field.Required(c.to("name"), ""))
 		}
-		for _, msg := range validation.IsEnvVarName(e.Name) {
+		for _, msg := range c.check(envVarName, e.Name) {
 			errs = append(errs, field.Invalid(c.to("name"), e.Name, msg))
 		}
 		if vf := e.ValueFrom; vf != nil {
@@ -705,10 +757,10 @@ func validateEnvSource(errs field.ErrorList, e *corev1.EnvVar, c *cursor) field.
 	}
 	if r := vf.SecretKeyRef; r != nil {
 		n++
-		for _, msg := range apivalidation.NameIsDNSSubdomain(r.Name, false) {
+		for _, msg := range c.check(dnsSubdomain, r.Name) {
 			errs = append(errs, field.Invalid(c.to("secretKeyRef").Child("name"), r.Name, msg))
 		}
-		for _, msg := range validation.IsConfigMapKey(r.Key) {
+		for _, msg := range c.check(configMapKey, r.Key) {
 			errs = append(errs, field.Invalid(c.to("secretKeyRef").Child("key"), r.Key, msg))
 		}
 	}

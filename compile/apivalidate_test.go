@@ -278,6 +278,7 @@ func TestAPIValidationCatches(t *testing.T) {
 			}
 			tt.mut(&job.Spec.Template.Spec)
 			errs := validateObject(job)
+			sameWithMemo(t, job, errs)
 			if !slices.ContainsFunc([]*field.Error(errs), func(e *field.Error) bool {
 				return strings.HasPrefix(e.Error(), tt.field+": ") && strings.Contains(e.Error(), tt.want)
 			}) {
@@ -449,6 +450,7 @@ func TestAPIValidationCatchesObjects(t *testing.T) {
 			}
 			tt.mut(o)
 			errs := validateObject(o)
+			sameWithMemo(t, o, errs)
 			if !slices.ContainsFunc([]*field.Error(errs), func(e *field.Error) bool {
 				return strings.HasPrefix(e.Error(), tt.field+": ") && strings.Contains(e.Error(), tt.want)
 			}) {
@@ -467,7 +469,7 @@ func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
 	}
 	asked := 0
 	for _, o := range res.Objects {
-		if d := checkEmitted(o, "plain", func() origins { asked++; return nil }); d != nil {
+		if d := checkEmitted(&cursor{}, o, "plain", func() origins { asked++; return nil }); d != nil {
 			t.Errorf("%s: %v", o.GetName(), d)
 		}
 	}
@@ -476,7 +478,7 @@ func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
 	}
 	job := find[*batchv1.Job](t, res, "Job", "r1").DeepCopy()
 	job.Spec.Template.Spec.Containers[0].Env[0].Name = "A B"
-	d := checkEmitted(job, "plain", func() origins { asked++; return origins{"": {Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
+	d := checkEmitted(&cursor{}, job, "plain", func() origins { asked++; return origins{"": {Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
 	if asked != 1 || len(d) != 1 || d[0].File != "run.yaml" || d[0].Line != 7 || d[0].Field != "metadata.name" {
 		t.Errorf("asked %d, diags %v", asked, d)
 	}
@@ -565,4 +567,27 @@ func TestErrorsAtTheirSource(t *testing.T) {
 	_, diags = compileYAML(t, Options{}, pack(""), inst, run)
 	wantDiag(t, diags, 13, "spec.imagePullSecrets[1]", `spec.template.spec.imagePullSecrets[1].name: Invalid value: "Bad_Cred"`)
 	wantDiag(t, diags, 21, "spec.imagePullSecrets[1]", `spec.template.spec.imagePullSecrets[2].name: Invalid value: "also_bad"`)
+}
+
+// memoCursor is shared by the tests so that cached results, valid and not, are reused.
+var memoCursor = &cursor{memo: map[memoKey][]string{}}
+
+// sameWithMemo checks that the memo changes no result.
+func sameWithMemo(t *testing.T, o Object, want field.ErrorList) {
+	t.Helper()
+	for range 2 { // the second run answers from the memo
+		got := validateObjectAt(o, memoCursor)
+		if errStrings(got) != errStrings(want) { // map iteration orders some errors: compare sorted
+			t.Errorf("with the memo: %v\nwithout: %v", got, want)
+		}
+	}
+}
+
+func errStrings(errs field.ErrorList) string {
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Error())
+	}
+	slices.Sort(out)
+	return strings.Join(out, "\n")
 }

@@ -151,6 +151,7 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, Diagnostics) {
 	var objs []Object
 	var diags Diagnostics
+	ck := &cursor{memo: map[memoKey][]string{}} // one memo for the whole compile: see cursor.check
 	configMaps := map[nsName]bool{}
 	addConfigMaps := func(ns string, ts []Toggle) {
 		for _, t := range ts {
@@ -163,7 +164,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			if cm != nil {
 				objs = append(objs, cm)
-				diags = append(diags, checkEmitted(cm, spec.Target, func() origins { return origins{"": {t.Pack.Src, ""}} })...)
+				diags = append(diags, checkEmitted(ck, cm, spec.Target, func() origins { return origins{"": {t.Pack.Src, ""}} })...)
 			}
 		}
 	}
@@ -178,7 +179,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
 				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name))
 			objs = append(objs, sa)
-			diags = append(diags, checkEmitted(sa, spec.Target, func() origins {
+			diags = append(diags, checkEmitted(ck, sa, spec.Target, func() origins {
 				return origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}}
 			})...)
 			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
@@ -191,14 +192,14 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			if cj != nil {
 				objs = append(objs, cj)
-				diags = append(diags, checkEmitted(cj, spec.Target, func() origins { _, o, _ := buildCronJob(spec, pod, true); return o })...)
+				diags = append(diags, checkEmitted(ck, cj, spec.Target, func() origins { _, o, _ := buildCronJob(spec, pod, true); return o })...)
 			}
 		} else {
 			job, _, d := buildJob(spec, pod, false)
 			diags = append(diags, d...)
 			if job != nil {
 				objs = append(objs, job)
-				diags = append(diags, checkEmitted(job, spec.Target, func() origins { _, o, _ := buildJob(spec, pod, true); return o })...)
+				diags = append(diags, checkEmitted(ck, job, spec.Target, func() origins { _, o, _ := buildJob(spec, pod, true); return o })...)
 			}
 		}
 		for _, t := range pod.Toggles {
@@ -206,7 +207,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			objs = append(objs, rbac...)
 			for _, o := range rbac {
-				diags = append(diags, checkEmitted(o, spec.Target, func() origins { return rbacOrigins(pod, t, o) })...)
+				diags = append(diags, checkEmitted(ck, o, spec.Target, func() origins { return rbacOrigins(pod, t, o) })...)
 			}
 		}
 	}
