@@ -7,10 +7,19 @@ import (
 
 // buildCronJob renders a schedule: the same pod as a run's, triggered by the CronJob controller.
 // Upstream's default concurrency is Forbid: two triggers of one task never overlap.
-func buildCronJob(cfg *ConfigSpec, pod *Pod) (*batchv1.CronJob, Diagnostics) {
-	tmpl, diags := buildPodTemplate(cfg, pod)
+// With record set, it also says where its fields came from (see buildJob).
+func buildCronJob(cfg *ConfigSpec, pod *Pod, record bool) (*batchv1.CronJob, origins, Diagnostics) {
+	tmpl, podFrom, diags := buildPodTemplate(cfg, pod, record)
 	if tmpl == nil {
-		return nil, diags
+		return nil, nil, diags
+	}
+	var from origins
+	if record {
+		from = podObjectOrigins(pod, "spec.jobTemplate.spec.template.")
+		from.set("spec.jobTemplate.metadata.labels", pod.Instance.Src, "metadata.name")
+		from.set("spec.schedule", pod.Src, "spec.schedule")
+		from.set("spec.concurrencyPolicy", pod.Src, "spec.concurrencyPolicy")
+		podFrom.prefixed("spec.jobTemplate.spec.template.spec.", from)
 	}
 	policy := batchv1.ForbidConcurrent
 	if p := pod.Schedule.Spec.ConcurrencyPolicy; p != "" {
@@ -31,5 +40,5 @@ func buildCronJob(cfg *ConfigSpec, pod *Pod) (*batchv1.CronJob, Diagnostics) {
 	if pod.Schedule.Spec.Suspend {
 		cj.Spec.Suspend = ptr(true)
 	}
-	return cj, diags
+	return cj, from, diags
 }

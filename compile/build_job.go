@@ -21,17 +21,24 @@ const (
 	tokenMountPath         = "/var/run/secrets/kubernetes.io/serviceaccount"
 )
 
-// buildJob renders a run's Job.
-func buildJob(cfg *ConfigSpec, pod *Pod) (*batchv1.Job, Diagnostics) {
-	tmpl, diags := buildPodTemplate(cfg, pod)
+// buildJob renders a run's Job and, when record is set, where its fields came from (asked for
+// only when the Job has a problem to report: recording costs as much as building).
+func buildJob(cfg *ConfigSpec, pod *Pod, record bool) (*batchv1.Job, origins, Diagnostics) {
+	tmpl, podFrom, diags := buildPodTemplate(cfg, pod, record)
 	if tmpl == nil {
-		return nil, diags
+		return nil, nil, diags
+	}
+	var from origins
+	if record {
+		from = podObjectOrigins(pod, "spec.template.")
+		from.set("spec.activeDeadlineSeconds", pod.Src, "spec.timeout")
+		podFrom.prefixed("spec.template.spec.", from)
 	}
 	return &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
 		Spec:       jobSpec(pod, *tmpl),
-	}, diags
+	}, from, diags
 }
 
 // jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline.
@@ -46,6 +53,17 @@ func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
 		ActiveDeadlineSeconds: &deadline,
 		Template:              tmpl,
 	}
+}
+
+// podObjectOrigins are the origins of a Job's or CronJob's own fields: the run or schedule, except
+// the labels, where only the instance's name can be invalid (a 253-character object name, but a
+// label value holds 63).
+func podObjectOrigins(pod *Pod, template string) origins {
+	from := origins{}
+	from.set("", pod.Src, "metadata.name")
+	from.set("metadata.labels", pod.Instance.Src, "metadata.name")
+	from.set(template+"metadata.labels", pod.Instance.Src, "metadata.name")
+	return from
 }
 
 // podLabels are the labels of a run's Job and pod, or of a schedule's CronJob and its pods.
@@ -65,8 +83,9 @@ func runLabelKey(pod *Pod) string {
 	return labelAgentRun
 }
 
-// buildPodTemplate renders the pod every run (and later every schedule) of an instance gets.
-func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, Diagnostics) {
+// buildPodTemplate renders the pod every run (and later every schedule) of an instance gets and,
+// when record is set, where its fields came from (paths relative to the pod spec).
+func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTemplateSpec, origins, Diagnostics) {
 	perRun := cfg.Identity == "per-run"
 	spec := corev1.PodSpec{
 		ServiceAccountName: serviceAccountName(cfg.Identity, pod.Name),
@@ -77,12 +96,23 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, Diagn
 			FSGroup:        ptr(int64(podUID)),
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
-		ImagePullSecrets: pullSecrets(pod),
+		ImagePullSecrets: pullSecrets(pod, nil),
 		Containers:       []corev1.Container{agentContainer(cfg, pod), ipcBridgeContainer(cfg)},
 		Volumes:          baseVolumes(pod),
 	}
 	if perRun {
 		spec.AutomountServiceAccountToken = ptr(false)
+	}
+	var from origins
+	if record {
+		from = origins{}
+		from.set("", pod.Src, "metadata.name")
+		agentEnvOrigins(spec.Containers[0].Env, pod, from)
+		pullSecrets(pod, from)
+		for i, t := range pod.Toggles {
+			// baseVolumes projects one source per toggle into "skills", its fourth volume.
+			from.set(fmt.Sprintf("volumes[3].projected.sources[%d]", i), t.Src, t.Field+".skillPackRef")
+		}
 	}
 	var diags Diagnostics
 	needsToken := false
@@ -98,12 +128,20 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, Diagn
 		volumeOwner[v.Name] = "SkillPack " + t.Pack.Metadata.Name
 		spec.Volumes = append(spec.Volumes, v)
 	}
+	// Where each container and volume of a pack came from, recorded as it is appended.
+	recordAll := func(prefix string, ps []string, src Source) {
+		for i, f := range ps {
+			if f != "" {
+				from.set(fmt.Sprintf("%s[%d]", prefix, i), src, f)
+			}
+		}
+	}
 	for _, t := range pod.Toggles {
 		sc := t.Pack.Spec.Sidecar
 		if sc == nil || sc.Image == "" {
 			continue
 		}
-		c, vols, d := sidecarContainer(t)
+		c, vols, co, d := sidecarContainer(t, record)
 		diags = append(diags, d...)
 		if ha := sc.HostAccess; ha != nil && ha.Enabled {
 			spec.HostPID = spec.HostPID || ha.HostPID
@@ -114,15 +152,38 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, Diagn
 			needsToken = true
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tokenVolume, MountPath: tokenMountPath, ReadOnly: true})
 		}
-		for _, v := range vols {
+		for i, v := range vols {
+			if _, dup := volumeOwner[v.Name]; !dup && record {
+				from.set(fmt.Sprintf("volumes[%d]", len(spec.Volumes)), t.Pack.Src, co.volumes[i])
+			}
 			addVolume(t, v)
 		}
+		list := &spec.Containers
 		if cfg.Sidecars == "native" {
 			// A native sidecar ends with the pod: a pre-rendered Job has no controller to stop it.
 			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
-			spec.InitContainers = append(spec.InitContainers, c)
-		} else {
-			spec.Containers = append(spec.Containers, c)
+			list = &spec.InitContainers
+		}
+		index := len(*list)
+		*list = append(*list, c)
+		if !record {
+			continue
+		}
+		prefix := fmt.Sprintf("containers[%d]", index)
+		if list == &spec.InitContainers {
+			prefix = fmt.Sprintf("initContainers[%d]", index)
+		}
+		from.set(prefix, t.Pack.Src, "spec.sidecar")
+		from.set(prefix+".name", t.Pack.Src, "metadata.name")
+		from.set(prefix+".image", t.Pack.Src, "spec.sidecar.image")
+		from.set(prefix+".imagePullPolicy", t.Pack.Src, "spec.sidecar.imagePullPolicy")
+		from.set(prefix+".resources", t.Pack.Src, "spec.sidecar.resources")
+		recordAll(prefix+".volumeMounts", co.mounts, t.Pack.Src)
+		recordAll(prefix+".env", co.env, t.Pack.Src)
+		for i, k := range co.params {
+			if k != "" {
+				from.set(fmt.Sprintf("%s.env[%d]", prefix, i), t.Src, t.Field+".params."+k)
+			}
 		}
 	}
 	if spec.HostNetwork {
@@ -132,22 +193,29 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod) (*corev1.PodTemplateSpec, Diagn
 		spec.Volumes = append(spec.Volumes, tokenProjection())
 	}
 	if diags.HasErrors() {
-		return nil, diags
+		return nil, nil, diags
 	}
 	return &corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: podLabels(pod)},
 		Spec:       spec,
-	}, diags
+	}, from, diags
 }
 
-// pullSecrets is the instance's image pull secrets followed by the run's, without repeats.
-func pullSecrets(pod *Pod) []corev1.LocalObjectReference {
+// pullSecrets is the instance's image pull secrets followed by the run's, without repeats; with
+// from set, it records where each came from.
+func pullSecrets(pod *Pod, from origins) []corev1.LocalObjectReference {
 	var out []corev1.LocalObjectReference
 	seen := map[string]bool{}
-	for _, list := range [][]corev1.LocalObjectReference{pod.Instance.Spec.ImagePullSecrets, pod.PullSecrets} {
-		for _, s := range list {
+	for _, list := range []struct {
+		src  Source
+		refs []corev1.LocalObjectReference
+	}{{pod.Instance.Src, pod.Instance.Spec.ImagePullSecrets}, {pod.Src, pod.PullSecrets}} {
+		for i, s := range list.refs {
 			if s.Name != "" && !seen[s.Name] {
 				seen[s.Name] = true
+				if from != nil {
+					from.set(fmt.Sprintf("imagePullSecrets[%d]", len(out)), list.src, fmt.Sprintf("spec.imagePullSecrets[%d]", i))
+				}
 				out = append(out, s)
 			}
 		}
@@ -165,6 +233,26 @@ func hardened(readOnlyRoot bool) *corev1.SecurityContext {
 		sc.ReadOnlyRootFilesystem = ptr(true)
 	}
 	return sc
+}
+
+// agentEnvOrigins records where each of the agent's variables came from: the run (or schedule)
+// and its instance.
+func agentEnvOrigins(env []corev1.EnvVar, pod *Pod, from origins) {
+	for i, e := range env {
+		f := fmt.Sprintf("containers[0].env[%d]", i)
+		switch _, fromRun := pod.Env[e.Name]; {
+		case fromRun:
+			from.set(f, pod.Src, "spec.env."+e.Name)
+		case e.Name == "TASK":
+			from.set(f, pod.Src, "spec.task")
+		case e.Name == "MODEL_NAME" && pod.Model != "":
+			from.set(f, pod.Src, "spec.model.model")
+		case e.Name == "MODEL_NAME":
+			from.set(f, pod.Instance.Src, "spec.agents.default.model")
+		case e.Name == "INSTANCE_NAME":
+			from.set(f, pod.Instance.Src, "metadata.name")
+		}
+	}
 }
 
 func agentContainer(cfg *ConfigSpec, pod *Pod) corev1.Container {
@@ -218,8 +306,15 @@ func ipcBridgeContainer(cfg *ConfigSpec) corev1.Container {
 	}
 }
 
+// sidecarOrigins says, for a sidecar's mounts, env and volumes in emitted order, which field of
+// the pack each came from ("" for skillc's own); params holds the toggle's param key of each env
+// variable that a param became.
+type sidecarOrigins struct {
+	mounts, env, params, volumes []string
+}
+
 // sidecarContainer renders a pack's sidecar and the volumes only it mounts.
-func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, Diagnostics) {
+func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume, sidecarOrigins, Diagnostics) {
 	p := t.Pack
 	sc := p.Spec.Sidecar
 	name := p.Metadata.Name
@@ -235,6 +330,17 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, Diagnostics)
 	if sc.MountWorkspace == nil || *sc.MountWorkspace {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "workspace", MountPath: "/workspace"})
 	}
+	var co sidecarOrigins
+	if record {
+		co = sidecarOrigins{mounts: make([]string, len(c.VolumeMounts)), env: make([]string, len(c.Env)), params: make([]string, len(c.Env))}
+		co.env[0] = "metadata.name"
+		for i := range sc.Env {
+			co.env[1+i] = fmt.Sprintf("spec.sidecar.env[%d]", i)
+		}
+		for i, k := range sortedKeys(t.Params) {
+			co.params[1+len(sc.Env)+i] = k
+		}
+	}
 	var vols []corev1.Volume
 	if sc.SecretRef != "" {
 		vol := "skill-secret-" + name
@@ -244,6 +350,10 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, Diagnostics)
 		}
 		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: sc.SecretRef}}})
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: mountPath, ReadOnly: true})
+		if record {
+			co.volumes = append(co.volumes, "spec.sidecar.secretRef")
+			co.mounts = append(co.mounts, "spec.sidecar.secretMountPath")
+		}
 	}
 	ha := sc.HostAccess
 	if ha == nil || !ha.Enabled {
@@ -254,11 +364,25 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, Diagnostics)
 			vol := fmt.Sprintf("host-%s-%d", name, i)
 			vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: m.HostPath}}})
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: m.MountPath, ReadOnly: m.ReadOnly == nil || *m.ReadOnly})
+			if record {
+				co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d].hostPath", i))
+				co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d]", i))
+			}
 		}
 	}
 	// The pack's own extra volumes pass through as declared; the policy gate judges them.
 	vols = append(vols, sc.Volumes...)
 	c.VolumeMounts = append(c.VolumeMounts, sc.VolumeMounts...)
+	for i := range sc.Volumes {
+		if record {
+			co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.volumes[%d]", i))
+		}
+	}
+	for i := range sc.VolumeMounts {
+		if record {
+			co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i))
+		}
+	}
 	var diags Diagnostics
 	mounts := map[string]bool{}
 	for _, m := range c.VolumeMounts {
@@ -267,7 +391,7 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, Diagnostics)
 		}
 		mounts[m.MountPath] = true
 	}
-	return c, vols, diags
+	return c, vols, co, diags
 }
 
 // hostSecurityContext grants exactly what hostAccess asks for and nothing more.

@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"fmt"
+
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -56,6 +58,22 @@ func buildRBAC(identity string, pod *Pod, t Toggle) ([]Object, Diagnostics) {
 			})
 	}
 	return out, nil
+}
+
+// rbacOrigins says where one of a pack's RBAC objects came from: the toggle that put the pack in
+// the pod, the pack's rules (sidecar.rbac for a Role, sidecar.clusterRBAC for a ClusterRole), and
+// the run whose ServiceAccount is bound.
+func rbacOrigins(pod *Pod, t Toggle, o Object) origins {
+	from := origins{"": {t.Src, t.Field + ".skillPackRef"}, "subjects": {pod.Src, "metadata.name"}}
+	sc := t.Pack.Spec.Sidecar
+	list, field := sc.RBAC, "spec.sidecar.rbac"
+	if _, cluster := o.(*rbacv1.ClusterRole); cluster {
+		list, field = sc.ClusterRBAC, "spec.sidecar.clusterRBAC"
+	}
+	for i := range list {
+		from.set(fmt.Sprintf("rules[%d]", i), t.Pack.Src, fmt.Sprintf("%s[%d]", field, i))
+	}
+	return from
 }
 
 // policyRules copies the declared rules in order.

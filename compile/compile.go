@@ -90,6 +90,15 @@ func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
 	}
 	c.Default()
 	diags = append(diags, c.Validate()...)
+	for _, img := range []struct{ field, ref string }{
+		{"spec.images.agentRunner", c.Spec.Images.AgentRunner},
+		{"spec.images.ipcBridge", c.Spec.Images.IPCBridge},
+	} {
+		// Every pod runs these two: a reference no runtime can pull fails every run.
+		if err := parseImage(img.ref); err != nil {
+			diags = append(diags, c.Src.Diag(img.field, "invalid image reference %q: %v", img.ref, err))
+		}
+	}
 	return &c, diags
 }
 
@@ -138,9 +147,11 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 }
 
 // buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.
+// Each is checked as the API server would check it (checkEmitted) as soon as it is built.
 func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, Diagnostics) {
 	var objs []Object
 	var diags Diagnostics
+	ck := &cursor{memo: map[memoKey][]string{}} // one memo for the whole compile: see cursor.check
 	configMaps := map[nsName]bool{}
 	addConfigMaps := func(ns string, ts []Toggle) {
 		for _, t := range ts {
@@ -153,6 +164,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 			diags = append(diags, d...)
 			if cm != nil {
 				objs = append(objs, cm)
+				diags = append(diags, checkEmitted(ck, cm, spec.Target, func() origins { return origins{"": {t.Pack.Src, ""}} })...)
 			}
 		}
 	}
@@ -164,30 +176,39 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 		pod := &pods[i]
 		addConfigMaps(pod.Namespace, pod.Toggles)
 		if spec.Identity == "per-run" {
-			objs = append(objs, buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
-				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name)))
+			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
+				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name))
+			objs = append(objs, sa)
+			diags = append(diags, checkEmitted(ck, sa, spec.Target, func() origins {
+				return origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}}
+			})...)
 			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
 		} else if !sharedSA[pod.Namespace] {
 			sharedSA[pod.Namespace] = true
 			objs = append(objs, buildServiceAccount(sharedServiceAccount, pod.Namespace, labels()))
 		}
 		if pod.Scheduled() {
-			cj, d := buildCronJob(spec, pod)
+			cj, _, d := buildCronJob(spec, pod, false)
 			diags = append(diags, d...)
 			if cj != nil {
 				objs = append(objs, cj)
+				diags = append(diags, checkEmitted(ck, cj, spec.Target, func() origins { _, o, _ := buildCronJob(spec, pod, true); return o })...)
 			}
 		} else {
-			job, d := buildJob(spec, pod)
+			job, _, d := buildJob(spec, pod, false)
 			diags = append(diags, d...)
 			if job != nil {
 				objs = append(objs, job)
+				diags = append(diags, checkEmitted(ck, job, spec.Target, func() origins { _, o, _ := buildJob(spec, pod, true); return o })...)
 			}
 		}
 		for _, t := range pod.Toggles {
 			rbac, d := buildRBAC(spec.Identity, pod, t)
 			diags = append(diags, d...)
 			objs = append(objs, rbac...)
+			for _, o := range rbac {
+				diags = append(diags, checkEmitted(ck, o, spec.Target, func() origins { return rbacOrigins(pod, t, o) })...)
+			}
 		}
 	}
 	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 {

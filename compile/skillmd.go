@@ -158,7 +158,9 @@ func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
 		Skills: []Skill{{Name: name, Description: strings.TrimSpace(fm.Description), Content: string(body)}}}
 	p.Files = map[string][]byte{}
 	for path, data := range pkg.Files {
-		if path != "SKILL.md" {
+		// Readers skip these already; checked again here so that every way a package arrives
+		// (folder, zip, a caller's Package) follows the same rule.
+		if path != "SKILL.md" && !skippedInPackage(path) {
 			p.Files[path] = data
 		}
 	}

@@ -3,8 +3,13 @@ package compile
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 
+	"github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // Input kinds, as SPEC §1 lists them. Field names follow the upstream Sympozium CRDs; fields that
@@ -303,5 +308,60 @@ func (t *Task) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	t.Text = string(out)
+	return nil
+}
+
+// maxQuantity is the largest value a Kubernetes quantity holds: resource.ParseQuantity silently
+// clamps anything larger (8Ei, 99999999999999999999Ei) to it, so a value at the cap cannot be told
+// from an overflow and is refused.
+var maxQuantity = resource.NewQuantity(math.MaxInt64, resource.DecimalSI)
+
+// parseQuantity parses a resource quantity the way the API server does and refuses what it would
+// refuse (negative values: ValidateNonnegativeQuantity in kubernetes pkg/apis/core/validation) or
+// silently change (values the int64 behind a Quantity cannot hold). milli is true for resources
+// read in thousandths (cpu: the kubelet converts with MilliValue), which overflow 1000 times sooner.
+func parseQuantity(s string, milli bool) (resource.Quantity, error) {
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return q, err
+	}
+	return q, checkQuantity(q, milli)
+}
+
+// Limits of checkQuantity, built once.
+var (
+	maxMilliQuantity = resource.NewMilliQuantity(math.MaxInt64, resource.DecimalSI)
+)
+
+// checkQuantity refuses a parsed quantity that is negative or at the int64 cap (see parseQuantity).
+func checkQuantity(q resource.Quantity, milli bool) error {
+	if q.Sign() < 0 {
+		return fmt.Errorf("must not be negative")
+	}
+	limit := maxQuantity
+	if milli {
+		limit = maxMilliQuantity
+	}
+	if q.Cmp(*limit) >= 0 {
+		return fmt.Errorf("is too large: Kubernetes quantities hold at most %s (larger values are silently clamped)", limit)
+	}
+	return nil
+}
+
+// parseImage checks an image reference with the parser container runtimes use
+// (distribution/reference.ParseNormalizedNamed, as kubelet and containerd call it). The API server
+// only refuses leading or trailing spaces; anything else invalid would fail every pull at run time.
+func parseImage(ref string) error {
+	if ref != strings.TrimSpace(ref) {
+		return fmt.Errorf("must not have leading or trailing whitespace")
+	}
+	if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+		if _, dgst, ok := strings.Cut(ref, "@"); ok {
+			if derr := digest.Digest(dgst).Validate(); derr != nil {
+				return fmt.Errorf("%v: digest %q: %v (a sha256 digest is 64 hex characters)", err, dgst, derr)
+			}
+		}
+		return err
+	}
 	return nil
 }

@@ -2,12 +2,14 @@ package compile
 
 import (
 	"fmt"
+	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -99,8 +101,8 @@ func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
 	var diags Diagnostics
 	if sc.Image == "" {
 		diags = append(diags, src.Diag("spec.sidecar.image", "required when a sidecar is declared"))
-	} else if strings.ContainsAny(sc.Image, " \t\n") {
-		diags = append(diags, src.Diag("spec.sidecar.image", "invalid image reference %q", sc.Image))
+	} else if err := parseImage(sc.Image); err != nil {
+		diags = append(diags, src.Diag("spec.sidecar.image", "invalid image reference %q: %v", sc.Image, err))
 	}
 	switch corev1.PullPolicy(sc.ImagePullPolicy) {
 	case "", corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
@@ -109,12 +111,15 @@ func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
 	}
 	diags = append(diags, checkLength(src, "metadata.name", "container name", "skill-"+pack, maxLabelName)...)
 	if sc.Resources != nil {
-		for field, q := range map[string]Scalar{"cpu": sc.Resources.CPU, "memory": sc.Resources.Memory} {
-			if q == "" {
+		for _, r := range []struct {
+			field string
+			q     Scalar
+		}{{"cpu", sc.Resources.CPU}, {"memory", sc.Resources.Memory}} {
+			if r.q == "" {
 				continue
 			}
-			if _, err := resource.ParseQuantity(string(q)); err != nil {
-				diags = append(diags, src.Diag("spec.sidecar.resources."+field, "invalid quantity %q: %v", q, err))
+			if _, err := parseQuantity(string(r.q), r.field == "cpu"); err != nil {
+				diags = append(diags, src.Diag("spec.sidecar.resources."+r.field, "invalid quantity %q: %v", r.q, err))
 			}
 		}
 	}
@@ -171,6 +176,68 @@ func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
 	for i, v := range sc.Volumes {
 		for _, msg := range validation.IsDNS1123Label(v.Name) {
 			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "invalid volume name %q: %s", v.Name, msg))
+		}
+	}
+	privileged := sc.HostAccess != nil && sc.HostAccess.Enabled && sc.HostAccess.Privileged
+	for i, m := range sc.VolumeMounts {
+		diags = append(diags, validateVolumeMount(src, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i), m, privileged)...)
+	}
+	return diags
+}
+
+// validateVolumeMount applies the API server's checks on a declared volumeMount
+// (ValidateVolumeMounts, validateLocalDescendingPath, validateMountPropagation and
+// validateMountRecursiveReadOnly in kubernetes pkg/apis/core/validation), plus the kubelet's: a
+// relative mountPath passes the API server and then fails every pod start. Whether the named
+// volume exists is checked on the assembled pod, where skillc's own volumes are known.
+func validateVolumeMount(src Source, field string, m corev1.VolumeMount, privileged bool) Diagnostics {
+	var diags Diagnostics
+	if m.Name == "" {
+		diags = append(diags, src.Diag(field+".name", "required"))
+	}
+	switch {
+	case m.MountPath == "":
+		diags = append(diags, src.Diag(field+".mountPath", "required"))
+	case !path.IsAbs(m.MountPath):
+		diags = append(diags, src.Diag(field+".mountPath", "mount path %q must be absolute: the kubelet refuses a relative one when the pod starts", m.MountPath))
+	}
+	for _, p := range []struct{ name, value string }{{"subPath", m.SubPath}, {"subPathExpr", m.SubPathExpr}} {
+		if p.value == "" {
+			continue
+		}
+		if path.IsAbs(p.value) {
+			diags = append(diags, src.Diag(field+"."+p.name, "%q must be a relative path (inside the volume)", p.value))
+		}
+		if slices.Contains(strings.Split(p.value, "/"), "..") {
+			diags = append(diags, src.Diag(field+"."+p.name, "%q must not contain \"..\": it would leave the volume", p.value))
+		}
+	}
+	if m.SubPath != "" && m.SubPathExpr != "" {
+		diags = append(diags, src.Diag(field+".subPathExpr", "subPath and subPathExpr are mutually exclusive"))
+	}
+	if mp := m.MountPropagation; mp != nil {
+		switch *mp {
+		case corev1.MountPropagationNone, corev1.MountPropagationHostToContainer:
+		case corev1.MountPropagationBidirectional:
+			if !privileged {
+				diags = append(diags, src.Diag(field+".mountPropagation", "Bidirectional mount propagation is available only to privileged containers (hostAccess.enabled and hostAccess.privileged)"))
+			}
+		default:
+			diags = append(diags, src.Diag(field+".mountPropagation", "must be None, HostToContainer or Bidirectional, got %q", *mp))
+		}
+	}
+	if rro := m.RecursiveReadOnly; rro != nil {
+		switch *rro {
+		case corev1.RecursiveReadOnlyDisabled:
+		case corev1.RecursiveReadOnlyEnabled, corev1.RecursiveReadOnlyIfPossible:
+			if !m.ReadOnly {
+				diags = append(diags, src.Diag(field+".recursiveReadOnly", "may only be set when readOnly is true"))
+			}
+			if m.MountPropagation != nil && *m.MountPropagation != corev1.MountPropagationNone {
+				diags = append(diags, src.Diag(field+".recursiveReadOnly", "may only be set when mountPropagation is None or unset"))
+			}
+		default:
+			diags = append(diags, src.Diag(field+".recursiveReadOnly", "must be Disabled, IfPossible or Enabled, got %q", *rro))
 		}
 	}
 	return diags
@@ -270,10 +337,6 @@ func paramEnvName(key string) string {
 // maxCronJobName: the CronJob controller appends an 11-character suffix to name each Job.
 const maxCronJobName = 52
 
-var cronMacros = map[string]bool{"@yearly": true, "@annually": true, "@monthly": true, "@weekly": true, "@daily": true, "@midnight": true, "@hourly": true}
-
-var cronFieldRE = regexp.MustCompile(`^[0-9A-Za-z*?,/\-]+$`)
-
 func validateSchedule(sc *Schedule) Diagnostics {
 	src := sc.Src
 	diags := checkMeta(src, sc.Metadata, "SympoziumSchedule")
@@ -295,29 +358,19 @@ func validateSchedule(sc *Schedule) Diagnostics {
 	return diags
 }
 
-// checkCron accepts what the CronJob controller accepts: five fields or a macro; a time zone goes
-// in its own field, never in the expression.
+// checkCron accepts what the API server accepts in a CronJob's spec.schedule
+// (validateScheduleFormat in kubernetes pkg/apis/batch/validation): whatever robfig/cron's
+// ParseStandard parses (five fields, @hourly and the other macros, @every), and no time zone: a new
+// CronJob with TZ or CRON_TZ in its schedule is refused (timeZone is its own field).
 func checkCron(expr string) string {
-	expr = strings.TrimSpace(expr)
 	switch {
-	case expr == "":
+	case strings.TrimSpace(expr) == "":
 		return "required: a cron expression such as \"0 * * * *\""
-	case strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ="):
+	case strings.Contains(expr, "TZ"):
 		return fmt.Sprintf("invalid schedule %q: a time zone is not allowed in the expression", expr)
-	case strings.HasPrefix(expr, "@"):
-		if !cronMacros[expr] {
-			return fmt.Sprintf("invalid schedule %q: unknown macro", expr)
-		}
-		return ""
 	}
-	fields := strings.Fields(expr)
-	if len(fields) != 5 {
-		return fmt.Sprintf("invalid schedule %q: want 5 fields (minute hour day-of-month month day-of-week), got %d", expr, len(fields))
-	}
-	for _, f := range fields {
-		if !cronFieldRE.MatchString(f) {
-			return fmt.Sprintf("invalid schedule %q: field %q", expr, f)
-		}
+	if _, err := cron.ParseStandard(expr); err != nil {
+		return fmt.Sprintf("invalid schedule %q: %v (want minute hour day-of-month month day-of-week, or a macro such as @daily)", expr, err)
 	}
 	return ""
 }

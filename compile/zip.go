@@ -96,10 +96,23 @@ func entryPath(f *zip.File) (string, bool, error) {
 	if strings.HasSuffix(name, "/") || f.Mode().IsDir() {
 		return "", true, nil
 	}
-	if strings.HasPrefix(name, "__MACOSX/") || path.Base(name) == ".DS_Store" {
+	if p := path.Clean(name); skippedInPackage(p) {
 		return "", true, nil
 	}
 	return path.Clean(name), false, nil
+}
+
+// skippedInPackage is the one rule for what a SKILL.md package leaves out, read from a folder or a
+// zip: hidden files and folders (a path segment starting with ".": .env, .git/config, .DS_Store,
+// .npmrc) and macOS archive metadata (__MACOSX/). Dotfiles are where credentials live; they never
+// reach the ConfigMap, which every pod that toggles the pack mounts.
+func skippedInPackage(rel string) bool {
+	for _, seg := range strings.Split(rel, "/") {
+		if strings.HasPrefix(seg, ".") && seg != "." && seg != ".." {
+			return true
+		}
+	}
+	return rel == "__MACOSX" || strings.HasPrefix(rel, "__MACOSX/")
 }
 
 // layout finds SKILL.md at the root or under a single top folder, and strips that folder.
