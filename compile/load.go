@@ -322,6 +322,10 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 	}
 }
 
+// Exhausted reports whether the inputs held more than MaxDocuments documents: reading more is
+// pointless, each would be refused again.
+func (r *Reader) Exhausted() bool { return r.docs > MaxDocuments }
+
 // Decode decodes a document's root strictly into out, a pointer to a struct with json tags: an
 // unknown field, a wrong type or a spent alias budget is an error at FILE:LINE with its field
 // path. Safe for concurrent use.
@@ -342,7 +346,7 @@ func Load(files []File) (*Inputs, Diagnostics) {
 	var diags Diagnostics
 	for _, f := range files {
 		diags = append(diags, r.loadFile(in, f)...)
-		if r.docs > MaxDocuments {
+		if r.Exhausted() {
 			return in, diags
 		}
 	}
