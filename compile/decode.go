@@ -63,6 +63,7 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	opaqueType      = reflect.TypeFor[Opaque]()
 	scalarType      = reflect.TypeFor[Scalar]()
+	nodeType        = reflect.TypeFor[yaml.Node]()
 )
 
 // Limits per document. Nodes written out are bounded before parsing (MaxYAMLElements); these bound
@@ -77,17 +78,14 @@ const (
 	MaxNestingDepth    = 100
 )
 
-// decodeNode decodes n into out (a pointer), returning the line positions of every path seen. The
-// alias budget is its own: use a Reader to share one across documents.
+// decodeNode checks and decodes a tree that did not come from a Reader (SKILL.md front matter)
+// into out (a pointer), returning the line positions of every path seen. The alias budget is its
+// own.
 func decodeNode(n *yaml.Node, out any) (positions, []fieldError) {
-	return decodeBudget(n, out, newAliasBudget())
-}
-
-func decodeBudget(n *yaml.Node, out any, total *aliasBudget) (positions, []fieldError) {
 	if line, err := checkTree(n); err != nil {
 		return nil, []fieldError{{Line: line, Msg: err.Error()}}
 	}
-	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: total}
+	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: newAliasBudget()}
 	d.value(n, reflect.ValueOf(out).Elem(), "")
 	return d.pos, d.errs
 }
@@ -227,6 +225,9 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	t := v.Type()
 	switch {
 	case t == opaqueType:
+		return
+	case t == nodeType:
+		v.Set(reflect.ValueOf(*n)) // kept as written, for a caller that hands it on (a ResourceList's items)
 		return
 	case t == scalarType:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -316,6 +317,11 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Style&yaml.TaggedStyle == 0 {
 			continue
 		}
+		// Every document, also of a kind the command then ignores: a tag or a foreign anchor is
+		// wrong wherever it is, and nesting is bounded before anything recurses.
+		if line, err := checkTree(root); err != nil {
+			return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: err.Error()}}
+		}
 		if !fn(root) {
 			return nil
 		}
@@ -326,11 +332,13 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 // pointless, each would be refused again.
 func (r *Reader) Exhausted() bool { return r.docs > MaxDocuments }
 
-// Decode decodes a document's root strictly into out, a pointer to a struct with json tags: an
+// Decode decodes a document's root (as Documents gave it) strictly into out, a pointer to a struct with json tags: an
 // unknown field, a wrong type or a spent alias budget is an error at FILE:LINE with its field
 // path. Safe for concurrent use.
 func (r *Reader) Decode(file string, root *yaml.Node, out any) (Source, Diagnostics) {
-	pos, errs := decodeBudget(root, out, r.budget)
+	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: r.budget}
+	d.value(root, reflect.ValueOf(out).Elem(), "") // Documents checked the tree
+	pos, errs := d.pos, d.errs
 	var diags Diagnostics
 	for _, e := range errs {
 		diags = append(diags, Diagnostic{File: file, Line: e.Line, Field: e.Path, Severity: SeverityError, Message: e.Msg})

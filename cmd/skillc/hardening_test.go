@@ -375,9 +375,18 @@ var classesCoveredByTests = map[string]string{
 	"reading SKILL.md package: %w":                                                                "compile TestPackageDirRefusals",
 	"front matter has more than %d YAML elements: refused before parsing":                         "compile TestPackageDirRefusals",
 	"SkillPack %q renders a ConfigMap of %d bytes, over Kubernetes' 1 MiB limit; largest: %s":     "compile TestConfigMapTooLarge",
-	"reading: %v":                     "stdin read errors: not reproducible from a test",
-	"internal: cannot decode into %s": "a bug in a Go type, not an input",
-	"internal: map key %s":            "a bug in a Go type, not an input",
+	"expected a config.kubernetes.io/v1 ResourceList (what kustomize and kpt send); to compile files, use skillc compile": "cmd/skillc TestFnInputLimits/two_documents, TestFn/not_a_ResourceList",
+	"more than %d items in the ResourceList: refused":                                                                     "cmd/skillc TestFnInputLimits/too_many_items",
+	"expected a Kubernetes object (a mapping with apiVersion and kind), got %s":                                           "cmd/skillc TestFnInputLimits/an_item_that_is_not_an_object",
+	"expected a CompilerConfig (a mapping), got %s":                                                                       "cmd/skillc TestFnInputLimits/functionConfig_not_a_mapping",
+	"CompilerConfig %s is among the resources and %s is the function's config: keep one":                                  "cmd/skillc TestFn/a_CompilerConfig_among_the_items_too",
+	"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s":                                                      "cmd/skillc TestFn/functionConfig_of_another_kind",
+	"removing kustomize annotations: %w":                                                                                  "kyaml re-encoding a node the Reader parsed: an internal failure, not an input",
+	"encoding %s %s: %w":                                                                                                  "kyaml re-encoding a node the Reader parsed: an internal failure, not an input",
+	"re-reading %s %s: %w":                                                                                                "kyaml re-parsing skillc's own output: an internal failure, not an input",
+	"reading: %v":                                                                                                         "stdin read errors: not reproducible from a test",
+	"internal: cannot decode into %s":                                                                                     "a bug in a Go type, not an input",
+	"internal: map key %s":                                                                                                "a bug in a Go type, not an input",
 }
 
 // classesWithoutCase is the backlog: input-error classes that have neither a fixture under
@@ -389,12 +398,6 @@ var classesWithoutCase = map[string]bool{
 	// Pod assembly conflicts: need two packs whose sidecar volumes or mounts clash.
 	"volume %q of SkillPack %q collides with a volume of %s in the pod of %s/%s": true,
 	"SkillPack %q mounts two volumes at %s in container %s":                      true,
-	// skillc fn (KRM function) input, owned with fn/build; its tests feed resource lists.
-	"CompilerConfig %s is among the resources and %s is the function's config: keep one": true,
-	"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s":                     true,
-	"removing kustomize annotations: %w":                                                 true,
-	"encoding %s %s: %w":                                                                 true,
-	"re-reading %s %s: %w":                                                               true,
 }
 
 // TestEveryErrorClassHasACase: every input-error message format in compile/ is shown by a golden
