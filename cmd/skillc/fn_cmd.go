@@ -30,7 +30,8 @@ spec.keepSources: true keeps the sources too. SKILL.md packages cannot travel in
 import them first (skillc import) or use skillc compile.
 
 kustomize ignores a function's results, so a policy denial exits 1 and bad input exits 2, with the
-findings on stderr and nothing on stdout: the build fails. Warnings go to stderr and into results.
+findings on stderr and nothing on stdout: the build fails. stdin is one input file, under the same
+limits as every other (32 MiB, elements, aliases, tags); a malformed ResourceList is bad input. Warnings go to stderr and into results.
 File names in messages come from kustomize's origin annotation (buildMetadata: [originAnnotations]);
 line numbers are not given, because kustomize hands over objects, not files.`,
 		Example: `  # kustomization.yaml
