@@ -395,9 +395,6 @@ var classesWithoutCase = map[string]bool{
 	// Unreachable from input today: no float field; paramEnvName only yields valid names.
 	"expected a number, got %s":   true,
 	"param %q becomes env %q: %s": true,
-	// Pod assembly conflicts: need two packs whose sidecar volumes or mounts clash.
-	"volume %q of SkillPack %q collides with a volume of %s in the pod of %s/%s": true,
-	"SkillPack %q mounts two volumes at %s in container %s":                      true,
 }
 
 // TestEveryErrorClassHasACase: every input-error message format in compile/ is shown by a golden
