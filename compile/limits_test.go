@@ -305,3 +305,21 @@ func TestPackageDirRefusals(t *testing.T) {
 		t.Errorf("wide front matter: %q, %d KiB", diags.Error(), n>>10)
 	}
 }
+
+// TestPrecheckIsWhatLoadChecksFirst: Precheck (for skillc build to run before kustomize parses)
+// refuses exactly what Load refuses before parsing, with the same diagnostics, and passes the rest.
+func TestPrecheckIsWhatLoadChecksFirst(t *testing.T) {
+	for _, data := range []string{
+		strings.Repeat("x", MaxFileSize+1),
+		"a: 1\nb: \"\x00\"\n",
+		"a: [" + strings.Repeat("1,", MaxYAMLElements) + "1]\n",
+		"a: !custom 1\n", // refused by Load after parsing, not before
+	} {
+		f := File{Name: "f.yaml", Data: []byte(data)}
+		_, loaded := Load([]File{f})
+		pre := Precheck(f)
+		if pre != nil && pre.Error() != loaded.Error() || pre == nil && strings.Contains(loaded.Error(), "refused before parsing") {
+			t.Errorf("Precheck %q, Load %q", pre.Error(), loaded.Error())
+		}
+	}
+}

@@ -280,14 +280,8 @@ func NewReader() *Reader { return &Reader{budget: newAliasBudget()} }
 // its YAML documents one at a time and calls fn with the root node of each non-empty one, until fn
 // returns false. A syntax error ends the file: the parser cannot resynchronise after one.
 func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
-	if len(f.Data) > MaxFileSize {
-		return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
-	}
-	if line, err := checkText(f.Data); err != nil {
-		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: err.Error()}}
-	}
-	if n, line := yamlElements(f.Data); n > MaxYAMLElements {
-		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: fmt.Sprintf("document has more than %d YAML elements (%d separators): refused before parsing", MaxYAMLElements, n)}}
+	if diags := Precheck(f); diags != nil {
+		return diags
 	}
 	perFile := r.DocumentsPerFile
 	if perFile == 0 {
@@ -326,6 +320,22 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 			return nil
 		}
 	}
+}
+
+// Precheck is what Documents checks of a file before it parses anything: its size, its characters
+// and the elements of its largest document. Exported for a caller that hands YAML to another
+// parser (kustomize, in skillc build), so that the same limits come first there too.
+func Precheck(f File) Diagnostics {
+	if len(f.Data) > MaxFileSize {
+		return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
+	}
+	if line, err := checkText(f.Data); err != nil {
+		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: err.Error()}}
+	}
+	if n, line := yamlElements(f.Data); n > MaxYAMLElements {
+		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: fmt.Sprintf("document has more than %d YAML elements (%d separators): refused before parsing", MaxYAMLElements, n)}}
+	}
+	return nil
 }
 
 // Exhausted reports whether the inputs held more than MaxDocuments documents: reading more is
