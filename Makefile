@@ -35,7 +35,7 @@ test: tools lint test-policy
 ## can also fail a clean run with "context deadline exceeded" at the deadline (go.dev/issue/75804,
 ## fixed in Go 1.27): that alone, with no crasher written, is reported and ignored.
 FUZZTIME ?= 10s
-FUZZ_TARGETS := FuzzLoad FuzzConfig FuzzSkillMarkdown FuzzReadZip FuzzNames
+FUZZ_TARGETS := FuzzLoad FuzzConfig FuzzSkillMarkdown FuzzReadZip FuzzNames FuzzResourceList
 fuzz:
 	@mkdir -p $(BIN); for t in $(FUZZ_TARGETS); do \
 	  log=$(BIN)/fuzz-$$t.log; before=$$(ls compile/testdata/fuzz/$$t 2>/dev/null | wc -l); \

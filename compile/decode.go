@@ -2,13 +2,13 @@ package compile
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -38,69 +38,132 @@ type fieldError struct {
 }
 
 type decoder struct {
-	pos     positions
-	errs    []fieldError
-	budget  int // remaining nodes we may visit through aliases, so alias bombs cannot blow up
-	aliased int // > 0 while visiting a node reached through an alias
+	pos       positions
+	errs      []fieldError
+	nodes     int          // nodes this document may still reach through aliases (billion laughs)
+	bytes     int          // bytes of text it may still reach through aliases (one big scalar, many times)
+	total     *aliasBudget // what every document of the inputs may still reach, together
+	aliased   int          // > 0 while visiting a node reached through an alias
+	exhausted bool         // a budget ran out: the refusal is reported once, nothing more is decoded
+}
+
+// aliasBudget is what aliases may add across all the documents one Reader decodes: a per-document
+// budget alone would let ten thousand small documents each expand to it. Shared by concurrent
+// decoders (skillc diff decodes a render on every core), hence atomic.
+type aliasBudget struct{ nodes, bytes atomic.Int64 }
+
+func newAliasBudget() *aliasBudget {
+	b := &aliasBudget{}
+	b.nodes.Store(MaxAliasNodesTotal)
+	b.bytes.Store(MaxAliasBytesTotal)
+	return b
 }
 
 var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	opaqueType      = reflect.TypeFor[Opaque]()
 	scalarType      = reflect.TypeFor[Scalar]()
+	nodeType        = reflect.TypeFor[yaml.Node]()
 )
 
 // Limits per document. Nodes written out are bounded before parsing (MaxYAMLElements); these bound
-// what aliases can add (the billion laughs attack) and how deep a document may nest.
+// what aliases can add (the billion laughs attack, or one large scalar aliased many times) and how
+// deep a document may nest. What aliases add is bounded per document and, so that many small
+// documents cannot add up, across all the inputs of a command (a Reader).
 const (
-	MaxAliasNodes   = 50000
-	MaxNestingDepth = 100
+	MaxAliasNodes      = 50000
+	MaxAliasBytes      = 1 << 20 // text (scalars and keys) reached through aliases
+	MaxAliasNodesTotal = 1000000
+	MaxAliasBytesTotal = 16 << 20
+	MaxNestingDepth    = 100
 )
 
-// decodeNode decodes n into out (a pointer), returning the line positions of every path seen.
+// decodeNode checks and decodes a tree that did not come from a Reader (SKILL.md front matter)
+// into out (a pointer), returning the line positions of every path seen. The alias budget is its
+// own.
 func decodeNode(n *yaml.Node, out any) (positions, []fieldError) {
-	if line, deep := tooDeep(n); deep {
-		return nil, []fieldError{{Line: line, Msg: fmt.Sprintf("nesting deeper than %d levels: refused", MaxNestingDepth)}}
+	if line, err := checkTree(n); err != nil {
+		return nil, []fieldError{{Line: line, Msg: err.Error()}}
 	}
-	d := &decoder{pos: positions{}, budget: MaxAliasNodes}
+	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: newAliasBudget()}
 	d.value(n, reflect.ValueOf(out).Elem(), "")
 	return d.pos, d.errs
 }
 
-// tooDeep reports whether n nests deeper than MaxNestingDepth, and the line where it does. Aliases
-// are not followed: their targets are measured where they are written. Iterative, so that the
-// check itself cannot exhaust the stack.
-func tooDeep(n *yaml.Node) (int, bool) {
+// knownTags are the YAML tags a Kubernetes manifest can hold. Any other (!!python/object, !custom)
+// asks for a type skillc would not construct: dropping the tag silently would read the value as
+// something its author did not write, so it is refused.
+var knownTags = map[string]bool{
+	"!!str": true, "!!int": true, "!!float": true, "!!bool": true, "!!null": true, "!!timestamp": true,
+	"!!binary": true, "!!map": true, "!!seq": true, "!!merge": true,
+}
+
+// checkTree refuses, with the line, what is wrong anywhere in a document, including fields that are
+// otherwise ignored: nesting deeper than MaxNestingDepth, an unknown tag, and an alias whose anchor
+// is outside the document (the YAML parser keeps anchors from one document to the next of a
+// stream; YAML says each document has its own). Aliases are not followed: their targets are
+// measured where they are written. Iterative, so that the check itself cannot exhaust the stack.
+func checkTree(n *yaml.Node) (int, error) {
 	type item struct {
 		n     *yaml.Node
 		depth int
 	}
+	var anchors map[*yaml.Node]bool
+	var aliases []*yaml.Node
 	stack := []item{{n, 0}}
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if it.depth > MaxNestingDepth {
-			return it.n.Line, true
+			return it.n.Line, fmt.Errorf("nesting deeper than %d levels: refused", MaxNestingDepth)
+		}
+		if it.n.Style&yaml.TaggedStyle != 0 && !knownTags[it.n.Tag] {
+			return it.n.Line, fmt.Errorf("YAML tag %q is not supported: refused (write plain YAML)", it.n.Tag)
+		}
+		if it.n.Anchor != "" {
+			if anchors == nil {
+				anchors = map[*yaml.Node]bool{}
+			}
+			anchors[it.n] = true
+		}
+		if it.n.Kind == yaml.AliasNode {
+			aliases = append(aliases, it.n)
 		}
 		for _, c := range it.n.Content {
 			stack = append(stack, item{c, it.depth + 1})
 		}
 	}
-	return 0, false
-}
-
-// spend counts a visited node against the alias budget when it was reached through an alias; it
-// reports false once the budget is spent.
-func (d *decoder) spend() bool {
-	if d.aliased == 0 {
-		return true
+	for _, a := range aliases {
+		if !anchors[a.Alias] {
+			return a.Line, fmt.Errorf("alias *%s refers to an anchor of an earlier document: each YAML document has its own anchors", a.Value)
+		}
 	}
-	d.budget--
-	return d.budget >= 0
+	return 0, nil
 }
 
-func aliasMessage() string {
-	return fmt.Sprintf("YAML aliases expand to more than %d nodes: refused", MaxAliasNodes)
+// spend counts a visited node, and its text, against the alias budgets when it was reached
+// through an alias; it returns the refusal once a budget is spent.
+func (d *decoder) spend(n *yaml.Node) error {
+	if d.aliased == 0 {
+		return nil
+	}
+	size := len(n.Value)
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			size += len(n.Content[i].Value)
+		}
+	}
+	d.nodes--
+	d.bytes -= size
+	switch {
+	case d.nodes < 0:
+		return fmt.Errorf("YAML aliases expand to more than %d nodes: refused", MaxAliasNodes)
+	case d.bytes < 0:
+		return fmt.Errorf("YAML aliases expand to more than %d MiB of text: refused", MaxAliasBytes>>20)
+	case d.total.nodes.Add(-1) < 0 || d.total.bytes.Add(-int64(size)) < 0:
+		return fmt.Errorf("YAML aliases in these inputs expand to more than %d nodes or %d MiB of text in all: refused", MaxAliasNodesTotal, MaxAliasBytesTotal>>20)
+	}
+	return nil
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
@@ -142,10 +205,12 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		d.aliased++
 		defer func() { d.aliased-- }()
 	}
-	if !d.spend() {
-		if d.budget == -1 {
-			d.fail(n, path, "%s", aliasMessage())
-		}
+	if d.exhausted {
+		return
+	}
+	if err := d.spend(n); err != nil {
+		d.exhausted = true
+		d.fail(n, path, "%v", err)
 		return
 	}
 	if n.Kind == yaml.DocumentNode {
@@ -160,6 +225,9 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	t := v.Type()
 	switch {
 	case t == opaqueType:
+		return
+	case t == nodeType:
+		v.Set(reflect.ValueOf(*n)) // kept as written, for a caller that hands it on (a ResourceList's items)
 		return
 	case t == scalarType:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
@@ -324,8 +392,9 @@ func (d *decoder) plainValue(n *yaml.Node, depth int) (any, error) {
 		d.aliased++
 		defer func() { d.aliased-- }()
 	}
-	if !d.spend() {
-		return nil, errors.New(aliasMessage())
+	if err := d.spend(n); err != nil {
+		d.exhausted = true
+		return nil, err
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:

@@ -115,3 +115,56 @@ func TestInputLimits(t *testing.T) {
 		t.Error("20000 levels of nesting accepted")
 	}
 }
+
+// TestReaderRefusals: what the Reader refuses anywhere in a document, with the line: tags other
+// than YAML's own, an alias to an earlier document's anchor, characters YAML does not allow (the
+// parser names no line for these), an unknown anchor.
+func TestReaderRefusals(t *testing.T) {
+	const run = "apiVersion: sympozium.ai/v1alpha1\nkind: AgentRun\nmetadata: {name: r}\n"
+	tests := []struct {
+		name, data, want string
+	}{
+		{"python tag", run + "spec: {task: !!python/object/apply:os.system [id]}\n", `f.yaml:4: YAML tag "!!python/object/apply:os.system" is not supported: refused (write plain YAML)`},
+		{"local tag in an ignored field", run + "status: {a: !custom x}\n", `f.yaml:4: YAML tag "!custom" is not supported`},
+		{"local tag on a mapping", run + "spec: !custom {task: x}\n", `f.yaml:4: YAML tag "!custom" is not supported`},
+		{"tag in a document of an ignored kind", "apiVersion: v1\nkind: ConfigMap\ndata: {a: !custom x}\n", `f.yaml:3: YAML tag "!custom" is not supported`},
+		{"YAML's own tags are fine", run + "spec: {instanceRef: !!str i, task: !!str 5, timeout: ! 5m}\n", ""},
+		{"anchor of the previous document", run + "spec: {instanceRef: &i i}\n---\n" + run + "spec: {instanceRef: *i}\n", "f.yaml:9: alias *i refers to an anchor of an earlier document"},
+		{"anchor of an ignored document", "apiVersion: v1\nkind: ConfigMap\ndata: {a: &i i}\n---\n" + run + "spec: {instanceRef: *i}\n", "f.yaml:8: alias *i refers to an anchor of an earlier document"},
+		{"anchor in the same document", run + "status: {a: &i i}\nspec: {instanceRef: *i}\n", ""},
+		{"unknown anchor: its line", run + "spec:\n  instanceRef: *nowhere\n", "f.yaml:5: invalid YAML: unknown anchor 'nowhere' referenced"},
+		{"NUL byte: its line", run + "spec:\n  task: \"a\x00\"\n", "f.yaml:5: control character U+0000 is not allowed in YAML"},
+		{"DEL", run + "\x7f\n", "f.yaml:4: control character U+007F is not allowed in YAML"},
+		{"C1 control", run + "spec: {task: \"\u0090\"}\n", "f.yaml:4: control character U+0090 is not allowed in YAML"},
+		{"NEL and BOM are allowed", "\ufeff" + run + "spec: {instanceRef: i, task: \"a\u0085b\"}\n", ""},
+		{"invalid UTF-8: its line", run + "\n\xff\n", "f.yaml:5: not valid UTF-8"},
+		{"one scalar aliased beyond 1 MiB", run + "status: {a: &a " + strings.Repeat("x", 1<<16) + "}\nspec: {task: {b: [" + strings.Repeat("*a, ", 16) + "*a]}}\n",
+			"f.yaml:5: spec.task: YAML aliases expand to more than 1 MiB of text: refused"},
+		{"keys count as text", run + "status: {a: &a {" + manyKeys(70, 1000) + "}}\nspec: {task: {b: [" + strings.Repeat("*a, ", 16) + "*a]}}\n",
+			"f.yaml:5: spec.task: YAML aliases expand to more than 1 MiB of text: refused"},
+		{"just under 1 MiB", run + "status: {a: &a " + strings.Repeat("x", 1<<16) + "}\nspec: {instanceRef: i, task: {b: [" + strings.Repeat("*a, ", 14) + "*a]}}\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := Load([]File{{Name: "f.yaml", Data: []byte(tt.data)}})
+			errs := diags.Filter(SeverityError)
+			switch {
+			case tt.want == "" && len(errs) > 0:
+				t.Errorf("refused: %v", errs)
+			case tt.want != "" && (len(errs) != 1 || !strings.HasPrefix(errs[0].String(), tt.want)):
+				t.Errorf("got %v, want one error %q", errs, tt.want)
+			}
+		})
+	}
+}
+
+// manyKeys is a flow mapping's content of n distinct keys of size bytes each (YAML limits an
+// implicit key to 1024 characters).
+func manyKeys(n, size int) string {
+	var keys []string
+	for i := range n {
+		k := strconv.Itoa(i)
+		keys = append(keys, k+strings.Repeat("k", size-len(k))+": 1")
+	}
+	return strings.Join(keys, ", ")
+}

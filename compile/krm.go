@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	yaml "go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/kyaml/kio"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -41,6 +43,82 @@ func IsSourceKind(apiVersion, kind string) bool {
 		return kind == "CompilerConfig"
 	}
 	return false
+}
+
+// ResourceList is what a KRM function reads on stdin: the objects, the functionConfig (nil when
+// absent) and the results of earlier functions (nil when absent), to be written back.
+type ResourceList struct {
+	APIVersion     string
+	Items          []*kyaml.RNode
+	FunctionConfig *kyaml.RNode
+	Results        *kyaml.RNode
+}
+
+// resourceList is the strict shape of a ResourceList document.
+type resourceList struct {
+	APIVersion     string      `json:"apiVersion"`
+	Kind           string      `json:"kind"`
+	Metadata       Opaque      `json:"metadata"`
+	Items          []yaml.Node `json:"items"`
+	FunctionConfig *yaml.Node  `json:"functionConfig"`
+	Results        *yaml.Node  `json:"results"`
+}
+
+// ReadResourceList reads a ResourceList (skillc fn's stdin) with the Reader every command uses: the
+// limits of one file apply to it (32 MiB, its elements counted before parsing, nesting, aliases,
+// tags), and its items, which are its documents, to MaxDocumentsPerFile. Anything but one
+// ResourceList document with a list of objects as items is an input error: a malformed list must
+// fail the build, not compile to nothing.
+func ReadResourceList(f File) (*ResourceList, Diagnostics) {
+	notList := Diagnostics{{File: f.Name, Severity: SeverityError, Message: "expected a config.kubernetes.io/v1 ResourceList (what kustomize and kpt send); to compile files, use skillc compile"}}
+	r := NewReader()
+	var roots []*yaml.Node
+	diags := r.Documents(f, func(root *yaml.Node) bool {
+		roots = append(roots, root)
+		return len(roots) < 2
+	})
+	switch {
+	case diags.HasErrors():
+		return nil, diags
+	case len(roots) != 1 || roots[0].Kind != yaml.MappingNode:
+		return nil, notList
+	}
+	apiVersion, kind := header(roots[0])
+	if kind != kio.ResourceListKind || !strings.HasPrefix(apiVersion, "config.kubernetes.io/") {
+		notList[0].Line = roots[0].Line
+		return nil, notList
+	}
+	var rl resourceList
+	src, diags := r.Decode(f.Name, roots[0], &rl)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if len(rl.Items) > MaxDocumentsPerFile {
+		return nil, Diagnostics{src.Diag("items", "more than %d items in the ResourceList: refused", MaxDocumentsPerFile)}
+	}
+	out := &ResourceList{APIVersion: apiVersion}
+	for i := range rl.Items {
+		it := &rl.Items[i]
+		if it.Kind != yaml.MappingNode {
+			field := fmt.Sprintf("items[%d]", i)
+			diags = append(diags, src.Diag(field, "expected a Kubernetes object (a mapping with apiVersion and kind), got %s", describe(it)))
+			continue
+		}
+		out.Items = append(out.Items, kyaml.NewRNode(it))
+	}
+	if rl.FunctionConfig != nil && rl.FunctionConfig.Kind != yaml.MappingNode && rl.FunctionConfig.ShortTag() != "!!null" {
+		diags = append(diags, src.Diag("functionConfig", "expected a CompilerConfig (a mapping), got %s", describe(rl.FunctionConfig)))
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if rl.FunctionConfig != nil && rl.FunctionConfig.Kind == yaml.MappingNode {
+		out.FunctionConfig = kyaml.NewRNode(rl.FunctionConfig)
+	}
+	if rl.Results != nil {
+		out.Results = kyaml.NewRNode(rl.Results)
+	}
+	return out, nil
 }
 
 // KRMInputs are a list of objects sorted for the compiler.

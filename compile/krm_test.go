@@ -160,3 +160,47 @@ func TestReadKRM(t *testing.T) {
 		})
 	}
 }
+
+// FuzzResourceList: skillc fn's stdin parser. Whatever arrives is refused with located diagnostics
+// or yields items that ReadKRM takes without failing otherwise.
+func FuzzResourceList(f *testing.F) {
+	head := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
+	f.Add([]byte(head + "items:\n- apiVersion: sympozium.ai/v1alpha1\n  kind: AgentRun\n  metadata: {name: r}\n  spec: {instanceRef: i, task: t}\nfunctionConfig: {apiVersion: skillc.dev/v1alpha1, kind: CompilerConfig, metadata: {name: c}}\n"))
+	f.Add([]byte(head + "items: 5\n"))
+	f.Add([]byte(head + "items: [&a {apiVersion: v1, kind: ConfigMap}, *a]\nresults: [{message: m}]\n"))
+	f.Add([]byte(head + "items: [{apiVersion: v1, kind: ConfigMap, metadata: {name: !custom x}}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rl, diags := ReadResourceList(File{Name: "<stdin>", Data: data})
+		checkDiagnostics(t, diags)
+		if diags.HasErrors() {
+			if rl != nil {
+				t.Fatal("a ResourceList with errors")
+			}
+			return
+		}
+		in, diags := ReadKRM(rl.Items, rl.FunctionConfig, "")
+		checkDiagnostics(t, diags)
+		if !diags.HasErrors() {
+			_, diags := Load(in.Files)
+			checkDiagnostics(t, diags)
+		}
+	})
+}
+
+// TestReadResourceList: the shape of a ResourceList is decoded strictly; its items are the objects
+// as written, its functionConfig and results are kept for the reply.
+func TestReadResourceList(t *testing.T) {
+	rl, diags := ReadResourceList(File{Name: "<stdin>", Data: []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nmetadata: {name: x}\n" +
+		"items:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n- {apiVersion: v1, kind: Service, metadata: {name: b}}\n" +
+		"functionConfig: {apiVersion: skillc.dev/v1alpha1, kind: CompilerConfig}\nresults: [{message: earlier}]\n")})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if len(rl.Items) != 2 || rl.Items[1].GetKind() != "Service" || rl.FunctionConfig.GetKind() != "CompilerConfig" || rl.Results == nil || rl.APIVersion != "config.kubernetes.io/v1" {
+		t.Errorf("got %+v", rl)
+	}
+	rl, diags = ReadResourceList(File{Name: "<stdin>", Data: []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: null\nfunctionConfig: null\n")})
+	if diags.HasErrors() || len(rl.Items) != 0 || rl.FunctionConfig != nil {
+		t.Errorf("null items and functionConfig: %v %+v", diags, rl)
+	}
+}

@@ -83,6 +83,8 @@ func zipBomb(t testing.TB, n int, lie bool) []byte {
 // attacks exhaust; an unbounded loader allocates gigabytes here).
 func TestHostileInputsBoundedMemory(t *testing.T) {
 	const run = "apiVersion: sympozium.ai/v1alpha1\nkind: AgentRun\nmetadata: {name: r}\nspec: {instanceRef: i, task: t}\n"
+	// What a case may allocate when the limit itself lets more through than maxHostileAlloc.
+	allocLimits := map[string]uint64{"aliases add up across documents": 6 * MaxAliasBytesTotal}
 	for _, tc := range []struct {
 		name string
 		file File
@@ -111,6 +113,15 @@ func TestHostileInputsBoundedMemory(t *testing.T) {
 		{"a million elements in 2 MiB", File{Name: "wide.yaml", Data: []byte(run + "---\nx: [" + strings.Repeat("1,", 1<<20) + "1]\n")},
 			"wide.yaml:5: document has more than 250000 YAML elements"},
 		{"file too large", File{Name: "big.yaml", Data: make([]byte, MaxFileSize+1)}, "file is larger than 32 MiB"},
+		// Issue 11: a 100 KB scalar aliased 2,000 times in a run's task made a 200 MB Job. Nodes
+		// alone (2,000) are far under their budget: the text is what is bounded.
+		{"one big scalar aliased 2000 times", File{Name: "task.yaml", Data: []byte(bigAliased(100_000, 2000))},
+			"task.yaml:8: spec.task: YAML aliases expand to more than 1 MiB of text: refused"},
+		// Each document under its own budget (800 KiB), but they add up past 16 MiB: what is
+		// decoded stops at the total (the task's text is held about four times while it passes
+		// through JSON), where 100 documents would otherwise hold 80 MiB of tasks, over 300 MiB in all.
+		{"aliases add up across documents", File{Name: "many.yaml", Data: []byte(strings.Repeat("---\n"+bigAliased(4096, 200), 100))},
+			"YAML aliases in these inputs expand to more than 1000000 nodes or 16 MiB of text in all: refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var diags Diagnostics
@@ -121,12 +132,23 @@ func TestHostileInputsBoundedMemory(t *testing.T) {
 			if tc.want != "" && (!diags.HasErrors() || !strings.Contains(diags.Error(), tc.want)) {
 				t.Errorf("diagnostics %q, want an error with %q", firstLines(diags.Error(), 3), tc.want)
 			}
-			if n > maxHostileAlloc {
-				t.Errorf("refusing it allocated %d MiB, over %d MiB", n>>20, maxHostileAlloc>>20)
+			limit := uint64(maxHostileAlloc)
+			if l, ok := allocLimits[tc.name]; ok {
+				limit = l
+			}
+			if n > limit {
+				t.Errorf("refusing it allocated %d MiB, over %d MiB", n>>20, limit>>20)
 			}
 			t.Logf("%d KiB allocated", n>>10)
 		})
 	}
+}
+
+// bigAliased is an AgentRun whose task aliases one scalar of size bytes n times (a task may be an
+// object, passed to the agent as JSON: every alias becomes a copy).
+func bigAliased(size, n int) string {
+	return "apiVersion: sympozium.ai/v1alpha1\nkind: AgentRun\nmetadata: {name: r}\nstatus:\n  big: &big " + strings.Repeat("x", size) +
+		"\nspec:\n  instanceRef: i\n  task: {steps: [" + strings.Repeat("*big, ", n-1) + "*big]}\n"
 }
 
 // wide is the quadratic form of the attack through typed fields, which admit only one list per
@@ -281,5 +303,23 @@ func TestPackageDirRefusals(t *testing.T) {
 	})
 	if !strings.Contains(diags.Error(), "pkg/SKILL.md:2: front matter has more than 250000 YAML elements: refused before parsing") || n > maxHostileAlloc {
 		t.Errorf("wide front matter: %q, %d KiB", diags.Error(), n>>10)
+	}
+}
+
+// TestPrecheckIsWhatLoadChecksFirst: Precheck (for skillc build to run before kustomize parses)
+// refuses exactly what Load refuses before parsing, with the same diagnostics, and passes the rest.
+func TestPrecheckIsWhatLoadChecksFirst(t *testing.T) {
+	for _, data := range []string{
+		strings.Repeat("x", MaxFileSize+1),
+		"a: 1\nb: \"\x00\"\n",
+		"a: [" + strings.Repeat("1,", MaxYAMLElements) + "1]\n",
+		"a: !custom 1\n", // refused by Load after parsing, not before
+	} {
+		f := File{Name: "f.yaml", Data: []byte(data)}
+		_, loaded := Load([]File{f})
+		pre := Precheck(f)
+		if pre != nil && pre.Error() != loaded.Error() || pre == nil && strings.Contains(loaded.Error(), "refused before parsing") {
+			t.Errorf("Precheck %q, Load %q", pre.Error(), loaded.Error())
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -258,21 +259,119 @@ func describeFSError(err error) string {
 	return err.Error()
 }
 
+// Reader parses and decodes YAML inputs under the limits every command shares: compile, check,
+// build and fn read through Load (fn's ResourceList through ReadResourceList), diff's renders
+// through permissions.ReadRendered. Each limit refuses its input before the memory it guards is
+// spent; what aliases add is budgeted across everything one Reader decodes.
+type Reader struct {
+	// DocumentsPerFile bounds the documents of one file: MaxDocumentsPerFile unless set. A render
+	// of a whole platform is one stream of more documents than a source file holds, so skillc diff
+	// reads renders with MaxDocuments (the total still applies).
+	DocumentsPerFile int
+
+	docs   int // documents read so far, against MaxDocuments
+	budget *aliasBudget
+}
+
+// NewReader returns a Reader with a fresh alias budget.
+func NewReader() *Reader { return &Reader{budget: newAliasBudget()} }
+
+// Documents checks f as a whole (size, text, the elements of its largest document), then parses
+// its YAML documents one at a time and calls fn with the root node of each non-empty one, until fn
+// returns false. A syntax error ends the file: the parser cannot resynchronise after one.
+func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
+	if diags := Precheck(f); diags != nil {
+		return diags
+	}
+	perFile := r.DocumentsPerFile
+	if perFile == 0 {
+		perFile = MaxDocumentsPerFile
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
+	for docs := 0; ; docs++ {
+		if docs == perFile {
+			return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in one file: refused", perFile)}}
+		}
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			line, msg := syntaxError(err, f.Data)
+			return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: msg}}
+		}
+		if r.docs++; r.docs > MaxDocuments {
+			return Diagnostics{{File: f.Name, Line: doc.Line, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)}}
+		}
+		if len(doc.Content) == 0 {
+			continue // an empty document (a stray ---) is not an error
+		}
+		root := doc.Content[0]
+		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Style&yaml.TaggedStyle == 0 {
+			continue
+		}
+		// Every document, also of a kind the command then ignores: a tag or a foreign anchor is
+		// wrong wherever it is, and nesting is bounded before anything recurses.
+		if line, err := checkTree(root); err != nil {
+			return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: err.Error()}}
+		}
+		if !fn(root) {
+			return nil
+		}
+	}
+}
+
+// Precheck is what Documents checks of a file before it parses anything: its size, its characters
+// and the elements of its largest document. Exported for a caller that hands YAML to another
+// parser (kustomize, in skillc build), so that the same limits come first there too.
+func Precheck(f File) Diagnostics {
+	if len(f.Data) > MaxFileSize {
+		return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
+	}
+	if line, err := checkText(f.Data); err != nil {
+		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: err.Error()}}
+	}
+	if n, line := yamlElements(f.Data); n > MaxYAMLElements {
+		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: fmt.Sprintf("document has more than %d YAML elements (%d separators): refused before parsing", MaxYAMLElements, n)}}
+	}
+	return nil
+}
+
+// Exhausted reports whether the inputs held more than MaxDocuments documents: reading more is
+// pointless, each would be refused again.
+func (r *Reader) Exhausted() bool { return r.docs > MaxDocuments }
+
+// Decode decodes a document's root (as Documents gave it) strictly into out, a pointer to a struct with json tags: an
+// unknown field, a wrong type or a spent alias budget is an error at FILE:LINE with its field
+// path. Safe for concurrent use.
+func (r *Reader) Decode(file string, root *yaml.Node, out any) (Source, Diagnostics) {
+	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: r.budget}
+	d.value(root, reflect.ValueOf(out).Elem(), "") // Documents checked the tree
+	pos, errs := d.pos, d.errs
+	var diags Diagnostics
+	for _, e := range errs {
+		diags = append(diags, Diagnostic{File: file, Line: e.Line, Field: e.Path, Severity: SeverityError, Message: e.Msg})
+	}
+	return Source{File: file, Line: root.Line, pos: pos}, diags
+}
+
 // Load decodes every document of every file. Documents of kinds skillc does not compile are skipped
 // with an info diagnostic; everything wrong is collected, not just the first problem.
 func Load(files []File) (*Inputs, Diagnostics) {
+	r := NewReader()
 	in := &Inputs{}
 	var diags Diagnostics
 	for _, f := range files {
-		diags = append(diags, loadFile(in, f)...)
-		if n := len(in.Packs) + len(in.Instances) + len(in.Runs) + len(in.Schedules) + len(in.Configs); n > MaxDocuments {
-			return in, append(diags, Diagnostic{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)})
+		diags = append(diags, r.loadFile(in, f)...)
+		if r.Exhausted() {
+			return in, diags
 		}
 	}
 	return in, diags
 }
 
-func loadFile(in *Inputs, f File) Diagnostics {
+func (r *Reader) loadFile(in *Inputs, f File) Diagnostics {
 	if f.Package == nil && isZip(f.Name) {
 		pkg, err := readZip(f.Name, f.Data)
 		if err != nil {
@@ -283,50 +382,72 @@ func loadFile(in *Inputs, f File) Diagnostics {
 	if f.Package != nil {
 		p, diags := PackFromPackage(*f.Package, "")
 		if p != nil {
+			if r.docs++; r.docs > MaxDocuments {
+				return append(diags, Diagnostic{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)})
+			}
 			in.Packs = append(in.Packs, p)
 		}
 		return diags
 	}
-	if len(f.Data) > MaxFileSize {
-		return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
-	}
-	if !utf8.Valid(f.Data) {
-		return Diagnostics{{File: f.Name, Line: invalidUTF8Line(f.Data), Severity: SeverityError, Message: "not valid UTF-8 (YAML input must be UTF-8)"}}
-	}
-	if n, line := yamlElements(f.Data); n > MaxYAMLElements {
-		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: fmt.Sprintf("document has more than %d YAML elements (%d separators): refused before parsing", MaxYAMLElements, n)}}
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	var diags Diagnostics
-	for docs := 0; ; docs++ {
-		if docs == MaxDocumentsPerFile {
-			return append(diags, Diagnostic{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in one file: refused", MaxDocumentsPerFile)})
-		}
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, msg := yamlErrorLine(err)
-			// The decoder cannot resynchronise after a syntax error: report it and stop this file.
-			return append(diags, Diagnostic{File: f.Name, Line: line, Severity: SeverityError, Message: msg})
-		}
-		diags = append(diags, loadDocument(in, f.Name, &doc)...)
-	}
+	diags = append(diags, r.Documents(f, func(root *yaml.Node) bool {
+		diags = append(diags, r.loadDocument(in, f.Name, root)...)
+		return true
+	})...)
 	return diags
 }
 
+// yamlErrorLine is syntaxError without the text to search for an unknown anchor.
+func yamlErrorLine(err error) (int, string) { return syntaxError(err, nil) }
+
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 
-func yamlErrorLine(err error) (int, string) {
+// syntaxError splits a syntax error of the YAML parser into its line and message. The parser
+// gives its errors only as text ("yaml: line 3: ..."), so this is the one place that reads a line
+// out of a message; the one error it gives without a line, an unknown anchor, is located at the
+// first use of the alias in data.
+func syntaxError(err error, data []byte) (int, string) {
 	msg := err.Error()
 	m := yamlLineRE.FindStringSubmatch(msg)
 	if m == nil {
 		return 0, "invalid YAML: " + msg
 	}
 	line, _ := strconv.Atoi(m[1])
-	return line, "invalid YAML: " + msg[len(m[0]):]
+	msg = msg[len(m[0]):]
+	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok && line == 0 {
+		name = strings.TrimSuffix(name, "' referenced")
+		if i := bytes.Index(data, []byte("*"+name)); i >= 0 {
+			line = 1 + bytes.Count(data[:i], []byte("\n"))
+		}
+	}
+	return line, "invalid YAML: " + msg
+}
+
+// checkText finds what the YAML parser refuses in the text itself, to report it with its line
+// (the parser names no line for these): bytes that are not UTF-8, and characters YAML does not
+// allow, by the parser's own test (YAML 1.2 "printable": tab, line breaks, U+0020-U+007E, U+0085,
+// U+00A0-U+D7FF, U+E000-U+FFFD, U+10000 and up), so a NUL byte is named with its line.
+func checkText(data []byte) (int, error) {
+	lineAt := func(i int) int { return 1 + bytes.Count(data[:i], []byte("\n")) }
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return lineAt(i), fmt.Errorf("control character %U is not allowed in YAML", rune(c))
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return lineAt(i), errors.New("not valid UTF-8 (YAML input must be UTF-8)")
+		case r >= 0x80 && r <= 0x9f && r != 0x85, r == 0xfffe, r == 0xffff:
+			return lineAt(i), fmt.Errorf("control character %U is not allowed in YAML", r)
+		}
+		i += size
+	}
+	return 0, nil
 }
 
 func invalidUTF8Line(b []byte) int {
@@ -357,14 +478,7 @@ func header(n *yaml.Node) (apiVersion, kind string) {
 	return apiVersion, kind
 }
 
-func loadDocument(in *Inputs, file string, doc *yaml.Node) Diagnostics {
-	if len(doc.Content) == 0 {
-		return nil // an empty document (a stray ---) is not an error
-	}
-	root := doc.Content[0]
-	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
-		return nil
-	}
+func (r *Reader) loadDocument(in *Inputs, file string, root *yaml.Node) Diagnostics {
 	if root.Kind != yaml.MappingNode {
 		return Diagnostics{{File: file, Line: root.Line, Severity: SeverityError, Message: "expected a Kubernetes object (a mapping with apiVersion and kind)"}}
 	}
@@ -395,12 +509,7 @@ func loadDocument(in *Inputs, file string, doc *yaml.Node) Diagnostics {
 	if version != "v1alpha1" {
 		return Diagnostics{{File: file, Line: root.Line, Field: "apiVersion", Severity: SeverityError, Message: fmt.Sprintf("unsupported apiVersion %q for %s (want %s/v1alpha1)", apiVersion, kind, group)}}
 	}
-	pos, errs := decodeNode(root, target)
-	src := Source{File: file, Line: root.Line, pos: pos}
-	var diags Diagnostics
-	for _, e := range errs {
-		diags = append(diags, Diagnostic{File: file, Line: e.Line, Field: e.Path, Severity: SeverityError, Message: e.Msg})
-	}
+	src, diags := r.Decode(file, root, target)
 	if len(diags) > 0 {
 		return diags
 	}

@@ -13,10 +13,6 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// maxResourceList bounds what fn reads from stdin: a ResourceList holds a whole kustomization, so
-// more than one input file's limit, but still a limit.
-const maxResourceList = 8 * compile.MaxFileSize
-
 type fnOptions struct {
 	policyDirs []string
 }
@@ -34,7 +30,8 @@ spec.keepSources: true keeps the sources too. SKILL.md packages cannot travel in
 import them first (skillc import) or use skillc compile.
 
 kustomize ignores a function's results, so a policy denial exits 1 and bad input exits 2, with the
-findings on stderr and nothing on stdout: the build fails. Warnings go to stderr and into results.
+findings on stderr and nothing on stdout: the build fails. stdin is one input file, under the same
+limits as every other (32 MiB, elements, aliases, tags); a malformed ResourceList is bad input. Warnings go to stderr and into results.
 File names in messages come from kustomize's origin annotation (buildMetadata: [originAnnotations]);
 line numbers are not given, because kustomize hands over objects, not files.`,
 		Example: `  # kustomization.yaml
@@ -66,46 +63,54 @@ line numbers are not given, because kustomize hands over objects, not files.`,
 
 func runFn(cmd *cobra.Command, o *fnOptions) error {
 	stderr := cmd.ErrOrStderr()
-	data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxResourceList+1))
-	switch {
-	case err != nil:
+	// stdin is one input file: read no more than its limit allows (one byte over is the refusal).
+	data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), compile.MaxFileSize+1))
+	if err != nil {
 		fmt.Fprintf(stderr, "skillc fn: reading stdin: %v\n", err)
 		return exitError{2}
-	case len(data) > maxResourceList:
-		fmt.Fprintf(stderr, "skillc fn: the ResourceList on stdin is larger than %d MiB\n", maxResourceList>>20)
+	}
+	rl, diags := compile.ReadResourceList(compile.File{Name: "<stdin>", Data: data})
+	if diags.HasErrors() {
+		reportDiagnostics(cmd, diags)
+		fmt.Fprintln(stderr, "skillc fn: nothing was written to stdout")
 		return exitError{2}
+	}
+	// What framework.Execute does around a processor, on the items our Reader parsed (it would
+	// parse stdin again with kyaml, without the limits): keep kustomize's legacy and internal
+	// annotations in step, then write the ResourceList back with the results.
+	annos, err := kio.PreprocessResourcesForInternalAnnotationMigration(rl.Items)
+	if err != nil {
+		return internalError(cmd, err)
+	}
+	r, err := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs)
+	if err != nil {
+		// Nothing is written, so kustomize sees no output and fails instead of building a half render.
+		fmt.Fprintln(stderr, "skillc fn: nothing was written to stdout")
+		return err
+	}
+	compiled, err := compile.ObjectNodes(r.objects)
+	if err != nil {
+		return internalError(cmd, err)
+	}
+	items := append(r.passthrough, compiled...)
+	if err := kio.ReconcileInternalAnnotations(items, annos); err != nil {
+		return internalError(cmd, err)
+	}
+	res := rl.Results
+	if rs := results(r.notes); len(rs) > 0 {
+		b, err := kyaml.Marshal(rs)
+		if err == nil {
+			res, err = kyaml.Parse(string(b))
+		}
+		if err != nil {
+			return internalError(cmd, err)
+		}
 	}
 	var out bytes.Buffer
-	rw := &kio.ByteReadWriter{Reader: bytes.NewReader(data), Writer: &out, KeepReaderAnnotations: true}
-	var failed error
-	err = framework.Execute(framework.ResourceListProcessorFunc(func(rl *framework.ResourceList) error {
-		if rw.WrappingKind != kio.ResourceListKind {
-			fmt.Fprintln(stderr, "skillc fn: expected a config.kubernetes.io/v1 ResourceList on stdin (what kustomize and kpt send); to compile files, use skillc compile")
-			failed = exitError{2}
-			return failed
-		}
-		r, err := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs)
-		if err != nil {
-			failed = err
-			return err
-		}
-		if rl.Items, err = compile.ObjectNodes(r.objects); err != nil {
-			failed = internalError(cmd, err)
-			return failed
-		}
-		rl.Items = append(r.passthrough, rl.Items...)
-		rl.Results = results(r.notes)
-		return nil
-	}), rw)
-	if failed != nil {
-		// framework.Execute writes the items even when processing fails: that output is dropped, so
-		// kustomize sees nothing and fails instead of building a half render.
-		fmt.Fprintln(stderr, "skillc fn: nothing was written to stdout")
-		return failed
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "skillc fn: %v\n", err)
-		return exitError{2}
+	w := kio.ByteWriter{Writer: &out, KeepReaderAnnotations: true, FunctionConfig: rl.FunctionConfig, Results: res,
+		WrappingKind: kio.ResourceListKind, WrappingAPIVersion: rl.APIVersion}
+	if err := w.Write(items); err != nil {
+		return internalError(cmd, err)
 	}
 	_, err = cmd.OutOrStdout().Write(out.Bytes())
 	return err

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/skillc-dev/skillc/compile"
 )
 
 // resourceList wraps items (YAML documents, indented as list entries) and a functionConfig.
@@ -260,4 +262,50 @@ func itemsOf(t *testing.T, rl string) string {
 		docs = append(docs, string(y))
 	}
 	return strings.Join(docs, "---\n")
+}
+
+// TestFnInputLimits: stdin is held to the limits of an input file and a malformed ResourceList is
+// bad input (issue 11: a 40 MB ResourceList was accepted, 1.5 M elements took 2.2 GB, and
+// `items: 5` compiled to an empty list with exit 0). Each refusal allocates a small multiple of
+// the input, measured in bytes.
+func TestFnInputLimits(t *testing.T) {
+	head := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
+	for _, tc := range []struct {
+		name, stdin, want string
+	}{
+		{"40 MB", resourceList("", fnPack) + "# " + strings.Repeat("x", 40<<20) + "\n", "<stdin>: file is larger than 32 MiB"},
+		{"1.5 M elements", head + "items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n  data: {a: [" + strings.Repeat("1,", 1500000) + "1]}\n",
+			"<stdin>:1: document has more than 250000 YAML elements"},
+		{"items: 5", head + "items: 5\n", "<stdin>:3: items: expected a list, got number 5"},
+		{"an item that is not an object", head + "items: [5]\n", "<stdin>:3: items[0]: expected a Kubernetes object (a mapping with apiVersion and kind), got number 5"},
+		{"functionConfig not a mapping", head + "items: []\nfunctionConfig: [a]\n", "<stdin>:4: functionConfig: expected a CompilerConfig (a mapping), got a list"},
+		{"unknown field", head + "items: []\nitem: []\n", `<stdin>:4: item: unknown field "item" (did you mean "items"?)`},
+		{"two documents", resourceList("", fnPack) + "---\n" + resourceList("", fnPack), "<stdin>: expected a config.kubernetes.io/v1 ResourceList"},
+		{"empty", "", "<stdin>: expected a config.kubernetes.io/v1 ResourceList"},
+		{"too many items", head + "items:\n" + strings.Repeat("- {}\n", compile.MaxDocumentsPerFile+1), "<stdin>:3: items: more than 10000 items in the ResourceList: refused"},
+		{"bad YAML: its line", head + "items: [\n", "<stdin>:3: invalid YAML: did not find expected node content"},
+		{"a tag in an item", resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: !custom x}\n"), `<stdin>:6: YAML tag "!custom" is not supported`},
+		{"a NUL byte", head + "items: []\n\x00", "<stdin>:4: control character U+0000 is not allowed in YAML"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, stderr string
+			var code int
+			n := allocated(func() { out, stderr, code = executeStdin(t, tc.stdin, "fn") })
+			if code != 2 || out != "" {
+				t.Errorf("exit %d, stdout %d bytes, want exit 2 and nothing", code, len(out))
+			}
+			if !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "nothing was written to stdout") {
+				t.Errorf("stderr %q, want %q", firstLine(stderr), tc.want)
+			}
+			if limit := uint64(2*len(tc.stdin)) + 16<<20; n > limit {
+				t.Errorf("allocated %d MiB, over %d MiB", n>>20, limit>>20)
+			}
+			t.Logf("%d KiB allocated for %d KiB of stdin", n>>10, len(tc.stdin)>>10)
+		})
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

@@ -1,9 +1,15 @@
 package permissions
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/skillc-dev/skillc/compile"
 )
@@ -44,17 +50,17 @@ func TestReadRendered(t *testing.T) {
 		{
 			name:  "unknown field: the line of the field",
 			files: []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      hostPIDD: true\n")}},
-			errs:  []string{`r.yaml:7: Job: unknown field "hostPIDD"`},
+			errs:  []string{`r.yaml:7: spec.template.spec.hostPIDD: unknown field "hostPIDD" (did you mean "hostPID"?)`},
 		},
 		{
 			name:  "wrong type: the line of the field",
 			files: []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\n---\napiVersion: batch/v1\nkind: Job\nspec:\n  backoffLimit: many\n")}},
-			errs:  []string{"r.yaml:7: Job: cannot unmarshal string into Go struct field JobSpec.spec.backoffLimit of type int32"},
+			errs:  []string{`r.yaml:7: spec.backoffLimit: expected an integer, got string "many"`},
 		},
 		{
 			name:  "duplicate key",
 			files: []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: []\nrules: []\n")}},
-			errs:  []string{`r.yaml:3: Role: key "rules" already set in map`},
+			errs:  []string{`r.yaml:4: rules: duplicate field "rules"`},
 		},
 		{
 			name: "not an object, no kind, another apiVersion",
@@ -82,4 +88,90 @@ func TestReadRendered(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc: the test is not parallel).
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestReadRenderedLimits: a render is read under compile's limits (issue 11: an 8-32 MiB flat list
+// that compile refuses made diff use 3.4 GB; a file over 32 MiB was read truncated). Each refusal
+// allocates a small multiple of the file itself, never the gigabytes the attack aims at.
+func TestReadRenderedLimits(t *testing.T) {
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n"
+	// The quadratic form typed fields allow: 300 containers aliasing one with 300 args.
+	laughs := job + "spec: {template: {spec: {containers: [&c {name: c, args: [" + strings.Repeat("a, ", 299) + "a]}, " +
+		strings.Repeat("*c, ", 298) + "*c]}}}\n"
+	for _, tc := range []struct {
+		name, data, want string
+	}{
+		{"8 MiB flat list", job + "x: [" + strings.Repeat("1,", 4<<20) + "1]\n", "r.yaml:1: document has more than 250000 YAML elements"},
+		{"over 32 MiB", job + strings.Repeat("#", compile.MaxFileSize), "r.yaml: file is larger than 32 MiB"},
+		{"billion laughs", laughs, "YAML aliases expand to more than 50000 nodes: refused"},
+		{"a tag", job + "spec: !!python/object:os.system {}\n", `r.yaml:4: YAML tag "!!python/object:os.system" is not supported`},
+		{"an anchor of the previous document", job + "metadata: {name: &n j}\n---\n" + job + "spec: {template: {spec: {serviceAccountName: *n}}}\n", "alias *n refers to an anchor of an earlier document"},
+		{"a NUL byte", job + "spec: {}\n\x00\n", "r.yaml:5: control character U+0000 is not allowed in YAML"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var diags compile.Diagnostics
+			n := allocated(func() { _, _, diags = ReadRendered([]compile.File{{Name: "r.yaml", Data: []byte(tc.data)}}) })
+			if !strings.Contains(diags.Error(), tc.want) {
+				t.Errorf("diagnostics %q, want %q", diags.Error(), tc.want)
+			}
+			if limit := uint64(len(tc.data)) + 16<<20; n > limit {
+				t.Errorf("allocated %d MiB, over %d MiB", n>>20, limit>>20)
+			}
+			t.Logf("%d KiB allocated for %d KiB", n>>10, len(tc.data)>>10)
+		})
+	}
+}
+
+// TestReadRenderedMatchesSigsYAML: the Reader's decoder replaced sigs.k8s.io/yaml's strict
+// decoding of renders; on every golden render both give the same typed objects.
+func TestReadRenderedMatchesSigsYAML(t *testing.T) {
+	paths, err := filepath.Glob("../../golden/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no golden renders: %v", err)
+	}
+	compared := 0
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, sources, diags := ReadRendered([]compile.File{{Name: p, Data: data}})
+		if sources || diags.HasErrors() {
+			t.Fatalf("%s: sources=%v %v", p, sources, diags)
+		}
+		var want []compile.Object
+		for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+			var meta struct{ Kind string }
+			if err := sigsyaml.Unmarshal(doc, &meta); err != nil {
+				t.Fatal(err)
+			}
+			k, ok := rendered[meta.Kind]
+			if !ok {
+				continue
+			}
+			obj := k.new()
+			if err := sigsyaml.UnmarshalStrict(doc, obj); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			want = append(want, obj)
+		}
+		if diff := cmp.Diff(want, objs); diff != "" {
+			t.Errorf("%s: Reader vs sigs.k8s.io/yaml (-want +got):\n%s", p, diff)
+		}
+		compared += len(objs)
+	}
+	if compared == 0 {
+		t.Fatal("no permission objects compared")
+	}
+	t.Logf("%d objects compared", compared)
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/skillc-dev/skillc/compile"
+)
+
+// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc, every goroutine: the
+// tests that use it do not run in parallel).
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestOneLoaderForEveryCommand feeds the same hostile input to compile, check, diff (as a source
+// tree and as a render), fn (as a ResourceList item) and build (as a kustomization's resource) and
+// expects the same refusal from compile's Reader: exit 2, the same message, nothing on stdout
+// (check prints its report there: the message).
+// compile, check and diff name the file and line; fn names <stdin> and the line in the
+// ResourceList; build names the file without a line (kustomize re-serializes objects).
+//
+// build only appears where kustomize hands the input through to skillc unchanged: kustomize reads
+// the kustomization's files with its own parser first (it expands aliases, drops tags and refuses
+// a NUL byte itself), so for those inputs its refusal, not ours, comes first.
+func TestOneLoaderForEveryCommand(t *testing.T) {
+	const run = "apiVersion: sympozium.ai/v1alpha1\nkind: AgentRun\nmetadata: {name: r, namespace: dev}\n"
+	const job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: dev}\n"
+	for _, tc := range []struct {
+		name  string
+		doc   string
+		want  string
+		build bool // kustomize passes it through to skillc
+		notFn bool // two documents: not one ResourceList item (a ResourceList is one document)
+	}{
+		{"elements counted before parsing", run + "spec: {instanceRef: i, task: {steps: [" + strings.Repeat("1,", compile.MaxYAMLElements) + "1]}}\n",
+			"document has more than 250000 YAML elements", true, false},
+		{"one big scalar aliased 2000 times", run + "status: {big: &big " + strings.Repeat("x", 100_000) + "}\nspec: {instanceRef: i, task: {steps: [" +
+			strings.Repeat("*big, ", 1999) + "*big]}}\n", "spec.task: YAML aliases expand to more than 1 MiB of text: refused", false, false},
+		{"an anchor of an earlier document", job + "spec: {x: &a 1}\n---\n" + run + "spec: {instanceRef: i, task: *a}\n",
+			"alias *a refers to an anchor of an earlier document", false, true},
+		{"an unknown tag", run + "spec: {instanceRef: i, task: !!python/object:os.system x}\n", `YAML tag "!!python/object:os.system" is not supported`, false, false},
+		{"a NUL byte", run + "spec: {instanceRef: i, task: \"a\x00b\"}\n", "control character U+0000 is not allowed in YAML", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "in.yaml")
+			writeFile(t, file, tc.doc)
+			writeFile(t, filepath.Join(dir, "kustomization.yaml"), "resources: [in.yaml]\n")
+			other := filepath.Join(t.TempDir(), "empty.yaml")
+			writeFile(t, other, "")
+			cmds := map[string]struct {
+				stdin string
+				args  []string
+			}{
+				"compile":       {"", []string{"compile", file}},
+				"check":         {"", []string{"check", file}},
+				"diff (new)":    {"", []string{"diff", other, file}},
+				"diff (old)":    {"", []string{"diff", file, other}},
+				"fn":            {resourceList("", tc.doc), []string{"fn"}},
+				"compile stdin": {tc.doc, []string{"compile", "-"}},
+			}
+			if tc.notFn {
+				delete(cmds, "fn")
+			}
+			if tc.build {
+				cmds["build"] = struct {
+					stdin string
+					args  []string
+				}{"", []string{"build", dir}}
+			}
+			for name, c := range cmds {
+				out, stderr, code := executeStdin(t, c.stdin, c.args...)
+				if name == "check" {
+					stderr, out = out+stderr, ""
+				}
+				if code != 2 || out != "" {
+					t.Errorf("%s: exit %d, %d bytes on stdout; want exit 2 and nothing", name, code, len(out))
+				}
+				if !strings.Contains(stderr, tc.want) {
+					t.Errorf("%s: stderr %q, want %q", name, firstLine(stderr), tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestDiffBoundedMemory: diff reads a render under compile's limits (issue 11: an 8 MiB flat list
+// that compile refuses made diff use 3.4 GB). The refusal allocates a small multiple of the file.
+func TestDiffBoundedMemory(t *testing.T) {
+	dir := t.TempDir()
+	data := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nx: [" + strings.Repeat("1,", 4<<20) + "1]\n"
+	writeFile(t, filepath.Join(dir, "old.yaml"), data)
+	writeFile(t, filepath.Join(dir, "new.yaml"), "")
+	var stderr string
+	var code int
+	n := allocated(func() {
+		_, stderr, code = execute(t, "diff", filepath.Join(dir, "old.yaml"), filepath.Join(dir, "new.yaml"))
+	})
+	if code != 2 || !strings.Contains(stderr, "old.yaml:1: document has more than 250000 YAML elements") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if limit := uint64(2*len(data)) + 16<<20; n > limit {
+		t.Errorf("allocated %d MiB, over %d MiB", n>>20, limit>>20)
+	}
+	t.Logf("%d KiB allocated for a %d KiB render", n>>10, len(data)>>10)
+	if _, err := os.Stat(filepath.Join(dir, "new.yaml")); err != nil {
+		t.Fatal(err)
+	}
+}
