@@ -86,7 +86,7 @@ func compareFiles(want, have map[string][]byte) dirDiff {
 // exit 1. What compile -o would refuse (a link, foreign files, an empty compile over a render) is
 // refused the same way, exit 2. The manifest is compared by the paths it lists, not by the
 // skillc version in its comment; a render without one (written before manifests) is judged by
-// its files alone.
+// its files alone: the next compile -o adds it.
 func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts renderOptions) error {
 	want, err := renderedFiles(objs)
 	if err != nil {
@@ -108,7 +108,9 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 		return outputFailure(cmd, dir, err)
 	}
 	d := compareFiles(want, have)
-	if prev.manifest {
+	// The manifest follows the files: it is worth a line of its own only when it is the one
+	// difference (it lists a file that is gone), not beside every missing or extra file.
+	if prev.manifest && !d.stale() {
 		listed, _ := parseManifest(prev.listed) // inspect parsed it
 		if !slices.Equal(slices.Sorted(slices.Values(listed)), slices.Sorted(maps.Keys(want))) {
 			have[manifestName] = prev.listed
