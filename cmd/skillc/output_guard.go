@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 )
@@ -251,9 +252,12 @@ func inspect(abs string) (*previous, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	foreign := func(rel, why string) error {
-		return refuse("holds %s%s, which skillc did not write: skillc replaces only an empty directory or a render it wrote (listed in %s); move it, or choose another DIR", rel, why, manifestName)
-	}
+	// Every foreign entry is collected (a foreign folder is not entered), so that the message can
+	// name the first in path order and count the others; a legacy render's files are checked
+	// afterwards, in parallel (each is read and parsed).
+	type entry struct{ rel, why string }
+	var foreign []entry
+	var legacy []string
 	err = fs.WalkDir(root.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -265,21 +269,44 @@ func inspect(abs string) (*previous, error) {
 			if prev.manifest && dirs[rel] || !prev.manifest && legacyFolder(rel) {
 				return nil
 			}
-			return foreign(rel+"/", "")
+			foreign = append(foreign, entry{rel + "/", ""})
+			return fs.SkipDir
 		case d.Type()&fs.ModeSymlink != 0:
-			return foreign(rel, " (a symlink)")
+			foreign = append(foreign, entry{rel, " (a symlink)"})
 		case !d.Type().IsRegular():
-			return foreign(rel, " (not a regular file)")
+			foreign = append(foreign, entry{rel, " (not a regular file)"})
 		case prev.manifest && listed[rel]:
-		case !prev.manifest && legacyFile(root, rel):
+			prev.files = append(prev.files, rel)
+		case !prev.manifest:
+			legacy = append(legacy, rel)
 		default:
-			return foreign(rel, "")
+			foreign = append(foreign, entry{rel, ""})
 		}
-		prev.files = append(prev.files, rel)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	var mu sync.Mutex
+	_ = forEach(legacy, func(rel string) error {
+		ok := legacyFile(root, rel)
+		mu.Lock()
+		defer mu.Unlock()
+		if ok {
+			prev.files = append(prev.files, rel)
+		} else {
+			foreign = append(foreign, entry{rel, ""})
+		}
+		return nil
+	})
+	if len(foreign) > 0 {
+		slices.SortFunc(foreign, func(a, b entry) int { return strings.Compare(a.rel, b.rel) })
+		more := ""
+		if len(foreign) > 1 {
+			more = fmt.Sprintf(", and %d more", len(foreign)-1)
+		}
+		return nil, refuse("holds %s%s, which skillc did not write%s: skillc replaces only an empty directory or a render it wrote (listed in %s); move what is yours elsewhere, or choose another DIR",
+			foreign[0].rel, foreign[0].why, more, manifestName)
 	}
 	slices.Sort(prev.files)
 	return prev, nil

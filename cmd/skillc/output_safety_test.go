@@ -164,7 +164,7 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name:  "an unrelated file in DIR",
 			setup: func(t *testing.T, ws string) { writeFile(t, filepath.Join(ws, "out", "notes.txt"), "mine\n") },
-			want:  "holds notes.txt, which skillc did not write: skillc replaces only an empty directory or a render it wrote (listed in .skillc-render); move it, or choose another DIR",
+			want:  "holds notes.txt, which skillc did not write: skillc replaces only an empty directory or a render it wrote (listed in .skillc-render); move what is yours elsewhere, or choose another DIR",
 		},
 		{
 			name:  "a hidden file in DIR",
@@ -378,7 +378,7 @@ func TestOutputOfWorkingTree(t *testing.T) {
 	other := t.TempDir()
 	copyTree(t, filepath.Join(ws, "src"), other)
 	_, stderr, code = execute(t, "compile", "-o", ws, other)
-	if code != 2 || !strings.Contains(stderr, ws+": holds .git/, which skillc did not write") {
+	if code != 2 || !strings.Contains(stderr, ws+": holds .git/, which skillc did not write, and 3 more: ") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	if diff := cmp.Diff(before, tree(t, ws)); diff != "" {
