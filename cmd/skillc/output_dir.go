@@ -129,7 +129,7 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 	// a signal no longer stops us: the swap is two renames and finishing it is the clean way out.
 	// Renames act on the names themselves: DIR was checked not to be a link, and a rename never
 	// follows one.
-	old := ""
+	old, recorded := "", false
 	if prev.exists {
 		old = tmp + ".old"
 		if err := os.Rename(abs, old); err != nil {
@@ -139,11 +139,14 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 		if !prev.manifest && len(prev.files) > 0 {
 			// A render from before manifests: record its files, so that if we are killed now the
 			// sweep knows them too. Best effort: this run removes them by its own list anyway.
-			_ = os.WriteFile(filepath.Join(old, manifestName), encodeManifest(prev.files), 0o644)
+			recorded = os.WriteFile(filepath.Join(old, manifestName), encodeManifest(prev.files), 0o644) == nil
 		}
 	}
 	if err := os.Rename(tmp, abs); err != nil {
 		if old != "" {
+			if recorded {
+				_ = os.Remove(filepath.Join(old, manifestName))
+			}
 			_ = os.Rename(old, abs)
 		}
 		return renameError(err)
@@ -208,8 +211,21 @@ func removeRender(dir string, files []string) error {
 		}
 		return nil
 	}
-	if err := forEach(files, remove); err != nil {
-		return err
+	// Every file is tried; after a failure the manifest stays, so that the sweep of a later run
+	// can finish the job (and still removes nothing else).
+	var mu sync.Mutex
+	var errs []error
+	_ = forEach(files, func(rel string) error {
+		if err := remove(rel); err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+		return nil
+	})
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return errs[0]
 	}
 	if err := remove(manifestName); err != nil {
 		return err
@@ -229,7 +245,7 @@ func removeRender(dir string, files []string) error {
 	}
 	if err := os.Remove(dir); err != nil {
 		if entries, rerr := os.ReadDir(dir); rerr == nil && len(entries) > 0 {
-			return fmt.Errorf("kept %s: it holds %s, which skillc did not write", dir, entries[0].Name())
+			return fmt.Errorf("the render is written, but %s was kept: it holds %s, which the previous render's list does not name (added while skillc was writing?)", dir, entries[0].Name())
 		}
 		return err
 	}

@@ -746,3 +746,46 @@ func TestParseManifest(t *testing.T) {
 		t.Errorf("round trip: %v, %v", round, err)
 	}
 }
+
+// TestRemoveRender: removing a previous render takes only its listed files, its manifest and the
+// folders that became empty; a listed path through a link to outside is never followed (an error:
+// the manifest stays for a later sweep); a file added meanwhile keeps its folder and the render's
+// directory, and the error names it.
+func TestRemoveRender(t *testing.T) {
+	ws := t.TempDir()
+	old := filepath.Join(ws, "old")
+	writeFile(t, filepath.Join(old, manifestName), string(encodeManifest([]string{"a/x.yaml", "b/c/y.yaml", "l/z.yaml"})))
+	writeFile(t, filepath.Join(old, "a", "x.yaml"), "x\n")
+	writeFile(t, filepath.Join(old, "b", "c", "y.yaml"), "y\n")
+	writeFile(t, filepath.Join(old, "a", "added.txt"), "mine\n")
+	writeFile(t, filepath.Join(ws, "outside", "z.yaml"), "precious\n")
+	symlink(t, filepath.Join(ws, "outside"), filepath.Join(old, "l"))
+	err := removeRender(old, []string{"a/x.yaml", "b/c/y.yaml", "l/z.yaml"})
+	if err == nil {
+		t.Fatal("no error, yet a foreign file and a link remain")
+	}
+	want := map[string]string{
+		".":                   "dir",
+		"old":                 "dir",
+		"old/" + manifestName: "-rw-r--r-- " + string(encodeManifest([]string{"a/x.yaml", "b/c/y.yaml", "l/z.yaml"})),
+		"old/a":               "dir",
+		"old/b":               "dir",
+		"old/b/c":             "dir",
+		"old/a/added.txt":     "-rw-r--r-- mine\n",
+		"old/l":               "link -> " + filepath.Join(ws, "outside"),
+		"outside":             "dir",
+		"outside/z.yaml":      "-rw-r--r-- precious\n",
+	}
+	if diff := cmp.Diff(want, tree(t, ws)); diff != "" {
+		t.Errorf("after removeRender (-want +got):\n%s", diff)
+	}
+
+	// Without the link, the error names what kept the directory.
+	if err := os.Remove(filepath.Join(old, "l")); err != nil {
+		t.Fatal(err)
+	}
+	err = removeRender(old, []string{"a/x.yaml"})
+	if err == nil || !strings.Contains(err.Error(), old+" was kept: it holds a, which the previous render's list does not name") {
+		t.Errorf("err = %v", err)
+	}
+}
