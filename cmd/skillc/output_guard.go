@@ -62,7 +62,8 @@ func parseManifest(data []byte) ([]string, error) {
 	sc.Buffer(make([]byte, 0, 4096), 64<<10)
 	var paths []string
 	seen := map[string]bool{}
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := sc.Text()
 		if n == 1 {
 			if line != manifestHeader {
@@ -83,7 +84,7 @@ func parseManifest(data []byte) ([]string, error) {
 		paths = append(paths, line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w", err)
+		return nil, fmt.Errorf("%d: %w", n, err) // a line over 64 KiB: no path is that long
 	}
 	if len(data) == 0 {
 		return nil, errors.New("1: empty: not a skillc render manifest")

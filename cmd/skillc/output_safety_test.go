@@ -728,6 +728,7 @@ func TestParseManifest(t *testing.T) {
 		{manifestHeader + "\na/./b.yaml\n", nil, `2: "a/./b.yaml" is not a path`},
 		{manifestHeader + "\na\\b.yaml\n", nil, `2: "a\\b.yaml" is not a path`},
 		{manifestHeader + "\na.yaml\na.yaml\n", nil, `3: "a.yaml" is listed twice`},
+		{manifestHeader + "\n" + strings.Repeat("a", 70000) + "\n", nil, "2: bufio.Scanner: token too long"},
 	}
 	for _, tt := range tests {
 		got, err := parseManifest([]byte(tt.in))
