@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -31,44 +29,29 @@ func renderedFiles(objs []compile.Object) (map[string][]byte, error) {
 	return files, nil
 }
 
-// dirFiles reads every file under dir by relative slash path. A missing dir holds nothing.
-// Anything that is not a regular file (a symlink, a socket) is listed with a nil content, so
-// that it counts as differing: compile -o would replace it with a file or remove it.
-func dirFiles(dir string) (map[string][]byte, error) {
+// renderFiles reads the files of the render DIR holds (inspect has accepted DIR: every entry is
+// one of them), through an os.Root so that nothing is followed out of DIR.
+func renderFiles(abs string, prev *previous) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, errors.New("not a directory")
+	if !prev.exists {
+		return files, nil
 	}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	for _, rel := range prev.files {
+		data, err := root.ReadFile(filepath.FromSlash(rel))
 		if err != nil {
-			if p == dir && errors.Is(err, fs.ErrNotExist) {
-				return fs.SkipAll
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if !d.Type().IsRegular() {
-			files[rel] = nil
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		if data == nil {
 			data = []byte{}
 		}
 		files[rel] = data
-		return nil
-	})
-	return files, err
+	}
+	return files, nil
 }
 
 // dirDiff is how DIR differs from a compile: files whose content changed, files the compile
@@ -86,7 +69,7 @@ func compareFiles(want, have map[string][]byte) dirDiff {
 		switch {
 		case !ok:
 			d.missing = append(d.missing, rel)
-		case got == nil || string(got) != string(want[rel]):
+		case string(got) != string(want[rel]):
 			d.changed = append(d.changed, rel)
 		}
 	}
@@ -100,18 +83,41 @@ func compareFiles(want, have map[string][]byte) dirDiff {
 
 // checkDir compares dir with what compile -o dir would write, and writes nothing. Up to date:
 // nil. Stale: the file lists and a unified diff per changed file on stdout, a summary on stderr,
-// exit 1.
-func checkDir(cmd *cobra.Command, dir string, objs []compile.Object) error {
+// exit 1. What compile -o would refuse (a link, foreign files, an empty compile over a render) is
+// refused the same way, exit 2. The manifest is compared by the paths it lists, not by the
+// skillc version in its comment; a render without one (written before manifests) is judged by
+// its files alone: the next compile -o adds it.
+func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts renderOptions) error {
 	want, err := renderedFiles(objs)
 	if err != nil {
 		return internalError(cmd, err)
 	}
-	have, err := dirFiles(dir)
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
-		return exitError{2}
+		return outputFailure(cmd, dir, err)
+	}
+	prev, err := inspect(abs)
+	if err == nil {
+		err = emptyRender(prev, len(want), opts.allowEmpty)
+	}
+	if err != nil {
+		return outputFailure(cmd, dir, err)
+	}
+	have, err := renderFiles(abs, prev)
+	if err != nil {
+		return outputFailure(cmd, dir, err)
 	}
 	d := compareFiles(want, have)
+	// The manifest follows the files: it is worth a line of its own only when it is the one
+	// difference (it lists a file that is gone), not beside every missing or extra file.
+	if prev.manifest && !d.stale() {
+		listed, _ := parseManifest(prev.listed) // inspect parsed it
+		if !slices.Equal(slices.Sorted(slices.Values(listed)), slices.Sorted(maps.Keys(want))) {
+			have[manifestName] = prev.listed
+			want[manifestName] = encodeManifest(slices.Collect(maps.Keys(want)))
+			d.changed = append([]string{manifestName}, d.changed...)
+		}
+	}
 	if !d.stale() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is up to date (%d files)\n", dir, len(want))
 		return nil
@@ -138,10 +144,6 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object) error {
 	}
 	for _, rel := range d.changed {
 		p := path.Join(shown, rel)
-		if have[rel] == nil {
-			fmt.Fprintf(out, "%s: not a regular file\n", p)
-			continue
-		}
 		fmt.Fprint(out, unifiedDiff("a/"+p, "b/"+p, string(have[rel]), string(want[rel]), diffContext))
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --check to update it\n",

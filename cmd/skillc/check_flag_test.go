@@ -56,6 +56,7 @@ func TestCompileCheck(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, "ops", "job-old-run.yaml"), []byte("kind: Job\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
+				appendToFile(t, filepath.Join(dir, manifestName), "ops/job-old-run.yaml\n") // a run the sources no longer have
 				if err := os.Remove(filepath.Join(dir, "ops", "serviceaccount-sympozium-agent.yaml")); err != nil {
 					t.Fatal(err)
 				}
@@ -163,6 +164,20 @@ func replaceInFile(t *testing.T, path, old, new string) {
 		t.Fatalf("%s: %q is not in it exactly once", path, old)
 	}
 	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendToFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 type compileOptions struct {
 	outDir     string
 	check      bool // compare with outDir instead of writing it
+	allowEmpty bool // a compile with no objects may replace a non-empty render
 	configFile string
 	policyDirs []string
 	identity   string
@@ -55,7 +56,12 @@ Warnings go to stderr. If the gate denies anything, nothing is written and the e
 
 With --check, DIR is compared with the compile instead of written: exit 0 when it is up to date,
 1 with the list of changed, missing and extra files and a unified diff of each changed one on
-stdout when it is stale. Nothing is written either way.`,
+stdout when it is stale. Nothing is written either way.
+
+-o DIR is replaced only when it is missing, empty or a render skillc wrote (listed in
+DIR/.skillc-render); anything else in it is refused, exit 2, naming the first file skillc did not
+write. DIR may not be a symlink or a file, nor be, contain or be inside an input PATH. A compile
+with no objects does not replace a non-empty render unless --allow-empty.`,
 		Example: `  # Compile the built-in packs with an example instance and run
   skillc compile skills/ fixtures/default/
 
@@ -75,12 +81,27 @@ stdout when it is stale. Nothing is written either way.`,
 	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", "", "write one file per object under `DIR` instead of stdout")
 	_ = cmd.MarkFlagDirname("output-dir")
 	cmd.Flags().BoolVar(&o.check, "check", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
+	cmd.Flags().BoolVar(&o.allowEmpty, "allow-empty", false, "let a compile with no objects replace a non-empty -o DIR (every object leaves the cluster at the next sync)")
 	return cmd
 }
 
 func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if o.check && o.outDir == "" {
 		return errors.New("--check needs -o DIR: the render to compare with")
+	}
+	if o.allowEmpty && o.outDir == "" {
+		return errors.New("--allow-empty needs -o DIR: the render an empty compile may replace")
+	}
+	inputs := args
+	if len(inputs) == 0 {
+		inputs = []string{"."}
+	}
+	render := renderOptions{inputs: inputs, allowEmpty: o.allowEmpty}
+	if o.outDir != "" {
+		// Refuse a DIR that can never be written (a link, a file, an input) before compiling.
+		if err := precheckOutput(o.outDir, inputs); err != nil {
+			return outputFailure(cmd, o.outDir, err)
+		}
 	}
 	res, diags, err := compileSources(cmd, o, args)
 	if err != nil {
@@ -101,7 +122,7 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 		return exitError{1}
 	}
 	if o.check {
-		return checkDir(cmd, o.outDir, res.Objects)
+		return checkDir(cmd, o.outDir, res.Objects, render)
 	}
 	if o.outDir == "" {
 		out, err := compile.MarshalStream(res.Objects)
@@ -111,9 +132,14 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 		_, err = cmd.OutOrStdout().Write(out)
 		return err
 	}
-	if err := writeDir(o.outDir, res.Objects); err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", o.outDir, err)
-		return exitError{2}
+	if err := writeDir(o.outDir, res.Objects, render); err != nil {
+		return outputFailure(cmd, o.outDir, err)
 	}
 	return nil
+}
+
+// outputFailure prints why DIR was not written, one line "DIR: message", and exits 2.
+func outputFailure(cmd *cobra.Command, dir string, err error) error {
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
+	return exitError{2}
 }

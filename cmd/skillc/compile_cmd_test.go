@@ -21,6 +21,7 @@ func TestOutputDirAtomic(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	want := []string{
+		manifestName,
 		"_cluster/clusterrole-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
 		"_cluster/clusterrolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
 		"tenant-alice/configmap-skillpack-k8s-ops.yaml",
@@ -50,7 +51,7 @@ func TestOutputDirAtomic(t *testing.T) {
 	if _, stderr, code := execute(t, "compile", "-o", out, "fixtures/seed-minimal"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if got := listFiles(t, out); len(got) != 3 || !strings.HasPrefix(got[0], "default/") {
+	if got := listFiles(t, out); len(got) != 4 || got[0] != manifestName || !strings.HasPrefix(got[1], "default/") {
 		t.Errorf("after recompile: %v", got)
 	}
 }

@@ -97,6 +97,14 @@ func TestStaleTempDirs(t *testing.T) {
 	}
 	stale := mk(".rendered.skillc-tmp-111")
 	staleOld := mk(".rendered.skillc-tmp-222.old")
+	for _, p := range []string{stale, staleOld} { // ours: the manifest lists what we wrote there
+		if err := os.WriteFile(filepath.Join(p, "ns", "a.yaml"), []byte("a: 1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p, manifestName), encodeManifest([]string{"ns/a.yaml"}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	busy := mk(".rendered.skillc-tmp-333")
 	other := mk(".other.skillc-tmp-444")     // another output's
 	foreign := mk("rendered.skillc-tmp-555") // not hidden: not a name we create
@@ -159,6 +167,10 @@ func TestInterruptedRunLeavesNoTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(out, "previous.yaml"), []byte("kind: Previous\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A render skillc wrote (only such a DIR is replaced): its manifest lists previous.yaml.
+	if err := os.WriteFile(filepath.Join(out, manifestName), encodeManifest([]string{"previous.yaml"}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, out)

@@ -1,16 +1,21 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/skillc-dev/skillc/compile"
@@ -28,29 +33,56 @@ const pauseEnv = "SKILLC_TEST_PAUSE_WRITE"
 // tmpMarker is in the name of every temporary directory the writer creates: .<base>.skillc-tmp-*.
 const tmpMarker = ".skillc-tmp-"
 
-// writeDir writes one file per object (see writeFiles).
-func writeDir(dir string, objs []compile.Object) error {
-	docs, err := compile.MarshalEach(objs)
+// renderOptions are what the render writer checks besides DIR itself.
+type renderOptions struct {
+	inputs     []string // the input paths: DIR may not be, contain or be inside one
+	allowEmpty bool     // an empty render may replace a non-empty one
+}
+
+// writeDir writes one file per object (see writeRender).
+func writeDir(dir string, objs []compile.Object, opts renderOptions) error {
+	files, err := renderedFiles(objs)
 	if err != nil {
 		return err
 	}
-	files := make(map[string][]byte, len(objs))
-	for i, o := range objs {
-		files[compile.ObjectPath(o)] = docs[i]
+	return writeRender(interrupt, dir, files, opts)
+}
+
+// writeFilesContext is writeRender without inputs to compare with.
+func writeFilesContext(ctx context.Context, dir string, files map[string][]byte) error {
+	return writeRender(ctx, dir, files, renderOptions{})
+}
+
+// writeRender writes files (relative slash paths) and their manifest into a fresh sibling
+// temporary directory and swaps it in for DIR only when every file is written, so readers (and
+// Argo CD) never see a partial render and a failure or a SIGINT/SIGTERM leaves the previous DIR as
+// it was and no temporary directory behind. DIR is replaced only when it is missing, empty or a
+// render skillc wrote (inspect); of the previous render only its own files are removed.
+func writeRender(ctx context.Context, dir string, files map[string][]byte, opts renderOptions) (err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
 	}
-	return writeFiles(dir, files)
-}
-
-// writeFiles writes files (relative slash paths) into a fresh sibling temporary directory and swaps
-// it in only when every file is written, so readers (and Argo CD) never see a partial render and a
-// failure or a SIGINT/SIGTERM leaves the previous DIR as it was and no temporary directory behind.
-func writeFiles(dir string, files map[string][]byte) error {
-	return writeFilesContext(interrupt, dir, files)
-}
-
-func writeFilesContext(ctx context.Context, dir string, files map[string][]byte) (err error) {
-	dir = filepath.Clean(dir)
-	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	if _, err := statOutput(abs); err != nil {
+		return err
+	}
+	if err := checkInputs(abs, opts.inputs); err != nil {
+		return err
+	}
+	rels := slices.Sorted(maps.Keys(files))
+	for _, rel := range rels {
+		if !renderPath(rel) {
+			return fmt.Errorf("internal error: %q is not a path a render may write", rel)
+		}
+	}
+	prev, err := inspect(abs)
+	if err != nil {
+		return err
+	}
+	if err := emptyRender(prev, len(files), opts.allowEmpty); err != nil {
+		return err
+	}
+	parent, base := filepath.Dir(abs), filepath.Base(abs)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
@@ -69,15 +101,21 @@ func writeFilesContext(ctx context.Context, dir string, files map[string][]byte)
 	defer unlock()
 	defer func() {
 		if err != nil {
-			os.RemoveAll(tmp)
+			_ = removeRender(tmp, rels)
 		}
 	}()
+	// The manifest goes first: a run killed while writing leaves a directory that says which of
+	// its files are ours, and the sweep of the next run removes those and nothing else.
+	if err := os.WriteFile(filepath.Join(tmp, manifestName), encodeManifest(rels), 0o644); err != nil {
+		return err
+	}
 	interrupted := func() error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted (%w): the previous render is unchanged", context.Cause(ctx))
 		}
 		return nil
 	}
+	// tmp is ours and, until the chmod below, 0700: plain writes cannot meet a planted link.
 	if err := writeAll(tmp, files, interrupted, func() { testPause(ctx, tmp) }); err != nil {
 		return err
 	}
@@ -87,26 +125,44 @@ func writeFilesContext(ctx context.Context, dir string, files map[string][]byte)
 	if err := interrupted(); err != nil {
 		return err
 	}
-	// Move the old render aside, move the new one in, then drop the old one. From here on a signal
-	// no longer stops us: the swap is two renames and finishing it is the clean way out.
-	old := ""
-	if _, statErr := os.Lstat(dir); statErr == nil {
+	// Move the old render aside, move the new one in, then drop the old one's files. From here on
+	// a signal no longer stops us: the swap is two renames and finishing it is the clean way out.
+	// Renames act on the names themselves: DIR was checked not to be a link, and a rename never
+	// follows one.
+	old, recorded := "", false
+	if prev.exists {
 		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
+		if err := os.Rename(abs, old); err != nil {
+			return renameError(err)
 		}
 		defer lockDir(old)() // in use until removed, like tmp
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			_ = os.Rename(old, dir)
+		if !prev.manifest && len(prev.files) > 0 {
+			// A render from before manifests: record its files, so that if we are killed now the
+			// sweep knows them too. Best effort: this run removes them by its own list anyway.
+			recorded = os.WriteFile(filepath.Join(old, manifestName), encodeManifest(prev.files), 0o644) == nil
 		}
-		return err
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		if old != "" {
+			if recorded {
+				_ = os.Remove(filepath.Join(old, manifestName))
+			}
+			_ = os.Rename(old, abs)
+		}
+		return renameError(err)
 	}
 	if old != "" {
-		return removeAll(old)
+		return removeRender(old, prev.files)
 	}
 	return nil
+}
+
+// renameError explains the failures of the swap a user can act on.
+func renameError(err error) error {
+	if errors.Is(err, syscall.EBUSY) {
+		return refuse("is a mount point; skillc replaces DIR by rename: write into a subdirectory of it")
+	}
+	return err
 }
 
 // writeAll writes files under root: each folder created once, then the files on several goroutines
@@ -139,20 +195,61 @@ func writeAll(root string, files map[string][]byte, stop func() error, afterFirs
 	return forEach(rels[1:], write)
 }
 
-// removeAll removes a previous render: its folders (one per namespace) in parallel, then itself.
-func removeAll(dir string) error {
-	entries, err := os.ReadDir(dir)
+// removeRender removes the files of a render (relative slash paths) from dir, then its manifest,
+// then the folders that became empty, then dir itself if it is empty. Nothing is followed (an
+// os.Root: a link inside dir is removed itself, never its target); a file already gone is fine.
+// Anything else is kept, and the error names what kept dir: skillc did not write it.
+func removeRender(dir string, files []string) error {
+	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return os.RemoveAll(dir)
-	}
-	names := make([]string, len(entries))
-	for i, e := range entries {
-		names[i] = filepath.Join(dir, e.Name())
-	}
-	if err := forEach(names, os.RemoveAll); err != nil {
 		return err
 	}
-	return os.RemoveAll(dir)
+	defer root.Close()
+	remove := func(rel string) error {
+		if err := root.Remove(filepath.FromSlash(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	// Every file is tried; after a failure the manifest stays, so that the sweep of a later run
+	// can finish the job (and still removes nothing else).
+	var mu sync.Mutex
+	var errs []error
+	_ = forEach(files, func(rel string) error {
+		if err := remove(rel); err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+		return nil
+	})
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return errs[0]
+	}
+	if err := remove(manifestName); err != nil {
+		return err
+	}
+	folders := map[string]bool{}
+	for _, f := range files {
+		for d := path.Dir(f); d != "."; d = path.Dir(d) {
+			folders[d] = true
+		}
+	}
+	// Deepest first, so a folder is empty once its subfolders are gone; one that is not empty
+	// holds something we did not write and stays.
+	for _, d := range slices.SortedFunc(maps.Keys(folders), func(a, b string) int {
+		return cmp.Or(strings.Count(b, "/")-strings.Count(a, "/"), strings.Compare(a, b))
+	}) {
+		_ = root.Remove(filepath.FromSlash(d))
+	}
+	if err := os.Remove(dir); err != nil {
+		if entries, rerr := os.ReadDir(dir); rerr == nil && len(entries) > 0 {
+			return fmt.Errorf("the render is written, but %s was kept: it holds %s, which the previous render's list does not name (added while skillc was writing?)", dir, entries[0].Name())
+		}
+		return err
+	}
+	return nil
 }
 
 // forEach calls f on every item from a few goroutines and returns the first error; after an
@@ -185,8 +282,10 @@ func forEach(items []string, f func(string) error) error {
 
 // removeStale removes what a killed run (kill -9, power loss) left beside DIR: directories named
 // .<base>.skillc-tmp-* (only ours are named so), not symlinks, owned by us, and not locked, i.e. no
-// live skillc is writing them. Errors are ignored: a leftover we cannot remove is no reason to fail
-// this run, and the next one tries again.
+// live skillc is writing them. Even then only what such a directory's manifest lists is removed
+// (removeRender), or the directory itself when it is empty: a directory that merely has our name
+// (committed, or made by hand) keeps everything else. Errors are ignored: a leftover we cannot
+// remove is no reason to fail this run, and the next one tries again.
 func removeStale(parent, base string) {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
@@ -197,14 +296,37 @@ func removeStale(parent, base string) {
 		if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
 			continue
 		}
-		path := filepath.Join(parent, e.Name())
-		if !ownedByUs(path) {
+		p := filepath.Join(parent, e.Name())
+		if !ownedByUs(p) {
 			continue
 		}
-		if unlock, ok := tryLockDir(path); ok {
-			os.RemoveAll(path)
+		if unlock, ok := tryLockDir(p); ok {
+			sweep(p)
 			unlock()
 		}
+	}
+}
+
+// sweep removes a stale temporary directory's listed files, or the directory when it is empty.
+func sweep(dir string) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return
+	}
+	var data []byte
+	fi, err := root.Lstat(manifestName)
+	if err == nil && fi.Mode().IsRegular() && fi.Size() <= maxManifest {
+		data, err = root.ReadFile(manifestName)
+	} else if err == nil {
+		err = errors.New("not our manifest")
+	}
+	root.Close()
+	if err != nil {
+		_ = os.Remove(dir) // only succeeds when empty (killed before the manifest was written)
+		return
+	}
+	if files, err := parseManifest(data); err == nil {
+		_ = removeRender(dir, files)
 	}
 }
 

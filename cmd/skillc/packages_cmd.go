@@ -28,13 +28,18 @@ func loadPacks(cmd *cobra.Command, paths []string) ([]*compile.SkillPack, error)
 
 func newImportCommand() *cobra.Command {
 	var outDir string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "import PATH... -o DIR",
 		Short: "Write SkillPack YAML for SKILL.md packages (folders or zips)",
 		Long: `Read SKILL.md packages (Agent Skills or Wegent format, folders or zips) and write one SkillPack
 manifest per package to DIR/<name>.yaml. The original front matter is kept as an annotation, so
 export gives it back. Extra files have no place in a SkillPack: compile the package itself to
-mount them.`,
+mount them.
+
+Import only adds files: an identical existing file is left as is, a different one is refused
+(nothing is written) unless --force, nothing is removed. DIR may not be a symlink or a file, nor
+be, contain or be inside an input PATH.`,
 		Example: `  skillc import uploads/ -o skills/imported/`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,23 +70,28 @@ mount them.`,
 				fmt.Fprintln(cmd.ErrOrStderr(), "skillc: no SKILL.md packages found")
 				return exitError{2}
 			}
-			return writeOrFail(cmd, outDir, files)
+			return writeOrFail(cmd, outDir, files, args, force)
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the SkillPacks into (required)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace existing files that differ from what import writes")
 	_ = cmd.MarkFlagRequired("output-dir")
 	return cmd
 }
 
 func newExportCommand() *cobra.Command {
 	var outDir string
-	var zips bool
+	var zips, force bool
 	cmd := &cobra.Command{
 		Use:   "export PATH... -o DIR [--zip]",
 		Short: "Write SkillPacks as SKILL.md packages",
 		Long: `Write every skill of the SkillPacks under PATH as a SKILL.md package, DIR/<skill>/SKILL.md, with
 --zip also DIR/<skill>.zip laid out for Wegent's upload (<skill>/SKILL.md inside, bindShells
-explicit).`,
+explicit).
+
+Export only adds files: an identical existing file is left as is, a different one is refused
+(nothing is written) unless --force, nothing is removed. DIR may not be a symlink or a file, nor
+be, contain or be inside an input PATH.`,
 		Example: `  skillc export skills/ -o dist/ --zip`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -94,17 +104,20 @@ explicit).`,
 			if diags.HasErrors() {
 				return exitError{2}
 			}
-			return writeOrFail(cmd, outDir, files)
+			return writeOrFail(cmd, outDir, files, args, force)
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the packages into (required)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace existing files that differ from what export writes")
 	cmd.Flags().BoolVar(&zips, "zip", false, "also write <skill>.zip for upload")
 	_ = cmd.MarkFlagRequired("output-dir")
 	return cmd
 }
 
-func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte) error {
-	if err := writeFiles(dir, files); err != nil {
+// writeOrFail adds files to DIR (addFiles: nothing is removed, a different existing file is
+// refused unless force); a refusal or failure is one line "DIR: message" and exit 2.
+func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) error {
+	if err := addFiles(interrupt, dir, files, inputs, force); err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
 		return exitError{2}
 	}

@@ -16,12 +16,16 @@ func newVersionCommand() *cobra.Command {
 		Short: "Print the skillc version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := version
-			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-				v = info.Main.Version
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "skillc %s\n", v)
+			fmt.Fprintf(cmd.OutOrStdout(), "skillc %s\n", currentVersion())
 			return nil
 		},
 	}
+}
+
+// currentVersion is the -ldflags version, else the module version go install recorded, else dev.
+func currentVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return version
 }

@@ -1,0 +1,372 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/yaml"
+)
+
+// The rules every writing command follows (README "Output, signals and exit codes"): skillc
+// removes or replaces only files it wrote itself, never follows a link to write or remove, and
+// never writes over, into or around its inputs. A refusal is an outputError: one line
+// "DIR: message", exit 2, nothing written.
+
+// manifestName is the render manifest skillc writes into -o DIR: the files of that render, which
+// the next compile -o may replace or remove (and nothing else). It has no .yaml/.json suffix so
+// that Argo CD directory apps and Flux's generated kustomization do not read it as a manifest.
+const manifestName = ".skillc-render"
+
+// manifestHeader is the manifest's first line: the format, so that a file of that name that is
+// not ours is refused instead of trusted.
+const manifestHeader = "# skillc-render v1"
+
+// maxManifest bounds what is read of a manifest (200,000 paths of 300 bytes).
+const maxManifest = 64 << 20
+
+// maxLegacyFile bounds what is read of one file of a render that has no manifest.
+const maxLegacyFile = 8 << 20
+
+// outputError is a refusal about DIR, printed as "DIR: msg".
+type outputError struct{ msg string }
+
+func (e outputError) Error() string { return e.msg }
+
+func refuse(format string, args ...any) error { return outputError{fmt.Sprintf(format, args...)} }
+
+// encodeManifest is the manifest of a render of files (relative slash paths).
+func encodeManifest(files []string) []byte {
+	var b bytes.Buffer
+	b.WriteString(manifestHeader + "\n")
+	fmt.Fprintf(&b, "# Written by skillc %s. skillc compile -o replaces or removes only the files listed here. Do not edit.\n", currentVersion())
+	for _, f := range slices.Sorted(slices.Values(files)) {
+		b.WriteString(f + "\n")
+	}
+	return b.Bytes()
+}
+
+// parseManifest reads a manifest's paths; an error names the line. Paths must be what a render
+// writes: relative, clean, slash-separated, inside DIR, not hidden.
+func parseManifest(data []byte) ([]string, error) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	var paths []string
+	seen := map[string]bool{}
+	n := 1
+	for ; sc.Scan(); n++ {
+		line := sc.Text()
+		if n == 1 {
+			if line != manifestHeader {
+				return nil, fmt.Errorf("%d: not a skillc render manifest (the first line is not %q)", n, manifestHeader)
+			}
+			continue
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !renderPath(line) {
+			return nil, fmt.Errorf("%d: %q is not a path a render writes", n, line)
+		}
+		if seen[line] {
+			return nil, fmt.Errorf("%d: %q is listed twice", n, line)
+		}
+		seen[line] = true
+		paths = append(paths, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%d: %w", n, err) // a line over 64 KiB: no path is that long
+	}
+	if len(data) == 0 {
+		return nil, errors.New("1: empty: not a skillc render manifest")
+	}
+	return paths, nil
+}
+
+// renderPath reports whether p is a path a writer may list: relative, clean, slash form, no
+// hidden segment (skillc writes none, so "..", ".git" and the manifest itself are excluded).
+func renderPath(p string) bool {
+	if p == "" || path.Clean(p) != p || !filepath.IsLocal(filepath.FromSlash(p)) || strings.Contains(p, "\\") {
+		return false
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return false
+		}
+	}
+	return true
+}
+
+// previous is what -o DIR holds before a write: nothing, an empty directory, or a render.
+type previous struct {
+	exists   bool     // DIR is a directory
+	files    []string // the render's files (relative slash paths, sorted), the manifest excluded
+	manifest bool     // the files come from DIR/.skillc-render (else: recognised by layout and label)
+	listed   []byte   // the manifest as read (nil without one)
+}
+
+// statOutput checks DIR itself (never following it): it may be missing or a directory, not a
+// link, a file or the root. It returns whether DIR exists.
+func statOutput(abs string) (bool, error) {
+	if filepath.Dir(abs) == abs {
+		return false, refuse("is the root directory: skillc replaces DIR by rename: write into a subdirectory")
+	}
+	fi, err := os.Lstat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return false, refuse("is a symlink: skillc never writes or removes through a link; give the directory's real path")
+	case !fi.IsDir():
+		return false, refuse("is a file, not a directory: skillc will not replace it; choose another DIR")
+	}
+	return true, nil
+}
+
+// precheckOutput refuses, before any work, a DIR that no write could use: a link, a file, the
+// root, or one of the inputs.
+func precheckOutput(dir string, inputs []string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if _, err := statOutput(abs); err != nil {
+		return err
+	}
+	return checkInputs(abs, inputs)
+}
+
+// checkInputs refuses a DIR that is, contains or is inside one of the input paths ("-" is
+// stdin, not a path). Paths are compared absolute, cleaned and with symlinks resolved, so a DIR
+// reached through a link to an input is still that input.
+func checkInputs(abs string, inputs []string) error {
+	out, err := resolvePath(abs)
+	if err != nil {
+		return err
+	}
+	for _, in := range inputs {
+		if in == "-" {
+			continue
+		}
+		p, err := filepath.Abs(in)
+		if err != nil {
+			return err
+		}
+		if p, err = resolvePath(p); err != nil {
+			return err
+		}
+		switch {
+		case p == out:
+			return refuse("is the input path %s: skillc never writes over its inputs", in)
+		case within(out, p):
+			return refuse("is inside the input path %s: skillc never writes into its inputs (a later run would read the output as input)", in)
+		case within(p, out):
+			return refuse("contains the input path %s: skillc never writes over its inputs", in)
+		}
+	}
+	return nil
+}
+
+// within reports whether p is strictly inside dir (both absolute and clean).
+func within(p, dir string) bool {
+	if p == dir {
+		return false
+	}
+	if !strings.HasSuffix(dir, string(filepath.Separator)) {
+		dir += string(filepath.Separator)
+	}
+	return strings.HasPrefix(p, dir)
+}
+
+// resolvePath resolves the symlinks of the longest existing prefix of an absolute path and
+// appends the rest: the path as the kernel will reach it.
+func resolvePath(p string) (string, error) {
+	rest := ""
+	for {
+		r, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(r, rest), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(p, rest), nil
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
+}
+
+// inspect reads what DIR holds (abs, already checked by statOutput) and refuses it unless it is
+// empty or a render skillc wrote: the files listed in DIR/.skillc-render, or, for a render
+// written before manifests existed, files that are each exactly where skillc writes its object
+// (<ns>/<kind>-<name>.yaml) and carry app.kubernetes.io/managed-by: skillc. The first foreign
+// entry, in path order, is named. Nothing is followed: links inside DIR are foreign too.
+func inspect(abs string) (*previous, error) {
+	exists, err := statOutput(abs)
+	if err != nil || !exists {
+		return &previous{}, err
+	}
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	prev := &previous{exists: true}
+	listed := map[string]bool{}
+	dirs := map[string]bool{}
+	if fi, err := root.Lstat(manifestName); err == nil {
+		if !fi.Mode().IsRegular() {
+			return nil, refuse("%s is not a regular file: skillc cannot tell its files from yours", manifestName)
+		}
+		if fi.Size() > maxManifest {
+			return nil, refuse("%s is larger than %d MiB: not a skillc render manifest", manifestName, maxManifest>>20)
+		}
+		data, err := root.ReadFile(manifestName)
+		if err != nil {
+			return nil, err
+		}
+		paths, err := parseManifest(data)
+		if err != nil {
+			return nil, refuse("%s:%v: skillc cannot tell its files from yours", manifestName, err)
+		}
+		prev.manifest, prev.listed = true, data
+		for _, p := range paths {
+			listed[p] = true
+			for d := path.Dir(p); d != "."; d = path.Dir(d) {
+				dirs[d] = true
+			}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	// Every foreign entry is collected (a foreign folder is not entered), so that the message can
+	// name the first in path order and count the others; a legacy render's files are checked
+	// afterwards, in parallel (each is read and parsed).
+	type entry struct{ rel, why string }
+	var foreign []entry
+	var legacy []string
+	err = fs.WalkDir(root.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		switch {
+		case rel == ".", rel == manifestName:
+			return nil
+		case d.IsDir():
+			if prev.manifest && dirs[rel] || !prev.manifest && legacyFolder(rel) {
+				return nil
+			}
+			foreign = append(foreign, entry{rel + "/", ""})
+			return fs.SkipDir
+		case d.Type()&fs.ModeSymlink != 0:
+			foreign = append(foreign, entry{rel, " (a symlink)"})
+		case !d.Type().IsRegular():
+			foreign = append(foreign, entry{rel, " (not a regular file)"})
+		case prev.manifest && listed[rel]:
+			prev.files = append(prev.files, rel)
+		case !prev.manifest:
+			legacy = append(legacy, rel)
+		default:
+			foreign = append(foreign, entry{rel, ""})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	_ = forEach(legacy, func(rel string) error {
+		ok := legacyFile(root, rel)
+		mu.Lock()
+		defer mu.Unlock()
+		if ok {
+			prev.files = append(prev.files, rel)
+		} else {
+			foreign = append(foreign, entry{rel, ""})
+		}
+		return nil
+	})
+	if len(foreign) > 0 {
+		slices.SortFunc(foreign, func(a, b entry) int { return strings.Compare(a.rel, b.rel) })
+		more := ""
+		if len(foreign) > 1 {
+			more = fmt.Sprintf(", and %d more", len(foreign)-1)
+		}
+		return nil, refuse("holds %s%s, which skillc did not write%s: skillc replaces only an empty directory or a render it wrote (listed in %s); move what is yours elsewhere, or choose another DIR",
+			foreign[0].rel, foreign[0].why, more, manifestName)
+	}
+	slices.Sort(prev.files)
+	return prev, nil
+}
+
+// legacyFolder: a render without a manifest has one folder per namespace, and _cluster.
+func legacyFolder(rel string) bool {
+	return rel == "_cluster" || dnsLabel.MatchString(rel)
+}
+
+var (
+	dnsLabel   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	legacyName = regexp.MustCompile(`^([a-z]+)-([^/]+)\.yaml$`)
+)
+
+// legacyFile reports whether rel, in a render without a manifest, is a file skillc wrote: one
+// object, at exactly the path skillc gives it, labelled managed-by skillc.
+func legacyFile(root *os.Root, rel string) bool {
+	ns, name, ok := strings.Cut(rel, "/")
+	if !ok || !legacyFolder(ns) {
+		return false
+	}
+	m := legacyName.FindStringSubmatch(name)
+	if m == nil {
+		return false
+	}
+	fi, err := root.Lstat(rel)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxLegacyFile {
+		return false
+	}
+	data, err := root.ReadFile(rel)
+	if err != nil || bytes.Contains(data, []byte("\n---")) || bytes.HasPrefix(data, []byte("---")) {
+		return false
+	}
+	var obj struct {
+		Kind     string `json:"kind"`
+		Metadata struct {
+			Name      string            `json:"name"`
+			Namespace string            `json:"namespace"`
+			Labels    map[string]string `json:"labels"`
+		} `json:"metadata"`
+	}
+	if yaml.Unmarshal(data, &obj) != nil {
+		return false
+	}
+	objNS := obj.Metadata.Namespace
+	if objNS == "" {
+		objNS = "_cluster"
+	}
+	return obj.Metadata.Labels["app.kubernetes.io/managed-by"] == "skillc" &&
+		strings.ToLower(obj.Kind) == m[1] && obj.Metadata.Name == m[2] && objNS == ns
+}
+
+// emptyRender refuses to replace a render of files with an empty one: inputs that compile to
+// nothing are far more often a mistyped or moved path than an intent, and an empty committed
+// render makes Argo CD or Flux prune every object it applied.
+func emptyRender(prev *previous, n int, allowEmpty bool) error {
+	if n > 0 || len(prev.files) == 0 || allowEmpty {
+		return nil
+	}
+	return refuse("holds a render of %d file(s), and the inputs compile to no objects: replacing it would make Argo CD or Flux delete every object at the next sync; check the input paths, or pass --allow-empty", len(prev.files))
+}
