@@ -29,10 +29,12 @@ type Gate struct {
 	engine *Engine
 	cfg    *compile.CompilerConfig
 	today  string
-	// acrossNamespaces: objects that differ only in their namespace share one evaluation. True for
-	// the built-in library alone, whose verdicts never depend on a tenant namespace's name; a
-	// user's policy may ("no agents in prod"), so with --policy every namespace is judged.
-	acrossNamespaces bool
+	// builtinOnly: only the built-in library is loaded. Its verdicts never depend on a run's,
+	// instance's or tenant namespace's name, and only its secret rules read the agent's TASK, so
+	// objects that differ only in those names share one evaluation and tasks are judged in one
+	// batch. A user's policy may judge anything ("no agents in prod", a deny on task text): with
+	// --policy every object is evaluated whole, on its own.
+	builtinOnly bool
 }
 
 // NewGate prepares the policies once for every evaluation of this compile.
@@ -42,7 +44,7 @@ func NewGate(ctx context.Context, cfg *compile.CompilerConfig, policyDirs []stri
 	if err != nil {
 		return nil, err
 	}
-	return &Gate{engine: eng, cfg: cfg, today: day, acrossNamespaces: len(policyDirs) == 0}, nil
+	return &Gate{engine: eng, cfg: cfg, today: day, builtinOnly: len(policyDirs) == 0}, nil
 }
 
 // Params are the rules' data.skillc.parameters: the config's policy section, profile and date.
@@ -74,53 +76,66 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 		raw = append(raw, located{f, loc.config(f.Field)})
 	}
 
-	// Objects of one shape (equal but for the run's and instance's names) share one evaluation:
-	// the first object of each shape in output order is evaluated, in parallel, and its verdicts
-	// serve the others. Shapes are keyed on the typed objects' JSON, so only the evaluated objects
-	// are ever turned into generic maps.
+	// With the built-in library alone, objects of one shape (equal but for the run's, instance's
+	// and tenant namespace's names) share one evaluation: the first object of each shape in output
+	// order is evaluated, in parallel, and its verdicts serve the others, each message rebuilt
+	// from the finding's fields for its own object. Shapes are keyed on the typed objects' JSON,
+	// so only the evaluated objects are ever turned into generic maps.
 	objs := res.Objects
-	keys, err := shapeKeys(objs, g.acrossNamespaces)
-	if err != nil {
-		return nil, err
-	}
-	tasks := newTaskBatch()
-	first := make(map[[sha256.Size]byte]int, len(objs)/4) // shape key → index of its first object
-	var reps []int
 	repOf := make([]int, len(objs))
-	for i, o := range objs {
-		tasks.take(o)
-		r, ok := first[keys[i]]
-		if !ok {
-			r = i
-			first[keys[i]] = i
+	var reps []int
+	tasks := newTaskBatch()
+	if g.builtinOnly {
+		keys, err := shapeKeys(objs, true)
+		if err != nil {
+			return nil, err
+		}
+		first := make(map[[sha256.Size]byte]int, len(objs)/4) // shape key → index of its first object
+		for i, o := range objs {
+			tasks.take(o)
+			r, ok := first[keys[i]]
+			if !ok {
+				r = i
+				first[keys[i]] = i
+				reps = append(reps, i)
+			}
+			repOf[i] = r
+		}
+	} else {
+		for i := range objs {
+			repOf[i] = i
 			reps = append(reps, i)
 		}
-		repOf[i] = r
 	}
 	verdicts, err := g.evalEach(ctx, objs, reps)
 	if err != nil {
 		return nil, err
 	}
+	// A verdict serves another object only if nothing in it names what the shape blanked (a
+	// message quoting the run's name, a pack named after it): those objects are judged on their own.
+	var alone []int
+	for i := range objs {
+		if r := repOf[i]; r != i && !nameFree(verdicts[r], objs[r]) {
+			repOf[i] = i
+			alone = append(alone, i)
+		}
+	}
+	if len(alone) > 0 {
+		more, err := g.evalEach(ctx, objs, alone)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range alone {
+			verdicts[i] = more[i]
+		}
+	}
 	rep.Stats.Objects = len(objs)
-	rep.Stats.Evaluations += len(reps)
-	rep.Stats.Reused = len(objs) - len(reps)
+	rep.Stats.Evaluations += len(reps) + len(alone)
+	rep.Stats.Reused = len(objs) - len(reps) - len(alone)
 	for i, o := range objs {
 		findings := verdicts[repOf[i]]
-		if r := repOf[i]; r != i {
-			// The same shape, differing only in the run's name (and namespace): the same verdicts.
-			prev, prevNS := objs[r].GetName(), runNamespace(objs[r])
-			reused := make([]Finding, 0, len(findings))
-			for _, f := range findings {
-				if ns := runNamespace(o); ns != prevNS {
-					f.Message = strings.ReplaceAll(f.Message, prevNS+"/"+prev, ns+"/"+prev)
-					f.Message = strings.ReplaceAll(f.Message, `"`+prevNS+`"`, `"`+ns+`"`)
-					f.Namespace = o.GetNamespace()
-				}
-				f.Message = strings.ReplaceAll(f.Message, prev, o.GetName())
-				f.Name = o.GetName()
-				reused = append(reused, f)
-			}
-			findings = reused
+		if repOf[i] != i {
+			findings = retarget(findings, o)
 		}
 		for _, f := range findings {
 			raw = append(raw, located{f, loc.object(o, f)})
@@ -138,6 +153,75 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	}
 	g.sortIntoReport(rep, raw, loc)
 	return rep, nil
+}
+
+// nameFree: no finding of an object's verdict names the run, instance or namespace its shape key
+// blanked, nor comes from a user policy (whose text the gate cannot rebuild): the verdict holds
+// for every object of the shape.
+func nameFree(findings []Finding, o compile.Object) bool {
+	var names []string
+	for _, n := range []string{ownerName(o), o.GetLabels()[instanceLabel], runNamespace(o)} {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	for _, f := range findings {
+		if f.Detail == "" {
+			return false
+		}
+		for _, n := range names {
+			if containsName(f.Detail, n) || containsName(f.Field, n) || containsName(f.Pack, n) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// containsName: s contains n as a whole word, not inside a longer one: a neighbour that is a
+// letter, digit, "." or "-" makes a longer name or word. "host" is in "host access" and
+// "skill-host" (a pack named after the run) but not in "hostPID".
+func containsName(s, n string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], n)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(n)
+		if (start == 0 || !nameByte(s[start-1])) && (end == len(s) || !nameByte(s[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func nameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+}
+
+// retarget is a shape's verdict for another object of the shape: the same rules, fields and
+// details, with the object's own names and a message built for it as the library builds it.
+func retarget(findings []Finding, o compile.Object) []Finding {
+	out := make([]Finding, 0, len(findings))
+	for _, f := range findings {
+		f.Kind, f.Name, f.Namespace = compile.KindOf(o), o.GetName(), o.GetNamespace()
+		f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
+		out = append(out, f)
+	}
+	return out
+}
+
+// objectRef names an object as the library's messages do: "Kind ns/name", or "Kind name".
+func objectRef(o compile.Object) string {
+	if ns := o.GetNamespace(); ns != "" {
+		return compile.KindOf(o) + " " + ns + "/" + o.GetName()
+	}
+	return compile.KindOf(o) + " " + o.GetName()
+}
+
+// libraryMessage is lib.rego's make: "RULE: OBJECT FIELD: DETAIL".
+func libraryMessage(rule, ref, field, detail string) string {
+	return rule + ": " + ref + " " + field + ": " + detail
 }
 
 // taskBatch collects the agent's TASK text of every Job and CronJob, blanking it in the object.
@@ -244,8 +328,8 @@ func withoutTask(o compile.Object) compile.Object {
 	return out
 }
 
-// evalEach evaluates the objects at indexes idx (TASK blanked), using every core; verdicts are
-// indexed like objs.
+// evalEach evaluates the objects at indexes idx (TASK blanked when tasks are batched), using every
+// core; verdicts are indexed like objs.
 func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) ([][]Finding, error) {
 	verdicts := make([][]Finding, len(objs))
 	errs := make([]error, len(idx))
@@ -257,7 +341,9 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 				o := objs[idx[k]]
 				m, err := compile.ToMap(o)
 				if err == nil {
-					blankTask(o, m)
+					if g.builtinOnly {
+						blankTask(o, m) // judged in the task batch
+					}
 					verdicts[idx[k]], err = g.engine.Eval(ctx, m)
 				}
 				if err != nil {
@@ -313,9 +399,8 @@ func (b *taskBatch) eval(ctx context.Context, e *Engine) ([]taskFinding, error) 
 		}
 		for _, u := range b.users[i] {
 			g := f
-			ref := compile.KindOf(u.o) + " " + u.o.GetNamespace() + "/" + u.o.GetName()
-			g.Message = strings.Replace(strings.Replace(g.Message, "Job "+batchName, ref, 1), f.Field, u.field, 1)
 			g.Field, g.Kind, g.Name, g.Namespace = u.field, compile.KindOf(u.o), u.o.GetName(), u.o.GetNamespace()
+			g.Message = libraryMessage(f.Rule, objectRef(u.o), u.field, f.Detail)
 			out = append(out, taskFinding{u.o, g})
 		}
 	}
@@ -457,12 +542,13 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 		}
 		exc := g.exceptionFor(l.f, loc)
 		// One cause in many objects (a pack's Role in every run) is one finding: group by the
-		// message with the object's own name taken out, and count the objects.
+		// library's detail (the message without the object's name), and count the objects. A user
+		// policy's message is its only text: grouped as it is.
 		cause := d.Message
-		if l.f.Name != "" {
-			cause = strings.ReplaceAll(cause, l.f.Name, "\x00")
+		if l.f.Detail != "" {
+			cause = "\x00" + l.f.Detail
 		}
-		key := strings.Join([]string{d.Rule, string(d.Severity), d.File, strconv.Itoa(d.Line), d.Field, l.f.Kind, cause, strconv.FormatBool(exc != nil)}, "\x00")
+		key := strings.Join([]string{d.Rule, string(d.Severity), d.File, strconv.Itoa(d.Line), d.Field, l.f.Kind, l.f.Namespace, cause, strconv.FormatBool(exc != nil)}, "\x00")
 		object := l.f.Kind + "/" + l.f.Namespace + "/" + l.f.Name
 		if gr, ok := groups[key]; ok {
 			gr.objects[object] = true

@@ -47,6 +47,17 @@ looks_like_credential(v) if {
 	regex.match(pattern, v)
 }
 
+# Skill content and package files end up in a ConfigMap (in Git, readable by anyone who can read
+# ConfigMaps of the namespace): a credential there is as leaked as in env. Only the patterns count
+# (prose may say "password"), and the message names the key, never the text.
+candidates contains f if {
+	input.kind == "ConfigMap"
+	some k, v in object.get(input, "data", {})
+	some what, pattern in credential_patterns
+	regex.match(pattern, v)
+	f := lib.finding("SEC-01", sprintf("data[%q]", [k]), object.get(input.metadata, ["labels", "sympozium.ai/skillpack"], ""), sprintf("%s holds what looks like %s in plain text: skill content is in Git, in the rendered ConfigMap and in every agent's /skills. Fix: remove it; give the sidecar the credential with sidecar.secretRef", [k, what]))
+}
+
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
 candidates contains f if {
 	some c in lib.containers
