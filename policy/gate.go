@@ -416,10 +416,11 @@ func ownerName(o compile.Object) string {
 }
 
 const (
-	scheduleLabel = "sympozium.ai/schedule"
-	runLabel      = "sympozium.ai/agent-run"
-	instanceLabel = "sympozium.ai/instance"
-	skillLabel    = "sympozium.ai/skill"
+	scheduleLabel  = "sympozium.ai/schedule"
+	runLabel       = "sympozium.ai/agent-run"
+	instanceLabel  = "sympozium.ai/instance"
+	skillLabel     = "sympozium.ai/skill"
+	skillPackLabel = "sympozium.ai/skillpack"
 )
 
 // runNamespace is the namespace an object was generated for: its own, or for a ClusterRoleBinding

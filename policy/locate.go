@@ -81,6 +81,7 @@ var (
 	containerRE = regexp.MustCompile(`^(?:spec\.jobTemplate\.spec\.template|spec\.template)\.spec\.(containers|initContainers)\[(\d+)\](.*)$`)
 	podFieldRE  = regexp.MustCompile(`^(?:spec\.jobTemplate\.spec\.template|spec\.template)\.spec\.(.*)$`)
 	indexRE     = regexp.MustCompile(`^\.?([A-Za-z]+)\[(\d+)\](.*)$`)
+	dataKeyRE   = regexp.MustCompile(`^data\["(.*)"\]$`)
 )
 
 // object locates a finding on a generated object.
@@ -103,7 +104,20 @@ func (l *locator) object(o compile.Object, f Finding) compile.Diagnostic {
 			}
 			return at(t.Pack.Src, list)
 		}
-	case "RoleBinding", "ClusterRoleBinding", "ConfigMap":
+	case "ConfigMap":
+		// A ConfigMap serves every run of its namespace: find its pack by the label, and a
+		// skill's key back to that skill's content.
+		if p := l.pack(o.GetNamespace(), o.GetLabels()[skillPackLabel]); p != nil {
+			if m := dataKeyRE.FindStringSubmatch(f.Field); m != nil {
+				for i, s := range p.Spec.Skills {
+					if s.Name+".md" == m[1] {
+						return at(p.Src, fmt.Sprintf("spec.skills[%d].content", i))
+					}
+				}
+			}
+			return at(p.Src, "metadata.name")
+		}
+	case "RoleBinding", "ClusterRoleBinding":
 		if t != nil {
 			return at(t.Pack.Src, "metadata.name")
 		}
