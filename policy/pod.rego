@@ -26,6 +26,11 @@ candidates contains f if {
 	f := lib.finding("POD-01", sprintf("%s.windowsOptions.hostProcess", [h.path]), h.pack, "runs as a Windows HostProcess container: it is a process on the node with the node's privileges. Fix: remove windowsOptions.hostProcess")
 }
 
+privileged_allowed(c) if {
+	sc(c).privileged == true
+	lib.pack_of_container(c.c.name) in params.privilegedAllow
+}
+
 # POD-02: host namespaces. They are pod-wide: every co-resident container shares them.
 namespace_allowed(field) if {
 	some pack in lib.skill_packs
@@ -248,7 +253,7 @@ candidates contains f if {
 }
 
 # Unset: it defaults to true. A warning in baseline; restricted denies it as PSS does, except on a
-# privileged container (Kubernetes refuses false there; POD-01 judges it).
+# privileged container the platform allow-listed (Kubernetes refuses false beside privileged).
 candidates contains f if {
 	some c in lib.containers
 	not has_key(sc(c), "allowPrivilegeEscalation")
@@ -257,7 +262,7 @@ candidates contains f if {
 
 pod08_unset(c, what) := lib.finding("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), what) if {
 	lib.profile == "restricted"
-	not sc(c).privileged == true
+	not privileged_allowed(c)
 } else := lib.warning("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), what)
 
 has_key(obj, k) if _ = obj[k]
@@ -270,12 +275,13 @@ candidates contains f if {
 	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.add[%d]", [c.path, j]), lib.pack_of_container(c.c.name), sprintf("container %s adds capability %s. Fix: drop it; only NET_BIND_SERVICE may be added", [c.c.name, cap]))
 }
 
-# Restricted, as PSS: every container drops ALL (a privileged one has them all anyway: POD-01).
+# Restricted, as PSS: every container drops ALL, but an allow-listed privileged one (which has
+# every capability anyway).
 candidates contains f if {
 	lib.profile == "restricted"
 	some c in lib.containers
 	not "ALL" in object.get(sc(c), ["capabilities", "drop"], [])
-	not sc(c).privileged == true
+	not privileged_allowed(c)
 	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.drop", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not drop ALL capabilities: it keeps the runtime's defaults (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, ...). Fix: capabilities.drop: [ALL]", [c.c.name]))
 }
 
