@@ -492,7 +492,9 @@ spec:
 		sidecar(p).SecurityContext.ProcMount = &pm
 	})
 	for _, s := range []string{"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_keepalive_time", "kernel.msgmax", "net.core.somaxconn", "vm.overcommit_memory"} {
-		mutate("sysctl "+s, func(p *corev1.PodTemplateSpec) { p.Spec.SecurityContext.Sysctls = []corev1.Sysctl{{Name: s, Value: "1"}} })
+		mutate("sysctl "+s, func(p *corev1.PodTemplateSpec) {
+			p.Spec.SecurityContext.Sysctls = []corev1.Sysctl{{Name: s, Value: "1"}}
+		})
 	}
 	for _, o := range []corev1.SELinuxOptions{{Type: "spc_t"}, {Type: "container_t"}, {User: "system_u"}, {Role: "sysadm_r"}, {Level: "s0:c1,c2"}} {
 		mutate(fmt.Sprintf("seLinux %+v", o), func(p *corev1.PodTemplateSpec) { sidecar(p).SecurityContext.SELinuxOptions = &o })
