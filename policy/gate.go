@@ -137,6 +137,7 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 		if repOf[i] != i {
 			findings = retarget(findings, o)
 		}
+		findings = append(findings, undeclaredMounts(o, loc.podOf(o))...)
 		for _, f := range findings {
 			raw = append(raw, located{f, loc.object(o, f)})
 		}
@@ -153,6 +154,85 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	}
 	g.sortIntoReport(rep, raw, loc)
 	return rep, nil
+}
+
+// undeclaredMounts: a pack's own sidecar.volumeMounts may name only what the pack declared (its
+// sidecar.volumes, secretRef and host mounts) and the pod's shared scratch (workspace, ipc, tmp,
+// skills). Mounting the run's API token, which skillc gives only to the sidecars that declared RBAC,
+// or another pack's secret takes what the platform gave someone else (META-01). The Job alone does
+// not say which mounts a pack declared, so the gate checks this from the sources; another pack's
+// host volume is the library's META-01.
+func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
+	spec := compile.PodSpecOf(o)
+	if spec == nil || pod == nil {
+		return nil
+	}
+	prefix := "spec.template.spec"
+	if compile.KindOf(o) == "CronJob" {
+		prefix = "spec.jobTemplate.spec.template.spec"
+	}
+	hostVolumes := map[string]bool{}
+	for _, v := range spec.Volumes {
+		if v.HostPath != nil {
+			hostVolumes[v.Name] = true
+		}
+	}
+	var out []Finding
+	for _, t := range pod.Toggles {
+		sc := t.Pack.Spec.Sidecar
+		if sc == nil || sc.Image == "" || len(sc.VolumeMounts) == 0 {
+			continue
+		}
+		pack := t.Pack.Metadata.Name
+		own := map[string]bool{"workspace": true, "ipc": true, "tmp": true, "skills": true, "skill-secret-" + pack: true}
+		for _, v := range sc.Volumes {
+			own[v.Name] = true
+		}
+		list, ci, c := containerNamed(spec, "skill-"+pack)
+		if c == nil {
+			continue
+		}
+		for _, m := range sc.VolumeMounts {
+			if own[m.Name] || hostVolumes[m.Name] {
+				continue
+			}
+			j := slices.IndexFunc(c.VolumeMounts, func(x corev1.VolumeMount) bool { return x.Name == m.Name && x.MountPath == m.MountPath })
+			what, fix := "a volume of skillc or of another pack", ""
+			switch {
+			case m.Name == tokenVolume:
+				what, fix = "the run's service-account token, which skillc mounts only into the sidecars that declared RBAC", "; declare sidecar.rbac if the skill needs the API"
+			case strings.HasPrefix(m.Name, "skill-secret-"):
+				what = fmt.Sprintf("the secret of SkillPack %q", strings.TrimPrefix(m.Name, "skill-secret-"))
+			}
+			f := Finding{
+				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
+				Field: fmt.Sprintf("%s.%s[%d].volumeMounts[%d]", prefix, list, ci, j),
+				Kind:  compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(),
+				Detail: fmt.Sprintf("container %s mounts volume %q, %s: SkillPack %q did not declare it, and a pack mounts only its own volumes. Fix: remove it from sidecar.volumeMounts%s", c.Name, m.Name, what, pack, fix),
+			}
+			f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// tokenVolume is the projected service-account token skillc adds with --identity per-run.
+const tokenVolume = "kube-api-access"
+
+// containerNamed finds a container of a pod spec by name: its list, index and itself.
+func containerNamed(spec *corev1.PodSpec, name string) (string, int, *corev1.Container) {
+	for _, l := range []struct {
+		name string
+		cs   []corev1.Container
+	}{{"containers", spec.Containers}, {"initContainers", spec.InitContainers}} {
+		for i := range l.cs {
+			if l.cs[i].Name == name {
+				return l.name, i, &l.cs[i]
+			}
+		}
+	}
+	return "", 0, nil
 }
 
 // nameFree: no finding of an object's verdict names the run, instance or namespace its shape key

@@ -367,3 +367,57 @@ func TestHoleMalformedDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestSiblingBorrowedMounts: a pack's own volumeMounts cannot reach the run's token (which skillc
+// gives only to the sidecars that declared RBAC) nor another pack's secret; its own volumes can.
+func TestSiblingBorrowedMounts(t *testing.T) {
+	src := `apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: owner, namespace: sympozium-system}
+spec:
+  skills: [{name: s1, content: x}]
+  sidecar:
+    image: ghcr.io/example/owner:1.0.0
+    secretRef: db
+    rbac: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: p, namespace: sympozium-system}
+spec:
+  skills: [{name: s, content: x}]
+  sidecar:
+    image: ghcr.io/example/p:1.0.0
+    volumes: [{name: cache, emptyDir: {}}]
+    volumeMounts:
+      - {name: cache, mountPath: /cache}
+      - {name: MOUNT, mountPath: /borrowed, readOnly: true}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SympoziumInstance
+metadata: {name: inst, namespace: team}
+spec: {skills: [{skillPackRef: owner}, {skillPackRef: p}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: r1, namespace: team}
+spec: {instanceRef: inst}
+`
+	for _, tt := range []struct{ mount, want string }{
+		{"kube-api-access", "service-account token"},
+		{"skill-secret-owner", `secret of SkillPack "owner"`},
+		{"workspace", ""},
+	} {
+		rep := gateYAML(t, strings.Replace(src, "MOUNT", tt.mount, 1), compile.Options{Identity: "per-run"})
+		d := findingsOf(rep, "META-01", compile.SeverityDeny)
+		if tt.want == "" {
+			if len(d) != 0 {
+				t.Errorf("%s: %v", tt.mount, d)
+			}
+			continue
+		}
+		if len(d) != 1 || !strings.Contains(d[0].Message, tt.want) || d[0].Field != "spec.sidecar.volumeMounts[1]" || d[0].Line != 21 {
+			t.Errorf("%s: META-01 %v", tt.mount, d)
+		}
+	}
+}

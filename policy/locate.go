@@ -145,6 +145,9 @@ func (l *locator) podField(o compile.Object, pod *compile.Pod, f Finding) (compi
 		name := containerName(o, m[1], i)
 		if pack, ok := strings.CutPrefix(name, "skill-"); ok {
 			if t := l.toggle(pod, pack); t != nil {
+				if k := declaredMount(o, m[1], i, m[3], t); k >= 0 {
+					return at(t.Pack.Src, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", k)), true
+				}
 				return sidecarField(t, m[3]), true
 			}
 		}
@@ -188,6 +191,30 @@ func sidecarOf(t compile.Toggle) *compile.Sidecar {
 		return &compile.Sidecar{}
 	}
 	return t.Pack.Spec.Sidecar
+}
+
+// declaredMount: the index in the pack's sidecar.volumeMounts of the mount a ".volumeMounts[j]"
+// field names (-1 when skillc added that mount itself).
+func declaredMount(o compile.Object, list string, ci int, rest string, t *compile.Toggle) int {
+	var j int
+	if _, err := fmt.Sscanf(rest, ".volumeMounts[%d]", &j); err != nil {
+		return -1
+	}
+	spec := compile.PodSpecOf(o)
+	cs := spec.Containers
+	if list == "initContainers" {
+		cs = spec.InitContainers
+	}
+	if ci >= len(cs) || j >= len(cs[ci].VolumeMounts) {
+		return -1
+	}
+	m := cs[ci].VolumeMounts[j]
+	for k, d := range sidecarOf(*t).VolumeMounts {
+		if d.Name == m.Name && d.MountPath == m.MountPath {
+			return k
+		}
+	}
+	return -1
 }
 
 // sidecarField maps a field of a skill-<pack> container to the pack's sidecar spec.
