@@ -101,6 +101,14 @@ func TestHoleProcNodeRoot(t *testing.T) {
 			}
 		})
 	}
+	// A subPath reaches below the volume's path: /proc mounted again with subPath 1/root.
+	sub := strings.Replace(probe("/proc"), "---\napiVersion: sympozium.ai/v1alpha1\nkind: SympoziumInstance",
+		"    volumeMounts: [{name: host-p-0, mountPath: /host/root, subPath: 1/root, readOnly: true}]\n---\napiVersion: sympozium.ai/v1alpha1\nkind: SympoziumInstance", 1)
+	if rep := gateYAML(t, sub, compile.Options{}); len(findingsOf(rep, "POD-06", compile.SeverityDeny)) == 0 {
+		t.Errorf("subPath 1/root under an allow-listed /proc passed: %v", rep.Findings)
+	} else if d := findingsOf(rep, "POD-06", compile.SeverityDeny)[0]; d.Field != "spec.sidecar.volumeMounts[0]" {
+		t.Errorf("located at %s", d.Field)
+	}
 	// The sibling under /sys, allow-listed the same way.
 	rep := gateYAML(t, strings.ReplaceAll(probe("/sys/kernel/debug"), "pathPrefix: /proc", "pathPrefix: /sys"), compile.Options{})
 	if len(findingsOf(rep, "POD-06", compile.SeverityDeny)) == 0 {

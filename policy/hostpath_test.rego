@@ -130,3 +130,64 @@ test_proc_message_names_the_normalised_path if {
 test_guarded_writable_proc_still_denied if {
 	["POD-06", "deny"] in findings(host_job(["/proc"], false), proc)
 }
+
+# sub: pack p mounts its /proc host volume a second time with a subPath.
+sub(path, mount) := json.patch(host_job([path], true), [{"op": "add", "path": "/spec/template/spec/initContainers/0/volumeMounts/-", "value": object.union({"name": "host-p-0", "mountPath": "/host/x", "readOnly": true}, mount)}])
+
+test_subpath_into_proc_pid_root_denied if {
+	some f in full(sub("/proc", {"subPath": "1/root"}), proc)
+	f.rule == "POD-06"
+	not f.waivable
+	endswith(f.field, ".volumeMounts[1].subPath")
+}
+
+test_subpath_into_proc_self_denied if {
+	["POD-06", "deny"] in findings(sub("/proc", {"subPath": "self/environ"}), proc)
+}
+
+test_subpath_into_kernel_interface_denied if {
+	["POD-06", "deny"] in findings(sub("/sys", {"subPath": "kernel/debug"}), sys)
+}
+
+test_subpath_into_proc_facts_passes if clean_obj(sub("/proc", {"subPath": "cpuinfo"}), proc)
+
+test_subpath_with_dotdot_denied if {
+	some f in full(sub("/var/log", {"subPath": "../../etc"}), allow("/var/log", true))
+	f.rule in {"POD-04", "POD-06"}
+	not f.waivable
+}
+
+test_subpath_expr_on_a_host_volume_denied if {
+	some f in full(sub("/proc", {"subPathExpr": "$(POD_NAME)"}), proc)
+	f.rule == "POD-04"
+	not f.waivable
+}
+
+test_subpath_on_an_empty_dir_is_not_a_host_path if {
+	obj := json.patch(host_job(["/proc"], true), [{"op": "add", "path": "/spec/template/spec/initContainers/0/volumeMounts/-", "value": {"name": "workspace", "mountPath": "/w", "subPath": "1/root"}}])
+	clean_obj(obj, proc)
+}
+
+clean_obj(obj, params) if {
+	rs := rules_of(obj, params)
+	not "POD-04" in rs
+	not "POD-06" in rs
+}
+
+test_etcd_data_denied if nw("/var/lib/etcd", {}, "POD-06")
+
+test_k3s_state_denied if nw("/var/lib/rancher/k3s/server", {}, "POD-06")
+
+test_k3s_socket_denied if nw("/run/k3s/containerd/containerd.sock", {}, "POD-06")
+
+test_container_storage_denied if nw("/var/lib/containers/storage", {}, "POD-06")
+
+test_empty_prefix_allows_nothing if {
+	"POD-04" in rules_of(host_job(["/srv/data"], true), allow("", true))
+}
+
+test_relative_prefix_allows_nothing if {
+	"POD-04" in rules_of(host_job(["/srv/data"], true), allow("srv", true))
+}
+
+test_root_prefix_allows_ordinary_paths if clean("/srv/data", allow("/", true))

@@ -86,21 +86,49 @@ host_volumes contains v if {
 	v := {"name": vol.name, "path": vol.hostPath.path, "field": sprintf("%s.volumes[%d].hostPath.path", [lib.pod_prefix, i]), "pack": volume_pack(vol.name)}
 }
 
+# reached: every host path the pod reaches: each host volume's path, and for a mount with a subPath
+# the volume's path joined with it (a /proc volume mounted with subPath "1/root" is /proc/1/root).
+# The non-waivable checks judge them all.
+reached contains v if some v in host_volumes
+
+reached contains r if {
+	some v in host_volumes
+	some c in lib.containers
+	some j, m in object.get(c.c, "volumeMounts", [])
+	m.name == v.name
+	sub := object.get(m, "subPath", "")
+	sub != ""
+	r := {"name": v.name, "path": concat("/", [v.path, sub]), "field": sprintf("%s.volumeMounts[%d].subPath", [c.path, j]), "pack": v.pack}
+}
+
+# A subPathExpr is expanded from the container's environment when the pod starts: the host path it
+# reaches cannot be judged here.
+candidates contains f if {
+	some v in host_volumes
+	some c in lib.containers
+	some j, m in object.get(c.c, "volumeMounts", [])
+	m.name == v.name
+	object.get(m, "subPathExpr", "") != ""
+	f := lib.finding_nw("POD-04", sprintf("%s.volumeMounts[%d].subPathExpr", [c.path, j]), v.pack, sprintf("container %s mounts host volume %q with subPathExpr %q: the host path is only known when the pod starts, so no allow-list can judge it. Fix: use a fixed hostPath; this cannot be waived", [c.c.name, v.name, m.subPathExpr]))
+}
+
 # volume_pack: the pack a host volume belongs to; for one that did not come from hostAccess, the packs
 # whose containers mount it.
 volume_pack(name) := p if {
 	p := lib.host_volume_pack(name)
 } else := lib.mounting_packs(name)
 
+# An allow-list prefix is absolute: "" or a relative prefix would match every path.
 allowed_prefix(pack, path) := a if {
 	some a in params.allowedHostPaths
 	a.skillPack == pack
+	startswith(a.pathPrefix, "/")
 	lib.under(path, a.pathPrefix)
 }
 
 # POD-04: a host path outside the pack's allow-listed prefixes, or with "..".
 candidates contains f if {
-	some v in host_volumes
+	some v in reached
 	lib.has_dotdot(v.path)
 	f := lib.finding_nw("POD-04", v.field, v.pack, sprintf("host path %q contains \"..\": it may resolve anywhere on the node, past every prefix check. Fix: use a clean absolute path; this cannot be waived", [v.path]))
 }
@@ -135,6 +163,9 @@ forbidden_paths := [
 	"/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
 	"/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
 	"/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+	# etcd's data (every Secret of the cluster, on control-plane nodes), k3s/RKE2 state and
+	# sockets, CRI-O and Podman container storage.
+	"/var/lib/etcd", "/var/lib/rancher", "/run/k3s", "/var/run/k3s", "/var/lib/containers",
 ]
 
 guarded_paths := ["/proc", "/sys", "/dev", "/boot", "/var/log"]
@@ -168,7 +199,7 @@ candidates contains f if {
 }
 
 candidates contains f if {
-	some v in host_volumes
+	some v in reached
 	some s in forbidden_paths
 	touches(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
@@ -178,7 +209,7 @@ candidates contains f if {
 # filesystem, open files, environment and memory: /proc/1/root is the node's "/". Never allowed,
 # whatever allowedHostPaths says (a /proc prefix must not let it through).
 candidates contains f if {
-	some v in host_volumes
+	some v in reached
 	segs := lib.path_segments(v.path)
 	count(segs) >= 2
 	segs[0] == "proc"
@@ -187,7 +218,7 @@ candidates contains f if {
 }
 
 candidates contains f if {
-	some v in host_volumes
+	some v in reached
 	some s in escape_paths
 	lib.under(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, a kernel interface that exposes kernel memory, keys or control of the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
