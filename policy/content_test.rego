@@ -69,3 +69,14 @@ test_digest_helpers if {
 	image.malformed_digest("a@b@c")
 	not image.malformed_digest("a:1")
 }
+
+cmd_job(command) := json.patch(host_job(["/proc"], true), [{"op": "add", "path": "/spec/template/spec/initContainers/0/command", "value": command}])
+
+test_credential_in_a_command_denied if {
+	some f in full(cmd_job(["sh", "-c", "aws s3 ls --key AKIAIOSFODNN7EXAMPLE"]), {})
+	f.rule == "SEC-01"
+	endswith(f.field, ".command[2]")
+	not contains(f.msg, "AKIAIOSFODNN7EXAMPLE")
+}
+
+test_plain_command_passes if not "SEC-01" in rules_of(cmd_job(["sh", "-c", "cat /secrets/key | tool --key-file -"]), {})

@@ -238,6 +238,8 @@ func sidecarField(t *compile.Toggle, rest string) compile.Diagnostic {
 		return at(src, "spec.sidecar.hostAccess.runAsRoot")
 	case strings.HasPrefix(rest, "securityContext"):
 		return at(src, "spec.sidecar.hostAccess")
+	case strings.HasPrefix(rest, "command["):
+		return at(src, "spec.sidecar."+rest)
 	case strings.HasPrefix(rest, "env["):
 		m := indexRE.FindStringSubmatch(rest)
 		i, _ := strconv.Atoi(m[2])

@@ -101,3 +101,9 @@ test_impersonation_message_names_the_resources if {
 	f.rule == "RBAC-06"
 	contains(f.msg, "userextras/*")
 }
+
+test_signing_certificates_denied if {
+	some f in full(crole([rule(["certificates.k8s.io"], ["signers"], ["sign"])]), {})
+	f.rule == "RBAC-11"
+	not f.waivable
+}

@@ -47,6 +47,16 @@ looks_like_credential(v) if {
 	regex.match(pattern, v)
 }
 
+# A command line is as public as env (in Git, in the pod spec, in every process listing).
+candidates contains f if {
+	some c in lib.containers
+	some list in ["command", "args"]
+	some i, arg in object.get(c.c, list, [])
+	some what, pattern in credential_patterns
+	regex.match(pattern, arg)
+	f := lib.finding("SEC-01", sprintf("%s.%s[%d]", [c.path, list, i]), lib.pack_of_container(c.c.name), sprintf("%s[%d] of container %s holds what looks like %s in plain text: it is in Git, in the pod spec and in every process listing. Fix: read it from a file mounted with sidecar.secretRef", [list, i, c.c.name, what]))
+}
+
 # Skill content and package files end up in a ConfigMap (in Git, readable by anyone who can read
 # ConfigMaps of the namespace): a credential there is as leaked as in env. Only the patterns count
 # (prose may say "password"), and the message names the key, never the text.
