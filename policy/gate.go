@@ -258,9 +258,9 @@ func nameFree(findings []Finding, o compile.Object) bool {
 	return true
 }
 
-// containsName: s contains n as a whole word, not inside a longer one: a neighbour that is a
-// letter, digit, "." or "-" makes a longer name or word. "host" is in "host access" and
-// "skill-host" (a pack named after the run) but not in "hostPID".
+// containsName: s contains n where the shape key may have blanked it: as a whole word, or as the
+// "-<n>" suffix of a longer name. "web" is in "web access" and in "skill-x-web" (a pack named after
+// the run) but not in "webhook" or "web-ui", whose text no shape key changes.
 func containsName(s, n string) bool {
 	for i := 0; ; {
 		j := strings.Index(s[i:], n)
@@ -268,15 +268,15 @@ func containsName(s, n string) bool {
 			return false
 		}
 		start, end := i+j, i+j+len(n)
-		if (start == 0 || !nameByte(s[start-1])) && (end == len(s) || !nameByte(s[end])) {
+		if (start == 0 || !wordByte(s[start-1])) && (end == len(s) || !wordByte(s[end]) && s[end] != '-') {
 			return true
 		}
 		i = start + 1
 	}
 }
 
-func nameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.'
 }
 
 // retarget is a shape's verdict for another object of the shape: the same rules, fields and

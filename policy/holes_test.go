@@ -295,6 +295,50 @@ spec: {instanceRef: inst}
 	}
 }
 
+// TestHoleSharedVerdictPackNamedAfterRun: runs web and db of instances using packs x-web and x-db
+// have one shape (the shape key blanks a "-<run>" suffix); each finding names its own pack.
+func TestHoleSharedVerdictPackNamedAfterRun(t *testing.T) {
+	var src string
+	for _, run := range []string{"web", "db"} {
+		src += strings.NewReplacer("RUN", run).Replace(`---
+apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: x-RUN, namespace: sympozium-system}
+spec:
+  skills: [{name: s-RUN, content: x}]
+  sidecar:
+    image: ghcr.io/example/x:latest
+    rbac: [{apiGroups: [apps], resources: [deployments], verbs: [patch]}]
+    hostAccess: {enabled: true, hostPID: true}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SympoziumInstance
+metadata: {name: i-RUN, namespace: team}
+spec: {skills: [{skillPackRef: x-RUN}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: RUN, namespace: team}
+spec: {instanceRef: i-RUN}
+`)
+	}
+	rep := gateYAML(t, src, compile.Options{})
+	n := 0
+	for _, d := range rep.Findings {
+		if !strings.Contains(d.Message, "Job team/") {
+			continue
+		}
+		n++
+		run := strings.TrimPrefix(strings.Fields(d.Message[strings.Index(d.Message, "Job team/"):])[1], "team/")
+		if other := map[string]string{"web": "x-db", "db": "x-web"}[run]; strings.Contains(d.Message, other) {
+			t.Errorf("a finding of run %s names pack %s: %s", run, other, d.Message)
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no Job findings: %v", rep.Findings)
+	}
+}
+
 // TestHoleUserPolicySeesTask: a --policy rule on the task text fires (tasks are not batched away
 // from user policies), for every run.
 func TestHoleUserPolicySeesTask(t *testing.T) {
