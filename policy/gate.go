@@ -156,9 +156,9 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	return rep, nil
 }
 
-// undeclaredMounts: a pack's own sidecar.volumeMounts may name only what the pack declared (its
-// sidecar.volumes, secretRef and host mounts) and the pod's shared scratch (workspace, ipc, tmp,
-// skills). Mounting the run's API token, which skillc gives only to the sidecars that declared RBAC,
+// undeclaredMounts: a pack may not declare a volume under the token volume's name, and its own
+// sidecar.volumeMounts may name only what the pack declared (its sidecar.volumes, secretRef and
+// host mounts) and the pod's shared scratch (workspace, ipc, tmp, skills). Mounting the run's API token, which skillc gives only to the sidecars that declared RBAC,
 // or another pack's secret takes what the platform gave someone else (META-01). The Job alone does
 // not say which mounts a pack declared, so the gate checks this from the sources; another pack's
 // host volume is the library's META-01.
@@ -180,10 +180,23 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 	var out []Finding
 	for _, t := range pod.Toggles {
 		sc := t.Pack.Spec.Sidecar
-		if sc == nil || sc.Image == "" || len(sc.VolumeMounts) == 0 {
+		if sc == nil || sc.Image == "" {
 			continue
 		}
 		pack := t.Pack.Metadata.Name
+		// A pack's own volume under the token volume's name passes for skillc's token (the
+		// library's META-01 spares the name): the pack would hold the run's identity undeclared.
+		if slices.ContainsFunc(sc.Volumes, func(v corev1.Volume) bool { return v.Name == tokenVolume }) {
+			i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == tokenVolume })
+			f := Finding{
+				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
+				Field: fmt.Sprintf("%s.volumes[%d]", prefix, i),
+				Kind:  compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(),
+				Detail: fmt.Sprintf("SkillPack %q declares a volume named %q, the name of the run's service-account token that skillc mounts only into the sidecars that declared RBAC. Fix: rename the volume; declare sidecar.rbac if the skill needs the API", pack, tokenVolume),
+			}
+			f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
+			out = append(out, f)
+		}
 		own := map[string]bool{"workspace": true, "ipc": true, "tmp": true, "skills": true, "skill-secret-" + pack: true}
 		for _, v := range sc.Volumes {
 			own[v.Name] = true

@@ -473,3 +473,16 @@ spec: {instanceRef: inst}
 		}
 	}
 }
+
+// TestSiblingVolumeNamedLikeTheToken: a pack's own token volume named kube-api-access, with
+// --identity per-run, is not skillc's token.
+func TestSiblingVolumeNamedLikeTheToken(t *testing.T) {
+	src := pack(`    volumes: [{name: kube-api-access, projected: {sources: [{serviceAccountToken: {path: token}}]}}]
+    volumeMounts: [{name: kube-api-access, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}]
+`)
+	rep := gateYAML(t, src, compile.Options{Identity: "per-run"})
+	d := findingsOf(rep, "META-01", compile.SeverityDeny)
+	if len(d) == 0 || d[0].Field != "spec.sidecar.volumes[0]" {
+		t.Errorf("META-01 %v (all: %v)", d, rep.Findings)
+	}
+}
