@@ -80,3 +80,13 @@ test_credential_in_a_command_denied if {
 }
 
 test_plain_command_passes if not "SEC-01" in rules_of(cmd_job(["sh", "-c", "cat /secrets/key | tool --key-file -"]), {})
+
+binary_cm(d) := object.union(cm({}), {"binaryData": d})
+
+test_binary_package_file_with_a_key_denied if {
+	some f in full(binary_cm({"certs__key.pem": base64.encode("\u00ff-----BEGIN EC PRIVATE KEY-----\nMHcC")}), {})
+	f.rule == "SEC-01"
+	f.field == `binaryData["certs__key.pem"]`
+}
+
+test_binary_package_file_without_a_key_passes if not "SEC-01" in rules_of(binary_cm({"logo.png": "iVBORw0KGgo="}), {})
