@@ -341,7 +341,7 @@ func TestConftestAgrees(t *testing.T) {
 		}
 		t.Skip("bin/conftest not installed (make tools)")
 	}
-	for _, fixture := range []string{"fixtures/seed-k8s-ops", "fixtures/denied/broad-kubectl", "fixtures/denied/hostpath-via-volumes", "fixtures/denied/seed-host-access-default", "fixtures/secrets"} {
+	for _, fixture := range []string{"fixtures/seed-k8s-ops", "fixtures/denied/broad-kubectl", "fixtures/denied/hostpath-via-volumes", "fixtures/denied/seed-host-access-default", "fixtures/secrets", "fixtures/denied/gate-proc-node-root"} {
 		t.Run(fixture, func(t *testing.T) {
 			files, _ := compile.ReadPaths([]string{"../" + fixture}, nil)
 			res, err := compile.Compile(files, compile.Options{})
