@@ -486,3 +486,27 @@ func TestSiblingVolumeNamedLikeTheToken(t *testing.T) {
 		t.Errorf("META-01 %v (all: %v)", d, rep.Findings)
 	}
 }
+
+// TestContainsName: where a shape key may have blanked a name, and where it cannot have.
+func TestContainsName(t *testing.T) {
+	tests := []struct {
+		s, n string
+		want bool
+	}{
+		{"a pod with host access", "host", true},
+		{`containers ["agent", "skill-x-web"]`, "web", true},
+		{"Job team/web spec", "web", true},
+		{"web", "web", true},
+		{"spec.template.spec.hostPID", "host", false},
+		{"a webhook", "web", false},
+		{"pack web-ui", "web", false},
+		{"pack web.example", "web", false},
+		{"i-web", "i", false},
+		{"", "web", false},
+	}
+	for _, tt := range tests {
+		if got := containsName(tt.s, tt.n); got != tt.want {
+			t.Errorf("containsName(%q, %q) = %v, want %v", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
