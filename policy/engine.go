@@ -32,9 +32,12 @@ var library embed.FS
 
 // Finding is one verdict of a rule about one object.
 type Finding struct {
-	Rule      string `json:"rule"`
-	Severity  string `json:"severity"` // deny | warn
-	Message   string `json:"msg"`
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"` // deny | warn
+	Message  string `json:"msg"`
+	// Detail is what the library's message says after "RULE: OBJECT FIELD: ": the gate rebuilds
+	// the message for each object sharing a verdict from it ("" for user policies).
+	Detail    string `json:"detail,omitempty"`
 	Waivable  bool   `json:"waivable"`
 	Pack      string `json:"pack,omitempty"`
 	Field     string `json:"field,omitempty"`
@@ -538,7 +541,7 @@ func toFinding(pkg, rule string, item any) Finding {
 		f.Message = v
 	case map[string]any:
 		str := func(k string) string { s, _ := v[k].(string); return s }
-		f.Message, f.Rule, f.Pack, f.Field = str("msg"), str("rule"), str("pack"), str("field")
+		f.Message, f.Rule, f.Pack, f.Field, f.Detail = str("msg"), str("rule"), str("pack"), str("field"), str("detail")
 		f.Kind, f.Name, f.Namespace = str("kind"), str("name"), str("namespace")
 		if s := str("severity"); s != "" {
 			f.Severity = s

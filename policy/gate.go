@@ -29,10 +29,12 @@ type Gate struct {
 	engine *Engine
 	cfg    *compile.CompilerConfig
 	today  string
-	// acrossNamespaces: objects that differ only in their namespace share one evaluation. True for
-	// the built-in library alone, whose verdicts never depend on a tenant namespace's name; a
-	// user's policy may ("no agents in prod"), so with --policy every namespace is judged.
-	acrossNamespaces bool
+	// builtinOnly: only the built-in library is loaded. Its verdicts never depend on a run's,
+	// instance's or tenant namespace's name, and only its secret rules read the agent's TASK, so
+	// objects that differ only in those names share one evaluation and tasks are judged in one
+	// batch. A user's policy may judge anything ("no agents in prod", a deny on task text): with
+	// --policy every object is evaluated whole, on its own.
+	builtinOnly bool
 }
 
 // NewGate prepares the policies once for every evaluation of this compile.
@@ -42,7 +44,7 @@ func NewGate(ctx context.Context, cfg *compile.CompilerConfig, policyDirs []stri
 	if err != nil {
 		return nil, err
 	}
-	return &Gate{engine: eng, cfg: cfg, today: day, acrossNamespaces: len(policyDirs) == 0}, nil
+	return &Gate{engine: eng, cfg: cfg, today: day, builtinOnly: len(policyDirs) == 0}, nil
 }
 
 // Params are the rules' data.skillc.parameters: the config's policy section, profile and date.
@@ -74,54 +76,68 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 		raw = append(raw, located{f, loc.config(f.Field)})
 	}
 
-	// Objects of one shape (equal but for the run's and instance's names) share one evaluation:
-	// the first object of each shape in output order is evaluated, in parallel, and its verdicts
-	// serve the others. Shapes are keyed on the typed objects' JSON, so only the evaluated objects
-	// are ever turned into generic maps.
+	// With the built-in library alone, objects of one shape (equal but for the run's, instance's
+	// and tenant namespace's names) share one evaluation: the first object of each shape in output
+	// order is evaluated, in parallel, and its verdicts serve the others, each message rebuilt
+	// from the finding's fields for its own object. Shapes are keyed on the typed objects' JSON,
+	// so only the evaluated objects are ever turned into generic maps.
 	objs := res.Objects
-	keys, err := shapeKeys(objs, g.acrossNamespaces)
-	if err != nil {
-		return nil, err
-	}
-	tasks := newTaskBatch()
-	first := make(map[[sha256.Size]byte]int, len(objs)/4) // shape key → index of its first object
-	var reps []int
 	repOf := make([]int, len(objs))
-	for i, o := range objs {
-		tasks.take(o)
-		r, ok := first[keys[i]]
-		if !ok {
-			r = i
-			first[keys[i]] = i
+	var reps []int
+	tasks := newTaskBatch()
+	if g.builtinOnly {
+		keys, err := shapeKeys(objs, true)
+		if err != nil {
+			return nil, err
+		}
+		first := make(map[[sha256.Size]byte]int, len(objs)/4) // shape key → index of its first object
+		for i, o := range objs {
+			tasks.take(o)
+			r, ok := first[keys[i]]
+			if !ok {
+				r = i
+				first[keys[i]] = i
+				reps = append(reps, i)
+			}
+			repOf[i] = r
+		}
+	} else {
+		for i := range objs {
+			repOf[i] = i
 			reps = append(reps, i)
 		}
-		repOf[i] = r
 	}
 	verdicts, err := g.evalEach(ctx, objs, reps)
 	if err != nil {
 		return nil, err
 	}
+	// A verdict serves another object only if nothing in it names what the shape blanked (a
+	// message quoting the run's name, a pack named after it): those objects are judged on their own.
+	var alone []int
+	for i := range objs {
+		if r := repOf[i]; r != i && !nameFree(verdicts[r], objs[r]) {
+			repOf[i] = i
+			alone = append(alone, i)
+		}
+	}
+	if len(alone) > 0 {
+		more, err := g.evalEach(ctx, objs, alone)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range alone {
+			verdicts[i] = more[i]
+		}
+	}
 	rep.Stats.Objects = len(objs)
-	rep.Stats.Evaluations += len(reps)
-	rep.Stats.Reused = len(objs) - len(reps)
+	rep.Stats.Evaluations += len(reps) + len(alone)
+	rep.Stats.Reused = len(objs) - len(reps) - len(alone)
 	for i, o := range objs {
 		findings := verdicts[repOf[i]]
-		if r := repOf[i]; r != i {
-			// The same shape, differing only in the run's name (and namespace): the same verdicts.
-			prev, prevNS := objs[r].GetName(), runNamespace(objs[r])
-			reused := make([]Finding, 0, len(findings))
-			for _, f := range findings {
-				if ns := runNamespace(o); ns != prevNS {
-					f.Message = strings.ReplaceAll(f.Message, prevNS+"/"+prev, ns+"/"+prev)
-					f.Message = strings.ReplaceAll(f.Message, `"`+prevNS+`"`, `"`+ns+`"`)
-					f.Namespace = o.GetNamespace()
-				}
-				f.Message = strings.ReplaceAll(f.Message, prev, o.GetName())
-				f.Name = o.GetName()
-				reused = append(reused, f)
-			}
-			findings = reused
+		if repOf[i] != i {
+			findings = retarget(findings, o)
 		}
+		findings = append(findings, undeclaredMounts(o, loc.podOf(o))...)
 		for _, f := range findings {
 			raw = append(raw, located{f, loc.object(o, f)})
 		}
@@ -138,6 +154,167 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	}
 	g.sortIntoReport(rep, raw, loc)
 	return rep, nil
+}
+
+// undeclaredMounts: a pack may not declare a volume under the token volume's name, and its own
+// sidecar.volumeMounts may name only what the pack declared (its sidecar.volumes, secretRef and
+// host mounts) and the pod's shared scratch (workspace, ipc, tmp, skills). Mounting the run's API token, which skillc gives only to the sidecars that declared RBAC,
+// or another pack's secret takes what the platform gave someone else (META-01). The Job alone does
+// not say which mounts a pack declared, so the gate checks this from the sources; another pack's
+// host volume is the library's META-01.
+func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
+	spec := compile.PodSpecOf(o)
+	if spec == nil || pod == nil {
+		return nil
+	}
+	prefix := "spec.template.spec"
+	if compile.KindOf(o) == "CronJob" {
+		prefix = "spec.jobTemplate.spec.template.spec"
+	}
+	hostVolumes := map[string]bool{}
+	for _, v := range spec.Volumes {
+		if v.HostPath != nil {
+			hostVolumes[v.Name] = true
+		}
+	}
+	var out []Finding
+	for _, t := range pod.Toggles {
+		sc := t.Pack.Spec.Sidecar
+		if sc == nil || sc.Image == "" {
+			continue
+		}
+		pack := t.Pack.Metadata.Name
+		// A pack's own volume under the token volume's name passes for skillc's token (the
+		// library's META-01 spares the name): the pack would hold the run's identity undeclared.
+		if slices.ContainsFunc(sc.Volumes, func(v corev1.Volume) bool { return v.Name == tokenVolume }) {
+			i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == tokenVolume })
+			f := Finding{
+				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
+				Field: fmt.Sprintf("%s.volumes[%d]", prefix, i),
+				Kind:  compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(),
+				Detail: fmt.Sprintf("SkillPack %q declares a volume named %q, the name of the run's service-account token that skillc mounts only into the sidecars that declared RBAC. Fix: rename the volume; declare sidecar.rbac if the skill needs the API", pack, tokenVolume),
+			}
+			f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
+			out = append(out, f)
+		}
+		own := map[string]bool{"workspace": true, "ipc": true, "tmp": true, "skills": true, "skill-secret-" + pack: true}
+		for _, v := range sc.Volumes {
+			own[v.Name] = true
+		}
+		list, ci, c := containerNamed(spec, "skill-"+pack)
+		if c == nil {
+			continue
+		}
+		for _, m := range sc.VolumeMounts {
+			if own[m.Name] || hostVolumes[m.Name] {
+				continue
+			}
+			j := slices.IndexFunc(c.VolumeMounts, func(x corev1.VolumeMount) bool { return x.Name == m.Name && x.MountPath == m.MountPath })
+			what, fix := "a volume of skillc or of another pack", ""
+			switch {
+			case m.Name == tokenVolume:
+				what, fix = "the run's service-account token, which skillc mounts only into the sidecars that declared RBAC", "; declare sidecar.rbac if the skill needs the API"
+			case strings.HasPrefix(m.Name, "skill-secret-"):
+				what = fmt.Sprintf("the secret of SkillPack %q", strings.TrimPrefix(m.Name, "skill-secret-"))
+			}
+			f := Finding{
+				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
+				Field: fmt.Sprintf("%s.%s[%d].volumeMounts[%d]", prefix, list, ci, j),
+				Kind:  compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(),
+				Detail: fmt.Sprintf("container %s mounts volume %q, %s: SkillPack %q did not declare it, and a pack mounts only its own volumes. Fix: remove it from sidecar.volumeMounts%s", c.Name, m.Name, what, pack, fix),
+			}
+			f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// tokenVolume is the projected service-account token skillc adds with --identity per-run.
+const tokenVolume = "kube-api-access"
+
+// containerNamed finds a container of a pod spec by name: its list, index and itself.
+func containerNamed(spec *corev1.PodSpec, name string) (string, int, *corev1.Container) {
+	for _, l := range []struct {
+		name string
+		cs   []corev1.Container
+	}{{"containers", spec.Containers}, {"initContainers", spec.InitContainers}} {
+		for i := range l.cs {
+			if l.cs[i].Name == name {
+				return l.name, i, &l.cs[i]
+			}
+		}
+	}
+	return "", 0, nil
+}
+
+// nameFree: no finding of an object's verdict names the run, instance or namespace its shape key
+// blanked, nor comes from a user policy (whose text the gate cannot rebuild): the verdict holds
+// for every object of the shape.
+func nameFree(findings []Finding, o compile.Object) bool {
+	var names []string
+	for _, n := range []string{ownerName(o), o.GetLabels()[instanceLabel], runNamespace(o)} {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	for _, f := range findings {
+		if f.Detail == "" {
+			return false
+		}
+		for _, n := range names {
+			if containsName(f.Detail, n) || containsName(f.Field, n) || containsName(f.Pack, n) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// containsName: s contains n where the shape key may have blanked it: as a whole word, or as the
+// "-<n>" suffix of a longer name. "web" is in "web access" and in "skill-x-web" (a pack named after
+// the run) but not in "webhook" or "web-ui", whose text no shape key changes.
+func containsName(s, n string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], n)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(n)
+		if (start == 0 || !wordByte(s[start-1])) && (end == len(s) || !wordByte(s[end]) && s[end] != '-') {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.'
+}
+
+// retarget is a shape's verdict for another object of the shape: the same rules, fields and
+// details, with the object's own names and a message built for it as the library builds it.
+func retarget(findings []Finding, o compile.Object) []Finding {
+	out := make([]Finding, 0, len(findings))
+	for _, f := range findings {
+		f.Kind, f.Name, f.Namespace = compile.KindOf(o), o.GetName(), o.GetNamespace()
+		f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
+		out = append(out, f)
+	}
+	return out
+}
+
+// objectRef names an object as the library's messages do: "Kind ns/name", or "Kind name".
+func objectRef(o compile.Object) string {
+	if ns := o.GetNamespace(); ns != "" {
+		return compile.KindOf(o) + " " + ns + "/" + o.GetName()
+	}
+	return compile.KindOf(o) + " " + o.GetName()
+}
+
+// libraryMessage is lib.rego's make: "RULE: OBJECT FIELD: DETAIL".
+func libraryMessage(rule, ref, field, detail string) string {
+	return rule + ": " + ref + " " + field + ": " + detail
 }
 
 // taskBatch collects the agent's TASK text of every Job and CronJob, blanking it in the object.
@@ -244,8 +421,8 @@ func withoutTask(o compile.Object) compile.Object {
 	return out
 }
 
-// evalEach evaluates the objects at indexes idx (TASK blanked), using every core; verdicts are
-// indexed like objs.
+// evalEach evaluates the objects at indexes idx (TASK blanked when tasks are batched), using every
+// core; verdicts are indexed like objs.
 func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) ([][]Finding, error) {
 	verdicts := make([][]Finding, len(objs))
 	errs := make([]error, len(idx))
@@ -257,7 +434,9 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 				o := objs[idx[k]]
 				m, err := compile.ToMap(o)
 				if err == nil {
-					blankTask(o, m)
+					if g.builtinOnly {
+						blankTask(o, m) // judged in the task batch
+					}
 					verdicts[idx[k]], err = g.engine.Eval(ctx, m)
 				}
 				if err != nil {
@@ -313,9 +492,8 @@ func (b *taskBatch) eval(ctx context.Context, e *Engine) ([]taskFinding, error) 
 		}
 		for _, u := range b.users[i] {
 			g := f
-			ref := compile.KindOf(u.o) + " " + u.o.GetNamespace() + "/" + u.o.GetName()
-			g.Message = strings.Replace(strings.Replace(g.Message, "Job "+batchName, ref, 1), f.Field, u.field, 1)
 			g.Field, g.Kind, g.Name, g.Namespace = u.field, compile.KindOf(u.o), u.o.GetName(), u.o.GetNamespace()
+			g.Message = libraryMessage(f.Rule, objectRef(u.o), u.field, f.Detail)
 			out = append(out, taskFinding{u.o, g})
 		}
 	}
@@ -331,10 +509,11 @@ func ownerName(o compile.Object) string {
 }
 
 const (
-	scheduleLabel = "sympozium.ai/schedule"
-	runLabel      = "sympozium.ai/agent-run"
-	instanceLabel = "sympozium.ai/instance"
-	skillLabel    = "sympozium.ai/skill"
+	scheduleLabel  = "sympozium.ai/schedule"
+	runLabel       = "sympozium.ai/agent-run"
+	instanceLabel  = "sympozium.ai/instance"
+	skillLabel     = "sympozium.ai/skill"
+	skillPackLabel = "sympozium.ai/skillpack"
 )
 
 // runNamespace is the namespace an object was generated for: its own, or for a ClusterRoleBinding
@@ -457,12 +636,13 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 		}
 		exc := g.exceptionFor(l.f, loc)
 		// One cause in many objects (a pack's Role in every run) is one finding: group by the
-		// message with the object's own name taken out, and count the objects.
+		// library's detail (the message without the object's name), and count the objects. A user
+		// policy's message is its only text: grouped as it is.
 		cause := d.Message
-		if l.f.Name != "" {
-			cause = strings.ReplaceAll(cause, l.f.Name, "\x00")
+		if l.f.Detail != "" {
+			cause = "\x00" + l.f.Detail
 		}
-		key := strings.Join([]string{d.Rule, string(d.Severity), d.File, strconv.Itoa(d.Line), d.Field, l.f.Kind, cause, strconv.FormatBool(exc != nil)}, "\x00")
+		key := strings.Join([]string{d.Rule, string(d.Severity), d.File, strconv.Itoa(d.Line), d.Field, l.f.Kind, l.f.Namespace, cause, strconv.FormatBool(exc != nil)}, "\x00")
 		object := l.f.Kind + "/" + l.f.Namespace + "/" + l.f.Name
 		if gr, ok := groups[key]; ok {
 			gr.objects[object] = true

@@ -10,7 +10,22 @@ digest(image) := d if {
 	parts := split(image, "@")
 	count(parts) == 2
 	d := parts[1]
+	valid_digest(d)
 }
+
+# Only a well-formed digest pins anything: "@sha256:abc" names no image, so it counts as unpinned.
+valid_digest(d) if regex.match(`^sha256:[a-f0-9]{64}$`, d)
+
+# malformed_digest: an "@..." that is not a sha256 digest (named in the messages).
+malformed_digest(image) if {
+	parts := split(image, "@")
+	count(parts) > 1
+	not valid_digest(parts[count(parts) - 1])
+}
+
+digest_note(image) := " (its \"@...\" part is not a sha256 digest of 64 lowercase hex digits)" if malformed_digest(image)
+
+else := ""
 
 name_part(image) := split(image, "@")[0]
 
@@ -31,7 +46,7 @@ candidates contains f if {
 	some c in lib.containers
 	not digest(c.c.image)
 	floating(c.c.image)
-	f := lib.finding("IMG-01", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q has no digest and no fixed tag: what runs can change without a change in Git. Fix: pin a version tag, or better a digest (@sha256:...)", [c.c.image]))
+	f := lib.finding("IMG-01", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q has no digest%s and no fixed tag: what runs can change without a change in Git. Fix: pin a version tag, or better a digest (@sha256:...)", [c.c.image, digest_note(c.c.image)]))
 }
 
 # IMG-02: containers with host access or privilege must be pinned by digest.
@@ -59,7 +74,7 @@ candidates contains f if {
 	some c in lib.containers
 	elevated(c)
 	not digest(c.c.image)
-	f := lib.finding("IMG-02", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has host access or privilege but image %q is not pinned by digest: a re-pushed tag would run new code with that access. Fix: use @sha256:...", [c.c.name, c.c.image]))
+	f := lib.finding("IMG-02", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has host access or privilege but image %q is not pinned by digest%s: a re-pushed tag would run new code with that access. Fix: use @sha256:...", [c.c.name, c.c.image, digest_note(c.c.image)]))
 }
 
 # IMG-03: registries, compared at a path boundary ("ghcr.io/org" does not allow "ghcr.io/org-evil").

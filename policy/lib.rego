@@ -42,6 +42,7 @@ severities := {
 	"POD-04": ["deny", "deny"], "POD-05": ["deny", "deny"], "POD-06": ["deny", "deny"],
 	"POD-07": ["deny", "deny"], "POD-08": ["deny", "deny"], "POD-09": ["deny", "deny"],
 	"POD-10": ["deny", "deny"], "POD-11": ["deny", "deny"], "POD-12": ["", "warn"],
+	"POD-13": ["warn", "deny"],
 	"IMG-01": ["warn", "deny"], "IMG-02": ["warn", "deny"], "IMG-03": ["deny", "deny"],
 	"RES-01": ["deny", "deny"],
 	"SEC-01": ["deny", "deny"], "SEC-02": ["", "warn"],
@@ -71,6 +72,7 @@ make(rule, sev, waivable, field, pack, what) := {
 	"kind": input.kind,
 	"name": input.metadata.name,
 	"namespace": object.get(input.metadata, "namespace", ""),
+	"detail": what,
 	"msg": sprintf("%s: %s %s: %s", [rule, object_ref, field, what]),
 }
 
@@ -136,9 +138,10 @@ pod_spec := input.spec.template.spec if input.kind == "Job"
 
 pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
 
-# containers: every container with its field path, whether main or (native sidecar) init.
+# containers: every container with its field path, whether main, (native sidecar) init or ephemeral
+# (Pod Security Standards judge all three).
 containers contains c if {
-	some list in ["containers", "initContainers"]
+	some list in ["containers", "initContainers", "ephemeralContainers"]
 	some i, ctr in object.get(pod_spec, list, [])
 	c := {"c": ctr, "path": sprintf("%s.%s[%d]", [pod_prefix, list, i])}
 }
@@ -165,8 +168,13 @@ container_names := [c.c.name | some c in containers]
 
 # --- Paths ---
 
-# path_segments: "/var/log/" → ["var", "log"]
-path_segments(p) := [s | some s in split(p, "/"); s != ""]
+# path_segments: the path normalised as the kernel reads it: "/var//./log/" → ["var", "log"]. Every
+# comparison goes through it, so a trailing slash, "//" or "." cannot slip past a prefix match. ".."
+# is kept (and refused by POD-04): resolving it would need the node's symlinks.
+path_segments(p) := [s | some s in split(p, "/"); not s in {"", "."}]
+
+# clean_path: the normalised path as text, for messages: "/proc/./1//root/" → "/proc/1/root".
+clean_path(p) := concat("", ["/", concat("/", path_segments(p))])
 
 # under(p, prefix): p is prefix or below it, compared by whole segments.
 under(p, prefix) if {

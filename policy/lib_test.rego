@@ -151,3 +151,13 @@ test_today_defaults_to_the_clock if {
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, lib.today)
 	lib.today == "2030-01-02" with data.skillc.parameters as {"today": "2030-01-02"}
 }
+
+# The gate rebuilds a shared verdict's message for each object from rule, field and detail.
+test_message_is_rule_object_field_detail if {
+	every f in full(role([rule([""], ["secrets"], ["list", "create"])]), {}) {
+		f.msg == sprintf("%s: Role team/sympozium-skill-p-r1 %s: %s", [f.rule, f.field, f.detail])
+	}
+	every f in full(crole([rule([""], ["nodes"], ["list"])]), {}) {
+		f.msg == sprintf("%s: ClusterRole sympozium-skill-p-r1 %s: %s", [f.rule, f.field, f.detail])
+	}
+}

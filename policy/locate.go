@@ -81,6 +81,7 @@ var (
 	containerRE = regexp.MustCompile(`^(?:spec\.jobTemplate\.spec\.template|spec\.template)\.spec\.(containers|initContainers)\[(\d+)\](.*)$`)
 	podFieldRE  = regexp.MustCompile(`^(?:spec\.jobTemplate\.spec\.template|spec\.template)\.spec\.(.*)$`)
 	indexRE     = regexp.MustCompile(`^\.?([A-Za-z]+)\[(\d+)\](.*)$`)
+	dataKeyRE   = regexp.MustCompile(`^data\["(.*)"\]$`)
 )
 
 // object locates a finding on a generated object.
@@ -103,7 +104,20 @@ func (l *locator) object(o compile.Object, f Finding) compile.Diagnostic {
 			}
 			return at(t.Pack.Src, list)
 		}
-	case "RoleBinding", "ClusterRoleBinding", "ConfigMap":
+	case "ConfigMap":
+		// A ConfigMap serves every run of its namespace: find its pack by the label, and a
+		// skill's key back to that skill's content.
+		if p := l.pack(o.GetNamespace(), o.GetLabels()[skillPackLabel]); p != nil {
+			if m := dataKeyRE.FindStringSubmatch(f.Field); m != nil {
+				for i, s := range p.Spec.Skills {
+					if s.Name+".md" == m[1] {
+						return at(p.Src, fmt.Sprintf("spec.skills[%d].content", i))
+					}
+				}
+			}
+			return at(p.Src, "metadata.name")
+		}
+	case "RoleBinding", "ClusterRoleBinding":
 		if t != nil {
 			return at(t.Pack.Src, "metadata.name")
 		}
@@ -131,6 +145,9 @@ func (l *locator) podField(o compile.Object, pod *compile.Pod, f Finding) (compi
 		name := containerName(o, m[1], i)
 		if pack, ok := strings.CutPrefix(name, "skill-"); ok {
 			if t := l.toggle(pod, pack); t != nil {
+				if k := declaredMount(o, m[1], i, m[3], t); k >= 0 {
+					return at(t.Pack.Src, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", k)), true
+				}
 				return sidecarField(t, m[3]), true
 			}
 		}
@@ -176,6 +193,30 @@ func sidecarOf(t compile.Toggle) *compile.Sidecar {
 	return t.Pack.Spec.Sidecar
 }
 
+// declaredMount: the index in the pack's sidecar.volumeMounts of the mount a ".volumeMounts[j]"
+// field names (-1 when skillc added that mount itself).
+func declaredMount(o compile.Object, list string, ci int, rest string, t *compile.Toggle) int {
+	var j int
+	if _, err := fmt.Sscanf(rest, ".volumeMounts[%d]", &j); err != nil {
+		return -1
+	}
+	spec := compile.PodSpecOf(o)
+	cs := spec.Containers
+	if list == "initContainers" {
+		cs = spec.InitContainers
+	}
+	if ci >= len(cs) || j >= len(cs[ci].VolumeMounts) {
+		return -1
+	}
+	m := cs[ci].VolumeMounts[j]
+	for k, d := range sidecarOf(*t).VolumeMounts {
+		if d.Name == m.Name && d.MountPath == m.MountPath {
+			return k
+		}
+	}
+	return -1
+}
+
 // sidecarField maps a field of a skill-<pack> container to the pack's sidecar spec.
 func sidecarField(t *compile.Toggle, rest string) compile.Diagnostic {
 	sc := sidecarOf(*t)
@@ -197,6 +238,8 @@ func sidecarField(t *compile.Toggle, rest string) compile.Diagnostic {
 		return at(src, "spec.sidecar.hostAccess.runAsRoot")
 	case strings.HasPrefix(rest, "securityContext"):
 		return at(src, "spec.sidecar.hostAccess")
+	case strings.HasPrefix(rest, "command["):
+		return at(src, "spec.sidecar."+rest)
 	case strings.HasPrefix(rest, "env["):
 		m := indexRE.FindStringSubmatch(rest)
 		i, _ := strconv.Atoi(m[2])

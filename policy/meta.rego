@@ -26,6 +26,22 @@ candidates contains f if {
 	f := lib.finding("META-01", sprintf("%s.volumeMounts[%d]", [c.path, j]), owner, sprintf("container %s mounts host volume %q of pack %q: host access goes only to the sidecar that declared it. Fix: remove the mount", [c.c.name, v.name, owner]))
 }
 
+# A service-account token projected by a pack's own volume (sidecar.volumes): the sidecar gets the
+# run's API identity though the pack declared no RBAC. skillc's own token volume exists only with
+# --identity per-run (automountServiceAccountToken false), and goes to the sidecars that declared RBAC.
+candidates contains f if {
+	some i, v in object.get(lib.pod_spec, "volumes", [])
+	some j, s in object.get(v, ["projected", "sources"], [])
+	s.serviceAccountToken
+	not generated_token_volume(v)
+	f := lib.finding("META-01", sprintf("%s.volumes[%d].projected.sources[%d].serviceAccountToken", [lib.pod_prefix, i, j]), lib.mounting_packs(v.name), sprintf("volume %q projects a service-account token that no pack's RBAC asked for (it came through sidecar.volumes): the sidecar would hold the run's API identity without declaring a permission. Fix: declare sidecar.rbac; skillc then mounts the token into that sidecar only", [v.name]))
+}
+
+generated_token_volume(v) if {
+	v.name == "kube-api-access"
+	lib.pod_spec.automountServiceAccountToken == false
+}
+
 # META-02: exceptions live only in the CompilerConfig and must be explicit, owned and dated.
 exceptions := object.get(input, ["spec", "policy", "exceptions"], []) if input.kind == "CompilerConfig"
 

@@ -19,6 +19,18 @@ candidates contains f if {
 	f := lib.finding("POD-01", sprintf("%s.securityContext.privileged", [c.path]), pack, sprintf("container %s is privileged: it has every capability and all host devices, which is root on the node. Fix: drop hostAccess.privileged, or allow-list the pack in privilegedAllow", [c.c.name]))
 }
 
+# A Windows HostProcess container is the Windows spelling of privileged (PSS baseline).
+candidates contains f if {
+	some h in profile_holders
+	h.sc.windowsOptions.hostProcess == true
+	f := lib.finding("POD-01", sprintf("%s.windowsOptions.hostProcess", [h.path]), h.pack, "runs as a Windows HostProcess container: it is a process on the node with the node's privileges. Fix: remove windowsOptions.hostProcess")
+}
+
+privileged_allowed(c) if {
+	sc(c).privileged == true
+	lib.pack_of_container(c.c.name) in params.privilegedAllow
+}
+
 # POD-02: host namespaces. They are pod-wide: every co-resident container shares them.
 namespace_allowed(field) if {
 	some pack in lib.skill_packs
@@ -47,11 +59,57 @@ candidates contains f if {
 	f := lib.finding("POD-03", sprintf("%s.ports[%d].hostPort", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("container %s binds host port %d: it listens on the node's address, past network policies. Fix: use a Service", [c.c.name, p.hostPort]))
 }
 
+# A probe or lifecycle hook with a host makes the kubelet, from the node's network, call any address
+# (PSS baseline "host probes / lifecycle hooks").
+candidates contains f if {
+	some c in lib.containers
+	some hook in ["livenessProbe", "readinessProbe", "startupProbe"]
+	some handler in ["httpGet", "tcpSocket"]
+	host := c.c[hook][handler].host
+	host != ""
+	f := lib.finding("POD-03", sprintf("%s.%s.%s.host", [c.path, hook, handler]), lib.pack_of_container(c.c.name), sprintf("container %s has a %s that makes the kubelet call host %q from the node's network. Fix: remove the host field (the pod's own IP is used)", [c.c.name, hook, host]))
+}
+
+candidates contains f if {
+	some c in lib.containers
+	some hook in ["postStart", "preStop"]
+	some handler in ["httpGet", "tcpSocket"]
+	host := c.c.lifecycle[hook][handler].host
+	host != ""
+	f := lib.finding("POD-03", sprintf("%s.lifecycle.%s.%s.host", [c.path, hook, handler]), lib.pack_of_container(c.c.name), sprintf("container %s has a %s hook that makes the kubelet call host %q from the node's network. Fix: remove the host field", [c.c.name, hook, host]))
+}
+
 # Host path volumes, with the pack that owns each (by skillc's host-<pack>-<i> naming).
 host_volumes contains v if {
 	some i, vol in object.get(lib.pod_spec, "volumes", [])
 	vol.hostPath
 	v := {"name": vol.name, "path": vol.hostPath.path, "field": sprintf("%s.volumes[%d].hostPath.path", [lib.pod_prefix, i]), "pack": volume_pack(vol.name)}
+}
+
+# reached: every host path the pod reaches: each host volume's path, and for a mount with a subPath
+# the volume's path joined with it (a /proc volume mounted with subPath "1/root" is /proc/1/root).
+# The non-waivable checks judge them all.
+reached contains v if some v in host_volumes
+
+reached contains r if {
+	some v in host_volumes
+	some c in lib.containers
+	some j, m in object.get(c.c, "volumeMounts", [])
+	m.name == v.name
+	sub := object.get(m, "subPath", "")
+	sub != ""
+	r := {"name": v.name, "path": concat("/", [v.path, sub]), "field": sprintf("%s.volumeMounts[%d].subPath", [c.path, j]), "pack": v.pack}
+}
+
+# A subPathExpr is expanded from the container's environment when the pod starts: the host path it
+# reaches cannot be judged here.
+candidates contains f if {
+	some v in host_volumes
+	some c in lib.containers
+	some j, m in object.get(c.c, "volumeMounts", [])
+	m.name == v.name
+	object.get(m, "subPathExpr", "") != ""
+	f := lib.finding_nw("POD-04", sprintf("%s.volumeMounts[%d].subPathExpr", [c.path, j]), v.pack, sprintf("container %s mounts host volume %q with subPathExpr %q: the host path is only known when the pod starts, so no allow-list can judge it. Fix: use a fixed hostPath; this cannot be waived", [c.c.name, v.name, m.subPathExpr]))
 }
 
 # volume_pack: the pack a host volume belongs to; for one that did not come from hostAccess, the packs
@@ -60,17 +118,19 @@ volume_pack(name) := p if {
 	p := lib.host_volume_pack(name)
 } else := lib.mounting_packs(name)
 
+# An allow-list prefix is absolute: "" or a relative prefix would match every path.
 allowed_prefix(pack, path) := a if {
 	some a in params.allowedHostPaths
 	a.skillPack == pack
+	startswith(a.pathPrefix, "/")
 	lib.under(path, a.pathPrefix)
 }
 
 # POD-04: a host path outside the pack's allow-listed prefixes, or with "..".
 candidates contains f if {
-	some v in host_volumes
+	some v in reached
 	lib.has_dotdot(v.path)
-	f := lib.finding("POD-04", v.field, v.pack, sprintf("host path %q contains \"..\": it may resolve anywhere on the node. Fix: use a clean absolute path", [v.path]))
+	f := lib.finding_nw("POD-04", v.field, v.pack, sprintf("host path %q contains \"..\": it may resolve anywhere on the node, past every prefix check. Fix: use a clean absolute path; this cannot be waived", [v.path]))
 }
 
 candidates contains f if {
@@ -103,9 +163,29 @@ forbidden_paths := [
 	"/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
 	"/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
 	"/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+	# etcd's data (every Secret of the cluster, on control-plane nodes), k3s/RKE2 state and
+	# sockets, CRI-O and Podman container storage.
+	"/var/lib/etcd", "/var/lib/rancher", "/run/k3s", "/var/run/k3s", "/var/lib/containers",
 ]
 
 guarded_paths := ["/proc", "/sys", "/dev", "/boot", "/var/log"]
+
+# escape_paths: below the guarded /proc and /sys, the kernel interfaces that reach past read-only
+# node facts: kernel memory and symbols, the kernel log and keyrings, debug, tracing, LSM and
+# firmware interfaces, pinned BPF objects. Equal or under only: their ancestors (/proc, /sys) are the
+# second tier's decision.
+escape_paths := [
+	"/proc/kcore", "/proc/kmsg", "/proc/kallsyms", "/proc/keys", "/proc/key-users", "/proc/sysrq-trigger",
+	"/proc/kpagecount", "/proc/kpageflags", "/proc/kpagecgroup", "/proc/timer_list",
+	"/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/security", "/sys/kernel/config",
+	"/sys/firmware", "/sys/fs/bpf",
+]
+
+# process_dir: a /proc entry of a process: a pid, or self and thread-self (which resolve to the
+# mounting process, i.e. a node process once /proc is the node's).
+process_dir(s) if regex.match(`^[0-9]+$`, s)
+
+process_dir(s) if s in {"self", "thread-self"}
 
 # touches: p equals, is under, or is an ancestor of s.
 touches(p, s) if lib.under(p, s)
@@ -119,10 +199,29 @@ candidates contains f if {
 }
 
 candidates contains f if {
-	some v in host_volumes
+	some v in reached
 	some s in forbidden_paths
 	touches(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
+}
+
+# /proc/<pid>/... (root, cwd, fd, environ, mem, task/<tid>/root, ...) is another process's root
+# filesystem, open files, environment and memory: /proc/1/root is the node's "/". Never allowed,
+# whatever allowedHostPaths says (a /proc prefix must not let it through).
+candidates contains f if {
+	some v in reached
+	segs := lib.path_segments(v.path)
+	count(segs) >= 2
+	segs[0] == "proc"
+	process_dir(segs[1])
+	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q (%s) is a process's directory under /proc: its root, cwd, fd, environ and mem entries reach the node's root filesystem and other processes' files, environment and memory. Fix: mount /proc read-only and read only what the skill needs; this cannot be allow-listed", [v.path, lib.clean_path(v.path)]))
+}
+
+candidates contains f if {
+	some v in reached
+	some s in escape_paths
+	lib.under(v.path, s)
+	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, a kernel interface that exposes kernel memory, keys or control of the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
 }
 
 candidates contains f if {
@@ -168,6 +267,15 @@ candidates contains f if {
 	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsUser", [lib.pod_prefix]), "", "the pod runs as root by default. Fix: runAsUser 1000")
 }
 
+# Restricted, as PSS: runAsNonRoot true on the pod, or on every container that does not inherit it.
+candidates contains f if {
+	lib.profile == "restricted"
+	not pod_sc.runAsNonRoot == true
+	some c in lib.containers
+	not has_key(sc(c), "runAsNonRoot")
+	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsNonRoot", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not set runAsNonRoot, nor does the pod: an image whose user is root runs as root. Fix: runAsNonRoot: true on the pod", [c.c.name]))
+}
+
 # POD-08: privilege escalation (setuid binaries, no_new_privs off).
 candidates contains f if {
 	some c in lib.containers
@@ -175,11 +283,18 @@ candidates contains f if {
 	f := lib.finding("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s allows privilege escalation. Fix: allowPrivilegeEscalation: false", [c.c.name]))
 }
 
+# Unset: it defaults to true. A warning in baseline; restricted denies it as PSS does, except on a
+# privileged container the platform allow-listed (Kubernetes refuses false beside privileged).
 candidates contains f if {
 	some c in lib.containers
 	not has_key(sc(c), "allowPrivilegeEscalation")
-	f := lib.warning("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not set allowPrivilegeEscalation (it defaults to true). Fix: set it to false", [c.c.name]))
+	f := pod08_unset(c, sprintf("container %s does not set allowPrivilegeEscalation (it defaults to true). Fix: set it to false", [c.c.name]))
 }
+
+pod08_unset(c, what) := lib.finding("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), what) if {
+	lib.profile == "restricted"
+	not privileged_allowed(c)
+} else := lib.warning("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), what)
 
 has_key(obj, k) if _ = obj[k]
 
@@ -189,6 +304,16 @@ candidates contains f if {
 	some j, cap in object.get(sc(c), ["capabilities", "add"], [])
 	cap != "NET_BIND_SERVICE"
 	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.add[%d]", [c.path, j]), lib.pack_of_container(c.c.name), sprintf("container %s adds capability %s. Fix: drop it; only NET_BIND_SERVICE may be added", [c.c.name, cap]))
+}
+
+# Restricted, as PSS: every container drops ALL, but an allow-listed privileged one (which has
+# every capability anyway).
+candidates contains f if {
+	lib.profile == "restricted"
+	some c in lib.containers
+	not "ALL" in object.get(sc(c), ["capabilities", "drop"], [])
+	not privileged_allowed(c)
+	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.drop", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not drop ALL capabilities: it keeps the runtime's defaults (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, ...). Fix: capabilities.drop: [ALL]", [c.c.name]))
 }
 
 # POD-10: Unconfined seccomp or AppArmor, SELinux overrides, procMount, unsafe sysctls.
@@ -206,6 +331,33 @@ candidates contains f if {
 	some p in ["seccompProfile", "appArmorProfile"]
 	object.get(h.sc, [p, "type"], "") == "Unconfined"
 	f := lib.finding("POD-10", sprintf("%s.%s.type", [h.path, p]), h.pack, sprintf("%s is Unconfined: the container may make any system call. Fix: RuntimeDefault", [p]))
+}
+
+# Restricted, as PSS: RuntimeDefault or Localhost on the pod, or on every container.
+confined(s) if object.get(s, ["seccompProfile", "type"], "") in {"RuntimeDefault", "Localhost"}
+
+candidates contains f if {
+	lib.profile == "restricted"
+	not confined(pod_sc)
+	some c in lib.containers
+	not confined(sc(c))
+	not object.get(sc(c), ["seccompProfile", "type"], "") == "Unconfined"
+	f := lib.finding("POD-10", sprintf("%s.securityContext.seccompProfile", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has no seccomp profile, nor does the pod: it may make any system call. Fix: seccompProfile RuntimeDefault on the pod", [c.c.name]))
+}
+
+# The AppArmor annotations older clusters still read (PSS baseline judges them too).
+pod_annotations := object.get(input, ["spec", "template", "metadata", "annotations"], {}) if input.kind == "Job"
+
+pod_annotations := object.get(input, ["spec", "jobTemplate", "spec", "template", "metadata", "annotations"], {}) if input.kind == "CronJob"
+
+pod_meta_prefix := trim_suffix(lib.pod_prefix, ".spec")
+
+candidates contains f if {
+	some k, v in pod_annotations
+	startswith(k, "container.apparmor.security.beta.kubernetes.io/")
+	not v == "runtime/default"
+	not startswith(v, "localhost/")
+	f := lib.finding("POD-10", sprintf("%s.metadata.annotations[%q]", [pod_meta_prefix, k]), "", sprintf("AppArmor profile %q leaves the container unconfined. Fix: runtime/default", [v]))
 }
 
 selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
@@ -269,6 +421,24 @@ candidates contains f if {
 	host_access
 	token_mounted
 	f := lib.warning("POD-11", sprintf("%s.automountServiceAccountToken", [lib.pod_prefix]), concat(",", lib.skill_packs), "an API token is mounted in a pod with host access: code that escapes to the node also holds the token. Fix: --identity per-run (the token goes only to sidecars that declared RBAC), or keep RBAC and host access in separate runs")
+}
+
+# POD-13: volume types beyond Pod Security restricted's list. Host paths have their own rules
+# (POD-04/05/06, META-01); gitRepo is refused in every profile.
+restricted_volume_types := {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
+
+candidates contains f if {
+	some i, vol in object.get(lib.pod_spec, "volumes", [])
+	some t, _ in vol
+	not t in restricted_volume_types
+	not t in {"name", "hostPath", "gitRepo"}
+	f := lib.finding("POD-13", sprintf("%s.volumes[%d].%s", [lib.pod_prefix, i, t]), lib.mounting_packs(vol.name), sprintf("volume %q is of type %s, which Pod Security restricted does not allow (only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret): the node attaches storage from outside the cluster's control with its own credentials. Fix: use a persistentVolumeClaim or a csi volume", [vol.name, t]))
+}
+
+candidates contains f if {
+	some i, vol in object.get(lib.pod_spec, "volumes", [])
+	vol.gitRepo
+	f := lib.make("POD-13", "deny", true, sprintf("%s.volumes[%d].gitRepo", [lib.pod_prefix, i]), lib.mounting_packs(vol.name), sprintf("volume %q is a gitRepo volume: deprecated, and the kubelet runs git for it on the node as root (CVE-2024-10220). Fix: clone in an init container into an emptyDir", [vol.name]))
 }
 
 # POD-12: writable root filesystem (restricted only).

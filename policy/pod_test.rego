@@ -104,7 +104,7 @@ test_pod_07_root if check([
 test_pod_08_privilege_escalation if check([
 	{"obj": job([sidecar({"securityContext": {"allowPrivilegeEscalation": true}})], {}), "want": [["POD-08", "deny"]]},
 	{"obj": job([with_sc({"runAsUser": 1000})], {}), "want": [["POD-08", "warn"]]},
-	{"obj": job([with_sc({"runAsUser": 1000})], {}), "params": restricted, "want": [["POD-08", "warn"]]},
+	{"obj": job([with_sc({"runAsUser": 1000})], {}), "params": restricted, "want": [["POD-08", "deny"]]},
 	{"obj": job([sidecar({})], {}), "absent": ["POD-08"]},
 ])
 

@@ -60,6 +60,15 @@ candidates contains f if {
 	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q is not a wildcard: Kubernetes matches it only against a subresource literally named \"*\", so it grants nothing. Fix: name the subresources, e.g. pods/log", [res]))
 }
 
+# Non-resource URLs ("/healthz", "/metrics", "/api/*"): a "*" URL, or one ending in "*", is a prefix
+# match (Kubernetes' NonResourceURLMatches): every API server path under it, those added later too.
+candidates contains f if {
+	some i, r in rules
+	some j, u in object.get(r, "nonResourceURLs", [])
+	endswith(u, "*")
+	f := lib.finding("RBAC-02", sprintf("%s.nonResourceURLs[%d]", [rule_path(i), j]), pack, sprintf("grants %s on every non-resource URL matching %q: every API server path under it (debug, metrics, version, discovery), including paths added later. Fix: list the exact paths the skill needs, e.g. /healthz", [concat(",", r.verbs), u]))
+}
+
 # RBAC-03: wildcard API groups. Non-waivable in restricted.
 candidates contains f if {
 	some i, r in rules
@@ -96,11 +105,32 @@ candidates contains f if {
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants escalate or bind on %s: the holder can grant itself any permission. Fix: remove escalate and bind", [concat(", ", hits)]))
 }
 
+# Impersonation of any kind: users, groups, serviceaccounts, and authentication.k8s.io uids and
+# userextras/* (an extra is part of an identity: scopes, the acting user). Any impersonate grant is
+# a denial, whatever its resources; a "*" verb impersonates on any identity resource it covers.
 candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["users", "groups", "serviceaccounts"]; lib.grants(r, "impersonate", "", res)]
-	count(hits) > 0
-	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %s: the holder acts as any identity. Fix: remove impersonate", [concat(", ", hits)]))
+	impersonates(r)
+	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %v: the holder acts as another identity, with all of its permissions. Fix: remove impersonate", [object.get(r, "resources", [])]))
+}
+
+identity_resources := [
+	["", "users"], ["", "groups"], ["", "serviceaccounts"],
+	["authentication.k8s.io", "uids"], ["authentication.k8s.io", "userextras/scopes"],
+]
+
+impersonates(r) if "impersonate" in r.verbs
+
+impersonates(r) if {
+	some [group, res] in identity_resources
+	lib.grants(r, "impersonate", group, res)
+}
+
+impersonates(r) if {
+	lib.verb_matches(r, "impersonate")
+	lib.group_matches(r, "authentication.k8s.io")
+	some res in object.get(r, "resources", [])
+	startswith(res, "userextras/")
 }
 
 # RBAC-07: writing RBAC objects.
@@ -150,6 +180,7 @@ candidates contains f if {
 rbac11 := [
 	{"verbs": {"update", "patch"}, "group": "certificates.k8s.io", "resource": "certificatesigningrequests/approval", "why": "approves certificates, i.e. mints cluster credentials"},
 	{"verbs": {"approve"}, "group": "certificates.k8s.io", "resource": "signers", "why": "approves certificates for a signer"},
+	{"verbs": {"sign"}, "group": "certificates.k8s.io", "resource": "signers", "why": "signs certificates for a signer, i.e. mints cluster credentials"},
 	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations", "why": "intercepts and rewrites every object sent to the API"},
 	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingwebhookconfigurations", "why": "intercepts every object sent to the API"},
 	{"verbs": {"create", "*"}, "group": "", "resource": "persistentvolumes", "why": "creates volumes that can point at any host path"},
@@ -166,18 +197,43 @@ candidates contains f if {
 candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
+	count(object.get(r, "resources", [])) > 0
 	some j, v in r.verbs
 	v in lib.write_verbs
 	f := lib.finding("RBAC-12", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, sprintf("grants %s cluster-wide: a ClusterRole write reaches every namespace. Fix: move it to sidecar.rbac (a Role in the run's namespace)", [v]))
+}
+
+# Non-resource URLs take HTTP verbs: post, put, patch and delete change the API server's state
+# (e.g. POST to a debug endpoint).
+nonresource_write_verbs := {"post", "put", "patch", "delete", "*"}
+
+candidates contains f if {
+	input.kind == "ClusterRole"
+	some i, r in rules
+	count(object.get(r, "nonResourceURLs", [])) > 0
+	some j, v in r.verbs
+	v in nonresource_write_verbs
+	f := lib.finding("RBAC-12", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, sprintf("grants %s on non-resource URLs %v: a write to the API server's own endpoints, which are not namespaced. Fix: grant only get on the exact paths the skill needs", [v, r.nonResourceURLs]))
 }
 
 # RBAC-13: cluster-wide reads, listed so reviewers see the blast radius.
 candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
+	count(object.get(r, "resources", [])) > 0
 	reads := [v | some v in r.verbs; v in lib.read_verbs]
 	count(reads) > 0
-	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), object.get(r, "resources", object.get(r, "nonResourceURLs", []))]))
+	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), r.resources]))
+}
+
+# Non-resource URLs are API server paths, not namespaced objects: name them as such.
+candidates contains f if {
+	input.kind == "ClusterRole"
+	some i, r in rules
+	count(object.get(r, "nonResourceURLs", [])) > 0
+	reads := [v | some v in r.verbs; v in {"get", "head"}]
+	count(reads) > 0
+	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of the API server's non-resource URLs %v (paths such as /healthz or /metrics, not objects in namespaces). Fix: keep it to the exact paths the skill needs", [concat(",", reads), r.nonResourceURLs]))
 }
 
 # RBAC-14: changing namespaces, even from a Role.

@@ -47,6 +47,37 @@ looks_like_credential(v) if {
 	regex.match(pattern, v)
 }
 
+# A command line is as public as env (in Git, in the pod spec, in every process listing).
+candidates contains f if {
+	some c in lib.containers
+	some list in ["command", "args"]
+	some i, arg in object.get(c.c, list, [])
+	some what, pattern in credential_patterns
+	regex.match(pattern, arg)
+	f := lib.finding("SEC-01", sprintf("%s.%s[%d]", [c.path, list, i]), lib.pack_of_container(c.c.name), sprintf("%s[%d] of container %s holds what looks like %s in plain text: it is in Git, in the pod spec and in every process listing. Fix: read it from a file mounted with sidecar.secretRef", [list, i, c.c.name, what]))
+}
+
+# Skill content and package files end up in a ConfigMap (in Git, readable by anyone who can read
+# ConfigMaps of the namespace): a credential there is as leaked as in env. Only the patterns count
+# (prose may say "password"), and the message names the key, never the text.
+candidates contains f if {
+	input.kind == "ConfigMap"
+	some k, v in object.get(input, "data", {})
+	some what, pattern in credential_patterns
+	regex.match(pattern, v)
+	f := lib.finding("SEC-01", sprintf("data[%q]", [k]), object.get(input.metadata, ["labels", "sympozium.ai/skillpack"], ""), sprintf("%s holds what looks like %s in plain text: skill content is in Git, in the rendered ConfigMap and in every agent's /skills. Fix: remove it; give the sidecar the credential with sidecar.secretRef", [k, what]))
+}
+
+# A package file that is not valid UTF-8 goes to binaryData: a PEM key with one stray byte too.
+candidates contains f if {
+	input.kind == "ConfigMap"
+	some k, v in object.get(input, "binaryData", {})
+	text := base64.decode(v)
+	some what, pattern in credential_patterns
+	regex.match(pattern, text)
+	f := lib.finding("SEC-01", sprintf("binaryData[%q]", [k]), object.get(input.metadata, ["labels", "sympozium.ai/skillpack"], ""), sprintf("%s holds what looks like %s: package files are in Git, in the rendered ConfigMap and in every agent's /skills. Fix: remove it; give the sidecar the credential with sidecar.secretRef", [k, what]))
+}
+
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
 candidates contains f if {
 	some c in lib.containers
