@@ -62,9 +62,17 @@ func waves(t *testing.T, objs []*unstructured.Unstructured) [][]*unstructured.Un
 // kubectlSync applies the render wave by wave with the real kubectl, client-side, --force when
 // force, and returns kubectl's "<kind>/<name> <action>" lines. Any warning fails the test.
 func kubectlSync(t *testing.T, ctx context.Context, objs []*unstructured.Unstructured, force bool) ([]string, error) {
+	return kubectlSyncWaves(t, ctx, objs, force, nil)
+}
+
+// kubectlSyncWaves is kubectlSync calling before(i, wave) before each wave is applied.
+func kubectlSyncWaves(t *testing.T, ctx context.Context, objs []*unstructured.Unstructured, force bool, before func(int, []*unstructured.Unstructured)) ([]string, error) {
 	t.Helper()
 	var lines []string
 	for i, wave := range waves(t, objs) {
+		if before != nil {
+			before(i, wave)
+		}
 		var docs []string
 		for _, o := range wave {
 			b, err := yaml.Marshal(o.Object)
@@ -148,26 +156,25 @@ func TestArgoCDForceRecreatesChangedRun(t *testing.T) {
 		}
 	}
 
-	out, err := kubectlSync(t, ctx, objs, true)
+	// Before each wave of the first sync, every object of the earlier waves exists and none of
+	// this wave's does: the Job is created only once its ServiceAccount, ConfigMaps and RBAC are.
+	applied := 0
+	out, err := kubectlSyncWaves(t, ctx, objs, true, func(i int, wave []*unstructured.Unstructured) {
+		for _, o := range objs {
+			_, err := a.get(ctx, o)
+			if exists, earlier := err == nil, slices.ContainsFunc(ws[:i], func(w []*unstructured.Unstructured) bool { return slices.Contains(w, o) }); exists != earlier {
+				t.Errorf("before wave %d: %s exists=%v, want %v", i, describe(o), exists, earlier)
+			}
+		}
+		applied += len(wave)
+	})
 	if err != nil {
 		t.Fatalf("first sync: %v\n%s", err, strings.Join(out, "\n"))
 	}
+	if applied != len(objs) {
+		t.Errorf("the waves hold %d objects, the render %d", applied, len(objs))
+	}
 	first := liveState(t, ctx, a, objs)
-	// Created in wave order: the API server's resourceVersion (etcd's revision) of every Job is
-	// above that of every prerequisite.
-	var maxPre, minJob int64 = 0, 1 << 62
-	for _, o := range objs {
-		rv, _ := strconv.ParseInt(first[describe(o)][1], 10, 64)
-		switch o.GetKind() {
-		case "Job", "CronJob":
-			minJob = min(minJob, rv)
-		default:
-			maxPre = max(maxPre, rv)
-		}
-	}
-	if minJob <= maxPre {
-		t.Errorf("a workload was written (resourceVersion %d) before a prerequisite (%d)", minJob, maxPre)
-	}
 	runPodsAdmitted(t, ctx, cs, objs)
 
 	out, err = kubectlSync(t, ctx, objs, true)

@@ -231,7 +231,7 @@ func (c *controlPlane) start() error {
 		"--kubeconfig="+c.kubeconfig,
 		"--bind-address=127.0.0.1", "--secure-port=0",
 		"--leader-elect=false",
-		"--controllers=job,cronjob,garbagecollector,namespace,serviceaccount",
+		"--controllers=job-controller,cronjob-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller",
 		"--concurrent-job-syncs=10",
 	)
 }

@@ -26,9 +26,9 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/skillc-dev/skillc/compile"
 )
@@ -229,9 +229,19 @@ func renamespace(objs []*unstructured.Unstructured, prefix string) map[string]st
 		names[ns] = n
 		return n
 	}
+	// Cluster-scoped objects get the prefix in their names, and references to them follow.
+	clusterName := func(n string) string { return shortName(prefix + "-" + n) }
 	for _, o := range objs {
 		if ns := o.GetNamespace(); ns != "" {
 			o.SetNamespace(rename(ns))
+		}
+		switch o.GetKind() {
+		case "ClusterRole", "ClusterRoleBinding":
+			o.SetName(clusterName(o.GetName()))
+		}
+		if kind, _, _ := unstructured.NestedString(o.Object, "roleRef", "kind"); kind == "ClusterRole" {
+			n, _, _ := unstructured.NestedString(o.Object, "roleRef", "name")
+			_ = unstructured.SetNestedField(o.Object, clusterName(n), "roleRef", "name")
 		}
 		if subs, ok, _ := unstructured.NestedSlice(o.Object, "subjects"); ok {
 			for _, s := range subs {
