@@ -176,7 +176,10 @@ func TestArgoCDForceRecreatesChangedRun(t *testing.T) {
 	}
 	first := liveState(t, ctx, a, objs)
 	runPodsAdmitted(t, ctx, cs, objs)
+	finishJob(t, ctx, findJob(t, objs))
+	first = liveState(t, ctx, a, objs)
 
+	// A re-sync with nothing changed in Git: the finished run is not re-run.
 	out, err = kubectlSync(t, ctx, objs, true)
 	if err != nil {
 		t.Fatalf("re-sync: %v", err)
@@ -189,6 +192,7 @@ func TestArgoCDForceRecreatesChangedRun(t *testing.T) {
 	if again := liveState(t, ctx, a, objs); !equalState(again, first) {
 		t.Errorf("re-sync changed live objects:\nbefore %v\nafter  %v", first, again)
 	}
+	assertFinished(t, ctx, findJob(t, objs))
 
 	job := findJob(t, objs)
 	setTask(t, job, "a changed task: look again")

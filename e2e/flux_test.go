@@ -6,13 +6,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
 	"github.com/fluxcd/pkg/ssa"
 	"github.com/fluxcd/pkg/ssa/normalize"
 	ssautils "github.com/fluxcd/pkg/ssa/utils"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -152,10 +157,11 @@ func TestFluxForceRecreatesChangedRun(t *testing.T) {
 	if len(cs.Entries) != len(objs) {
 		t.Errorf("first apply: %d changes for %d objects", len(cs.Entries), len(objs))
 	}
+	finishJob(t, ctx, job)
 	first := liveState(t, ctx, a, objs)
 
 	// A reconciliation with nothing changed in Git touches nothing: every object unchanged, the
-	// same UID and resourceVersion (the run is not re-run).
+	// same UID and resourceVersion (the finished run is not re-run).
 	cs, err = f.apply(ctx, t, objs)
 	if err != nil {
 		t.Fatalf("re-apply: %v", err)
@@ -168,6 +174,7 @@ func TestFluxForceRecreatesChangedRun(t *testing.T) {
 	if again := liveState(t, ctx, a, objs); !equalState(again, first) {
 		t.Errorf("re-apply changed live objects:\nbefore %v\nafter  %v", first, again)
 	}
+	assertFinished(t, ctx, job)
 
 	// The run's task changes in Git: the Job (pod template immutable) is deleted and created
 	// again, and nothing else is touched.
@@ -277,4 +284,52 @@ func equalState(a, b map[string][2]string) bool {
 		}
 	}
 	return true
+}
+
+// finishJob marks a run's Job as succeeded, as the Job controller would once its Pod completed
+// (no kubelet runs the Pod here): the status a finished run has when the next sync comes.
+func finishJob(t *testing.T, ctx context.Context, o *unstructured.Unstructured) {
+	t.Helper()
+	cs := clientset(t, nil)
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		j, err := cs.BatchV1().Jobs(o.GetNamespace()).Get(ctx, o.GetName(), metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		if j.Status.StartTime == nil {
+			return false, nil // the Job controller has not started it yet
+		}
+		now := metav1.Now()
+		j.Status.Active, j.Status.Ready, j.Status.Terminating = 0, ptr(int32(0)), nil
+		j.Status.Succeeded = 1
+		j.Status.CompletionTime = &now
+		j.Status.UncountedTerminatedPods = nil
+		j.Status.Conditions = []batchv1.JobCondition{
+			{Type: batchv1.JobSuccessCriteriaMet, Status: corev1.ConditionTrue, LastProbeTime: now, LastTransitionTime: now, Reason: "CompletionsReached"},
+			{Type: batchv1.JobComplete, Status: corev1.ConditionTrue, LastProbeTime: now, LastTransitionTime: now, Reason: "CompletionsReached"},
+		}
+		_, err = cs.BatchV1().Jobs(j.Namespace).UpdateStatus(ctx, j, metav1.UpdateOptions{})
+		if apierrors.IsConflict(err) {
+			return false, nil // the controller wrote in between: read again
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		t.Fatalf("marking %s finished: %v", describe(o), err)
+	}
+}
+
+// assertFinished fails unless the Job still has its Complete condition: a sync did not reset it.
+func assertFinished(t *testing.T, ctx context.Context, o *unstructured.Unstructured) {
+	t.Helper()
+	j, err := clientset(t, nil).BatchV1().Jobs(o.GetNamespace()).Get(ctx, o.GetName(), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range j.Status.Conditions {
+		if c.Type == batchv1.JobComplete && c.Status == corev1.ConditionTrue {
+			return
+		}
+	}
+	t.Errorf("%s is no longer finished after the re-sync: %+v", describe(o), j.Status.Conditions)
 }
