@@ -174,10 +174,9 @@ func TestArgoCDForceRecreatesChangedRun(t *testing.T) {
 	if applied != len(objs) {
 		t.Errorf("the waves hold %d objects, the render %d", applied, len(objs))
 	}
-	first := liveState(t, ctx, a, objs)
 	runPodsAdmitted(t, ctx, cs, objs)
 	finishJob(t, ctx, findJob(t, objs))
-	first = liveState(t, ctx, a, objs)
+	first := liveState(t, ctx, a, objs)
 
 	// A re-sync with nothing changed in Git: the finished run is not re-run.
 	out, err = kubectlSync(t, ctx, objs, true)
