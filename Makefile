@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 # a test checks it).
 IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc
 
-.PHONY: all build run test test-policy fuzz golden bench bench-compare tools lint clean
+.PHONY: all build run test test-policy fuzz golden bench bench-compare tools lint clean e2e e2e-tools
 
 all: build
 
@@ -91,6 +91,34 @@ $(BIN)/.kustomize-$(KUSTOMIZE_VERSION):
 
 $(BIN)/.staticcheck-$(STATICCHECK_VERSION):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@touch $@
+
+## e2e: the end-to-end tests (e2e/, their own module) against a real control plane on loopback:
+## etcd, kube-apiserver, kube-controller-manager and kubectl built from source into ./bin (pinned,
+## built once: a marker file per version). Not part of `make test`; .ci/run runs it after.
+K8S_VERSION  := v1.37.2
+ETCD_VERSION := v3.7.3
+K8S_LDFLAGS  := -s -w -X k8s.io/component-base/version.gitVersion=$(K8S_VERSION) \
+  -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37 \
+  -X k8s.io/component-base/version.gitTreeState=clean
+K8S_CMDS     := kube-apiserver kube-controller-manager kubectl
+E2E_TIMEOUT  ?= 40m
+
+e2e: build e2e-tools
+	cd e2e && $(GO) test -count=1 -v -timeout $(E2E_TIMEOUT) ./...
+
+e2e-tools: $(foreach c,$(K8S_CMDS),$(BIN)/.$(c)-$(K8S_VERSION)) $(BIN)/.etcd-$(ETCD_VERSION)
+
+# hack/k8s requires k8s.io/kubernetes with its staging modules replaced by their published tags
+# (`go install ...@v1.37.2` refuses replace directives, so the build runs inside that module).
+$(BIN)/.kube-apiserver-$(K8S_VERSION) $(BIN)/.kube-controller-manager-$(K8S_VERSION) $(BIN)/.kubectl-$(K8S_VERSION): $(BIN)/.%-$(K8S_VERSION):
+	@mkdir -p $(BIN)
+	cd hack/k8s && $(GO) build -trimpath -ldflags '$(K8S_LDFLAGS)' -o $(BIN)/$* k8s.io/kubernetes/cmd/$*
+	@touch $@
+
+$(BIN)/.etcd-$(ETCD_VERSION):
+	@mkdir -p $(BIN)
+	cd hack/etcd && $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/etcd go.etcd.io/etcd/server/v3
 	@touch $@
 
 clean:
