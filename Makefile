@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 
 # Container images built by .github/workflows/build.yaml and release.yaml (keep the three in step:
 # a test checks it).
-IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc
+IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc skillc-fn
 
 .PHONY: all build run test test-policy fuzz golden bench bench-compare tools lint clean
 
