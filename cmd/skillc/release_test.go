@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -122,6 +124,9 @@ func imageRefProblems(file, text string, images []string) (problems []string, ta
 			if !slices.Contains(images, name) {
 				problems = append(problems, where+": no image "+name+" is built (Makefile IMAGES)")
 				continue
+			}
+			if tag == "" && m[3] == "" && regexp.MustCompile(`^\s*(?:-\s+)?name:\s*`+regexp.QuoteMeta(ref)+`\s*(?:#.*)?$`).MatchString(line) {
+				continue // the name a kustomize images entry matches, not an image to pull
 			}
 			if !releaseTag.MatchString(tag) {
 				problems = append(problems, where+": tag "+strconv.Quote(tag)+" is not a release tag vX.Y.Z (release.yaml pushes <image>:<tag>)")
@@ -254,6 +259,9 @@ func TestImageRefProblems(t *testing.T) {
 		{"image: ghcr.io/skillc-dev/skill-node-probe:v0.1.0@sha256:" + strings.Repeat("ab", 32), false},
 		{"go install github.com/skillc-dev/skillc/cmd/skillc@v0.1.0", false},
 		{"allowedRegistries: [ghcr.io/skillc-dev, ghcr.io/sympozium-ai]", false},
+		{"  - name: ghcr.io/skillc-dev/skill-node-probe", false},
+		{"  - name: ghcr.io/skillc-dev/skill-gone", true},
+		{"    image: ghcr.io/skillc-dev/skill-node-probe # name: x", true},
 	} {
 		problems, _ := imageRefProblems("f", tc.line, images)
 		if (len(problems) > 0) != tc.bad {
@@ -355,5 +363,76 @@ func TestActionScriptsShellcheck(t *testing.T) {
 		if err := cmd.Run(); err != nil {
 			t.Errorf("shellcheck action.yml step %q: %v\n%s", name, err, out.String())
 		}
+	}
+}
+
+// readmeSection returns the README text from the heading to the next heading of any level.
+func readmeSection(t *testing.T, heading string) string {
+	t.Helper()
+	readme := mustRead(t, "README.md")
+	i := strings.Index(readme, "\n"+heading+"\n")
+	if i < 0 {
+		t.Fatalf("README.md has no %q", heading)
+	}
+	var out []string
+	fenced := false
+	for _, line := range strings.Split(readme[i+len(heading)+2:], "\n") {
+		if strings.HasPrefix(line, "```") {
+			fenced = !fenced
+		}
+		if !fenced && regexp.MustCompile(`^#{1,6} `).MatchString(line) {
+			break
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestPinBuiltinPacksByDigest builds the README's recipe (its kustomization.yaml and
+// skillpack-images.yaml, digests filled in) over skills/ with kustomize, offline: every built-in
+// sidecar image comes out pinned by digest, which is what --profile restricted (IMG-02) needs.
+func TestPinBuiltinPacksByDigest(t *testing.T) {
+	section := readmeSection(t, "### Pinning the built-in packs by digest")
+	blocks := regexp.MustCompile("(?s)```yaml\n# (\\S+)(.*?)```").FindAllStringSubmatch(section, -1)
+	if len(blocks) != 2 {
+		t.Fatalf("%d yaml blocks named by a first-line comment, want kustomization.yaml and skillpack-images.yaml", len(blocks))
+	}
+	dir := t.TempDir()
+	digest := "sha256:" + strings.Repeat("0123456789abcdef", 4)
+	for _, b := range blocks {
+		body := strings.ReplaceAll("# "+b[1]+b[2], "sha256:<from digests.txt>", digest)
+		writeFile(t, filepath.Join(dir, strings.TrimSuffix(b[1], ":")), body)
+	}
+	packs, err := filepath.Glob("skills/*.yaml")
+	if err != nil || len(packs) == 0 {
+		t.Fatalf("skills/*.yaml: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "skills"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range packs {
+		writeFile(t, filepath.Join(dir, p), mustRead(t, p))
+	}
+	out, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		t.Fatalf("kustomize build of the README's recipe: %v", err)
+	}
+	var pinned int
+	for _, r := range out.Resources() {
+		if r.GetKind() != "SkillPack" {
+			continue
+		}
+		image, err := r.GetString("spec.sidecar.image")
+		if err != nil {
+			continue // a pack without a sidecar
+		}
+		if !strings.HasPrefix(image, "ghcr.io/skillc-dev/skill-") || !strings.HasSuffix(image, "@"+digest) || strings.Contains(strings.TrimPrefix(image, "ghcr.io"), ":v") {
+			t.Errorf("SkillPack %s: image %s, want <name>@%s", r.GetName(), image, digest)
+			continue
+		}
+		pinned++
+	}
+	if pinned < 3 {
+		t.Errorf("%d built-in sidecar images pinned, want every one (at least 3)", pinned)
 	}
 }
