@@ -436,3 +436,93 @@ func TestPinBuiltinPacksByDigest(t *testing.T) {
 		t.Errorf("%d built-in sidecar images pinned, want every one (at least 3)", pinned)
 	}
 }
+
+// TestPullRequestWorkflow: the sticky comment is found by its hidden marker (never the bot's last
+// comment, which may be another workflow's), and the SARIF the workflow uploads to code scanning
+// is SARIF 2.1.0 whose locations are files of the repository (code scanning drops others).
+func TestPullRequestWorkflow(t *testing.T) {
+	var wf struct {
+		Permissions map[string]string `yaml:"permissions"`
+		Jobs        map[string]struct {
+			Steps []struct {
+				Name string            `yaml:"name"`
+				Uses string            `yaml:"uses"`
+				Env  map[string]string `yaml:"env"`
+				Run  string            `yaml:"run"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal([]byte(mustRead(t, ".github/workflows/skillc-pr.yaml")), &wf); err != nil {
+		t.Fatal(err)
+	}
+	if wf.Permissions["security-events"] != "write" || wf.Permissions["pull-requests"] != "write" {
+		t.Errorf("permissions %v: want security-events: write (SARIF) and pull-requests: write (comment)", wf.Permissions)
+	}
+	var comment, upload bool
+	var sarifArgs []string
+	for _, job := range wf.Jobs {
+		for _, s := range job.Steps {
+			switch {
+			case strings.Contains(s.Run, "gh pr comment"):
+				comment = true
+				if s.Env["MARKER"] != "<!-- skillc-pr -->" {
+					t.Errorf("step %q: MARKER = %q, want <!-- skillc-pr -->", s.Name, s.Env["MARKER"])
+				}
+				if strings.Contains(s.Run, "--edit-last") {
+					t.Errorf("step %q: --edit-last edits the bot's last comment, whichever workflow wrote it", s.Name)
+				}
+				if !strings.Contains(s.Run, `echo "$MARKER"; cat`) || !strings.Contains(s.Run, "startswith(env.MARKER)") {
+					t.Errorf("step %q: the body must start with the marker and only a comment starting with it may be edited", s.Name)
+				}
+			case strings.HasPrefix(s.Uses, "github/codeql-action/upload-sarif@"):
+				upload = true
+			case strings.Contains(s.Run, "--output sarif"):
+				m := skillcCommand.FindStringSubmatch(s.Run)
+				if m == nil {
+					t.Fatalf("step %q: no skillc command", s.Name)
+				}
+				sarifArgs = strings.Fields(m[1])
+			}
+		}
+	}
+	if !comment || !upload || sarifArgs == nil {
+		t.Fatalf("skillc-pr.yaml: comment step %v, SARIF upload %v, SARIF command %q", comment, upload, sarifArgs)
+	}
+
+	stdout, stderr, code := execute(t, sarifArgs...)
+	if code > 1 {
+		t.Fatalf("skillc %s: exit %d\n%s", strings.Join(sarifArgs, " "), code, stderr)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &log); err != nil {
+		t.Fatalf("SARIF output: %v", err)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
+		t.Fatalf("SARIF version %q, %d runs: want 2.1.0 and one run with results (the example has warnings)", log.Version, len(log.Runs))
+	}
+	for _, r := range log.Runs[0].Results {
+		for _, l := range r.Locations {
+			uri := l.PhysicalLocation.ArtifactLocation.URI
+			if filepath.IsAbs(uri) || strings.Contains(uri, "://") {
+				t.Errorf("%s: location %q is not repository-relative", r.RuleID, uri)
+			} else if _, err := os.Stat(uri); err != nil {
+				t.Errorf("%s: location %q is not a file of the repository: %v", r.RuleID, uri, err)
+			}
+		}
+	}
+}
