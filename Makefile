@@ -8,10 +8,11 @@ OPA_VERSION         := v1.22.2
 CONFTEST_VERSION    := v0.71.1
 KUSTOMIZE_VERSION   := v5.8.2
 STATICCHECK_VERSION := v0.8.2
+ACTIONLINT_VERSION  := v1.7.12
 
 # Container images built by .github/workflows/build.yaml and release.yaml (keep the three in step:
 # a test checks it).
-IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc
+IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc skillc-fn
 
 .PHONY: all build run test test-policy fuzz golden bench bench-compare tools lint clean e2e e2e-tools
 
@@ -69,13 +70,24 @@ bench-compare: build tools
 	$(GO) build -o $(BIN)/skillc-bench ./cmd/skillc-bench
 	$(BIN)/skillc-bench -bin $(BIN) -policy policy $(BENCH_ARGS)
 
-lint:
+## lint: gofmt, go vet, staticcheck; actionlint over the workflows and the workflow users copy
+## (with shellcheck over their run scripts when it is installed), and shellcheck over action.yml's
+## scripts (TestActionScriptsShellcheck). It installs the tools it runs.
+LINT_WORKFLOWS := .github/workflows/*.yaml kustomize/flux/render.yaml
+lint: $(BIN)/.staticcheck-$(STATICCHECK_VERSION) $(BIN)/.actionlint-$(ACTIONLINT_VERSION) shellcheck-tool
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
+	@if command -v shellcheck > /dev/null; then \
+	  echo "actionlint (with shellcheck) $(LINT_WORKFLOWS)"; $(BIN)/actionlint $(LINT_WORKFLOWS) && \
+	  SKILLC_SHELLCHECK=required $(GO) test -count=1 ./cmd/skillc -run '^TestActionScriptsShellcheck$$'; \
+	else \
+	  echo "shellcheck not installed: actionlint runs without it and action.yml's scripts are NOT shell-checked"; \
+	  $(BIN)/actionlint $(LINT_WORKFLOWS); \
+	fi
 
-tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION) $(BIN)/.actionlint-$(ACTIONLINT_VERSION) shellcheck-tool
 
 $(BIN)/.opa-$(OPA_VERSION):
 	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
@@ -120,6 +132,20 @@ $(BIN)/.etcd-$(ETCD_VERSION):
 	@mkdir -p $(BIN)
 	cd hack/etcd && $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/etcd go.etcd.io/etcd/server/v3
 	@touch $@
+
+$(BIN)/.actionlint-$(ACTIONLINT_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	@touch $@
+
+# shellcheck is not a Go program: the Debian package, installed only when it is missing and we are
+# root (a CI container); otherwise lint says what it skips.
+.PHONY: shellcheck-tool
+shellcheck-tool:
+	@if command -v shellcheck > /dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	  apt-get install -y shellcheck > /dev/null 2>&1 || { apt-get update > /dev/null && apt-get install -y shellcheck > /dev/null; } || \
+	    echo "could not install shellcheck with apt-get: make lint skips the shell checks"; \
+	else echo "shellcheck is missing and we are not root: install it (apt-get install shellcheck); make lint skips the shell checks"; fi
 
 clean:
 	rm -rf $(BIN)

@@ -4,23 +4,31 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// workflow is the part of a GitHub Actions workflow the tests read.
+// workflowStep is a step of a workflow's job or of a composite action.
+type workflowStep struct {
+	Name string            `yaml:"name"`
+	Env  map[string]string `yaml:"env"`
+	Run  string            `yaml:"run"`
+}
+
+// workflow is the part of a GitHub Actions workflow, or of a composite action (action.yml:
+// runs.steps), the tests read.
 type workflow struct {
 	Env  map[string]string `yaml:"env"`
 	Jobs map[string]struct {
 		Env   map[string]string `yaml:"env"`
-		Steps []struct {
-			Name string            `yaml:"name"`
-			Env  map[string]string `yaml:"env"`
-			Run  string            `yaml:"run"`
-		} `yaml:"steps"`
+		Steps []workflowStep    `yaml:"steps"`
 	} `yaml:"jobs"`
+	Runs struct {
+		Steps []workflowStep `yaml:"steps"`
+	} `yaml:"runs"`
 }
 
 // skillcCall is one skillc command line found in a workflow's run scripts, its variables expanded.
@@ -49,29 +57,40 @@ func skillcCalls(t *testing.T, file string) (*workflow, []skillcCall) {
 	if err := yaml.Unmarshal(data, &wf); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
-	var calls []skillcCall
+	type scoped struct {
+		jobEnv map[string]string
+		step   workflowStep
+	}
+	var steps []scoped
 	for _, job := range wf.Jobs {
 		for _, step := range job.Steps {
-			env := map[string]string{}
-			for _, m := range []map[string]string{wf.Env, job.Env, step.Env} {
-				for k, v := range m {
-					env[k] = actionsExpr.ReplaceAllString(v, "X")
-				}
+			steps = append(steps, scoped{job.Env, step})
+		}
+	}
+	for _, step := range wf.Runs.Steps {
+		steps = append(steps, scoped{nil, step})
+	}
+	var calls []skillcCall
+	for _, st := range steps {
+		env := map[string]string{}
+		for _, m := range []map[string]string{wf.Env, st.jobEnv, st.step.Env} {
+			for k, v := range m {
+				env[k] = actionsExpr.ReplaceAllString(v, "X")
 			}
-			run := actionsExpr.ReplaceAllString(step.Run, "X")
-			for _, m := range skillcCommand.FindAllStringSubmatch(run, -1) {
-				line := os.Expand(m[1], func(k string) string {
-					if v, ok := env[k]; ok {
-						return v
-					}
-					return "X"
-				})
-				var args []string
-				for _, w := range strings.Fields(line) {
-					args = append(args, strings.Trim(w, `"'`))
+		}
+		run := actionsExpr.ReplaceAllString(st.step.Run, "X")
+		for _, m := range skillcCommand.FindAllStringSubmatch(run, -1) {
+			line := os.Expand(m[1], func(k string) string {
+				if v, ok := env[k]; ok {
+					return v
 				}
-				calls = append(calls, skillcCall{step.Name, args})
+				return "X"
+			})
+			var args []string
+			for _, w := range strings.Fields(line) {
+				args = append(args, strings.Trim(w, `"'`))
 			}
+			calls = append(calls, skillcCall{st.step.Name, args})
 		}
 	}
 	if len(calls) == 0 {
@@ -80,11 +99,11 @@ func skillcCalls(t *testing.T, file string) (*workflow, []skillcCall) {
 	return &wf, calls
 }
 
-// TestWorkflowCommands: every skillc command line of the workflows we ship names a subcommand
-// and flags that exist and arguments the subcommand accepts, so renaming a flag cannot leave
-// the examples broken.
+// TestWorkflowCommands: every skillc command line of the workflows we ship and of the action
+// names a subcommand and flags that exist and arguments the subcommand accepts, so renaming a
+// flag cannot leave the examples broken.
 func TestWorkflowCommands(t *testing.T) {
-	for _, file := range []string{".github/workflows/skillc-pr.yaml", "kustomize/flux/render.yaml"} {
+	for _, file := range []string{".github/workflows/skillc-pr.yaml", "kustomize/flux/render.yaml", "action.yml"} {
 		t.Run(path.Base(file), func(t *testing.T) {
 			_, calls := skillcCalls(t, file)
 			for _, c := range calls {
@@ -158,5 +177,127 @@ func TestFluxExampleUpToDate(t *testing.T) {
 	}
 	if !found {
 		t.Error("kustomize/flux/sync.yaml has no Kustomization")
+	}
+}
+
+// TestActionOptionalFlags: the flags action.yml adds from its inputs (args+=(--flag ...)) exist
+// on every skillc subcommand it runs with them, so an input cannot name a flag that is gone.
+func TestActionOptionalFlags(t *testing.T) {
+	_, calls := skillcCalls(t, "action.yml")
+	var added []string
+	for _, m := range regexp.MustCompile(`args\+=\((--[a-z-]+)`).FindAllStringSubmatch(mustRead(t, "action.yml"), -1) {
+		added = append(added, m[1])
+	}
+	slices.Sort(added)
+	added = slices.Compact(added)
+	if len(added) == 0 {
+		t.Fatal("action.yml adds no optional flag: the scan is broken")
+	}
+	var checked int
+	for _, c := range calls {
+		if len(c.args) == 0 || c.args[0] == "version" {
+			continue
+		}
+		root := newRootCommand()
+		cmd, _, err := root.Find(c.args)
+		if err != nil || cmd == root {
+			continue // TestWorkflowCommands reports it
+		}
+		for _, flag := range added {
+			checked++
+			if cmd.Flags().Lookup(strings.TrimPrefix(flag, "--")) == nil {
+				t.Errorf("step %q: skillc %s has no flag %s (added from an input)", c.step, cmd.Name(), flag)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no skillc command of action.yml was checked")
+	}
+}
+
+// preCommitHook is one hook of .pre-commit-hooks.yaml (strict: a misspelled key fails).
+type preCommitHook struct {
+	ID            string   `yaml:"id"`
+	Name          string   `yaml:"name"`
+	Description   string   `yaml:"description"`
+	Entry         string   `yaml:"entry"`
+	Language      string   `yaml:"language"`
+	Args          []string `yaml:"args"`
+	PassFilenames *bool    `yaml:"pass_filenames"`
+	Files         string   `yaml:"files"`
+}
+
+// TestPreCommitHooks: every hook of .pre-commit-hooks.yaml runs a skillc subcommand with flags
+// that exist, built by pre-commit from this module (language: golang), over the whole tree
+// (pass_filenames: false: a toggle resolves against packs in other files), and the staleness
+// hook only compares (--check), never writes.
+func TestPreCommitHooks(t *testing.T) {
+	var hooks []preCommitHook
+	dec := yaml.NewDecoder(strings.NewReader(mustRead(t, ".pre-commit-hooks.yaml")))
+	dec.KnownFields(true)
+	if err := dec.Decode(&hooks); err != nil {
+		t.Fatalf(".pre-commit-hooks.yaml: %v", err)
+	}
+	if len(hooks) < 2 {
+		t.Fatalf("%d hooks, want the gate and the staleness check", len(hooks))
+	}
+	subcommands := map[string]bool{}
+	for _, h := range hooks {
+		words := append(strings.Fields(h.Entry), h.Args...)
+		if len(words) < 2 || words[0] != "skillc" {
+			t.Errorf("hook %s: entry %q does not run skillc", h.ID, h.Entry)
+			continue
+		}
+		if h.Language != "golang" {
+			t.Errorf("hook %s: language %q, want golang (pre-commit builds skillc at the pinned rev)", h.ID, h.Language)
+		}
+		if h.PassFilenames == nil || *h.PassFilenames {
+			t.Errorf("hook %s: pass_filenames must be false: skillc needs the whole source tree", h.ID)
+		}
+		root := newRootCommand()
+		cmd, rest, err := root.Find(words[1:])
+		if err != nil || cmd == root {
+			t.Errorf("hook %s: %s: no such subcommand (%v)", h.ID, h.Entry, err)
+			continue
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Errorf("hook %s: %s: %v", h.ID, h.Entry, err)
+			continue
+		}
+		subcommands[cmd.Name()] = true
+		if cmd.Name() == "compile" && !strings.Contains(h.Entry, "--check") {
+			t.Errorf("hook %s: skillc compile without --check would rewrite the render in a hook", h.ID)
+		}
+	}
+	if !subcommands["check"] || !subcommands["compile"] {
+		t.Errorf("hooks run %v, want check (the gate) and compile --check (staleness)", subcommands)
+	}
+	// The usage example in the file's header comment is valid too.
+	example := regexp.MustCompile(`(?m)^#\s+- id: (\S+)\n#\s+args: \[(.*)\]$`)
+	found := example.FindAllStringSubmatch(mustRead(t, ".pre-commit-hooks.yaml"), -1)
+	if len(found) != len(hooks) {
+		t.Fatalf("header example shows %d hooks with args, want %d", len(found), len(hooks))
+	}
+	for _, m := range found {
+		i := slices.IndexFunc(hooks, func(h preCommitHook) bool { return h.ID == m[1] })
+		if i < 0 {
+			t.Errorf("header example: no hook %s", m[1])
+			continue
+		}
+		var args []string
+		for _, a := range strings.Split(m[2], ",") {
+			args = append(args, strings.TrimSpace(a))
+		}
+		root := newRootCommand()
+		cmd, rest, err := root.Find(append(strings.Fields(hooks[i].Entry)[1:], args...))
+		if err != nil || cmd == root {
+			t.Errorf("header example %s: %v", m[1], err)
+			continue
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Errorf("header example %s: %v", m[1], err)
+		} else if err := cmd.ValidateArgs(cmd.Flags().Args()); err != nil {
+			t.Errorf("header example %s: %v", m[1], err)
+		}
 	}
 }
