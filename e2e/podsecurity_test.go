@@ -25,7 +25,7 @@ import (
 // capabilities outside baseline's list (skillc allows nothing but NET_BIND_SERVICE).
 var podSecurityRules = map[string][]string{
 	"baseline":   {"POD-01", "POD-02", "POD-03", "POD-04", "POD-05", "POD-06", "POD-10"},
-	"restricted": {"POD-01", "POD-02", "POD-03", "POD-04", "POD-05", "POD-06", "POD-07", "POD-08", "POD-09", "POD-10"},
+	"restricted": {"POD-01", "POD-02", "POD-03", "POD-04", "POD-05", "POD-06", "POD-07", "POD-08", "POD-09", "POD-10", "POD-13"},
 }
 
 // knownGateHoles are the disagreements this test found when it was written: pods skillc's pod
@@ -34,15 +34,7 @@ var podSecurityRules = map[string][]string{
 // when a listed hole closes (remove it here) or a new disagreement appears. The compiler never
 // emits these pods itself (it always sets the fields), but the gate also judges edited renders
 // and `conftest -p policy/` users' pods, and a pack's sidecar.volumes reach the pod as given.
-var knownGateHoles = map[string]string{
-	"run-as-non-root-false": "POD-07 does not deny runAsNonRoot: false on the pod when runAsUser is non-zero",
-	"run-as-non-root-unset": "restricted requires runAsNonRoot: true; no rule denies it unset",
-	"no-drop-all":           "restricted requires capabilities.drop [ALL]; POD-09 checks only added capabilities",
-	"escalation-unset":      "POD-08 only warns when allowPrivilegeEscalation is unset; restricted refuses it (POLICY.md says warn)",
-	"seccomp-unset":         "POD-10 denies Unconfined but not an unset seccomp profile, which restricted refuses",
-	"volume-nfs":            "restricted allows only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret volumes; no rule checks volume types",
-	"volume-iscsi":          "as volume-nfs",
-}
+var knownGateHoles = map[string]string{}
 
 // baselineCapabilities are the capabilities Pod Security's baseline level lets a container add.
 var baselineCapabilities = []corev1.Capability{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
