@@ -28,14 +28,6 @@ var podSecurityRules = map[string][]string{
 	"restricted": {"POD-01", "POD-02", "POD-03", "POD-04", "POD-05", "POD-06", "POD-07", "POD-08", "POD-09", "POD-10", "POD-13"},
 }
 
-// knownGateHoles are the disagreements this test found when it was written: pods skillc's pod
-// rules pass under the restricted profile that Pod Security restricted refuses. Each is reported
-// (t.Log, "GATE HOLE") rather than failed, so `make e2e` guards everything else; the test fails
-// when a listed hole closes (remove it here) or a new disagreement appears. The compiler never
-// emits these pods itself (it always sets the fields), but the gate also judges edited renders
-// and `conftest -p policy/` users' pods, and a pack's sidecar.volumes reach the pod as given.
-var knownGateHoles = map[string]string{}
-
 // baselineCapabilities are the capabilities Pod Security's baseline level lets a container add.
 var baselineCapabilities = []corev1.Capability{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
 	"MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
@@ -238,7 +230,6 @@ func TestPodSecurityDifferential(t *testing.T) {
 	}
 
 	var checked, refusals, denials int
-	holes := map[string]bool{}
 	for _, level := range []string{"baseline", "restricted"} {
 		ensureServiceAccounts(t, ctx, cs, "pss-"+level, pods)
 		for _, p := range pods {
@@ -274,9 +265,6 @@ func TestPodSecurityDifferential(t *testing.T) {
 			switch {
 			case len(covered) > 0 && !refused:
 				t.Errorf("%s: skillc denies it for %v, which Pod Security %s also checks, but the API server admits it\n%s", p.name, covered, level, verdicts)
-			case len(podDenies) == 0 && refused && level == "restricted" && knownGateHoles[p.mutation] != "":
-				holes[p.mutation] = true
-				t.Logf("GATE HOLE %s: %s\n%s", p.name, knownGateHoles[p.mutation], verdicts)
 			case len(podDenies) == 0 && refused:
 				t.Errorf("%s: skillc's pod rules pass it, but the API server refuses it (a gate hole)\n%s", p.name, verdicts)
 			case len(podDenies) > 0 && !refused:
@@ -284,12 +272,7 @@ func TestPodSecurityDifferential(t *testing.T) {
 			}
 		}
 	}
-	for m, why := range knownGateHoles {
-		if !holes[m] {
-			t.Errorf("known gate hole %q (%s) no longer disagrees with Pod Security: remove it from knownGateHoles", m, why)
-		}
-	}
-	t.Logf("%d pod × level verdicts compared: skillc denied %d, the API server refused %d, %d known gate holes", checked, denials, refusals, len(holes))
+	t.Logf("%d pod × level verdicts compared: skillc denied %d, the API server refused %d", checked, denials, refusals)
 	if checked < 2*(len(mutations)+20) {
 		t.Fatalf("only %d verdicts compared: the fixtures were not found", checked)
 	}
