@@ -59,7 +59,7 @@ var unmarshalerSchemas = map[reflect.Type]object{
 
 func quantity(what, def string) fieldHint {
 	return fieldHint{
-		Schema:      object{"type": []any{"string", "number", "null"}, "pattern": quantityNonNeg, "minimum": 0},
+		Schema:      object{"type": []any{"string", "number"}, "pattern": quantityNonNeg, "minimum": 0},
 		Description: fmt.Sprintf("%s: a non-negative Kubernetes quantity (e.g. 100m, 128Mi)%s.", what, def),
 	}
 }
@@ -151,8 +151,8 @@ var fieldHints = map[string]fieldHint{
 	"PolicyConfig.profile":       oneOf(compile.Profiles, "baseline", "The policy profile (POLICY.md)."),
 	"AllowedHostPath.skillPack":  {Required: true, Schema: nonEmpty},
 	"AllowedHostPath.pathPrefix": {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
-	"ResourceCeilings.cpu":       {Schema: object{"type": []any{"string", "number", "null"}, "pattern": "^$|" + quantityAny}, Description: "The highest cpu limit a sidecar may have."},
-	"ResourceCeilings.memory":    {Schema: object{"type": []any{"string", "number", "null"}, "pattern": "^$|" + quantityAny}, Description: "The highest memory limit a sidecar may have."},
+	"ResourceCeilings.cpu":       {Schema: object{"type": []any{"string", "number"}, "pattern": "^$|" + quantityAny}, Description: "The highest cpu limit a sidecar may have."},
+	"ResourceCeilings.memory":    {Schema: object{"type": []any{"string", "number"}, "pattern": "^$|" + quantityAny}, Description: "The highest memory limit a sidecar may have."},
 }
 
 // typeHints add keywords to a definition: what involves more than one of its fields.
@@ -188,8 +188,12 @@ var typeHints = map[string]object{
 }
 
 // metadataHint is what validation asks of a kind's own name and namespace (checkMeta and the
-// length limits of the names skillc derives from it).
+// length limits of the names skillc derives from it); nil where it asks nothing (a
+// CompilerConfig's name is never read).
 func metadataHint(kind string) object {
+	if kind == "CompilerConfig" {
+		return nil
+	}
 	pattern, limit := dns1123Subdomain, validation.DNS1123SubdomainMaxLength
 	switch kind {
 	case "SkillPack": // a label value and part of container names

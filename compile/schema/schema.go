@@ -91,8 +91,12 @@ func generateKind(k Kind) ([]byte, error) {
 	props := root["properties"].(object)
 	props["apiVersion"] = object{"const": k.APIVersion(), "description": "Only " + k.APIVersion() + " is read as a " + k.Kind + "."}
 	props["kind"] = object{"const": k.Kind}
-	props["metadata"] = object{"allOf": []any{object{"$ref": "#/definitions/ObjectMeta"}, metadataHint(k.Kind)}}
-	root["required"] = mergeRequired(root["required"], "apiVersion", "kind", "metadata")
+	if hint := metadataHint(k.Kind); hint != nil {
+		props["metadata"] = object{"allOf": []any{object{"$ref": "#/definitions/ObjectMeta"}, hint}}
+		root["required"] = mergeRequired(root["required"], "apiVersion", "kind", "metadata")
+	} else {
+		root["required"] = mergeRequired(root["required"], "apiVersion", "kind")
+	}
 	root["type"] = "object" // a document is a mapping, never null
 	root["$schema"] = Draft
 	root["$comment"] = Generated
