@@ -8,6 +8,7 @@ OPA_VERSION         := v1.22.2
 CONFTEST_VERSION    := v0.71.1
 KUSTOMIZE_VERSION   := v5.8.2
 STATICCHECK_VERSION := v0.8.2
+KUBECONFORM_VERSION := v0.8.0
 
 # Container images built by .github/workflows/build.yaml and release.yaml (keep the three in step:
 # a test checks it).
@@ -75,7 +76,8 @@ lint:
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 
-tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
+tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION) \
+	$(BIN)/.kubeconform-$(KUBECONFORM_VERSION)
 
 $(BIN)/.opa-$(OPA_VERSION):
 	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
@@ -92,6 +94,16 @@ $(BIN)/.kustomize-$(KUSTOMIZE_VERSION):
 $(BIN)/.staticcheck-$(STATICCHECK_VERSION):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@touch $@
+
+$(BIN)/.kubeconform-$(KUBECONFORM_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	@touch $@
+
+## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
+## fails while they are stale)
+.PHONY: schemas
+schemas:
+	$(GO) run ./cmd/skillc-schema -o schemas
 
 clean:
 	rm -rf $(BIN)
