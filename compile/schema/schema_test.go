@@ -369,3 +369,47 @@ type nopTB struct{ testing.TB }
 
 func (nopTB) Helper()               {}
 func (nopTB) Fatalf(string, ...any) { panic("unparsable") }
+
+// TestModelines: a "# yaml-language-server: $schema=" line in a source file names, relative to
+// the file, a generated schema, and the file holds only documents of that schema's kind.
+func TestModelines(t *testing.T) {
+	const modeline = "# yaml-language-server: $schema="
+	found := 0
+	for _, path := range sourceFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			ref, ok := strings.CutPrefix(line, modeline)
+			if !ok {
+				continue
+			}
+			found++
+			target := filepath.Join(filepath.Dir(path), filepath.FromSlash(strings.TrimSpace(ref)))
+			rel, err := filepath.Rel(filepath.Join(root, "schemas"), target)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				t.Errorf("%s: %s is not in schemas/", path, ref)
+				continue
+			}
+			var kind *Kind
+			for i, k := range Kinds {
+				if k.Path() == filepath.ToSlash(rel) {
+					kind = &Kinds[i]
+				}
+			}
+			if kind == nil {
+				t.Errorf("%s: %s is not a generated schema", path, ref)
+				continue
+			}
+			for _, d := range documents(t, path, data) {
+				if d.key != kind.APIVersion()+" "+kind.Kind {
+					t.Errorf("%s:%d: a %s under a modeline for %s", path, d.line, d.key, kind.Kind)
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no source file shows the yaml-language-server modeline")
+	}
+}
