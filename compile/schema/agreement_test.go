@@ -41,10 +41,7 @@ func TestSchemaAgreesWithSkillc(t *testing.T) {
 			if f.Package != nil {
 				continue
 			}
-			var roots []*yaml.Node
-			for _, d := range documentsAll(t, f.Name, f.Data) {
-				roots = append(roots, d)
-			}
+			roots := documentsAll(t, f.Name, f.Data)
 			for _, doc := range documents(t, f.Name, f.Data) {
 				// documents parsed the file anew: find the same document among roots by line.
 				var target *yaml.Node

@@ -64,12 +64,29 @@ func (k Kind) Path() string {
 // Generate returns every schema file, keyed by Path, as indented JSON ending in a newline.
 func Generate() (map[string][]byte, error) {
 	out := map[string][]byte{}
+	used := map[string]bool{}
 	for _, k := range Kinds {
-		b, err := generateKind(k)
+		b, err := generateKind(k, used)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k.Kind, err)
 		}
 		out[k.Path()] = b
+	}
+	// A hint whose field was renamed or removed would silently stop constraining anything.
+	var unused []string
+	for key := range fieldHints {
+		if !used[key] {
+			unused = append(unused, key)
+		}
+	}
+	for key := range typeHints {
+		if !used[key] {
+			unused = append(unused, key)
+		}
+	}
+	if len(unused) > 0 {
+		sort.Strings(unused)
+		return nil, fmt.Errorf("hints name no field or type of the input kinds: %s", strings.Join(unused, ", "))
 	}
 	return out, nil
 }
@@ -80,10 +97,11 @@ type object = map[string]any
 type generator struct {
 	defs     object
 	building map[reflect.Type]bool
+	used     map[string]bool // hint keys applied
 }
 
-func generateKind(k Kind) ([]byte, error) {
-	g := &generator{defs: object{}, building: map[reflect.Type]bool{}}
+func generateKind(k Kind, used map[string]bool) ([]byte, error) {
+	g := &generator{defs: object{}, building: map[reflect.Type]bool{}, used: used}
 	root, err := g.structSchema(k.Type, k.Kind)
 	if err != nil {
 		return nil, err
@@ -269,7 +287,9 @@ func (g *generator) structSchema(t reflect.Type, name string) (object, error) {
 			if jname == "" {
 				jname = f.Name
 			}
-			h := fieldHints[defName(t)+"."+jname]
+			key := defName(t) + "." + jname
+			h, ok := fieldHints[key]
+			g.used[key] = g.used[key] || ok
 			s, err := g.valueSchema(f.Type, !h.Required)
 			if err != nil {
 				return fmt.Errorf("%s.%s: %w", t.Name(), jname, err)
@@ -290,6 +310,7 @@ func (g *generator) structSchema(t reflect.Type, name string) (object, error) {
 		s["required"] = required
 	}
 	if extra, ok := typeHints[name]; ok {
+		g.used[name] = true
 		for k, v := range extra {
 			s[k] = v
 		}
