@@ -112,6 +112,7 @@ var fieldHints = map[string]fieldHint{
 	"HostMount.hostPath":                               {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
 	"HostMount.mountPath":                              {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
 	"HostMount.readOnly":                               {Default: true},
+	"io.k8s.api.core.v1.Volume.name":                   {Required: true, Schema: object{"type": "string", "pattern": dns1123Label, "maxLength": validation.DNS1123LabelMaxLength}},
 	"io.k8s.api.core.v1.VolumeMount.name":              {Required: true, Schema: nonEmpty},
 	"io.k8s.api.core.v1.VolumeMount.mountPath":         {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
 	"io.k8s.api.core.v1.VolumeMount.mountPropagation":  {Enum: enum("None", "HostToContainer", "Bidirectional")},
