@@ -8,7 +8,6 @@ OPA_VERSION         := v1.22.2
 CONFTEST_VERSION    := v0.71.1
 KUSTOMIZE_VERSION   := v5.8.2
 STATICCHECK_VERSION := v0.8.2
-KUBECONFORM_VERSION := v0.8.0
 
 # Container images built by .github/workflows/build.yaml and release.yaml (keep the three in step:
 # a test checks it).
@@ -60,6 +59,19 @@ test-policy: tools
 golden:
 	$(GO) test -count=1 ./cmd/skillc -run 'TestGolden' -update
 
+## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
+## fails while they are stale). kubeconform, which the schema tests run, is one of the tools.
+KUBECONFORM_VERSION := v0.8.0
+.PHONY: schemas
+schemas:
+	$(GO) run ./cmd/skillc-schema -o schemas
+
+tools: $(BIN)/.kubeconform-$(KUBECONFORM_VERSION)
+
+$(BIN)/.kubeconform-$(KUBECONFORM_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	@touch $@
+
 ## bench: per-stage benchmarks (load, build, serialize, whole compile, gate) on generated repositories
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./compile/ ./policy/
@@ -76,8 +88,7 @@ lint:
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 
-tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION) \
-	$(BIN)/.kubeconform-$(KUBECONFORM_VERSION)
+tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION)
 
 $(BIN)/.opa-$(OPA_VERSION):
 	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
@@ -94,16 +105,6 @@ $(BIN)/.kustomize-$(KUSTOMIZE_VERSION):
 $(BIN)/.staticcheck-$(STATICCHECK_VERSION):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@touch $@
-
-$(BIN)/.kubeconform-$(KUBECONFORM_VERSION):
-	GOBIN=$(BIN) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
-	@touch $@
-
-## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
-## fails while they are stale)
-.PHONY: schemas
-schemas:
-	$(GO) run ./cmd/skillc-schema -o schemas
 
 clean:
 	rm -rf $(BIN)
