@@ -60,6 +60,19 @@ test-policy: tools
 golden:
 	$(GO) test -count=1 ./cmd/skillc -run 'TestGolden' -update
 
+## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
+## fails while they are stale). kubeconform, which the schema tests run, is one of the tools.
+KUBECONFORM_VERSION := v0.8.0
+.PHONY: schemas
+schemas:
+	$(GO) run ./cmd/skillc-schema -o schemas
+
+tools: $(BIN)/.kubeconform-$(KUBECONFORM_VERSION)
+
+$(BIN)/.kubeconform-$(KUBECONFORM_VERSION):
+	GOBIN=$(BIN) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	@touch $@
+
 ## bench: per-stage benchmarks (load, build, serialize, whole compile, gate) on generated repositories
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./compile/ ./policy/

@@ -1,0 +1,215 @@
+package schema
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/skillc-dev/skillc/compile"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// What the decoder leaves to validation (compile/validate.go, compile/config.go), as schema. The
+// hints may only narrow what the decoder accepts to what validation then accepts, never widen it;
+// a hint that validation would not back is a false alarm in every editor. Where validation cannot
+// be written as a schema (an image reference, a cron expression, a duration, names that must be
+// unique) the schema stays looser and skillc reports it.
+
+// fieldHint narrows one field, named by its definition and json name ("ConfigSpec.identity").
+type fieldHint struct {
+	Required    bool   // must be present and not null
+	Enum        []any  // allowed values (null is added where the field may be null)
+	Schema      object // further keywords
+	Description string
+	Default     any
+}
+
+// Patterns of Kubernetes' validation (k8s.io/apimachinery/pkg/util/validation and the quantity
+// grammar of k8s.io/apimachinery/pkg/api/resource).
+const (
+	dns1123Label     = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	dns1123Subdomain = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	envVarName       = `^[-._a-zA-Z][-._a-zA-Z0-9]*$`
+	// A non-negative quantity, blank meaning unset (sidecar resources and ceilings skip "").
+	quantityNonNeg = `^(\+?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?)?$`
+	// Any quantity, as resource.Quantity's UnmarshalJSON takes it (surrounding spaces trimmed).
+	quantityAny  = `^\s*(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?\s*$`
+	absolutePath = `^/`
+	skillName    = `^[a-z0-9]+(-[a-z0-9]+)*$`
+	nonBlank     = `\S`
+)
+
+// unmarshalerSchemas are the types that decode themselves (UnmarshalJSON): what each accepts.
+var unmarshalerSchemas = map[reflect.Type]object{
+	reflect.TypeFor[compile.Task](): {
+		"type":        []any{"string", "object", "null"},
+		"description": "What the agent is asked to do: a string, or an object (an orchestration mode) passed as compact JSON in TASK.",
+	},
+	reflect.TypeFor[resource.Quantity](): {
+		"type": []any{"string", "number", "null"}, "pattern": quantityAny,
+		"description": "A Kubernetes quantity (e.g. 100m, 128Mi).",
+	},
+	reflect.TypeFor[intstr.IntOrString](): {"type": []any{"string", "integer", "null"}},
+	reflect.TypeFor[metav1.Time]():        {"type": []any{"string", "null"}, "format": "date-time"},
+	reflect.TypeFor[metav1.FieldsV1]():    {}, // any JSON, kept raw
+}
+
+func quantity(what, def string) fieldHint {
+	return fieldHint{
+		Schema:      object{"type": []any{"string", "number"}, "pattern": quantityNonNeg, "minimum": 0},
+		Description: fmt.Sprintf("%s: a non-negative Kubernetes quantity (e.g. 100m, 128Mi)%s.", what, def),
+	}
+}
+
+func enum(values ...string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}
+
+// oneOf is a setting that skillc defaults when empty or absent.
+func oneOf(values []string, def, why string) fieldHint {
+	return fieldHint{
+		Enum:        enum(append([]string{""}, values...)...),
+		Default:     def,
+		Description: fmt.Sprintf("%s One of %s; empty or absent: %s.", why, strings.Join(values, ", "), def),
+	}
+}
+
+var nonEmpty = object{"type": "string", "minLength": 1}
+
+var fieldHints = map[string]fieldHint{
+	// SkillPack
+	"SkillPack.spec": {Required: true},
+	"Skill.name": {Required: true, Schema: object{"type": "string", "pattern": skillName, "maxLength": 64},
+		Description: "1-64 lowercase letters, digits and single hyphens: the skill becomes /skills/<name>.md."},
+	"Skill.content": {Required: true, Schema: object{"type": "string", "pattern": nonBlank},
+		Description: "The skill's Markdown (must not be blank)."},
+	"Sidecar.image": {Required: true, Schema: nonEmpty,
+		Description: "The sidecar's image (required when a sidecar is declared); pin it by digest."},
+	"Sidecar.imagePullPolicy": {Enum: enum("", "Always", "IfNotPresent", "Never")},
+	"Sidecar.mountWorkspace":  {Default: true, Description: "Mount the shared /workspace volume into the sidecar."},
+	"Sidecar.rbac": {Schema: object{"items": object{"properties": object{"nonResourceURLs": object{"type": []any{"array", "null"}, "maxItems": 0}}}},
+		Description: "Rules of a Role in the run's namespace, bound to the run's ServiceAccount (nonResourceURLs only in clusterRBAC)."},
+	"Sidecar.clusterRBAC":     {Description: "Rules of a ClusterRole bound to the run's ServiceAccount."},
+	"Sidecar.secretRef":       {Schema: object{"pattern": "^$|" + dns1123Subdomain, "maxLength": validation.DNS1123SubdomainMaxLength}, Description: "A Secret mounted read-only into the sidecar at secretMountPath."},
+	"Sidecar.secretMountPath": {Schema: object{"pattern": "^$|" + absolutePath}, Description: "Where secretRef is mounted; empty or absent: /secrets/<secretRef>."},
+	"SidecarResources.cpu":    quantity("Requests and limits of cpu", "; absent: 100m"),
+	"SidecarResources.memory": quantity("Requests and limits of memory", "; absent: 128Mi"),
+	"EnvVar.name": {Required: true, Schema: object{"type": "string", "pattern": envVarName,
+		"not": object{"anyOf": []any{object{"const": "SYMPOZIUM_SKILL_PACK"}, object{"pattern": "^SKILL_"}}}},
+		Description: "SYMPOZIUM_SKILL_PACK and SKILL_* are set by skillc itself."},
+	"EnvVarSource.secretKeyRef":                        {Required: true},
+	"SecretKeySelector.name":                           {Required: true, Schema: nonEmpty},
+	"SecretKeySelector.key":                            {Required: true, Schema: nonEmpty},
+	"PolicyRule.verbs":                                 {Required: true, Schema: object{"minItems": 1}},
+	"HostAccess.enabled":                               {Description: "Without it, the other host settings are ignored (with a warning)."},
+	"HostMount.hostPath":                               {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
+	"HostMount.mountPath":                              {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
+	"HostMount.readOnly":                               {Default: true},
+	"io.k8s.api.core.v1.Volume.name":                   {Required: true, Schema: object{"type": "string", "pattern": dns1123Label, "maxLength": validation.DNS1123LabelMaxLength}},
+	"io.k8s.api.core.v1.VolumeMount.name":              {Required: true, Schema: nonEmpty},
+	"io.k8s.api.core.v1.VolumeMount.mountPath":         {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
+	"io.k8s.api.core.v1.VolumeMount.mountPropagation":  {Enum: enum("None", "HostToContainer", "Bidirectional")},
+	"io.k8s.api.core.v1.VolumeMount.recursiveReadOnly": {Enum: enum("Disabled", "IfPossible", "Enabled")},
+
+	// SympoziumInstance, Agent, and the toggles of AgentRun
+	"SkillRef.skillPackRef": {Required: true, Schema: nonEmpty,
+		Description: "A SkillPack in the instance's namespace, else in the catalog namespace; a skillpack- prefix is stripped."},
+	"SkillRef.params": {Description: "Each becomes SKILL_<PARAM> in the sidecar (upper case, other characters _)."},
+
+	// AgentRun
+	"AgentRun.spec":            {Required: true},
+	"AgentRunSpec.instanceRef": {Description: "The instance this run belongs to (or agentRef; if both, they must agree)."},
+	"AgentRunSpec.agentRef":    {Description: "The Agent this run belongs to: another name of instanceRef."},
+	"AgentRunSpec.skills":      {Description: "The run's toggles; empty or absent: the instance's."},
+	"AgentRunSpec.timeout":     {Description: "A Go duration (5m, 1h30m); the Job's activeDeadlineSeconds is it plus 60 s (default 600)."},
+	"AgentRunSpec.env": {Schema: object{"propertyNames": object{"pattern": envVarName,
+		"not": object{"enum": enum("AGENT_RUN_ID", "INSTANCE_NAME", "AGENT_NAMESPACE", "TASK", "MODEL_NAME")}}}},
+
+	// SympoziumSchedule
+	"Schedule.spec":                  {Required: true},
+	"ScheduleSpec.instanceRef":       {Required: true, Schema: nonEmpty},
+	"ScheduleSpec.schedule":          {Required: true, Schema: object{"type": "string", "pattern": nonBlank, "not": object{"pattern": "TZ"}}, Description: "A cron expression (five fields or a macro such as @daily), without a time zone."},
+	"ScheduleSpec.concurrencyPolicy": {Enum: enum("", "Allow", "Forbid", "Replace")},
+
+	// CompilerConfig
+	"ConfigSpec.catalogNamespace": {Schema: object{"pattern": "^$|" + dns1123Label, "maxLength": validation.DNS1123LabelMaxLength},
+		Default: compile.DefaultCatalogNamespace, Description: "Where public SkillPacks live."},
+	"ConfigSpec.identity":    oneOf(compile.Identities, "shared", "The run's ServiceAccount: one per namespace, or one per run."),
+	"ConfigSpec.sidecars":    oneOf(compile.SidecarModes, "native", "Skill sidecars as native sidecars (initContainers) or plain containers."),
+	"ConfigSpec.target":      oneOf(compile.Targets, "plain", "The GitOps tool the output is annotated for."),
+	"ConfigSpec.keepSources": {Default: false, Description: "KRM mode: pass the source objects through too."},
+	"ConfigSpec.skillBudgetTokens": {Schema: object{"minimum": 0}, Default: compile.DefaultSkillBudgetTokens,
+		Description: "The skill text one pod may carry, in tokens; 0 or absent: the default."},
+	"ConfigImages.agentRunner":   {Default: compile.DefaultAgentRunnerImage},
+	"ConfigImages.ipcBridge":     {Default: compile.DefaultIPCBridgeImage},
+	"PolicyConfig.profile":       oneOf(compile.Profiles, "baseline", "The policy profile (POLICY.md)."),
+	"AllowedHostPath.skillPack":  {Required: true, Schema: nonEmpty},
+	"AllowedHostPath.pathPrefix": {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
+	"ResourceCeilings.cpu":       {Schema: object{"type": []any{"string", "number"}, "pattern": "^$|" + quantityAny}, Description: "The highest cpu limit a sidecar may have."},
+	"ResourceCeilings.memory":    {Schema: object{"type": []any{"string", "number"}, "pattern": "^$|" + quantityAny}, Description: "The highest memory limit a sidecar may have."},
+}
+
+// typeHints add keywords to a definition: what involves more than one of its fields.
+var typeHints = map[string]object{
+	"SkillPackSpec": {
+		"anyOf": []any{
+			object{"required": []any{"skills"}, "properties": object{"skills": object{"type": "array", "minItems": 1}}},
+			object{"required": []any{"sidecar"}, "properties": object{"sidecar": object{"type": "object"}}},
+		},
+		"description": "A SkillPack needs at least one skill, or a sidecar.",
+	},
+	"EnvVar": {
+		"not": object{"required": []any{"value", "valueFrom"},
+			"properties": object{"value": object{"type": "string"}, "valueFrom": object{"type": "object"}}},
+		"description": "A literal value, or valueFrom.secretKeyRef; not both.",
+	},
+	"PolicyRule": {
+		"anyOf": []any{
+			object{"required": []any{"resources", "apiGroups"}, "properties": object{
+				"resources": object{"type": "array", "minItems": 1}, "apiGroups": object{"type": "array", "minItems": 1}}},
+			object{"required": []any{"nonResourceURLs"}, "properties": object{
+				"nonResourceURLs": object{"type": "array", "minItems": 1}, "resources": object{"type": []any{"array", "null"}, "maxItems": 0}}},
+		},
+		"description": "resources with apiGroups ([\"\"] for the core group), or nonResourceURLs (clusterRBAC only).",
+	},
+	"AgentRunSpec": {
+		"anyOf": []any{
+			object{"required": []any{"instanceRef"}, "properties": object{"instanceRef": nonEmpty}},
+			object{"required": []any{"agentRef"}, "properties": object{"agentRef": nonEmpty}},
+		},
+		"description": "instanceRef or agentRef names the instance the run belongs to.",
+	},
+}
+
+// metadataHint is what validation asks of a kind's own name and namespace (checkMeta and the
+// length limits of the names skillc derives from it); nil where it asks nothing (a
+// CompilerConfig's name is never read).
+func metadataHint(kind string) object {
+	if kind == "CompilerConfig" {
+		return nil
+	}
+	pattern, limit := dns1123Subdomain, validation.DNS1123SubdomainMaxLength
+	switch kind {
+	case "SkillPack": // a label value and part of container names
+		pattern, limit = dns1123Label, validation.DNS1123LabelMaxLength
+	case "AgentRun": // the Job's name and a label value
+		limit = validation.DNS1123LabelMaxLength
+	case "SympoziumSchedule": // the CronJob controller adds 11 characters to name each Job
+		limit = 52
+	}
+	return object{
+		"type":     "object",
+		"required": []any{"name"},
+		"properties": object{
+			"name":      object{"type": "string", "minLength": 1, "maxLength": limit, "pattern": pattern},
+			"namespace": object{"type": []any{"string", "null"}, "pattern": "^$|" + dns1123Label, "maxLength": validation.DNS1123LabelMaxLength},
+		},
+	}
+}
