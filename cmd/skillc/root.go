@@ -87,6 +87,7 @@ internal error or stdout could not be written (a full disk, a closed pipe).`,
 	root.AddCommand(newCompileCommand(), newCheckCommand(), newImportCommand(), newExportCommand(), newVersionCommand())
 	root.AddCommand(newDiffCommand())
 	root.AddCommand(newFnCommand(), newBuildCommand())
+	root.AddCommand(newEnableCommand(), newDisableCommand())
 	return root
 }
 

@@ -53,6 +53,8 @@ type Result struct {
 	Changed bool
 	Line    int // first line of the toggle
 	Field   string
+
+	droppedKey bool // disable removed the skills key with its last item
 }
 
 // PackName strips the skillpack- prefix a ref may carry (SPEC §2), as resolution does.
@@ -365,8 +367,7 @@ func apply(f compile.File, tg Target, t Toggle, enable bool) (Result, error) {
 		return Result{}, err
 	}
 	res.Data = tx.bytes()
-	dropKey := !enable && skills.Style&yaml.FlowStyle == 0 && len(want) == 1
-	return res, verify(f, res.Data, docs, idx, t, enable, pos, dropKey)
+	return res, verify(f, res.Data, docs, idx, t, enable, pos, res.droppedKey)
 }
 
 type ref struct {
@@ -519,8 +520,16 @@ func (t *text) disable(skillsKey, skills *yaml.Node, pos int, res *Result) error
 		}
 		if skillsKey.Line == start-1 {
 			start = skillsKey.Line
+			res.droppedKey = true
 		} else {
-			return refuse(skillsKey.Line, "spec.skills: lines between the key and its only item: edit it by hand")
+			// Comments between the key and the item stay; the key keeps an empty list.
+			b := t.body(skillsKey.Line)
+			at := t.offset(skillsKey.Line, skillsKey.Column) + len(skillsKey.Value)
+			rest := strings.TrimPrefix(b[at:], ":")
+			if len(rest) == len(b[at:]) {
+				return refuse(skillsKey.Line, "spec.skills: cannot find the key's colon: edit it by hand")
+			}
+			t.lines[skillsKey.Line-1] = b[:at] + ": []" + rest + t.lines[skillsKey.Line-1][len(b):]
 		}
 	}
 	t.remove(start, end)

@@ -19,7 +19,7 @@ func TestEnableLayouts(t *testing.T) {
 	head := "apiVersion: sympozium.ai/v1alpha1\nkind: SympoziumInstance\nmetadata:\n  name: bot\n  namespace: team\n"
 	for _, tc := range []struct {
 		name, in, want string
-		params       map[string]string
+		params         map[string]string
 	}{
 		{
 			name: "indented list with comments",
@@ -27,9 +27,9 @@ func TestEnableLayouts(t *testing.T) {
 			want: head + "spec:\n  # toggles\n  skills:\n    - skillPackRef: a # first\n    # between\n    - skillPackRef: b\n      params: {x: \"1\"}\n    - skillPackRef: new\n  agents: {default: {model: m}}\n",
 		},
 		{
-			name: "list at the key's column",
-			in:   head + "spec:\n  skills:\n  - skillPackRef: a\n  agents: {}\n",
-			want: head + "spec:\n  skills:\n  - skillPackRef: a\n  - skillPackRef: new\n    params:\n      slo: \"99.9\"\n  agents: {}\n",
+			name:   "list at the key's column",
+			in:     head + "spec:\n  skills:\n  - skillPackRef: a\n  agents: {}\n",
+			want:   head + "spec:\n  skills:\n  - skillPackRef: a\n  - skillPackRef: new\n    params:\n      slo: \"99.9\"\n  agents: {}\n",
 			params: map[string]string{"slo": "99.9"},
 		},
 		{
@@ -38,9 +38,9 @@ func TestEnableLayouts(t *testing.T) {
 			want: head + "spec:\n  skills: [{skillPackRef: new}]  # none yet\n",
 		},
 		{
-			name: "flow list",
-			in:   head + "spec:\n  skills: [{skillPackRef: a}, {skillPackRef: b, params: {k: \"}\"}}]\n",
-			want: head + "spec:\n  skills: [{skillPackRef: a}, {skillPackRef: b, params: {k: \"}\"}}, {skillPackRef: new, params: {k: \"true\"}}]\n",
+			name:   "flow list",
+			in:     head + "spec:\n  skills: [{skillPackRef: a}, {skillPackRef: b, params: {k: \"}\"}}]\n",
+			want:   head + "spec:\n  skills: [{skillPackRef: a}, {skillPackRef: b, params: {k: \"}\"}}, {skillPackRef: new, params: {k: \"true\"}}]\n",
 			params: map[string]string{"k": "true"},
 		},
 		{
@@ -161,4 +161,14 @@ func TestEnableDisableFixtures(t *testing.T) {
 		t.Fatalf("only %d documents round-tripped: the walk found too few fixtures", n)
 	}
 	t.Logf("%d instance and run documents round-tripped", n)
+}
+
+func TestDisableLastWithComment(t *testing.T) {
+	head := "kind: SympoziumInstance\nmetadata: {name: bot, namespace: team}\n"
+	in := head + "spec:\n  skills:  # toggles\n    # the only one\n    - skillPackRef: a\n  agents: {}\n"
+	want := head + "spec:\n  skills: []  # toggles\n    # the only one\n  agents: {}\n"
+	res, err := Disable(compile.File{Name: "in.yaml", Data: []byte(in)}, instance, "a")
+	if err != nil || string(res.Data) != want {
+		t.Fatalf("got %q, %v\nwant %q", res.Data, err, want)
+	}
 }
