@@ -88,6 +88,7 @@ internal error or stdout could not be written (a full disk, a closed pipe).`,
 	root.AddCommand(newDiffCommand())
 	root.AddCommand(newFnCommand(), newBuildCommand())
 	root.AddCommand(newEnableCommand(), newDisableCommand())
+	root.AddCommand(newExplainCommand())
 	return root
 }
 
