@@ -88,7 +88,7 @@ internal error or stdout could not be written (a full disk, a closed pipe).`,
 	root.AddCommand(newDiffCommand())
 	root.AddCommand(newFnCommand(), newBuildCommand())
 	root.AddCommand(newEnableCommand(), newDisableCommand())
-	root.AddCommand(newExplainCommand())
+	root.AddCommand(newExplainCommand(), newNewCommand())
 	return root
 }
 
