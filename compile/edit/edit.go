@@ -209,13 +209,16 @@ func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
 // comment, not blank).
 func (t *text) lastLine(item *yaml.Node, dashIndent int) int {
 	end := maxLine(item)
-	for end < len(t.lines) {
-		next := t.body(end + 1)
+	for n := end + 1; n <= len(t.lines); n++ {
+		next := t.body(n)
 		trimmed := strings.TrimSpace(next)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") || indentOf(next) <= dashIndent {
+		if trimmed == "" {
+			continue // inside a block scalar only if a deeper content line follows
+		}
+		if strings.HasPrefix(trimmed, "#") || indentOf(next) <= dashIndent {
 			break
 		}
-		end++
+		end = n
 	}
 	return end
 }
@@ -367,7 +370,10 @@ func apply(f compile.File, tg Target, t Toggle, enable bool) (Result, error) {
 		return Result{}, err
 	}
 	res.Data = tx.bytes()
-	return res, verify(f, res.Data, docs, idx, t, enable, pos, res.droppedKey)
+	if err := verify(f, res.Data, docs, idx, t, enable, pos, res.droppedKey); err != nil {
+		return Result{}, err
+	}
+	return res, nil
 }
 
 type ref struct {
@@ -540,12 +546,15 @@ func (t *text) disable(skillsKey, skills *yaml.Node, pos int, res *Result) error
 // verify parses the edited file again and checks it is the original with exactly the intended
 // change: the same documents, and in the target document only spec.skills changed, as intended.
 func verify(f compile.File, data []byte, before []doc, idx int, t Toggle, enable bool, pos int, dropKey bool) error {
+	// A layout the line edit misjudged (a block scalar, an odd indentation) fails here: refused,
+	// never written.
+	line := before[idx].root.Line
 	after, err := parse(compile.File{Name: f.Name, Data: data})
 	if err != nil {
-		return fmt.Errorf("internal error: the edited file does not parse (please report): %w", err)
+		return refuse(line, "the edited file would not parse (%v): this layout cannot be edited line by line, edit it by hand", err)
 	}
 	if len(after) != len(before) {
-		return fmt.Errorf("internal error: the edit changed the number of documents (please report)")
+		return refuse(line, "the edit would change the file's documents: this layout cannot be edited line by line, edit it by hand")
 	}
 	for i := range before {
 		want := before[i].value
@@ -553,7 +562,7 @@ func verify(f compile.File, data []byte, before []doc, idx int, t Toggle, enable
 			want = withToggle(want, t, enable, pos, dropKey)
 		}
 		if !reflect.DeepEqual(want, after[i].value) {
-			return fmt.Errorf("internal error: the edited document %d does not read back as intended (please report)", i+1)
+			return refuse(line, "the edited document would not read back as the intended change: this layout cannot be edited line by line, edit it by hand")
 		}
 	}
 	return nil
