@@ -139,3 +139,21 @@ func TestEnableRefusesSymlink(t *testing.T) {
 		t.Fatal("the file behind the symlink changed")
 	}
 }
+
+// TestEnableDefinedTwice: an instance in two files is an error naming both; nothing is written.
+func TestEnableDefinedTwice(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, "fixtures/edits/twice", dir)
+	copyTree(t, editsRepo, filepath.Join(dir, "repo"))
+	_, stderr, code := execute(t, "enable", "notes-edits", "--instance", "team-twice/twin", dir)
+	if code != 2 || !strings.Contains(stderr, "second-twice.yaml:4") || !strings.Contains(stderr, "first-twice.yaml:2") {
+		t.Fatalf("exit %d, stderr %q: want exit 2 naming both files", code, stderr)
+	}
+	for _, f := range []string{"first-twice.yaml", "second-twice.yaml"} {
+		got, _ := os.ReadFile(filepath.Join(dir, f))
+		want, _ := os.ReadFile(filepath.Join("fixtures/edits/twice", f))
+		if string(got) != string(want) {
+			t.Errorf("%s changed", f)
+		}
+	}
+}
