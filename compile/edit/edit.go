@@ -433,13 +433,13 @@ func (t *text) enable(specKey, spec, skillsKey, skills *yaml.Node, tog Toggle, r
 		if open >= len(b) || b[open] != '[' || end < 0 {
 			return refuse(skills.Line, "spec.skills is a flow list spread over several lines: edit it by hand (skillc does not reformat)")
 		}
-		at := end - 1 // the closing bracket
+		// After the last item (before any spaces ahead of the closing bracket), or right after
+		// the opening one of an empty list.
+		at := open + 1
 		item := flowItem(tog)
 		if len(skills.Content) > 0 {
 			at = len(strings.TrimRight(b[:end-1], " "))
 			item = ", " + item
-		} else {
-			at = open + 1
 		}
 		t.lines[skills.Line-1] = b[:at] + item + b[at:] + t.lines[skills.Line-1][len(b):]
 		res.Line = skills.Line
