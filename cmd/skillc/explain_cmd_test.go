@@ -22,6 +22,7 @@ func TestExplainGolden(t *testing.T) {
 		{"run-per-run-identity", []string{"explain", "run", "team-a/carol-run-1", "fixtures/per-run-identity"}, 0},
 		{"schedule", []string{"explain", "schedule", "ops/cert-sweep", "fixtures/schedule"}, 0},
 		{"object-role", []string{"explain", "Role/sre/sympozium-skill-cluster-triage-checkout-latency-1", "skills/", "fixtures/default/"}, 0},
+		{"object-cluster-role", []string{"explain", "ClusterRole//sympozium-skill-cluster-triage-checkout-latency-1", "skills/", "fixtures/default/"}, 0},
 		{"json", []string{"explain", "run", "tenant-alice/alice-run-xyz", "--format", "json", "fixtures/seed-k8s-ops"}, 0},
 		{"unknown-run", []string{"explain", "run", "sre/checkout-latency-2", "skills/", "fixtures/default/"}, 2},
 		{"unknown-object", []string{"explain", "Role/sre/sympozium-skill-nope", "skills/", "fixtures/default/"}, 2},

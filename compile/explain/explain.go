@@ -146,7 +146,7 @@ func Explain(res *compile.Result, in *compile.Inputs, pod *compile.Pod, rep *pol
 	e := &Explanation{Kind: pod.Kind, Namespace: pod.Namespace, Name: pod.Name,
 		At:       Loc{File: pod.Src.File, Line: pod.Src.Line},
 		Instance: pod.Instance.Metadata.Name, InstAt: Loc{File: pod.Instance.Src.File, Line: pod.Instance.Src.Line},
-		SkillsOf: "instance", Absent: []string{}}
+		SkillsOf: "instance", Packs: []Pack{}, Objects: []Object{}, Findings: []Finding{}, Absent: []string{}}
 	if len(pod.Toggles) > 0 && pod.Toggles[0].Src.File == pod.Src.File && pod.Toggles[0].Src.Line == pod.Src.Line {
 		e.SkillsOf = "run"
 	}
