@@ -101,7 +101,7 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 		return fail(diags.Filter(compile.SeverityError))
 	}
 	in, _ := compile.Load(files) // compiled above: no errors
-	pod, d := findPod(res, kind, ns, name)
+	pod, asked, d := findPod(res, kind, ns, name)
 	if d != nil {
 		return fail(compile.Diagnostics{*d})
 	}
@@ -114,7 +114,9 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := explain.Write(&buf, o.format, explain.Explain(res, in, pod, rep)); err != nil {
+	e := explain.Explain(res, in, pod, rep)
+	e.Asked = asked
+	if err := explain.Write(&buf, o.format, e); err != nil {
 		return internalError(cmd, err)
 	}
 	_, err = cmd.OutOrStdout().Write(buf.Bytes())
@@ -123,31 +125,31 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 
 // findPod finds the run or schedule to explain: by its kind and name, or as the one an emitted
 // object is built for (the builders' origin records say which).
-func findPod(res *compile.Result, kind, ns, name string) (*compile.Pod, *compile.Diagnostic) {
+func findPod(res *compile.Result, kind, ns, name string) (*compile.Pod, string, *compile.Diagnostic) {
 	var known []string
 	if kind == "AgentRun" || kind == "SympoziumSchedule" {
 		for i := range res.Pods {
 			p := &res.Pods[i]
 			if p.Kind == kind && p.Namespace == ns && p.Name == name {
-				return p, nil
+				return p, "", nil
 			}
 			if p.Kind == kind {
 				known = append(known, p.Namespace+"/"+p.Name)
 			}
 		}
-		return nil, &compile.Diagnostic{Severity: compile.SeverityError, Message: fmt.Sprintf("no %s %s/%s among the inputs%s", kind, ns, name, nearest(ns+"/"+name, known))}
+		return nil, "", &compile.Diagnostic{Severity: compile.SeverityError, Message: fmt.Sprintf("no %s %s/%s among the inputs%s", kind, ns, name, nearest(ns+"/"+name, known))}
 	}
 	for i := range res.Pods {
 		p := &res.Pods[i]
 		for key := range res.ObjectOrigins(p) {
 			k, rest, _ := strings.Cut(key, "/")
 			if strings.EqualFold(k, kind) && rest == ns+"/"+name {
-				return p, nil
+				return p, key, nil
 			}
 		}
 	}
 	for _, o := range res.Objects {
 		known = append(known, compile.ObjectKey(o))
 	}
-	return nil, &compile.Diagnostic{Severity: compile.SeverityError, Message: fmt.Sprintf("no object %s/%s/%s is emitted for a run or schedule of the inputs%s", kind, ns, name, nearest(kind+"/"+ns+"/"+name, known))}
+	return nil, "", &compile.Diagnostic{Severity: compile.SeverityError, Message: fmt.Sprintf("no object %s/%s/%s is emitted for a run or schedule of the inputs%s", kind, ns, name, nearest(kind+"/"+ns+"/"+name, known))}
 }

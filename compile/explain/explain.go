@@ -45,7 +45,8 @@ func locOf(o compile.Origin, ok bool) Loc {
 
 // Explanation is the answer for one run or schedule.
 type Explanation struct {
-	Kind      string          `json:"kind"` // AgentRun or SympoziumSchedule
+	Asked     string          `json:"asked,omitempty"` // the emitted object asked about, KIND/NS/NAME
+	Kind      string          `json:"kind"`            // AgentRun or SympoziumSchedule
 	Namespace string          `json:"namespace"`
 	Name      string          `json:"name"`
 	At        Loc             `json:"at"`

@@ -30,6 +30,9 @@ func Write(w io.Writer, format string, e *Explanation) error {
 // findings, the token budget and what is absent, in that order.
 func Text(w io.Writer, e *Explanation) error {
 	var b strings.Builder
+	if e.Asked != "" {
+		fmt.Fprintf(&b, "%s is emitted for:\n", e.Asked)
+	}
 	fmt.Fprintf(&b, "%s %s/%s (%s)\n", e.Kind, e.Namespace, e.Name, e.At)
 	fmt.Fprintf(&b, "  instance %s/%s (%s); skills from the %s's spec.skills\n", e.Namespace, e.Instance, e.InstAt, e.SkillsOf)
 	b.WriteString("\nPacks\n")
