@@ -158,6 +158,13 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	if !res.Changed {
 		if enable {
 			fmt.Fprintf(out, "%s is already enabled on %s (%s:%d, %s): nothing to change\n", pack, who, f.Name, res.Line, res.Field)
+			if have := togglesOf(in, tg, flag); len(params) > 0 {
+				for _, r := range have {
+					if srcedit.PackName(r.SkillPackRef) == srcedit.PackName(pack) && !sameParams(r.Params, params) {
+						fmt.Fprintf(out, "note: its params differ from --param and were left as they are; disable and enable it again to change them\n")
+					}
+				}
+			}
 		} else {
 			fmt.Fprintf(out, "%s is not enabled on %s (%s:%d): nothing to change\n", pack, who, f.Name, src.Line)
 		}
@@ -415,4 +422,41 @@ func overrideNote(in *compile.Inputs, tg srcedit.Target, flag string, enable boo
 		}
 	}
 	return ""
+}
+
+// togglesOf is the spec.skills of the edited instance or run.
+func togglesOf(in *compile.Inputs, tg srcedit.Target, flag string) []compile.SkillRef {
+	same := func(m compile.ObjectMeta) bool {
+		ns := m.Namespace
+		if ns == "" {
+			ns = "default"
+		}
+		return ns == tg.Namespace && m.Name == tg.Name
+	}
+	if flag == "--run" {
+		for _, r := range in.Runs {
+			if same(r.Metadata) {
+				return r.Spec.Skills
+			}
+		}
+		return nil
+	}
+	for _, i := range in.Instances {
+		if same(i.Metadata) {
+			return i.Spec.Skills
+		}
+	}
+	return nil
+}
+
+func sameParams(have map[string]compile.Scalar, want map[string]string) bool {
+	if len(have) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if h, ok := have[k]; !ok || string(h) != v {
+			return false
+		}
+	}
+	return true
 }

@@ -55,6 +55,7 @@ func TestEnableGolden(t *testing.T) {
 		{"params", []string{"enable", "pod-reader-edits", "--instance", "team-edits/bot", "--param", "scope=team only", "--param", "limit=20", "REPO"}, 0},
 		{"denied-host-access", []string{"enable", "host-peek-edits", "--instance", "team-edits/bot", "REPO"}, 1},
 		{"already-enabled", []string{"enable", "skillpack-notes-edits", "--instance", "team-edits/bot", "REPO"}, 0},
+		{"already-enabled-other-params", []string{"enable", "notes-edits", "--instance", "team-edits/bot", "--param", "style=verbose", "REPO"}, 0},
 		{"typo-suggests", []string{"enable", "pod-raeder-edits", "--instance", "team-edits/bot", "REPO"}, 2},
 		{"unknown-instance", []string{"enable", "notes-edits", "--instance", "team-edits/nobody", "REPO"}, 2},
 		{"run-override", []string{"enable", "pod-reader-edits", "--run", "team-edits/bot-run-1", "REPO"}, 0},
