@@ -178,6 +178,9 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTempla
 		from.set(prefix+".image", t.Pack.Src, "spec.sidecar.image")
 		from.set(prefix+".imagePullPolicy", t.Pack.Src, "spec.sidecar.imagePullPolicy")
 		from.set(prefix+".resources", t.Pack.Src, "spec.sidecar.resources")
+		if ha := sc.HostAccess; ha != nil && ha.Enabled && (ha.RunAsRoot || ha.Privileged) {
+			from.set(prefix+".securityContext", t.Pack.Src, "spec.sidecar.hostAccess") // UID 0 or privileged: explain names the cause
+		}
 		recordAll(prefix+".volumeMounts", co.mounts, t.Pack.Src)
 		recordAll(prefix+".env", co.env, t.Pack.Src)
 		for i, k := range co.params {

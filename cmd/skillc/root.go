@@ -87,6 +87,8 @@ internal error or stdout could not be written (a full disk, a closed pipe).`,
 	root.AddCommand(newCompileCommand(), newCheckCommand(), newImportCommand(), newExportCommand(), newVersionCommand())
 	root.AddCommand(newDiffCommand())
 	root.AddCommand(newFnCommand(), newBuildCommand())
+	root.AddCommand(newEnableCommand(), newDisableCommand())
+	root.AddCommand(newExplainCommand(), newNewCommand())
 	return root
 }
 

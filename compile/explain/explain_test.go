@@ -1,0 +1,127 @@
+package explain
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/policy"
+)
+
+const sources = `apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: reader, namespace: sympozium-system}
+spec:
+  skills: [{name: read, description: d, content: "x\n"}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: reader, namespace: team}
+spec:
+  skills: [{name: read, description: d, content: "x\n"}]
+  sidecar:
+    image: ghcr.io/x/reader:1.0.0
+    rbac:
+      - {apiGroups: [""], resources: [pods], verbs: [get]}
+      - {apiGroups: [""], resources: [events], verbs: [list]}
+    hostAccess:
+      enabled: true
+      mounts: [{hostPath: /var/log, mountPath: /host/log}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: my-skill, namespace: sympozium-system}
+spec:
+  skills: [{name: mine, content: "y\n"}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: SympoziumInstance
+metadata: {name: bot, namespace: team}
+spec:
+  skills: [{skillPackRef: reader}, {skillPackRef: my-skill}]
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: run-1, namespace: team}
+spec: {instanceRef: bot, task: t}
+`
+
+func explainRun(t *testing.T) *Explanation {
+	t.Helper()
+	files := []compile.File{{Name: "in.yaml", Data: []byte(sources)}}
+	res, err := compile.Compile(files, compile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := compile.Load(files)
+	pod := &res.Pods[0]
+	sub := *res
+	sub.Objects = PodObjects(res, pod)
+	g, err := policy.NewGate(context.Background(), res.Config, nil, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := g.Check(context.Background(), &sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Explain(res, in, pod, rep)
+}
+
+func TestExplain(t *testing.T) {
+	e := explainRun(t)
+	var role *Object
+	var job *Object
+	for i := range e.Objects {
+		switch e.Objects[i].Kind {
+		case "Role":
+			role = &e.Objects[i]
+		case "Job":
+			job = &e.Objects[i]
+		}
+	}
+	if role == nil || job == nil {
+		t.Fatalf("no Role or Job among %+v", e.Objects)
+	}
+	var sidecar *Container
+	for i := range job.Containers {
+		if job.Containers[i].Cause.Field == "spec.sidecar" {
+			sidecar = &job.Containers[i]
+		}
+	}
+	if sidecar == nil {
+		t.Fatal("no container caused by spec.sidecar")
+	}
+	hostMount := slices.IndexFunc(sidecar.Mounts, func(m Mount) bool { return m.Source == "hostPath /var/log" })
+	for _, c := range []struct {
+		name      string
+		got, want string
+	}{
+		{"private pack", e.Packs[0].From, "private"},
+		{"what it shadows", e.Packs[0].Shadows.String(), "in.yaml:1"},
+		{"catalog pack", e.Packs[1].From, "catalog"},
+		{"skill mount", e.Packs[0].Skills[0].MountPath, "/skills/read.md"},
+		{"second rule's cause", role.Details[1].Cause.Field, "spec.sidecar.rbac[1]"},
+		{"host mount's cause", sidecar.Mounts[max(hostMount, 0)].Cause.Field, "spec.sidecar.hostAccess.mounts[0].hostPath"},
+		{"why no sidecar", strings.Join(e.Absent, "\n"), "no sidecar for pack my-skill: it declares no spec.sidecar"},
+		{"the gate on the pod", rules(e.Findings), "POD-04"},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if hostMount < 0 {
+		t.Errorf("no hostPath mount in %+v", sidecar.Mounts)
+	}
+}
+
+func rules(fs []Finding) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Rule)
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,58 @@
+package compile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestObjectOriginsCoverEmitted: on every valid fixture and identity mode, the objects
+// ObjectOrigins names for the pods are exactly the emitted objects (but the ConfigMaps that only
+// an instance without runs uses), each with an origin for the whole object.
+func TestObjectOriginsCoverEmitted(t *testing.T) {
+	dirs, _ := filepath.Glob("../fixtures/*")
+	n := 0
+	for _, dir := range dirs {
+		base := filepath.Base(dir)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || base == "invalid" || base == "denied" || base == "diff" || base == "edits" {
+			continue
+		}
+		files, diags := ReadPaths([]string{dir, "../skills"}, nil)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		for _, identity := range Identities {
+			res, err := Compile(files, Options{Identity: identity})
+			if err != nil {
+				continue // a fixture that needs its args file (a config) to compile
+			}
+			named := map[string]bool{}
+			for i := range res.Pods {
+				for key, o := range res.ObjectOrigins(&res.Pods[i]) {
+					named[key] = true
+					if _, ok := o.Lookup(""); !ok && !strings.HasPrefix(key, "ServiceAccount/") {
+						t.Errorf("%s: %s has no origin", dir, key)
+					}
+				}
+			}
+			emitted := map[string]bool{}
+			for _, o := range res.Objects {
+				key := ObjectKey(o)
+				emitted[key] = true
+				if !named[key] && kindOf(o) != "ConfigMap" {
+					t.Errorf("%s (%s): %s is emitted but no pod's origins name it", dir, identity, key)
+				}
+			}
+			for key := range named {
+				if !emitted[key] {
+					t.Errorf("%s (%s): origins name %s, which is not emitted", dir, identity, key)
+				}
+			}
+			n++
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d fixture compiles checked", n)
+	}
+}
