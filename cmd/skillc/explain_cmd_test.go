@@ -59,7 +59,7 @@ func TestExplainTroubleshootingTable(t *testing.T) {
 		{"permission denied", sre, `verbs ["get" "list" "watch"]  [skills/cluster-triage.yaml:132 spec.sidecar.rbac[0]]`},
 		{"permission denied (no RBAC)", host, "no Role or ClusterRole for pack hw-probe"},
 		// Sidecar crash: the container's name (for kubectl logs -c) and what it runs.
-		{"sidecar crash", sre, "container skill-cluster-triage  image ghcr.io/skillc-dev/skill-cluster-triage:0.1.0"},
+		{"sidecar crash", sre, "container skill-cluster-triage  image ghcr.io/skillc-dev/skill-cluster-triage:v0.1.0"},
 		// Image pull error: the image and where it is set.
 		{"image pull error", host, "fixtures/seed-host-access/input.yaml:16: warning: IMG-01: spec.sidecar.image"},
 		// UID mismatch: the UID each container runs as, and the field that changed it.
