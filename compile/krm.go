@@ -246,11 +246,14 @@ func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*K
 }
 
 // sameObject reports whether an object among the items is the functionConfig itself: kpt passes
-// the file named by configPath both ways. Same file (path and index) when kpt says, else same
-// kind, name and content.
+// the file named by configPath both ways. Same file and index when kpt says, else the same file
+// (origin) and the same content.
 func sameObject(it, fc *kyaml.RNode) bool {
-	if p := ItemPath(it); p != "" && p == ItemPath(fc) {
-		return annotation(it, indexAnnotations) == annotation(fc, indexAnnotations)
+	if p := ItemPath(it); p != "" || ItemPath(fc) != "" {
+		return p == ItemPath(fc) && annotation(it, indexAnnotations) == annotation(fc, indexAnnotations)
+	}
+	if ItemFile(it, "") != ItemFile(fc, "") {
+		return false
 	}
 	a, errA := withoutToolAnnotations(it)
 	b, errB := withoutToolAnnotations(fc)

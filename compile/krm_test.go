@@ -102,6 +102,10 @@ func TestReadKRM(t *testing.T) {
 	pack := node("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: p\n  annotations:\n    config.kubernetes.io/origin: |\n      path: p.yaml\n    internal.config.kubernetes.io/id: '1'\n    team: a\n")
 	svc := node("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
 	cfg := node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {identity: per-run}\n")
+	// As kpt fn render sends them: a path and an index on every object.
+	kptCfg := node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata:\n  name: c\n  annotations:\n    config.kubernetes.io/path: 'skillc.yaml'\n    config.kubernetes.io/index: '0'\n    internal.config.kubernetes.io/path: 'skillc.yaml'\nspec: {identity: per-run}\n")
+	kptPack := node("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: p\n  annotations:\n    config.kubernetes.io/path: 'skills.yaml'\n    config.kubernetes.io/index: '0'\n")
+	kptGenerated := node("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: skillpack-p\n  labels: {app.kubernetes.io/managed-by: skillc}\n  annotations:\n    skillc.dev/generated-by: skillc-fn\n    config.kubernetes.io/path: 'generated/a/configmap-skillpack-p.yaml'\n")
 	for _, tc := range []struct {
 		name      string
 		items     []*kyaml.RNode
@@ -111,12 +115,19 @@ func TestReadKRM(t *testing.T) {
 		wantPass  int // without
 		wantErr   string
 		wantCfg   string
+		inPlace   bool
 	}{
 		{name: "split", items: []*kyaml.RNode{svc, pack}, wantFiles: []string{"p.yaml"}, wantPass: 1, wantKeep: 2},
 		{name: "config item without functionConfig: a source, never kept", items: []*kyaml.RNode{cfg, pack}, wantFiles: []string{"<CompilerConfig c>", "p.yaml"}, wantPass: 0, wantKeep: 1},
 		{name: "functionConfig", items: []*kyaml.RNode{pack}, fc: cfg, wantFiles: []string{"p.yaml"}, wantKeep: 1, wantCfg: "per-run"},
 		{name: "empty functionConfig is none", items: []*kyaml.RNode{pack}, fc: node("{}"), wantFiles: []string{"p.yaml"}, wantKeep: 1},
-		{name: "two configs", items: []*kyaml.RNode{cfg}, fc: cfg, wantErr: "keep one"},
+		{name: "two configs", items: []*kyaml.RNode{cfg}, fc: node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {identity: shared}\n"), wantErr: "keep one"},
+		{name: "the functionConfig's own copy among the items is one config", items: []*kyaml.RNode{cfg, pack}, fc: cfg, wantFiles: []string{"p.yaml"}, wantKeep: 1, wantCfg: "per-run"},
+		{name: "kpt configPath: same path and index is one config, kept in place", items: []*kyaml.RNode{kptCfg, kptPack}, fc: kptCfg, wantFiles: []string{"skills.yaml"}, wantPass: 2, wantKeep: 2, wantCfg: "per-run", inPlace: true},
+		{name: "kpt: another file's config is a second config", items: []*kyaml.RNode{kptCfg, kptPack}, fc: node(strings.Replace(kptCfg.MustString(), "'skillc.yaml'", "'other.yaml'", 2)), wantErr: "keep one"},
+		{name: "in place: an earlier run's output is replaced", items: []*kyaml.RNode{kptPack, kptGenerated}, wantFiles: []string{"skills.yaml"}, wantPass: 1, wantKeep: 1, inPlace: true},
+		{name: "not in place: a generated-looking object passes through", items: []*kyaml.RNode{pack, node(strings.Replace(kptGenerated.MustString(), "config.kubernetes.io/path", "x", -1))}, wantFiles: []string{"p.yaml"}, wantPass: 1, wantKeep: 2},
+		{name: "local-config CompilerConfig stays", items: []*kyaml.RNode{node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c, annotations: {config.kubernetes.io/local-config: 'true'}}\n"), pack}, wantFiles: []string{"<CompilerConfig c>", "p.yaml"}, wantPass: 1, wantKeep: 2},
 		{name: "functionConfig of another kind", fc: svc, wantErr: "got v1 Service"},
 		{name: "functionConfig decoded strictly", fc: node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {nope: 1}\n"), wantErr: `unknown field "nope"`},
 	} {
@@ -149,6 +160,9 @@ func TestReadKRM(t *testing.T) {
 			}
 			if got := len(in.Passthrough(true)); got != tc.wantKeep {
 				t.Errorf("passthrough with keepSources %d, want %d", got, tc.wantKeep)
+			}
+			if in.InPlace != tc.inPlace {
+				t.Errorf("in place %v, want %v", in.InPlace, tc.inPlace)
 			}
 			if tc.wantCfg != "" && (in.Config == nil || in.Config.Spec.Identity != tc.wantCfg) {
 				t.Errorf("config %+v", in.Config)

@@ -328,12 +328,11 @@ func diagResults(ds compile.Diagnostics, in *compile.KRMInputs) framework.Result
 	seen := map[string]bool{}
 	for _, d := range ds {
 		var item *kyaml.RNode
-		names := []string{d.File}
+		u := d // stdin's own lines are real: kept
 		if in != nil {
 			item = in.Item(d)
-			names = in.FileNames()
+			u = compile.Diagnostics{d}.Unlined(in.FileNames())[0]
 		}
-		u := compile.Diagnostics{d}.Unlined(names)[0]
 		r := &framework.Result{Message: u.Message, Severity: framework.Info, Tags: map[string]string{}}
 		switch d.Severity {
 		case compile.SeverityError, compile.SeverityDeny:
@@ -359,8 +358,10 @@ func diagResults(ds compile.Diagnostics, in *compile.KRMInputs) framework.Result
 			r.File = &framework.File{Path: path, Index: itemIndex(item)}
 		case u.File != "" && !strings.HasPrefix(u.File, "<"):
 			r.File = &framework.File{Path: u.File}
-		case u.File != "" && r.ResourceRef == nil:
-			r.Message = u.File + ": " + r.Message // <stdin>, or an object without a file
+		case r.ResourceRef == nil:
+			// <stdin>, or an object without a file: the message says where, as on stderr.
+			u.Severity = compile.SeverityError
+			r.Message = u.String()
 		}
 		if len(r.Tags) == 0 {
 			r.Tags = nil
