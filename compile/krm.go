@@ -217,8 +217,8 @@ func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*K
 		in.local[i] = isConfig && (in.InPlace || it.GetAnnotations()[AnnotationLocalConfig] == "true")
 		name := ItemFile(it, base)
 		if isConfig && in.fc != nil {
-			if sameObject(it, in.fc) {
-				continue
+			if sameObject(it, in.fc) || in.Config == nil {
+				continue // one config; or the functionConfig was refused, which says enough
 			}
 			diags = append(diags, Diagnostic{File: name, Severity: SeverityError, Message: fmt.Sprintf(
 				"CompilerConfig %s is among the resources and %s is the function's config: keep one", it.GetName(), ItemFile(functionConfig, base))})
@@ -249,10 +249,11 @@ func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*K
 // the file named by configPath both ways. Same file and index when kpt says, else the same file
 // (origin) and the same content.
 func sameObject(it, fc *kyaml.RNode) bool {
-	if p := ItemPath(it); p != "" || ItemPath(fc) != "" {
+	if p := ItemPath(it); p != "" && ItemPath(fc) != "" {
 		return p == ItemPath(fc) && annotation(it, indexAnnotations) == annotation(fc, indexAnnotations)
 	}
-	if ItemFile(it, "") != ItemFile(fc, "") {
+	// kpt fn eval --fn-config reads the file apart, without annotations: the content decides.
+	if a, b := ItemFile(it, ""), ItemFile(fc, ""); ItemPath(it) == "" && !strings.HasPrefix(a, "<") && !strings.HasPrefix(b, "<") && a != b {
 		return false
 	}
 	a, errA := withoutToolAnnotations(it)
@@ -344,8 +345,12 @@ func loadFunctionConfig(fc *kyaml.RNode, base string) (*CompilerConfig, Diagnost
 		return nil, diags
 	}
 	if len(in.Configs) != 1 || len(in.Packs)+len(in.Instances)+len(in.Runs)+len(in.Schedules) > 0 {
+		hint := ""
+		if fc.GetKind() == "ConfigMap" {
+			hint = " (kpt fn eval makes a ConfigMap of `-- key=value` arguments: pass the CompilerConfig's file with --fn-config instead)"
+		}
 		return nil, Diagnostics{{File: name, Severity: SeverityError, Message: fmt.Sprintf(
-			"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s", groupSkillc, fc.GetApiVersion(), fc.GetKind())}}
+			"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s%s", groupSkillc, fc.GetApiVersion(), fc.GetKind(), hint)}}
 	}
 	return in.Configs[0], nil
 }
