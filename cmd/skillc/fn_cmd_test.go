@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -444,6 +446,61 @@ func TestFnResults(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no result %q among:\n%s", tc.want, strings.Join(got, "\n"))
+			}
+		})
+	}
+}
+
+// TestFnPolicyPaths: a container function has no arguments, so spec.policy.paths of the
+// functionConfig names the extra policy folders. Like --policy, which comes from the untrusted
+// kustomization too, they are confined to the function's folder (the kustomization or package):
+// no absolute path, no `..`, no symlink.
+func TestFnPolicyPaths(t *testing.T) {
+	team := "package team\n\nimport rego.v1\n\ndeny_missing_team contains msg if {\n\tinput.kind == \"Job\"\n\tnot input.metadata.labels.team\n\tmsg := sprintf(\"Job %s has no team label\", [input.metadata.name])\n}\n"
+	outside := t.TempDir()
+	writeFile(t, filepath.Join(outside, "team.rego"), team)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "policies", "team.rego"), team)
+	if err := os.Symlink(outside, filepath.Join(dir, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	withPaths := func(paths string) string {
+		return strings.Replace(fnConfig, "  identity: per-run", "  identity: per-run\n  policy:\n    paths: "+paths, 1)
+	}
+	for _, tc := range []struct {
+		name       string
+		fc         string
+		args       []string
+		wantCode   int
+		wantResult string // ref|field|message substring
+	}{
+		{name: "a folder of the package", fc: withPaths("[policies]"), wantCode: 1, wantResult: "AgentRun|metadata.name|Job standup has no team label"},
+		{name: "--policy, relative", fc: fnConfig, args: []string{"--policy", "policies"}, wantCode: 1, wantResult: "AgentRun|metadata.name|Job standup has no team label"},
+		{name: "absolute", fc: withPaths("[/]"), wantCode: 2, wantResult: "CompilerConfig|spec.policy.paths[0]|/: an absolute path is refused"},
+		{name: "dot-dot", fc: withPaths("[policies/../../x]"), wantCode: 2, wantResult: "CompilerConfig|spec.policy.paths[0]|`..` is refused"},
+		{name: "a symlink out", fc: withPaths("[linked]"), wantCode: 2, wantResult: "CompilerConfig|spec.policy.paths[0]|linked is a symlink: not followed"},
+		{name: "--policy /", fc: fnConfig, args: []string{"--policy", "/"}, wantCode: 2, wantResult: "|--policy|/: an absolute path is refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := executeStdin(t, resourceList(tc.fc, fnPack, fnRun, fnAgentRun), append([]string{"fn"}, tc.args...)...)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", code, tc.wantCode, stderr)
+			}
+			want := strings.SplitN(tc.wantResult, "|", 3)
+			found := false
+			for _, r := range failureResults(t, out) {
+				kind, field := "", ""
+				if r.ResourceRef != nil {
+					kind = r.ResourceRef.Kind
+				}
+				if r.Field != nil {
+					field = r.Field.Path
+				}
+				found = found || kind == want[0] && field == want[1] && strings.Contains(r.Message, want[2])
+			}
+			if !found {
+				t.Errorf("no result %q in:\n%s\nstderr:\n%s", tc.wantResult, out, stderr)
 			}
 		})
 	}
