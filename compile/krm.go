@@ -347,7 +347,7 @@ func loadFunctionConfig(fc *kyaml.RNode, base string) (*CompilerConfig, Diagnost
 	if len(in.Configs) != 1 || len(in.Packs)+len(in.Instances)+len(in.Runs)+len(in.Schedules) > 0 {
 		hint := ""
 		if fc.GetKind() == "ConfigMap" {
-			hint = " (kpt fn eval makes a ConfigMap of `-- key=value` arguments: pass the CompilerConfig's file with --fn-config instead)"
+			hint = " (kpt makes a ConfigMap of `-- key=value` arguments and of a Kptfile's configMap: pass the CompilerConfig's file with --fn-config or configPath instead)"
 		}
 		return nil, Diagnostics{{File: name, Severity: SeverityError, Message: fmt.Sprintf(
 			"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s%s", groupSkillc, fc.GetApiVersion(), fc.GetKind(), hint)}}

@@ -218,3 +218,58 @@ func TestReadResourceList(t *testing.T) {
 		t.Errorf("null items and functionConfig: %v %+v", diags, rl)
 	}
 }
+
+// TestKRMItem: a diagnostic names its object among several of one file by its line (each file's
+// objects are the documents of one File), the functionConfig by its file name.
+func TestKRMItem(t *testing.T) {
+	pack := func(name string) *kyaml.RNode {
+		return kyaml.MustParse("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: " + name + "\n  annotations:\n    config.kubernetes.io/origin: |\n      path: s.yaml\nspec:\n  skills: [{name: " + name + ", content: x}]\n")
+	}
+	fc := kyaml.MustParse("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata:\n  name: platform\n  annotations:\n    config.kubernetes.io/origin: |\n      path: c.yaml\n")
+	in, diags := ReadKRM([]*kyaml.RNode{pack("a"), pack("b"), pack("c")}, fc, "")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if len(in.Files) != 1 {
+		t.Fatalf("%d files, want the three objects of s.yaml as one", len(in.Files))
+	}
+	// Where each object's document starts, as Load sees it.
+	docs := strings.Split(string(in.Files[0].Data), "---\n")
+	start := []int{1, 1 + strings.Count(docs[0], "\n") + 1}
+	start = append(start, start[1]+strings.Count(docs[1], "\n")+1)
+	for _, tc := range []struct {
+		name string
+		d    Diagnostic
+		want string // the object's name, "" for none
+	}{
+		{"first line of the second", Diagnostic{File: "s.yaml", Line: start[1]}, "b"},
+		{"last line of the first", Diagnostic{File: "s.yaml", Line: start[1] - 1}, "a"},
+		{"inside the third", Diagnostic{File: "s.yaml", Line: start[2] + 3}, "c"},
+		{"no line among three: unknown", Diagnostic{File: "s.yaml"}, ""},
+		{"the functionConfig", Diagnostic{File: "c.yaml", Line: 2}, "platform"},
+		{"another file", Diagnostic{File: "x.yaml", Line: 1}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if n := in.Item(tc.d); n != nil {
+				got = n.GetName()
+			}
+			if got != tc.want {
+				t.Errorf("Item(%v) = %q, want %q", tc.d, got, tc.want)
+			}
+		})
+	}
+	// The decoder agrees: an unknown field in the second object is reported on its lines.
+	bad := pack("b")
+	if err := bad.PipeE(kyaml.SetField("nope", kyaml.NewScalarRNode("1"))); err != nil {
+		t.Fatal(err)
+	}
+	in, _ = ReadKRM([]*kyaml.RNode{pack("a"), bad}, nil, "")
+	_, diags = Load(in.Files)
+	if len(diags) != 1 {
+		t.Fatalf("diagnostics %v, want one", diags)
+	}
+	if n := in.Item(diags[0]); n == nil || n.GetName() != "b" {
+		t.Errorf("the unknown field of b (%v) is located at %v", diags[0], n)
+	}
+}

@@ -36,11 +36,22 @@ replaced by the objects skillc compile would print; every other object passes th
 spec.keepSources: true keeps the sources too. SKILL.md packages cannot travel in a ResourceList:
 import them first (skillc import) or use skillc compile.
 
-kustomize ignores a function's results, so a policy denial exits 1 and bad input exits 2, with the
-findings on stderr and nothing on stdout: the build fails. stdin is one input file, under the same
-limits as every other (32 MiB, elements, aliases, tags); a malformed ResourceList is bad input. Warnings go to stderr and into results.
-File names in messages come from kustomize's origin annotation (buildMetadata: [originAnnotations]);
-line numbers are not given, because kustomize hands over objects, not files.`,
+A policy denial exits 1 and bad input exits 2: the findings go to stderr and, as KRM results
+(severity, message, resourceRef, field.path, file.path and file.index, tags.rule), into a
+ResourceList without items on stdout; kustomize fails the build, kpt shows the results. Warnings go
+to stderr and into results too. stdin is one input file, under the same limits as every other (32
+MiB, elements, aliases, tags); a malformed ResourceList is bad input.
+
+In place (kpt fn render or eval: the objects carry kpt's path annotations) the sources and the
+CompilerConfig are kept, the compiled objects go to generated/<namespace>/<kind>-<name>.yaml with
+the annotation skillc.dev/generated-by: skillc-fn, and a second run replaces them: re-rendering
+changes nothing.
+
+--policy DIR and the config's spec.policy.paths (a container has no arguments) add Rego folders,
+relative to the kustomization or package: absolute paths, .. and symlinks are refused.
+File names in messages come from kustomize's origin annotation (buildMetadata: [originAnnotations])
+or kpt's path annotation; line numbers are not given, because kustomize hands over objects, not
+files.`,
 		Example: `  # kustomization.yaml
   resources: [skills.yaml, tenants.yaml]
   buildMetadata: [originAnnotations]
@@ -63,7 +74,7 @@ line numbers are not given, because kustomize hands over objects, not files.`,
 			return runFn(cmd, o)
 		},
 	}
-	cmd.Flags().StringArrayVar(&o.policyDirs, "policy", nil, "add the conftest-style Rego policies of `DIR` (relative to the kustomization); repeatable")
+	cmd.Flags().StringArrayVar(&o.policyDirs, "policy", nil, "add the conftest-style Rego policies of `DIR` (relative, inside the kustomization or package); repeatable")
 	_ = cmd.MarkFlagDirname("policy")
 	return cmd
 }
@@ -252,6 +263,9 @@ func (r *krmResult) results() framework.Results {
 		for _, res := range x {
 			res.Severity = framework.Info
 			res.Message += fmt.Sprintf(" (excepted by %s, owner %s, expires %s)", e.Exception, e.Owner, e.Expires)
+			if res.Tags == nil {
+				res.Tags = map[string]string{}
+			}
 			res.Tags["exception"] = e.Exception
 		}
 		rs = append(rs, x...)
