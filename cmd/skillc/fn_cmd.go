@@ -405,8 +405,13 @@ func itemFilePath(item *kyaml.RNode) string {
 	return ""
 }
 
-// itemIndex is an object's index in its file (kpt's and kyaml's index annotation), 0 when none.
+// itemIndex is an object's index in its file: kpt's index annotation beside its path annotation.
+// Without a path the index annotation is kustomize's position in the whole list, not in the file:
+// 0, which the result omits.
 func itemIndex(item *kyaml.RNode) int {
+	if compile.ItemPath(item) == "" {
+		return 0
+	}
 	annos := item.GetAnnotations()
 	for _, k := range []string{"internal.config.kubernetes.io/index", "config.kubernetes.io/index"} {
 		if v, err := strconv.Atoi(annos[k]); err == nil {

@@ -370,10 +370,12 @@ func failureResults(t *testing.T, out string) []fnResult {
 // source object (resourceRef), its field, its file and index in that file, and the rule; warnings
 // carry the same. Exit codes stay 1 and 2.
 func TestFnResults(t *testing.T) {
-	// Two packs in one file: the finding must name the second, from its line in the file.
-	clean := strings.Replace(fnPack, "  name: notes", "  name: clean", 1)
+	// Two packs in one file, as kpt sends them (path and index): the finding must name the second,
+	// from its line in the file.
+	kpt := strings.Replace(fnPack, "    config.kubernetes.io/index: '0'", "    config.kubernetes.io/path: 'skills/notes.yaml'\n    config.kubernetes.io/index: '0'", 1)
+	clean := strings.Replace(kpt, "  name: notes", "  name: clean", 1)
 	clean = strings.Replace(clean, "name: take-notes", "name: tidy", 1)
-	denied := strings.Replace(fnPack, "config.kubernetes.io/index: '0'", "config.kubernetes.io/index: '1'", 1)
+	denied := strings.Replace(kpt, "config.kubernetes.io/index: '0'", "config.kubernetes.io/index: '1'", 1)
 	denied = strings.Replace(denied, "  skills:", "  sidecar:\n    image: a:1\n    rbac: [{apiGroups: [\"\"], resources: [secrets], verbs: [list]}]\n  skills:", 1)
 	bad := strings.Replace(fnPack, "  skills:", "  sidecar: {image: a:1, mountWorkspcae: true}\n  skills:", 1)
 	floating := strings.Replace(fnPack, "  skills:", "  sidecar:\n    image: a:latest\n  skills:", 1)
@@ -401,6 +403,12 @@ func TestFnResults(t *testing.T) {
 			stdin:    resourceList(strings.Replace(fnConfig, "identity: per-run", "identiti: per-run", 1), fnPack),
 			wantCode: 2,
 			want:     "skillc.dev/v1alpha1 CompilerConfig platform|spec.identiti|skillc.yaml|0|error||unknown field",
+		},
+		{
+			name:     "kustomize's index is its list position, not the file's: omitted",
+			stdin:    resourceList(fnConfig, fnService, strings.Replace(denied, "    config.kubernetes.io/path: 'skills/notes.yaml'\n", "", 1), fnRun, fnAgentRun),
+			wantCode: 1,
+			want:     notes + "|spec.sidecar.rbac[0].verbs|skills/notes.yaml|0|error|RBAC-04|RBAC-04: ",
 		},
 		{
 			name:     "a warning",
