@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -123,36 +124,102 @@ func ReadResourceList(f File) (*ResourceList, Diagnostics) {
 
 // KRMInputs are a list of objects sorted for the compiler.
 type KRMInputs struct {
-	Files  []File          // the sources, one File per object, named after the object's file
+	Files  []File          // the sources, one File per object file (its objects as documents)
 	Config *CompilerConfig // the functionConfig, nil when absent
+	// InPlace: the objects come from files that will be rewritten with the output (kpt fn render
+	// and eval put a path annotation on each): the sources and configs must come back, and the
+	// objects an earlier run generated are replaced, not kept beside the new ones.
+	InPlace bool
 
-	fcName string // the functionConfig's file, for Unlined
+	fc     *kyaml.RNode // the functionConfig, nil when absent
+	fcName string       // the functionConfig's file, for Unlined
 	items  []*kyaml.RNode
 	source []bool // per item: consumed by the compile
 	keep   []bool // per item: a source CR kept with keepSources (a CompilerConfig never is)
+	local  []bool // per item: passed through whatever the mode (a local-config or in-place CompilerConfig)
+	spans  []itemSpan
+}
+
+// itemSpan is where an item's document starts in the File of its name.
+type itemSpan struct {
+	file  string
+	first int // line of the document's first line in that File
+	item  int
+}
+
+// Annotations of the objects `skillc fn` generates when it runs in place, so that a second run
+// recognises them (beside app.kubernetes.io/managed-by: skillc) and replaces them.
+const (
+	AnnotationGeneratedBy = "skillc.dev/generated-by"
+	GeneratedByFn         = "skillc-fn"
+	// AnnotationLocalConfig marks an object that is the tools' configuration, not a cluster object.
+	AnnotationLocalConfig = "config.kubernetes.io/local-config"
+)
+
+// Path and index annotations kpt (and kyaml's readers) put on each object of a package.
+var (
+	pathAnnotations  = []string{"internal.config.kubernetes.io/path", "config.kubernetes.io/path"}
+	indexAnnotations = []string{"internal.config.kubernetes.io/index", "config.kubernetes.io/index"}
+)
+
+// ItemPath is the package file an object was read from (kpt's path annotation), "" when none.
+func ItemPath(n *kyaml.RNode) string {
+	annos := n.GetAnnotations()
+	for _, k := range pathAnnotations {
+		if p := annos[k]; p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// IsGenerated reports whether an object is one `skillc fn` generated in place on an earlier run.
+func IsGenerated(n *kyaml.RNode) bool {
+	return n.GetLabels()[labelManagedBy] == managedBySkillc && n.GetAnnotations()[AnnotationGeneratedBy] == GeneratedByFn
 }
 
 // ReadKRM sorts objects into compile sources and objects passed through untouched, and decodes the
 // functionConfig (nil or empty: none) strictly, as a CompilerConfig. Two configs (the
-// functionConfig and one among the objects) are an input error, as two are for compile. base is
-// the kustomization's folder as the user named it, joined to the local file names in messages.
+// functionConfig and another among the objects) are an input error, as two are for compile; the
+// functionConfig's own copy among the objects (kpt's configPath: the same file) is one config. base
+// is the kustomization's folder as the user named it, joined to the local file names in messages.
+// Objects of one file become the documents of one File, so a diagnostic's line names its object.
 func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*KRMInputs, Diagnostics) {
-	in := &KRMInputs{items: items, source: make([]bool, len(items)), keep: make([]bool, len(items))}
+	in := &KRMInputs{items: items, source: make([]bool, len(items)), keep: make([]bool, len(items)), local: make([]bool, len(items))}
 	var diags Diagnostics
 	if !functionConfig.IsNilOrEmpty() {
+		in.fc = functionConfig
 		in.fcName = ItemFile(functionConfig, base)
 		in.Config, diags = loadFunctionConfig(functionConfig, base)
 	}
+	for _, it := range items {
+		if ItemPath(it) != "" {
+			in.InPlace = true
+			break
+		}
+	}
+	fileOf := map[string]int{} // name -> index in in.Files
+	lines := map[string]int{}  // name -> lines so far in its File
 	for i, it := range items {
 		apiVersion, kind := it.GetApiVersion(), it.GetKind()
+		if in.InPlace && IsGenerated(it) {
+			in.source[i] = true // replaced by this run's output
+			continue
+		}
 		if !IsSourceKind(apiVersion, kind) {
 			continue
 		}
 		in.source[i] = true
 		isConfig := kind == "CompilerConfig"
 		in.keep[i] = !isConfig
+		// The tools' configuration stays where it is: kustomize drops local-config objects itself,
+		// and a file rewritten in place must not lose its config.
+		in.local[i] = isConfig && (in.InPlace || it.GetAnnotations()[AnnotationLocalConfig] == "true")
 		name := ItemFile(it, base)
-		if isConfig && !functionConfig.IsNilOrEmpty() {
+		if isConfig && in.fc != nil {
+			if sameObject(it, in.fc) || in.Config == nil {
+				continue // one config; or the functionConfig was refused, which says enough
+			}
 			diags = append(diags, Diagnostic{File: name, Severity: SeverityError, Message: fmt.Sprintf(
 				"CompilerConfig %s is among the resources and %s is the function's config: keep one", it.GetName(), ItemFile(functionConfig, base))})
 			continue
@@ -162,22 +229,75 @@ func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*K
 			diags = append(diags, Diagnostic{File: name, Severity: SeverityError, Message: err.Error()})
 			continue
 		}
-		in.Files = append(in.Files, File{Name: name, Data: data})
+		k, ok := fileOf[name]
+		if !ok {
+			k = len(in.Files)
+			fileOf[name] = k
+			in.Files = append(in.Files, File{Name: name})
+		} else {
+			in.Files[k].Data = append(in.Files[k].Data, "---\n"...)
+			lines[name]++
+		}
+		in.spans = append(in.spans, itemSpan{file: name, first: lines[name] + 1, item: i})
+		in.Files[k].Data = append(in.Files[k].Data, data...)
+		lines[name] += bytes.Count(data, []byte("\n"))
 	}
 	return in, diags
 }
 
-// Passthrough returns the objects that are not compile sources, and with keepSources the source
-// CRs too (never a CompilerConfig: it is the compiler's setting, not a cluster object), in their
-// input order and untouched.
+// sameObject reports whether an object among the items is the functionConfig itself: kpt passes
+// the file named by configPath both ways. Same file and index when kpt says, else the same file
+// (origin) and the same content.
+func sameObject(it, fc *kyaml.RNode) bool {
+	if p := ItemPath(it); p != "" && ItemPath(fc) != "" {
+		return p == ItemPath(fc) && annotation(it, indexAnnotations) == annotation(fc, indexAnnotations)
+	}
+	// kpt fn eval --fn-config reads the file apart, without annotations: the content decides.
+	if a, b := ItemFile(it, ""), ItemFile(fc, ""); ItemPath(it) == "" && !strings.HasPrefix(a, "<") && !strings.HasPrefix(b, "<") && a != b {
+		return false
+	}
+	a, errA := withoutToolAnnotations(it)
+	b, errB := withoutToolAnnotations(fc)
+	return errA == nil && errB == nil && bytes.Equal(a, b)
+}
+
+func annotation(n *kyaml.RNode, keys []string) string {
+	annos := n.GetAnnotations()
+	for _, k := range keys {
+		if v := annos[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Passthrough returns the objects that are not compile sources, with keepSources or in place the
+// source CRs too, and the configs that stay (local-config, in place); never an object an earlier
+// in-place run generated. Input order, untouched.
 func (in *KRMInputs) Passthrough(keepSources bool) []*kyaml.RNode {
 	var out []*kyaml.RNode
 	for i, it := range in.items {
-		if !in.source[i] || keepSources && in.keep[i] {
+		if !in.source[i] || (keepSources || in.InPlace) && in.keep[i] || in.local[i] {
 			out = append(out, it)
 		}
 	}
 	return out
+}
+
+// Generated returns the objects an earlier in-place run generated, keyed by kind, namespace and
+// name: this run's objects take their files.
+func (in *KRMInputs) Generated() map[string]*kyaml.RNode {
+	out := map[string]*kyaml.RNode{}
+	for i, it := range in.items {
+		if in.source[i] && !IsSourceKind(it.GetApiVersion(), it.GetKind()) {
+			out[objectKey(it)] = it
+		}
+	}
+	return out
+}
+
+func objectKey(n *kyaml.RNode) string {
+	return n.GetKind() + "/" + n.GetNamespace() + "/" + n.GetName()
 }
 
 // FileNames are the names given to the sources' Files, for Unlined.
@@ -187,6 +307,29 @@ func (in *KRMInputs) FileNames() []string {
 		names = append(names, f.Name)
 	}
 	return append(names, in.fcName)
+}
+
+// Item returns the object a diagnostic (as compiled, before Unlined) is about: the document of its
+// File that holds its line, the only object of its file, or the functionConfig; nil when unknown.
+func (in *KRMInputs) Item(d Diagnostic) *kyaml.RNode {
+	var found *kyaml.RNode
+	n := 0
+	for _, s := range in.spans {
+		if s.file != d.File {
+			continue
+		}
+		n++
+		if d.Line == 0 || s.first <= d.Line {
+			found = in.items[s.item]
+		}
+	}
+	switch {
+	case n == 1 || n > 1 && d.Line > 0:
+		return found
+	case n == 0 && in.fc != nil && d.File == in.fcName:
+		return in.fc
+	}
+	return nil
 }
 
 // loadFunctionConfig decodes the functionConfig with compile's own loader: strict, unknown fields
@@ -202,8 +345,12 @@ func loadFunctionConfig(fc *kyaml.RNode, base string) (*CompilerConfig, Diagnost
 		return nil, diags
 	}
 	if len(in.Configs) != 1 || len(in.Packs)+len(in.Instances)+len(in.Runs)+len(in.Schedules) > 0 {
+		hint := ""
+		if fc.GetKind() == "ConfigMap" {
+			hint = " (kpt makes a ConfigMap of `-- key=value` arguments and of a Kptfile's configMap: pass the CompilerConfig's file with --fn-config or configPath instead)"
+		}
 		return nil, Diagnostics{{File: name, Severity: SeverityError, Message: fmt.Sprintf(
-			"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s", groupSkillc, fc.GetApiVersion(), fc.GetKind())}}
+			"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s%s", groupSkillc, fc.GetApiVersion(), fc.GetKind(), hint)}}
 	}
 	return in.Configs[0], nil
 }

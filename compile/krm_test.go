@@ -102,6 +102,10 @@ func TestReadKRM(t *testing.T) {
 	pack := node("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: p\n  annotations:\n    config.kubernetes.io/origin: |\n      path: p.yaml\n    internal.config.kubernetes.io/id: '1'\n    team: a\n")
 	svc := node("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
 	cfg := node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {identity: per-run}\n")
+	// As kpt fn render sends them: a path and an index on every object.
+	kptCfg := node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata:\n  name: c\n  annotations:\n    config.kubernetes.io/path: 'skillc.yaml'\n    config.kubernetes.io/index: '0'\n    internal.config.kubernetes.io/path: 'skillc.yaml'\nspec: {identity: per-run}\n")
+	kptPack := node("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: p\n  annotations:\n    config.kubernetes.io/path: 'skills.yaml'\n    config.kubernetes.io/index: '0'\n")
+	kptGenerated := node("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: skillpack-p\n  labels: {app.kubernetes.io/managed-by: skillc}\n  annotations:\n    skillc.dev/generated-by: skillc-fn\n    config.kubernetes.io/path: 'generated/a/configmap-skillpack-p.yaml'\n")
 	for _, tc := range []struct {
 		name      string
 		items     []*kyaml.RNode
@@ -111,12 +115,19 @@ func TestReadKRM(t *testing.T) {
 		wantPass  int // without
 		wantErr   string
 		wantCfg   string
+		inPlace   bool
 	}{
 		{name: "split", items: []*kyaml.RNode{svc, pack}, wantFiles: []string{"p.yaml"}, wantPass: 1, wantKeep: 2},
 		{name: "config item without functionConfig: a source, never kept", items: []*kyaml.RNode{cfg, pack}, wantFiles: []string{"<CompilerConfig c>", "p.yaml"}, wantPass: 0, wantKeep: 1},
 		{name: "functionConfig", items: []*kyaml.RNode{pack}, fc: cfg, wantFiles: []string{"p.yaml"}, wantKeep: 1, wantCfg: "per-run"},
 		{name: "empty functionConfig is none", items: []*kyaml.RNode{pack}, fc: node("{}"), wantFiles: []string{"p.yaml"}, wantKeep: 1},
-		{name: "two configs", items: []*kyaml.RNode{cfg}, fc: cfg, wantErr: "keep one"},
+		{name: "two configs", items: []*kyaml.RNode{cfg}, fc: node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {identity: shared}\n"), wantErr: "keep one"},
+		{name: "the functionConfig's own copy among the items is one config", items: []*kyaml.RNode{cfg, pack}, fc: cfg, wantFiles: []string{"p.yaml"}, wantKeep: 1, wantCfg: "per-run"},
+		{name: "kpt configPath: same path and index is one config, kept in place", items: []*kyaml.RNode{kptCfg, kptPack}, fc: kptCfg, wantFiles: []string{"skills.yaml"}, wantPass: 2, wantKeep: 2, wantCfg: "per-run", inPlace: true},
+		{name: "kpt: another file's config is a second config", items: []*kyaml.RNode{kptCfg, kptPack}, fc: node(strings.Replace(kptCfg.MustString(), "'skillc.yaml'", "'other.yaml'", 2)), wantErr: "keep one"},
+		{name: "in place: an earlier run's output is replaced", items: []*kyaml.RNode{kptPack, kptGenerated}, wantFiles: []string{"skills.yaml"}, wantPass: 1, wantKeep: 1, inPlace: true},
+		{name: "not in place: a generated-looking object passes through", items: []*kyaml.RNode{pack, node(strings.Replace(kptGenerated.MustString(), "config.kubernetes.io/path", "x", -1))}, wantFiles: []string{"p.yaml"}, wantPass: 1, wantKeep: 2},
+		{name: "local-config CompilerConfig stays", items: []*kyaml.RNode{node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c, annotations: {config.kubernetes.io/local-config: 'true'}}\n"), pack}, wantFiles: []string{"<CompilerConfig c>", "p.yaml"}, wantPass: 1, wantKeep: 2},
 		{name: "functionConfig of another kind", fc: svc, wantErr: "got v1 Service"},
 		{name: "functionConfig decoded strictly", fc: node("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\nspec: {nope: 1}\n"), wantErr: `unknown field "nope"`},
 	} {
@@ -149,6 +160,9 @@ func TestReadKRM(t *testing.T) {
 			}
 			if got := len(in.Passthrough(true)); got != tc.wantKeep {
 				t.Errorf("passthrough with keepSources %d, want %d", got, tc.wantKeep)
+			}
+			if in.InPlace != tc.inPlace {
+				t.Errorf("in place %v, want %v", in.InPlace, tc.inPlace)
 			}
 			if tc.wantCfg != "" && (in.Config == nil || in.Config.Spec.Identity != tc.wantCfg) {
 				t.Errorf("config %+v", in.Config)
@@ -202,5 +216,60 @@ func TestReadResourceList(t *testing.T) {
 	rl, diags = ReadResourceList(File{Name: "<stdin>", Data: []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: null\nfunctionConfig: null\n")})
 	if diags.HasErrors() || len(rl.Items) != 0 || rl.FunctionConfig != nil {
 		t.Errorf("null items and functionConfig: %v %+v", diags, rl)
+	}
+}
+
+// TestKRMItem: a diagnostic names its object among several of one file by its line (each file's
+// objects are the documents of one File), the functionConfig by its file name.
+func TestKRMItem(t *testing.T) {
+	pack := func(name string) *kyaml.RNode {
+		return kyaml.MustParse("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata:\n  name: " + name + "\n  annotations:\n    config.kubernetes.io/origin: |\n      path: s.yaml\nspec:\n  skills: [{name: " + name + ", content: x}]\n")
+	}
+	fc := kyaml.MustParse("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata:\n  name: platform\n  annotations:\n    config.kubernetes.io/origin: |\n      path: c.yaml\n")
+	in, diags := ReadKRM([]*kyaml.RNode{pack("a"), pack("b"), pack("c")}, fc, "")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if len(in.Files) != 1 {
+		t.Fatalf("%d files, want the three objects of s.yaml as one", len(in.Files))
+	}
+	// Where each object's document starts, as Load sees it.
+	docs := strings.Split(string(in.Files[0].Data), "---\n")
+	start := []int{1, 1 + strings.Count(docs[0], "\n") + 1}
+	start = append(start, start[1]+strings.Count(docs[1], "\n")+1)
+	for _, tc := range []struct {
+		name string
+		d    Diagnostic
+		want string // the object's name, "" for none
+	}{
+		{"first line of the second", Diagnostic{File: "s.yaml", Line: start[1]}, "b"},
+		{"last line of the first", Diagnostic{File: "s.yaml", Line: start[1] - 1}, "a"},
+		{"inside the third", Diagnostic{File: "s.yaml", Line: start[2] + 3}, "c"},
+		{"no line among three: unknown", Diagnostic{File: "s.yaml"}, ""},
+		{"the functionConfig", Diagnostic{File: "c.yaml", Line: 2}, "platform"},
+		{"another file", Diagnostic{File: "x.yaml", Line: 1}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if n := in.Item(tc.d); n != nil {
+				got = n.GetName()
+			}
+			if got != tc.want {
+				t.Errorf("Item(%v) = %q, want %q", tc.d, got, tc.want)
+			}
+		})
+	}
+	// The decoder agrees: an unknown field in the second object is reported on its lines.
+	bad := pack("b")
+	if err := bad.PipeE(kyaml.SetField("nope", kyaml.NewScalarRNode("1"))); err != nil {
+		t.Fatal(err)
+	}
+	in, _ = ReadKRM([]*kyaml.RNode{pack("a"), bad}, nil, "")
+	_, diags = Load(in.Files)
+	if len(diags) != 1 {
+		t.Fatalf("diagnostics %v, want one", diags)
+	}
+	if n := in.Item(diags[0]); n == nil || n.GetName() != "b" {
+		t.Errorf("the unknown field of b (%v) is located at %v", diags[0], n)
 	}
 }

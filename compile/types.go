@@ -262,6 +262,10 @@ type PolicyConfig struct {
 	PrivilegedAllow    []string          `json:"privilegedAllow"`
 	ResourceCeilings   *ResourceCeilings `json:"resourceCeilings"`
 	Exceptions         []PolicyException `json:"exceptions"`
+	// Paths are folders of conftest-style Rego policies, relative to the kustomization or kpt
+	// package (skillc fn, skillc build): the --policy of a function that has no arguments (a
+	// container). Absolute paths, `..` and symlinks are refused: the package is not trusted.
+	Paths []string `json:"paths,omitempty"`
 }
 
 type AllowedHostPath struct {

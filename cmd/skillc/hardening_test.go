@@ -392,7 +392,7 @@ var classesCoveredByTests = map[string]string{
 	"expected a Kubernetes object (a mapping with apiVersion and kind), got %s":                                           "cmd/skillc TestFnInputLimits/an_item_that_is_not_an_object",
 	"expected a CompilerConfig (a mapping), got %s":                                                                       "cmd/skillc TestFnInputLimits/functionConfig_not_a_mapping",
 	"CompilerConfig %s is among the resources and %s is the function's config: keep one":                                  "cmd/skillc TestFn/a_CompilerConfig_among_the_items_too",
-	"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s":                                                      "cmd/skillc TestFn/functionConfig_of_another_kind",
+	"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s%s":                                                    "cmd/skillc TestFn/functionConfig_of_another_kind",
 	"removing kustomize annotations: %w":                                                                                  "kyaml re-encoding a node the Reader parsed: an internal failure, not an input",
 	"encoding %s %s: %w":                                                                                                  "kyaml re-encoding a node the Reader parsed: an internal failure, not an input",
 	"re-reading %s %s: %w":                                                                                                "kyaml re-parsing skillc's own output: an internal failure, not an input",
