@@ -52,7 +52,11 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 		// Bad input is reported in the chosen format too, so CI shows it on the right line.
 		return finish(out, &policy.Report{Findings: diags.Filter(compile.SeverityError, compile.SeverityWarning)}, 2)
 	}
-	rep, policyDiags, err := gateChecked(cmd, o.policyDirs, res)
+	dirs, policyDiags := withConfigPolicy(res, o.policyDirs)
+	if policyDiags != nil {
+		return finish(out, &policy.Report{Findings: policyDiags}, 2)
+	}
+	rep, policyDiags, err := gateChecked(cmd, dirs, res)
 	if err != nil {
 		return err
 	}

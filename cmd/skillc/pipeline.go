@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,12 +52,37 @@ func compileFiles(cmd *cobra.Command, files []compile.File, opts compile.Options
 // gate runs the policy library (and --policy folders) over a compile's objects. Problems of a
 // --policy folder are input errors: printed as FILE:LINE messages, exit 2.
 func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, error) {
+	policyDirs, ds := withConfigPolicy(res, policyDirs)
+	if ds != nil {
+		reportDiagnostics(cmd, ds)
+		return nil, exitError{2}
+	}
 	rep, ds, err := gateChecked(cmd, policyDirs, res)
 	if ds != nil {
 		reportDiagnostics(cmd, ds)
 		return nil, exitError{2}
 	}
 	return rep, err
+}
+
+// withConfigPolicy adds the CompilerConfig's spec.policy.paths to the --policy folders, each
+// relative to the config file's folder and confined to it (no absolute path, no `..`, no symlink):
+// the config is often part of the repository a pull request changes. (skillc fn and build confine
+// them to the kustomization instead: see compileItems.)
+func withConfigPolicy(res *compile.Result, dirs []string) ([]string, compile.Diagnostics) {
+	if res == nil || res.Config == nil || len(res.Config.Spec.Policy.Paths) == 0 {
+		return dirs, nil
+	}
+	root := filepath.Dir(res.Config.Src.File)
+	var ds compile.Diagnostics
+	for i, p := range res.Config.Spec.Policy.Paths {
+		if err := confineDir(root, p); err != nil {
+			ds = append(ds, res.Config.Src.Diag(fmt.Sprintf("spec.policy.paths[%d]", i), "%v", err))
+			continue
+		}
+		dirs = append(dirs, filepath.Join(root, p))
+	}
+	return dirs, ds
 }
 
 // gateChecked is gate that returns the --policy folders' problems instead of printing them.
