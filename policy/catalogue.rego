@@ -215,7 +215,7 @@ rules := {
 		"checks": "A hostPath mount that is not read-only, unless its allow-list entry says `readOnly: false`.",
 		"why": "A writable host path changes the node.",
 		"fix": "Set `readOnly: true`.",
-		"reference": {"name": "Kyverno ensure-readonly-hostpath", "url": "https://kyverno.io/policies/"},
+		"reference": {"name": "Kyverno ensure-readonly-hostpath", "url": "https://kyverno.io/policies/other/ensure-readonly-hostpath/ensure-readonly-hostpath"},
 		"security_severity": 7.5, "precision": "very-high", "tags": ["pod-security", "host-access"],
 	},
 	"POD-06": {
@@ -287,7 +287,7 @@ rules := {
 		"checks": "An image with no digest and no tag or `latest` (the tag read from the last path segment).",
 		"why": "What runs changes without a change in Git.",
 		"fix": "Pin a tag or a digest.",
-		"reference": {"name": "Gatekeeper disallowed-tags", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/"},
+		"reference": {"name": "Gatekeeper disallowed-tags", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/validation/disallowedtags"},
 		"security_severity": 4.0, "precision": "very-high", "tags": ["supply-chain"],
 	},
 	"IMG-02": {
@@ -295,7 +295,7 @@ rules := {
 		"checks": "A container with host access or privilege whose image has no `@sha256:` digest.",
 		"why": "A re-pushed tag would get host access.",
 		"fix": "Pin the image by `@sha256:` digest.",
-		"reference": {"name": "Gatekeeper image-digests", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/"},
+		"reference": {"name": "Gatekeeper image-digests", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/validation/imagedigests"},
 		"security_severity": 6.0, "precision": "very-high", "tags": ["supply-chain"],
 	},
 	"IMG-03": {
@@ -303,7 +303,7 @@ rules := {
 		"checks": "An image outside `allowedRegistries` (compared at a path boundary).",
 		"why": "Supply chain: images come only from registries the platform trusts.",
 		"fix": "Mirror the image to an allowed registry.",
-		"reference": {"name": "Gatekeeper allowed-repos", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/"},
+		"reference": {"name": "Gatekeeper allowed-repos", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/validation/allowedrepos"},
 		"security_severity": 6.5, "precision": "very-high", "tags": ["supply-chain"],
 	},
 	"RES-01": {
@@ -311,7 +311,7 @@ rules := {
 		"checks": "cpu or memory limits above the configured `resourceCeilings`.",
 		"why": "Noisy neighbours: one run could starve the node.",
 		"fix": "Lower the limits (or raise the ceilings).",
-		"reference": {"name": "Gatekeeper container-limits", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/"},
+		"reference": {"name": "Gatekeeper container-limits", "url": "https://open-policy-agent.github.io/gatekeeper-library/website/validation/containerlimits"},
 		"security_severity": 3.0, "precision": "very-high", "tags": ["resources"],
 	},
 	"SEC-01": {
@@ -327,7 +327,7 @@ rules := {
 		"checks": "Warns (restricted) on env from `secretKeyRef`.",
 		"why": "The environment leaks to child processes and into crash dumps.",
 		"fix": "Mount the secret as files with `secretRef`.",
-		"reference": {"name": "Kyverno disallow-secrets-from-env-vars", "url": "https://kyverno.io/policies/"},
+		"reference": {"name": "Kyverno disallow-secrets-from-env-vars", "url": "https://kyverno.io/policies/other/disallow-secrets-from-env-vars/disallow-secrets-from-env-vars"},
 		"security_severity": 3.5, "precision": "very-high", "tags": ["secrets"],
 	},
 	"META-01": {
