@@ -7,6 +7,7 @@ package policy
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -558,3 +560,82 @@ func toFinding(pkg, rule string, item any) Finding {
 	}
 	return f
 }
+
+// RuleInfo is one rule of the built-in library as its catalogue (policy/catalogue.rego) describes
+// it, with its severity per profile from lib.severities ("" where the rule is off).
+type RuleInfo struct {
+	ID               string   `json:"id"`
+	Title            string   `json:"title"`
+	Checks           string   `json:"checks"`
+	Why              string   `json:"why"`
+	Fix              string   `json:"fix"`
+	Reference        RuleRef  `json:"reference"`
+	SecuritySeverity float64  `json:"security_severity"`
+	Precision        string   `json:"precision"`
+	Tags             []string `json:"tags"`
+	Baseline         string   `json:"baseline"`
+	Restricted       string   `json:"restricted"`
+	NonWaivable      bool     `json:"nonwaivable"`
+}
+
+// RuleRef is the public reference a rule follows (URL "" where there is none).
+type RuleRef struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Severity is the rule's severity (deny, warn or "") in a profile; unknown profiles read as baseline,
+// the default.
+func (r RuleInfo) Severity(profile string) string {
+	if profile == "restricted" {
+		return r.Restricted
+	}
+	return r.Baseline
+}
+
+// Rules returns the built-in library's rule catalogue, sorted by id. It is read once from the
+// embedded Rego (the catalogue lives only there), so SARIF and the README cannot drift from it.
+func Rules() ([]RuleInfo, error) { return rules() }
+
+var rules = sync.OnceValues(func() ([]RuleInfo, error) {
+	modules, err := builtinModules()
+	if err != nil {
+		return nil, err
+	}
+	opts := []func(*rego.Rego){rego.Query(`x := {"rules": data.skillc.catalogue.rules, "severities": data.skillc.lib.severities, "nonwaivable": data.skillc.lib.nonwaivable}`)}
+	for _, m := range modules {
+		opts = append(opts, rego.ParsedModule(m))
+	}
+	rs, err := rego.New(opts...).Eval(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("reading the rule catalogue: %w", err)
+	}
+	if len(rs) != 1 {
+		return nil, errors.New("reading the rule catalogue: no result")
+	}
+	raw, err := json.Marshal(rs[0].Bindings["x"])
+	if err != nil {
+		return nil, fmt.Errorf("reading the rule catalogue: %w", err)
+	}
+	var cat struct {
+		Rules       map[string]RuleInfo `json:"rules"`
+		Severities  map[string][]string `json:"severities"`
+		NonWaivable []string            `json:"nonwaivable"`
+	}
+	if err := json.Unmarshal(raw, &cat); err != nil {
+		return nil, fmt.Errorf("reading the rule catalogue: %w", err)
+	}
+	out := make([]RuleInfo, 0, len(cat.Rules))
+	for _, id := range slices.Sorted(maps.Keys(cat.Rules)) {
+		r := cat.Rules[id]
+		r.ID = id
+		sev, ok := cat.Severities[id]
+		if !ok || len(sev) != 2 {
+			return nil, fmt.Errorf("rule catalogue: %s has no severities in policy/lib.rego", id)
+		}
+		r.Baseline, r.Restricted = sev[0], sev[1]
+		r.NonWaivable = slices.Contains(cat.NonWaivable, id)
+		out = append(out, r)
+	}
+	return out, nil
+})

@@ -9,6 +9,9 @@ type Report struct {
 	Excepted []Excepted          `json:"excepted"`
 	Stats    Stats               `json:"stats"`
 	Budgets  []compile.Budget    `json:"budgets"` // estimated skill tokens per instance
+	// Profile is the policy profile in force (SARIF's rule levels follow it); not in the json
+	// output, whose shape is unchanged.
+	Profile string `json:"-"`
 }
 
 // Excepted is a finding waived by a CompilerConfig exception.

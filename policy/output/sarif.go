@@ -2,8 +2,10 @@ package output
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"sort"
+	"strconv"
 
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/policy"
@@ -37,9 +39,32 @@ type sarifDriver struct {
 	Rules          []sarifRule `json:"rules"`
 }
 
+// sarifRule is a reportingDescriptor with the fields GitHub code scanning reads: the title, the
+// description, help, its default level, and properties (security-severity for the critical / high /
+// medium / low band, tags with "security" so it counts as a security alert, precision).
 type sarifRule struct {
-	ID               string       `json:"id"`
-	ShortDescription sarifMessage `json:"shortDescription"`
+	ID                   string              `json:"id"`
+	ShortDescription     sarifMessage        `json:"shortDescription"`
+	FullDescription      *sarifMessage       `json:"fullDescription,omitempty"`
+	Help                 *sarifHelp          `json:"help,omitempty"`
+	HelpURI              string              `json:"helpUri,omitempty"`
+	DefaultConfiguration *sarifConfiguration `json:"defaultConfiguration,omitempty"`
+	Properties           *sarifProperties    `json:"properties,omitempty"`
+}
+
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown"`
+}
+
+type sarifConfiguration struct {
+	Level string `json:"level"`
+}
+
+type sarifProperties struct {
+	SecuritySeverity string   `json:"security-severity"`
+	Tags             []string `json:"tags"`
+	Precision        string   `json:"precision"`
 }
 
 type sarifMessage struct {
@@ -122,11 +147,85 @@ func (s *sarif) Flush() error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	catalogue, err := policy.Rules()
+	if err != nil {
+		return err
+	}
+	known := make(map[string]policy.RuleInfo, len(catalogue))
+	for _, r := range catalogue {
+		known[r.ID] = r
+	}
+	profile := ""
+	for _, r := range s.reports {
+		if r.Profile != "" {
+			profile = r.Profile
+		}
+	}
 	run.Tool.Driver.Rules = []sarifRule{}
 	for _, id := range ids {
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: id, ShortDescription: sarifMessage{Text: "skillc rule " + id}})
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(id, known, profile))
 	}
 	enc := json.NewEncoder(s.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// readme is where every rule is explained beside the others (the rule table).
+const readme = "https://github.com/skillc-dev/skillc#the-policy-gate"
+
+// sarifRuleOf describes a rule from the library's catalogue; input errors and --policy rules (named
+// by their package) have no catalogue entry and get a plain description.
+func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile string) sarifRule {
+	r, ok := known[id]
+	if !ok {
+		text := "skillc rule " + id
+		if id == "INPUT" {
+			text = "Bad input: skillc could not read or resolve the sources"
+		} else if id != "" {
+			text = "Policy " + id + " (--policy)"
+		}
+		return sarifRule{ID: id, ShortDescription: sarifMessage{Text: text}}
+	}
+	level := map[string]string{"deny": "error", "warn": "warning"}[r.Severity(profile)]
+	if level == "" {
+		level = "none" // off in this profile
+	}
+	waiver := "An exception in the CompilerConfig can waive it."
+	if r.NonWaivable {
+		waiver = "No exception can waive it."
+	}
+	profiles := fmt.Sprintf("baseline %s, restricted %s", orOff(r.Baseline), orOff(r.Restricted))
+	ref := r.Reference.Name
+	refMD := r.Reference.Name
+	helpURI := readme
+	if r.Reference.URL != "" {
+		ref += " (" + r.Reference.URL + ")"
+		refMD = "[" + r.Reference.Name + "](" + r.Reference.URL + ")"
+		helpURI = r.Reference.URL
+	}
+	return sarifRule{
+		ID:               id,
+		ShortDescription: sarifMessage{Text: r.Title},
+		FullDescription:  &sarifMessage{Text: r.Checks + " " + r.Why},
+		Help: &sarifHelp{
+			Text: fmt.Sprintf("%s: %s\n\nChecks: %s\nWhy: %s\nFix: %s\nProfiles: %s. %s\nReference: %s\nAll rules: %s",
+				id, r.Title, r.Checks, r.Why, r.Fix, profiles, waiver, ref, readme),
+			Markdown: fmt.Sprintf("**%s: %s**\n\n%s\n\n**Why it matters:** %s\n\n**Fix:** %s\n\n**Profiles:** %s. %s\n\n**Reference:** %s\n\nAll rules: [the policy gate](%s)",
+				id, r.Title, r.Checks, r.Why, r.Fix, profiles, waiver, refMD, readme),
+		},
+		HelpURI:              helpURI,
+		DefaultConfiguration: &sarifConfiguration{Level: level},
+		Properties: &sarifProperties{
+			SecuritySeverity: strconv.FormatFloat(r.SecuritySeverity, 'f', 1, 64),
+			Tags:             append([]string{"security", "kubernetes"}, r.Tags...),
+			Precision:        r.Precision,
+		},
+	}
+}
+
+func orOff(sev string) string {
+	if sev == "" {
+		return "off"
+	}
+	return sev
 }

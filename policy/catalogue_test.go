@@ -1,0 +1,212 @@
+package policy
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io/fs"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// libSeverities evaluates lib.severities and lib.nonwaivable from the embedded library.
+func libSeverities(t *testing.T) (map[string][2]string, map[string]bool) {
+	t.Helper()
+	modules, err := builtinModules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []func(*rego.Rego){rego.Query(`s := data.skillc.lib.severities; n := data.skillc.lib.nonwaivable`)}
+	for _, m := range modules {
+		opts = append(opts, rego.ParsedModule(m))
+	}
+	rs, err := rego.New(opts...).Eval(context.Background())
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("evaluating lib.severities: %v (%d results)", err, len(rs))
+	}
+	sev := map[string][2]string{}
+	for id, v := range rs[0].Bindings["s"].(map[string]any) {
+		pair := v.([]any)
+		sev[id] = [2]string{pair[0].(string), pair[1].(string)}
+	}
+	nw := map[string]bool{}
+	for _, id := range rs[0].Bindings["n"].([]any) {
+		nw[id.(string)] = true
+	}
+	return sev, nw
+}
+
+// findingRuleIDs collects the literal rule ids of every lib.finding, lib.finding_nw, lib.warning and
+// lib.make call in the embedded library (tests excluded).
+func findingRuleIDs(t *testing.T) map[string][]string {
+	t.Helper()
+	calls := map[string]bool{"lib.finding": true, "lib.finding_nw": true, "lib.warning": true, "lib.make": true}
+	ids := map[string][]string{}
+	err := fs.WalkDir(library, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || isTest(path) {
+			return err
+		}
+		src, err := library.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(path, string(src), parserOptions())
+		if err != nil {
+			return err
+		}
+		ast.WalkTerms(m, func(term *ast.Term) bool {
+			call, ok := term.Value.(ast.Call)
+			if !ok || !calls[call[0].String()] || len(call) < 2 {
+				return false
+			}
+			if s, ok := call[1].Value.(ast.String); ok {
+				ids[string(s)] = append(ids[string(s)], path)
+			} else {
+				t.Errorf("%s:%d: %s names its rule with %s, not a literal id: the catalogue test cannot see it", path, term.Location.Row, call[0], call[1])
+			}
+			return false
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestRulesCatalogueMatchesLibrary(t *testing.T) {
+	rules, err := Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sev, nw := libSeverities(t)
+	cat := map[string]RuleInfo{}
+	for _, r := range rules {
+		cat[r.ID] = r
+	}
+	if len(rules) < 40 {
+		t.Errorf("catalogue has %d rules, want at least the 40 of today", len(rules))
+	}
+	if !slices.IsSortedFunc(rules, func(a, b RuleInfo) int { return strings.Compare(a.ID, b.ID) }) {
+		t.Error("Rules() is not sorted by id")
+	}
+	for id, s := range sev {
+		r, ok := cat[id]
+		if !ok {
+			t.Errorf("%s is in lib.severities but not in policy/catalogue.rego", id)
+			continue
+		}
+		if r.Baseline != s[0] || r.Restricted != s[1] || r.NonWaivable != nw[id] {
+			t.Errorf("%s: Rules() says %s/%s NW %v, lib says %s/%s NW %v", id, r.Baseline, r.Restricted, r.NonWaivable, s[0], s[1], nw[id])
+		}
+	}
+	for id := range cat {
+		if _, ok := sev[id]; !ok {
+			t.Errorf("%s is in policy/catalogue.rego but not in lib.severities", id)
+		}
+	}
+	used := findingRuleIDs(t)
+	if len(used) < 40 {
+		t.Errorf("found %d rule ids in lib.finding/lib.make calls, want at least 40: is the walk blind?", len(used))
+	}
+	for _, id := range slices.Sorted(maps.Keys(used)) {
+		if _, ok := cat[id]; !ok {
+			t.Errorf("%s is reported by %v but has no catalogue entry", id, slices.Compact(used[id]))
+		}
+	}
+	for _, r := range rules {
+		if _, ok := used[r.ID]; !ok {
+			t.Errorf("%s is in the catalogue but no rule reports it", r.ID)
+		}
+		if r.Title == "" || r.Checks == "" || r.Why == "" || r.Fix == "" || r.Reference.Name == "" || r.Precision == "" || len(r.Tags) == 0 {
+			t.Errorf("%s: incomplete entry %+v", r.ID, r)
+		}
+		if r.SecuritySeverity < 0.1 || r.SecuritySeverity > 10 {
+			t.Errorf("%s: security_severity %v outside 0.1..10", r.ID, r.SecuritySeverity)
+		}
+		if r.NonWaivable && r.SecuritySeverity < 9 {
+			t.Errorf("%s: no exception can waive it, so its security_severity should be critical (>= 9.0), not %v", r.ID, r.SecuritySeverity)
+		}
+	}
+}
+
+// TestReadmeRuleTable holds README's rule table ("## The policy gate") to the catalogue and to
+// lib.severities: the same ids in the same order, the same severity per profile, NW exactly on the
+// rules no exception can waive. README and Rego cannot drift.
+func TestReadmeRuleTable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const header = "| id | baseline | restricted | denies (or warns) | why it matters | fix | allow |"
+	row := regexp.MustCompile(`^\| ([A-Z]+-[0-9]+) \| ([^|]+) \| ([^|]+) \| .* \| ([^|]+) \|$`)
+	var got []RuleInfo
+	allow := map[string]string{}
+	in := false
+	sc := bufio.NewScanner(bytes.NewReader(readme))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == header {
+			in = true
+			continue
+		}
+		if !in || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		if !strings.HasPrefix(line, "| ") {
+			break
+		}
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			t.Errorf("README rule table: cannot read row %q", line)
+			continue
+		}
+		off := func(s string) string { return strings.TrimSuffix(s, "—") }
+		got = append(got, RuleInfo{ID: m[1], Baseline: off(m[2]), Restricted: off(m[3])})
+		allow[m[1]] = m[4]
+	}
+	if !in {
+		t.Fatalf("README has no rule table with the header %q", header)
+	}
+	if len(got) != len(rules) {
+		t.Errorf("README's rule table has %d rules, the catalogue %d", len(got), len(rules))
+	}
+	readmeIDs := map[string]bool{}
+	for _, g := range got {
+		readmeIDs[g.ID] = true
+	}
+	for _, r := range rules {
+		if !readmeIDs[r.ID] {
+			t.Errorf("README's rule table lacks %s (%s)", r.ID, r.Title)
+		}
+	}
+	cat := map[string]RuleInfo{}
+	for _, r := range rules {
+		cat[r.ID] = r
+	}
+	for _, g := range got {
+		r, ok := cat[g.ID]
+		if !ok {
+			t.Errorf("README's rule table lists %s, which is not in the catalogue", g.ID)
+			continue
+		}
+		if g.Baseline != r.Baseline || g.Restricted != r.Restricted {
+			t.Errorf("README says %s is %q/%q (baseline/restricted), policy/lib.rego says %q/%q", g.ID, g.Baseline, g.Restricted, r.Baseline, r.Restricted)
+		}
+		if (allow[g.ID] == "NW") != r.NonWaivable {
+			t.Errorf("README's allow column for %s is %q; lib.nonwaivable has it: %v", g.ID, allow[g.ID], r.NonWaivable)
+		}
+	}
+}
