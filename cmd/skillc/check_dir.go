@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -9,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/spf13/cobra"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/skillc-dev/skillc/compile"
 )
@@ -30,11 +34,18 @@ func renderedFiles(objs []compile.Object) (map[string][]byte, error) {
 }
 
 // renderFiles reads the files of the render DIR holds (inspect has accepted DIR: every entry is
-// one of them), through an os.Root so that nothing is followed out of DIR.
-func renderFiles(abs string, prev *previous) (map[string][]byte, error) {
+// one of them), through an os.Root so that nothing is followed out of DIR, under compile's input
+// limits: at most compile.MaxDocuments files (a render holds one object per file) of at most
+// compile.MaxFileSize bytes each. A file is read only if it is, when opened, the regular file
+// inspect saw: a link or FIFO swapped in meanwhile is refused, never followed. A file equal to
+// what the compile gives is kept as want's bytes, so only changed files cost memory.
+func renderFiles(abs string, prev *previous, want map[string][]byte) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	if !prev.exists {
 		return files, nil
+	}
+	if len(prev.files) > compile.MaxDocuments {
+		return nil, refuse("holds a render of %d files, over the %d objects of compile's input limits: not a render skillc wrote", len(prev.files), compile.MaxDocuments)
 	}
 	root, err := os.OpenRoot(abs)
 	if err != nil {
@@ -42,16 +53,92 @@ func renderFiles(abs string, prev *previous) (map[string][]byte, error) {
 	}
 	defer root.Close()
 	for _, rel := range prev.files {
-		data, err := root.ReadFile(filepath.FromSlash(rel))
+		data, err := readRenderFile(root, rel)
 		if err != nil {
 			return nil, err
 		}
-		if data == nil {
-			data = []byte{}
+		if w, ok := want[rel]; ok && bytes.Equal(data, w) {
+			data = w
 		}
 		files[rel] = data
 	}
 	return files, nil
+}
+
+// readRenderFile reads one file of a render: a regular file (checked before and after opening,
+// as the same file) of at most compile.MaxFileSize bytes.
+func readRenderFile(root *os.Root, rel string) ([]byte, error) {
+	name := filepath.FromSlash(rel)
+	before, err := root.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !before.Mode().IsRegular() {
+		return nil, refuse("holds %s (%s), which skillc did not write: skillc reads only the regular files it wrote", rel, kindOf(before.Mode()))
+	}
+	if before.Size() > compile.MaxFileSize {
+		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	after, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(before, after) {
+		return nil, refuse("%s changed while skillc read it (replaced by a link or another file): run again", rel)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, compile.MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > compile.MaxFileSize {
+		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
+	}
+	return data, nil
+}
+
+func kindOf(m fs.FileMode) string {
+	if m&fs.ModeSymlink != 0 {
+		return "a symlink"
+	}
+	return "not a regular file"
+}
+
+// ownObject reports whether data, a file of the render, is one Kubernetes object labelled
+// app.kubernetes.io/managed-by: skillc, as every file skillc writes is. Only such a file's old
+// content is shown in a diff: a file listed in the manifest but holding something else (a hand
+// edit, a secret dropped there) is named, never echoed. Read by compile's Reader (limits, tags,
+// anchors); the label is looked up in the node tree, no alias is expanded.
+func ownObject(name string, data []byte) bool {
+	var root *yaml.Node
+	docs := 0
+	diags := compile.NewReader().Documents(compile.File{Name: name, Data: data}, func(n *yaml.Node) bool {
+		docs++
+		root = n
+		return docs == 1
+	})
+	if diags != nil || docs != 1 || root == nil {
+		return false
+	}
+	v := mapValue(mapValue(mapValue(root, "metadata"), "labels"), "app.kubernetes.io/managed-by")
+	return v != nil && v.Kind == yaml.ScalarNode && v.Value == "skillc"
+}
+
+// mapValue is the value of key in mapping n (nil if n is not a mapping or has no such key).
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // dirDiff is how DIR differs from a compile: files whose content changed, files the compile
@@ -103,7 +190,7 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 	if err != nil {
 		return outputFailure(cmd, dir, err)
 	}
-	have, err := renderFiles(abs, prev)
+	have, err := renderFiles(abs, prev, want)
 	if err != nil {
 		return outputFailure(cmd, dir, err)
 	}
@@ -144,6 +231,11 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 	}
 	for _, rel := range d.changed {
 		p := path.Join(shown, rel)
+		if rel != manifestName && !ownObject(p, have[rel]) {
+			// As diff says of binary files: named, not shown (see ownObject).
+			fmt.Fprintf(out, "Files a/%s and b/%s differ (the old one is not an object skillc wrote: its content is not shown)\n", p, p)
+			continue
+		}
 		fmt.Fprint(out, unifiedDiff("a/"+p, "b/"+p, string(have[rel]), string(want[rel]), diffContext))
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --check to update it\n",
