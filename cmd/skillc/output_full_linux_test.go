@@ -107,3 +107,26 @@ func TestSystemFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestFullDiskMidImport: import on a disk with room for one file writes that one whole, then
+// exits 3 saying how far it got; the file is complete, and no temporary file is left.
+func TestFullDiskMidImport(t *testing.T) {
+	var dir string
+	mnt := fullDisk(t, func(mnt string) {
+		dir = filepath.Join(mnt, "out")
+		writeFile(t, filepath.Join(mnt, "spare"), strings.Repeat("x", 4096)) // one page, freed below
+	})
+	if err := os.Remove(filepath.Join(mnt, "spare")); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := execute(t, "import", "fixtures/skill-packages/packages", "-o", dir)
+	want := "skillc: writing " + dir + " failed: no space left on device (1 of 2 file(s) written before ticket-triage.yaml, each complete; nothing was removed)\n"
+	if code != 3 || !onlyFailureLine(stderr, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 3, stderr:\n%s", code, stderr, want)
+	}
+	got := tree(t, dir)
+	if len(got) != 2 || got["pdf-tools.yaml"] == "" {
+		t.Errorf("DIR holds %v, want only pdf-tools.yaml", got)
+	}
+}
+
