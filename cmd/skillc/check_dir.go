@@ -12,7 +12,6 @@ import (
 	"slices"
 
 	"github.com/spf13/cobra"
-	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/skillc-dev/skillc/compile"
 )
@@ -108,37 +107,13 @@ func kindOf(m fs.FileMode) string {
 	return "not a regular file"
 }
 
-// ownObject reports whether data, a file of the render, is one Kubernetes object labelled
-// app.kubernetes.io/managed-by: skillc, as every file skillc writes is. Only such a file's old
-// content is shown in a diff: a file listed in the manifest but holding something else (a hand
-// edit, a secret dropped there) is named, never echoed. Read by compile's Reader (limits, tags,
-// anchors); the label is looked up in the node tree, no alias is expanded.
+// ownObject reports whether data, a file of the render, is an object skillc wrote (skillcObject:
+// one document labelled app.kubernetes.io/managed-by: skillc). Only such a file's old content is
+// shown in a diff: a file listed in the manifest but holding something else (a hand edit, a
+// secret dropped there) is named, never echoed.
 func ownObject(name string, data []byte) bool {
-	var root *yaml.Node
-	docs := 0
-	diags := compile.NewReader().Documents(compile.File{Name: name, Data: data}, func(n *yaml.Node) bool {
-		docs++
-		root = n
-		return docs == 1
-	})
-	if diags != nil || docs != 1 || root == nil {
-		return false
-	}
-	v := mapValue(mapValue(mapValue(root, "metadata"), "labels"), "app.kubernetes.io/managed-by")
-	return v != nil && v.Kind == yaml.ScalarNode && v.Value == "skillc"
-}
-
-// mapValue is the value of key in mapping n (nil if n is not a mapping or has no such key).
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
+	_, ok := skillcObject(name, data)
+	return ok
 }
 
 // dirDiff is how DIR differs from a compile: files whose content changed, files the compile

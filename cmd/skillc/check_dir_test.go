@@ -105,3 +105,30 @@ func TestRenderFilesRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyRenderAliasesNotExpanded: a render without a manifest is recognised file by file by
+// reading each with compile's Reader and looking its labels up in the node tree. A 1 MiB file
+// whose one scalar is aliased 300 times (2 GB of RSS when a YAML-to-JSON decoder read it) is
+// refused as a file skillc did not write, by compile -o and --check alike, in bounded memory.
+func TestLegacyRenderAliasesNotExpanded(t *testing.T) {
+	bomb := "kind: ConfigMap\nmetadata: {name: x, namespace: ns, labels: {app.kubernetes.io/managed-by: skillc}}\nbig: &b " +
+		strings.Repeat("x", 1<<20) + "\ndata: [" + strings.Repeat("*b, ", 299) + "*b]\n"
+	for _, check := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "out")
+		writeFile(t, filepath.Join(dir, "ns", "configmap-x.yaml"), bomb)
+		args := []string{"compile", "-o", dir, "fixtures/seed-minimal"}
+		if check {
+			args = append(args, "--check")
+		}
+		var stdout, stderr string
+		var code int
+		n := allocated(func() { stdout, stderr, code = execute(t, args...) })
+		want := dir + ": holds ns/configmap-x.yaml, which skillc did not write"
+		if code != 2 || stdout != "" || !strings.HasPrefix(stderr, want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2, %q", args, code, firstLine(stderr), want)
+		}
+		if limit := uint64(64 << 20); n > limit {
+			t.Errorf("%v: allocated %d MiB, over %d MiB", args, n>>20, limit>>20)
+		}
+	}
+}

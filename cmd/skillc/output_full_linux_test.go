@@ -129,4 +129,3 @@ func TestFullDiskMidImport(t *testing.T) {
 		t.Errorf("DIR holds %v, want only pdf-tools.yaml", got)
 	}
 }
-

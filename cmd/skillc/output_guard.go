@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -14,7 +15,9 @@ import (
 	"strings"
 	"sync"
 
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/compile"
 )
 
 // The rules every writing command follows (README "Output, signals and exit codes"): skillc
@@ -338,27 +341,94 @@ func legacyFile(root *os.Root, rel string) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxLegacyFile {
 		return false
 	}
-	data, err := root.ReadFile(rel)
-	if err != nil || bytes.Contains(data, []byte("\n---")) || bytes.HasPrefix(data, []byte("---")) {
+	f, err := root.Open(rel)
+	if err != nil {
 		return false
 	}
-	var obj struct {
-		Kind     string `json:"kind"`
-		Metadata struct {
-			Name      string            `json:"name"`
-			Namespace string            `json:"namespace"`
-			Labels    map[string]string `json:"labels"`
-		} `json:"metadata"`
+	defer f.Close()
+	if after, err := f.Stat(); err != nil || !os.SameFile(fi, after) {
+		return false // replaced since the Lstat: a link is never read through
 	}
-	if yaml.Unmarshal(data, &obj) != nil {
+	data, err := io.ReadAll(io.LimitReader(f, maxLegacyFile+1))
+	if err != nil || len(data) > maxLegacyFile {
 		return false
 	}
-	objNS := obj.Metadata.Namespace
+	obj, ok := skillcObject(rel, data)
+	if !ok {
+		return false
+	}
+	objNS := obj.namespace
 	if objNS == "" {
 		objNS = "_cluster"
 	}
-	return obj.Metadata.Labels["app.kubernetes.io/managed-by"] == "skillc" &&
-		strings.ToLower(obj.Kind) == m[1] && obj.Metadata.Name == m[2] && objNS == ns
+	return strings.ToLower(obj.kind) == m[1] && obj.name == m[2] && objNS == ns
+}
+
+// renderedObject is what identifies a file skillc wrote.
+type renderedObject struct{ kind, name, namespace string }
+
+// skillcObject reads data, a file of a render, with compile's Reader (its limits, tags, anchors)
+// and returns its object's kind, name and namespace when it is one document without anchors or
+// aliases, labelled app.kubernetes.io/managed-by: skillc, as every file skillc writes is. The
+// fields are looked up in the node tree and must be plain scalars: no alias is ever expanded (a YAML decoder into Go
+// values would expand a 1 MiB scalar aliased 300 times in a 1 MiB file to 2 GB).
+func skillcObject(name string, data []byte) (renderedObject, bool) {
+	var root *yaml.Node
+	docs := 0
+	diags := compile.NewReader().Documents(compile.File{Name: name, Data: data}, func(n *yaml.Node) bool {
+		docs++
+		root = n
+		return docs == 1
+	})
+	if diags != nil || docs != 1 || root == nil || hasAnchors(root) {
+		return renderedObject{}, false
+	}
+	scalar := func(n *yaml.Node, path ...string) (string, bool) {
+		for _, k := range path {
+			n = mapValue(n, k)
+		}
+		if n == nil {
+			return "", true
+		}
+		return n.Value, n.Kind == yaml.ScalarNode
+	}
+	meta := mapValue(root, "metadata")
+	kind, ok1 := scalar(root, "kind")
+	objName, ok2 := scalar(meta, "name")
+	ns, ok3 := scalar(meta, "namespace")
+	managed, ok4 := scalar(meta, "labels", "app.kubernetes.io/managed-by")
+	if !ok1 || !ok2 || !ok3 || !ok4 || managed != "skillc" {
+		return renderedObject{}, false
+	}
+	return renderedObject{kind, objName, ns}, true
+}
+
+// hasAnchors reports whether a tree holds an anchor or an alias: skillc never writes one, so a
+// file that does is not skillc's (and is never expanded). Iterative: Documents bounded the depth.
+func hasAnchors(n *yaml.Node) bool {
+	stack := []*yaml.Node{n}
+	for len(stack) > 0 {
+		n = stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Anchor != "" || n.Kind == yaml.AliasNode {
+			return true
+		}
+		stack = append(stack, n.Content...)
+	}
+	return false
+}
+
+// mapValue is the value of key in mapping n (nil if n is not a mapping or has no such key).
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // emptyRender refuses to replace a render of files with an empty one: inputs that compile to
