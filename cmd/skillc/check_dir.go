@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -78,24 +78,14 @@ func readRenderFile(root *os.Root, rel string) ([]byte, error) {
 	if before.Size() > compile.MaxFileSize {
 		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
 	}
-	f, err := root.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	after, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !os.SameFile(before, after) {
+	data, err := readAsSeen(root, name, before, compile.MaxFileSize)
+	switch {
+	case errors.Is(err, errChanged):
 		return nil, refuse("%s changed while skillc read it (replaced by a link or another file): run again", rel)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, compile.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > compile.MaxFileSize {
+	case errors.Is(err, errTooLarge):
 		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
+	case err != nil:
+		return nil, err
 	}
 	return data, nil
 }

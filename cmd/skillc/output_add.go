@@ -129,7 +129,7 @@ func planAdd(abs string, files map[string][]byte, rels []string, force bool) ([]
 		case fi.IsDir():
 			return nil, refuse("%s is a folder where a file is to be written: skillc will not replace it", rel)
 		case fi.Mode().IsRegular() && fi.Size() == int64(len(files[rel])):
-			same, err := sameContent(root, rel, files[rel])
+			same, err := sameContent(root, rel, fi, files[rel])
 			if err != nil {
 				return nil, err
 			}
@@ -150,8 +150,13 @@ func planAdd(abs string, files map[string][]byte, rels []string, force bool) ([]
 	return plan, nil
 }
 
-func sameContent(root *os.Root, rel string, want []byte) (bool, error) {
-	have, err := root.ReadFile(filepath.FromSlash(rel))
+// sameContent reports whether rel is still the regular file fi and holds want; a file replaced
+// since (by a link, a FIFO, a larger file) is not the same.
+func sameContent(root *os.Root, rel string, fi fs.FileInfo, want []byte) (bool, error) {
+	have, err := readAsSeen(root, filepath.FromSlash(rel), fi, int64(len(want)))
+	if errors.Is(err, errChanged) || errors.Is(err, errTooLarge) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -238,7 +239,10 @@ func inspect(abs string) (*previous, error) {
 		if fi.Size() > maxManifest {
 			return nil, refuse("%s is larger than %d MiB: not a skillc render manifest", manifestName, maxManifest>>20)
 		}
-		data, err := root.ReadFile(manifestName)
+		data, err := readAsSeen(root, manifestName, fi, maxManifest)
+		if errors.Is(err, errChanged) {
+			return nil, refuse("%s changed while skillc read it: run again", manifestName)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -341,16 +345,8 @@ func legacyFile(root *os.Root, rel string) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxLegacyFile {
 		return false
 	}
-	f, err := root.Open(rel)
+	data, err := readAsSeen(root, rel, fi, maxLegacyFile)
 	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if after, err := f.Stat(); err != nil || !os.SameFile(fi, after) {
-		return false // replaced since the Lstat: a link is never read through
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxLegacyFile+1))
-	if err != nil || len(data) > maxLegacyFile {
 		return false
 	}
 	obj, ok := skillcObject(rel, data)
@@ -362,6 +358,38 @@ func legacyFile(root *os.Root, rel string) bool {
 		objNS = "_cluster"
 	}
 	return strings.ToLower(obj.kind) == m[1] && obj.name == m[2] && objNS == ns
+}
+
+var (
+	errChanged  = errors.New("replaced since it was inspected")
+	errTooLarge = errors.New("over the size limit")
+)
+
+// readAsSeen reads name under root only while it is the regular file fi that root.Lstat gave: it
+// is opened without blocking (a FIFO swapped in since cannot hang the read) and must be that same
+// file once open (a link swapped in is never read through): errChanged otherwise. At most limit
+// bytes are read; a file that grew past them is errTooLarge.
+func readAsSeen(root *os.Root, name string, fi fs.FileInfo, limit int64) ([]byte, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	after, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(fi, after) || !after.Mode().IsRegular() {
+		return nil, errChanged
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge
+	}
+	return data, nil
 }
 
 // renderedObject is what identifies a file skillc wrote.
