@@ -365,6 +365,16 @@ func (f *buildFS) checkYAML(p string, data []byte) error {
 	if f.checked[p] {
 		return nil
 	}
+	if err := f.readerCheck(p, data, 0); err != nil {
+		return err
+	}
+	f.checked[p] = true
+	return nil
+}
+
+// readerCheck runs the Reader over data, the text of p or (lineOffset > 0) an inline plugin
+// configuration in p whose text starts after line lineOffset, and records the first refusal.
+func (f *buildFS) readerCheck(p string, data []byte, lineOffset int) error {
 	if f.reader == nil {
 		f.reader, f.checked = compile.NewReader(), map[string]bool{}
 	}
@@ -377,15 +387,17 @@ func (f *buildFS) checkYAML(p string, data []byte) error {
 	if diags == nil {
 		diags = first
 	}
-	if diags != nil {
-		d := diags[0]
-		if f.refused == nil {
-			f.refused = &d
-		}
-		return errors.New(d.String())
+	if diags == nil {
+		return nil
 	}
-	f.checked[p] = true
-	return nil
+	d := diags[0]
+	if lineOffset > 0 && d.Line > 0 {
+		d.Line += lineOffset
+	}
+	if f.refused == nil {
+		f.refused = &d
+	}
+	return errors.New(d.String())
 }
 
 // anyYAML accepts any YAML value: decoding into it walks the whole document through the
@@ -462,6 +474,10 @@ func (f *buildFS) checkKustomization(path string, n *kyaml.RNode) error {
 			}
 			if (field == "generators" || field == "transformers" || field == "validators") && strings.Contains(e.Value, "\n") {
 				// An inline plugin configuration: a block scalar, whose text starts on the next line.
+				// kustomize parses that text as YAML too: the Reader comes first there as well.
+				if err := f.readerCheck(path, []byte(e.Value), e.Line); err != nil {
+					return err
+				}
 				if err := f.checkPluginConfigs(path, e.Value, e.Line); err != nil {
 					return err
 				}

@@ -30,6 +30,9 @@ func TestBuildReadsFilesThroughTheReader(t *testing.T) {
 		{"aliases in the kustomization", map[string]string{
 			"kustomization.yaml": "namePrefix: " + bomb,
 		}, "kustomization.yaml:1: YAML aliases expand to more than 1 MiB of text: refused"},
+		{"a tag in an inline plugin configuration", map[string]string{
+			"kustomization.yaml": "generators:\n- |\n  apiVersion: builtin\n  kind: ConfigMapGenerator\n  metadata: {name: g}\n  literals: [!!python/object:os.system x]\n",
+		}, `kustomization.yaml:6: YAML tag "!!python/object:os.system" is not supported: refused (write plain YAML)`},
 		{"a tag in a patch", map[string]string{
 			"kustomization.yaml": "resources: [cm.yaml]\npatches: [{path: patch.yaml}]\n",
 			"cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
