@@ -41,8 +41,10 @@ compiled objects as skillc compile prints them.
 
 It is the generate command of an Argo CD Config Management Plugin. On any error (kustomize, bad
 input, a policy denial) nothing is written to stdout and the exit code is not 0, so Argo CD keeps
-the live objects instead of pruning them. File names in messages come from the kustomization's
-files; line numbers are not given (kustomize hands over objects, not files).`,
+the live objects instead of pruning them. Every YAML file kustomize reads is first read by
+skillc's own reader, under compile's limits (size, elements, nesting, aliases, tags): a refusal
+names the file and line. Messages about the compiled objects name the kustomization's files
+without lines (kustomize hands over objects, not files).`,
 		Example: `  # What Argo CD runs in the application's folder
   skillc build .
 
