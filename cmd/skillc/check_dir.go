@@ -106,6 +106,16 @@ func ownObject(name string, data []byte) bool {
 	return ok
 }
 
+// checkFailure is outputFailure for --check, which only reads DIR: a refusal is "DIR: message",
+// exit 2; an I/O error under the read is one line, exit 3.
+func checkFailure(cmd *cobra.Command, dir string, err error) error {
+	if code, ok := systemFailure(cmd, "reading "+dir, err, "nothing was written"); ok {
+		return code
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
+	return exitError{2}
+}
+
 // dirDiff is how DIR differs from a compile: files whose content changed, files the compile
 // would create, and files it would remove, each sorted.
 type dirDiff struct {
@@ -146,18 +156,18 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return outputFailure(cmd, dir, err)
+		return checkFailure(cmd, dir, err)
 	}
 	prev, err := inspect(abs)
 	if err == nil {
 		err = emptyRender(prev, len(want), opts.allowEmpty)
 	}
 	if err != nil {
-		return outputFailure(cmd, dir, err)
+		return checkFailure(cmd, dir, err)
 	}
 	have, err := renderFiles(abs, prev, want)
 	if err != nil {
-		return outputFailure(cmd, dir, err)
+		return checkFailure(cmd, dir, err)
 	}
 	d := compareFiles(want, have)
 	// The manifest follows the files: it is worth a line of its own only when it is the one

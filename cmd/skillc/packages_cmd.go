@@ -128,7 +128,7 @@ func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs
 	if errors.As(err, &pe) && pe.done > 0 {
 		note = fmt.Sprintf("%d of %d file(s) written before %s, each complete; nothing was removed", pe.done, pe.total, pe.rel)
 	}
-	if code, ok := systemFailure(cmd, dir, err, note); ok {
+	if code, ok := systemFailure(cmd, "writing "+dir, err, note); ok {
 		return code
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
