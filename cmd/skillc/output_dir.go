@@ -327,7 +327,7 @@ func sweep(dir string) {
 	var data []byte
 	fi, err := root.Lstat(manifestName)
 	if err == nil && fi.Mode().IsRegular() && fi.Size() <= maxManifest {
-		data, err = root.ReadFile(manifestName)
+		data, err = readAsSeen(root, manifestName, fi, maxManifest) // never through a link swapped in
 	} else if err == nil {
 		err = errors.New("not our manifest")
 	}
