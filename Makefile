@@ -31,20 +31,25 @@ test: tools lint test-policy
 	$(GO) test -count=1 -race ./...
 	$(MAKE) fuzz
 
-## fuzz: each fuzz target of compile/ for FUZZTIME (go test runs one -fuzz target at a time). A
-## crasher is written to compile/testdata/fuzz/<target>/ and fails the run; Go 1.26's coordinator
-## can also fail a clean run with "context deadline exceeded" at the deadline (go.dev/issue/75804,
-## fixed in Go 1.27): that alone, with no crasher written, is reported and ignored.
+## fuzz: every fuzz target of every package that has one (found by their `func Fuzz` lines), each
+## for FUZZTIME (go test runs one -fuzz target at a time). A crasher is written to
+## <package>/testdata/fuzz/<target>/ and fails the run; Go 1.26's coordinator can also fail a clean
+## run with "context deadline exceeded" at the deadline (go.dev/issue/75804, fixed in Go 1.27):
+## that alone, with no crasher written, is reported and ignored.
 FUZZTIME ?= 10s
-FUZZ_TARGETS := FuzzLoad FuzzConfig FuzzSkillMarkdown FuzzReadZip FuzzNames FuzzResourceList
 fuzz:
-	@mkdir -p $(BIN); for t in $(FUZZ_TARGETS); do \
-	  log=$(BIN)/fuzz-$$t.log; before=$$(ls compile/testdata/fuzz/$$t 2>/dev/null | wc -l); \
-	  if $(GO) test ./compile -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) > $$log 2>&1; then \
-	    echo "fuzz $$t ($(FUZZTIME)): $$(grep -o 'execs: [0-9]*' $$log | tail -1)"; \
-	  elif [ "$$(ls compile/testdata/fuzz/$$t | wc -l)" = "$$before" ] && grep -q 'context deadline exceeded' $$log; then \
-	    echo "fuzz $$t ($(FUZZTIME)): stopped by go.dev/issue/75804 with no crasher: ignored"; \
-	  else cat $$log; exit 1; fi; \
+	@mkdir -p $(BIN); \
+	pkgs=$$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); \
+	[ -n "$$pkgs" ] || { echo "no fuzz targets found"; exit 1; }; \
+	for pkg in $$pkgs; do \
+	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | cut -c6- | sort); do \
+	    log=$(BIN)/fuzz-$$t.log; corpus=$$pkg/testdata/fuzz/$$t; before=$$(ls $$corpus 2>/dev/null | wc -l); \
+	    if $(GO) test $$pkg -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) > $$log 2>&1; then \
+	      echo "fuzz $$pkg $$t ($(FUZZTIME)): $$(grep -o 'execs: [0-9]*' $$log | tail -1)"; \
+	    elif [ "$$(ls $$corpus 2>/dev/null | wc -l)" = "$$before" ] && grep -q 'context deadline exceeded' $$log; then \
+	      echo "fuzz $$pkg $$t ($(FUZZTIME)): stopped by go.dev/issue/75804 with no crasher: ignored"; \
+	    else cat $$log; exit 1; fi; \
+	  done; \
 	done
 
 ## test-policy: the Rego library: strict check, formatting, tests with at least 90 % coverage

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -84,14 +83,9 @@ func (c *CompilerConfig) Validate() Diagnostics {
 		diags = append(diags, src.Diag("spec.skillBudgetTokens", "must not be negative"))
 	}
 	if rc := s.Policy.ResourceCeilings; rc != nil {
-		for field, q := range map[string]Scalar{"cpu": rc.CPU, "memory": rc.Memory} {
-			if q == "" {
-				continue
-			}
-			if _, err := resource.ParseQuantity(string(q)); err != nil {
-				diags = append(diags, src.Diag("spec.policy.resourceCeilings."+field, "invalid quantity %q: %v", q, err))
-			}
-		}
+		// The sidecar resources' check: a negative ceiling or one past Kubernetes' int64 cap would
+		// be clamped or compared wrongly by the gate rather than refused.
+		diags = append(diags, checkQuantities(src, "spec.policy.resourceCeilings", rc.CPU, rc.Memory)...)
 	}
 	for i, p := range s.Policy.AllowedHostPaths {
 		field := fmt.Sprintf("spec.policy.allowedHostPaths[%d]", i)

@@ -301,7 +301,7 @@ func TestPackageDirRefusals(t *testing.T) {
 	n := allocated(func() {
 		_, diags = PackFromPackage(Package{Source: "pkg", Dir: "pkg", Files: map[string][]byte{"SKILL.md": fm}}, "")
 	})
-	if !strings.Contains(diags.Error(), "pkg/SKILL.md:2: front matter has more than 250000 YAML elements: refused before parsing") || n > maxHostileAlloc {
+	if !strings.Contains(diags.Error(), "pkg/SKILL.md:2: front matter: document has more than 250000 YAML elements") || n > maxHostileAlloc {
 		t.Errorf("wide front matter: %q, %d KiB", diags.Error(), n>>10)
 	}
 }

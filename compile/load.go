@@ -397,9 +397,6 @@ func (r *Reader) loadFile(in *Inputs, f File) Diagnostics {
 	return diags
 }
 
-// yamlErrorLine is syntaxError without the text to search for an unknown anchor.
-func yamlErrorLine(err error) (int, string) { return syntaxError(err, nil) }
-
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 
 // syntaxError splits a syntax error of the YAML parser into its line and message. The parser

@@ -90,26 +90,30 @@ func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
 	if err != nil {
 		return nil, Diagnostics{diag(1, "", "%v", err)}
 	}
-	if n, _ := yamlElements(fmBytes); n > MaxYAMLElements {
-		return nil, Diagnostics{diag(2, "", "front matter has more than %d YAML elements: refused before parsing", MaxYAMLElements)}
+	// The front matter is read by the Reader, as every other YAML input: the same limits, tags,
+	// anchors and messages. Its lines are those of the front matter, which starts on line 2.
+	shift := func(ds Diagnostics, prefix string) Diagnostics {
+		for i := range ds {
+			ds[i].File, ds[i].Line, ds[i].Message = skillFile, ds[i].Line+1, prefix+ds[i].Message
+		}
+		return ds
 	}
-	var node yaml.Node
-	if err := yaml.Unmarshal(fmBytes, &node); err != nil {
-		line, msg := yamlErrorLine(err)
-		return nil, Diagnostics{diag(line+1, "", "front matter: %s", msg)}
+	r := NewReader()
+	var root *yaml.Node
+	if diags := r.Documents(File{Name: skillFile, Data: fmBytes}, func(n *yaml.Node) bool {
+		root = n
+		return false // the first document, as before: a front matter is one
+	}); diags != nil {
+		return nil, shift(diags, "front matter: ")
 	}
 	var fm FrontMatter
 	var pos positions
-	if len(node.Content) > 0 {
-		var errs []fieldError
-		pos, errs = decodeNode(&node, &fm)
-		var diags Diagnostics
-		for _, e := range errs {
-			diags = append(diags, diag(e.Line+1, e.Path, "%s", e.Msg))
-		}
+	if root != nil {
+		src, diags := r.Decode(skillFile, root, &fm)
 		if diags != nil {
-			return nil, diags
+			return nil, shift(diags, "")
 		}
+		pos = src.pos
 	}
 	lineOf := func(field string) int {
 		if l, ok := pos[field]; ok {

@@ -160,6 +160,11 @@ func TestPackFromPackage(t *testing.T) {
 		{name: "unknown key", dir: "t", skill: "---\ndescription: d\ncolour: red\n---\nx\n", wantErr: `3: colour: unknown field "colour"`},
 		{name: "invalid UTF-8", dir: "t", skill: "---\ndescription: d\n---\n\xff\n", wantErr: "4: SKILL.md is not valid UTF-8"},
 		{name: "empty body", dir: "t", skill: "---\ndescription: d\n---\n\n", wantErr: "no body"},
+		// The front matter is read by the Reader: its lines, limits and refusals are every input's.
+		{name: "NUL byte at its line", dir: "t", skill: "---\ndescription: d\nauthor: \"a\x00b\"\n---\nx\n", wantErr: "pkgs/t/SKILL.md:3: front matter: control character U+0000 is not allowed in YAML"},
+		{name: "unknown tag", dir: "t", skill: "---\ndescription: d\nauthor: !!python/object:os.system x\n---\nx\n", wantErr: `pkgs/t/SKILL.md:3: front matter: YAML tag "!!python/object:os.system" is not supported`},
+		{name: "syntax error", dir: "t", skill: "---\ndescription: d\ntags: [a\n---\nx\n", wantErr: "pkgs/t/SKILL.md:2: front matter: invalid YAML: did not find expected"},
+		{name: "aliases bounded (located at the anchor, as in every input)", dir: "t", skill: "---\ndescription: &d " + strings.Repeat("x", 100_000) + "\ntags: [" + strings.Repeat("*d, ", 20) + "*d]\n---\nx\n", wantErr: "pkgs/t/SKILL.md:2: tags[10]: YAML aliases expand to more than 1 MiB of text: refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -111,17 +111,7 @@ func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
 	}
 	diags = append(diags, checkLength(src, "metadata.name", "container name", "skill-"+pack, maxLabelName)...)
 	if sc.Resources != nil {
-		for _, r := range []struct {
-			field string
-			q     Scalar
-		}{{"cpu", sc.Resources.CPU}, {"memory", sc.Resources.Memory}} {
-			if r.q == "" {
-				continue
-			}
-			if _, err := parseQuantity(string(r.q), r.field == "cpu"); err != nil {
-				diags = append(diags, src.Diag("spec.sidecar.resources."+r.field, "invalid quantity %q: %v", r.q, err))
-			}
-		}
+		diags = append(diags, checkQuantities(src, "spec.sidecar.resources", sc.Resources.CPU, sc.Resources.Memory)...)
 	}
 	for i, e := range sc.Env {
 		field := fmt.Sprintf("spec.sidecar.env[%d]", i)
@@ -373,4 +363,23 @@ func checkCron(expr string) string {
 		return fmt.Sprintf("invalid schedule %q: %v (want minute hour day-of-month month day-of-week, or a macro such as @daily)", expr, err)
 	}
 	return ""
+}
+
+// checkQuantities checks the cpu and memory quantities under prefix (either may be empty: unset)
+// with parseQuantity: malformed, negative or past the int64 cap is an input error at its line.
+// Shared by sidecar resources and the CompilerConfig's resource ceilings.
+func checkQuantities(src Source, prefix string, cpu, memory Scalar) Diagnostics {
+	var diags Diagnostics
+	for _, r := range []struct {
+		field string
+		q     Scalar
+	}{{"cpu", cpu}, {"memory", memory}} {
+		if r.q == "" {
+			continue
+		}
+		if _, err := parseQuantity(string(r.q), r.field == "cpu"); err != nil {
+			diags = append(diags, src.Diag(prefix+"."+r.field, "invalid quantity %q: %v", r.q, err))
+		}
+	}
+	return diags
 }

@@ -41,8 +41,10 @@ compiled objects as skillc compile prints them.
 
 It is the generate command of an Argo CD Config Management Plugin. On any error (kustomize, bad
 input, a policy denial) nothing is written to stdout and the exit code is not 0, so Argo CD keeps
-the live objects instead of pruning them. File names in messages come from the kustomization's
-files; line numbers are not given (kustomize hands over objects, not files).`,
+the live objects instead of pruning them. Every YAML file kustomize reads is first read by
+skillc's own reader, under compile's limits (size, elements, nesting, aliases, tags): a refusal
+names the file and line. Messages about the compiled objects name the kustomization's files
+without lines (kustomize hands over objects, not files).`,
 		Example: `  # What Argo CD runs in the application's folder
   skillc build .
 
@@ -175,6 +177,8 @@ type buildFS struct {
 	display    string // DIR as the user wrote it, for messages
 	userOrigin bool   // the root kustomization asked for origin annotations itself
 	refused    *compile.Diagnostic
+	reader     *compile.Reader // checkYAML's, one for the build: the alias budget is shared
+	checked    map[string]bool // files checkYAML has passed
 }
 
 var errReadOnly = errors.New("skillc build writes nothing")
@@ -325,7 +329,13 @@ func (f *buildFS) ReadFile(path string) ([]byte, error) {
 	if len(data) > compile.MaxFileSize {
 		return nil, f.refuse(p, 0, "", "file is larger than %d MiB", compile.MaxFileSize>>20)
 	}
-	if !slices.Contains(konfig.RecognizedKustomizationFileNames(), filepath.Base(p)) {
+	isKustomization := slices.Contains(konfig.RecognizedKustomizationFileNames(), filepath.Base(p))
+	if isKustomization || isYAMLName(p) {
+		if err := f.checkYAML(p, data); err != nil {
+			return nil, err
+		}
+	}
+	if !isKustomization {
 		if isYAMLName(p) {
 			if err := f.checkPluginConfigs(p, string(data), 0); err != nil {
 				return nil, err
@@ -345,6 +355,59 @@ func (f *buildFS) ReadFile(path string) ([]byte, error) {
 	}
 	return f.withOrigin(data, n), nil
 }
+
+// checkYAML reads a YAML file kustomize is about to parse with compile's Reader, so that the
+// limits every input has come before kustomize's own parser, which would spend the memory they
+// guard (it expands aliases and keeps no element limit) or drop what they refuse (tags): size,
+// characters and elements (compile.Precheck), documents, nesting, tags, anchors of another
+// document, and what aliases expand to, budgeted across the whole build. Each file is checked
+// once, however often kustomize reads it. Files of other names (a configMapGenerator's .env or
+// binary files) are not YAML to kustomize either: only their size is bounded (ReadFile).
+func (f *buildFS) checkYAML(p string, data []byte) error {
+	if f.checked[p] {
+		return nil
+	}
+	if err := f.readerCheck(p, data, 0); err != nil {
+		return err
+	}
+	f.checked[p] = true
+	return nil
+}
+
+// readerCheck runs the Reader over data, the text of p or (lineOffset > 0) an inline plugin
+// configuration in p whose text starts after line lineOffset, and records the first refusal.
+func (f *buildFS) readerCheck(p string, data []byte, lineOffset int) error {
+	if f.reader == nil {
+		f.reader, f.checked = compile.NewReader(), map[string]bool{}
+	}
+	file := compile.File{Name: f.shown(p), Data: data}
+	var first compile.Diagnostics
+	diags := f.reader.Documents(file, func(root *kyaml.Node) bool {
+		_, first = f.reader.Decode(file.Name, root, &anyYAML{})
+		return first == nil
+	})
+	if diags == nil {
+		diags = first
+	}
+	if diags == nil {
+		return nil
+	}
+	d := diags[0]
+	if lineOffset > 0 && d.Line > 0 {
+		d.Line += lineOffset
+	}
+	if f.refused == nil {
+		f.refused = &d
+	}
+	return errors.New(d.String())
+}
+
+// anyYAML accepts any YAML value: decoding into it walks the whole document through the
+// Reader's alias budget (the decoder hands a json.Unmarshaler the value, aliases expanded
+// under that budget), and keeps nothing.
+type anyYAML struct{}
+
+func (*anyYAML) UnmarshalJSON([]byte) error { return nil }
 
 func isYAMLName(p string) bool {
 	ext := strings.ToLower(filepath.Ext(p))
@@ -413,6 +476,10 @@ func (f *buildFS) checkKustomization(path string, n *kyaml.RNode) error {
 			}
 			if (field == "generators" || field == "transformers" || field == "validators") && strings.Contains(e.Value, "\n") {
 				// An inline plugin configuration: a block scalar, whose text starts on the next line.
+				// kustomize parses that text as YAML too: the Reader comes first there as well.
+				if err := f.readerCheck(path, []byte(e.Value), e.Line); err != nil {
+					return err
+				}
 				if err := f.checkPluginConfigs(path, e.Value, e.Line); err != nil {
 					return err
 				}

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -30,11 +33,18 @@ func renderedFiles(objs []compile.Object) (map[string][]byte, error) {
 }
 
 // renderFiles reads the files of the render DIR holds (inspect has accepted DIR: every entry is
-// one of them), through an os.Root so that nothing is followed out of DIR.
-func renderFiles(abs string, prev *previous) (map[string][]byte, error) {
+// one of them), through an os.Root so that nothing is followed out of DIR, under compile's input
+// limits: at most compile.MaxDocuments files (a render holds one object per file) of at most
+// compile.MaxFileSize bytes each. A file is read only if it is, when opened, the regular file
+// inspect saw: a link or FIFO swapped in meanwhile is refused, never followed. A file equal to
+// what the compile gives is kept as want's bytes, so only changed files cost memory.
+func renderFiles(abs string, prev *previous, want map[string][]byte) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	if !prev.exists {
 		return files, nil
+	}
+	if len(prev.files) > compile.MaxDocuments {
+		return nil, refuse("holds a render of %d files, over the %d objects of compile's input limits: not a render skillc wrote", len(prev.files), compile.MaxDocuments)
 	}
 	root, err := os.OpenRoot(abs)
 	if err != nil {
@@ -42,16 +52,68 @@ func renderFiles(abs string, prev *previous) (map[string][]byte, error) {
 	}
 	defer root.Close()
 	for _, rel := range prev.files {
-		data, err := root.ReadFile(filepath.FromSlash(rel))
+		data, err := readRenderFile(root, rel)
 		if err != nil {
 			return nil, err
 		}
-		if data == nil {
-			data = []byte{}
+		if w, ok := want[rel]; ok && bytes.Equal(data, w) {
+			data = w
 		}
 		files[rel] = data
 	}
 	return files, nil
+}
+
+// readRenderFile reads one file of a render: a regular file (checked before and after opening,
+// as the same file) of at most compile.MaxFileSize bytes.
+func readRenderFile(root *os.Root, rel string) ([]byte, error) {
+	name := filepath.FromSlash(rel)
+	before, err := root.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !before.Mode().IsRegular() {
+		return nil, refuse("holds %s (%s), which skillc did not write: skillc reads only the regular files it wrote", rel, kindOf(before.Mode()))
+	}
+	if before.Size() > compile.MaxFileSize {
+		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
+	}
+	data, err := readAsSeen(root, name, before, compile.MaxFileSize)
+	switch {
+	case errors.Is(err, errChanged):
+		return nil, refuse("%s changed while skillc read it (replaced by a link or another file): run again", rel)
+	case errors.Is(err, errTooLarge):
+		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
+	case err != nil:
+		return nil, err
+	}
+	return data, nil
+}
+
+func kindOf(m fs.FileMode) string {
+	if m&fs.ModeSymlink != 0 {
+		return "a symlink"
+	}
+	return "not a regular file"
+}
+
+// ownObject reports whether data, a file of the render, is an object skillc wrote (skillcObject:
+// one document labelled app.kubernetes.io/managed-by: skillc). Only such a file's old content is
+// shown in a diff: a file listed in the manifest but holding something else (a hand edit, a
+// secret dropped there) is named, never echoed.
+func ownObject(name string, data []byte) bool {
+	_, ok := skillcObject(name, data)
+	return ok
+}
+
+// checkFailure is outputFailure for --check, which only reads DIR: a refusal is "DIR: message",
+// exit 2; an I/O error under the read is one line, exit 3.
+func checkFailure(cmd *cobra.Command, dir string, err error) error {
+	if code, ok := systemFailure(cmd, "reading "+dir, err, "nothing was written"); ok {
+		return code
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
+	return exitError{2}
 }
 
 // dirDiff is how DIR differs from a compile: files whose content changed, files the compile
@@ -94,18 +156,18 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return outputFailure(cmd, dir, err)
+		return checkFailure(cmd, dir, err)
 	}
 	prev, err := inspect(abs)
 	if err == nil {
 		err = emptyRender(prev, len(want), opts.allowEmpty)
 	}
 	if err != nil {
-		return outputFailure(cmd, dir, err)
+		return checkFailure(cmd, dir, err)
 	}
-	have, err := renderFiles(abs, prev)
+	have, err := renderFiles(abs, prev, want)
 	if err != nil {
-		return outputFailure(cmd, dir, err)
+		return checkFailure(cmd, dir, err)
 	}
 	d := compareFiles(want, have)
 	// The manifest follows the files: it is worth a line of its own only when it is the one
@@ -144,6 +206,11 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 	}
 	for _, rel := range d.changed {
 		p := path.Join(shown, rel)
+		if rel != manifestName && !ownObject(p, have[rel]) {
+			// As diff says of binary files: named, not shown (see ownObject).
+			fmt.Fprintf(out, "Files a/%s and b/%s differ (the old one is not an object skillc wrote: its content is not shown)\n", p, p)
+			continue
+		}
 		fmt.Fprint(out, unifiedDiff("a/"+p, "b/"+p, string(have[rel]), string(want[rel]), diffContext))
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --check to update it\n",

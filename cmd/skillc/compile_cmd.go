@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -138,8 +139,30 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 	return nil
 }
 
-// outputFailure prints why DIR was not written, one line "DIR: message", and exits 2.
+// outputFailure prints why DIR was not written, one line "DIR: message", and exits 2; a failure
+// of the system under the write (a full disk) is exit 3 instead (systemFailure).
 func outputFailure(cmd *cobra.Command, dir string, err error) error {
+	note := "nothing was written: " + dir + " is as it was"
+	if errors.As(err, new(swappedError)) {
+		note = "the new render is in place; the previous one is removed by the next write"
+	}
+	if code, ok := systemFailure(cmd, "writing "+dir, err, note); ok {
+		return code
+	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
 	return exitError{2}
+}
+
+// systemFailure reports, as one line and exit 3, an error of the system under what ("writing
+// DIR", "reading DIR"): a full disk or quota, an I/O error. That is not bad input (exit 2: fix the input and run
+// again) but a failed run, as a stdout that cannot be written is (run, outputWriter). note says
+// what was left behind. ok is false for any other error.
+func systemFailure(cmd *cobra.Command, what string, err error, note string) (code error, ok bool) {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) || errno != syscall.ENOSPC && errno != syscall.EDQUOT && errno != syscall.EIO {
+		return nil, false
+	}
+	// The errno alone: the path in the error is a temporary file the user never named.
+	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s failed: %v (%s)\n", what, errno, note)
+	return exitError{3}, true
 }

@@ -385,7 +385,6 @@ var classesCoveredByTests = map[string]string{
 	"package has more than %d files":                                                              "compile TestPackageDirRefusals/too_many_files",
 	"package is larger than %d MiB":                                                               "compile TestPackageDirRefusals/too_large",
 	"reading SKILL.md package: %w":                                                                "compile TestPackageDirRefusals",
-	"front matter has more than %d YAML elements: refused before parsing":                         "compile TestPackageDirRefusals",
 	"SkillPack %q renders a ConfigMap of %d bytes, over Kubernetes' 1 MiB limit; largest: %s":     "compile TestConfigMapTooLarge",
 	"expected a config.kubernetes.io/v1 ResourceList (what kustomize and kpt send); to compile files, use skillc compile": "cmd/skillc TestFnInputLimits/two_documents, TestFn/not_a_ResourceList",
 	"more than %d items in the ResourceList: refused":                                                                     "cmd/skillc TestFnInputLimits/too_many_items",

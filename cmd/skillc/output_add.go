@@ -20,7 +20,7 @@ import (
 // identical existing file is left alone, and a different one is refused unless force: then only
 // that name is replaced (a link there is replaced itself, its target untouched). Nothing is ever
 // removed. Every refusal is found before the first write, so a refused run writes nothing.
-func addFiles(ctx context.Context, dir string, files map[string][]byte, inputs []string, force bool) error {
+func addFiles(ctx context.Context, dir string, files map[string][]byte, inputs []string, force bool) (err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -59,6 +59,15 @@ func addFiles(ctx context.Context, dir string, files map[string][]byte, inputs [
 	if _, err := statOutput(abs); err != nil { // MkdirAll follows a link planted meanwhile
 		return err
 	}
+	if !exists {
+		// Made by this run (and checked to be a folder, not a link): removed again on a failure
+		// that left it empty (a full disk at the first file). os.Remove keeps a non-empty one.
+		defer func() {
+			if err != nil {
+				_ = os.Remove(abs)
+			}
+		}()
+	}
 	root, err := os.OpenRoot(abs)
 	if err != nil {
 		return err
@@ -69,11 +78,21 @@ func addFiles(ctx context.Context, dir string, files map[string][]byte, inputs [
 			return fmt.Errorf("interrupted (%w): %d of %d file(s) written, each complete", context.Cause(ctx), i, len(plan))
 		}
 		if err := addFile(root, rel, files[rel]); err != nil {
-			return fmt.Errorf("%s: %w", rel, err)
+			return partialAdd{rel: rel, done: i, total: len(plan), err: err}
 		}
 	}
 	return nil
 }
+
+// partialAdd is a failed write of one file of the plan: the files before it are written.
+type partialAdd struct {
+	rel         string
+	done, total int
+	err         error
+}
+
+func (e partialAdd) Error() string { return fmt.Sprintf("%s: %v", e.rel, e.err) }
+func (e partialAdd) Unwrap() error { return e.err }
 
 // planAdd returns which files need writing into the existing DIR and refuses the run, naming the
 // first, when a file would replace a different one (without force) or a folder, or when a folder
@@ -110,7 +129,7 @@ func planAdd(abs string, files map[string][]byte, rels []string, force bool) ([]
 		case fi.IsDir():
 			return nil, refuse("%s is a folder where a file is to be written: skillc will not replace it", rel)
 		case fi.Mode().IsRegular() && fi.Size() == int64(len(files[rel])):
-			same, err := sameContent(root, rel, files[rel])
+			same, err := sameContent(root, rel, fi, files[rel])
 			if err != nil {
 				return nil, err
 			}
@@ -131,8 +150,13 @@ func planAdd(abs string, files map[string][]byte, rels []string, force bool) ([]
 	return plan, nil
 }
 
-func sameContent(root *os.Root, rel string, want []byte) (bool, error) {
-	have, err := root.ReadFile(filepath.FromSlash(rel))
+// sameContent reports whether rel is still the regular file fi and holds want; a file replaced
+// since (by a link, a FIFO, a larger file) is not the same.
+func sameContent(root *os.Root, rel string, fi fs.FileInfo, want []byte) (bool, error) {
+	have, err := readAsSeen(root, filepath.FromSlash(rel), fi, int64(len(want)))
+	if errors.Is(err, errChanged) || errors.Is(err, errTooLarge) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}

@@ -152,10 +152,21 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 		return renameError(err)
 	}
 	if old != "" {
-		return removeRender(old, prev.files)
+		if err := removeRender(old, prev.files); err != nil {
+			return swappedError{err}
+		}
 	}
 	return nil
 }
+
+// swappedError is a failure after the new render was swapped in: only the previous one's removal
+// failed (the next write beside DIR sweeps what is left of it).
+type swappedError struct{ err error }
+
+func (e swappedError) Error() string {
+	return fmt.Sprintf("the new render is in place, but removing the previous one failed: %v", e.err)
+}
+func (e swappedError) Unwrap() error { return e.err }
 
 // renameError explains the failures of the swap a user can act on.
 func renameError(err error) error {
@@ -316,7 +327,7 @@ func sweep(dir string) {
 	var data []byte
 	fi, err := root.Lstat(manifestName)
 	if err == nil && fi.Mode().IsRegular() && fi.Size() <= maxManifest {
-		data, err = root.ReadFile(manifestName)
+		data, err = readAsSeen(root, manifestName, fi, maxManifest) // never through a link swapped in
 	} else if err == nil {
 		err = errors.New("not our manifest")
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -13,8 +14,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/compile"
 )
 
 // The rules every writing command follows (README "Output, signals and exit codes"): skillc
@@ -235,7 +239,10 @@ func inspect(abs string) (*previous, error) {
 		if fi.Size() > maxManifest {
 			return nil, refuse("%s is larger than %d MiB: not a skillc render manifest", manifestName, maxManifest>>20)
 		}
-		data, err := root.ReadFile(manifestName)
+		data, err := readAsSeen(root, manifestName, fi, maxManifest)
+		if errors.Is(err, errChanged) {
+			return nil, refuse("%s changed while skillc read it: run again", manifestName)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -338,27 +345,118 @@ func legacyFile(root *os.Root, rel string) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxLegacyFile {
 		return false
 	}
-	data, err := root.ReadFile(rel)
-	if err != nil || bytes.Contains(data, []byte("\n---")) || bytes.HasPrefix(data, []byte("---")) {
+	data, err := readAsSeen(root, rel, fi, maxLegacyFile)
+	if err != nil {
 		return false
 	}
-	var obj struct {
-		Kind     string `json:"kind"`
-		Metadata struct {
-			Name      string            `json:"name"`
-			Namespace string            `json:"namespace"`
-			Labels    map[string]string `json:"labels"`
-		} `json:"metadata"`
-	}
-	if yaml.Unmarshal(data, &obj) != nil {
+	obj, ok := skillcObject(rel, data)
+	if !ok {
 		return false
 	}
-	objNS := obj.Metadata.Namespace
+	objNS := obj.namespace
 	if objNS == "" {
 		objNS = "_cluster"
 	}
-	return obj.Metadata.Labels["app.kubernetes.io/managed-by"] == "skillc" &&
-		strings.ToLower(obj.Kind) == m[1] && obj.Metadata.Name == m[2] && objNS == ns
+	return strings.ToLower(obj.kind) == m[1] && obj.name == m[2] && objNS == ns
+}
+
+var (
+	errChanged  = errors.New("replaced since it was inspected")
+	errTooLarge = errors.New("over the size limit")
+)
+
+// readAsSeen reads name under root only while it is the regular file fi that root.Lstat gave: it
+// is opened without blocking (a FIFO swapped in since cannot hang the read) and must be that same
+// file once open (a link swapped in is never read through): errChanged otherwise. At most limit
+// bytes are read; a file that grew past them is errTooLarge.
+func readAsSeen(root *os.Root, name string, fi fs.FileInfo, limit int64) ([]byte, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	after, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(fi, after) || !after.Mode().IsRegular() {
+		return nil, errChanged
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// renderedObject is what identifies a file skillc wrote.
+type renderedObject struct{ kind, name, namespace string }
+
+// skillcObject reads data, a file of a render, with compile's Reader (its limits, tags, anchors)
+// and returns its object's kind, name and namespace when it is one document without anchors or
+// aliases, labelled app.kubernetes.io/managed-by: skillc, as every file skillc writes is. The
+// fields are looked up in the node tree and must be plain scalars: no alias is ever expanded (a YAML decoder into Go
+// values would expand a 1 MiB scalar aliased 300 times in a 1 MiB file to 2 GB).
+func skillcObject(name string, data []byte) (renderedObject, bool) {
+	var root *yaml.Node
+	docs := 0
+	diags := compile.NewReader().Documents(compile.File{Name: name, Data: data}, func(n *yaml.Node) bool {
+		docs++
+		root = n
+		return docs == 1
+	})
+	if diags != nil || docs != 1 || root == nil || hasAnchors(root) {
+		return renderedObject{}, false
+	}
+	scalar := func(n *yaml.Node, path ...string) (string, bool) {
+		for _, k := range path {
+			n = mapValue(n, k)
+		}
+		if n == nil {
+			return "", true
+		}
+		return n.Value, n.Kind == yaml.ScalarNode
+	}
+	meta := mapValue(root, "metadata")
+	kind, ok1 := scalar(root, "kind")
+	objName, ok2 := scalar(meta, "name")
+	ns, ok3 := scalar(meta, "namespace")
+	managed, ok4 := scalar(meta, "labels", "app.kubernetes.io/managed-by")
+	if !ok1 || !ok2 || !ok3 || !ok4 || managed != "skillc" {
+		return renderedObject{}, false
+	}
+	return renderedObject{kind, objName, ns}, true
+}
+
+// hasAnchors reports whether a tree holds an anchor or an alias: skillc never writes one, so a
+// file that does is not skillc's (and is never expanded). Iterative: Documents bounded the depth.
+func hasAnchors(n *yaml.Node) bool {
+	stack := []*yaml.Node{n}
+	for len(stack) > 0 {
+		n = stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Anchor != "" || n.Kind == yaml.AliasNode {
+			return true
+		}
+		stack = append(stack, n.Content...)
+	}
+	return false
+}
+
+// mapValue is the value of key in mapping n (nil if n is not a mapping or has no such key).
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // emptyRender refuses to replace a render of files with an empty one: inputs that compile to

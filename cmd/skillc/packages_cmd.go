@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -115,11 +116,21 @@ be, contain or be inside an input PATH.`,
 }
 
 // writeOrFail adds files to DIR (addFiles: nothing is removed, a different existing file is
-// refused unless force); a refusal or failure is one line "DIR: message" and exit 2.
+// refused unless force); a refusal or failure is one line "DIR: message" and exit 2, a full disk
+// or an I/O error one line and exit 3 (systemFailure).
 func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) error {
-	if err := addFiles(interrupt, dir, files, inputs, force); err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
-		return exitError{2}
+	err := addFiles(interrupt, dir, files, inputs, force)
+	if err == nil {
+		return nil
 	}
-	return nil
+	note := "nothing was written"
+	var pe partialAdd
+	if errors.As(err, &pe) && pe.done > 0 {
+		note = fmt.Sprintf("%d of %d file(s) written before %s, each complete; nothing was removed", pe.done, pe.total, pe.rel)
+	}
+	if code, ok := systemFailure(cmd, "writing "+dir, err, note); ok {
+		return code
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
+	return exitError{2}
 }
