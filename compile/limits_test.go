@@ -136,6 +136,9 @@ func TestHostileInputsBoundedMemory(t *testing.T) {
 			if l, ok := allocLimits[tc.name]; ok {
 				limit = l
 			}
+			if raceEnabled {
+				limit += limit / 2
+			}
 			if n > limit {
 				t.Errorf("refusing it allocated %d MiB, over %d MiB", n>>20, limit>>20)
 			}
