@@ -447,7 +447,9 @@ func checkText(data []byte) (int, error) {
 	return 0, nil
 }
 
-func invalidUTF8Line(b []byte) int {
+// InvalidUTF8Line is the 1-based line of the first byte sequence in b that is not UTF-8 (every
+// reader of user files names that line: YAML here, SKILL.md, Rego in policy).
+func InvalidUTF8Line(b []byte) int {
 	line := 1
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)

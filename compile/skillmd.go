@@ -84,7 +84,7 @@ func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
 		return nil, Diagnostics{{File: pkg.Source, Severity: SeverityError, Message: "no SKILL.md in the package"}}
 	}
 	if !utf8.Valid(raw) {
-		return nil, Diagnostics{diag(invalidUTF8Line(raw), "", "SKILL.md is not valid UTF-8")}
+		return nil, Diagnostics{diag(InvalidUTF8Line(raw), "", "SKILL.md is not valid UTF-8")}
 	}
 	fmBytes, _, body, err := splitFrontMatter(raw)
 	if err != nil {

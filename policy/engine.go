@@ -338,7 +338,7 @@ func fsError(err error) string {
 // parseUserModule parses one policy file; its errors quote at most a window of the offending line.
 func parseUserModule(path string, src []byte) (*ast.Module, compile.Diagnostics) {
 	if !utf8.Valid(src) {
-		return nil, compile.Diagnostics{{File: path, Line: invalidUTF8Line(src), Severity: compile.SeverityError, Message: "not valid UTF-8 (Rego source must be UTF-8)"}}
+		return nil, compile.Diagnostics{{File: path, Line: compile.InvalidUTF8Line(src), Severity: compile.SeverityError, Message: "not valid UTF-8 (Rego source must be UTF-8)"}}
 	}
 	m, err := ast.ParseModuleWithOpts(path, string(src), parserOptions())
 	if err != nil {
@@ -352,21 +352,6 @@ func parseUserModule(path string, src []byte) (*ast.Module, compile.Diagnostics)
 		return nil, compile.Diagnostics{{File: path, Line: 1, Severity: compile.SeverityError, Message: "empty policy file: a policy starts with a package"}}
 	}
 	return m, nil
-}
-
-func invalidUTF8Line(b []byte) int {
-	line := 1
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size <= 1 {
-			return line
-		}
-		if r == '\n' {
-			line++
-		}
-		b = b[size:]
-	}
-	return line
 }
 
 // regoDiagnostics turns OPA's parse and compile errors into FILE:LINE: messages. OPA's own text

@@ -110,25 +110,14 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		reportDiagnostics(cmd, ds)
 		return exitError{2}
 	}
-	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
-	if o.configFile != "" {
-		cfg, diags := compile.LoadConfig(o.configFile)
-		if diags.HasErrors() {
-			return fail(diags)
-		}
-		opts.Config = cfg
-	}
-	files, diags := compile.ReadPaths(args, cmd.InOrStdin())
-	if diags.HasErrors() {
-		return fail(diags)
-	}
-	before, diags, err := compileFiles(cmd, files, opts)
+	c, diags, err := readAndCompile(cmd, &o.compileOptions, args)
 	if err != nil {
 		return err
 	}
 	if diags.HasErrors() {
 		return fail(diags.Filter(compile.SeverityError))
 	}
+	files, before := c.files, c.res
 	in, _ := compile.Load(files) // compiled above: no errors
 	fileIdx, src, d := findTarget(files, in, tg, flag)
 	if d != nil {
@@ -172,7 +161,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	}
 	changed := slices.Clone(files)
 	changed[fileIdx].Data = res.Data
-	after, diags, err := compileFiles(cmd, changed, opts)
+	after, diags, err := compileFiles(cmd, changed, c.opts)
 	if err != nil {
 		return err
 	}

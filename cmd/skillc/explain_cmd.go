@@ -81,25 +81,14 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 		reportDiagnostics(cmd, ds)
 		return exitError{2}
 	}
-	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
-	if o.configFile != "" {
-		cfg, diags := compile.LoadConfig(o.configFile)
-		if diags.HasErrors() {
-			return fail(diags)
-		}
-		opts.Config = cfg
-	}
-	files, diags := compile.ReadPaths(paths, cmd.InOrStdin())
-	if diags.HasErrors() {
-		return fail(diags)
-	}
-	res, diags, err := compileFiles(cmd, files, opts)
+	c, diags, err := readAndCompile(cmd, &o.compileOptions, paths)
 	if err != nil {
 		return err
 	}
 	if diags.HasErrors() {
 		return fail(diags.Filter(compile.SeverityError))
 	}
+	files, res := c.files, c.res
 	in, _ := compile.Load(files) // compiled above: no errors
 	pod, asked, d := findPod(res, kind, ns, name)
 	if d != nil {

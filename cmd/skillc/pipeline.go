@@ -16,8 +16,26 @@ import (
 // compileSources reads the inputs and the config and compiles them. Input problems come back as
 // diagnostics (errors among them mean no result); only internal failures are errors.
 func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*compile.Result, compile.Diagnostics, error) {
-	if len(args) == 0 {
-		args = []string{"."}
+	c, diags, err := readAndCompile(cmd, o, args)
+	if c == nil {
+		return nil, diags, err
+	}
+	return c.res, diags, err
+}
+
+// compiled is a compile with what went into it, for the commands that look at the sources again
+// or compile them once more with a change (enable, explain).
+type compiled struct {
+	files []compile.File
+	opts  compile.Options
+	res   *compile.Result
+}
+
+// readAndCompile is compileSources keeping the files read and the options. PATH defaults to ".".
+// On input errors it returns diagnostics and no compile.
+func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*compiled, compile.Diagnostics, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
 	}
 	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
 	if o.configFile != "" {
@@ -27,11 +45,15 @@ func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*comp
 		}
 		opts.Config = cfg
 	}
-	files, diags := compile.ReadPaths(args, cmd.InOrStdin())
+	files, diags := compile.ReadPaths(paths, cmd.InOrStdin())
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
-	return compileFiles(cmd, files, opts)
+	res, diags, err := compileFiles(cmd, files, opts)
+	if err != nil || diags.HasErrors() {
+		return nil, diags, err
+	}
+	return &compiled{files: files, opts: opts, res: res}, diags, nil
 }
 
 // compileFiles compiles read inputs: the one entry point of compile, check, fn and build. Input
