@@ -14,7 +14,7 @@ ACTIONLINT_VERSION  := v1.7.12
 # a test checks it).
 IMAGES := skill-cluster-triage skill-observability-triage skill-node-probe skillc skillc-fn
 
-.PHONY: all build run test test-policy fuzz golden bench bench-compare tools lint clean e2e e2e-tools
+.PHONY: all build run test test-memory test-policy fuzz golden bench bench-compare tools lint clean e2e e2e-tools
 
 all: build
 
@@ -26,10 +26,18 @@ run: build
 	$(SKILLC) compile skills/ fixtures/default/
 
 ## test: lint, Rego tests with the real opa, Go tests with the race detector (golden files, conftest
-## and kustomize included), then every fuzz target for FUZZTIME
+## and kustomize included), the allocation-bound tests (*Memory, skipped under -race: see
+## internal/memtest) without it, then every fuzz target for FUZZTIME
 test: tools lint test-policy
 	$(GO) test -count=1 -race ./...
+	$(MAKE) test-memory
 	$(MAKE) fuzz
+
+## test-memory: the tests that assert allocation bounds, in the packages that have them, without -race
+test-memory:
+	@pkgs=$$(grep -rl --include='*_test.go' 'memtest.Bounded(t)' . | xargs -n1 dirname | sort -u); \
+	[ -n "$$pkgs" ] || { echo "no allocation-bound tests found"; exit 1; }; \
+	$(GO) test -count=1 -run 'Memory$$' $$pkgs
 
 ## fuzz: every fuzz target of every package that has one (found by their `func Fuzz` lines), each
 ## for FUZZTIME (go test runs one -fuzz target at a time). A crasher is written to

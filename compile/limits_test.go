@@ -8,25 +8,15 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
 // maxHostileAlloc bounds what refusing one hostile input may allocate in total: far below what
 // the attack would need (gigabytes), well above what parsing the bytes themselves takes.
 const maxHostileAlloc = 16 << 20
-
-// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc, all goroutines, so the
-// test does not run in parallel with others).
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // laughs is the billion laughs attack: depth levels of fan-out aliases, fanout^depth nodes once
 // expanded, aimed at where each form expands.
@@ -82,6 +72,7 @@ func zipBomb(t testing.TB, n int, lie bool) []byte {
 // and refusing it allocates under maxHostileAlloc in total (allocation, not wall time, is what the
 // attacks exhaust; an unbounded loader allocates gigabytes here).
 func TestHostileInputsBoundedMemory(t *testing.T) {
+	memtest.Bounded(t)
 	const run = "apiVersion: sympozium.ai/v1alpha1\nkind: AgentRun\nmetadata: {name: r}\nspec: {instanceRef: i, task: t}\n"
 	// What a case may allocate when the limit itself lets more through than maxHostileAlloc.
 	allocLimits := map[string]uint64{"aliases add up across documents": 6 * MaxAliasBytesTotal}
@@ -125,7 +116,7 @@ func TestHostileInputsBoundedMemory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var diags Diagnostics
-			n := allocated(func() { _, diags = Load([]File{tc.file}) })
+			n := memtest.Allocated(func() { _, diags = Load([]File{tc.file}) })
 			if tc.want == "" && diags.HasErrors() {
 				t.Errorf("diagnostics %q, want none", firstLines(diags.Error(), 3))
 			}
@@ -135,9 +126,6 @@ func TestHostileInputsBoundedMemory(t *testing.T) {
 			limit := uint64(maxHostileAlloc)
 			if l, ok := allocLimits[tc.name]; ok {
 				limit = l
-			}
-			if raceEnabled {
-				limit += limit / 2
 			}
 			if n > limit {
 				t.Errorf("refusing it allocated %d MiB, over %d MiB", n>>20, limit>>20)
@@ -250,9 +238,10 @@ func TestWalkRefusals(t *testing.T) {
 	}
 }
 
-// TestPackageDirRefusals: a SKILL.md folder is held to the limits of a zip, and a symlink in it is
+// TestPackageDirRefusalsMemory: a SKILL.md folder is held to the limits of a zip, and a symlink in it is
 // refused rather than followed out of the package.
-func TestPackageDirRefusals(t *testing.T) {
+func TestPackageDirRefusalsMemory(t *testing.T) {
+	memtest.Bounded(t)
 	skill := []byte("---\ndescription: d\n---\nbody\n")
 	for _, tc := range []struct {
 		name  string
@@ -301,7 +290,7 @@ func TestPackageDirRefusals(t *testing.T) {
 	// The front matter is bounded before parsing too.
 	fm := []byte("---\ndescription: [" + strings.Repeat("a,", MaxYAMLElements) + "a]\n---\nbody\n")
 	var diags Diagnostics
-	n := allocated(func() {
+	n := memtest.Allocated(func() {
 		_, diags = PackFromPackage(Package{Source: "pkg", Dir: "pkg", Files: map[string][]byte{"SKILL.md": fm}}, "")
 	})
 	if !strings.Contains(diags.Error(), "pkg/SKILL.md:2: front matter: document has more than 250000 YAML elements") || n > maxHostileAlloc {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
 type zipEntry struct {
@@ -42,7 +44,8 @@ func buildZip(t testing.TB, entries ...zipEntry) []byte {
 
 const goodSkill = "---\ndescription: Does the thing\n---\n# Body\n"
 
-func TestReadZip(t *testing.T) {
+func TestReadZipMemory(t *testing.T) {
+	memtest.Bounded(t)
 	big := bytes.Repeat([]byte("0"), 12<<20) // compresses to a few KiB
 	tests := []struct {
 		name    string
@@ -72,7 +75,7 @@ func TestReadZip(t *testing.T) {
 			data := buildZip(t, tt.entries...)
 			var pkg Package
 			var err error
-			n := allocated(func() { pkg, err = readZip("pkg.zip", data) })
+			n := memtest.Allocated(func() { pkg, err = readZip("pkg.zip", data) })
 			t.Logf("%d KiB allocated", n>>10)
 			if n > MaxPackageBytes+maxHostileAlloc {
 				t.Errorf("allocated %d MiB, over %d MiB", n>>20, (MaxPackageBytes+maxHostileAlloc)>>20)

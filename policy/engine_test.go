@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
 const secret = "SKILLC_TEST_TOKEN_5f2d9c"
@@ -131,9 +132,10 @@ func TestPolicyNamedFile(t *testing.T) {
 	}
 }
 
-// TestPolicyTokenBudget: a policy that would cost the parser hundreds of MiB is refused before
+// TestPolicyTokenBudgetMemory: a policy that would cost the parser hundreds of MiB is refused before
 // parsing, for a few MiB; the built-in library is far below the budget.
-func TestPolicyTokenBudget(t *testing.T) {
+func TestPolicyTokenBudgetMemory(t *testing.T) {
+	memtest.Bounded(t)
 	dir := t.TempDir()
 	src := "package p\n\nx := [" + strings.Repeat("1,", MaxPolicyFileSize/2-20) + "1]\n"
 	if err := os.WriteFile(filepath.Join(dir, "list.rego"), []byte(src), 0o644); err != nil {

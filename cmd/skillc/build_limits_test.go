@@ -4,13 +4,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
-// TestBuildReadsFilesThroughTheReader: every YAML file kustomize reads in skillc build (resources,
+// TestBuildReadsFilesThroughTheReaderMemory: every YAML file kustomize reads in skillc build (resources,
 // the kustomization itself, a plugin configuration that checkPluginConfigs parses) passes
 // compile's Reader first, so a file kustomize's parser would spend hundreds of MiB on is refused
 // at its line with compile's message, before kustomize parses it, and nothing is printed.
-func TestBuildReadsFilesThroughTheReader(t *testing.T) {
+func TestBuildReadsFilesThroughTheReaderMemory(t *testing.T) {
+	memtest.Bounded(t)
 	wide := "[" + strings.Repeat("1,", 1_500_000) + "1]" // 1.5M elements in 3 MiB
 	big := strings.Repeat("x", 100_000)
 	bomb := "&big " + big + "\nlabels: [" + strings.Repeat("*big, ", 1999) + "*big]\n"
@@ -46,7 +49,7 @@ func TestBuildReadsFilesThroughTheReader(t *testing.T) {
 			}
 			var stdout, stderr string
 			var code int
-			n := allocated(func() { stdout, stderr, code = execute(t, "build", dir) })
+			n := memtest.Allocated(func() { stdout, stderr, code = execute(t, "build", dir) })
 			if code != 2 || stdout != "" || !strings.Contains(stderr, filepath.Join(dir, tc.want)) {
 				t.Errorf("exit %d, %d bytes on stdout, stderr %q; want exit 2, nothing, %q", code, len(stdout), firstLine(stderr), tc.want)
 			}

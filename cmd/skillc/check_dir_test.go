@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
-// TestCheckDirInputLimits: compile --check -o DIR reads the render under compile's input limits
+// TestCheckDirInputLimitsMemory: compile --check -o DIR reads the render under compile's input limits
 // and shows no content it did not write. A listed file over 32 MiB is refused (exit 2) without
 // being read; a listed file that holds something else than a skillc object is named as changed,
 // its content never printed; DIR is unchanged either way.
-func TestCheckDirInputLimits(t *testing.T) {
+func TestCheckDirInputLimitsMemory(t *testing.T) {
+	memtest.Bounded(t)
 	const fixture = "fixtures/target-argocd"
 	const job = "ops/job-cert-audit.yaml"
 	const secret = "hunter2-do-not-print"
@@ -53,7 +55,7 @@ func TestCheckDirInputLimits(t *testing.T) {
 			before := snapshot(t, dir)
 			var stdout, stderr string
 			var code int
-			n := allocated(func() {
+			n := memtest.Allocated(func() {
 				stdout, stderr, code = execute(t, "compile", "--check", "-o", dir, "--target", "argocd", fixture)
 			})
 			stdout = strings.ReplaceAll(stdout, filepath.ToSlash(dir), "DIR")
@@ -106,11 +108,12 @@ func TestRenderFilesRefusals(t *testing.T) {
 	}
 }
 
-// TestLegacyRenderAliasesNotExpanded: a render without a manifest is recognised file by file by
+// TestLegacyRenderAliasesNotExpandedMemory: a render without a manifest is recognised file by file by
 // reading each with compile's Reader and looking its labels up in the node tree. A 1 MiB file
 // whose one scalar is aliased 300 times (2 GB of RSS when a YAML-to-JSON decoder read it) is
 // refused as a file skillc did not write, by compile -o and --check alike, in bounded memory.
-func TestLegacyRenderAliasesNotExpanded(t *testing.T) {
+func TestLegacyRenderAliasesNotExpandedMemory(t *testing.T) {
+	memtest.Bounded(t)
 	bomb := "kind: ConfigMap\nmetadata: {name: x, namespace: ns, labels: {app.kubernetes.io/managed-by: skillc}}\nbig: &b " +
 		strings.Repeat("x", 1<<20) + "\ndata: [" + strings.Repeat("*b, ", 299) + "*b]\n"
 	for _, check := range []bool{false, true} {
@@ -122,7 +125,7 @@ func TestLegacyRenderAliasesNotExpanded(t *testing.T) {
 		}
 		var stdout, stderr string
 		var code int
-		n := allocated(func() { stdout, stderr, code = execute(t, args...) })
+		n := memtest.Allocated(func() { stdout, stderr, code = execute(t, args...) })
 		want := dir + ": holds ns/configmap-x.yaml, which skillc did not write"
 		if code != 2 || stdout != "" || !strings.HasPrefix(stderr, want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2, %q", args, code, firstLine(stderr), want)

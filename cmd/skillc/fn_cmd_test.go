@@ -12,6 +12,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
 // resourceList wraps items (YAML documents, indented as list entries) and a functionConfig.
@@ -270,11 +271,12 @@ func itemsOf(t *testing.T, rl string) string {
 	return strings.Join(docs, "---\n")
 }
 
-// TestFnInputLimits: stdin is held to the limits of an input file and a malformed ResourceList is
+// TestFnInputLimitsMemory: stdin is held to the limits of an input file and a malformed ResourceList is
 // bad input (issue 11: a 40 MB ResourceList was accepted, 1.5 M elements took 2.2 GB, and
 // `items: 5` compiled to an empty list with exit 0). Each refusal allocates a small multiple of
 // the input, measured in bytes.
-func TestFnInputLimits(t *testing.T) {
+func TestFnInputLimitsMemory(t *testing.T) {
+	memtest.Bounded(t)
 	head := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
 	for _, tc := range []struct {
 		name, stdin, want string
@@ -296,7 +298,7 @@ func TestFnInputLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, stderr string
 			var code int
-			n := allocated(func() { out, stderr, code = executeStdin(t, tc.stdin, "fn") })
+			n := memtest.Allocated(func() { out, stderr, code = executeStdin(t, tc.stdin, "fn") })
 			if code != 2 {
 				t.Errorf("exit %d, want 2", code)
 			}

@@ -3,23 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
-
-// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc, every goroutine: the
-// tests that use it do not run in parallel).
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestOneLoaderForEveryCommand feeds the same hostile input to compile, check, diff (as a source
 // tree and as a render), fn (as a ResourceList item) and build (as a kustomization's resource) and
@@ -103,13 +92,14 @@ func TestOneLoaderForEveryCommand(t *testing.T) {
 // TestDiffBoundedMemory: diff reads a render under compile's limits (issue 11: an 8 MiB flat list
 // that compile refuses made diff use 3.4 GB). The refusal allocates a small multiple of the file.
 func TestDiffBoundedMemory(t *testing.T) {
+	memtest.Bounded(t)
 	dir := t.TempDir()
 	data := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nx: [" + strings.Repeat("1,", 4<<20) + "1]\n"
 	writeFile(t, filepath.Join(dir, "old.yaml"), data)
 	writeFile(t, filepath.Join(dir, "new.yaml"), "")
 	var stderr string
 	var code int
-	n := allocated(func() {
+	n := memtest.Allocated(func() {
 		_, stderr, code = execute(t, "diff", filepath.Join(dir, "old.yaml"), filepath.Join(dir, "new.yaml"))
 	})
 	if code != 2 || !strings.Contains(stderr, "old.yaml:1: document has more than 250000 YAML elements") {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
 func TestReadRendered(t *testing.T) {
@@ -90,20 +90,11 @@ func TestReadRendered(t *testing.T) {
 	}
 }
 
-// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc: the test is not parallel).
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
-// TestReadRenderedLimits: a render is read under compile's limits (issue 11: an 8-32 MiB flat list
+// TestReadRenderedLimitsMemory: a render is read under compile's limits (issue 11: an 8-32 MiB flat list
 // that compile refuses made diff use 3.4 GB; a file over 32 MiB was read truncated). Each refusal
 // allocates a small multiple of the file itself, never the gigabytes the attack aims at.
-func TestReadRenderedLimits(t *testing.T) {
+func TestReadRenderedLimitsMemory(t *testing.T) {
+	memtest.Bounded(t)
 	job := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n"
 	// The quadratic form typed fields allow: 300 containers aliasing one with 300 args.
 	laughs := job + "spec: {template: {spec: {containers: [&c {name: c, args: [" + strings.Repeat("a, ", 299) + "a]}, " +
@@ -120,7 +111,7 @@ func TestReadRenderedLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var diags compile.Diagnostics
-			n := allocated(func() { _, _, diags = ReadRendered([]compile.File{{Name: "r.yaml", Data: []byte(tc.data)}}) })
+			n := memtest.Allocated(func() { _, _, diags = ReadRendered([]compile.File{{Name: "r.yaml", Data: []byte(tc.data)}}) })
 			if !strings.Contains(diags.Error(), tc.want) {
 				t.Errorf("diagnostics %q, want %q", diags.Error(), tc.want)
 			}

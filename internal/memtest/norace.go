@@ -1,5 +1,5 @@
 //go:build !race
 
-package compile
+package memtest
 
 const raceEnabled = false
