@@ -15,7 +15,7 @@ func TestObjectOriginsCoverEmitted(t *testing.T) {
 	n := 0
 	for _, dir := range dirs {
 		base := filepath.Base(dir)
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || base == "invalid" || base == "denied" || base == "diff" || base == "edits" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || base == "invalid" || base == "denied" || base == "diff" {
 			continue
 		}
 		files, diags := ReadPaths([]string{dir, "../skills"}, nil)

@@ -276,7 +276,7 @@ func fixturePods(t *testing.T) []pssCase {
 	var out []pssCase
 	for _, dir := range dirs {
 		base := filepath.Base(dir)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() || base == "invalid" || base == "diff" || base == "denied" || base == "edits" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() || base == "invalid" || base == "diff" || base == "denied" {
 			continue
 		}
 		paths, opts := []string{dir}, compile.Options{}

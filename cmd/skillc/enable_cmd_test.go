@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const editsRepo = "fixtures/edits/repo"
+const editsRepo = "cmd/skillc/testdata/edits/repo"
 
 // runInCopy runs skillc with args (the word REPO replaced by a fresh copy of the edits fixture)
 // and returns a transcript: exit code, stdout, stderr and the diff of every file that changed,
@@ -144,7 +144,7 @@ func TestEnableRefusesSymlink(t *testing.T) {
 // TestEnableDefinedTwice: an instance in two files is an error naming both; nothing is written.
 func TestEnableDefinedTwice(t *testing.T) {
 	dir := t.TempDir()
-	copyTree(t, "fixtures/edits/twice", dir)
+	copyTree(t, "cmd/skillc/testdata/edits/twice", dir)
 	copyTree(t, editsRepo, filepath.Join(dir, "repo"))
 	_, stderr, code := execute(t, "enable", "notes-edits", "--instance", "team-twice/twin", dir)
 	if code != 2 || !strings.Contains(stderr, "second-twice.yaml:4") || !strings.Contains(stderr, "first-twice.yaml:2") {
@@ -152,7 +152,7 @@ func TestEnableDefinedTwice(t *testing.T) {
 	}
 	for _, f := range []string{"first-twice.yaml", "second-twice.yaml"} {
 		got, _ := os.ReadFile(filepath.Join(dir, f))
-		want, _ := os.ReadFile(filepath.Join("fixtures/edits/twice", f))
+		want, _ := os.ReadFile(filepath.Join("cmd/skillc/testdata/edits/twice", f))
 		if string(got) != string(want) {
 			t.Errorf("%s changed", f)
 		}

@@ -62,7 +62,7 @@ func fixtureCases(t *testing.T, root string) []string {
 	}
 	var cases []string
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != "invalid" && e.Name() != "denied" && e.Name() != "diff" && e.Name() != "edits" {
+		if e.IsDir() && e.Name() != "invalid" && e.Name() != "denied" && e.Name() != "diff" {
 			cases = append(cases, e.Name())
 		}
 	}
