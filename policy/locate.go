@@ -236,8 +236,12 @@ func sidecarField(t *compile.Toggle, rest string) compile.Diagnostic {
 		return at(src, "spec.sidecar.hostAccess.privileged")
 	case strings.HasPrefix(rest, "securityContext.runAs"):
 		return at(src, "spec.sidecar.hostAccess.runAsRoot")
-	case strings.HasPrefix(rest, "securityContext"):
+	case strings.HasPrefix(rest, "securityContext") && sc.HostAccess != nil && sc.HostAccess.Enabled:
 		return at(src, "spec.sidecar.hostAccess")
+	case strings.HasPrefix(rest, "securityContext"):
+		// Without host access the sidecar's securityContext is skillc's own hardening: no pack
+		// field set it, so the finding is about the sidecar as a whole.
+		return at(src, "spec.sidecar")
 	case strings.HasPrefix(rest, "command["):
 		return at(src, "spec.sidecar."+rest)
 	case strings.HasPrefix(rest, "env["):
