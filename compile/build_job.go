@@ -83,7 +83,7 @@ func runLabelKey(pod *Pod) string {
 	return labelAgentRun
 }
 
-// buildPodTemplate renders the pod every run (and later every schedule) of an instance gets and,
+// buildPodTemplate renders the pod every run and every schedule of an instance gets and,
 // when record is set, where its fields came from (paths relative to the pod spec).
 func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTemplateSpec, origins, Diagnostics) {
 	perRun := cfg.Identity == "per-run"

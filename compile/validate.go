@@ -22,7 +22,7 @@ const (
 
 var skillNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// checkName validates a source object's own name and namespace.
+// checkMeta validates a source object's own name and namespace.
 func checkMeta(src Source, m ObjectMeta, kind string) Diagnostics {
 	var diags Diagnostics
 	if m.Name == "" {
