@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -252,22 +251,7 @@ func TestConftestAgreesOnSuffixedRules(t *testing.T) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		var results []struct {
-			Failures []struct{ Msg string } `json:"failures"`
-			Warnings []struct{ Msg string } `json:"warnings"`
-		}
-		if err := json.Unmarshal(raw, &results); err != nil {
-			t.Fatalf("conftest output: %v\n%s", err, raw)
-		}
-		var got []string
-		for _, r := range results {
-			for _, f := range r.Failures {
-				got = append(got, "deny "+f.Msg)
-			}
-			for _, w := range r.Warnings {
-				got = append(got, "warn "+w.Msg)
-			}
-		}
+		got := conftestFindings(t, raw)
 		sort.Strings(got)
 		return got, code
 	}

@@ -355,22 +355,7 @@ func TestConftestAgrees(t *testing.T) {
 			}
 			cmd := exec.Command(conftest, "test", "--all-namespaces", "--no-color", "--output", "json", "-p", ".", rendered)
 			raw, _ := cmd.Output() // exits 1 on failures
-			var results []struct {
-				Failures []struct{ Msg string } `json:"failures"`
-				Warnings []struct{ Msg string } `json:"warnings"`
-			}
-			if err := json.Unmarshal(raw, &results); err != nil {
-				t.Fatalf("conftest output: %v\n%s", err, raw)
-			}
-			var fromConftest []string
-			for _, r := range results {
-				for _, f := range r.Failures {
-					fromConftest = append(fromConftest, "deny "+f.Msg)
-				}
-				for _, w := range r.Warnings {
-					fromConftest = append(fromConftest, "warn "+w.Msg)
-				}
-			}
+			fromConftest := conftestFindings(t, raw)
 			eng, err := New(context.Background(), map[string]any{"today": "2026-11-22"})
 			if err != nil {
 				t.Fatal(err)
@@ -443,4 +428,26 @@ spec: {instanceRef: i}
 			}
 		})
 	}
+}
+
+// conftestFindings reads `conftest test --output json` as "deny MSG" and "warn MSG" lines.
+func conftestFindings(t *testing.T, raw []byte) []string {
+	t.Helper()
+	var results []struct {
+		Failures []struct{ Msg string } `json:"failures"`
+		Warnings []struct{ Msg string } `json:"warnings"`
+	}
+	if err := json.Unmarshal(raw, &results); err != nil {
+		t.Fatalf("conftest output: %v\n%s", err, raw)
+	}
+	var out []string
+	for _, r := range results {
+		for _, f := range r.Failures {
+			out = append(out, "deny "+f.Msg)
+		}
+		for _, w := range r.Warnings {
+			out = append(out, "warn "+w.Msg)
+		}
+	}
+	return out
 }

@@ -324,18 +324,6 @@ func podsOf(name string, res *compile.Result) []pssCase {
 	return out
 }
 
-const pssRun = `---
-apiVersion: sympozium.ai/v1alpha1
-kind: SympoziumInstance
-metadata: {name: inst, namespace: team}
-spec: {skills: [{skillPackRef: p}]}
----
-apiVersion: sympozium.ai/v1alpha1
-kind: AgentRun
-metadata: {name: r1, namespace: team}
-spec: {instanceRef: inst, task: "Look."}
-`
-
 // generatedPods: SkillPacks generated here (each host access flag, host mounts, each volume type,
 // with and without the allow-lists that answer them), then variations of a compiled pod for what
 // a SkillPack cannot express (capabilities, seccomp, users, escalation, ports, sysctls, ...).
@@ -349,7 +337,7 @@ spec:
   skills: [{name: s, content: x}]
   sidecar:
     image: ghcr.io/example/p:1.0.0
-` + sidecar + pssRun
+` + sidecar + run
 		if config != "" {
 			src += "---\napiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: platform}\nspec:\n  policy:\n" + config
 		}

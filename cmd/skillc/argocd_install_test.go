@@ -208,20 +208,7 @@ func TestArgoCDApplication(t *testing.T) {
 	if err := sigsyaml.UnmarshalStrict([]byte(mustRead(t, "kustomize/argocd/application.yaml")), &app); err != nil {
 		t.Fatalf("kustomize/argocd/application.yaml: %v", err)
 	}
-	var plugin struct {
-		Metadata struct {
-			Name string `json:"name"`
-		} `json:"metadata"`
-		Spec struct {
-			Version  string `json:"version"`
-			Discover struct {
-				FileName string `json:"fileName"`
-			} `json:"discover"`
-		} `json:"spec"`
-	}
-	if err := sigsyaml.Unmarshal([]byte(mustRead(t, "kustomize/argocd/plugin.yaml")), &plugin); err != nil {
-		t.Fatal(err)
-	}
+	plugin := readPlugin(t)
 	if app.APIVersion != "argoproj.io/v1alpha1" || app.Kind != "Application" {
 		t.Fatalf("application.yaml is %s %s", app.APIVersion, app.Kind)
 	}

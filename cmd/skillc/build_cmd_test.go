@@ -248,25 +248,38 @@ func mustRead(t *testing.T, path string) string {
 	return string(b)
 }
 
-// TestArgoCDExample runs the plugin's own generate command in the example application's folder,
-// as Argo CD's cmp server does.
-func TestArgoCDExample(t *testing.T) {
-	var plugin struct {
-		APIVersion string `json:"apiVersion"`
-		Kind       string `json:"kind"`
-		Spec       struct {
-			Generate struct {
-				Command []string `json:"command"`
-				Args    []string `json:"args"`
-			} `json:"generate"`
-			Discover struct {
-				FileName string `json:"fileName"`
-			} `json:"discover"`
-		} `json:"spec"`
-	}
+// cmpPlugin is what the tests read of kustomize/argocd/plugin.yaml (Argo CD's CMP v2 config).
+type cmpPlugin struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name string `json:"name"`
+	} `json:"metadata"`
+	Spec struct {
+		Version  string `json:"version"`
+		Generate struct {
+			Command []string `json:"command"`
+			Args    []string `json:"args"`
+		} `json:"generate"`
+		Discover struct {
+			FileName string `json:"fileName"`
+		} `json:"discover"`
+	} `json:"spec"`
+}
+
+func readPlugin(t *testing.T) cmpPlugin {
+	t.Helper()
+	var plugin cmpPlugin
 	if err := sigsyaml.Unmarshal([]byte(mustRead(t, "kustomize/argocd/plugin.yaml")), &plugin); err != nil {
 		t.Fatal(err)
 	}
+	return plugin
+}
+
+// TestArgoCDExample runs the plugin's own generate command in the example application's folder,
+// as Argo CD's cmp server does.
+func TestArgoCDExample(t *testing.T) {
+	plugin := readPlugin(t)
 	if plugin.APIVersion != "argoproj.io/v1alpha1" || plugin.Kind != "ConfigManagementPlugin" {
 		t.Fatalf("plugin.yaml is %s %s", plugin.APIVersion, plugin.Kind)
 	}

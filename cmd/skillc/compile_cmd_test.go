@@ -20,16 +20,7 @@ func TestOutputDirAtomic(t *testing.T) {
 	if _, stderr, code := execute(t, "compile", "-o", out, "fixtures/seed-k8s-ops"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	want := []string{
-		manifestName,
-		"_cluster/clusterrole-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"_cluster/clusterrolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"tenant-alice/configmap-skillpack-k8s-ops.yaml",
-		"tenant-alice/job-alice-run-xyz.yaml",
-		"tenant-alice/role-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"tenant-alice/rolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"tenant-alice/serviceaccount-sympozium-agent.yaml",
-	}
+	want := seedK8sOpsRender
 	if got := listFiles(t, out); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("files =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -210,4 +201,16 @@ func TestForEach(t *testing.T) {
 	if err := forEach(nil, func(string) error { return boom }); err != nil {
 		t.Errorf("no items: %v", err)
 	}
+}
+
+// seedK8sOpsRender is what compile -o writes for fixtures/seed-k8s-ops, manifest included.
+var seedK8sOpsRender = []string{
+	manifestName,
+	"_cluster/clusterrole-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+	"_cluster/clusterrolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+	"tenant-alice/configmap-skillpack-k8s-ops.yaml",
+	"tenant-alice/job-alice-run-xyz.yaml",
+	"tenant-alice/role-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+	"tenant-alice/rolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
+	"tenant-alice/serviceaccount-sympozium-agent.yaml",
 }

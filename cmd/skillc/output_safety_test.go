@@ -490,16 +490,7 @@ func TestRenderReplacement(t *testing.T) {
 		t.Fatal(err)
 	}
 	compileTo("fixtures/seed-k8s-ops") // an empty DIR is replaced
-	want := []string{
-		manifestName,
-		"_cluster/clusterrole-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"_cluster/clusterrolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"tenant-alice/configmap-skillpack-k8s-ops.yaml",
-		"tenant-alice/job-alice-run-xyz.yaml",
-		"tenant-alice/role-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"tenant-alice/rolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
-		"tenant-alice/serviceaccount-sympozium-agent.yaml",
-	}
+	want := seedK8sOpsRender
 	if diff := cmp.Diff(want, listFiles(t, out)); diff != "" {
 		t.Fatalf("files (-want +got):\n%s", diff)
 	}
