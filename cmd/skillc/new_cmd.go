@@ -105,7 +105,18 @@ func runNewPack(cmd *cobra.Command, o *newPackOptions, name string) error {
 		}
 	}
 	// Everything is checked before anything is written: no half-made pack.
-	for _, p := range plan {
+	repoRoot := o.outDir
+	if len(plan) > 1 {
+		repoRoot, _, _ = imageRepository(o.outDir)
+	}
+	for i, p := range plan {
+		base := repoRoot
+		if i == 0 {
+			base = o.outDir
+		}
+		if err := linkOnTheWay(base, p.path); err != nil {
+			return err
+		}
 		fi, err := os.Lstat(p.path)
 		switch {
 		case !p.replace && err == nil:
@@ -129,6 +140,30 @@ func runNewPack(cmd *cobra.Command, o *newPackOptions, name string) error {
 			return err
 		}
 		fmt.Fprintf(out, "wrote %s\n", p.path)
+	}
+	return nil
+}
+
+// linkOnTheWay refuses a symlink at base or at any existing folder between base and path: skillc
+// never writes through a link (a committed `skills -> /etc` would otherwise take the new file).
+func linkOnTheWay(base, path string) error {
+	rel, err := filepath.Rel(base, filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	dir := base
+	for _, part := range append([]string{"."}, strings.Split(rel, string(filepath.Separator))...) {
+		dir = filepath.Join(dir, part)
+		fi, err := os.Lstat(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // created by createFile, as a real folder
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symlink: skillc never writes through a link; give the folder's real path", dir)
+		}
 	}
 	return nil
 }

@@ -92,6 +92,30 @@ func TestNewPackRefusals(t *testing.T) {
 	}
 }
 
+// TestNewPackRefusesLinkedDir: -o naming a symlink, or a link on the way inside DIR, is refused
+// and nothing lands in the link's target.
+func TestNewPackRefusesLinkedDir(t *testing.T) {
+	victim, dir := t.TempDir(), t.TempDir()
+	if err := os.Symlink(victim, filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "real"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, "real", "skills")); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{filepath.Join(dir, "out"), filepath.Join(dir, "real", "skills")} {
+		_, stderr, code := execute(t, "new", "pack", "q", "-o", out)
+		if code != 2 || !strings.Contains(stderr, "is a symlink: skillc never writes through a link") {
+			t.Errorf("-o %s: exit %d, stderr %q; want 2 and the symlink refusal", out, code, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(victim); len(entries) != 0 {
+		t.Fatalf("wrote %d files through the link", len(entries))
+	}
+}
+
 // TestNewPackInRepositoryCopy: in a copy of this repository, new pack --sidecar writes the
 // Dockerfile and the registrations its test needs, and that test (skills/skills_test.go) passes.
 func TestNewPackInRepositoryCopy(t *testing.T) {
