@@ -209,7 +209,8 @@ func TestEmittedObjectsPassAPIValidation(t *testing.T) {
 			t.Fatalf("%s: %v", dir, diags)
 		}
 		for _, opts := range []Options{{}, {Identity: "per-run", Sidecars: "containers", Target: "argocd"}} {
-			res, err := Compile(files, opts)
+			res, ds := Compile(files, opts)
+			err := ds.Err()
 			if err != nil {
 				continue // a fixture for another config (e.g. a CompilerConfig that conflicts with flags)
 			}
@@ -528,15 +529,16 @@ func TestClientSideApplyLimit(t *testing.T) {
 	big := Package{Source: "pkgs/big", Dir: "big", Files: map[string][]byte{
 		"SKILL.md": []byte(goodSkill), "data.txt": bytes.Repeat([]byte("y"), 300<<10)}}
 	inst := strings.ReplaceAll(testInstance, "skillPackRef: p", "skillPackRef: big")
-	res, err := Compile([]File{{Name: "pkgs/big", Package: &big}, {Name: "in.yaml", Data: []byte(inst)}}, Options{Target: "argocd"})
+	_, ds := Compile([]File{{Name: "pkgs/big", Package: &big}, {Name: "in.yaml", Data: []byte(inst)}}, Options{Target: "argocd"})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
-	warned := slices.ContainsFunc(res.Diagnostics, func(d Diagnostic) bool {
+	warned := slices.ContainsFunc(ds, func(d Diagnostic) bool {
 		return d.Severity == SeverityWarning && d.File == "pkgs/big/SKILL.md" && strings.Contains(d.Message, "emitted ConfigMap team/skillpack-big is too large") && strings.Contains(d.Message, "unless the Application syncs with ServerSideApply=true")
 	})
 	if !warned {
-		t.Errorf("no warning for the ConfigMap: %v", res.Diagnostics)
+		t.Errorf("no warning for the ConfigMap: %v", ds)
 	}
 }
 
@@ -546,10 +548,9 @@ func TestJSONRequestLimit(t *testing.T) {
 	ctl := Package{Source: "pkgs/ctl", Dir: "ctl", Files: map[string][]byte{
 		"SKILL.md": []byte(goodSkill), "ctl.txt": bytes.Repeat([]byte{1}, 600<<10)}}
 	inst := strings.ReplaceAll(testInstance, "skillPackRef: p", "skillPackRef: ctl")
-	_, err := Compile([]File{{Name: "pkgs/ctl", Package: &ctl}, {Name: "in.yaml", Data: []byte(inst)}}, Options{})
-	diags, _ := err.(Diagnostics)
+	_, diags := Compile([]File{{Name: "pkgs/ctl", Package: &ctl}, {Name: "in.yaml", Data: []byte(inst)}}, Options{})
 	if len(diags) != 1 || diags[0].File != "pkgs/ctl/SKILL.md" || !strings.Contains(diags[0].Message, "as JSON, over the API server's request limit of 3145728; the largest part is data[ctl.txt] (614407 bytes)") {
-		t.Errorf("diags = %v", err)
+		t.Errorf("diags = %v", diags)
 	}
 }
 

@@ -39,7 +39,8 @@ func BenchmarkBuild(b *testing.B) {
 		in, _ := Load(genFiles(s))
 		b.Run(sizeName(s), func(b *testing.B) {
 			for b.Loop() {
-				res, err := Build(in, DefaultConfig())
+				res, ds := Build(in, DefaultConfig())
+				err := ds.Err()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -52,7 +53,8 @@ func BenchmarkBuild(b *testing.B) {
 func BenchmarkSerialize(b *testing.B) {
 	for _, s := range benchSizes {
 		in, _ := Load(genFiles(s))
-		res, err := Build(in, DefaultConfig())
+		res, ds := Build(in, DefaultConfig())
+		err := ds.Err()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -74,7 +76,8 @@ func BenchmarkCompile(b *testing.B) {
 		files := genFiles(s)
 		b.Run(sizeName(s), func(b *testing.B) {
 			for b.Loop() {
-				res, err := Compile(files, Options{})
+				res, ds := Compile(files, Options{})
+				err := ds.Err()
 				if err != nil {
 					b.Fatal(err)
 				}

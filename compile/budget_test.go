@@ -34,7 +34,7 @@ func TestBudgets(t *testing.T) {
 			if len(res.Budgets) != 1 || res.Budgets[0].Tokens != tt.wantTokens || res.Budgets[0].IndexTokens != estimateTokens("s: d") {
 				t.Fatalf("budgets = %+v, want tokens %d", res.Budgets, tt.wantTokens)
 			}
-			warns := res.Diagnostics.Filter(SeverityWarning)
+			warns := compileWarnings(t, Options{Config: cfg}, tt.pack, testInstance)
 			if len(warns) != len(tt.wantWarn) {
 				t.Fatalf("warnings = %v, want %v", warns, tt.wantWarn)
 			}

@@ -21,18 +21,17 @@ type Options struct {
 }
 
 // Result is a successful compile: the objects in output order, the effective config, the pods
-// built, and warnings and notes.
+// built and the skill budgets.
 type Result struct {
-	Objects     []Object
-	Config      *CompilerConfig
-	Pods        []Pod
-	Budgets     []Budget // estimated skill tokens per instance
-	Diagnostics Diagnostics
+	Objects []Object
+	Config  *CompilerConfig
+	Pods    []Pod
+	Budgets []Budget // estimated skill tokens per instance
 }
 
-// Compile loads files and compiles them. On bad input it returns every problem as Diagnostics
-// (an error with ExitCode 2) and no objects.
-func Compile(files []File, opts Options) (*Result, error) {
+// Compile loads files and compiles them. It returns every diagnostic, sorted: with an input error
+// among them (diags.HasErrors) the Result is nil; otherwise they are warnings and notes.
+func Compile(files []File, opts Options) (*Result, Diagnostics) {
 	in, diags := Load(files)
 	cfg, d := effectiveConfig(in, opts)
 	diags = append(diags, d...)
@@ -40,15 +39,10 @@ func Compile(files []File, opts Options) (*Result, error) {
 		diags.Sort()
 		return nil, diags
 	}
-	res, err := Build(in, cfg)
-	if err != nil {
-		all := append(diags, err.(Diagnostics)...)
-		all.Sort()
-		return nil, all
-	}
-	res.Diagnostics = append(diags, res.Diagnostics...)
-	res.Diagnostics.Sort()
-	return res, nil
+	res, d := Build(in, cfg)
+	diags = append(diags, d...)
+	diags.Sort()
+	return res, diags
 }
 
 func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
@@ -102,8 +96,9 @@ func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
 	return &c, diags
 }
 
-// Build compiles decoded inputs with an effective (defaulted, validated) config.
-func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
+// Build compiles decoded inputs with an effective (defaulted, validated) config. Like Compile, it
+// returns a nil Result exactly when the diagnostics hold an input error.
+func Build(in *Inputs, cfg *CompilerConfig) (*Result, Diagnostics) {
 	var diags Diagnostics
 	for _, p := range in.Packs {
 		diags = append(diags, validatePack(p)...)
@@ -143,7 +138,7 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, error) {
 	}
 	applyTarget(spec.Target, objs)
 	diags.Sort()
-	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, Diagnostics: diags}, nil
+	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets}, diags
 }
 
 // buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.

@@ -81,6 +81,15 @@ func (ds Diagnostics) ExitCode() int {
 	return code
 }
 
+// Err is ds as an error when it holds an input error, else nil: for callers that only need to
+// know whether a compile failed.
+func (ds Diagnostics) Err() error {
+	if ds.HasErrors() {
+		return ds
+	}
+	return nil
+}
+
 // Sort orders diagnostics by file, line, field, rule and message, so output is stable.
 func (ds Diagnostics) Sort() {
 	slices.SortStableFunc(ds, func(a, b Diagnostic) int {

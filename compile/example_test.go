@@ -27,7 +27,8 @@ kind: AgentRun
 metadata: {name: run-1, namespace: team}
 spec: {instanceRef: alice, task: Greet the team.}
 `
-	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	err := ds.Err()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -45,8 +46,7 @@ spec: {instanceRef: alice, task: Greet the team.}
 
 func ExampleDiagnostics() {
 	src := "apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata: {name: p}\nspec:\n  skils: []\n"
-	_, err := compile.Compile([]compile.File{{Name: "pack.yaml", Data: []byte(src)}}, compile.Options{})
-	ds := err.(compile.Diagnostics)
+	_, ds := compile.Compile([]compile.File{{Name: "pack.yaml", Data: []byte(src)}}, compile.Options{})
 	fmt.Println(ds.ExitCode())
 	fmt.Println(ds)
 	// Output:

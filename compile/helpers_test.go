@@ -5,18 +5,25 @@ import (
 	"testing"
 )
 
-// compileYAML compiles inline YAML documents as one file named in.yaml.
+// compileYAML compiles inline YAML documents as one file named in.yaml. It returns the
+// diagnostics only when they hold an error; warnings are in compileWarnings.
 func compileYAML(t *testing.T, opts Options, docs ...string) (*Result, Diagnostics) {
 	t.Helper()
-	res, err := Compile([]File{{Name: "in.yaml", Data: []byte(strings.Join(docs, "\n---\n"))}}, opts)
-	if err != nil {
-		ds, ok := err.(Diagnostics)
-		if !ok {
-			t.Fatalf("Compile: %v", err)
-		}
+	res, ds := Compile([]File{{Name: "in.yaml", Data: []byte(strings.Join(docs, "\n---\n"))}}, opts)
+	if ds.HasErrors() {
 		return nil, ds
 	}
 	return res, nil
+}
+
+// compileWarnings compiles like compileYAML and returns the warnings of a successful compile.
+func compileWarnings(t *testing.T, opts Options, docs ...string) Diagnostics {
+	t.Helper()
+	_, ds := Compile([]File{{Name: "in.yaml", Data: []byte(strings.Join(docs, "\n---\n"))}}, opts)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	return ds.Filter(SeverityWarning)
 }
 
 // find returns the object of a kind and name, failing the test when it is absent.

@@ -23,7 +23,8 @@ func TestObjectOriginsCoverEmitted(t *testing.T) {
 			t.Fatal(diags)
 		}
 		for _, identity := range Identities {
-			res, err := Compile(files, Options{Identity: identity})
+			res, ds := Compile(files, Options{Identity: identity})
+			err := ds.Err()
 			if err != nil {
 				continue // a fixture that needs its args file (a config) to compile
 			}

@@ -43,7 +43,7 @@ func TestResolve(t *testing.T) {
 			if diags != nil {
 				t.Fatal(diags)
 			}
-			warns := res.Diagnostics.Filter(SeverityWarning).Error()
+			warns := compileWarnings(t, Options{}, tt.docs...).Error()
 			if (tt.wantWarn == "") != (warns == "") || !strings.Contains(warns, tt.wantWarn) {
 				t.Errorf("warnings = %q, want %q", warns, tt.wantWarn)
 			}

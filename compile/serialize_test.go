@@ -69,7 +69,7 @@ func corpus(t *testing.T) (fixtures, generated []Object) {
 		if diags.HasErrors() {
 			continue
 		}
-		if res, err := Compile(files, Options{}); err == nil {
+		if res, ds := Compile(files, Options{}); !ds.HasErrors() {
 			objs = append(objs, res.Objects...)
 		}
 	}
@@ -77,7 +77,8 @@ func corpus(t *testing.T) (fixtures, generated []Object) {
 	for _, f := range gen.Repo(gen.Size{Packs: 7, Instances: 9, Runs: 20}) {
 		files = append(files, File{Name: f.Name, Data: f.Data})
 	}
-	res, err := Compile(files, Options{})
+	res, ds := Compile(files, Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -195,7 +195,8 @@ func TestPackFromPackage(t *testing.T) {
 func TestZipPackageCompiles(t *testing.T) {
 	z := buildZip(t, zipEntry{name: "p/SKILL.md", body: []byte(goodSkill)}, zipEntry{name: "p/tools/run.sh", body: []byte("#!/bin/sh\n")}, zipEntry{name: "p/bin.dat", body: []byte{0xff, 0x00}})
 	files := []File{{Name: "uploads/p.zip", Data: z}, {Name: "in.yaml", Data: []byte(testInstance + "\n---\n" + testRun)}}
-	res, err := Compile(files, Options{})
+	res, ds := Compile(files, Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,7 +172,8 @@ func compileUngated(t *testing.T, c *fixtureCase) []*unstructured.Unstructured {
 	if diags.HasErrors() {
 		t.Fatalf("%s: %v", c.dir, diags)
 	}
-	res, err := compile.Compile(files, c.opts)
+	res, ds := compile.Compile(files, c.opts)
+	err := ds.Err()
 	if err != nil {
 		t.Fatalf("%s: %v", c.dir, err)
 	}

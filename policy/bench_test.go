@@ -18,7 +18,8 @@ func BenchmarkGate(b *testing.B) {
 		for _, f := range gen.Repo(s) {
 			files = append(files, compile.File{Name: f.Name, Data: f.Data})
 		}
-		res, err := compile.Compile(files, compile.Options{})
+		res, ds := compile.Compile(files, compile.Options{})
+		err := ds.Err()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -50,7 +51,8 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("P%d-I%d-R%d", s.Packs, s.Instances, s.Runs), func(b *testing.B) {
 			for b.Loop() {
-				res, err := compile.Compile(files, compile.Options{})
+				res, ds := compile.Compile(files, compile.Options{})
+				err := ds.Err()
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -232,8 +232,8 @@ func TestConftestAgreesOnSuffixedRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := compile.ReadPaths([]string{"../fixtures/seed-minimal"}, nil)
-	res, err := compile.Compile(files, compile.Options{})
-	if err != nil {
+	res, ds := compile.Compile(files, compile.Options{})
+	if err := ds.Err(); err != nil {
 		t.Fatal(err)
 	}
 	rendered := filepath.Join(t.TempDir(), "rendered.yaml")

@@ -31,7 +31,8 @@ func checkPaths(t *testing.T, opts compile.Options, paths ...string) *Report {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	res, err := compile.Compile(files, opts)
+	res, ds := compile.Compile(files, opts)
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,8 @@ func TestNonWaivableIgnoresExceptions(t *testing.T) {
 	cfg := compile.DefaultConfig()
 	cfg.Spec.Policy.Exceptions = []compile.PolicyException{{ID: "x", Rules: []string{"META-01"}, SkillPack: "log-shipper", Owner: "o", Justification: "j", Expires: "2099-01-01"}}
 	files, _ := compile.ReadPaths([]string{"../fixtures/denied/hostpath-via-volumes"}, nil)
-	res, err := compile.Compile(files, compile.Options{Config: cfg})
+	res, ds := compile.Compile(files, compile.Options{Config: cfg})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +149,8 @@ func TestMemoization(t *testing.T) {
 		for _, f := range gen.Repo(s) {
 			files = append(files, compile.File{Name: f.Name, Data: f.Data})
 		}
-		res, err := compile.Compile(files, compile.Options{})
+		res, ds := compile.Compile(files, compile.Options{})
+		err := ds.Err()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +192,8 @@ metadata: {name: run-%[1]s, namespace: %[1]s}
 spec: {instanceRef: i, task: "Check."}
 `, ns)
 	}
-	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +259,8 @@ kind: AgentRun
 metadata: {name: leaky, namespace: n}
 spec: {instanceRef: i, task: "Use key AKIAIOSFODNN7EXAMPLE to read the bucket."}
 `
-	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +290,8 @@ warn contains {"msg": "ConfigMaps are fine"} if input.kind == "ConfigMap"
 		t.Fatal(err)
 	}
 	files, _ := compile.ReadPaths([]string{"../fixtures/seed-minimal"}, nil)
-	res, err := compile.Compile(files, compile.Options{})
+	res, ds := compile.Compile(files, compile.Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +350,8 @@ func TestConftestAgrees(t *testing.T) {
 	for _, fixture := range []string{"fixtures/seed-k8s-ops", "fixtures/denied/broad-kubectl", "fixtures/denied/hostpath-via-volumes", "fixtures/denied/seed-host-access-default", "fixtures/secrets", "fixtures/denied/gate-proc-node-root"} {
 		t.Run(fixture, func(t *testing.T) {
 			files, _ := compile.ReadPaths([]string{"../" + fixture}, nil)
-			res, err := compile.Compile(files, compile.Options{})
+			res, ds := compile.Compile(files, compile.Options{})
+			err := ds.Err()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -418,7 +425,8 @@ spec: {instanceRef: i}
 `)
 			cfg := compile.DefaultConfig()
 			cfg.Spec.Policy.Exceptions = []compile.PolicyException{{ID: "e", Rules: []string{"RBAC-04"}, SkillPack: "reader", Version: tt.version, ImageDigest: tt.digest, Owner: "o", Justification: "j", Expires: "2099-01-01"}}
-			res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Config: cfg})
+			res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Config: cfg})
+			err := ds.Err()
 			if err != nil {
 				t.Fatal(err)
 			}

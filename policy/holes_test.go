@@ -17,7 +17,8 @@ import (
 // gateYAML compiles one YAML stream (sources plus, optionally, a CompilerConfig) and gates it.
 func gateYAML(t *testing.T, src string, opts compile.Options, dirs ...string) *Report {
 	t.Helper()
-	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, opts)
+	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, opts)
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,8 @@ kind: AgentRun
 metadata: {name: web, namespace: team}
 spec: {instanceRef: inst}
 `
-	res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +398,8 @@ func TestHoleMalformedDigest(t *testing.T) {
 		{"ghcr.io/example/p@sha512:" + good[7:], false},
 	} {
 		src := strings.Replace(probe("/proc"), "rules: [POD-04, POD-06, IMG-02]", "rules: [POD-04]", 1)
-		res, err := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Profile: "restricted"})
+		res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Profile: "restricted"})
+		err := ds.Err()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -302,7 +302,8 @@ func fixturePods(t *testing.T) []pssCase {
 		if diags.HasErrors() {
 			t.Fatalf("%s: %v", dir, diags)
 		}
-		res, err := compile.Compile(files, opts)
+		res, ds := compile.Compile(files, opts)
+		err := ds.Err()
 		if err != nil {
 			t.Fatalf("%s: %v", dir, err)
 		}
@@ -341,7 +342,8 @@ spec:
 		if config != "" {
 			src += "---\napiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: platform}\nspec:\n  policy:\n" + config
 		}
-		res, err := compile.Compile([]compile.File{{Name: name + ".yaml", Data: []byte(src)}}, opts)
+		res, ds := compile.Compile([]compile.File{{Name: name + ".yaml", Data: []byte(src)}}, opts)
+		err := ds.Err()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -64,7 +64,7 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 		// A --policy folder's problems too: annotations on the .rego lines.
 		return finish(out, &policy.Report{Findings: policyDiags}, 2)
 	}
-	rep.Findings = append(res.Diagnostics.Filter(compile.SeverityWarning), rep.Findings...)
+	rep.Findings = append(diags.Filter(compile.SeverityWarning), rep.Findings...)
 	rep.Findings.Sort()
 	code := 0
 	if rep.Denied() {

@@ -199,7 +199,8 @@ func TestDeterministic(t *testing.T) {
 
 func render(t *testing.T, files []compile.File) string {
 	t.Helper()
-	res, err := compile.Compile(files, compile.Options{})
+	res, ds := compile.Compile(files, compile.Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}

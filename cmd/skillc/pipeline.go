@@ -60,15 +60,11 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 // problems come back as diagnostics (errors among them mean no result); only internal failures are
 // errors.
 func compileFiles(cmd *cobra.Command, files []compile.File, opts compile.Options) (*compile.Result, compile.Diagnostics, error) {
-	res, err := compile.Compile(files, opts)
-	var ds compile.Diagnostics
-	if errors.As(err, &ds) {
+	res, ds := compile.Compile(files, opts)
+	if ds.HasErrors() {
 		return nil, ds, nil
 	}
-	if err != nil {
-		return nil, nil, internalError(cmd, err)
-	}
-	return res, res.Diagnostics, nil
+	return res, ds, nil
 }
 
 // gate runs the policy library (and --policy folders) over a compile's objects. Problems of a

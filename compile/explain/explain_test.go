@@ -52,7 +52,8 @@ spec: {instanceRef: bot, task: t}
 func explainRun(t *testing.T) *Explanation {
 	t.Helper()
 	files := []compile.File{{Name: "in.yaml", Data: []byte(sources)}}
-	res, err := compile.Compile(files, compile.Options{})
+	res, ds := compile.Compile(files, compile.Options{})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -298,7 +298,8 @@ func TestFromObjectsCompiledEqualsRendered(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	res, err := compile.Compile(files, compile.Options{Identity: "per-run"})
+	res, ds := compile.Compile(files, compile.Options{Identity: "per-run"})
+	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}

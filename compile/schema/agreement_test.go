@@ -34,8 +34,8 @@ func TestSchemaAgreesWithSkillc(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}
-		if _, err := compile.Compile(files, compile.Options{}); err != nil {
-			t.Fatalf("%s does not compile unmutated: %v", fx, err)
+		if _, ds := compile.Compile(files, compile.Options{}); ds.HasErrors() {
+			t.Fatalf("%s does not compile unmutated: %v", fx, ds)
 		}
 		for fi, f := range files {
 			if f.Package != nil {
@@ -58,7 +58,8 @@ func TestSchemaAgreesWithSkillc(t *testing.T) {
 					mutated[fi] = compile.File{Name: f.Name, Data: data}
 					_, loadDiags := compile.Load(mutated)
 					decoderRefuses := loadDiags.HasErrors()
-					_, compileErr := compile.Compile(mutated, compile.Options{})
+					_, compileDiags := compile.Compile(mutated, compile.Options{})
+					compileErr := compileDiags.Err()
 					schemaErr := schema.Validate(instance(t, target))
 					if decoderRefuses {
 						refusedByDecoder++
