@@ -19,6 +19,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // Every emitted object is checked, before anything is written, with the checks the API server
@@ -42,7 +45,7 @@ const (
 
 // origin is where an emitted field came from: a source document and the field path in it.
 type origin struct {
-	src   Source
+	src   diag.Source
 	field string
 }
 
@@ -52,7 +55,7 @@ type origin struct {
 // recorded ancestor's ("" is the object's owner).
 type origins map[string]origin
 
-func (o origins) set(p string, src Source, field string) { o[p] = origin{src, field} }
+func (o origins) set(p string, src diag.Source, field string) { o[p] = origin{src, field} }
 
 // lookup finds the origin of an emitted field path: the longest recorded prefix at a path boundary.
 func (o origins) lookup(p string) (origin, bool) {
@@ -63,7 +66,7 @@ func (o origins) lookup(p string) (origin, bool) {
 		if p == "" {
 			return origin{}, false
 		}
-		p = parentPath(p)
+		p = diag.ParentPath(p)
 	}
 }
 
@@ -80,7 +83,7 @@ func (o origins) prefixed(prefix string, into origins) {
 
 // checkEmitted checks an object as the API server would and reports each problem at its source;
 // from is asked for the object's origins only when there is something to report.
-func checkEmitted(c *cursor, o Object, target string, from func() origins) Diagnostics {
+func checkEmitted(c *cursor, o Object, target string, from func() origins) diag.Diagnostics {
 	errs := validateObjectAt(o, c)
 	_, form := oversize(o)
 	lastApplied, forced := clientSideApplySize(o, target)
@@ -88,7 +91,7 @@ func checkEmitted(c *cursor, o Object, target string, from func() origins) Diagn
 		return nil
 	}
 	org := from()
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	if form != "" {
 		diags = append(diags, sizeReport(o, org, form))
 	}
@@ -99,7 +102,7 @@ func checkEmitted(c *cursor, o Object, target string, from func() origins) Diagn
 			diags = append(diags, sizeReport(o, org, msg))
 		} else {
 			d := sizeReport(o, org, msg+" (unless the Application syncs with ServerSideApply=true)")
-			d.Severity = SeverityWarning
+			d.Severity = diag.SeverityWarning
 			diags = append(diags, d)
 		}
 	}
@@ -110,10 +113,10 @@ func checkEmitted(c *cursor, o Object, target string, from func() origins) Diagn
 }
 
 // Diag builds an input error located where the emitted field came from.
-func (o origins) Diag(emittedField, format string, args ...any) Diagnostic {
+func (o origins) Diag(emittedField, format string, args ...any) diag.Diagnostic {
 	org, ok := o.lookup(emittedField)
 	if !ok {
-		return Diagnostic{Severity: SeverityError, Field: emittedField, Message: fmt.Sprintf(format, args...)}
+		return diag.Diagnostic{Severity: diag.SeverityError, Field: emittedField, Message: fmt.Sprintf(format, args...)}
 	}
 	return org.src.Diag(org.field, format, args...)
 }
@@ -273,7 +276,7 @@ func validateMeta(o metav1.Object, namespaced bool, rbacNamed bool, c *cursor) f
 // IsQualifiedName allocates on every call.
 var validLabelKeys = func() map[string]bool {
 	m := map[string]bool{}
-	for _, k := range []string{labelManagedBy, labelComponent, labelSkillPack, labelAgentRun, labelSchedule, labelInstance, labelSkill, labelSympoziumOwner} {
+	for _, k := range []string{LabelManagedBy, LabelComponent, LabelSkillPack, LabelAgentRun, LabelSchedule, LabelInstance, LabelSkill, LabelSympoziumOwner} {
 		m[k] = len(validation.IsQualifiedName(k)) == 0
 	}
 	return m
@@ -781,7 +784,7 @@ func validateResources(errs field.ErrorList, r *corev1.ResourceRequirements, c *
 		list corev1.ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
 		for name, q := range l.list {
-			err := checkQuantity(q, name == corev1.ResourceCPU)
+			err := api.CheckQuantity(q, name == corev1.ResourceCPU)
 			switch {
 			case err != nil:
 				errs = append(errs, field.Invalid(c.to(l.name).Key(string(name)), q.String(), err.Error()))
@@ -905,7 +908,7 @@ func clientSideApplySize(o Object, target string) (int, bool) {
 
 // sizeReport explains an object that is too large: its size and its largest field, at that
 // field's source, since "the object is too big" alone does not say what to shrink.
-func sizeReport(o Object, from origins, form string) Diagnostic {
+func sizeReport(o Object, from origins, form string) diag.Diagnostic {
 	type part struct {
 		field string
 		size  int

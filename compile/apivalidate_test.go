@@ -2,6 +2,7 @@ package compile
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,15 +14,19 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/testinput"
+	"github.com/skillc-dev/skillc/source"
 )
 
 const digest64 = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 // wantDiag checks that diags hold one error containing want, at in.yaml:line (0: any line).
-func wantDiag(t *testing.T, diags Diagnostics, line int, field, want string) {
+func wantDiag(t *testing.T, diags diag.Diagnostics, line int, field, want string) {
 	t.Helper()
 	for _, d := range diags {
-		if d.Severity == SeverityError && strings.Contains(d.Message, want) && d.Field == field && (line == 0 || d.Line == line) && d.File == "in.yaml" {
+		if d.Severity == diag.SeverityError && strings.Contains(d.Message, want) && d.Field == field && (line == 0 || d.Line == line) && d.File == "in.yaml" {
 			return
 		}
 	}
@@ -204,7 +209,7 @@ func TestEmittedObjectsPassAPIValidation(t *testing.T) {
 		if b := filepath.Base(dir); b == "invalid" || b == "denied" || b == "diff" {
 			continue
 		}
-		files, diags := ReadPaths([]string{dir}, nil)
+		files, diags := source.ReadPaths([]string{dir}, nil)
 		if diags.HasErrors() {
 			t.Fatalf("%s: %v", dir, diags)
 		}
@@ -328,7 +333,7 @@ func TestPackageHiddenFilesSameRule(t *testing.T) {
 	want := []string{"docs/not.hidden.txt", "docs/readme.md", "lib/helper.sh", "tool.py"}
 
 	dir := filepath.Join(t.TempDir(), "pkg")
-	var entries []zipEntry
+	var entries []testinput.ZipEntry
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -337,9 +342,9 @@ func TestPackageHiddenFilesSameRule(t *testing.T) {
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		entries = append(entries, zipEntry{name: "pkg/" + name, body: []byte(body)})
+		entries = append(entries, testinput.ZipEntry{Name: "pkg/" + name, Body: []byte(body)})
 	}
-	slices.SortFunc(entries, func(a, b zipEntry) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(entries, func(a, b testinput.ZipEntry) int { return strings.Compare(a.Name, b.Name) })
 	zipPath := filepath.Join(t.TempDir(), "pkg.zip")
 	if err := os.WriteFile(zipPath, buildZip(t, entries...), 0o644); err != nil {
 		t.Fatal(err)
@@ -347,15 +352,15 @@ func TestPackageHiddenFilesSameRule(t *testing.T) {
 
 	for _, path := range []string{dir, zipPath} {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			in, diags := ReadPaths([]string{path}, nil)
+			in, diags := source.ReadPaths([]string{path}, nil)
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			loaded, diags := Load(in)
+			loaded, diags := source.Load(in)
 			if diags.HasErrors() || len(loaded.Packs) != 1 {
 				t.Fatalf("%v, %d packs", diags, len(loaded.Packs))
 			}
-			if got := sortedFileKeys(loaded.Packs[0].Files); !slices.Equal(got, want) {
+			if got := slices.Sorted(maps.Keys(loaded.Packs[0].Files)); !slices.Equal(got, want) {
 				t.Errorf("files = %v, want %v", got, want)
 			}
 			cm, d := buildConfigMap("team", loaded.Packs[0])
@@ -371,24 +376,12 @@ func TestPackageHiddenFilesSameRule(t *testing.T) {
 	}
 
 	// A package handed in by a caller (skillc fn, a test) follows the same rule.
-	p, diags := PackFromPackage(Package{Source: "x", Dir: "pkg", Files: map[string][]byte{"SKILL.md": []byte(goodSkill), ".env": []byte("X=1"), "a.txt": []byte("a")}}, "")
+	p, diags := source.PackFromPackage(source.Package{Source: "x", Dir: "pkg", Files: map[string][]byte{"SKILL.md": []byte(goodSkill), ".env": []byte("X=1"), "a.txt": []byte("a")}}, "")
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if got := sortedFileKeys(p.Files); !slices.Equal(got, []string{"a.txt"}) {
+	if got := slices.Sorted(maps.Keys(p.Files)); !slices.Equal(got, []string{"a.txt"}) {
 		t.Errorf("files = %v", got)
-	}
-}
-
-func TestSkippedInPackage(t *testing.T) {
-	for rel, want := range map[string]bool{
-		".env": true, ".git/config": true, "a/.npmrc": true, "a/.b/c": true, ".DS_Store": true,
-		"__MACOSX/._x": true, "__MACOSX": true,
-		"a.env": false, "x/y.z": false, "SKILL.md": false, "a/__MACOSX/x": false, "a/b..c": false,
-	} {
-		if got := skippedInPackage(rel); got != want {
-			t.Errorf("skippedInPackage(%q) = %v, want %v", rel, got, want)
-		}
 	}
 }
 
@@ -407,8 +400,8 @@ func TestAPIValidationCatchesObjects(t *testing.T) {
 		mut                func(o Object)
 		field, want        string
 	}{
-		{"label value", "Job", "r1", func(o Object) { o.GetLabels()[labelInstance] = long }, "metadata.labels[sympozium.ai/instance]", "must be no more than 63"},
-		{"template label value", "Job", "r1", func(o Object) { o.(*batchv1.Job).Spec.Template.Labels[labelInstance] = "-x" }, "spec.template.metadata.labels[sympozium.ai/instance]", "alphanumeric"},
+		{"label value", "Job", "r1", func(o Object) { o.GetLabels()[LabelInstance] = long }, "metadata.labels[sympozium.ai/instance]", "must be no more than 63"},
+		{"template label value", "Job", "r1", func(o Object) { o.(*batchv1.Job).Spec.Template.Labels[LabelInstance] = "-x" }, "spec.template.metadata.labels[sympozium.ai/instance]", "alphanumeric"},
 		{"label key", "ConfigMap", "skillpack-p", func(o Object) { o.GetLabels()["bad key"] = "x" }, "metadata.labels", "name part must consist of"},
 		{"Job name over 63", "Job", "r1", func(o Object) { o.SetName(long) }, "metadata.name", "job-name label"},
 		{"namespace", "Job", "r1", func(o Object) { o.SetNamespace("Team") }, "metadata.namespace", "RFC 1123"},
@@ -475,7 +468,7 @@ func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
 	}
 	job := find[*batchv1.Job](t, res, "Job", "r1").DeepCopy()
 	job.Spec.Template.Spec.Containers[0].Env[0].Name = "A B"
-	d := checkEmitted(&cursor{}, job, "plain", func() origins { asked++; return origins{"": {Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
+	d := checkEmitted(&cursor{}, job, "plain", func() origins { asked++; return origins{"": {diag.Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
 	if asked != 1 || len(d) != 1 || d[0].File != "run.yaml" || d[0].Line != 7 || d[0].Field != "metadata.name" {
 		t.Errorf("asked %d, diags %v", asked, d)
 	}
@@ -526,16 +519,16 @@ func TestClientSideApplyLimit(t *testing.T) {
 		t.Errorf("plain target: %v", diags) // 300 KB is within what the API server stores
 	}
 
-	big := Package{Source: "pkgs/big", Dir: "big", Files: map[string][]byte{
+	big := source.Package{Source: "pkgs/big", Dir: "big", Files: map[string][]byte{
 		"SKILL.md": []byte(goodSkill), "data.txt": bytes.Repeat([]byte("y"), 300<<10)}}
 	inst := strings.ReplaceAll(testInstance, "skillPackRef: p", "skillPackRef: big")
-	_, ds := Compile([]File{{Name: "pkgs/big", Package: &big}, {Name: "in.yaml", Data: []byte(inst)}}, Options{Target: "argocd"})
+	_, ds := Compile([]source.File{{Name: "pkgs/big", Package: &big}, {Name: "in.yaml", Data: []byte(inst)}}, Options{Target: "argocd"})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
-	warned := slices.ContainsFunc(ds, func(d Diagnostic) bool {
-		return d.Severity == SeverityWarning && d.File == "pkgs/big/SKILL.md" && strings.Contains(d.Message, "emitted ConfigMap team/skillpack-big is too large") && strings.Contains(d.Message, "unless the Application syncs with ServerSideApply=true")
+	warned := slices.ContainsFunc(ds, func(d diag.Diagnostic) bool {
+		return d.Severity == diag.SeverityWarning && d.File == "pkgs/big/SKILL.md" && strings.Contains(d.Message, "emitted ConfigMap team/skillpack-big is too large") && strings.Contains(d.Message, "unless the Application syncs with ServerSideApply=true")
 	})
 	if !warned {
 		t.Errorf("no warning for the ConfigMap: %v", ds)
@@ -545,10 +538,10 @@ func TestClientSideApplyLimit(t *testing.T) {
 // TestJSONRequestLimit: a ConfigMap within 1 MiB of data whose JSON passes the API server's 3 MiB
 // request limit (control characters are escaped six-fold) is refused.
 func TestJSONRequestLimit(t *testing.T) {
-	ctl := Package{Source: "pkgs/ctl", Dir: "ctl", Files: map[string][]byte{
+	ctl := source.Package{Source: "pkgs/ctl", Dir: "ctl", Files: map[string][]byte{
 		"SKILL.md": []byte(goodSkill), "ctl.txt": bytes.Repeat([]byte{1}, 600<<10)}}
 	inst := strings.ReplaceAll(testInstance, "skillPackRef: p", "skillPackRef: ctl")
-	_, diags := Compile([]File{{Name: "pkgs/ctl", Package: &ctl}, {Name: "in.yaml", Data: []byte(inst)}}, Options{})
+	_, diags := Compile([]source.File{{Name: "pkgs/ctl", Package: &ctl}, {Name: "in.yaml", Data: []byte(inst)}}, Options{})
 	if len(diags) != 1 || diags[0].File != "pkgs/ctl/SKILL.md" || !strings.Contains(diags[0].Message, "as JSON, over the API server's request limit of 3145728; the largest part is data[ctl.txt] (614407 bytes)") {
 		t.Errorf("diags = %v", diags)
 	}

@@ -4,17 +4,20 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/skillc-dev/skillc/compile/gen"
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/internal/gen"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // benchSizes: the reference repository (about 13,000 objects) and half of it, so that
 // linearity shows in the numbers.
 var benchSizes = []gen.Size{{Packs: 50, Instances: 125, Runs: 500}, {Packs: 100, Instances: 250, Runs: 1000}}
 
-func genFiles(s gen.Size) []File {
-	var files []File
+func genFiles(s gen.Size) []source.File {
+	var files []source.File
 	for _, f := range gen.Repo(s) {
-		files = append(files, File{Name: f.Name, Data: f.Data})
+		files = append(files, source.File{Name: f.Name, Data: f.Data})
 	}
 	return files
 }
@@ -26,7 +29,7 @@ func BenchmarkLoad(b *testing.B) {
 		files := genFiles(s)
 		b.Run(sizeName(s), func(b *testing.B) {
 			for b.Loop() {
-				if _, diags := Load(files); diags.HasErrors() {
+				if _, diags := source.Load(files); diags.HasErrors() {
 					b.Fatal(diags)
 				}
 			}
@@ -36,10 +39,10 @@ func BenchmarkLoad(b *testing.B) {
 
 func BenchmarkBuild(b *testing.B) {
 	for _, s := range benchSizes {
-		in, _ := Load(genFiles(s))
+		in, _ := source.Load(genFiles(s))
 		b.Run(sizeName(s), func(b *testing.B) {
 			for b.Loop() {
-				res, ds := Build(in, DefaultConfig())
+				res, ds := Build(in, api.DefaultConfig())
 				err := ds.Err()
 				if err != nil {
 					b.Fatal(err)
@@ -52,15 +55,15 @@ func BenchmarkBuild(b *testing.B) {
 
 func BenchmarkSerialize(b *testing.B) {
 	for _, s := range benchSizes {
-		in, _ := Load(genFiles(s))
-		res, ds := Build(in, DefaultConfig())
+		in, _ := source.Load(genFiles(s))
+		res, ds := Build(in, api.DefaultConfig())
 		err := ds.Err()
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Run(sizeName(s), func(b *testing.B) {
 			for b.Loop() {
-				out, err := MarshalStream(res.Objects)
+				out, err := emit.MarshalStream(res.Objects)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -81,7 +84,7 @@ func BenchmarkCompile(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := MarshalStream(res.Objects); err != nil {
+				if _, err := emit.MarshalStream(res.Objects); err != nil {
 					b.Fatal(err)
 				}
 			}

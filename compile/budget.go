@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // Progressive disclosure (seed 003) is the point of skills: an agent sees every skill's name and
@@ -28,9 +31,9 @@ type Budget struct {
 func estimateTokens(s string) int { return (utf8.RuneCountInString(s) + 3) / 4 }
 
 // budgets computes every instance's budget and warns over the limit and on oversized skills.
-func budgets(limit int, instToggles map[nsName][]Toggle, in *Inputs) ([]Budget, Diagnostics) {
+func budgets(limit int, instToggles map[nsName][]Toggle, in *api.Inputs) ([]Budget, diag.Diagnostics) {
 	var out []Budget
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	for _, inst := range in.Instances {
 		k := nsName{namespaceOf(inst.Metadata, "default"), inst.Metadata.Name}
 		b := Budget{Namespace: k.ns, Instance: k.name, Limit: limit}
@@ -42,7 +45,7 @@ func budgets(limit int, instToggles map[nsName][]Toggle, in *Inputs) ([]Budget, 
 			}
 		}
 		if b.Tokens > limit {
-			diags = append(diags, Diagnostic{File: inst.Src.File, Line: inst.Src.LineOf("spec.skills"), Field: "spec.skills", Severity: SeverityWarning,
+			diags = append(diags, diag.Diagnostic{File: inst.Src.File, Line: inst.Src.LineOf("spec.skills"), Field: "spec.skills", Severity: diag.SeverityWarning,
 				Message: fmt.Sprintf("%s %s/%s mounts about %d tokens of skills (%d skills), over the budget of %d; its index of names and descriptions is about %d tokens",
 					inst.Kind, k.ns, k.name, b.Tokens, b.Skills, limit, b.IndexTokens)})
 		}
@@ -52,7 +55,7 @@ func budgets(limit int, instToggles map[nsName][]Toggle, in *Inputs) ([]Budget, 
 		for i, s := range p.Spec.Skills {
 			if n := estimateTokens(s.Content); n > maxSkillTokens {
 				field := fmt.Sprintf("spec.skills[%d].content", i)
-				diags = append(diags, Diagnostic{File: p.Src.File, Line: p.Src.LineOf(field), Field: field, Severity: SeverityWarning,
+				diags = append(diags, diag.Diagnostic{File: p.Src.File, Line: p.Src.LineOf(field), Field: field, Severity: diag.SeverityWarning,
 					Message: fmt.Sprintf("skill %q is about %d tokens, over %d: split it, so agents load only what a task needs", s.Name, n, maxSkillTokens)})
 			}
 		}

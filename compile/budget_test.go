@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/api"
 )
 
 func TestBudgets(t *testing.T) {
@@ -23,7 +25,7 @@ func TestBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := api.DefaultConfig()
 			if tt.limit > 0 {
 				cfg.Spec.SkillBudgetTokens = tt.limit
 			}

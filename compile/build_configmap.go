@@ -4,10 +4,14 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,12 +25,12 @@ func configMapName(pack string) string { return "skillpack-" + pack }
 
 // buildConfigMap renders a pack's skills, and a SKILL.md package's extra files, into the ConfigMap
 // mounted at /skills in namespace ns.
-func buildConfigMap(ns string, p *SkillPack) (*corev1.ConfigMap, Diagnostics) {
+func buildConfigMap(ns string, p *api.SkillPack) (*corev1.ConfigMap, diag.Diagnostics) {
 	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(configMapName(p.Metadata.Name), ns, labels(
-			labelSkillPack, p.Metadata.Name,
-			labelComponent, "skillpack",
+			LabelSkillPack, p.Metadata.Name,
+			LabelComponent, "skillpack",
 		)),
 		Data: make(map[string]string, len(p.Spec.Skills)+len(p.Files)),
 	}
@@ -35,7 +39,7 @@ func buildConfigMap(ns string, p *SkillPack) (*corev1.ConfigMap, Diagnostics) {
 		size int
 	}
 	var entries []sized
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	for _, s := range p.Spec.Skills {
 		v := skillDocument(s)
 		cm.Data[s.Name+".md"] = v
@@ -83,7 +87,7 @@ func buildConfigMap(ns string, p *SkillPack) (*corev1.ConfigMap, Diagnostics) {
 
 // skillDocument is the file the agent reads: a heading and the description first, so the agent
 // sees what the skill is for before its instructions.
-func skillDocument(s Skill) string {
+func skillDocument(s api.Skill) string {
 	if s.Description == "" {
 		return s.Content
 	}
@@ -91,4 +95,17 @@ func skillDocument(s Skill) string {
 	fmt.Fprintf(&b, "# %s\n\n> %s\n\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.Description), "\n", " "))
 	b.WriteString(s.Content)
 	return b.String()
+}
+
+// fileKey flattens a package file's relative path into a ConfigMap key.
+func fileKey(path string) string { return strings.ReplaceAll(path, "/", "__") }
+
+// sortedFileKeys lists a pack's extra files in key order.
+func sortedFileKeys(files map[string][]byte) []string {
+	keys := make([]string, 0, len(files))
+	for k := range files {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

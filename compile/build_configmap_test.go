@@ -6,21 +6,23 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skillc-dev/skillc/api"
 )
 
 func TestBuildConfigMap(t *testing.T) {
 	tests := []struct {
 		name  string
-		skill Skill
+		skill api.Skill
 		want  string
 	}{
-		{"description becomes heading and quote", Skill{Name: "s", Description: "Does things", Content: "# Body\n"}, "# s\n\n> Does things\n\n# Body\n"},
-		{"multi-line description folds to one line", Skill{Name: "s", Description: "one\ntwo\n", Content: "x"}, "# s\n\n> one two\n\nx"},
-		{"no description: content as is", Skill{Name: "s", Content: "exact\n---\nbytes"}, "exact\n---\nbytes"},
+		{"description becomes heading and quote", api.Skill{Name: "s", Description: "Does things", Content: "# Body\n"}, "# s\n\n> Does things\n\n# Body\n"},
+		{"multi-line description folds to one line", api.Skill{Name: "s", Description: "one\ntwo\n", Content: "x"}, "# s\n\n> one two\n\nx"},
+		{"no description: content as is", api.Skill{Name: "s", Content: "exact\n---\nbytes"}, "exact\n---\nbytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &SkillPack{Spec: SkillPackSpec{Skills: []Skill{tt.skill}}}
+			p := &api.SkillPack{Spec: api.SkillPackSpec{Skills: []api.Skill{tt.skill}}}
 			p.Metadata.Name = "pk"
 			cm, diags := buildConfigMap("ns", p)
 			if diags != nil {
@@ -29,7 +31,7 @@ func TestBuildConfigMap(t *testing.T) {
 			if diff := cmp.Diff(map[string]string{"s.md": tt.want}, cm.Data); diff != "" {
 				t.Errorf("data (-want +got):\n%s", diff)
 			}
-			if cm.Name != "skillpack-pk" || cm.Namespace != "ns" || cm.Labels[labelSkillPack] != "pk" || cm.Labels[labelComponent] != "skillpack" {
+			if cm.Name != "skillpack-pk" || cm.Namespace != "ns" || cm.Labels[LabelSkillPack] != "pk" || cm.Labels[LabelComponent] != "skillpack" {
 				t.Errorf("meta = %+v", cm.ObjectMeta)
 			}
 		})
@@ -37,7 +39,7 @@ func TestBuildConfigMap(t *testing.T) {
 }
 
 func TestConfigMapTooLarge(t *testing.T) {
-	p := &SkillPack{Spec: SkillPackSpec{Skills: []Skill{{Name: "big", Content: strings.Repeat("x", maxConfigMapBytes)}}}}
+	p := &api.SkillPack{Spec: api.SkillPackSpec{Skills: []api.Skill{{Name: "big", Content: strings.Repeat("x", maxConfigMapBytes)}}}}
 	p.Metadata.Name = "pk"
 	_, diags := buildConfigMap("ns", p)
 	if diags == nil || !strings.Contains(diags.Error(), "over Kubernetes' 1 MiB limit") {

@@ -3,12 +3,15 @@ package compile
 import (
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // buildCronJob renders a schedule: the same pod as a run's, triggered by the CronJob controller.
 // Upstream's default concurrency is Forbid: two triggers of one task never overlap.
 // With record set, it also says where its fields came from (see buildJob).
-func buildCronJob(cfg *ConfigSpec, pod *Pod, record bool) (*batchv1.CronJob, origins, Diagnostics) {
+func buildCronJob(cfg *api.ConfigSpec, pod *Pod, record bool) (*batchv1.CronJob, origins, diag.Diagnostics) {
 	tmpl, podFrom, diags := buildPodTemplate(cfg, pod, record)
 	if tmpl == nil {
 		return nil, nil, diags

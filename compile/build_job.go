@@ -8,6 +8,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // Defaults of the pod, from SPEC §3.
@@ -23,7 +26,7 @@ const (
 
 // buildJob renders a run's Job and, when record is set, where its fields came from (asked for
 // only when the Job has a problem to report: recording costs as much as building).
-func buildJob(cfg *ConfigSpec, pod *Pod, record bool) (*batchv1.Job, origins, Diagnostics) {
+func buildJob(cfg *api.ConfigSpec, pod *Pod, record bool) (*batchv1.Job, origins, diag.Diagnostics) {
 	tmpl, podFrom, diags := buildPodTemplate(cfg, pod, record)
 	if tmpl == nil {
 		return nil, nil, diags
@@ -70,22 +73,22 @@ func podObjectOrigins(pod *Pod, template string) origins {
 func podLabels(pod *Pod) map[string]string {
 	return labels(
 		runLabelKey(pod), pod.Name,
-		labelInstance, pod.Instance.Metadata.Name,
-		labelComponent, "agent-run",
+		LabelInstance, pod.Instance.Metadata.Name,
+		LabelComponent, "agent-run",
 	)
 }
 
 // runLabelKey names what a pod's objects belong to: a run, or a schedule.
 func runLabelKey(pod *Pod) string {
 	if pod.Scheduled() {
-		return labelSchedule
+		return LabelSchedule
 	}
-	return labelAgentRun
+	return LabelAgentRun
 }
 
 // buildPodTemplate renders the pod every run and every schedule of an instance gets and,
 // when record is set, where its fields came from (paths relative to the pod spec).
-func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTemplateSpec, origins, Diagnostics) {
+func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, record bool) (*corev1.PodTemplateSpec, origins, diag.Diagnostics) {
 	perRun := cfg.Identity == "per-run"
 	spec := corev1.PodSpec{
 		ServiceAccountName: serviceAccountName(cfg.Identity, pod.Name),
@@ -114,7 +117,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTempla
 			from.set(fmt.Sprintf("volumes[3].projected.sources[%d]", i), t.Src, t.Field+".skillPackRef")
 		}
 	}
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	needsToken := false
 	volumeOwner := map[string]string{}
 	for _, v := range spec.Volumes {
@@ -129,7 +132,7 @@ func buildPodTemplate(cfg *ConfigSpec, pod *Pod, record bool) (*corev1.PodTempla
 		spec.Volumes = append(spec.Volumes, v)
 	}
 	// Where each container and volume of a pack came from, recorded as it is appended.
-	recordAll := func(prefix string, ps []string, src Source) {
+	recordAll := func(prefix string, ps []string, src diag.Source) {
 		for i, f := range ps {
 			if f != "" {
 				from.set(fmt.Sprintf("%s[%d]", prefix, i), src, f)
@@ -210,7 +213,7 @@ func pullSecrets(pod *Pod, from origins) []corev1.LocalObjectReference {
 	var out []corev1.LocalObjectReference
 	seen := map[string]bool{}
 	for _, list := range []struct {
-		src  Source
+		src  diag.Source
 		refs []corev1.LocalObjectReference
 	}{{pod.Instance.Src, pod.Instance.Spec.ImagePullSecrets}, {pod.Src, pod.PullSecrets}} {
 		for i, s := range list.refs {
@@ -258,7 +261,7 @@ func agentEnvOrigins(env []corev1.EnvVar, pod *Pod, from origins) {
 	}
 }
 
-func agentContainer(cfg *ConfigSpec, pod *Pod) corev1.Container {
+func agentContainer(cfg *api.ConfigSpec, pod *Pod) corev1.Container {
 	model := ""
 	if a := pod.Instance.Spec.Agents; a != nil {
 		model = a.Default.Model
@@ -300,7 +303,7 @@ func agentContainer(cfg *ConfigSpec, pod *Pod) corev1.Container {
 	}
 }
 
-func ipcBridgeContainer(cfg *ConfigSpec) corev1.Container {
+func ipcBridgeContainer(cfg *api.ConfigSpec) corev1.Container {
 	return corev1.Container{
 		Name:            "ipc-bridge",
 		Image:           cfg.Images.IPCBridge,
@@ -317,7 +320,7 @@ type sidecarOrigins struct {
 }
 
 // sidecarContainer renders a pack's sidecar and the volumes only it mounts.
-func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume, sidecarOrigins, Diagnostics) {
+func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume, sidecarOrigins, diag.Diagnostics) {
 	p := t.Pack
 	sc := p.Spec.Sidecar
 	name := p.Metadata.Name
@@ -386,7 +389,7 @@ func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume,
 			co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i))
 		}
 	}
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	mounts := map[string]bool{}
 	for _, m := range c.VolumeMounts {
 		if mounts[m.MountPath] {
@@ -398,7 +401,7 @@ func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume,
 }
 
 // hostSecurityContext grants exactly what hostAccess asks for and nothing more.
-func hostSecurityContext(ha *HostAccess) *corev1.SecurityContext {
+func hostSecurityContext(ha *api.HostAccess) *corev1.SecurityContext {
 	sc := &corev1.SecurityContext{}
 	if ha.RunAsRoot {
 		sc.RunAsUser = ptr(int64(0))
@@ -441,8 +444,8 @@ func sidecarEnv(t Toggle) []corev1.EnvVar {
 }
 
 // sidecarResources sets requests equal to limits (Guaranteed QoS), defaulting each to 100m/128Mi.
-func sidecarResources(r *SidecarResources) corev1.ResourceRequirements {
-	cpu, mem := Scalar(defaultSidecarCPU), Scalar(defaultSidecarMemory)
+func sidecarResources(r *api.SidecarResources) corev1.ResourceRequirements {
+	cpu, mem := api.Scalar(defaultSidecarCPU), api.Scalar(defaultSidecarMemory)
 	if r != nil && r.CPU != "" {
 		cpu = r.CPU
 	}

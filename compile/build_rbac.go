@@ -5,6 +5,9 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // rbacName is the seed's name for a pack's per-run (or per-schedule) Role, ClusterRole and their
@@ -14,7 +17,7 @@ func rbacName(pack, run string) string { return "sympozium-skill-" + pack + "-" 
 // buildRBAC renders the per-run Role/RoleBinding and ClusterRole/ClusterRoleBinding a pack declares.
 // They carry no ownerReferences: the AgentRun's UID is unknown before apply, so the GitOps tool
 // prunes them when the run leaves Git.
-func buildRBAC(identity string, pod *Pod, t Toggle) ([]Object, Diagnostics) {
+func buildRBAC(identity string, pod *Pod, t Toggle) ([]Object, diag.Diagnostics) {
 	sc := t.Pack.Spec.Sidecar
 	if sc == nil || (len(sc.RBAC) == 0 && len(sc.ClusterRBAC) == 0) {
 		return nil, nil
@@ -25,7 +28,7 @@ func buildRBAC(identity string, pod *Pod, t Toggle) ([]Object, Diagnostics) {
 		return nil, d
 	}
 	l := func() map[string]string {
-		return labels(runLabelKey(pod), pod.Name, labelSkill, pack, labelSympoziumOwner, "sympozium")
+		return labels(runLabelKey(pod), pod.Name, LabelSkill, pack, LabelSympoziumOwner, "sympozium")
 	}
 	subjects := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: serviceAccountName(identity, pod.Name), Namespace: pod.Namespace}}
 	var out []Object
@@ -77,7 +80,7 @@ func rbacOrigins(pod *Pod, t Toggle, o Object) origins {
 }
 
 // policyRules copies the declared rules in order.
-func policyRules(in []PolicyRule) []rbacv1.PolicyRule {
+func policyRules(in []api.PolicyRule) []rbacv1.PolicyRule {
 	out := make([]rbacv1.PolicyRule, len(in))
 	for i, r := range in {
 		out[i] = rbacv1.PolicyRule{

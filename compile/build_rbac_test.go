@@ -39,7 +39,7 @@ clusterRBAC:
 					continue
 				}
 				kinds = append(kinds, kindOf(o))
-				want := map[string]string{labelAgentRun: "r1", labelSkill: "p", labelSympoziumOwner: "sympozium", labelManagedBy: "skillc"}
+				want := map[string]string{LabelAgentRun: "r1", LabelSkill: "p", LabelSympoziumOwner: "sympozium", LabelManagedBy: "skillc"}
 				if diff := cmp.Diff(want, o.GetLabels()); diff != "" {
 					t.Errorf("%s labels (-want +got):\n%s", kindOf(o), diff)
 				}

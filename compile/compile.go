@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // Options are the settings of one compile. Config is the platform's CompilerConfig (nil: the
 // defaults, or the one CompilerConfig found among the inputs); the other fields, when set,
 // override it (they are the command-line flags).
 type Options struct {
-	Config   *CompilerConfig
+	Config   *api.CompilerConfig
 	Identity string
 	Sidecars string
 	Target   string
@@ -24,15 +28,15 @@ type Options struct {
 // built and the skill budgets.
 type Result struct {
 	Objects []Object
-	Config  *CompilerConfig
+	Config  *api.CompilerConfig
 	Pods    []Pod
 	Budgets []Budget // estimated skill tokens per instance
 }
 
 // Compile loads files and compiles them. It returns every diagnostic, sorted: with an input error
 // among them (diags.HasErrors) the Result is nil; otherwise they are warnings and notes.
-func Compile(files []File, opts Options) (*Result, Diagnostics) {
-	in, diags := Load(files)
+func Compile(files []source.File, opts Options) (*Result, diag.Diagnostics) {
+	in, diags := source.Load(files)
 	cfg, d := effectiveConfig(in, opts)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
@@ -45,9 +49,9 @@ func Compile(files []File, opts Options) (*Result, Diagnostics) {
 	return res, diags
 }
 
-func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
+func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Diagnostics) {
 	cfg := opts.Config
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	switch {
 	case cfg != nil && len(in.Configs) > 0:
 		c := in.Configs[0]
@@ -60,7 +64,7 @@ func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
 		cfg = in.Configs[0]
 	}
 	if cfg == nil {
-		cfg = DefaultConfig()
+		cfg = api.DefaultConfig()
 	}
 	c := *cfg // flags must not change the caller's config
 	for _, o := range []struct {
@@ -68,16 +72,16 @@ func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
 		field       *string
 		allowed     []string
 	}{
-		{"--identity", opts.Identity, &c.Spec.Identity, Identities},
-		{"--sidecars", opts.Sidecars, &c.Spec.Sidecars, SidecarModes},
-		{"--target", opts.Target, &c.Spec.Target, Targets},
-		{"--profile", opts.Profile, &c.Spec.Policy.Profile, Profiles},
+		{"--identity", opts.Identity, &c.Spec.Identity, api.Identities},
+		{"--sidecars", opts.Sidecars, &c.Spec.Sidecars, api.SidecarModes},
+		{"--target", opts.Target, &c.Spec.Target, api.Targets},
+		{"--profile", opts.Profile, &c.Spec.Policy.Profile, api.Profiles},
 	} {
 		if o.value == "" {
 			continue
 		}
 		if !slices.Contains(o.allowed, o.value) {
-			diags = append(diags, Diagnostic{Field: o.flag, Severity: SeverityError, Message: fmt.Sprintf("must be one of %v, got %q", o.allowed, o.value)})
+			diags = append(diags, diag.Diagnostic{Field: o.flag, Severity: diag.SeverityError, Message: fmt.Sprintf("must be one of %v, got %q", o.allowed, o.value)})
 			continue
 		}
 		*o.field = o.value
@@ -89,7 +93,7 @@ func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
 		{"spec.images.ipcBridge", c.Spec.Images.IPCBridge},
 	} {
 		// Every pod runs these two: a reference no runtime can pull fails every run.
-		if err := parseImage(img.ref); err != nil {
+		if err := api.ParseImage(img.ref); err != nil {
 			diags = append(diags, c.Src.Diag(img.field, "invalid image reference %q: %v", img.ref, err))
 		}
 	}
@@ -98,8 +102,8 @@ func effectiveConfig(in *Inputs, opts Options) (*CompilerConfig, Diagnostics) {
 
 // Build compiles decoded inputs with an effective (defaulted, validated) config. Like Compile, it
 // returns a nil Result exactly when the diagnostics hold an input error.
-func Build(in *Inputs, cfg *CompilerConfig) (*Result, Diagnostics) {
-	var diags Diagnostics
+func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	for _, p := range in.Packs {
 		diags = append(diags, validatePack(p)...)
 	}
@@ -143,9 +147,9 @@ func Build(in *Inputs, cfg *CompilerConfig) (*Result, Diagnostics) {
 
 // buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.
 // Each is checked as the API server would check it (checkEmitted) as soon as it is built.
-func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, Diagnostics) {
+func buildObjects(spec *api.ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, diag.Diagnostics) {
 	var objs []Object
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	ck := &cursor{memo: map[memoKey][]string{}} // one memo for the whole compile: see cursor.check
 	configMaps := map[nsName]bool{}
 	addConfigMaps := func(ns string, ts []Toggle) {
@@ -172,7 +176,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 		addConfigMaps(pod.Namespace, pod.Toggles)
 		if spec.Identity == "per-run" {
 			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
-				labels(runLabelKey(pod), pod.Name, labelInstance, pod.Instance.Metadata.Name))
+				labels(runLabelKey(pod), pod.Name, LabelInstance, pod.Instance.Metadata.Name))
 			objs = append(objs, sa)
 			diags = append(diags, checkEmitted(ck, sa, spec.Target, func() origins {
 				return origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}}
@@ -207,7 +211,7 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 		}
 	}
 	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 {
-		diags = append(diags, Diagnostic{Severity: SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
+		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
 	return objs, diags
 }
@@ -215,21 +219,21 @@ func buildObjects(spec *ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle)
 // duplicateObjects refuses two emitted objects with one identity. It happens when runs of the same
 // name live in two namespaces: their cluster-scoped RBAC names (sympozium-skill-<pack>-<run>)
 // collide, and applying both would let one run's grants overwrite the other's.
-func duplicateObjects(objs []Object, pods []Pod) Diagnostics {
-	var diags Diagnostics
+func duplicateObjects(objs []Object, pods []Pod) diag.Diagnostics {
+	var diags diag.Diagnostics
 	for i := 1; i < len(objs); i++ {
 		a, b := objs[i-1], objs[i]
 		if kindOf(a) != kindOf(b) || a.GetNamespace() != b.GetNamespace() || a.GetName() != b.GetName() {
 			continue
 		}
-		run := a.GetLabels()[labelAgentRun] + a.GetLabels()[labelSchedule]
+		run := a.GetLabels()[LabelAgentRun] + a.GetLabels()[LabelSchedule]
 		var where []string
 		for _, p := range pods {
 			if p.Name == run {
 				where = append(where, fmt.Sprintf("%s:%d (%s/%s)", p.Src.File, p.Src.Line, p.Namespace, p.Name))
 			}
 		}
-		d := Diagnostic{Severity: SeverityError, Message: fmt.Sprintf("two %s objects named %q would be emitted; runs with the same name in different namespaces share cluster-scoped RBAC names: rename one of %s",
+		d := diag.Diagnostic{Severity: diag.SeverityError, Message: fmt.Sprintf("two %s objects named %q would be emitted; runs with the same name in different namespaces share cluster-scoped RBAC names: rename one of %s",
 			kindOf(a), a.GetName(), strings.Join(where, ", "))}
 		if len(pods) > 0 {
 			for _, p := range pods {

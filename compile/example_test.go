@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/source"
 )
 
 func ExampleCompile() {
@@ -27,14 +29,14 @@ kind: AgentRun
 metadata: {name: run-1, namespace: team}
 spec: {instanceRef: alice, task: Greet the team.}
 `
-	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for _, o := range res.Objects {
-		fmt.Println(compile.ObjectPath(o))
+		fmt.Println(emit.ObjectPath(o))
 	}
 	// Output:
 	// team/serviceaccount-sympozium-agent.yaml
@@ -42,14 +44,4 @@ spec: {instanceRef: alice, task: Greet the team.}
 	// team/role-sympozium-skill-hello-run-1.yaml
 	// team/rolebinding-sympozium-skill-hello-run-1.yaml
 	// team/job-run-1.yaml
-}
-
-func ExampleDiagnostics() {
-	src := "apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nmetadata: {name: p}\nspec:\n  skils: []\n"
-	_, ds := compile.Compile([]compile.File{{Name: "pack.yaml", Data: []byte(src)}}, compile.Options{})
-	fmt.Println(ds.ExitCode())
-	fmt.Println(ds)
-	// Output:
-	// 2
-	// pack.yaml:5: spec.skils: unknown field "skils" (did you mean "skills"?)
 }

@@ -3,18 +3,16 @@ package compile
 import (
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/internal/testinput"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // Fuzz targets for every parser that reads untrusted input. The property is always the same: no
 // panic, no hang, and either a result or diagnostics that carry a file name.
-
-func checkDiagnostics(t *testing.T, diags Diagnostics) {
-	for _, d := range diags {
-		if d.File == "" || d.Message == "" {
-			t.Fatalf("diagnostic without file or message: %+v", d)
-		}
-	}
-}
 
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(pack("image: r/x:1\nrbac: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]") + "\n---\n" + testInstance + "\n---\n" + testRun))
@@ -23,14 +21,14 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("---\n---\n- 1\n"))
 	f.Add([]byte("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\nspec:\n  sidecar:\n    volumes: [{name: v, emptyDir: {sizeLimit: 1Gi}}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in, diags := Load([]File{{Name: "fuzz.yaml", Data: data}})
+		in, diags := source.Load([]source.File{{Name: "fuzz.yaml", Data: data}})
 		checkDiagnostics(t, diags)
 		if !diags.HasErrors() {
 			// Whatever loaded must also build or fail cleanly.
-			res, ds := Build(in, DefaultConfig())
+			res, ds := Build(in, api.DefaultConfig())
 			if ds.HasErrors() {
 				checkDiagnostics(t, ds)
-			} else if _, err := MarshalStream(res.Objects); err != nil {
+			} else if _, err := emit.MarshalStream(res.Objects); err != nil {
 				t.Fatalf("serializing: %v", err)
 			}
 		}
@@ -42,7 +40,7 @@ func FuzzConfig(f *testing.F) {
 	f.Add([]byte("spec: {catalogNamespace: \"\", images: {agentRunner: x}}\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		data := append([]byte("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\n"), body...)
-		in, diags := Load([]File{{Name: "config.yaml", Data: data}})
+		in, diags := source.Load([]source.File{{Name: "config.yaml", Data: data}})
 		checkDiagnostics(t, diags)
 		if diags.HasErrors() || len(in.Configs) != 1 {
 			return
@@ -58,7 +56,7 @@ func FuzzSkillMarkdown(f *testing.F) {
 	f.Add([]byte("\ufeff---\nname: t\ndescription: d\nmetadata: {a: 1}\n---\nbody\n---\n"))
 	f.Add([]byte("---\r\ndescription: d\r\n---\r\nx\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, diags := PackFromPackage(Package{Source: "pkg", Dir: "t", Files: map[string][]byte{"SKILL.md": data}}, "")
+		p, diags := source.PackFromPackage(source.Package{Source: "pkg", Dir: "t", Files: map[string][]byte{"SKILL.md": data}}, "")
 		checkDiagnostics(t, diags)
 		if !diags.HasErrors() {
 			if p == nil || len(p.Spec.Skills) != 1 || !strings.Contains(string(data), p.Spec.Skills[0].Content) {
@@ -69,11 +67,11 @@ func FuzzSkillMarkdown(f *testing.F) {
 }
 
 func FuzzReadZip(f *testing.F) {
-	f.Add(buildZip(f, zipEntry{name: "p/SKILL.md", body: []byte(goodSkill)}, zipEntry{name: "p/a/b.py", body: []byte("x")}))
-	f.Add(buildZip(f, zipEntry{name: "SKILL.md", body: []byte(goodSkill)}))
+	f.Add(buildZip(f, testinput.ZipEntry{Name: "p/SKILL.md", Body: []byte(goodSkill)}, testinput.ZipEntry{Name: "p/a/b.py", Body: []byte("x")}))
+	f.Add(buildZip(f, testinput.ZipEntry{Name: "SKILL.md", Body: []byte(goodSkill)}))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		pkg, err := readZip("fuzz.zip", data)
+		pkg, err := source.ReadZip("fuzz.zip", data)
 		if err != nil {
 			return
 		}
@@ -84,10 +82,10 @@ func FuzzReadZip(f *testing.F) {
 			}
 			total += len(b)
 		}
-		if total > MaxPackageBytes || len(pkg.Files) > MaxPackageFiles {
+		if total > source.MaxPackageBytes || len(pkg.Files) > source.MaxPackageFiles {
 			t.Fatalf("limits exceeded: %d bytes, %d files", total, len(pkg.Files))
 		}
-		_, diags := PackFromPackage(pkg, "")
+		_, diags := source.PackFromPackage(pkg, "")
 		checkDiagnostics(t, diags)
 	})
 }
@@ -97,8 +95,8 @@ func FuzzNames(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		src := Source{File: "f.yaml", Line: 1, pos: positions{}}
-		p := &SkillPack{Spec: SkillPackSpec{Skills: []Skill{{Name: name, Content: "x"}}, Sidecar: &Sidecar{Image: "r/x:1"}}}
+		src := diag.NewSource("f.yaml", 1, nil)
+		p := &api.SkillPack{Spec: api.SkillPackSpec{Skills: []api.Skill{{Name: name, Content: "x"}}, Sidecar: &api.Sidecar{Image: "r/x:1"}}}
 		p.Metadata.Name = name
 		p.Src = src
 		diags := validatePack(p)
@@ -111,3 +109,5 @@ func FuzzNames(f *testing.F) {
 		}
 	})
 }
+
+func checkDiagnostics(t *testing.T, diags diag.Diagnostics) { testinput.CheckDiagnostics(t, diags) }

@@ -3,13 +3,17 @@ package compile
 import (
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/testinput"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // compileYAML compiles inline YAML documents as one file named in.yaml. It returns the
 // diagnostics only when they hold an error; warnings are in compileWarnings.
-func compileYAML(t *testing.T, opts Options, docs ...string) (*Result, Diagnostics) {
+func compileYAML(t *testing.T, opts Options, docs ...string) (*Result, diag.Diagnostics) {
 	t.Helper()
-	res, ds := Compile([]File{{Name: "in.yaml", Data: []byte(strings.Join(docs, "\n---\n"))}}, opts)
+	res, ds := Compile([]source.File{{Name: "in.yaml", Data: []byte(strings.Join(docs, "\n---\n"))}}, opts)
 	if ds.HasErrors() {
 		return nil, ds
 	}
@@ -17,13 +21,13 @@ func compileYAML(t *testing.T, opts Options, docs ...string) (*Result, Diagnosti
 }
 
 // compileWarnings compiles like compileYAML and returns the warnings of a successful compile.
-func compileWarnings(t *testing.T, opts Options, docs ...string) Diagnostics {
+func compileWarnings(t *testing.T, opts Options, docs ...string) diag.Diagnostics {
 	t.Helper()
-	_, ds := Compile([]File{{Name: "in.yaml", Data: []byte(strings.Join(docs, "\n---\n"))}}, opts)
+	_, ds := Compile([]source.File{{Name: "in.yaml", Data: []byte(strings.Join(docs, "\n---\n"))}}, opts)
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	return ds.Filter(SeverityWarning)
+	return ds.Filter(diag.SeverityWarning)
 }
 
 // find returns the object of a kind and name, failing the test when it is absent.
@@ -39,37 +43,15 @@ func find[T Object](t *testing.T, res *Result, kind, name string) T {
 	return zero
 }
 
-const testInstance = `apiVersion: sympozium.ai/v1alpha1
-kind: SympoziumInstance
-metadata: {name: alice, namespace: team}
-spec:
-  agents: {default: {model: m1}}
-  skills: [{skillPackRef: p}]`
+// The shared test inputs (internal/testinput), by their short names here.
+const (
+	testInstance = testinput.Instance
+	testRun      = testinput.Run
+	goodSkill    = testinput.GoodSkill
+)
 
-const testRun = `apiVersion: sympozium.ai/v1alpha1
-kind: AgentRun
-metadata: {name: r1, namespace: team}
-spec:
-  instanceRef: alice
-  task: go`
+func pack(sidecar string) string { return testinput.Pack(sidecar) }
 
-// pack returns a SkillPack "p" in the catalog with the given sidecar YAML (indented under spec).
-func pack(sidecar string) string {
-	s := `apiVersion: sympozium.ai/v1alpha1
-kind: SkillPack
-metadata: {name: p, namespace: sympozium-system}
-spec:
-  skills: [{name: s, description: d, content: "body\n"}]`
-	if sidecar != "" {
-		s += "\n  sidecar:\n" + indent(sidecar, "    ")
-	}
-	return s
-}
-
-func indent(s, prefix string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	for i, l := range lines {
-		lines[i] = prefix + l
-	}
-	return strings.Join(lines, "\n")
+func buildZip(t testing.TB, entries ...testinput.ZipEntry) []byte {
+	return testinput.BuildZip(t, entries...)
 }

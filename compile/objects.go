@@ -1,6 +1,10 @@
 package compile
 
 import (
+	"cmp"
+	"maps"
+	"slices"
+
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,19 +19,19 @@ type Object interface {
 
 // Labels every object carries, and the Sympozium labels the seed's controller sets.
 const (
-	labelManagedBy      = "app.kubernetes.io/managed-by"
-	managedBySkillc     = "skillc"
-	labelComponent      = "sympozium.ai/component"
-	labelSkillPack      = "sympozium.ai/skillpack"
-	labelAgentRun       = "sympozium.ai/agent-run"
-	labelSchedule       = "sympozium.ai/schedule"
-	labelInstance       = "sympozium.ai/instance"
-	labelSkill          = "sympozium.ai/skill"
-	labelSympoziumOwner = "sympozium.ai/managed-by"
+	LabelManagedBy      = "app.kubernetes.io/managed-by"
+	ManagedBySkillc     = "skillc"
+	LabelComponent      = "sympozium.ai/component"
+	LabelSkillPack      = "sympozium.ai/skillpack"
+	LabelAgentRun       = "sympozium.ai/agent-run"
+	LabelSchedule       = "sympozium.ai/schedule"
+	LabelInstance       = "sympozium.ai/instance"
+	LabelSkill          = "sympozium.ai/skill"
+	LabelSympoziumOwner = "sympozium.ai/managed-by"
 )
 
 func labels(kv ...string) map[string]string {
-	m := map[string]string{labelManagedBy: managedBySkillc}
+	m := map[string]string{LabelManagedBy: ManagedBySkillc}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}
@@ -50,3 +54,29 @@ func PodSpecOf(o Object) *corev1.PodSpec {
 	}
 	return nil
 }
+
+// kindOrder is SPEC §3's order: identities and content before the permissions that refer to them,
+// and permissions before the workloads that use them.
+var kindOrder = map[string]int{
+	"ServiceAccount": 0, "ConfigMap": 1, "Role": 2, "ClusterRole": 3,
+	"RoleBinding": 4, "ClusterRoleBinding": 5, "Job": 6, "CronJob": 7,
+}
+
+// KindOf is an emitted object's kind.
+func KindOf(o Object) string { return kindOf(o) }
+
+func kindOf(o Object) string { return o.GetObjectKind().GroupVersionKind().Kind }
+
+// sortObjects orders objects by namespace, kind (kindOrder), then name.
+func sortObjects(objs []Object) {
+	slices.SortFunc(objs, func(a, b Object) int {
+		return cmp.Or(
+			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
+			cmp.Compare(kindOrder[kindOf(a)], kindOrder[kindOf(b)]),
+			cmp.Compare(a.GetName(), b.GetName()),
+		)
+	})
+}
+
+// sortedKeys returns a map's keys in order: every map we emit is iterated this way.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

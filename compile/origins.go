@@ -1,6 +1,10 @@
 package compile
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/skillc-dev/skillc/diag"
+)
 
 // Origin is where an emitted field came from: a source file, its line and the field path there.
 type Origin struct {
@@ -24,7 +28,7 @@ func (o Origins) Lookup(path string) (Origin, bool) {
 		if path == "" {
 			return Origin{}, false
 		}
-		path = parentPath(path)
+		path = diag.ParentPath(path)
 	}
 }
 

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // TestObjectOriginsCoverEmitted: on every valid fixture and identity mode, the objects
@@ -18,11 +21,11 @@ func TestObjectOriginsCoverEmitted(t *testing.T) {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || base == "invalid" || base == "denied" || base == "diff" {
 			continue
 		}
-		files, diags := ReadPaths([]string{dir, "../skills"}, nil)
+		files, diags := source.ReadPaths([]string{dir, "../skills"}, nil)
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}
-		for _, identity := range Identities {
+		for _, identity := range api.Identities {
 			res, ds := Compile(files, Options{Identity: identity})
 			err := ds.Err()
 			if err != nil {

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // Resolution (SPEC §2): toggles to packs, private before public; runs to instances; each pod's
@@ -12,9 +15,9 @@ import (
 
 // Toggle is one skill toggle resolved to its pack, with where it was written.
 type Toggle struct {
-	Pack   *SkillPack
-	Params map[string]Scalar
-	Src    Source
+	Pack   *api.SkillPack
+	Params map[string]api.Scalar
+	Src    diag.Source
 	Field  string // e.g. spec.skills[2]
 }
 
@@ -24,16 +27,16 @@ type Pod struct {
 	Kind      string // AgentRun or SympoziumSchedule
 	Name      string
 	Namespace string
-	Src       Source
-	Instance  *Instance
+	Src       diag.Source
+	Instance  *api.Instance
 	Toggles   []Toggle
 
 	Task        string
 	Model       string // overrides the instance's model when set
-	Env         map[string]Scalar
+	Env         map[string]api.Scalar
 	Timeout     string
 	PullSecrets []corev1.LocalObjectReference
-	Schedule    *Schedule // set for schedules
+	Schedule    *api.Schedule // set for schedules
 }
 
 // Scheduled reports whether the pod is a schedule's (a CronJob's) rather than a run's (a Job's).
@@ -43,23 +46,23 @@ type nsName struct{ ns, name string }
 
 // resolver indexes the inputs for lookups.
 type resolver struct {
-	cfg       *ConfigSpec
-	packs     map[nsName]*SkillPack
-	instances map[nsName]*Instance
-	diags     Diagnostics
+	cfg       *api.ConfigSpec
+	packs     map[nsName]*api.SkillPack
+	instances map[nsName]*api.Instance
+	diags     diag.Diagnostics
 }
 
 // namespaceOf gives a namespaced source its namespace: packs default to the public catalog,
 // everything else to "default", as kubectl would apply it.
-func namespaceOf(m ObjectMeta, fallback string) string {
+func namespaceOf(m api.ObjectMeta, fallback string) string {
 	if m.Namespace != "" {
 		return m.Namespace
 	}
 	return fallback
 }
 
-func newResolver(cfg *ConfigSpec, in *Inputs) *resolver {
-	r := &resolver{cfg: cfg, packs: map[nsName]*SkillPack{}, instances: map[nsName]*Instance{}}
+func newResolver(cfg *api.ConfigSpec, in *api.Inputs) *resolver {
+	r := &resolver{cfg: cfg, packs: map[nsName]*api.SkillPack{}, instances: map[nsName]*api.Instance{}}
 	for _, p := range in.Packs {
 		k := nsName{namespaceOf(p.Metadata, cfg.CatalogNamespace), p.Metadata.Name}
 		if prev, dup := r.packs[k]; dup {
@@ -80,7 +83,7 @@ func newResolver(cfg *ConfigSpec, in *Inputs) *resolver {
 }
 
 // lookup finds a pack for a ref from namespace ns: private (ns) first, then the public catalog.
-func (r *resolver) lookup(ns, ref string) (*SkillPack, *SkillPack) {
+func (r *resolver) lookup(ns, ref string) (*api.SkillPack, *api.SkillPack) {
 	name := strings.TrimPrefix(ref, "skillpack-")
 	private := r.packs[nsName{ns, name}]
 	public := r.packs[nsName{r.cfg.CatalogNamespace, name}]
@@ -94,7 +97,7 @@ func (r *resolver) lookup(ns, ref string) (*SkillPack, *SkillPack) {
 }
 
 // toggles resolves a list of refs written in src at field, for a pod in namespace ns.
-func (r *resolver) toggles(src Source, field, ns, owner string, refs []SkillRef) []Toggle {
+func (r *resolver) toggles(src diag.Source, field, ns, owner string, refs []api.SkillRef) []Toggle {
 	out := make([]Toggle, 0, len(refs))
 	seen := map[string]string{}
 	for i, ref := range refs {
@@ -107,7 +110,7 @@ func (r *resolver) toggles(src Source, field, ns, owner string, refs []SkillRef)
 			continue
 		}
 		if shadowed != nil {
-			r.diags = append(r.diags, Diagnostic{File: src.File, Line: src.LineOf(f + ".skillPackRef"), Field: f + ".skillPackRef", Severity: SeverityWarning,
+			r.diags = append(r.diags, diag.Diagnostic{File: src.File, Line: src.LineOf(f + ".skillPackRef"), Field: f + ".skillPackRef", Severity: diag.SeverityWarning,
 				Message: fmt.Sprintf("%s: private SkillPack %s/%s (%s:%d) shadows the public one in %s (%s:%d)",
 					owner, ns, pack.Metadata.Name, pack.Src.File, pack.Src.Line, r.cfg.CatalogNamespace, shadowed.Src.File, shadowed.Src.Line)})
 		}
@@ -123,7 +126,7 @@ func (r *resolver) toggles(src Source, field, ns, owner string, refs []SkillRef)
 
 // resolve turns the inputs into pods, plus the instances' own toggles (ConfigMaps are emitted
 // wherever an instance uses a pack, even with no run yet).
-func resolve(cfg *ConfigSpec, in *Inputs) ([]Pod, map[nsName][]Toggle, Diagnostics) {
+func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, diag.Diagnostics) {
 	r := newResolver(cfg, in)
 	instToggles := map[nsName][]Toggle{}
 	for _, inst := range in.Instances {
@@ -176,10 +179,10 @@ func resolve(cfg *ConfigSpec, in *Inputs) ([]Pod, map[nsName][]Toggle, Diagnosti
 }
 
 // checkCollisions refuses two packs in one pod that would write the same /skills/<skill>.md.
-func (r *resolver) checkCollisions(owner string, src Source, ts []Toggle) {
+func (r *resolver) checkCollisions(owner string, src diag.Source, ts []Toggle) {
 	files := map[string]string{}
 	for _, t := range ts {
-		for _, key := range t.Pack.skillKeys() {
+		for _, key := range skillKeys(t.Pack) {
 			if other, dup := files[key]; dup {
 				r.diags = append(r.diags, src.Diag(t.Field+".skillPackRef",
 					"%s: SkillPacks %q and %q both provide /skills/%s: one would hide the other; rename one skill",
@@ -192,7 +195,7 @@ func (r *resolver) checkCollisions(owner string, src Source, ts []Toggle) {
 }
 
 // skillKeys lists the files a pack mounts under /skills.
-func (p *SkillPack) skillKeys() []string {
+func skillKeys(p *api.SkillPack) []string {
 	keys := make([]string, 0, len(p.Spec.Skills))
 	for _, s := range p.Spec.Skills {
 		keys = append(keys, s.Name+".md")

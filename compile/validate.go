@@ -11,22 +11,24 @@ import (
 	"github.com/robfig/cron/v3"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // Kubernetes' name limits, named for the messages that cite them.
 const (
 	maxLabelName  = validation.DNS1123LabelMaxLength     // 63: container, volume, Job names, label values
 	maxObjectName = validation.DNS1123SubdomainMaxLength // 253: ConfigMaps, Roles, bindings
-	maxSkillName  = 64                                   // Agent Skills: 1–64 characters
 )
 
 var skillNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // checkMeta validates a source object's own name and namespace.
-func checkMeta(src Source, m ObjectMeta, kind string) Diagnostics {
-	var diags Diagnostics
+func checkMeta(src diag.Source, m api.ObjectMeta, kind string) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if m.Name == "" {
-		return Diagnostics{src.Diag("metadata.name", "%s has no name", kind)}
+		return diag.Diagnostics{src.Diag("metadata.name", "%s has no name", kind)}
 	}
 	for _, msg := range validation.IsDNS1123Subdomain(m.Name) {
 		diags = append(diags, src.Diag("metadata.name", "invalid %s name %q: %s", kind, m.Name, msg))
@@ -41,11 +43,11 @@ func checkMeta(src Source, m ObjectMeta, kind string) Diagnostics {
 
 // checkLength reports a generated name over a Kubernetes limit, saying which name and which limit:
 // we never cut a name, since two long names cut alike would silently become one object.
-func checkLength(src Source, field, what, name string, limit int) Diagnostics {
+func checkLength(src diag.Source, field, what, name string, limit int) diag.Diagnostics {
 	if len(name) <= limit {
 		return nil
 	}
-	return Diagnostics{src.Diag(field, "%s %q is %d characters, over Kubernetes' %d-character limit for %s; shorten the source name",
+	return diag.Diagnostics{src.Diag(field, "%s %q is %d characters, over Kubernetes' %d-character limit for %s; shorten the source name",
 		what, name, len(name), limit, limitName(limit))}
 }
 
@@ -59,7 +61,7 @@ func limitName(limit int) string {
 	return "object names"
 }
 
-func validatePack(p *SkillPack) Diagnostics {
+func validatePack(p *api.SkillPack) diag.Diagnostics {
 	src := p.Src
 	diags := checkMeta(src, p.Metadata, "SkillPack")
 	if len(diags) > 0 {
@@ -80,8 +82,8 @@ func validatePack(p *SkillPack) Diagnostics {
 		switch {
 		case s.Name == "":
 			diags = append(diags, src.Diag(field+".name", "required"))
-		case len(s.Name) > maxSkillName || !skillNameRE.MatchString(s.Name):
-			diags = append(diags, src.Diag(field+".name", "invalid skill name %q: use 1-%d lowercase letters, digits and single hyphens (it becomes the file /skills/%s.md)", s.Name, maxSkillName, s.Name))
+		case len(s.Name) > api.MaxSkillName || !skillNameRE.MatchString(s.Name):
+			diags = append(diags, src.Diag(field+".name", "invalid skill name %q: use 1-%d lowercase letters, digits and single hyphens (it becomes the file /skills/%s.md)", s.Name, api.MaxSkillName, s.Name))
 		}
 		if j, dup := seen[s.Name]; dup && s.Name != "" {
 			diags = append(diags, src.Diag(field+".name", "duplicate skill name %q (also spec.skills[%d])", s.Name, j))
@@ -97,11 +99,11 @@ func validatePack(p *SkillPack) Diagnostics {
 	return diags
 }
 
-func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
-	var diags Diagnostics
+func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if sc.Image == "" {
 		diags = append(diags, src.Diag("spec.sidecar.image", "required when a sidecar is declared"))
-	} else if err := parseImage(sc.Image); err != nil {
+	} else if err := api.ParseImage(sc.Image); err != nil {
 		diags = append(diags, src.Diag("spec.sidecar.image", "invalid image reference %q: %v", sc.Image, err))
 	}
 	switch corev1.PullPolicy(sc.ImagePullPolicy) {
@@ -111,7 +113,7 @@ func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
 	}
 	diags = append(diags, checkLength(src, "metadata.name", "container name", "skill-"+pack, maxLabelName)...)
 	if sc.Resources != nil {
-		diags = append(diags, checkQuantities(src, "spec.sidecar.resources", sc.Resources.CPU, sc.Resources.Memory)...)
+		diags = append(diags, api.CheckQuantities(src, "spec.sidecar.resources", sc.Resources.CPU, sc.Resources.Memory)...)
 	}
 	for i, e := range sc.Env {
 		field := fmt.Sprintf("spec.sidecar.env[%d]", i)
@@ -143,24 +145,24 @@ func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
 		diags = append(diags, checkLength(src, "metadata.name", "volume name", "skill-secret-"+pack, maxLabelName)...)
 	}
 	if sc.SecretMountPath != "" {
-		if msg := absoluteCleanPath(sc.SecretMountPath); msg != "" {
+		if msg := api.AbsoluteCleanPath(sc.SecretMountPath); msg != "" {
 			diags = append(diags, src.Diag("spec.sidecar.secretMountPath", "%s", msg))
 		}
 	}
 	if ha := sc.HostAccess; ha != nil {
 		for i, m := range ha.Mounts {
 			field := fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d]", i)
-			if msg := absoluteCleanPath(m.HostPath); msg != "" {
+			if msg := api.AbsoluteCleanPath(m.HostPath); msg != "" {
 				diags = append(diags, src.Diag(field+".hostPath", "%s", msg))
 			}
-			if msg := absoluteCleanPath(m.MountPath); msg != "" {
+			if msg := api.AbsoluteCleanPath(m.MountPath); msg != "" {
 				diags = append(diags, src.Diag(field+".mountPath", "%s", msg))
 			}
 			diags = append(diags, checkLength(src, "metadata.name", "volume name", fmt.Sprintf("host-%s-%d", pack, i), maxLabelName)...)
 		}
 		if !ha.Enabled && (ha.HostPID || ha.HostNetwork || ha.RunAsRoot || ha.Privileged || len(ha.Mounts) > 0) {
-			diags = append(diags, Diagnostic{File: src.File, Line: src.LineOf("spec.sidecar.hostAccess"), Field: "spec.sidecar.hostAccess",
-				Severity: SeverityWarning, Message: "hostAccess is not enabled: its settings are ignored"})
+			diags = append(diags, diag.Diagnostic{File: src.File, Line: src.LineOf("spec.sidecar.hostAccess"), Field: "spec.sidecar.hostAccess",
+				Severity: diag.SeverityWarning, Message: "hostAccess is not enabled: its settings are ignored"})
 		}
 	}
 	for i, v := range sc.Volumes {
@@ -180,8 +182,8 @@ func validateSidecar(src Source, pack string, sc *Sidecar) Diagnostics {
 // validateMountRecursiveReadOnly in kubernetes pkg/apis/core/validation), plus the kubelet's: a
 // relative mountPath passes the API server and then fails every pod start. Whether the named
 // volume exists is checked on the assembled pod, where skillc's own volumes are known.
-func validateVolumeMount(src Source, field string, m corev1.VolumeMount, privileged bool) Diagnostics {
-	var diags Diagnostics
+func validateVolumeMount(src diag.Source, field string, m corev1.VolumeMount, privileged bool) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if m.Name == "" {
 		diags = append(diags, src.Diag(field+".name", "required"))
 	}
@@ -233,8 +235,8 @@ func validateVolumeMount(src Source, field string, m corev1.VolumeMount, privile
 	return diags
 }
 
-func validateRule(src Source, field string, r PolicyRule, cluster bool) Diagnostics {
-	var diags Diagnostics
+func validateRule(src diag.Source, field string, r api.PolicyRule, cluster bool) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if len(r.Verbs) == 0 {
 		diags = append(diags, src.Diag(field+".verbs", "a rule needs at least one verb"))
 	}
@@ -250,14 +252,14 @@ func validateRule(src Source, field string, r PolicyRule, cluster bool) Diagnost
 	return diags
 }
 
-func validateInstance(in *Instance) Diagnostics {
+func validateInstance(in *api.Instance) diag.Diagnostics {
 	diags := checkMeta(in.Src, in.Metadata, in.Kind)
 	diags = append(diags, validateRefs(in.Src, "spec.skills", in.Spec.Skills)...)
 	return diags
 }
 
-func validateRefs(src Source, field string, refs []SkillRef) Diagnostics {
-	var diags Diagnostics
+func validateRefs(src diag.Source, field string, refs []api.SkillRef) diag.Diagnostics {
+	var diags diag.Diagnostics
 	for i, r := range refs {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		if r.SkillPackRef == "" {
@@ -278,7 +280,7 @@ func validateRefs(src Source, field string, refs []SkillRef) Diagnostics {
 	return diags
 }
 
-func validateRun(r *AgentRun) Diagnostics {
+func validateRun(r *api.AgentRun) diag.Diagnostics {
 	src := r.Src
 	diags := checkMeta(src, r.Metadata, "AgentRun")
 	if len(diags) > 0 {
@@ -327,7 +329,7 @@ func paramEnvName(key string) string {
 // maxCronJobName: the CronJob controller appends an 11-character suffix to name each Job.
 const maxCronJobName = 52
 
-func validateSchedule(sc *Schedule) Diagnostics {
+func validateSchedule(sc *api.Schedule) diag.Diagnostics {
 	src := sc.Src
 	diags := checkMeta(src, sc.Metadata, "SympoziumSchedule")
 	if len(diags) > 0 {
@@ -363,23 +365,4 @@ func checkCron(expr string) string {
 		return fmt.Sprintf("invalid schedule %q: %v (want minute hour day-of-month month day-of-week, or a macro such as @daily)", expr, err)
 	}
 	return ""
-}
-
-// checkQuantities checks the cpu and memory quantities under prefix (either may be empty: unset)
-// with parseQuantity: malformed, negative or past the int64 cap is an input error at its line.
-// Shared by sidecar resources and the CompilerConfig's resource ceilings.
-func checkQuantities(src Source, prefix string, cpu, memory Scalar) Diagnostics {
-	var diags Diagnostics
-	for _, r := range []struct {
-		field string
-		q     Scalar
-	}{{"cpu", cpu}, {"memory", memory}} {
-		if r.q == "" {
-			continue
-		}
-		if _, err := parseQuantity(string(r.q), r.field == "cpu"); err != nil {
-			diags = append(diags, src.Diag(prefix+"."+r.field, "invalid quantity %q: %v", r.q, err))
-		}
-	}
-	return diags
 }

@@ -31,6 +31,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/source"
 )
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -165,7 +166,7 @@ func compileUngated(t *testing.T, c *fixtureCase) []*unstructured.Unstructured {
 	if err := os.Chdir(repoRoot); err != nil { // file names in diagnostics are relative
 		t.Fatal(err)
 	}
-	files, diags := compile.ReadPaths(c.paths, nil)
+	files, diags := source.ReadPaths(c.paths, nil)
 	if err := os.Chdir(wd); err != nil {
 		t.Fatal(err)
 	}

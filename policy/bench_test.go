@@ -7,16 +7,18 @@ import (
 	"time"
 
 	"github.com/skillc-dev/skillc/compile"
-	"github.com/skillc-dev/skillc/compile/gen"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/internal/gen"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // BenchmarkGate measures the gate alone (policies prepared once per compile, as the CLI does) on
 // the reference repository and its double.
 func BenchmarkGate(b *testing.B) {
 	for _, s := range []gen.Size{{Packs: 100, Instances: 250, Runs: 1000}, {Packs: 200, Instances: 500, Runs: 2000}} {
-		var files []compile.File
+		var files []source.File
 		for _, f := range gen.Repo(s) {
-			files = append(files, compile.File{Name: f.Name, Data: f.Data})
+			files = append(files, source.File{Name: f.Name, Data: f.Data})
 		}
 		res, ds := compile.Compile(files, compile.Options{})
 		err := ds.Err()
@@ -45,9 +47,9 @@ func BenchmarkGate(b *testing.B) {
 // BenchmarkPipeline is what `skillc compile` does in memory: compile, gate, serialize every object.
 func BenchmarkPipeline(b *testing.B) {
 	for _, s := range []gen.Size{{Packs: 100, Instances: 250, Runs: 1000}} {
-		var files []compile.File
+		var files []source.File
 		for _, f := range gen.Repo(s) {
-			files = append(files, compile.File{Name: f.Name, Data: f.Data})
+			files = append(files, source.File{Name: f.Name, Data: f.Data})
 		}
 		b.Run(fmt.Sprintf("P%d-I%d-R%d", s.Packs, s.Instances, s.Runs), func(b *testing.B) {
 			for b.Loop() {
@@ -63,7 +65,7 @@ func BenchmarkPipeline(b *testing.B) {
 				if _, err := g.Check(context.Background(), res); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := compile.MarshalEach(res.Objects); err != nil {
+				if _, err := emit.MarshalEach(res.Objects); err != nil {
 					b.Fatal(err)
 				}
 			}

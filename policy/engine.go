@@ -26,7 +26,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/source"
 )
 
 //go:embed *.rego
@@ -88,7 +89,7 @@ func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engi
 	if err != nil {
 		return nil, err
 	}
-	var diags compile.Diagnostics
+	var diags diag.Diagnostics
 	seen := map[string]bool{}
 	for _, dir := range extraDirs {
 		m, d := dirModules(dir)
@@ -156,16 +157,16 @@ func builtinModules() ([]*ast.Module, error) {
 // is followed if it is a symlink (it was named); inside it a symlinked .rego file or folder, a FIFO
 // or a device is refused, as in input walks: a link could make skillc read, and quote in a parse
 // error, a file outside the folder (/proc/self/environ), a device would never end.
-func dirModules(dir string) ([]*ast.Module, compile.Diagnostics) {
+func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, compile.Diagnostics{{File: dir, Severity: compile.SeverityError, Message: "--policy: " + fsError(err)}}
+		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: " + fsError(err)}}
 	}
 	var out []*ast.Module
-	var diags compile.Diagnostics
+	var diags diag.Diagnostics
 	files, total, tokens := 0, 0, 0
 	bad := func(path, format string, args ...any) {
-		diags = append(diags, compile.Diagnostic{File: path, Severity: compile.SeverityError, Message: fmt.Sprintf(format, args...)})
+		diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: fmt.Sprintf(format, args...)})
 	}
 	read := func(path string) {
 		if files++; files > MaxPolicyFiles {
@@ -243,7 +244,7 @@ func dirModules(dir string) ([]*ast.Module, compile.Diagnostics) {
 		return nil, diags
 	}
 	if len(out) == 0 {
-		return nil, compile.Diagnostics{{File: dir, Severity: compile.SeverityError, Message: "--policy: no .rego files (tests excluded): the folder would check nothing"}}
+		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: no .rego files (tests excluded): the folder would check nothing"}}
 	}
 	if d := append(checkRules(dir, out), checkBuiltins(out)...); len(d) > 0 {
 		return nil, d
@@ -258,21 +259,21 @@ func dirModules(dir string) ([]*ast.Module, compile.Diagnostics) {
 // consult the clock or fetch remote references. A verdict depends only on the object and the
 // CompilerConfig. (The built-in library's only such call, a fallback date for plain conftest,
 // never runs in skillc: the date is a parameter.)
-func checkBuiltins(modules []*ast.Module) compile.Diagnostics {
+func checkBuiltins(modules []*ast.Module) diag.Diagnostics {
 	forbidden := map[string]bool{}
 	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
 		if b.Nondeterministic {
 			forbidden[b.Name] = true
 		}
 	}
-	var diags compile.Diagnostics
+	var diags diag.Diagnostics
 	for _, m := range modules {
 		ast.WalkTerms(m, func(t *ast.Term) bool {
 			ref, ok := t.Value.(ast.Ref)
 			if !ok || !forbidden[ref.String()] {
 				return false
 			}
-			d := compile.Diagnostic{File: m.Package.Location.File, Severity: compile.SeverityError, Field: ref.String(),
+			d := diag.Diagnostic{File: m.Package.Location.File, Severity: diag.SeverityError, Field: ref.String(),
 				Message: "not available in --policy rules: a verdict depends only on the object and the CompilerConfig (no network, clock, randomness or environment)"}
 			if t.Location != nil {
 				d.File, d.Line = t.Location.File, t.Location.Row
@@ -336,9 +337,9 @@ func fsError(err error) string {
 }
 
 // parseUserModule parses one policy file; its errors quote at most a window of the offending line.
-func parseUserModule(path string, src []byte) (*ast.Module, compile.Diagnostics) {
+func parseUserModule(path string, src []byte) (*ast.Module, diag.Diagnostics) {
 	if !utf8.Valid(src) {
-		return nil, compile.Diagnostics{{File: path, Line: compile.InvalidUTF8Line(src), Severity: compile.SeverityError, Message: "not valid UTF-8 (Rego source must be UTF-8)"}}
+		return nil, diag.Diagnostics{{File: path, Line: source.InvalidUTF8Line(src), Severity: diag.SeverityError, Message: "not valid UTF-8 (Rego source must be UTF-8)"}}
 	}
 	m, err := ast.ParseModuleWithOpts(path, string(src), parserOptions())
 	if err != nil {
@@ -346,10 +347,10 @@ func parseUserModule(path string, src []byte) (*ast.Module, compile.Diagnostics)
 		if errors.As(err, &errs) {
 			return nil, regoDiagnostics(errs, &path)
 		}
-		return nil, compile.Diagnostics{{File: path, Severity: compile.SeverityError, Message: quote(err.Error(), 0)}}
+		return nil, diag.Diagnostics{{File: path, Severity: diag.SeverityError, Message: quote(err.Error(), 0)}}
 	}
 	if m == nil { // an empty file: OPA parses it as no module
-		return nil, compile.Diagnostics{{File: path, Line: 1, Severity: compile.SeverityError, Message: "empty policy file: a policy starts with a package"}}
+		return nil, diag.Diagnostics{{File: path, Line: 1, Severity: diag.SeverityError, Message: "empty policy file: a policy starts with a package"}}
 	}
 	return m, nil
 }
@@ -358,10 +359,10 @@ func parseUserModule(path string, src []byte) (*ast.Module, compile.Diagnostics)
 // appends the whole offending line (and a compile error may print a whole expression): both are
 // cut to a window around the error, with control characters escaped. file names errors that
 // carry no location.
-func regoDiagnostics(errs ast.Errors, file *string) compile.Diagnostics {
-	var ds compile.Diagnostics
+func regoDiagnostics(errs ast.Errors, file *string) diag.Diagnostics {
+	var ds diag.Diagnostics
 	for _, e := range errs {
-		d := compile.Diagnostic{Severity: compile.SeverityError}
+		d := diag.Diagnostic{Severity: diag.SeverityError}
 		if file != nil {
 			d.File = *file
 		}
@@ -415,16 +416,16 @@ func quote(s string, at int) string {
 // and refuses what neither could report: a folder with none (it would pass everything), and a
 // rule with a conftest name that is not a set (`deny if {...}` is a boolean, conftest refuses it;
 // `deny.x contains ...` is a nested reference, conftest skips it).
-func checkRules(dir string, modules []*ast.Module) compile.Diagnostics {
-	var diags compile.Diagnostics
+func checkRules(dir string, modules []*ast.Module) diag.Diagnostics {
+	var diags diag.Diagnostics
 	runnable := 0
 	others := map[string]bool{}
 	for _, m := range modules {
 		if pkg := strings.TrimPrefix(m.Package.Path.String(), "data."); pkg == "skillc" || strings.HasPrefix(pkg, "skillc.") {
 			// Rego merges packages: rules added to the library's could change its verdicts, and
 			// data.skillc.parameters holds the CompilerConfig's allow-lists.
-			diags = append(diags, compile.Diagnostic{File: m.Package.Location.File, Line: m.Package.Location.Row, Field: "package",
-				Severity: compile.SeverityError, Message: fmt.Sprintf("package %s: the skillc namespace is reserved for the built-in library (which is always run: --policy is for your own rules)", pkg)})
+			diags = append(diags, diag.Diagnostic{File: m.Package.Location.File, Line: m.Package.Location.Row, Field: "package",
+				Severity: diag.SeverityError, Message: fmt.Sprintf("package %s: the skillc namespace is reserved for the built-in library (which is always run: --policy is for your own rules)", pkg)})
 			continue
 		}
 		for _, r := range m.Rules {
@@ -436,8 +437,8 @@ func checkRules(dir string, modules []*ast.Module) compile.Diagnostics {
 				continue
 			}
 			bad := func(format string, args ...any) {
-				diags = append(diags, compile.Diagnostic{File: r.Location.File, Line: r.Location.Row, Field: ref.String(),
-					Severity: compile.SeverityError, Message: fmt.Sprintf(format, args...)})
+				diags = append(diags, diag.Diagnostic{File: r.Location.File, Line: r.Location.Row, Field: ref.String(),
+					Severity: diag.SeverityError, Message: fmt.Sprintf(format, args...)})
 			}
 			switch {
 			case len(ref) > 1:
@@ -459,7 +460,7 @@ func checkRules(dir string, modules []*ast.Module) compile.Diagnostics {
 		if len(others) > 0 {
 			found = "only " + strings.Join(slices.Sorted(maps.Keys(others)), ", ")
 		}
-		return compile.Diagnostics{{File: dir, Severity: compile.SeverityError, Message: fmt.Sprintf(
+		return diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: fmt.Sprintf(
 			"--policy: no rule skillc can run (%s): a conftest-style policy defines deny, violation or warn rules, optionally with a suffix (deny_<name>); the folder would check nothing", found)}}
 	}
 	return nil

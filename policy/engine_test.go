@@ -13,7 +13,10 @@ import (
 	"testing"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
 	"github.com/skillc-dev/skillc/internal/memtest"
+	"github.com/skillc-dev/skillc/source"
 )
 
 const secret = "SKILLC_TEST_TOKEN_5f2d9c"
@@ -75,7 +78,7 @@ func TestPolicyFolderRules(t *testing.T) {
 				}
 				return
 			}
-			var ds compile.Diagnostics
+			var ds diag.Diagnostics
 			if !errors.As(err, &ds) {
 				t.Fatalf("want diagnostics, got %v", err)
 			}
@@ -231,13 +234,13 @@ func TestConftestAgreesOnSuffixedRules(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "team.rego"), []byte(suffixed), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := compile.ReadPaths([]string{"../fixtures/seed-minimal"}, nil)
+	files, _ := source.ReadPaths([]string{"../fixtures/seed-minimal"}, nil)
 	res, ds := compile.Compile(files, compile.Options{})
 	if err := ds.Err(); err != nil {
 		t.Fatal(err)
 	}
 	rendered := filepath.Join(t.TempDir(), "rendered.yaml")
-	out, _ := compile.MarshalStream(res.Objects)
+	out, _ := emit.MarshalStream(res.Objects)
 	if err := os.WriteFile(rendered, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +270,7 @@ func TestConftestAgreesOnSuffixedRules(t *testing.T) {
 	var inProcess []string
 	rules := map[string]bool{}
 	for _, o := range res.Objects {
-		m, _ := compile.ToMap(o)
+		m, _ := emit.ToMap(o)
 		fs, err := eng.Eval(context.Background(), m)
 		if err != nil {
 			t.Fatal(err)

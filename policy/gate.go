@@ -20,14 +20,17 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
 )
 
 // Gate judges a compile's objects with the policy library and the platform's allow-lists and
 // exceptions, which live only in the CompilerConfig: a SkillPack cannot exempt itself.
 type Gate struct {
 	engine *Engine
-	cfg    *compile.CompilerConfig
+	cfg    *api.CompilerConfig
 	today  string
 	// builtinOnly: only the built-in library is loaded. Its verdicts never depend on a run's,
 	// instance's or tenant namespace's name, and only its secret rules read the agent's TASK, so
@@ -38,7 +41,7 @@ type Gate struct {
 }
 
 // NewGate prepares the policies once for every evaluation of this compile.
-func NewGate(ctx context.Context, cfg *compile.CompilerConfig, policyDirs []string, today time.Time) (*Gate, error) {
+func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []string, today time.Time) (*Gate, error) {
 	day := today.UTC().Format(time.DateOnly)
 	eng, err := New(ctx, Params(&cfg.Spec, day), policyDirs...)
 	if err != nil {
@@ -48,7 +51,7 @@ func NewGate(ctx context.Context, cfg *compile.CompilerConfig, policyDirs []stri
 }
 
 // Params are the rules' data.skillc.parameters: the config's policy section, profile and date.
-func Params(spec *compile.ConfigSpec, today string) map[string]any {
+func Params(spec *api.ConfigSpec, today string) map[string]any {
 	raw, _ := json.Marshal(spec.Policy) // plain structs: cannot fail
 	var p map[string]any
 	_ = json.Unmarshal(raw, &p)
@@ -432,7 +435,7 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 		wg.Go(func() {
 			for k := int(next.Add(1) - 1); k < len(idx); k = int(next.Add(1) - 1) {
 				o := objs[idx[k]]
-				m, err := compile.ToMap(o)
+				m, err := emit.ToMap(o)
 				if err == nil {
 					if g.builtinOnly {
 						blankTask(o, m) // judged in the task batch
@@ -598,7 +601,7 @@ func shapeKeys(objs []compile.Object, acrossNamespaces bool) ([][sha256.Size]byt
 }
 
 // configInput is the CompilerConfig as the rules see it (META-02 judges its exceptions).
-func configInput(cfg *compile.CompilerConfig) map[string]any {
+func configInput(cfg *api.CompilerConfig) map[string]any {
 	raw, _ := json.Marshal(cfg.Spec)
 	var spec map[string]any
 	_ = json.Unmarshal(raw, &spec)
@@ -612,15 +615,15 @@ func configInput(cfg *compile.CompilerConfig) map[string]any {
 
 type located struct {
 	f   Finding
-	pos compile.Diagnostic // File, Line, Field of the cause in the sources
+	pos diag.Diagnostic // File, Line, Field of the cause in the sources
 }
 
 // sortIntoReport applies exceptions, merges identical causes (one pack's Role in many runs is one
 // problem, reported once with the number of objects), and sorts.
 func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 	type group struct {
-		d       compile.Diagnostic
-		exc     *compile.PolicyException
+		d       diag.Diagnostic
+		exc     *api.PolicyException
 		objects map[string]bool
 	}
 	var order []string
@@ -630,9 +633,9 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 		d.Rule = l.f.Rule
 		// The library's message starts "RULE: "; the diagnostic prints the rule itself.
 		d.Message = strings.TrimPrefix(l.f.Message, l.f.Rule+": ")
-		d.Severity = compile.SeverityDeny
+		d.Severity = diag.SeverityDeny
 		if l.f.Severity == "warn" {
-			d.Severity = compile.SeverityWarning
+			d.Severity = diag.SeverityWarning
 		}
 		exc := g.exceptionFor(l.f, loc)
 		// One cause in many objects (a pack's Role in every run) is one finding: group by the
@@ -671,7 +674,7 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 // exceptionFor returns the CompilerConfig exception that waives a finding, if any. Only
 // well-formed, unexpired exceptions that name the rule explicitly and the finding's pack count;
 // non-waivable findings are never excepted. (META-02 reports the malformed and expired ones.)
-func (g *Gate) exceptionFor(f Finding, loc *locator) *compile.PolicyException {
+func (g *Gate) exceptionFor(f Finding, loc *locator) *api.PolicyException {
 	if !f.Waivable || f.Pack == "" {
 		return nil
 	}

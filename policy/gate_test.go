@@ -14,8 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
-	"github.com/skillc-dev/skillc/compile/gen"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/internal/gen"
+	"github.com/skillc-dev/skillc/source"
 )
 
 var today = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
@@ -27,7 +31,7 @@ func checkPaths(t *testing.T, opts compile.Options, paths ...string) *Report {
 	for _, p := range paths {
 		full = append(full, filepath.Join("..", p))
 	}
-	files, diags := compile.ReadPaths(full, nil)
+	files, diags := source.ReadPaths(full, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -52,7 +56,7 @@ func gateResult(t *testing.T, res *compile.Result, dirs []string) *Report {
 	return rep
 }
 
-func ruleSet(ds compile.Diagnostics, sev compile.Severity) []string {
+func ruleSet(ds diag.Diagnostics, sev diag.Severity) []string {
 	set := map[string]bool{}
 	for _, d := range ds.Filter(sev) {
 		set[d.Rule] = true
@@ -84,10 +88,10 @@ func TestCalibration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := checkPaths(t, compile.Options{Profile: tt.profile}, tt.paths...)
-			if got := ruleSet(rep.Findings, compile.SeverityDeny); !slices.Equal(got, tt.wantDeny) && !(len(got) == 0 && len(tt.wantDeny) == 0) {
+			if got := ruleSet(rep.Findings, diag.SeverityDeny); !slices.Equal(got, tt.wantDeny) && !(len(got) == 0 && len(tt.wantDeny) == 0) {
 				t.Errorf("denied %v, want %v\n%s", got, tt.wantDeny, rep.Findings)
 			}
-			warns := ruleSet(rep.Findings, compile.SeverityWarning)
+			warns := ruleSet(rep.Findings, diag.SeverityWarning)
 			for _, w := range tt.wantWarns {
 				if !slices.Contains(warns, w) {
 					t.Errorf("warnings %v lack %s", warns, w)
@@ -99,7 +103,7 @@ func TestCalibration(t *testing.T) {
 
 func TestFindingsPointAtTheSource(t *testing.T) {
 	rep := checkPaths(t, compile.Options{}, "fixtures/denied/broad-kubectl")
-	i := slices.IndexFunc(rep.Findings, func(d compile.Diagnostic) bool { return d.Rule == "RBAC-07" })
+	i := slices.IndexFunc(rep.Findings, func(d diag.Diagnostic) bool { return d.Rule == "RBAC-07" })
 	if i < 0 {
 		t.Fatalf("no RBAC-07 in %v", rep.Findings)
 	}
@@ -118,26 +122,26 @@ func TestExceptions(t *testing.T) {
 		t.Fatalf("excepted %+v, findings %v", waived.Excepted, waived.Findings)
 	}
 	expired := checkPaths(t, compile.Options{}, "fixtures/denied/expired-exception")
-	if got := ruleSet(expired.Findings, compile.SeverityDeny); !slices.Equal(got, []string{"META-02", "RBAC-04"}) || len(expired.Excepted) != 0 {
+	if got := ruleSet(expired.Findings, diag.SeverityDeny); !slices.Equal(got, []string{"META-02", "RBAC-04"}) || len(expired.Excepted) != 0 {
 		t.Errorf("expired: denied %v, excepted %v", got, expired.Excepted)
 	}
-	if warns := ruleSet(expired.Findings, compile.SeverityWarning); !slices.Contains(warns, "META-02") {
+	if warns := ruleSet(expired.Findings, diag.SeverityWarning); !slices.Contains(warns, "META-02") {
 		t.Errorf("the expired exception is not reported: %v", expired.Findings)
 	}
 }
 
 // TestNonWaivableIgnoresExceptions: an exception naming a non-waivable rule never waives it.
 func TestNonWaivableIgnoresExceptions(t *testing.T) {
-	cfg := compile.DefaultConfig()
-	cfg.Spec.Policy.Exceptions = []compile.PolicyException{{ID: "x", Rules: []string{"META-01"}, SkillPack: "log-shipper", Owner: "o", Justification: "j", Expires: "2099-01-01"}}
-	files, _ := compile.ReadPaths([]string{"../fixtures/denied/hostpath-via-volumes"}, nil)
+	cfg := api.DefaultConfig()
+	cfg.Spec.Policy.Exceptions = []api.PolicyException{{ID: "x", Rules: []string{"META-01"}, SkillPack: "log-shipper", Owner: "o", Justification: "j", Expires: "2099-01-01"}}
+	files, _ := source.ReadPaths([]string{"../fixtures/denied/hostpath-via-volumes"}, nil)
 	res, ds := compile.Compile(files, compile.Options{Config: cfg})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep := gateResult(t, res, nil)
-	if got := ruleSet(rep.Findings, compile.SeverityDeny); !slices.Contains(got, "META-01") || len(rep.Excepted) != 0 {
+	if got := ruleSet(rep.Findings, diag.SeverityDeny); !slices.Contains(got, "META-01") || len(rep.Excepted) != 0 {
 		t.Errorf("denied %v excepted %v", got, rep.Excepted)
 	}
 }
@@ -145,9 +149,9 @@ func TestNonWaivableIgnoresExceptions(t *testing.T) {
 // TestMemoization: evaluations grow with distinct packs and pod shapes, not with runs.
 func TestMemoization(t *testing.T) {
 	evals := func(s gen.Size) Stats {
-		var files []compile.File
+		var files []source.File
 		for _, f := range gen.Repo(s) {
-			files = append(files, compile.File{Name: f.Name, Data: f.Data})
+			files = append(files, source.File{Name: f.Name, Data: f.Data})
 		}
 		res, ds := compile.Compile(files, compile.Options{})
 		err := ds.Err()
@@ -192,7 +196,7 @@ metadata: {name: run-%[1]s, namespace: %[1]s}
 spec: {instanceRef: i, task: "Check."}
 `, ns)
 	}
-	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +217,7 @@ spec: {instanceRef: i, task: "Check."}
 	if slices.Sort(rbac15); !slices.Equal(rbac15, want) {
 		t.Errorf("RBAC-15 findings name %q, want %q", rbac15, want)
 	}
-	if !slices.Contains(ruleSet(rep.Findings, compile.SeverityDeny), "RBAC-19") {
+	if !slices.Contains(ruleSet(rep.Findings, diag.SeverityDeny), "RBAC-19") {
 		t.Errorf("the kube-system Role shared a verdict with a tenant's: no RBAC-19 in %v", rep.Findings)
 	}
 	// 15 objects of 3 runs; dev and prod share every shape, kube-system's RBAC is judged apart.
@@ -259,13 +263,13 @@ kind: AgentRun
 metadata: {name: leaky, namespace: n}
 spec: {instanceRef: i, task: "Use key AKIAIOSFODNN7EXAMPLE to read the bucket."}
 `
-	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep := gateResult(t, res, nil)
-	deny := rep.Findings.Filter(compile.SeverityDeny)
+	deny := rep.Findings.Filter(diag.SeverityDeny)
 	if len(deny) != 1 || deny[0].Rule != "SEC-01" || !strings.Contains(deny[0].Message, "Job n/leaky") || deny[0].Line != 19 || deny[0].Field != "spec.task" {
 		t.Fatalf("findings %v", rep.Findings)
 	}
@@ -289,21 +293,21 @@ warn contains {"msg": "ConfigMaps are fine"} if input.kind == "ConfigMap"
 	if err := os.WriteFile(filepath.Join(dir, "team.rego"), []byte(policy), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := compile.ReadPaths([]string{"../fixtures/seed-minimal"}, nil)
+	files, _ := source.ReadPaths([]string{"../fixtures/seed-minimal"}, nil)
 	res, ds := compile.Compile(files, compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep := gateResult(t, res, []string{dir})
-	deny := rep.Findings.Filter(compile.SeverityDeny)
+	deny := rep.Findings.Filter(diag.SeverityDeny)
 	if len(deny) != 1 || deny[0].Rule != "main" || deny[0].Message != "Job bob-run-1 has no team label" {
 		t.Errorf("denied %v", deny)
 	}
-	if warns := ruleSet(rep.Findings, compile.SeverityWarning); !slices.Contains(warns, "main") {
+	if warns := ruleSet(rep.Findings, diag.SeverityWarning); !slices.Contains(warns, "main") {
 		t.Errorf("warnings %v", rep.Findings)
 	}
-	if _, err := NewGate(context.Background(), compile.DefaultConfig(), []string{t.TempDir()}, today); err == nil || !strings.Contains(err.Error(), "no .rego files") {
+	if _, err := NewGate(context.Background(), api.DefaultConfig(), []string{t.TempDir()}, today); err == nil || !strings.Contains(err.Error(), "no .rego files") {
 		t.Errorf("empty policy folder: %v", err)
 	}
 }
@@ -349,14 +353,14 @@ func TestConftestAgrees(t *testing.T) {
 	}
 	for _, fixture := range []string{"fixtures/seed-k8s-ops", "fixtures/denied/broad-kubectl", "fixtures/denied/hostpath-via-volumes", "fixtures/denied/seed-host-access-default", "fixtures/secrets", "fixtures/denied/gate-proc-node-root"} {
 		t.Run(fixture, func(t *testing.T) {
-			files, _ := compile.ReadPaths([]string{"../" + fixture}, nil)
+			files, _ := source.ReadPaths([]string{"../" + fixture}, nil)
 			res, ds := compile.Compile(files, compile.Options{})
 			err := ds.Err()
 			if err != nil {
 				t.Fatal(err)
 			}
 			rendered := filepath.Join(t.TempDir(), "rendered.yaml")
-			out, _ := compile.MarshalStream(res.Objects)
+			out, _ := emit.MarshalStream(res.Objects)
 			if err := os.WriteFile(rendered, out, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -369,7 +373,7 @@ func TestConftestAgrees(t *testing.T) {
 			}
 			var inProcess []string
 			for _, o := range res.Objects {
-				m, _ := compile.ToMap(o)
+				m, _ := emit.ToMap(o)
 				fs, err := eng.Eval(context.Background(), m)
 				if err != nil {
 					t.Fatal(err)
@@ -423,9 +427,9 @@ kind: AgentRun
 metadata: {name: r, namespace: n}
 spec: {instanceRef: i}
 `)
-			cfg := compile.DefaultConfig()
-			cfg.Spec.Policy.Exceptions = []compile.PolicyException{{ID: "e", Rules: []string{"RBAC-04"}, SkillPack: "reader", Version: tt.version, ImageDigest: tt.digest, Owner: "o", Justification: "j", Expires: "2099-01-01"}}
-			res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Config: cfg})
+			cfg := api.DefaultConfig()
+			cfg.Spec.Policy.Exceptions = []api.PolicyException{{ID: "e", Rules: []string{"RBAC-04"}, SkillPack: "reader", Version: tt.version, ImageDigest: tt.digest, Owner: "o", Justification: "j", Expires: "2099-01-01"}}
+			res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Config: cfg})
 			err := ds.Err()
 			if err != nil {
 				t.Fatal(err)

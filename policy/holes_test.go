@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // The holes of issue 12: each test compiles real sources and runs the whole gate, and each failed
@@ -17,7 +20,7 @@ import (
 // gateYAML compiles one YAML stream (sources plus, optionally, a CompilerConfig) and gates it.
 func gateYAML(t *testing.T, src string, opts compile.Options, dirs ...string) *Report {
 	t.Helper()
-	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, opts)
+	res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, opts)
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
@@ -26,8 +29,8 @@ func gateYAML(t *testing.T, src string, opts compile.Options, dirs ...string) *R
 }
 
 // findings returns the report's findings of rule at severity.
-func findingsOf(rep *Report, rule string, sev compile.Severity) []compile.Diagnostic {
-	var out []compile.Diagnostic
+func findingsOf(rep *Report, rule string, sev diag.Severity) []diag.Diagnostic {
+	var out []diag.Diagnostic
 	for _, d := range rep.Findings {
 		if d.Rule == rule && d.Severity == sev {
 			out = append(out, d)
@@ -93,7 +96,7 @@ func TestHoleProcNodeRoot(t *testing.T) {
 	} {
 		t.Run(path, func(t *testing.T) {
 			rep := gateYAML(t, probe(path), compile.Options{})
-			deny := findingsOf(rep, "POD-06", compile.SeverityDeny)
+			deny := findingsOf(rep, "POD-06", diag.SeverityDeny)
 			if len(deny) == 0 {
 				t.Fatalf("%s passed the gate: findings %v, excepted %v", path, rep.Findings, rep.Excepted)
 			}
@@ -105,14 +108,14 @@ func TestHoleProcNodeRoot(t *testing.T) {
 	// A subPath reaches below the volume's path: /proc mounted again with subPath 1/root.
 	sub := strings.Replace(probe("/proc"), "---\napiVersion: sympozium.ai/v1alpha1\nkind: SympoziumInstance",
 		"    volumeMounts: [{name: host-p-0, mountPath: /host/root, subPath: 1/root, readOnly: true}]\n---\napiVersion: sympozium.ai/v1alpha1\nkind: SympoziumInstance", 1)
-	if rep := gateYAML(t, sub, compile.Options{}); len(findingsOf(rep, "POD-06", compile.SeverityDeny)) == 0 {
+	if rep := gateYAML(t, sub, compile.Options{}); len(findingsOf(rep, "POD-06", diag.SeverityDeny)) == 0 {
 		t.Errorf("subPath 1/root under an allow-listed /proc passed: %v", rep.Findings)
-	} else if d := findingsOf(rep, "POD-06", compile.SeverityDeny)[0]; d.Field != "spec.sidecar.volumeMounts[0]" {
+	} else if d := findingsOf(rep, "POD-06", diag.SeverityDeny)[0]; d.Field != "spec.sidecar.volumeMounts[0]" {
 		t.Errorf("located at %s", d.Field)
 	}
 	// The sibling under /sys, allow-listed the same way.
 	rep := gateYAML(t, strings.ReplaceAll(probe("/sys/kernel/debug"), "pathPrefix: /proc", "pathPrefix: /sys"), compile.Options{})
-	if len(findingsOf(rep, "POD-06", compile.SeverityDeny)) == 0 {
+	if len(findingsOf(rep, "POD-06", diag.SeverityDeny)) == 0 {
 		t.Errorf("/sys/kernel/debug passed: %v", rep.Findings)
 	}
 }
@@ -135,7 +138,7 @@ func TestHoleNonResourceURLs(t *testing.T) {
 	for _, url := range []string{"/*", "*", "/apis/*"} {
 		rep := gateYAML(t, pack(`    clusterRBAC: [{nonResourceURLs: ["`+url+`"], verbs: [get]}]
 `), compile.Options{})
-		if len(findingsOf(rep, "RBAC-02", compile.SeverityDeny)) == 0 {
+		if len(findingsOf(rep, "RBAC-02", diag.SeverityDeny)) == 0 {
 			t.Errorf("nonResourceURLs %q: no RBAC-02 denial in %v", url, rep.Findings)
 		}
 	}
@@ -144,13 +147,13 @@ func TestHoleNonResourceURLs(t *testing.T) {
 	if rep.Denied() {
 		t.Errorf("exact non-resource URLs denied: %v", rep.Findings)
 	}
-	w := findingsOf(rep, "RBAC-13", compile.SeverityWarning)
+	w := findingsOf(rep, "RBAC-13", diag.SeverityWarning)
 	if len(w) != 1 || strings.Contains(w[0].Message, "namespace") && !strings.Contains(w[0].Message, "not objects in namespaces") || !strings.Contains(w[0].Message, "non-resource URLs") {
 		t.Errorf("RBAC-13 %v", w)
 	}
 	rep = gateYAML(t, pack(`    clusterRBAC: [{nonResourceURLs: [/debug/flags/v], verbs: [put]}]
 `), compile.Options{})
-	if len(findingsOf(rep, "RBAC-12", compile.SeverityDeny)) == 0 {
+	if len(findingsOf(rep, "RBAC-12", diag.SeverityDeny)) == 0 {
 		t.Errorf("put on a non-resource URL is not a write: %v", rep.Findings)
 	}
 }
@@ -165,7 +168,7 @@ func TestHoleImpersonation(t *testing.T) {
 		`{apiGroups: [example.com], resources: [things], verbs: [impersonate]}`,
 	} {
 		rep := gateYAML(t, pack("    clusterRBAC: ["+rule+"]\n"), compile.Options{})
-		d := findingsOf(rep, "RBAC-06", compile.SeverityDeny)
+		d := findingsOf(rep, "RBAC-06", diag.SeverityDeny)
 		if len(d) == 0 {
 			t.Errorf("%s: no RBAC-06 in %v", rule, rep.Findings)
 		}
@@ -184,10 +187,10 @@ func TestHoleVolumeTypes(t *testing.T) {
 		`{name: v, glusterfs: {endpoints: gluster, path: vol}}`,
 	} {
 		src := pack("    volumes: [" + vol + "]\n    volumeMounts: [{name: v, mountPath: /data}]\n")
-		if rep := gateYAML(t, src, compile.Options{Profile: "restricted"}); len(findingsOf(rep, "POD-13", compile.SeverityDeny)) == 0 {
+		if rep := gateYAML(t, src, compile.Options{Profile: "restricted"}); len(findingsOf(rep, "POD-13", diag.SeverityDeny)) == 0 {
 			t.Errorf("restricted: %s: no POD-13 in %v", vol, rep.Findings)
 		}
-		if rep := gateYAML(t, src, compile.Options{}); len(findingsOf(rep, "POD-13", compile.SeverityWarning)) == 0 {
+		if rep := gateYAML(t, src, compile.Options{}); len(findingsOf(rep, "POD-13", diag.SeverityWarning)) == 0 {
 			t.Errorf("baseline: %s: no POD-13 warning in %v", vol, rep.Findings)
 		}
 	}
@@ -196,7 +199,7 @@ func TestHoleVolumeTypes(t *testing.T) {
 `)
 	for _, identity := range []string{"per-run", "shared"} {
 		rep := gateYAML(t, token, compile.Options{Identity: identity})
-		if len(findingsOf(rep, "META-01", compile.SeverityDeny)) == 0 {
+		if len(findingsOf(rep, "META-01", diag.SeverityDeny)) == 0 {
 			t.Errorf("%s: a token from sidecar.volumes passed: %v", identity, rep.Findings)
 		}
 	}
@@ -213,7 +216,7 @@ func TestHoleConfigMapCredentials(t *testing.T) {
 	const key = "AKIAIOSFODNN7EXAMPLE"
 	src := strings.Replace(pack(""), "content: x", "content: \"Use key "+key+" for the bucket.\"", 1)
 	rep := gateYAML(t, src, compile.Options{})
-	d := findingsOf(rep, "SEC-01", compile.SeverityDeny)
+	d := findingsOf(rep, "SEC-01", diag.SeverityDeny)
 	if len(d) != 1 {
 		t.Fatalf("SEC-01 %v", rep.Findings)
 	}
@@ -261,7 +264,7 @@ kind: AgentRun
 metadata: {name: web, namespace: team}
 spec: {instanceRef: inst}
 `
-	res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +276,7 @@ spec: {instanceRef: inst}
 	// What each object earns judged alone (TASK is empty here, so batching changes nothing).
 	want := map[string]bool{}
 	for _, o := range res.Objects {
-		m, _ := compile.ToMap(o)
+		m, _ := emit.ToMap(o)
 		fs, err := g.engine.Eval(context.Background(), m)
 		if err != nil {
 			t.Fatal(err)
@@ -373,7 +376,7 @@ spec: {instanceRef: inst, task: "Restart production."}
 `
 	rep := gateYAML(t, src, compile.Options{}, dir)
 	var got []string
-	for _, d := range findingsOf(rep, "notask", compile.SeverityDeny) {
+	for _, d := range findingsOf(rep, "notask", diag.SeverityDeny) {
 		got = append(got, d.Message)
 	}
 	slices.Sort(got)
@@ -398,7 +401,7 @@ func TestHoleMalformedDigest(t *testing.T) {
 		{"ghcr.io/example/p@sha512:" + good[7:], false},
 	} {
 		src := strings.Replace(probe("/proc"), "rules: [POD-04, POD-06, IMG-02]", "rules: [POD-04]", 1)
-		res, ds := compile.Compile([]compile.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Profile: "restricted"})
+		res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Profile: "restricted"})
 		err := ds.Err()
 		if err != nil {
 			t.Fatal(err)
@@ -416,7 +419,7 @@ func TestHoleMalformedDigest(t *testing.T) {
 			t.Fatalf("%d sidecars", set)
 		}
 		rep := gateResult(t, res, nil)
-		got := len(findingsOf(rep, "IMG-02", compile.SeverityDeny)) == 0
+		got := len(findingsOf(rep, "IMG-02", diag.SeverityDeny)) == 0
 		if got != tt.pinned {
 			t.Errorf("%s: pinned = %v, want %v (%v)", tt.image, got, tt.pinned, rep.Findings)
 		}
@@ -464,7 +467,7 @@ spec: {instanceRef: inst}
 		{"workspace", ""},
 	} {
 		rep := gateYAML(t, strings.Replace(src, "MOUNT", tt.mount, 1), compile.Options{Identity: "per-run"})
-		d := findingsOf(rep, "META-01", compile.SeverityDeny)
+		d := findingsOf(rep, "META-01", diag.SeverityDeny)
 		if tt.want == "" {
 			if len(d) != 0 {
 				t.Errorf("%s: %v", tt.mount, d)
@@ -484,7 +487,7 @@ func TestSiblingVolumeNamedLikeTheToken(t *testing.T) {
     volumeMounts: [{name: kube-api-access, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}]
 `)
 	rep := gateYAML(t, src, compile.Options{Identity: "per-run"})
-	d := findingsOf(rep, "META-01", compile.SeverityDeny)
+	d := findingsOf(rep, "META-01", diag.SeverityDeny)
 	if len(d) == 0 || d[0].Field != "spec.sidecar.volumes[0]" {
 		t.Errorf("META-01 %v (all: %v)", d, rep.Findings)
 	}

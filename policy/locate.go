@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // locator maps a finding inside a generated object back to the source that caused it: the pack's
@@ -28,14 +30,14 @@ func newLocator(res *compile.Result) *locator {
 	return l
 }
 
-func at(src compile.Source, field string) compile.Diagnostic {
-	return compile.Diagnostic{File: src.File, Line: src.LineOf(field), Field: field}
+func at(src diag.Source, field string) diag.Diagnostic {
+	return diag.Diagnostic{File: src.File, Line: src.LineOf(field), Field: field}
 }
 
 // config locates a finding on the CompilerConfig (its field is already a spec path).
-func (l *locator) config(field string) compile.Diagnostic {
+func (l *locator) config(field string) diag.Diagnostic {
 	if l.res.Config == nil || l.res.Config.Src.File == "" {
-		return compile.Diagnostic{Field: field}
+		return diag.Diagnostic{Field: field}
 	}
 	return at(l.res.Config.Src, field)
 }
@@ -50,7 +52,7 @@ func (l *locator) podOf(o compile.Object) *compile.Pod {
 }
 
 // pack finds the SkillPack named name as resolved for pods in namespace ns ("" = any).
-func (l *locator) pack(ns, name string) *compile.SkillPack {
+func (l *locator) pack(ns, name string) *api.SkillPack {
 	for _, p := range l.res.Pods {
 		if ns != "" && p.Namespace != ns {
 			continue
@@ -85,7 +87,7 @@ var (
 )
 
 // object locates a finding on a generated object.
-func (l *locator) object(o compile.Object, f Finding) compile.Diagnostic {
+func (l *locator) object(o compile.Object, f Finding) diag.Diagnostic {
 	pod := l.podOf(o)
 	packName := f.Pack
 	if packName == "" {
@@ -132,13 +134,13 @@ func (l *locator) object(o compile.Object, f Finding) compile.Diagnostic {
 	if pod != nil {
 		return at(pod.Src, "metadata.name")
 	}
-	return compile.Diagnostic{Field: f.Field}
+	return diag.Diagnostic{Field: f.Field}
 }
 
 // podField maps a field of a Job's (or CronJob's) pod to its source.
-func (l *locator) podField(o compile.Object, pod *compile.Pod, f Finding) (compile.Diagnostic, bool) {
+func (l *locator) podField(o compile.Object, pod *compile.Pod, f Finding) (diag.Diagnostic, bool) {
 	if pod == nil {
-		return compile.Diagnostic{}, false
+		return diag.Diagnostic{}, false
 	}
 	if m := containerRE.FindStringSubmatch(f.Field); m != nil {
 		i, _ := strconv.Atoi(m[2])
@@ -166,7 +168,7 @@ func (l *locator) podField(o compile.Object, pod *compile.Pod, f Finding) (compi
 	}
 	m := podFieldRE.FindStringSubmatch(f.Field)
 	if m == nil {
-		return compile.Diagnostic{}, false
+		return diag.Diagnostic{}, false
 	}
 	rest := m[1]
 	switch {
@@ -186,9 +188,9 @@ func (l *locator) podField(o compile.Object, pod *compile.Pod, f Finding) (compi
 	return at(pod.Src, "metadata.name"), true
 }
 
-func sidecarOf(t compile.Toggle) *compile.Sidecar {
+func sidecarOf(t compile.Toggle) *api.Sidecar {
 	if t.Pack.Spec.Sidecar == nil {
-		return &compile.Sidecar{}
+		return &api.Sidecar{}
 	}
 	return t.Pack.Spec.Sidecar
 }
@@ -218,7 +220,7 @@ func declaredMount(o compile.Object, list string, ci int, rest string, t *compil
 }
 
 // sidecarField maps a field of a skill-<pack> container to the pack's sidecar spec.
-func sidecarField(t *compile.Toggle, rest string) compile.Diagnostic {
+func sidecarField(t *compile.Toggle, rest string) diag.Diagnostic {
 	sc := sidecarOf(*t)
 	src := t.Pack.Src
 	rest = strings.TrimPrefix(rest, ".")
@@ -262,7 +264,7 @@ func sidecarField(t *compile.Toggle, rest string) compile.Diagnostic {
 }
 
 // volumeSource maps a pod volume to the declaration that put it there.
-func (l *locator) volumeSource(o compile.Object, pod *compile.Pod, i int, rest string) (compile.Diagnostic, bool) {
+func (l *locator) volumeSource(o compile.Object, pod *compile.Pod, i int, rest string) (diag.Diagnostic, bool) {
 	name := volumeName(o, i)
 	for _, t := range pod.Toggles {
 		sc := sidecarOf(t)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // TestSecurityContextFindingsLocated: a finding about a sidecar's securityContext names
@@ -20,7 +21,7 @@ func TestSecurityContextFindingsLocated(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := gateYAML(t, pack(tc.extra), compile.Options{Profile: "restricted"})
 			var got []string
-			for _, d := range findingsOf(rep, "POD-12", compile.SeverityWarning) {
+			for _, d := range findingsOf(rep, "POD-12", diag.SeverityWarning) {
 				if strings.Contains(d.Message, "container skill-p ") {
 					got = append(got, d.Field)
 				}

@@ -18,7 +18,10 @@ import (
 	psapi "k8s.io/pod-security-admission/api"
 	pss "k8s.io/pod-security-admission/policy"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // The gate is anchored to Pod Security Standards: for every pod template skillc emits (every
@@ -62,7 +65,7 @@ var stricterThanPSS = []string{
 
 type pssCase struct {
 	name string
-	cfg  *compile.CompilerConfig
+	cfg  *api.CompilerConfig
 	obj  compile.Object
 }
 
@@ -183,7 +186,7 @@ func gateDenies(t *testing.T, engines map[string]*Engine, tc pssCase, profile st
 		}
 		engines[string(key)] = eng
 	}
-	m, err := compile.ToMap(tc.obj)
+	m, err := emit.ToMap(tc.obj)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +213,7 @@ func denyStrings(fs []Finding) []string {
 }
 
 // allowListed: the CompilerConfig allow-list that answers this PSS check names a pack of the pod.
-func allowListed(id pss.CheckID, cfg *compile.CompilerConfig, spec *corev1.PodSpec) bool {
+func allowListed(id pss.CheckID, cfg *api.CompilerConfig, spec *corev1.PodSpec) bool {
 	p := cfg.Spec.Policy
 	packs := map[string]bool{}
 	for _, c := range append(slices.Clone(spec.Containers), spec.InitContainers...) {
@@ -220,15 +223,15 @@ func allowListed(id pss.CheckID, cfg *compile.CompilerConfig, spec *corev1.PodSp
 	}
 	listed := func(names []string) bool { return slices.ContainsFunc(names, func(n string) bool { return packs[n] }) }
 	hostPaths := func() bool {
-		return slices.ContainsFunc(p.AllowedHostPaths, func(a compile.AllowedHostPath) bool { return packs[a.SkillPack] })
+		return slices.ContainsFunc(p.AllowedHostPaths, func(a api.AllowedHostPath) bool { return packs[a.SkillPack] })
 	}
 	switch id {
 	case "hostNamespaces":
 		if spec.HostIPC {
 			return false // never allow-listable
 		}
-		return (!spec.HostPID || slices.ContainsFunc(p.HostNamespaceAllow, func(a compile.HostNamespaceOK) bool { return packs[a.SkillPack] && a.HostPID })) &&
-			(!spec.HostNetwork || slices.ContainsFunc(p.HostNamespaceAllow, func(a compile.HostNamespaceOK) bool { return packs[a.SkillPack] && a.HostNetwork }))
+		return (!spec.HostPID || slices.ContainsFunc(p.HostNamespaceAllow, func(a api.HostNamespaceOK) bool { return packs[a.SkillPack] && a.HostPID })) &&
+			(!spec.HostNetwork || slices.ContainsFunc(p.HostNamespaceAllow, func(a api.HostNamespaceOK) bool { return packs[a.SkillPack] && a.HostNetwork }))
 	case "hostPathVolumes":
 		return hostPaths()
 	case "restrictedVolumes":
@@ -298,7 +301,7 @@ func fixturePods(t *testing.T) []pssCase {
 				}
 			}
 		}
-		files, diags := compile.ReadPaths(paths, nil)
+		files, diags := source.ReadPaths(paths, nil)
 		if diags.HasErrors() {
 			t.Fatalf("%s: %v", dir, diags)
 		}
@@ -342,7 +345,7 @@ spec:
 		if config != "" {
 			src += "---\napiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: platform}\nspec:\n  policy:\n" + config
 		}
-		res, ds := compile.Compile([]compile.File{{Name: name + ".yaml", Data: []byte(src)}}, opts)
+		res, ds := compile.Compile([]source.File{{Name: name + ".yaml", Data: []byte(src)}}, opts)
 		err := ds.Err()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

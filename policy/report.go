@@ -1,14 +1,17 @@
 package policy
 
-import "github.com/skillc-dev/skillc/compile"
+import (
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+)
 
 // Report is the gate's verdict on one compile: findings located in the sources, the findings that
 // exceptions waived (counted apart, never hidden), and how much evaluation memoization saved.
 type Report struct {
-	Findings compile.Diagnostics `json:"findings"`
-	Excepted []Excepted          `json:"excepted"`
-	Stats    Stats               `json:"stats"`
-	Budgets  []compile.Budget    `json:"budgets"` // estimated skill tokens per instance
+	Findings diag.Diagnostics `json:"findings"`
+	Excepted []Excepted       `json:"excepted"`
+	Stats    Stats            `json:"stats"`
+	Budgets  []compile.Budget `json:"budgets"` // estimated skill tokens per instance
 	// Profile is the policy profile in force (SARIF's rule levels follow it); not in the json
 	// output, whose shape is unchanged.
 	Profile string `json:"-"`
@@ -16,7 +19,7 @@ type Report struct {
 
 // Excepted is a finding waived by a CompilerConfig exception.
 type Excepted struct {
-	compile.Diagnostic
+	diag.Diagnostic
 	Exception string `json:"exception"`
 	Owner     string `json:"owner"`
 	Expires   string `json:"expires"`
@@ -31,10 +34,10 @@ type Stats struct {
 
 // Denied reports whether any finding denies the compile.
 func (r *Report) Denied() bool {
-	return len(r.Findings.Filter(compile.SeverityDeny)) > 0
+	return len(r.Findings.Filter(diag.SeverityDeny)) > 0
 }
 
 // Counts returns denied, warned and excepted numbers for summaries.
 func (r *Report) Counts() (deny, warn, excepted int) {
-	return len(r.Findings.Filter(compile.SeverityDeny)), len(r.Findings.Filter(compile.SeverityWarning)), len(r.Excepted)
+	return len(r.Findings.Filter(diag.SeverityDeny)), len(r.Findings.Filter(diag.SeverityWarning)), len(r.Excepted)
 }

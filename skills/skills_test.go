@@ -13,16 +13,17 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/source"
 )
 
-func loadPacks(t *testing.T) []*compile.SkillPack {
+func loadPacks(t *testing.T) []*api.SkillPack {
 	t.Helper()
-	files, diags := compile.ReadPaths([]string{"."}, nil)
+	files, diags := source.ReadPaths([]string{"."}, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	in, diags := compile.Load(files)
+	in, diags := source.Load(files)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

@@ -31,7 +31,7 @@ import (
 
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/skillc-dev/skillc/compile/gen"
+	"github.com/skillc-dev/skillc/internal/gen"
 )
 
 func main() {

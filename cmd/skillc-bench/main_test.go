@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/skillc-dev/skillc/compile/gen"
+	"github.com/skillc-dev/skillc/internal/gen"
 )
 
 func samples(ds ...time.Duration) []sample {

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/skillc-dev/skillc/compile/gen"
+	"github.com/skillc-dev/skillc/internal/gen"
 )
 
 func main() {

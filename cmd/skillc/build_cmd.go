@@ -21,6 +21,10 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/krm"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // buildFailed ends every failure of build: Argo CD applies what a plugin prints, and with
@@ -78,7 +82,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 	}
 	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
 	if o.configFile != "" {
-		cfg, diags := compile.LoadConfig(o.configFile)
+		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
 			reportDiagnostics(cmd, diags)
 			return exitError{2}
@@ -102,7 +106,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 	for _, n := range r.passthrough {
 		if !userOrigin {
 			// Turned on for messages only: the render is what kustomize build would print.
-			if err := n.PipeE(kyaml.ClearAnnotation(compile.AnnotationOrigin)); err != nil {
+			if err := n.PipeE(kyaml.ClearAnnotation(krm.AnnotationOrigin)); err != nil {
 				return internalError(cmd, err)
 			}
 			if err := kyaml.ClearEmptyAnnotations(n); err != nil {
@@ -123,7 +127,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 		}
 		out.Write(y)
 	}
-	compiled, err := compile.MarshalStream(r.objects)
+	compiled, err := emit.MarshalStream(r.objects)
 	if err != nil {
 		return internalError(cmd, err)
 	}
@@ -141,7 +145,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 // files. userOrigin: the kustomization asked for them itself (else they are not to be printed).
 // A refusal of buildFS comes back as refused, a located message, instead of kustomize's
 // wrapping of it.
-func kustomizeBuild(dir string) (items []*kyaml.RNode, userOrigin bool, refused *compile.Diagnostic, err error) {
+func kustomizeBuild(dir string) (items []*kyaml.RNode, userOrigin bool, refused *diag.Diagnostic, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, false, nil, err
@@ -176,8 +180,8 @@ type buildFS struct {
 	root       string // DIR, absolute, its own links resolved
 	display    string // DIR as the user wrote it, for messages
 	userOrigin bool   // the root kustomization asked for origin annotations itself
-	refused    *compile.Diagnostic
-	reader     *compile.Reader // checkYAML's, one for the build: the alias budget is shared
+	refused    *diag.Diagnostic
+	reader     *source.Reader  // checkYAML's, one for the build: the alias budget is shared
 	checked    map[string]bool // files checkYAML has passed
 }
 
@@ -185,7 +189,7 @@ var errReadOnly = errors.New("skillc build writes nothing")
 
 // refuse records the first refusal (the one kustomize failed on) and returns it as an error.
 func (f *buildFS) refuse(path string, line int, field, format string, args ...any) error {
-	d := compile.Diagnostic{File: f.shown(path), Line: line, Field: field, Severity: compile.SeverityError, Message: fmt.Sprintf(format, args...)}
+	d := diag.Diagnostic{File: f.shown(path), Line: line, Field: field, Severity: diag.SeverityError, Message: fmt.Sprintf(format, args...)}
 	if f.refused == nil {
 		f.refused = &d
 	}
@@ -322,12 +326,12 @@ func (f *buildFS) ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, compile.MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(file, source.MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > compile.MaxFileSize {
-		return nil, f.refuse(p, 0, "", "file is larger than %d MiB", compile.MaxFileSize>>20)
+	if len(data) > source.MaxFileSize {
+		return nil, f.refuse(p, 0, "", "file is larger than %d MiB", source.MaxFileSize>>20)
 	}
 	isKustomization := slices.Contains(konfig.RecognizedKustomizationFileNames(), filepath.Base(p))
 	if isKustomization || isYAMLName(p) {
@@ -378,10 +382,10 @@ func (f *buildFS) checkYAML(p string, data []byte) error {
 // configuration in p whose text starts after line lineOffset, and records the first refusal.
 func (f *buildFS) readerCheck(p string, data []byte, lineOffset int) error {
 	if f.reader == nil {
-		f.reader, f.checked = compile.NewReader(), map[string]bool{}
+		f.reader, f.checked = source.NewReader(), map[string]bool{}
 	}
-	file := compile.File{Name: f.shown(p), Data: data}
-	var first compile.Diagnostics
+	file := source.File{Name: f.shown(p), Data: data}
+	var first diag.Diagnostics
 	diags := f.reader.Documents(file, func(root *kyaml.Node) bool {
 		_, first = f.reader.Decode(file.Name, root, &anyYAML{})
 		return first == nil

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 	"github.com/skillc-dev/skillc/policy/output"
 )
@@ -50,7 +50,7 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 	}
 	if diags.HasErrors() {
 		// Bad input is reported in the chosen format too, so CI shows it on the right line.
-		return finish(out, &policy.Report{Findings: diags.Filter(compile.SeverityError, compile.SeverityWarning)}, 2)
+		return finish(out, &policy.Report{Findings: diags.Filter(diag.SeverityError, diag.SeverityWarning)}, 2)
 	}
 	dirs, policyDiags := withConfigPolicy(res, o.policyDirs)
 	if policyDiags != nil {
@@ -64,7 +64,7 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 		// A --policy folder's problems too: annotations on the .rego lines.
 		return finish(out, &policy.Report{Findings: policyDiags}, 2)
 	}
-	rep.Findings = append(diags.Filter(compile.SeverityWarning), rep.Findings...)
+	rep.Findings = append(diags.Filter(diag.SeverityWarning), rep.Findings...)
 	rep.Findings.Sort()
 	code := 0
 	if rep.Denied() {

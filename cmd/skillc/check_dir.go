@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // diffContext is the number of unchanged lines shown around each change, as diff -u.
@@ -21,13 +23,13 @@ const diffContext = 3
 
 // renderedFiles is what -o DIR would hold: one file per object, by relative slash path.
 func renderedFiles(objs []compile.Object) (map[string][]byte, error) {
-	docs, err := compile.MarshalEach(objs)
+	docs, err := emit.MarshalEach(objs)
 	if err != nil {
 		return nil, err
 	}
 	files := make(map[string][]byte, len(objs))
 	for i, o := range objs {
-		files[compile.ObjectPath(o)] = docs[i]
+		files[emit.ObjectPath(o)] = docs[i]
 	}
 	return files, nil
 }
@@ -43,8 +45,8 @@ func renderFiles(abs string, prev *previous, want map[string][]byte) (map[string
 	if !prev.exists {
 		return files, nil
 	}
-	if len(prev.files) > compile.MaxDocuments {
-		return nil, refuse("holds a render of %d files, over the %d objects of compile's input limits: not a render skillc wrote", len(prev.files), compile.MaxDocuments)
+	if len(prev.files) > source.MaxDocuments {
+		return nil, refuse("holds a render of %d files, over the %d objects of compile's input limits: not a render skillc wrote", len(prev.files), source.MaxDocuments)
 	}
 	root, err := os.OpenRoot(abs)
 	if err != nil {
@@ -75,15 +77,15 @@ func readRenderFile(root *os.Root, rel string) ([]byte, error) {
 	if !before.Mode().IsRegular() {
 		return nil, refuse("holds %s (%s), which skillc did not write: skillc reads only the regular files it wrote", rel, kindOf(before.Mode()))
 	}
-	if before.Size() > compile.MaxFileSize {
-		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
+	if before.Size() > source.MaxFileSize {
+		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, source.MaxFileSize>>20)
 	}
-	data, err := readAsSeen(root, name, before, compile.MaxFileSize)
+	data, err := readAsSeen(root, name, before, source.MaxFileSize)
 	switch {
 	case errors.Is(err, errChanged):
 		return nil, refuse("%s changed while skillc read it (replaced by a link or another file): run again", rel)
 	case errors.Is(err, errTooLarge):
-		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, compile.MaxFileSize>>20)
+		return nil, refuse("%s is larger than %d MiB (compile's input limit): not a file skillc wrote", rel, source.MaxFileSize>>20)
 	case err != nil:
 		return nil, err
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/memtest"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // TestCheckDirInputLimitsMemory: compile --check -o DIR reads the render under compile's input limits
@@ -28,7 +28,7 @@ func TestCheckDirInputLimitsMemory(t *testing.T) {
 		maxAlloc uint64
 	}{
 		{"a listed file over 32 MiB", func(t *testing.T, dir string) {
-			if err := os.Truncate(filepath.Join(dir, job), compile.MaxFileSize+1); err != nil { // sparse: no disk used
+			if err := os.Truncate(filepath.Join(dir, job), source.MaxFileSize+1); err != nil { // sparse: no disk used
 				t.Fatal(err)
 			}
 		}, 2, "", job + " is larger than 32 MiB (compile's input limit): not a file skillc wrote", 16 << 20},
@@ -87,7 +87,7 @@ func TestRenderFilesRefusals(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "outside.yaml"), filepath.Join(dir, "link.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	many := make([]string, compile.MaxDocuments+1)
+	many := make([]string, source.MaxDocuments+1)
 	for i := range many {
 		many[i] = "never-opened.yaml"
 	}

@@ -8,7 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/internal/emit"
 )
 
 // compileOptions are the flags shared by compile and check.
@@ -28,11 +29,11 @@ func (o *compileOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.configFile, "config", "", "CompilerConfig `FILE` with the platform's settings")
 	f.StringArrayVar(&o.policyDirs, "policy", nil, "add the conftest-style Rego policies (deny, violation, warn rules) of `DIR`; repeatable")
-	f.StringVar(&o.identity, "identity", "", "service account per namespace or per run: "+strings.Join(compile.Identities, "|")+" (default shared)")
-	f.StringVar(&o.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: "+strings.Join(compile.SidecarModes, "|")+" (default native)")
-	f.StringVar(&o.target, "target", "", "delivery target: "+strings.Join(compile.Targets, "|")+" (default plain)")
-	f.StringVar(&o.profile, "profile", "", "policy profile: "+strings.Join(compile.Profiles, "|")+" (default baseline)")
-	for flag, values := range map[string][]string{"identity": compile.Identities, "sidecars": compile.SidecarModes, "target": compile.Targets, "profile": compile.Profiles} {
+	f.StringVar(&o.identity, "identity", "", "service account per namespace or per run: "+strings.Join(api.Identities, "|")+" (default shared)")
+	f.StringVar(&o.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: "+strings.Join(api.SidecarModes, "|")+" (default native)")
+	f.StringVar(&o.target, "target", "", "delivery target: "+strings.Join(api.Targets, "|")+" (default plain)")
+	f.StringVar(&o.profile, "profile", "", "policy profile: "+strings.Join(api.Profiles, "|")+" (default baseline)")
+	for flag, values := range map[string][]string{"identity": api.Identities, "sidecars": api.SidecarModes, "target": api.Targets, "profile": api.Profiles} {
 		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
@@ -126,7 +127,7 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 		return checkDir(cmd, o.outDir, res.Objects, render)
 	}
 	if o.outDir == "" {
-		out, err := compile.MarshalStream(res.Objects)
+		out, err := emit.MarshalStream(res.Objects)
 		if err != nil {
 			return internalError(cmd, err)
 		}

@@ -16,8 +16,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
-	"github.com/skillc-dev/skillc/compile/permissions"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/permissions"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // diffOptions are the flags of diff: the output format, the git base, and the compile flags that
@@ -65,9 +68,9 @@ Exit codes: 0 compared (with or without changes), 2 bad input or usage.`,
 	f.StringVar(&o.output, "output", "text", "output format: "+strings.Join(permissions.Formats, "|"))
 	f.StringVar(&o.gitBase, "git-base", "", "compare the PATHs as of the git revision `REF` with the working tree")
 	f.StringVar(&o.configFile, "config", "", "CompilerConfig `FILE` for the source trees (with --git-base, read as of REF for OLD)")
-	f.StringVar(&o.identity, "identity", "", "service account per namespace or per run: "+strings.Join(compile.Identities, "|"))
-	f.StringVar(&o.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: "+strings.Join(compile.SidecarModes, "|"))
-	f.StringVar(&o.profile, "profile", "", "policy profile: "+strings.Join(compile.Profiles, "|")+" (accepted for symmetry with compile; the gate does not run)")
+	f.StringVar(&o.identity, "identity", "", "service account per namespace or per run: "+strings.Join(api.Identities, "|"))
+	f.StringVar(&o.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: "+strings.Join(api.SidecarModes, "|"))
+	f.StringVar(&o.profile, "profile", "", "policy profile: "+strings.Join(api.Profiles, "|")+" (accepted for symmetry with compile; the gate does not run)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(permissions.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	return cmd
@@ -106,7 +109,7 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 	// The two sides load at once (a large render is mostly sequential YAML parsing); not when one
 	// reads stdin, which only one of them may consume.
 	var oldSet, newSet permissions.Set
-	var oldDiags, newDiags compile.Diagnostics
+	var oldDiags, newDiags diag.Diagnostics
 	var oldErr, newErr error
 	var wg sync.WaitGroup
 	loadOld := func() { oldSet, oldDiags, oldErr = loadPermissions(cmd, o, oldSide) }
@@ -121,8 +124,8 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 		return err
 	}
 	if oldDiags.HasErrors() || newDiags.HasErrors() {
-		reportDiagnostics(cmd, oldDiags.Filter(compile.SeverityError))
-		reportDiagnostics(cmd, newDiags.Filter(compile.SeverityError))
+		reportDiagnostics(cmd, oldDiags.Filter(diag.SeverityError))
+		reportDiagnostics(cmd, newDiags.Filter(diag.SeverityError))
 		return exitError{2}
 	}
 	var out bytes.Buffer
@@ -135,17 +138,17 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 
 // loadPermissions reads one side: a render is decoded, sources are compiled without the gate.
 // Warnings are not printed: the diff is about permissions, and check reports the rest.
-func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permissions.Set, compile.Diagnostics, error) {
+func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permissions.Set, diag.Diagnostics, error) {
 	if len(side.paths) == 0 {
 		return permissions.Set{}, nil, nil // a path that did not exist at the git base
 	}
-	rename := func(ds compile.Diagnostics) compile.Diagnostics {
+	rename := func(ds diag.Diagnostics) diag.Diagnostics {
 		for i := range ds {
 			ds[i].File = side.rename(ds[i].File)
 		}
 		return ds
 	}
-	files, diags := compile.ReadPaths(side.paths, cmd.InOrStdin())
+	files, diags := source.ReadPaths(side.paths, cmd.InOrStdin())
 	if diags.HasErrors() {
 		return nil, rename(diags), nil
 	}
@@ -156,7 +159,7 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 	if sources {
 		opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Profile: o.profile}
 		if side.config != "" {
-			cfg, diags := compile.LoadConfig(side.config)
+			cfg, diags := source.LoadConfig(side.config)
 			if diags.HasErrors() {
 				return nil, rename(diags), nil
 			}

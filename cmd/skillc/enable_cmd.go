@@ -11,9 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/api"
 	srcedit "github.com/skillc-dev/skillc/compile/edit"
-	"github.com/skillc-dev/skillc/compile/permissions"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/permissions"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // toggleOptions are the flags of enable and disable: the document to edit, the toggle's params,
@@ -106,7 +108,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		return errors.New("enable and disable edit files in place: PATH cannot be - (stdin)")
 	}
 	stderr := cmd.ErrOrStderr()
-	fail := func(ds compile.Diagnostics) error {
+	fail := func(ds diag.Diagnostics) error {
 		reportDiagnostics(cmd, ds)
 		return exitError{2}
 	}
@@ -115,18 +117,18 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		return err
 	}
 	if diags.HasErrors() {
-		return fail(diags.Filter(compile.SeverityError))
+		return fail(diags.Filter(diag.SeverityError))
 	}
 	files, before := c.files, c.res
-	in, _ := compile.Load(files) // compiled above: no errors
+	in, _ := source.Load(files) // compiled above: no errors
 	fileIdx, src, d := findTarget(files, in, tg, flag)
 	if d != nil {
-		return fail(compile.Diagnostics{*d})
+		return fail(diag.Diagnostics{*d})
 	}
 	who := fmt.Sprintf("%s %s/%s", strings.TrimPrefix(flag, "--"), tg.Namespace, tg.Name)
 	if enable {
 		if d := checkPack(in, before.Config.Spec.CatalogNamespace, tg.Namespace, pack, src, who); d != nil {
-			return fail(compile.Diagnostics{*d})
+			return fail(diag.Diagnostics{*d})
 		}
 	}
 	f := files[fileIdx]
@@ -138,7 +140,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	}
 	var refused *srcedit.RefusedError
 	if errors.As(err, &refused) {
-		return fail(compile.Diagnostics{{File: f.Name, Line: refused.Line, Field: "spec.skills", Severity: compile.SeverityError, Message: refused.Msg}})
+		return fail(diag.Diagnostics{{File: f.Name, Line: refused.Line, Field: "spec.skills", Severity: diag.SeverityError, Message: refused.Msg}})
 	}
 	if err != nil {
 		return internalError(cmd, err)
@@ -167,7 +169,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	}
 	if diags.HasErrors() {
 		fmt.Fprintf(stderr, "skillc: with %s %sd, the sources do not compile:\n", pack, verbOf(enable))
-		return fail(diags.Filter(compile.SeverityError))
+		return fail(diags.Filter(diag.SeverityError))
 	}
 	rep, err := gate(cmd, o.policyDirs, after)
 	if err != nil {
@@ -192,21 +194,21 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	for _, d := range prev.Findings {
 		had[d.String()] = true
 	}
-	var added compile.Diagnostics
+	var added diag.Diagnostics
 	for _, d := range rep.Findings {
-		if !had[d.String()] || d.Severity == compile.SeverityDeny {
+		if !had[d.String()] || d.Severity == diag.SeverityDeny {
 			added = append(added, d)
 		}
 	}
 	rep.Findings = added
 	reportGate(cmd, rep, nil)
 	verdict := "passed"
-	if n := len(added.Filter(compile.SeverityWarning)); n > 0 {
+	if n := len(added.Filter(diag.SeverityWarning)); n > 0 {
 		verdict = fmt.Sprintf("passed with %d new warning(s), on stderr", n)
 	}
 	switch {
 	case denied:
-		fmt.Fprintf(&buf, "\ngate: denied (%d finding(s), on stderr); %s not written\n", len(added.Filter(compile.SeverityDeny)), f.Name)
+		fmt.Fprintf(&buf, "\ngate: denied (%d finding(s), on stderr); %s not written\n", len(added.Filter(diag.SeverityDeny)), f.Name)
 	case o.dryRun:
 		fmt.Fprintf(&buf, "\ngate: %s; --dry-run: %s not written\n", verdict, f.Name)
 	default:
@@ -235,9 +237,9 @@ func verbOf(enable bool) string {
 }
 
 // findTarget finds the one file defining the instance or run: defined nowhere or twice is an error.
-func findTarget(files []compile.File, in *compile.Inputs, tg srcedit.Target, flag string) (int, compile.Source, *compile.Diagnostic) {
-	var found []compile.Source
-	match := func(kind string, m compile.ObjectMeta, src compile.Source) {
+func findTarget(files []source.File, in *api.Inputs, tg srcedit.Target, flag string) (int, diag.Source, *diag.Diagnostic) {
+	var found []diag.Source
+	match := func(kind string, m api.ObjectMeta, src diag.Source) {
 		ns := m.Namespace
 		if ns == "" {
 			ns = "default"
@@ -254,12 +256,12 @@ func findTarget(files []compile.File, in *compile.Inputs, tg srcedit.Target, fla
 	}
 	switch len(found) {
 	case 0:
-		return 0, compile.Source{}, &compile.Diagnostic{Field: flag, Severity: compile.SeverityError,
+		return 0, diag.Source{}, &diag.Diagnostic{Field: flag, Severity: diag.SeverityError,
 			Message: fmt.Sprintf("no %s %s/%s among the inputs", strings.Join(tg.Kinds, " or "), tg.Namespace, tg.Name)}
 	case 1:
 	default:
 		d := found[1].Diag("metadata.name", "%s/%s is defined twice (also %s:%d): skillc will not guess which to edit", tg.Namespace, tg.Name, found[0].File, found[0].Line)
-		return 0, compile.Source{}, &d
+		return 0, diag.Source{}, &d
 	}
 	for i, f := range files {
 		if f.Name == found[0].File && f.Package == nil && !strings.EqualFold(filepath.Ext(f.Name), ".zip") {
@@ -267,12 +269,12 @@ func findTarget(files []compile.File, in *compile.Inputs, tg srcedit.Target, fla
 		}
 	}
 	d := found[0].Diag("", "%s/%s is not defined in a YAML file skillc can edit", tg.Namespace, tg.Name)
-	return 0, compile.Source{}, &d
+	return 0, diag.Source{}, &d
 }
 
 // checkPack: the pack must resolve as the compile will resolve it (private in ns, then the catalog);
 // a typo names the nearest packs that would.
-func checkPack(in *compile.Inputs, catalog, ns, ref string, src compile.Source, who string) *compile.Diagnostic {
+func checkPack(in *api.Inputs, catalog, ns, ref string, src diag.Source, who string) *diag.Diagnostic {
 	name := srcedit.PackName(ref)
 	var visible []string
 	for _, p := range in.Packs {
@@ -387,7 +389,7 @@ func replaceFile(path string, old, data []byte) error {
 // overrideNote says when a run-level edit switches a run between its own skills and its
 // instance's: a run with no skills of its own inherits them (SPEC §2), so its first own toggle
 // drops the inherited ones, and removing its last brings them back.
-func overrideNote(in *compile.Inputs, tg srcedit.Target, flag string, enable bool) string {
+func overrideNote(in *api.Inputs, tg srcedit.Target, flag string, enable bool) string {
 	if flag != "--run" {
 		return ""
 	}
@@ -414,8 +416,8 @@ func overrideNote(in *compile.Inputs, tg srcedit.Target, flag string, enable boo
 }
 
 // togglesOf is the spec.skills of the edited instance or run.
-func togglesOf(in *compile.Inputs, tg srcedit.Target, flag string) []compile.SkillRef {
-	same := func(m compile.ObjectMeta) bool {
+func togglesOf(in *api.Inputs, tg srcedit.Target, flag string) []api.SkillRef {
+	same := func(m api.ObjectMeta) bool {
 		ns := m.Namespace
 		if ns == "" {
 			ns = "default"
@@ -438,7 +440,7 @@ func togglesOf(in *compile.Inputs, tg srcedit.Target, flag string) []compile.Ski
 	return nil
 }
 
-func sameParams(have map[string]compile.Scalar, want map[string]string) bool {
+func sameParams(have map[string]api.Scalar, want map[string]string) bool {
 	if len(have) != len(want) {
 		return false
 	}

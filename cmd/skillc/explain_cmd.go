@@ -10,6 +10,8 @@ import (
 
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/compile/explain"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/source"
 )
 
 type explainOptions struct {
@@ -77,7 +79,7 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	fail := func(ds compile.Diagnostics) error {
+	fail := func(ds diag.Diagnostics) error {
 		reportDiagnostics(cmd, ds)
 		return exitError{2}
 	}
@@ -86,13 +88,13 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 		return err
 	}
 	if diags.HasErrors() {
-		return fail(diags.Filter(compile.SeverityError))
+		return fail(diags.Filter(diag.SeverityError))
 	}
 	files, res := c.files, c.res
-	in, _ := compile.Load(files) // compiled above: no errors
+	in, _ := source.Load(files) // compiled above: no errors
 	pod, asked, d := findPod(res, kind, ns, name)
 	if d != nil {
-		return fail(compile.Diagnostics{*d})
+		return fail(diag.Diagnostics{*d})
 	}
 	// The gate is asked about this pod's objects alone: its findings are the pod's.
 	sub := *res
@@ -114,7 +116,7 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 
 // findPod finds the run or schedule to explain: by its kind and name, or as the one an emitted
 // object is built for (the builders' origin records say which).
-func findPod(res *compile.Result, kind, ns, name string) (*compile.Pod, string, *compile.Diagnostic) {
+func findPod(res *compile.Result, kind, ns, name string) (*compile.Pod, string, *diag.Diagnostic) {
 	var known []string
 	if kind == "AgentRun" || kind == "SympoziumSchedule" {
 		for i := range res.Pods {
@@ -126,7 +128,7 @@ func findPod(res *compile.Result, kind, ns, name string) (*compile.Pod, string, 
 				known = append(known, p.Namespace+"/"+p.Name)
 			}
 		}
-		return nil, "", &compile.Diagnostic{Severity: compile.SeverityError, Message: fmt.Sprintf("no %s %s/%s among the inputs%s", kind, ns, name, nearest(ns+"/"+name, known))}
+		return nil, "", &diag.Diagnostic{Severity: diag.SeverityError, Message: fmt.Sprintf("no %s %s/%s among the inputs%s", kind, ns, name, nearest(ns+"/"+name, known))}
 	}
 	for i := range res.Pods {
 		p := &res.Pods[i]
@@ -140,5 +142,5 @@ func findPod(res *compile.Result, kind, ns, name string) (*compile.Pod, string, 
 	for _, o := range res.Objects {
 		known = append(known, compile.ObjectKey(o))
 	}
-	return nil, "", &compile.Diagnostic{Severity: compile.SeverityError, Message: fmt.Sprintf("no object %s/%s/%s is emitted for a run or schedule of the inputs%s", kind, ns, name, nearest(kind+"/"+ns+"/"+name, known))}
+	return nil, "", &diag.Diagnostic{Severity: diag.SeverityError, Message: fmt.Sprintf("no object %s/%s/%s is emitted for a run or schedule of the inputs%s", kind, ns, name, nearest(kind+"/"+ns+"/"+name, known))}
 }

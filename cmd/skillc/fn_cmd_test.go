@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/memtest"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // resourceList wraps items (YAML documents, indented as list entries) and a functionConfig.
@@ -290,7 +290,7 @@ func TestFnInputLimitsMemory(t *testing.T) {
 		{"unknown field", head + "items: []\nitem: []\n", `<stdin>:4: item: unknown field "item" (did you mean "items"?)`},
 		{"two documents", resourceList("", fnPack) + "---\n" + resourceList("", fnPack), "<stdin>: expected a config.kubernetes.io/v1 ResourceList"},
 		{"empty", "", "<stdin>: expected a config.kubernetes.io/v1 ResourceList"},
-		{"too many items", head + "items:\n" + strings.Repeat("- {}\n", compile.MaxDocumentsPerFile+1), "<stdin>:3: items: more than 10000 items in the ResourceList: refused"},
+		{"too many items", head + "items:\n" + strings.Repeat("- {}\n", source.MaxDocumentsPerFile+1), "<stdin>:3: items: more than 10000 items in the ResourceList: refused"},
 		{"bad YAML: its line", head + "items: [\n", "<stdin>:3: invalid YAML: did not find expected node content"},
 		{"a tag in an item", resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: !custom x}\n"), `<stdin>:6: YAML tag "!custom" is not supported`},
 		{"a NUL byte", head + "items: []\n\x00", "<stdin>:4: control character U+0000 is not allowed in YAML"},

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/source"
 )
 
 var update = flag.Bool("update", false, "rewrite golden/ from the current output")
@@ -171,19 +173,19 @@ func TestDeterministic(t *testing.T) {
 			if len(flags) > 0 {
 				t.Skip("fixture sets flags")
 			}
-			files, diags := compile.ReadPaths(paths, nil)
+			files, diags := source.ReadPaths(paths, nil)
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
 			want := render(t, files)
-			var docs []compile.File
+			var docs []source.File
 			for _, f := range files {
 				if f.Package != nil || strings.HasSuffix(f.Name, ".zip") {
 					docs = append(docs, f) // a package is one source, whole
 					continue
 				}
 				for i, d := range bytes.Split(f.Data, []byte("\n---\n")) {
-					docs = append(docs, compile.File{Name: fmt.Sprintf("%s#%d", f.Name, i), Data: append(d, '\n')})
+					docs = append(docs, source.File{Name: fmt.Sprintf("%s#%d", f.Name, i), Data: append(d, '\n')})
 				}
 			}
 			for seed := range uint64(3) {
@@ -197,14 +199,14 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-func render(t *testing.T, files []compile.File) string {
+func render(t *testing.T, files []source.File) string {
 	t.Helper()
 	res, ds := compile.Compile(files, compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := compile.MarshalStream(res.Objects)
+	out, err := emit.MarshalStream(res.Objects)
 	if err != nil {
 		t.Fatal(err)
 	}

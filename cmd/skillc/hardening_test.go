@@ -22,7 +22,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/compile/gen"
+	"github.com/skillc-dev/skillc/internal/gen"
 )
 
 // TestPanicBecomesExit3: a bug is never shown as a stack trace; the guard in run turns it into exit
@@ -282,9 +282,13 @@ type errorClass struct {
 func errorClasses(t *testing.T) []errorClass {
 	t.Helper()
 	fset := token.NewFileSet()
-	paths, err := filepath.Glob("compile/*.go")
-	if err != nil {
-		t.Fatal(err)
+	var paths []string
+	for _, dir := range []string{"api", "source", "compile", "krm"} { // where input is read and checked
+		p, err := filepath.Glob(dir + "/*.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p...)
 	}
 	var out []errorClass
 	add := func(e ast.Expr) {
@@ -301,7 +305,7 @@ func errorClasses(t *testing.T) []errorClass {
 	}
 	for _, path := range paths {
 		// Serializing and exporting report internal failures, not input errors.
-		if strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "serialize.go") || strings.HasSuffix(path, "export.go") {
+		if strings.HasSuffix(path, "_test.go") {
 			continue
 		}
 		f, err := parser.ParseFile(fset, path, nil, 0)
@@ -318,8 +322,8 @@ func errorClasses(t *testing.T) []errorClass {
 				case *ast.SelectorExpr:
 					name = fn.Sel.Name
 				}
-				idx := map[string]int{"Diag": 1, "fail": 2, "diag": 2, "Errorf": 0, "New": 0}[name]
-				if _, ok := map[string]bool{"Diag": true, "fail": true, "diag": true, "Errorf": true, "New": true}[name]; ok && len(n.Args) > idx {
+				idx := map[string]int{"Diag": 1, "fail": 2, "diagAt": 2, "Errorf": 0, "New": 0}[name]
+				if _, ok := map[string]bool{"Diag": true, "fail": true, "diagAt": true, "Errorf": true, "New": true}[name]; ok && len(n.Args) > idx {
 					add(n.Args[idx])
 				}
 			case *ast.CompositeLit:
@@ -333,8 +337,12 @@ func errorClasses(t *testing.T) []errorClass {
 					switch key, _ := kv.Key.(*ast.Ident); {
 					case key == nil:
 					case key.Name == "Severity":
-						id, _ := kv.Value.(*ast.Ident)
-						isError = id != nil && id.Name == "SeverityError"
+						switch v := kv.Value.(type) {
+						case *ast.Ident:
+							isError = v.Name == "SeverityError"
+						case *ast.SelectorExpr:
+							isError = v.Sel.Name == "SeverityError"
+						}
 					case key.Name == "Message":
 						msg = kv.Value
 						if call, ok := msg.(*ast.CallExpr); ok && len(call.Args) > 0 {
@@ -408,7 +416,7 @@ var classesWithoutCase = map[string]bool{
 	"param %q becomes env %q: %s": true,
 }
 
-// TestEveryErrorClassHasACase: every input-error message format in compile/ is shown by a golden
+// TestEveryErrorClassHasACase: every input-error message format in api/, source/, compile/ and krm/ is shown by a golden
 // file under golden/invalid, by a named Go test, or is on the backlog; a new class without a case
 // fails here.
 func TestEveryErrorClassHasACase(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/krm"
 )
 
 // The real kustomize (bin/kustomize, installed by `make tools`) runs skillc as an exec KRM
@@ -254,7 +254,7 @@ func passedThrough(t *testing.T, inputs []string) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for _, in := range inputs {
 		for id, o := range objectsByID(t, in) {
-			if !compile.IsSourceKind(fmt.Sprint(o["apiVersion"]), fmt.Sprint(o["kind"])) {
+			if !krm.IsSourceKind(fmt.Sprint(o["apiVersion"]), fmt.Sprint(o["kind"])) {
 				out[id] = o
 			}
 		}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/memtest"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // TestOneLoaderForEveryCommand feeds the same hostile input to compile, check, diff (as a source
@@ -29,7 +29,7 @@ func TestOneLoaderForEveryCommand(t *testing.T) {
 		wantBuild string // build's message, when it differs from want
 		notFn     bool   // two documents: not one ResourceList item (a ResourceList is one document)
 	}{
-		{"elements counted before parsing", run + "spec: {instanceRef: i, task: {steps: [" + strings.Repeat("1,", compile.MaxYAMLElements) + "1]}}\n",
+		{"elements counted before parsing", run + "spec: {instanceRef: i, task: {steps: [" + strings.Repeat("1,", source.MaxYAMLElements) + "1]}}\n",
 			"document has more than 250000 YAML elements", "", false},
 		{"one big scalar aliased 2000 times", run + "status: {big: &big " + strings.Repeat("x", 100_000) + "}\nspec: {instanceRef: i, task: {steps: [" +
 			strings.Repeat("*big, ", 1999) + "*big]}}\n", "spec.task: YAML aliases expand to more than 1 MiB of text: refused",

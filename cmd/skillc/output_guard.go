@@ -18,7 +18,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // The rules every writing command follows (README "Output, signals and exit codes"): skillc
@@ -403,7 +403,7 @@ type renderedObject struct{ kind, name, namespace string }
 func skillcObject(name string, data []byte) (renderedObject, bool) {
 	var root *yaml.Node
 	docs := 0
-	diags := compile.NewReader().Documents(compile.File{Name: name, Data: data}, func(n *yaml.Node) bool {
+	diags := source.NewReader().Documents(source.File{Name: name, Data: data}, func(n *yaml.Node) bool {
 		docs++
 		root = n
 		return docs == 1

@@ -6,24 +6,27 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/export"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // loadPacks reads the SkillPacks (YAML and SKILL.md packages) under paths.
-func loadPacks(cmd *cobra.Command, paths []string) ([]*compile.SkillPack, error) {
-	files, diags := compile.ReadPaths(paths, cmd.InOrStdin())
+func loadPacks(cmd *cobra.Command, paths []string) ([]*api.SkillPack, error) {
+	files, diags := source.ReadPaths(paths, cmd.InOrStdin())
 	if !diags.HasErrors() {
-		var in *compile.Inputs
-		var d compile.Diagnostics
-		in, d = compile.Load(files)
+		var in *api.Inputs
+		var d diag.Diagnostics
+		in, d = source.Load(files)
 		diags = append(diags, d...)
 		if !diags.HasErrors() {
-			reportDiagnostics(cmd, diags.Filter(compile.SeverityWarning))
+			reportDiagnostics(cmd, diags.Filter(diag.SeverityWarning))
 			return in.Packs, nil
 		}
 	}
 	diags.Sort()
-	reportDiagnostics(cmd, diags.Filter(compile.SeverityError, compile.SeverityWarning))
+	reportDiagnostics(cmd, diags.Filter(diag.SeverityError, diag.SeverityWarning))
 	return nil, exitError{2}
 }
 
@@ -51,7 +54,7 @@ be, contain or be inside an input PATH.`,
 			files := map[string][]byte{}
 			from := map[string]string{}
 			for _, p := range packs {
-				src, fromPackage := p.Metadata.Annotations[compile.AnnotationPackage]
+				src, fromPackage := p.Metadata.Annotations[source.AnnotationPackage]
 				if !fromPackage {
 					continue
 				}
@@ -60,7 +63,7 @@ be, contain or be inside an input PATH.`,
 					return exitError{2}
 				}
 				from[p.Metadata.Name] = src
-				y, diags := compile.ImportManifest(p)
+				y, diags := export.ImportManifest(p)
 				reportDiagnostics(cmd, diags)
 				if diags.HasErrors() {
 					return exitError{2}
@@ -100,7 +103,7 @@ be, contain or be inside an input PATH.`,
 			if err != nil {
 				return err
 			}
-			files, diags := compile.Export(packs, zips)
+			files, diags := export.Export(packs, zips)
 			reportDiagnostics(cmd, diags)
 			if diags.HasErrors() {
 				return exitError{2}

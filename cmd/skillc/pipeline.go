@@ -10,12 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // compileSources reads the inputs and the config and compiles them. Input problems come back as
 // diagnostics (errors among them mean no result); only internal failures are errors.
-func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*compile.Result, compile.Diagnostics, error) {
+func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*compile.Result, diag.Diagnostics, error) {
 	c, diags, err := readAndCompile(cmd, o, args)
 	if c == nil {
 		return nil, diags, err
@@ -26,26 +28,26 @@ func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*comp
 // compiled is a compile with what went into it, for the commands that look at the sources again
 // or compile them once more with a change (enable, explain).
 type compiled struct {
-	files []compile.File
+	files []source.File
 	opts  compile.Options
 	res   *compile.Result
 }
 
 // readAndCompile is compileSources keeping the files read and the options. PATH defaults to ".".
 // On input errors it returns diagnostics and no compile.
-func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*compiled, compile.Diagnostics, error) {
+func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*compiled, diag.Diagnostics, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
 	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
 	if o.configFile != "" {
-		cfg, diags := compile.LoadConfig(o.configFile)
+		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
 			return nil, diags, nil
 		}
 		opts.Config = cfg
 	}
-	files, diags := compile.ReadPaths(paths, cmd.InOrStdin())
+	files, diags := source.ReadPaths(paths, cmd.InOrStdin())
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
@@ -59,7 +61,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 // compileFiles compiles read inputs: the one entry point of compile, check, fn and build. Input
 // problems come back as diagnostics (errors among them mean no result); only internal failures are
 // errors.
-func compileFiles(cmd *cobra.Command, files []compile.File, opts compile.Options) (*compile.Result, compile.Diagnostics, error) {
+func compileFiles(cmd *cobra.Command, files []source.File, opts compile.Options) (*compile.Result, diag.Diagnostics, error) {
 	res, ds := compile.Compile(files, opts)
 	if ds.HasErrors() {
 		return nil, ds, nil
@@ -87,12 +89,12 @@ func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy
 // relative to the config file's folder and confined to it (no absolute path, no `..`, no symlink):
 // the config is often part of the repository a pull request changes. (skillc fn and build confine
 // them to the kustomization instead: see compileItems.)
-func withConfigPolicy(res *compile.Result, dirs []string) ([]string, compile.Diagnostics) {
+func withConfigPolicy(res *compile.Result, dirs []string) ([]string, diag.Diagnostics) {
 	if res == nil || res.Config == nil || len(res.Config.Spec.Policy.Paths) == 0 {
 		return dirs, nil
 	}
 	root := filepath.Dir(res.Config.Src.File)
-	var ds compile.Diagnostics
+	var ds diag.Diagnostics
 	for i, p := range res.Config.Spec.Policy.Paths {
 		if err := confineDir(root, p); err != nil {
 			ds = append(ds, res.Config.Src.Diag(fmt.Sprintf("spec.policy.paths[%d]", i), "%v", err))
@@ -104,13 +106,13 @@ func withConfigPolicy(res *compile.Result, dirs []string) ([]string, compile.Dia
 }
 
 // gateChecked is gate that returns the --policy folders' problems instead of printing them.
-func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, compile.Diagnostics, error) {
+func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, diag.Diagnostics, error) {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	g, err := policy.NewGate(ctx, res.Config, policyDirs, time.Now())
-	var ds compile.Diagnostics
+	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
 		return nil, ds, nil
 	}
@@ -127,14 +129,14 @@ func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (
 // reportGate prints the gate's findings, then what exceptions waived (never hidden), to stderr.
 // relocate, when set, rewrites each location first (fn and build drop lines that are not the
 // user's); the printed findings are returned.
-func reportGate(cmd *cobra.Command, rep *policy.Report, relocate func(compile.Diagnostics) compile.Diagnostics) compile.Diagnostics {
+func reportGate(cmd *cobra.Command, rep *policy.Report, relocate func(diag.Diagnostics) diag.Diagnostics) diag.Diagnostics {
 	if relocate == nil {
-		relocate = func(ds compile.Diagnostics) compile.Diagnostics { return ds }
+		relocate = func(ds diag.Diagnostics) diag.Diagnostics { return ds }
 	}
 	findings := relocate(rep.Findings)
 	reportDiagnostics(cmd, findings)
 	for _, e := range rep.Excepted {
-		d := relocate(compile.Diagnostics{e.Diagnostic})[0]
+		d := relocate(diag.Diagnostics{e.Diagnostic})[0]
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s (excepted by %s, owner %s, expires %s)\n", d.String(), e.Exception, e.Owner, e.Expires)
 	}
 	return findings

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // exitError carries an exit code through cobra without printing anything more.
@@ -93,7 +93,7 @@ internal error or stdout could not be written (a full disk, a closed pipe).`,
 }
 
 // reportDiagnostics prints diagnostics to stderr, one FILE:LINE: message per line.
-func reportDiagnostics(cmd *cobra.Command, ds compile.Diagnostics) {
+func reportDiagnostics(cmd *cobra.Command, ds diag.Diagnostics) {
 	w := cmd.ErrOrStderr()
 	for _, d := range ds {
 		fmt.Fprintln(w, d.String())

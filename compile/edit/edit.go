@@ -17,7 +17,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // Target names the document to edit: one of Kinds, in Namespace (empty means "default", as
@@ -62,12 +62,12 @@ func PackName(ref string) string { return strings.TrimPrefix(ref, "skillpack-") 
 
 // Enable appends t to the target document's spec.skills, unless a toggle of the same pack is
 // already there (then Changed is false and Line is that toggle's).
-func Enable(f compile.File, tg Target, t Toggle) (Result, error) {
+func Enable(f source.File, tg Target, t Toggle) (Result, error) {
 	return apply(f, tg, t, true)
 }
 
 // Disable removes the target document's toggle of pack; Changed is false when there is none.
-func Disable(f compile.File, tg Target, pack string) (Result, error) {
+func Disable(f source.File, tg Target, pack string) (Result, error) {
 	return apply(f, tg, Toggle{Pack: pack}, false)
 }
 
@@ -77,10 +77,10 @@ type doc struct {
 	value any
 }
 
-func parse(f compile.File) ([]doc, error) {
+func parse(f source.File) ([]doc, error) {
 	var docs []doc
 	var decodeErr error
-	diags := compile.NewReader().Documents(f, func(root *yaml.Node) bool {
+	diags := source.NewReader().Documents(f, func(root *yaml.Node) bool {
 		var v any
 		if err := root.Decode(&v); err != nil {
 			decodeErr = refuse(root.Line, "decoding: %v", err)
@@ -311,7 +311,7 @@ func flowEnd(s string, i int) int {
 	return -1
 }
 
-func apply(f compile.File, tg Target, t Toggle, enable bool) (Result, error) {
+func apply(f source.File, tg Target, t Toggle, enable bool) (Result, error) {
 	docs, err := parse(f)
 	if err != nil {
 		return Result{}, err
@@ -545,11 +545,11 @@ func (t *text) disable(skillsKey, skills *yaml.Node, pos int, res *Result) error
 
 // verify parses the edited file again and checks it is the original with exactly the intended
 // change: the same documents, and in the target document only spec.skills changed, as intended.
-func verify(f compile.File, data []byte, before []doc, idx int, t Toggle, enable bool, pos int, dropKey bool) error {
+func verify(f source.File, data []byte, before []doc, idx int, t Toggle, enable bool, pos int, dropKey bool) error {
 	// A layout the line edit misjudged (a block scalar, an odd indentation) fails here: refused,
 	// never written.
 	line := before[idx].root.Line
-	after, err := parse(compile.File{Name: f.Name, Data: data})
+	after, err := parse(source.File{Name: f.Name, Data: data})
 	if err != nil {
 		return refuse(line, "the edited file would not parse (%v): this layout cannot be edited line by line, edit it by hand", err)
 	}

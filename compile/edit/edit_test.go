@@ -10,7 +10,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/source"
 )
 
 var instance = Target{Kinds: []string{"SympoziumInstance", "Agent"}, Namespace: "team", Name: "bot"}
@@ -60,7 +60,7 @@ func TestEnableLayouts(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := compile.File{Name: "in.yaml", Data: []byte(tc.in)}
+			f := source.File{Name: "in.yaml", Data: []byte(tc.in)}
 			res, err := Enable(f, instance, Toggle{Pack: "new", Params: tc.params})
 			if err != nil {
 				t.Fatal(err)
@@ -68,11 +68,11 @@ func TestEnableLayouts(t *testing.T) {
 			if string(res.Data) != tc.want || !res.Changed {
 				t.Fatalf("enable:\n%s\nwant:\n%s", res.Data, tc.want)
 			}
-			again, err := Enable(compile.File{Name: "in.yaml", Data: res.Data}, instance, Toggle{Pack: "skillpack-new"})
+			again, err := Enable(source.File{Name: "in.yaml", Data: res.Data}, instance, Toggle{Pack: "skillpack-new"})
 			if err != nil || again.Changed || string(again.Data) != tc.want {
 				t.Fatalf("enabling again changed the file or failed: %v", err)
 			}
-			back, err := Disable(compile.File{Name: "in.yaml", Data: res.Data}, instance, "new")
+			back, err := Disable(source.File{Name: "in.yaml", Data: res.Data}, instance, "new")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +92,7 @@ func TestRefused(t *testing.T) {
 		{"not found", "kind: SympoziumInstance\nmetadata: {name: other}\nspec: {}\n", "no SympoziumInstance or Agent team/bot"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Enable(compile.File{Name: "in.yaml", Data: []byte(tc.in)}, instance, Toggle{Pack: "new"})
+			_, err := Enable(source.File{Name: "in.yaml", Data: []byte(tc.in)}, instance, Toggle{Pack: "new"})
 			var re *RefusedError
 			if !errors.As(err, &re) || !strings.Contains(re.Msg, tc.want) {
 				t.Fatalf("got %v, want a refusal containing %q", err, tc.want)
@@ -113,9 +113,9 @@ func TestEnableDisableFixtures(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		f := compile.File{Name: path, Data: data}
+		f := source.File{Name: path, Data: data}
 		var targets []Target
-		if diags := compile.NewReader().Documents(f, func(root *yaml.Node) bool {
+		if diags := source.NewReader().Documents(f, func(root *yaml.Node) bool {
 			_, kind := get(root, "kind")
 			_, meta := get(root, "metadata")
 			_, name := get(meta, "name")
@@ -142,7 +142,7 @@ func TestEnableDisableFixtures(t *testing.T) {
 				t.Errorf("%s: %s/%s: %v", path, tg.Namespace, tg.Name, err)
 				continue
 			}
-			back, err := Disable(compile.File{Name: path, Data: res.Data}, tg, "zz-probe-pack")
+			back, err := Disable(source.File{Name: path, Data: res.Data}, tg, "zz-probe-pack")
 			if err != nil {
 				t.Errorf("%s: %s/%s: disable: %v", path, tg.Namespace, tg.Name, err)
 				continue
@@ -167,7 +167,7 @@ func TestDisableLastWithComment(t *testing.T) {
 	head := "kind: SympoziumInstance\nmetadata: {name: bot, namespace: team}\n"
 	in := head + "spec:\n  skills:  # toggles\n    # the only one\n    - skillPackRef: a\n  agents: {}\n"
 	want := head + "spec:\n  skills: []  # toggles\n    # the only one\n  agents: {}\n"
-	res, err := Disable(compile.File{Name: "in.yaml", Data: []byte(in)}, instance, "a")
+	res, err := Disable(source.File{Name: "in.yaml", Data: []byte(in)}, instance, "a")
 	if err != nil || string(res.Data) != want {
 		t.Fatalf("got %q, %v\nwant %q", res.Data, err, want)
 	}
@@ -191,12 +191,12 @@ func FuzzEnableDisable(f *testing.F) {
 		if pack == "" || len(pack) > 64 {
 			return
 		}
-		in := compile.File{Name: "in.yaml", Data: data}
+		in := source.File{Name: "in.yaml", Data: data}
 		res, err := Enable(in, instance, Toggle{Pack: pack, Params: map[string]string{"k": pack}})
 		if err != nil || !res.Changed {
 			return
 		}
-		back, err := Disable(compile.File{Name: "in.yaml", Data: res.Data}, instance, pack)
+		back, err := Disable(source.File{Name: "in.yaml", Data: res.Data}, instance, pack)
 		if err != nil {
 			t.Fatalf("disable after enable: %v\n%q", err, res.Data)
 		}
@@ -210,7 +210,7 @@ func TestDisableMiddleKeepsComments(t *testing.T) {
 	head := "kind: SympoziumInstance\nmetadata: {name: bot, namespace: team}\n"
 	in := head + "spec:\n  skills:\n    - skillPackRef: a\n    # about b\n    - skillPackRef: skillpack-b\n      params:\n        k: |\n          x\n\n          y\n    # about c\n    - skillPackRef: c\n"
 	want := head + "spec:\n  skills:\n    - skillPackRef: a\n    # about b\n    # about c\n    - skillPackRef: c\n"
-	res, err := Disable(compile.File{Name: "in.yaml", Data: []byte(in)}, instance, "b")
+	res, err := Disable(source.File{Name: "in.yaml", Data: []byte(in)}, instance, "b")
 	if err != nil || string(res.Data) != want || res.Field != "spec.skills[1]" {
 		t.Fatalf("got %q (%s), %v\nwant %q", res.Data, res.Field, err, want)
 	}
@@ -220,7 +220,7 @@ func TestDisableMiddleKeepsComments(t *testing.T) {
 		"b": head + "spec:\n  skills: [{skillPackRef: a}, {skillPackRef: c}]\n",
 		"c": head + "spec:\n  skills: [{skillPackRef: a}, {skillPackRef: b}]\n",
 	} {
-		res, err := Disable(compile.File{Name: "in.yaml", Data: []byte(flow)}, instance, pack)
+		res, err := Disable(source.File{Name: "in.yaml", Data: []byte(flow)}, instance, pack)
 		if err != nil || string(res.Data) != want {
 			t.Errorf("disable %s: got %q, %v", pack, res.Data, err)
 		}

@@ -14,7 +14,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
 
@@ -120,7 +122,7 @@ type Mount struct {
 
 // Finding is a gate finding on the pod's objects; exceptions that waived one say so.
 type Finding struct {
-	compile.Diagnostic
+	diag.Diagnostic
 	Exception string `json:"exception,omitempty"`
 	Owner     string `json:"owner,omitempty"`
 	Expires   string `json:"expires,omitempty"`
@@ -141,7 +143,7 @@ func PodObjects(res *compile.Result, pod *compile.Pod) []compile.Object {
 
 // Explain builds the explanation of pod. in are the decoded inputs (for what a private pack
 // shadows), rep the gate's report on PodObjects.
-func Explain(res *compile.Result, in *compile.Inputs, pod *compile.Pod, rep *policy.Report) *Explanation {
+func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.Report) *Explanation {
 	catalog := res.Config.Spec.CatalogNamespace
 	origins := res.ObjectOrigins(pod)
 	e := &Explanation{Kind: pod.Kind, Namespace: pod.Namespace, Name: pod.Name,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/policy"
+	"github.com/skillc-dev/skillc/source"
 )
 
 const sources = `apiVersion: sympozium.ai/v1alpha1
@@ -51,13 +52,13 @@ spec: {instanceRef: bot, task: t}
 
 func explainRun(t *testing.T) *Explanation {
 	t.Helper()
-	files := []compile.File{{Name: "in.yaml", Data: []byte(sources)}}
+	files := []source.File{{Name: "in.yaml", Data: []byte(sources)}}
 	res, ds := compile.Compile(files, compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, _ := compile.Load(files)
+	in, _ := source.Load(files)
 	pod := &res.Pods[0]
 	sub := *res
 	sub.Objects = PodObjects(res, pod)

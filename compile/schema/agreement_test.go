@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/skillc-dev/skillc/compile"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // TestSchemaAgreesWithSkillc is a differential test of the schemas against skillc itself. Every
@@ -30,7 +32,7 @@ func TestSchemaAgreesWithSkillc(t *testing.T) {
 	var mutants, refusedByDecoder, refusedBySchema, refusedBySkillc int
 	for _, fx := range fixtures {
 		dir := filepath.Join(root, "fixtures", fx)
-		files, diags := compile.ReadPaths([]string{dir}, nil)
+		files, diags := source.ReadPaths([]string{dir}, nil)
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}
@@ -54,9 +56,9 @@ func TestSchemaAgreesWithSkillc(t *testing.T) {
 				mutate(target, func(what string) {
 					mutants++
 					data := encode(t, roots)
-					mutated := append([]compile.File(nil), files...)
-					mutated[fi] = compile.File{Name: f.Name, Data: data}
-					_, loadDiags := compile.Load(mutated)
+					mutated := append([]source.File(nil), files...)
+					mutated[fi] = source.File{Name: f.Name, Data: data}
+					_, loadDiags := source.Load(mutated)
 					decoderRefuses := loadDiags.HasErrors()
 					_, compileDiags := compile.Compile(mutated, compile.Options{})
 					compileErr := compileDiags.Err()

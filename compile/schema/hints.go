@@ -5,11 +5,12 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/skillc-dev/skillc/compile"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/skillc-dev/skillc/api"
 )
 
 // What the decoder leaves to validation (compile/validate.go, compile/config.go), as schema. The
@@ -44,7 +45,7 @@ const (
 
 // unmarshalerSchemas are the types that decode themselves (UnmarshalJSON): what each accepts.
 var unmarshalerSchemas = map[reflect.Type]object{
-	reflect.TypeFor[compile.Task](): {
+	reflect.TypeFor[api.Task](): {
 		"type":        []any{"string", "object", "null"},
 		"description": "What the agent is asked to do: a string, or an object (an orchestration mode) passed as compact JSON in TASK.",
 	},
@@ -140,16 +141,16 @@ var fieldHints = map[string]fieldHint{
 
 	// CompilerConfig
 	"ConfigSpec.catalogNamespace": {Schema: object{"pattern": "^$|" + dns1123Label, "maxLength": validation.DNS1123LabelMaxLength},
-		Default: compile.DefaultCatalogNamespace, Description: "Where public SkillPacks live."},
-	"ConfigSpec.identity":    oneOf(compile.Identities, "shared", "The run's ServiceAccount: one per namespace, or one per run."),
-	"ConfigSpec.sidecars":    oneOf(compile.SidecarModes, "native", "Skill sidecars as native sidecars (initContainers) or plain containers."),
-	"ConfigSpec.target":      oneOf(compile.Targets, "plain", "The GitOps tool the output is annotated for."),
+		Default: api.DefaultCatalogNamespace, Description: "Where public SkillPacks live."},
+	"ConfigSpec.identity":    oneOf(api.Identities, "shared", "The run's ServiceAccount: one per namespace, or one per run."),
+	"ConfigSpec.sidecars":    oneOf(api.SidecarModes, "native", "Skill sidecars as native sidecars (initContainers) or plain containers."),
+	"ConfigSpec.target":      oneOf(api.Targets, "plain", "The GitOps tool the output is annotated for."),
 	"ConfigSpec.keepSources": {Default: false, Description: "KRM mode: pass the source objects through too."},
-	"ConfigSpec.skillBudgetTokens": {Schema: object{"minimum": 0}, Default: compile.DefaultSkillBudgetTokens,
+	"ConfigSpec.skillBudgetTokens": {Schema: object{"minimum": 0}, Default: api.DefaultSkillBudgetTokens,
 		Description: "The skill text one pod may carry, in tokens; 0 or absent: the default."},
-	"ConfigImages.agentRunner":   {Default: compile.DefaultAgentRunnerImage},
-	"ConfigImages.ipcBridge":     {Default: compile.DefaultIPCBridgeImage},
-	"PolicyConfig.profile":       oneOf(compile.Profiles, "baseline", "The policy profile (POLICY.md)."),
+	"ConfigImages.agentRunner":   {Default: api.DefaultAgentRunnerImage},
+	"ConfigImages.ipcBridge":     {Default: api.DefaultIPCBridgeImage},
+	"PolicyConfig.profile":       oneOf(api.Profiles, "baseline", "The policy profile (POLICY.md)."),
 	"AllowedHostPath.skillPack":  {Required: true, Schema: nonEmpty},
 	"AllowedHostPath.pathPrefix": {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
 	"ResourceCeilings.cpu":       {Schema: object{"type": []any{"string", "number"}, "pattern": "^$|" + quantityAny}, Description: "The highest cpu limit a sidecar may have."},

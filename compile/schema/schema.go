@@ -19,8 +19,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/skillc-dev/skillc/compile"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/api"
 )
 
 // Draft is the JSON Schema dialect of the generated files.
@@ -38,17 +39,17 @@ type Kind struct {
 
 // Kinds are the kinds compile.Load decodes (load.go's loadDocument), in a fixed order.
 var Kinds = []Kind{
-	{"sympozium.ai", "v1alpha1", "SkillPack", reflect.TypeFor[compile.SkillPack](),
+	{"sympozium.ai", "v1alpha1", "SkillPack", reflect.TypeFor[api.SkillPack](),
 		"Skills (Markdown) with an optional sidecar, its RBAC and host access."},
-	{"sympozium.ai", "v1alpha1", "SympoziumInstance", reflect.TypeFor[compile.Instance](),
+	{"sympozium.ai", "v1alpha1", "SympoziumInstance", reflect.TypeFor[api.Instance](),
 		"An agent instance: spec.skills are its skill toggles."},
-	{"sympozium.ai", "v1alpha1", "Agent", reflect.TypeFor[compile.Instance](),
+	{"sympozium.ai", "v1alpha1", "Agent", reflect.TypeFor[api.Instance](),
 		"The newer name of SympoziumInstance: the same fields."},
-	{"sympozium.ai", "v1alpha1", "AgentRun", reflect.TypeFor[compile.AgentRun](),
+	{"sympozium.ai", "v1alpha1", "AgentRun", reflect.TypeFor[api.AgentRun](),
 		"One run of an instance (spec.instanceRef or spec.agentRef): it becomes a Job."},
-	{"sympozium.ai", "v1alpha1", "SympoziumSchedule", reflect.TypeFor[compile.Schedule](),
+	{"sympozium.ai", "v1alpha1", "SympoziumSchedule", reflect.TypeFor[api.Schedule](),
 		"A recurring run of an instance: it becomes a CronJob."},
-	{"skillc.dev", "v1alpha1", "CompilerConfig", reflect.TypeFor[compile.CompilerConfig](),
+	{"skillc.dev", "v1alpha1", "CompilerConfig", reflect.TypeFor[api.CompilerConfig](),
 		"The platform's settings for skillc (--config FILE, or the KRM functionConfig). Every field is optional."},
 }
 
@@ -155,8 +156,8 @@ func contains(s []string, v string) bool {
 }
 
 var (
-	opaqueType      = reflect.TypeFor[compile.Opaque]()
-	scalarType      = reflect.TypeFor[compile.Scalar]()
+	opaqueType      = reflect.TypeFor[api.Opaque]()
+	scalarType      = reflect.TypeFor[api.Scalar]()
 	nodeType        = reflect.TypeFor[yaml.Node]()
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 )

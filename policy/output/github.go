@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
 
@@ -23,9 +23,9 @@ func (g *github) Flush() error {
 		for _, d := range r.Findings {
 			level := "error"
 			switch d.Severity {
-			case compile.SeverityWarning:
+			case diag.SeverityWarning:
 				level = "warning"
-			case compile.SeverityInfo:
+			case diag.SeverityInfo:
 				level = "notice"
 			}
 			if _, err := fmt.Fprintln(g.w, annotation(level, d)); err != nil {
@@ -43,7 +43,7 @@ func (g *github) Flush() error {
 	return nil
 }
 
-func annotation(level string, d compile.Diagnostic) string {
+func annotation(level string, d diag.Diagnostic) string {
 	var props []string
 	if d.File != "" {
 		props = append(props, "file="+escapeProperty(d.File))

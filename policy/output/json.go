@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
 
@@ -27,17 +28,17 @@ func (j *jsonOut) Write(r *policy.Report) error {
 func (j *jsonOut) Flush() error {
 	deny, warn, exc := j.report.Counts()
 	doc := struct {
-		Findings compile.Diagnostics `json:"findings"`
-		Excepted []policy.Excepted   `json:"excepted"`
-		Summary  map[string]int      `json:"summary"`
-		Stats    policy.Stats        `json:"stats"`
-		Budgets  []compile.Budget    `json:"budgets"`
+		Findings diag.Diagnostics  `json:"findings"`
+		Excepted []policy.Excepted `json:"excepted"`
+		Summary  map[string]int    `json:"summary"`
+		Stats    policy.Stats      `json:"stats"`
+		Budgets  []compile.Budget  `json:"budgets"`
 	}{j.report.Findings, j.report.Excepted, map[string]int{"denied": deny, "warnings": warn, "excepted": exc}, j.report.Stats, j.report.Budgets}
 	if doc.Budgets == nil {
 		doc.Budgets = []compile.Budget{}
 	}
 	if doc.Findings == nil {
-		doc.Findings = compile.Diagnostics{}
+		doc.Findings = diag.Diagnostics{}
 	}
 	if doc.Excepted == nil {
 		doc.Excepted = []policy.Excepted{}

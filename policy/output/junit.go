@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
 
@@ -48,9 +48,9 @@ func (j *junit) Write(r *policy.Report) error { j.reports = append(j.reports, r)
 
 func (j *junit) Flush() error {
 	suite := junitSuite{Name: "skillc policy gate"}
-	add := func(d compile.Diagnostic, out string) {
+	add := func(d diag.Diagnostic, out string) {
 		c := junitCase{Name: fmt.Sprintf("%s %s:%d %s", d.Rule, d.File, d.Line, d.Field), ClassName: "skillc." + string(d.Severity)}
-		if d.Severity == compile.SeverityDeny || d.Severity == compile.SeverityError {
+		if d.Severity == diag.SeverityDeny || d.Severity == diag.SeverityError {
 			c.Failure = &junitFailure{Message: d.Message, Type: string(d.Severity), Text: d.String()}
 			suite.Failures++
 		} else {

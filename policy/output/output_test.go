@@ -6,18 +6,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
 
 func sample() *policy.Report {
 	return &policy.Report{
-		Findings: compile.Diagnostics{
-			{File: "skills/k8s-ops.yaml", Line: 42, Field: "spec.sidecar.rbac[1].verbs[3]", Rule: "RBAC-04", Severity: compile.SeverityDeny, Message: "grants list on secrets, 100%: bad"},
-			{File: "skills/obs.yaml", Line: 7, Rule: "IMG-01", Severity: compile.SeverityWarning, Message: "image has a floating tag\nsecond line"},
+		Findings: diag.Diagnostics{
+			{File: "skills/k8s-ops.yaml", Line: 42, Field: "spec.sidecar.rbac[1].verbs[3]", Rule: "RBAC-04", Severity: diag.SeverityDeny, Message: "grants list on secrets, 100%: bad"},
+			{File: "skills/obs.yaml", Line: 7, Rule: "IMG-01", Severity: diag.SeverityWarning, Message: "image has a floating tag\nsecond line"},
 		},
 		Excepted: []policy.Excepted{{
-			Diagnostic: compile.Diagnostic{File: "skills/probe.yaml", Line: 3, Rule: "IMG-02", Severity: compile.SeverityWarning, Message: "no digest"},
+			Diagnostic: diag.Diagnostic{File: "skills/probe.yaml", Line: 3, Rule: "IMG-02", Severity: diag.SeverityWarning, Message: "no digest"},
 			Exception:  "exc-probe", Owner: "platform-team", Expires: "2027-06-30",
 		}},
 		Stats: policy.Stats{Objects: 10, Evaluations: 4, Reused: 6},

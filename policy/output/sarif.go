@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
 
@@ -106,16 +106,16 @@ func (s *sarif) Write(r *policy.Report) error { s.reports = append(s.reports, r)
 func (s *sarif) Flush() error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "skillc", InformationURI: "https://github.com/skillc-dev/skillc"}}, Results: []sarifResult{}}
 	rules := map[string]bool{}
-	result := func(d compile.Diagnostic) sarifResult {
+	result := func(d diag.Diagnostic) sarifResult {
 		id := d.Rule
 		if id == "" {
 			id = "INPUT"
 		}
 		rules[id] = true
 		level := "error"
-		if d.Severity == compile.SeverityWarning {
+		if d.Severity == diag.SeverityWarning {
 			level = "warning"
-		} else if d.Severity == compile.SeverityInfo {
+		} else if d.Severity == diag.SeverityInfo {
 			level = "note"
 		}
 		msg := d.Message

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/rego"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
 
@@ -45,8 +45,8 @@ func sarifSample() *policy.Report {
 	r := sample()
 	r.Profile = "restricted"
 	r.Findings = append(r.Findings,
-		compile.Diagnostic{File: "skills/bad.yaml", Line: 2, Field: "spec.version", Severity: compile.SeverityError, Message: "unknown field"},
-		compile.Diagnostic{File: "skills/obs.yaml", Line: 1, Rule: "team.labels", Severity: compile.SeverityDeny, Message: "no team label"})
+		diag.Diagnostic{File: "skills/bad.yaml", Line: 2, Field: "spec.version", Severity: diag.SeverityError, Message: "unknown field"},
+		diag.Diagnostic{File: "skills/obs.yaml", Line: 1, Rule: "team.labels", Severity: diag.SeverityDeny, Message: "no team label"})
 	return r
 }
 
@@ -78,7 +78,7 @@ func everyRule(t *testing.T, profile string) (*policy.Report, []policy.RuleInfo)
 	}
 	rep := &policy.Report{Profile: profile}
 	for i, r := range rules {
-		rep.Findings = append(rep.Findings, compile.Diagnostic{File: "skills/p.yaml", Line: i + 1, Rule: r.ID, Severity: compile.SeverityDeny, Message: "m"})
+		rep.Findings = append(rep.Findings, diag.Diagnostic{File: "skills/p.yaml", Line: i + 1, Rule: r.ID, Severity: diag.SeverityDeny, Message: "m"})
 	}
 	return rep, rules
 }

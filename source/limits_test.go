@@ -1,4 +1,4 @@
-package compile
+package source
 
 import (
 	"archive/zip"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/internal/memtest"
 )
 
@@ -38,7 +39,7 @@ func laughs(depth, fanout int, prefix, use string) string {
 	return b.String()
 }
 
-// zipBomb is one entry of n zero bytes, deflated (about 1 KiB per MiB). With lie set the header
+// zipBomb is one entry of n zero bytes, deflated (about 1 KiB per MiB). With lie set the Header
 // declares 1 KiB instead, as a hand-made archive can.
 func zipBomb(t testing.TB, n int, lie bool) []byte {
 	var deflated bytes.Buffer
@@ -115,7 +116,7 @@ func TestHostileInputsBoundedMemory(t *testing.T) {
 			"YAML aliases in these inputs expand to more than 1000000 nodes or 16 MiB of text in all: refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var diags Diagnostics
+			var diags diag.Diagnostics
 			n := memtest.Allocated(func() { _, diags = Load([]File{tc.file}) })
 			if tc.want == "" && diags.HasErrors() {
 				t.Errorf("diagnostics %q, want none", firstLines(diags.Error(), 3))
@@ -209,7 +210,7 @@ func TestWalkRefusals(t *testing.T) {
 	}
 	// loop (not a manifest's name) is passed over without being followed, so the walk ends; up.yaml
 	// would be read, so it is refused by name.
-	want := Diagnostics{{File: filepath.Join(sub, "up.yaml"), Severity: SeverityError, Message: "is a symlink: not followed inside a directory (name the target explicitly)"}}
+	want := diag.Diagnostics{{File: filepath.Join(sub, "up.yaml"), Severity: diag.SeverityError, Message: "is a symlink: not followed inside a directory (name the target explicitly)"}}
 	if diags.Error() != want.Error() {
 		t.Errorf("diagnostics:\n%s\nwant\n%s", diags.Error(), want.Error())
 	}
@@ -289,7 +290,7 @@ func TestPackageDirRefusalsMemory(t *testing.T) {
 
 	// The front matter is bounded before parsing too.
 	fm := []byte("---\ndescription: [" + strings.Repeat("a,", MaxYAMLElements) + "a]\n---\nbody\n")
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	n := memtest.Allocated(func() {
 		_, diags = PackFromPackage(Package{Source: "pkg", Dir: "pkg", Files: map[string][]byte{"SKILL.md": fm}}, "")
 	})

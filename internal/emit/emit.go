@@ -1,4 +1,4 @@
-package compile
+package emit
 
 import (
 	"bytes"
@@ -14,28 +14,20 @@ import (
 	"sync/atomic"
 	"unicode"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+
 	yaml "go.yaml.in/yaml/v2"
 )
 
-// kindOrder is SPEC §3's order: identities and content before the permissions that refer to them,
-// and permissions before the workloads that use them.
-var kindOrder = map[string]int{
-	"ServiceAccount": 0, "ConfigMap": 1, "Role": 2, "ClusterRole": 3,
-	"RoleBinding": 4, "ClusterRoleBinding": 5, "Job": 6, "CronJob": 7,
+// Object is what the emitter writes: a typed k8s.io/api struct with its TypeMeta set
+// (compile.Object satisfies it).
+type Object interface {
+	metav1.Object
+	k8sruntime.Object
 }
 
 func kindOf(o Object) string { return o.GetObjectKind().GroupVersionKind().Kind }
-
-// sortObjects orders objects by namespace, kind (kindOrder), then name.
-func sortObjects(objs []Object) {
-	slices.SortFunc(objs, func(a, b Object) int {
-		return cmp.Or(
-			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
-			cmp.Compare(kindOrder[kindOf(a)], kindOrder[kindOf(b)]),
-			cmp.Compare(a.GetName(), b.GetName()),
-		)
-	})
-}
 
 // ToMap is an object as generic JSON values, exactly as it is serialized (and as conftest and the
 // policy gate see it): numbers are int64 (float64 when not integral), and the empty "status" and
@@ -205,9 +197,6 @@ func (p *jsonParser) str() (string, error) {
 	}
 	return "", p.fail()
 }
-
-// KindOf returns an object's kind.
-func KindOf(o Object) string { return kindOf(o) }
 
 // MarshalObject renders one object as YAML with sorted keys and without the empty status and
 // resources stanzas the typed structs would otherwise print.
@@ -673,7 +662,7 @@ func keyLess[C byte | rune](ar, br []C) bool {
 
 // MarshalStream renders objects as one YAML stream, documents separated by "---". Objects are
 // encoded in parallel into their own slots, so the stream's order is the objects' order.
-func MarshalStream(objs []Object) ([]byte, error) {
+func MarshalStream[O Object](objs []O) ([]byte, error) {
 	docs, err := MarshalEach(objs)
 	if err != nil {
 		return nil, err
@@ -693,7 +682,7 @@ func MarshalStream(objs []Object) ([]byte, error) {
 }
 
 // MarshalEach encodes every object (one YAML document each, in order), using every core.
-func MarshalEach(objs []Object) ([][]byte, error) {
+func MarshalEach[O Object](objs []O) ([][]byte, error) {
 	docs := make([][]byte, len(objs))
 	errs := make([]error, len(objs))
 	workers := min(runtime.GOMAXPROCS(0), max(len(objs)/64, 1))

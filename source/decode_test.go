@@ -1,4 +1,4 @@
-package compile
+package source
 
 import (
 	"strconv"
@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 func TestDecodeErrors(t *testing.T) {
@@ -32,7 +35,7 @@ func TestDecodeErrors(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(tt.yaml), &n); err != nil {
 				t.Fatal(err)
 			}
-			var p SkillPack
+			var p api.SkillPack
 			_, errs := decodeNode(&n, &p)
 			var got []string
 			for _, e := range errs {
@@ -56,12 +59,12 @@ func TestDecodePositions(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
 		t.Fatal(err)
 	}
-	var p SkillPack
+	var p api.SkillPack
 	pos, errs := decodeNode(&n, &p)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	s := Source{File: "f", Line: 1, pos: pos}
+	s := diag.NewSource("f", 1, pos)
 	for path, want := range map[string]int{
 		"spec.sidecar.rbac[0].verbs[1]": 12,
 		"spec.sidecar.rbac[0].verbs":    10,
@@ -88,7 +91,7 @@ func TestAliasBombRefused(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(b.String()), &n); err != nil {
 		t.Skipf("yaml refused it already: %v", err)
 	}
-	var r AgentRun
+	var r api.AgentRun
 	_, errs := decodeNode(&n, &r)
 	found := false
 	for _, e := range errs {
@@ -103,7 +106,7 @@ func TestInputLimits(t *testing.T) {
 	many := strings.Repeat("---\napiVersion: v1\nkind: Service\nmetadata: {name: x}\n", MaxDocumentsPerFile+1)
 	_, diags := Load([]File{{Name: "many.yaml", Data: []byte(many)}})
 	if !strings.Contains(diags.Error(), "more than 10000 documents in one file") {
-		t.Errorf("documents per file: %v", diags.Filter(SeverityError))
+		t.Errorf("documents per file: %v", diags.Filter(diag.SeverityError))
 	}
 	_, diags = Load([]File{{Name: "big.yaml", Data: make([]byte, MaxFileSize+1)}})
 	if !strings.Contains(diags.Error(), "larger than 32 MiB") {
@@ -147,7 +150,7 @@ func TestReaderRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, diags := Load([]File{{Name: "f.yaml", Data: []byte(tt.data)}})
-			errs := diags.Filter(SeverityError)
+			errs := diags.Filter(diag.SeverityError)
 			switch {
 			case tt.want == "" && len(errs) > 0:
 				t.Errorf("refused: %v", errs)

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // FuzzReadRenderedMatchesSigsYAML is the differential fuzz of the Reader's decoder against the
@@ -30,7 +30,7 @@ func FuzzReadRenderedMatchesSigsYAML(f *testing.F) {
 			return
 		}
 		doc := "apiVersion: " + k.apiVersion + "\nkind: " + kind + "\n" + body
-		objs, sources, diags := ReadRendered([]compile.File{{Name: "f.yaml", Data: []byte(doc)}})
+		objs, sources, diags := ReadRendered([]source.File{{Name: "f.yaml", Data: []byte(doc)}})
 		if sources || diags.HasErrors() || len(objs) != 1 {
 			return
 		}

@@ -1,8 +1,9 @@
-package compile
+package diag
 
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -111,5 +112,38 @@ func (ds Diagnostics) Filter(sev ...Severity) Diagnostics {
 			out = append(out, d)
 		}
 	}
+	return out
+}
+
+// Unlined drops the line numbers of diagnostics about the given files, in their locations and in
+// their messages ("rename one of input.yaml:3 ..."): they are lines inside the object as kustomize
+// re-serialized it, not in the user's file. Duplicates that become equal are merged.
+func (ds Diagnostics) Unlined(files []string) Diagnostics {
+	known := map[string]bool{}
+	var quoted []string
+	for _, f := range files {
+		if f != "" && !known[f] {
+			known[f] = true
+			quoted = append(quoted, regexp.QuoteMeta(f))
+		}
+	}
+	if len(quoted) == 0 {
+		return ds
+	}
+	slices.SortFunc(quoted, func(a, b string) int { return len(b) - len(a) }) // longest name first
+	lineRE := regexp.MustCompile(`(` + strings.Join(quoted, "|") + `):\d+`)
+	out := make(Diagnostics, 0, len(ds))
+	seen := map[Diagnostic]bool{}
+	for _, d := range ds {
+		if known[d.File] {
+			d.Line = 0
+		}
+		d.Message = lineRE.ReplaceAllString(d.Message, "$1")
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	out.Sort()
 	return out
 }

@@ -1,4 +1,4 @@
-package compile
+package source
 
 import (
 	"bytes"
@@ -6,17 +6,18 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // File is one input: a name for messages and its bytes. A SKILL.md folder arrives as a File whose
@@ -25,45 +26,6 @@ type File struct {
 	Name    string
 	Data    []byte
 	Package *Package
-}
-
-// Source locates a decoded document: its file, first line, and the line of every field path.
-type Source struct {
-	File string
-	Line int
-	pos  positions
-}
-
-// LineOf returns the line of path, or of its nearest ancestor that has one, or the document's.
-func (s Source) LineOf(path string) int {
-	for p := path; p != ""; p = parentPath(p) {
-		if l, ok := s.pos[p]; ok {
-			return l
-		}
-	}
-	return s.Line
-}
-
-// Diag builds an input-error diagnostic located at a field of this document.
-func (s Source) Diag(field, format string, args ...any) Diagnostic {
-	return Diagnostic{File: s.File, Line: s.LineOf(field), Field: field, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
-}
-
-func parentPath(p string) string {
-	i := strings.LastIndexAny(p, ".[")
-	if i < 0 {
-		return ""
-	}
-	return p[:i]
-}
-
-// Inputs are the decoded source documents, in the order they were read.
-type Inputs struct {
-	Packs     []*SkillPack
-	Instances []*Instance
-	Runs      []*AgentRun
-	Schedules []*Schedule
-	Configs   []*CompilerConfig
 }
 
 // Input limits: larger inputs are refused with a message rather than exhausting memory.
@@ -109,14 +71,14 @@ func yamlElements(data []byte) (most, line int) {
 
 // ReadPaths reads files and walks directories (recursively, *.yaml and *.yml, hidden folders
 // skipped) in lexical order. "-" reads stdin.
-func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
+func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 	var files []File
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	for _, p := range paths {
 		if p == "-" {
 			data, err := io.ReadAll(io.LimitReader(stdin, MaxFileSize+1))
 			if err != nil {
-				diags = append(diags, Diagnostic{File: "<stdin>", Severity: SeverityError, Message: fmt.Sprintf("reading: %v", err)})
+				diags = append(diags, diag.Diagnostic{File: "<stdin>", Severity: diag.SeverityError, Message: fmt.Sprintf("reading: %v", err)})
 				continue
 			}
 			files = append(files, File{Name: "<stdin>", Data: data})
@@ -124,14 +86,14 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			diags = append(diags, Diagnostic{File: p, Severity: SeverityError, Message: describeFSError(err)})
+			diags = append(diags, diag.Diagnostic{File: p, Severity: diag.SeverityError, Message: describeFSError(err)})
 			continue
 		}
 		if !info.IsDir() && filepath.Base(p) == "SKILL.md" {
 			// A path to a package's SKILL.md means its folder.
 			pkg, err := readPackageDir(filepath.Dir(p))
 			if err != nil {
-				diags = append(diags, Diagnostic{File: p, Severity: SeverityError, Message: err.Error()})
+				diags = append(diags, diag.Diagnostic{File: p, Severity: diag.SeverityError, Message: err.Error()})
 			} else {
 				files = append(files, File{Name: filepath.Dir(p), Package: &pkg})
 			}
@@ -147,7 +109,7 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 		}
 		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
 			if err != nil {
-				diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: describeFSError(err)})
+				diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: describeFSError(err)})
 				return nil
 			}
 			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
@@ -158,7 +120,7 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 					// A SKILL.md package: the whole folder is the package.
 					pkg, err := readPackageDir(path)
 					if err != nil {
-						diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: err.Error()})
+						diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: err.Error()})
 					} else {
 						files = append(files, File{Name: path, Package: &pkg})
 					}
@@ -171,12 +133,12 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 			}
 			if e.Type()&fs.ModeSymlink != 0 {
 				// On an untrusted pull request a link could read files from outside the repository.
-				diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: "is a symlink: not followed inside a directory (name the target explicitly)"})
+				diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: "is a symlink: not followed inside a directory (name the target explicitly)"})
 				return nil
 			}
 			if !e.Type().IsRegular() {
 				// A FIFO or device would block or never end; only a named path may be one (<(cmd)).
-				diags = append(diags, Diagnostic{File: path, Severity: SeverityError, Message: fmt.Sprintf("not a regular file (%v): not read inside a directory", e.Type())})
+				diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: fmt.Sprintf("not a regular file (%v): not read inside a directory", e.Type())})
 				return nil
 			}
 			f, d := readFile(path)
@@ -187,7 +149,7 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, Diagnostics) {
 			return nil
 		})
 		if err != nil {
-			diags = append(diags, Diagnostic{File: p, Severity: SeverityError, Message: describeFSError(err)})
+			diags = append(diags, diag.Diagnostic{File: p, Severity: diag.SeverityError, Message: describeFSError(err)})
 		}
 	}
 	return files, diags
@@ -238,15 +200,15 @@ func isManifest(name string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-func readFile(path string) (File, Diagnostics) {
+func readFile(path string) (File, diag.Diagnostics) {
 	f, err := os.Open(path)
 	if err != nil {
-		return File{}, Diagnostics{{File: path, Severity: SeverityError, Message: describeFSError(err)}}
+		return File{}, diag.Diagnostics{{File: path, Severity: diag.SeverityError, Message: describeFSError(err)}}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return File{}, Diagnostics{{File: path, Severity: SeverityError, Message: describeFSError(err)}}
+		return File{}, diag.Diagnostics{{File: path, Severity: diag.SeverityError, Message: describeFSError(err)}}
 	}
 	return File{Name: path, Data: data}, nil
 }
@@ -279,7 +241,7 @@ func NewReader() *Reader { return &Reader{budget: newAliasBudget()} }
 // Documents checks f as a whole (size, text, the elements of its largest document), then parses
 // its YAML documents one at a time and calls fn with the root node of each non-empty one, until fn
 // returns false. A syntax error ends the file: the parser cannot resynchronise after one.
-func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
+func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) diag.Diagnostics {
 	if diags := Precheck(f); diags != nil {
 		return diags
 	}
@@ -290,7 +252,7 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	for docs := 0; ; docs++ {
 		if docs == perFile {
-			return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in one file: refused", perFile)}}
+			return diag.Diagnostics{{File: f.Name, Severity: diag.SeverityError, Message: fmt.Sprintf("more than %d documents in one file: refused", perFile)}}
 		}
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -299,10 +261,10 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 		}
 		if err != nil {
 			line, msg := syntaxError(err, f.Data)
-			return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: msg}}
+			return diag.Diagnostics{{File: f.Name, Line: line, Severity: diag.SeverityError, Message: msg}}
 		}
 		if r.docs++; r.docs > MaxDocuments {
-			return Diagnostics{{File: f.Name, Line: doc.Line, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)}}
+			return diag.Diagnostics{{File: f.Name, Line: doc.Line, Severity: diag.SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)}}
 		}
 		if len(doc.Content) == 0 {
 			continue // an empty document (a stray ---) is not an error
@@ -314,7 +276,7 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 		// Every document, also of a kind the command then ignores: a tag or a foreign anchor is
 		// wrong wherever it is, and nesting is bounded before anything recurses.
 		if line, err := checkTree(root); err != nil {
-			return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: err.Error()}}
+			return diag.Diagnostics{{File: f.Name, Line: line, Severity: diag.SeverityError, Message: err.Error()}}
 		}
 		if !fn(root) {
 			return nil
@@ -325,15 +287,15 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) Diagnostics {
 // Precheck is what Documents checks of a file before it parses anything: its size, its characters
 // and the elements of its largest document. Exported for a caller that hands YAML to another
 // parser (kustomize, in skillc build), so that the same limits come first there too.
-func Precheck(f File) Diagnostics {
+func Precheck(f File) diag.Diagnostics {
 	if len(f.Data) > MaxFileSize {
-		return Diagnostics{{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
+		return diag.Diagnostics{{File: f.Name, Severity: diag.SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
 	}
 	if line, err := checkText(f.Data); err != nil {
-		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: err.Error()}}
+		return diag.Diagnostics{{File: f.Name, Line: line, Severity: diag.SeverityError, Message: err.Error()}}
 	}
 	if n, line := yamlElements(f.Data); n > MaxYAMLElements {
-		return Diagnostics{{File: f.Name, Line: line, Severity: SeverityError, Message: fmt.Sprintf("document has more than %d YAML elements (%d separators): refused before parsing", MaxYAMLElements, n)}}
+		return diag.Diagnostics{{File: f.Name, Line: line, Severity: diag.SeverityError, Message: fmt.Sprintf("document has more than %d YAML elements (%d separators): refused before parsing", MaxYAMLElements, n)}}
 	}
 	return nil
 }
@@ -345,23 +307,23 @@ func (r *Reader) Exhausted() bool { return r.docs > MaxDocuments }
 // Decode decodes a document's root (as Documents gave it) strictly into out, a pointer to a struct with json tags: an
 // unknown field, a wrong type or a spent alias budget is an error at FILE:LINE with its field
 // path. Safe for concurrent use.
-func (r *Reader) Decode(file string, root *yaml.Node, out any) (Source, Diagnostics) {
+func (r *Reader) Decode(file string, root *yaml.Node, out any) (diag.Source, diag.Diagnostics) {
 	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: r.budget}
 	d.value(root, reflect.ValueOf(out).Elem(), "") // Documents checked the tree
 	pos, errs := d.pos, d.errs
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	for _, e := range errs {
-		diags = append(diags, Diagnostic{File: file, Line: e.Line, Field: e.Path, Severity: SeverityError, Message: e.Msg})
+		diags = append(diags, diag.Diagnostic{File: file, Line: e.Line, Field: e.Path, Severity: diag.SeverityError, Message: e.Msg})
 	}
-	return Source{File: file, Line: root.Line, pos: pos}, diags
+	return diag.NewSource(file, root.Line, pos), diags
 }
 
 // Load decodes every document of every file. Documents of kinds skillc does not compile are skipped
 // with an info diagnostic; everything wrong is collected, not just the first problem.
-func Load(files []File) (*Inputs, Diagnostics) {
+func Load(files []File) (*api.Inputs, diag.Diagnostics) {
 	r := NewReader()
-	in := &Inputs{}
-	var diags Diagnostics
+	in := &api.Inputs{}
+	var diags diag.Diagnostics
 	for _, f := range files {
 		diags = append(diags, r.loadFile(in, f)...)
 		if r.Exhausted() {
@@ -371,11 +333,11 @@ func Load(files []File) (*Inputs, Diagnostics) {
 	return in, diags
 }
 
-func (r *Reader) loadFile(in *Inputs, f File) Diagnostics {
+func (r *Reader) loadFile(in *api.Inputs, f File) diag.Diagnostics {
 	if f.Package == nil && isZip(f.Name) {
-		pkg, err := readZip(f.Name, f.Data)
+		pkg, err := ReadZip(f.Name, f.Data)
 		if err != nil {
-			return Diagnostics{{File: f.Name, Severity: SeverityError, Message: err.Error()}}
+			return diag.Diagnostics{{File: f.Name, Severity: diag.SeverityError, Message: err.Error()}}
 		}
 		f.Package = &pkg
 	}
@@ -383,13 +345,13 @@ func (r *Reader) loadFile(in *Inputs, f File) Diagnostics {
 		p, diags := PackFromPackage(*f.Package, "")
 		if p != nil {
 			if r.docs++; r.docs > MaxDocuments {
-				return append(diags, Diagnostic{File: f.Name, Severity: SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)})
+				return append(diags, diag.Diagnostic{File: f.Name, Severity: diag.SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)})
 			}
 			in.Packs = append(in.Packs, p)
 		}
 		return diags
 	}
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	diags = append(diags, r.Documents(f, func(root *yaml.Node) bool {
 		diags = append(diags, r.loadDocument(in, f.Name, root)...)
 		return true
@@ -464,8 +426,8 @@ func InvalidUTF8Line(b []byte) int {
 	return line
 }
 
-// header reads apiVersion and kind without decoding the rest.
-func header(n *yaml.Node) (apiVersion, kind string) {
+// Header reads apiVersion and kind without decoding the rest.
+func Header(n *yaml.Node) (apiVersion, kind string) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
 		case "apiVersion":
@@ -477,66 +439,63 @@ func header(n *yaml.Node) (apiVersion, kind string) {
 	return apiVersion, kind
 }
 
-func (r *Reader) loadDocument(in *Inputs, file string, root *yaml.Node) Diagnostics {
+func (r *Reader) loadDocument(in *api.Inputs, file string, root *yaml.Node) diag.Diagnostics {
 	if root.Kind != yaml.MappingNode {
-		return Diagnostics{{File: file, Line: root.Line, Severity: SeverityError, Message: "expected a Kubernetes object (a mapping with apiVersion and kind)"}}
+		return diag.Diagnostics{{File: file, Line: root.Line, Severity: diag.SeverityError, Message: "expected a Kubernetes object (a mapping with apiVersion and kind)"}}
 	}
-	apiVersion, kind := header(root)
+	apiVersion, kind := Header(root)
 	if apiVersion == "" || kind == "" {
 		missing := "kind"
 		if apiVersion == "" {
 			missing = "apiVersion"
 		}
-		return Diagnostics{{File: file, Line: root.Line, Field: missing, Severity: SeverityError, Message: "required: every document must be a Kubernetes object with apiVersion and kind"}}
+		return diag.Diagnostics{{File: file, Line: root.Line, Field: missing, Severity: diag.SeverityError, Message: "required: every document must be a Kubernetes object with apiVersion and kind"}}
 	}
 	group, version, _ := strings.Cut(apiVersion, "/")
 	var target any
 	switch {
-	case group == groupSympozium && kind == "SkillPack":
-		target = &SkillPack{}
-	case group == groupSympozium && (kind == "SympoziumInstance" || kind == "Agent"):
-		target = &Instance{}
-	case group == groupSympozium && kind == "AgentRun":
-		target = &AgentRun{}
-	case group == groupSympozium && kind == "SympoziumSchedule":
-		target = &Schedule{}
-	case group == groupSkillc && kind == "CompilerConfig":
-		target = &CompilerConfig{}
+	case group == api.GroupSympozium && kind == "SkillPack":
+		target = &api.SkillPack{}
+	case group == api.GroupSympozium && (kind == "SympoziumInstance" || kind == "Agent"):
+		target = &api.Instance{}
+	case group == api.GroupSympozium && kind == "AgentRun":
+		target = &api.AgentRun{}
+	case group == api.GroupSympozium && kind == "SympoziumSchedule":
+		target = &api.Schedule{}
+	case group == api.GroupSkillc && kind == "CompilerConfig":
+		target = &api.CompilerConfig{}
 	default:
-		return Diagnostics{{File: file, Line: root.Line, Severity: SeverityInfo, Message: fmt.Sprintf("ignoring %s %s: not a skillc input", apiVersion, kind)}}
+		return diag.Diagnostics{{File: file, Line: root.Line, Severity: diag.SeverityInfo, Message: fmt.Sprintf("ignoring %s %s: not a skillc input", apiVersion, kind)}}
 	}
 	if version != "v1alpha1" {
-		return Diagnostics{{File: file, Line: root.Line, Field: "apiVersion", Severity: SeverityError, Message: fmt.Sprintf("unsupported apiVersion %q for %s (want %s/v1alpha1)", apiVersion, kind, group)}}
+		return diag.Diagnostics{{File: file, Line: root.Line, Field: "apiVersion", Severity: diag.SeverityError, Message: fmt.Sprintf("unsupported apiVersion %q for %s (want %s/v1alpha1)", apiVersion, kind, group)}}
 	}
 	src, diags := r.Decode(file, root, target)
 	if len(diags) > 0 {
 		return diags
 	}
 	switch t := target.(type) {
-	case *SkillPack:
+	case *api.SkillPack:
 		t.Src = src
 		in.Packs = append(in.Packs, t)
-	case *Instance:
+	case *api.Instance:
 		t.Src = src
 		in.Instances = append(in.Instances, t)
-	case *AgentRun:
+	case *api.AgentRun:
 		t.Src = src
 		in.Runs = append(in.Runs, t)
-	case *Schedule:
+	case *api.Schedule:
 		t.Src = src
 		in.Schedules = append(in.Schedules, t)
-	case *CompilerConfig:
+	case *api.CompilerConfig:
 		t.Src = src
 		in.Configs = append(in.Configs, t)
 	}
 	return nil
 }
 
-// sortedKeys returns a map's keys in order: every map we emit is iterated this way.
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
 // LoadConfig reads a CompilerConfig file (--config): exactly one CompilerConfig document.
-func LoadConfig(path string) (*CompilerConfig, Diagnostics) {
+func LoadConfig(path string) (*api.CompilerConfig, diag.Diagnostics) {
 	f, diags := readFile(path)
 	if diags != nil {
 		return nil, diags
@@ -546,7 +505,7 @@ func LoadConfig(path string) (*CompilerConfig, Diagnostics) {
 		return nil, diags
 	}
 	if len(in.Configs) != 1 || len(in.Packs)+len(in.Instances)+len(in.Runs)+len(in.Schedules) > 0 {
-		return nil, Diagnostics{{File: path, Line: 1, Severity: SeverityError, Message: "--config must hold exactly one skillc.dev/v1alpha1 CompilerConfig and nothing else"}}
+		return nil, diag.Diagnostics{{File: path, Line: 1, Severity: diag.SeverityError, Message: "--config must hold exactly one skillc.dev/v1alpha1 CompilerConfig and nothing else"}}
 	}
 	return in.Configs[0], nil
 }

@@ -1,4 +1,4 @@
-package compile
+package krm
 
 import (
 	"strings"
@@ -6,6 +6,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/testinput"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // IsSourceKind must agree with the loader: every kind it calls a source is decoded by Load, and
@@ -31,7 +35,7 @@ func TestIsSourceKind(t *testing.T) {
 				t.Fatalf("IsSourceKind = %v, want %v", got, tc.want)
 			}
 			doc := "apiVersion: " + tc.apiVersion + "\nkind: " + tc.kind + "\nmetadata: {name: x}\n"
-			_, diags := Load([]File{{Name: "x.yaml", Data: []byte(doc)}})
+			_, diags := source.Load([]source.File{{Name: "x.yaml", Data: []byte(doc)}})
 			skipped := len(diags) == 1 && strings.Contains(diags[0].Message, "not a skillc input")
 			if skipped == tc.want {
 				t.Errorf("Load disagrees: %v", diags)
@@ -67,26 +71,26 @@ func TestUnlined(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		files []string
-		in    Diagnostics
-		want  Diagnostics
+		in    diag.Diagnostics
+		want  diag.Diagnostics
 	}{
 		{
 			name:  "lines of item files dropped, in messages too",
 			files: []string{"a.yaml", "b.yaml"},
-			in:    Diagnostics{{File: "a.yaml", Line: 7, Field: "spec", Severity: SeverityError, Message: "shadows b.yaml:3 (see a.yaml:9)"}},
-			want:  Diagnostics{{File: "a.yaml", Field: "spec", Severity: SeverityError, Message: "shadows b.yaml (see a.yaml)"}},
+			in:    diag.Diagnostics{{File: "a.yaml", Line: 7, Field: "spec", Severity: diag.SeverityError, Message: "shadows b.yaml:3 (see a.yaml:9)"}},
+			want:  diag.Diagnostics{{File: "a.yaml", Field: "spec", Severity: diag.SeverityError, Message: "shadows b.yaml (see a.yaml)"}},
 		},
 		{
 			name:  "other files keep their lines",
 			files: []string{"a.yaml"},
-			in:    Diagnostics{{File: "platform.yaml", Line: 4, Severity: SeverityError, Message: "x at platform.yaml:2"}},
-			want:  Diagnostics{{File: "platform.yaml", Line: 4, Severity: SeverityError, Message: "x at platform.yaml:2"}},
+			in:    diag.Diagnostics{{File: "platform.yaml", Line: 4, Severity: diag.SeverityError, Message: "x at platform.yaml:2"}},
+			want:  diag.Diagnostics{{File: "platform.yaml", Line: 4, Severity: diag.SeverityError, Message: "x at platform.yaml:2"}},
 		},
 		{
 			name:  "findings that become equal are merged",
 			files: []string{"a.yaml"},
-			in:    Diagnostics{{File: "a.yaml", Line: 3, Rule: "R", Severity: SeverityDeny, Message: "m"}, {File: "a.yaml", Line: 9, Rule: "R", Severity: SeverityDeny, Message: "m"}},
-			want:  Diagnostics{{File: "a.yaml", Rule: "R", Severity: SeverityDeny, Message: "m"}},
+			in:    diag.Diagnostics{{File: "a.yaml", Line: 3, Rule: "R", Severity: diag.SeverityDeny, Message: "m"}, {File: "a.yaml", Line: 9, Rule: "R", Severity: diag.SeverityDeny, Message: "m"}},
+			want:  diag.Diagnostics{{File: "a.yaml", Rule: "R", Severity: diag.SeverityDeny, Message: "m"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,8 +188,8 @@ func FuzzResourceList(f *testing.F) {
 	f.Add([]byte(head + "items: [&a {apiVersion: v1, kind: ConfigMap}, *a]\nresults: [{message: m}]\n"))
 	f.Add([]byte(head + "items: [{apiVersion: v1, kind: ConfigMap, metadata: {name: !custom x}}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rl, diags := ReadResourceList(File{Name: "<stdin>", Data: data})
-		checkDiagnostics(t, diags)
+		rl, diags := ReadResourceList(source.File{Name: "<stdin>", Data: data})
+		testinput.CheckDiagnostics(t, diags)
 		if diags.HasErrors() {
 			if rl != nil {
 				t.Fatal("a ResourceList with errors")
@@ -193,10 +197,10 @@ func FuzzResourceList(f *testing.F) {
 			return
 		}
 		in, diags := ReadKRM(rl.Items, rl.FunctionConfig, "")
-		checkDiagnostics(t, diags)
+		testinput.CheckDiagnostics(t, diags)
 		if !diags.HasErrors() {
-			_, diags := Load(in.Files)
-			checkDiagnostics(t, diags)
+			_, diags := source.Load(in.Files)
+			testinput.CheckDiagnostics(t, diags)
 		}
 	})
 }
@@ -204,7 +208,7 @@ func FuzzResourceList(f *testing.F) {
 // TestReadResourceList: the shape of a ResourceList is decoded strictly; its items are the objects
 // as written, its functionConfig and results are kept for the reply.
 func TestReadResourceList(t *testing.T) {
-	rl, diags := ReadResourceList(File{Name: "<stdin>", Data: []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nmetadata: {name: x}\n" +
+	rl, diags := ReadResourceList(source.File{Name: "<stdin>", Data: []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nmetadata: {name: x}\n" +
 		"items:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n- {apiVersion: v1, kind: Service, metadata: {name: b}}\n" +
 		"functionConfig: {apiVersion: skillc.dev/v1alpha1, kind: CompilerConfig}\nresults: [{message: earlier}]\n")})
 	if diags.HasErrors() {
@@ -213,7 +217,7 @@ func TestReadResourceList(t *testing.T) {
 	if len(rl.Items) != 2 || rl.Items[1].GetKind() != "Service" || rl.FunctionConfig.GetKind() != "CompilerConfig" || rl.Results == nil || rl.APIVersion != "config.kubernetes.io/v1" {
 		t.Errorf("got %+v", rl)
 	}
-	rl, diags = ReadResourceList(File{Name: "<stdin>", Data: []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: null\nfunctionConfig: null\n")})
+	rl, diags = ReadResourceList(source.File{Name: "<stdin>", Data: []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: null\nfunctionConfig: null\n")})
 	if diags.HasErrors() || len(rl.Items) != 0 || rl.FunctionConfig != nil {
 		t.Errorf("null items and functionConfig: %v %+v", diags, rl)
 	}
@@ -239,15 +243,15 @@ func TestKRMItem(t *testing.T) {
 	start = append(start, start[1]+strings.Count(docs[1], "\n")+1)
 	for _, tc := range []struct {
 		name string
-		d    Diagnostic
+		d    diag.Diagnostic
 		want string // the object's name, "" for none
 	}{
-		{"first line of the second", Diagnostic{File: "s.yaml", Line: start[1]}, "b"},
-		{"last line of the first", Diagnostic{File: "s.yaml", Line: start[1] - 1}, "a"},
-		{"inside the third", Diagnostic{File: "s.yaml", Line: start[2] + 3}, "c"},
-		{"no line among three: unknown", Diagnostic{File: "s.yaml"}, ""},
-		{"the functionConfig", Diagnostic{File: "c.yaml", Line: 2}, "platform"},
-		{"another file", Diagnostic{File: "x.yaml", Line: 1}, ""},
+		{"first line of the second", diag.Diagnostic{File: "s.yaml", Line: start[1]}, "b"},
+		{"last line of the first", diag.Diagnostic{File: "s.yaml", Line: start[1] - 1}, "a"},
+		{"inside the third", diag.Diagnostic{File: "s.yaml", Line: start[2] + 3}, "c"},
+		{"no line among three: unknown", diag.Diagnostic{File: "s.yaml"}, ""},
+		{"the functionConfig", diag.Diagnostic{File: "c.yaml", Line: 2}, "platform"},
+		{"another file", diag.Diagnostic{File: "x.yaml", Line: 1}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ""
@@ -265,7 +269,7 @@ func TestKRMItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	in, _ = ReadKRM([]*kyaml.RNode{pack("a"), bad}, nil, "")
-	_, diags = Load(in.Files)
+	_, diags = source.Load(in.Files)
 	if len(diags) != 1 {
 		t.Fatalf("diagnostics %v, want one", diags)
 	}

@@ -1,16 +1,21 @@
-package compile
+package krm
 
 import (
 	"bytes"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // KRM: the objects of a ResourceList (skillc fn) or of a kustomize build (skillc build) as compile
@@ -38,9 +43,9 @@ var toolAnnotationPrefixes = []string{
 func IsSourceKind(apiVersion, kind string) bool {
 	group, _, _ := strings.Cut(apiVersion, "/")
 	switch group {
-	case groupSympozium:
+	case api.GroupSympozium:
 		return slices.Contains([]string{"SkillPack", "SympoziumInstance", "Agent", "AgentRun", "SympoziumSchedule"}, kind)
-	case groupSkillc:
+	case api.GroupSkillc:
 		return kind == "CompilerConfig"
 	}
 	return false
@@ -59,7 +64,7 @@ type ResourceList struct {
 type resourceList struct {
 	APIVersion     string      `json:"apiVersion"`
 	Kind           string      `json:"kind"`
-	Metadata       Opaque      `json:"metadata"`
+	Metadata       api.Opaque  `json:"metadata"`
 	Items          []yaml.Node `json:"items"`
 	FunctionConfig *yaml.Node  `json:"functionConfig"`
 	Results        *yaml.Node  `json:"results"`
@@ -70,9 +75,9 @@ type resourceList struct {
 // tags), and its items, which are its documents, to MaxDocumentsPerFile. Anything but one
 // ResourceList document with a list of objects as items is an input error: a malformed list must
 // fail the build, not compile to nothing.
-func ReadResourceList(f File) (*ResourceList, Diagnostics) {
-	notList := Diagnostics{{File: f.Name, Severity: SeverityError, Message: "expected a config.kubernetes.io/v1 ResourceList (what kustomize and kpt send); to compile files, use skillc compile"}}
-	r := NewReader()
+func ReadResourceList(f source.File) (*ResourceList, diag.Diagnostics) {
+	notList := diag.Diagnostics{{File: f.Name, Severity: diag.SeverityError, Message: "expected a config.kubernetes.io/v1 ResourceList (what kustomize and kpt send); to compile files, use skillc compile"}}
+	r := source.NewReader()
 	var roots []*yaml.Node
 	diags := r.Documents(f, func(root *yaml.Node) bool {
 		roots = append(roots, root)
@@ -84,7 +89,7 @@ func ReadResourceList(f File) (*ResourceList, Diagnostics) {
 	case len(roots) != 1 || roots[0].Kind != yaml.MappingNode:
 		return nil, notList
 	}
-	apiVersion, kind := header(roots[0])
+	apiVersion, kind := source.Header(roots[0])
 	if kind != kio.ResourceListKind || !strings.HasPrefix(apiVersion, "config.kubernetes.io/") {
 		notList[0].Line = roots[0].Line
 		return nil, notList
@@ -94,21 +99,21 @@ func ReadResourceList(f File) (*ResourceList, Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	if len(rl.Items) > MaxDocumentsPerFile {
-		return nil, Diagnostics{src.Diag("items", "more than %d items in the ResourceList: refused", MaxDocumentsPerFile)}
+	if len(rl.Items) > source.MaxDocumentsPerFile {
+		return nil, diag.Diagnostics{src.Diag("items", "more than %d items in the ResourceList: refused", source.MaxDocumentsPerFile)}
 	}
 	out := &ResourceList{APIVersion: apiVersion}
 	for i := range rl.Items {
 		it := &rl.Items[i]
 		if it.Kind != yaml.MappingNode {
 			field := fmt.Sprintf("items[%d]", i)
-			diags = append(diags, src.Diag(field, "expected a Kubernetes object (a mapping with apiVersion and kind), got %s", describe(it)))
+			diags = append(diags, src.Diag(field, "expected a Kubernetes object (a mapping with apiVersion and kind), got %s", source.Describe(it)))
 			continue
 		}
 		out.Items = append(out.Items, kyaml.NewRNode(it))
 	}
 	if rl.FunctionConfig != nil && rl.FunctionConfig.Kind != yaml.MappingNode && rl.FunctionConfig.ShortTag() != "!!null" {
-		diags = append(diags, src.Diag("functionConfig", "expected a CompilerConfig (a mapping), got %s", describe(rl.FunctionConfig)))
+		diags = append(diags, src.Diag("functionConfig", "expected a CompilerConfig (a mapping), got %s", source.Describe(rl.FunctionConfig)))
 	}
 	if diags.HasErrors() {
 		return nil, diags
@@ -124,8 +129,8 @@ func ReadResourceList(f File) (*ResourceList, Diagnostics) {
 
 // KRMInputs are a list of objects sorted for the compiler.
 type KRMInputs struct {
-	Files  []File          // the sources, one File per object file (its objects as documents)
-	Config *CompilerConfig // the functionConfig, nil when absent
+	Files  []source.File       // the sources, one File per object file (its objects as documents)
+	Config *api.CompilerConfig // the functionConfig, nil when absent
 	// InPlace: the objects come from files that will be rewritten with the output (kpt fn render
 	// and eval put a path annotation on each): the sources and configs must come back, and the
 	// objects an earlier run generated are replaced, not kept beside the new ones.
@@ -175,7 +180,7 @@ func ItemPath(n *kyaml.RNode) string {
 
 // IsGenerated reports whether an object is one `skillc fn` generated in place on an earlier run.
 func IsGenerated(n *kyaml.RNode) bool {
-	return n.GetLabels()[labelManagedBy] == managedBySkillc && n.GetAnnotations()[AnnotationGeneratedBy] == GeneratedByFn
+	return n.GetLabels()[compile.LabelManagedBy] == compile.ManagedBySkillc && n.GetAnnotations()[AnnotationGeneratedBy] == GeneratedByFn
 }
 
 // ReadKRM sorts objects into compile sources and objects passed through untouched, and decodes the
@@ -184,9 +189,9 @@ func IsGenerated(n *kyaml.RNode) bool {
 // functionConfig's own copy among the objects (kpt's configPath: the same file) is one config. base
 // is the kustomization's folder as the user named it, joined to the local file names in messages.
 // Objects of one file become the documents of one File, so a diagnostic's line names its object.
-func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*KRMInputs, Diagnostics) {
+func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*KRMInputs, diag.Diagnostics) {
 	in := &KRMInputs{items: items, source: make([]bool, len(items)), keep: make([]bool, len(items)), local: make([]bool, len(items))}
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	if !functionConfig.IsNilOrEmpty() {
 		in.fc = functionConfig
 		in.fcName = ItemFile(functionConfig, base)
@@ -220,20 +225,20 @@ func ReadKRM(items []*kyaml.RNode, functionConfig *kyaml.RNode, base string) (*K
 			if sameObject(it, in.fc) || in.Config == nil {
 				continue // one config; or the functionConfig was refused, which says enough
 			}
-			diags = append(diags, Diagnostic{File: name, Severity: SeverityError, Message: fmt.Sprintf(
+			diags = append(diags, diag.Diagnostic{File: name, Severity: diag.SeverityError, Message: fmt.Sprintf(
 				"CompilerConfig %s is among the resources and %s is the function's config: keep one", it.GetName(), ItemFile(functionConfig, base))})
 			continue
 		}
 		data, err := withoutToolAnnotations(it)
 		if err != nil {
-			diags = append(diags, Diagnostic{File: name, Severity: SeverityError, Message: err.Error()})
+			diags = append(diags, diag.Diagnostic{File: name, Severity: diag.SeverityError, Message: err.Error()})
 			continue
 		}
 		k, ok := fileOf[name]
 		if !ok {
 			k = len(in.Files)
 			fileOf[name] = k
-			in.Files = append(in.Files, File{Name: name})
+			in.Files = append(in.Files, source.File{Name: name})
 		} else {
 			in.Files[k].Data = append(in.Files[k].Data, "---\n"...)
 			lines[name]++
@@ -311,7 +316,7 @@ func (in *KRMInputs) FileNames() []string {
 
 // Item returns the object a diagnostic (as compiled, before Unlined) is about: the document of its
 // File that holds its line, the only object of its file, or the functionConfig; nil when unknown.
-func (in *KRMInputs) Item(d Diagnostic) *kyaml.RNode {
+func (in *KRMInputs) Item(d diag.Diagnostic) *kyaml.RNode {
 	var found *kyaml.RNode
 	n := 0
 	for _, s := range in.spans {
@@ -334,13 +339,13 @@ func (in *KRMInputs) Item(d Diagnostic) *kyaml.RNode {
 
 // loadFunctionConfig decodes the functionConfig with compile's own loader: strict, unknown fields
 // are errors. Any other kind is refused (a ConfigMap of settings would silently be ignored).
-func loadFunctionConfig(fc *kyaml.RNode, base string) (*CompilerConfig, Diagnostics) {
+func loadFunctionConfig(fc *kyaml.RNode, base string) (*api.CompilerConfig, diag.Diagnostics) {
 	name := ItemFile(fc, base)
 	data, err := withoutToolAnnotations(fc)
 	if err != nil {
-		return nil, Diagnostics{{File: name, Severity: SeverityError, Message: err.Error()}}
+		return nil, diag.Diagnostics{{File: name, Severity: diag.SeverityError, Message: err.Error()}}
 	}
-	in, diags := Load([]File{{Name: name, Data: data}})
+	in, diags := source.Load([]source.File{{Name: name, Data: data}})
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -349,8 +354,8 @@ func loadFunctionConfig(fc *kyaml.RNode, base string) (*CompilerConfig, Diagnost
 		if fc.GetKind() == "ConfigMap" {
 			hint = " (kpt makes a ConfigMap of `-- key=value` arguments and of a Kptfile's configMap: pass the CompilerConfig's file with --fn-config or configPath instead)"
 		}
-		return nil, Diagnostics{{File: name, Severity: SeverityError, Message: fmt.Sprintf(
-			"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s%s", groupSkillc, fc.GetApiVersion(), fc.GetKind(), hint)}}
+		return nil, diag.Diagnostics{{File: name, Severity: diag.SeverityError, Message: fmt.Sprintf(
+			"functionConfig must be a %s/v1alpha1 CompilerConfig, got %s %s%s", api.GroupSkillc, fc.GetApiVersion(), fc.GetKind(), hint)}}
 	}
 	return in.Configs[0], nil
 }
@@ -420,50 +425,17 @@ func ItemFile(n *kyaml.RNode, base string) string {
 	return fmt.Sprintf("<%s %s>", n.GetKind(), id)
 }
 
-// Unlined drops the line numbers of diagnostics about the given files, in their locations and in
-// their messages ("rename one of input.yaml:3 ..."): they are lines inside the object as kustomize
-// re-serialized it, not in the user's file. Duplicates that become equal are merged.
-func (ds Diagnostics) Unlined(files []string) Diagnostics {
-	known := map[string]bool{}
-	var quoted []string
-	for _, f := range files {
-		if f != "" && !known[f] {
-			known[f] = true
-			quoted = append(quoted, regexp.QuoteMeta(f))
-		}
-	}
-	if len(quoted) == 0 {
-		return ds
-	}
-	slices.SortFunc(quoted, func(a, b string) int { return len(b) - len(a) }) // longest name first
-	lineRE := regexp.MustCompile(`(` + strings.Join(quoted, "|") + `):\d+`)
-	out := make(Diagnostics, 0, len(ds))
-	seen := map[Diagnostic]bool{}
-	for _, d := range ds {
-		if known[d.File] {
-			d.Line = 0
-		}
-		d.Message = lineRE.ReplaceAllString(d.Message, "$1")
-		if !seen[d] {
-			seen[d] = true
-			out = append(out, d)
-		}
-	}
-	out.Sort()
-	return out
-}
-
 // ObjectNodes renders compiled objects as kyaml nodes with exactly compile's content
 // (MarshalObject): what `skillc fn` emits is what `skillc compile` prints.
-func ObjectNodes(objs []Object) ([]*kyaml.RNode, error) {
-	docs, err := MarshalEach(objs)
+func ObjectNodes(objs []compile.Object) ([]*kyaml.RNode, error) {
+	docs, err := emit.MarshalEach(objs)
 	if err != nil {
 		return nil, err
 	}
 	nodes := make([]*kyaml.RNode, len(docs))
 	for i, d := range docs {
 		if nodes[i], err = kyaml.Parse(string(d)); err != nil {
-			return nil, fmt.Errorf("re-reading %s %s: %w", kindOf(objs[i]), objs[i].GetName(), err)
+			return nil, fmt.Errorf("re-reading %s %s: %w", compile.KindOf(objs[i]), objs[i].GetName(), err)
 		}
 	}
 	return nodes, nil

@@ -1,4 +1,4 @@
-package compile
+package source
 
 import (
 	"encoding/json"
@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/api"
 )
 
 // The decoder walks a yaml.v3 node tree into typed structs by their json tags. We do not go through
@@ -18,17 +20,8 @@ import (
 // field path and the line of the offending node, and every decoded path's line is remembered so that
 // later validation (names, quantities, resolution) can point at the source too.
 
-// Opaque accepts any YAML value and keeps nothing. It marks upstream CRD fields that skillc knows
-// about but that do not change the compiled objects, so real manifests decode strictly without them
-// being errors.
-type Opaque struct{}
-
-// Scalar accepts any YAML scalar (string, number, bool) and keeps its literal text. Used where the
-// upstream schema is int-or-string (quantities) or where users reasonably write numbers (params).
-type Scalar string
-
 // positions maps a field path ("spec.sidecar.rbac[1].verbs[3]") to its 1-based line.
-type positions map[string]int
+type positions = map[string]int
 
 // fieldError is one decoding problem at a path and line.
 type fieldError struct {
@@ -61,8 +54,8 @@ func newAliasBudget() *aliasBudget {
 
 var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
-	opaqueType      = reflect.TypeFor[Opaque]()
-	scalarType      = reflect.TypeFor[Scalar]()
+	opaqueType      = reflect.TypeFor[api.Opaque]()
+	scalarType      = reflect.TypeFor[api.Scalar]()
 	nodeType        = reflect.TypeFor[yaml.Node]()
 )
 
@@ -177,7 +170,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func describe(n *yaml.Node) string {
+func Describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -231,7 +224,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		return
 	case t == scalarType:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
-			d.fail(n, path, "expected a string or number, got %s", describe(n))
+			d.fail(n, path, "expected a string or number, got %s", Describe(n))
 			return
 		}
 		v.SetString(n.Value)
@@ -260,27 +253,27 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			if n.Kind == yaml.ScalarNode {
 				hint = " (quote it)"
 			}
-			d.fail(n, path, "expected a string, got %s%s", describe(n), hint)
+			d.fail(n, path, "expected a string, got %s%s", Describe(n), hint)
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-			d.fail(n, path, "expected true or false, got %s", describe(n))
+			d.fail(n, path, "expected true or false, got %s", Describe(n))
 			return
 		}
 		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
 	case reflect.Int, reflect.Int32, reflect.Int64:
 		i, err := strconv.ParseInt(n.Value, 0, 64)
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || err != nil || v.OverflowInt(i) {
-			d.fail(n, path, "expected an integer, got %s", describe(n))
+			d.fail(n, path, "expected an integer, got %s", Describe(n))
 			return
 		}
 		v.SetInt(i)
 	case reflect.Float64:
 		f, err := strconv.ParseFloat(n.Value, 64)
 		if n.Kind != yaml.ScalarNode || err != nil || math.IsInf(f, 0) {
-			d.fail(n, path, "expected a number, got %s", describe(n))
+			d.fail(n, path, "expected a number, got %s", Describe(n))
 			return
 		}
 		v.SetFloat(f)
@@ -291,7 +284,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "expected a mapping, got %s", describe(n))
+		d.fail(n, path, "expected a mapping, got %s", Describe(n))
 		return
 	}
 	fields := fieldsOf(v.Type())
@@ -320,7 +313,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "expected a mapping, got %s", describe(n))
+		d.fail(n, path, "expected a mapping, got %s", Describe(n))
 		return
 	}
 	t := v.Type()
@@ -332,7 +325,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			d.fail(k, path, "map keys must be strings, got %s", describe(k))
+			d.fail(k, path, "map keys must be strings, got %s", Describe(k))
 			continue
 		}
 		fp := join(path, k.Value)
@@ -352,7 +345,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, path, "expected a list, got %s", describe(n))
+		d.fail(n, path, "expected a list, got %s", Describe(n))
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))

@@ -1,4 +1,4 @@
-package compile
+package source
 
 import (
 	"archive/zip"
@@ -19,8 +19,8 @@ const (
 	maxZipEntryNames = 4 * MaxPackageFiles
 )
 
-// readZip reads a SKILL.md package from a zip: files at the root, or all under one top folder.
-func readZip(name string, data []byte) (Package, error) {
+// ReadZip reads a SKILL.md package from a zip: files at the root, or all under one top folder.
+func ReadZip(name string, data []byte) (Package, error) {
 	if len(data) > MaxZipBytes {
 		return Package{}, fmt.Errorf("archive is %d bytes, over the %d MiB limit", len(data), MaxZipBytes>>20)
 	}

@@ -1,10 +1,12 @@
-package compile
+package api
 
 import (
 	"fmt"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // Defaults for the platform settings. Images are pinned: a floating default would make the same
@@ -27,7 +29,7 @@ var (
 // DefaultConfig returns a CompilerConfig with every default filled in.
 func DefaultConfig() *CompilerConfig {
 	c := &CompilerConfig{}
-	c.APIVersion = groupSkillc + "/v1alpha1"
+	c.APIVersion = GroupSkillc + "/v1alpha1"
 	c.Kind = "CompilerConfig"
 	c.Default()
 	return c
@@ -63,10 +65,10 @@ func (c *CompilerConfig) Default() {
 }
 
 // Validate checks the settings, all of them, and returns every problem.
-func (c *CompilerConfig) Validate() Diagnostics {
+func (c *CompilerConfig) Validate() diag.Diagnostics {
 	s := &c.Spec
 	src := c.Src
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	oneOf := func(field, value string, allowed []string) {
 		if !slices.Contains(allowed, value) {
 			diags = append(diags, src.Diag(field, "must be one of %v, got %q", allowed, value))
@@ -85,14 +87,14 @@ func (c *CompilerConfig) Validate() Diagnostics {
 	if rc := s.Policy.ResourceCeilings; rc != nil {
 		// The sidecar resources' check: a negative ceiling or one past Kubernetes' int64 cap would
 		// be clamped or compared wrongly by the gate rather than refused.
-		diags = append(diags, checkQuantities(src, "spec.policy.resourceCeilings", rc.CPU, rc.Memory)...)
+		diags = append(diags, CheckQuantities(src, "spec.policy.resourceCeilings", rc.CPU, rc.Memory)...)
 	}
 	for i, p := range s.Policy.AllowedHostPaths {
 		field := fmt.Sprintf("spec.policy.allowedHostPaths[%d]", i)
 		if p.SkillPack == "" {
 			diags = append(diags, src.Diag(field+".skillPack", "required"))
 		}
-		if msg := absoluteCleanPath(p.PathPrefix); msg != "" {
+		if msg := AbsoluteCleanPath(p.PathPrefix); msg != "" {
 			diags = append(diags, src.Diag(field+".pathPrefix", "%s", msg))
 		}
 	}
@@ -100,8 +102,8 @@ func (c *CompilerConfig) Validate() Diagnostics {
 	return diags
 }
 
-// absoluteCleanPath explains why p is not an absolute path without "..", or returns "".
-func absoluteCleanPath(p string) string {
+// AbsoluteCleanPath explains why p is not an absolute path without "..", or returns "".
+func AbsoluteCleanPath(p string) string {
 	switch {
 	case p == "":
 		return "required"

@@ -1,81 +1,52 @@
-package compile
+package source
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
-
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/internal/memtest"
+	"github.com/skillc-dev/skillc/internal/testinput"
 )
-
-type zipEntry struct {
-	name string
-	body []byte
-	mode fs.FileMode
-}
-
-func buildZip(t testing.TB, entries ...zipEntry) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for _, e := range entries {
-		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate}
-		if e.mode != 0 {
-			h.SetMode(e.mode)
-		}
-		w, err := zw.CreateHeader(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(e.body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-const goodSkill = "---\ndescription: Does the thing\n---\n# Body\n"
 
 func TestReadZipMemory(t *testing.T) {
 	memtest.Bounded(t)
 	big := bytes.Repeat([]byte("0"), 12<<20) // compresses to a few KiB
 	tests := []struct {
 		name    string
-		entries []zipEntry
+		entries []testinput.ZipEntry
 		wantErr string
 		wantDir string
 		wantKey string
 	}{
-		{"files at the root", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "tool.py", body: []byte("print(1)\n")}}, "", "pkg", "tool.py"},
-		{"one top folder (Wegent upload)", []zipEntry{{name: "my-skill/", body: nil}, {name: "my-skill/SKILL.md", body: []byte(goodSkill)}, {name: "my-skill/lib/a.py", body: []byte("x")}}, "", "my-skill", "lib/a.py"},
-		{"macOS metadata skipped", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "__MACOSX/._SKILL.md", body: []byte{0}}}, "", "pkg", ""},
-		{"zip slip", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "../../etc/cron.d/x", body: []byte("x")}}, `leaves the package with ".."`, "", ""},
-		{"absolute path", []zipEntry{{name: "/etc/passwd", body: []byte("x")}}, "absolute path", "", ""},
-		{"windows drive", []zipEntry{{name: "C:/x", body: []byte("x")}}, "absolute path", "", ""},
-		{"backslash", []zipEntry{{name: `a\..\b`, body: []byte("x")}}, "backslash", "", ""},
-		{"symlink", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "link", body: []byte("/etc/passwd"), mode: fs.ModeSymlink | 0o777}}, "symlink", "", ""},
-		{"duplicate", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "SKILL.md", body: []byte(goodSkill)}}, "appears twice", "", ""},
-		{"bomb", []zipEntry{{name: "SKILL.md", body: []byte(goodSkill)}, {name: "a", body: big}, {name: "b", body: big}, {name: "c", body: big}, {name: "d", body: big}, {name: "e", body: big}}, "expands to more than 50 MiB", "", ""},
-		{"no SKILL.md", []zipEntry{{name: "README.md", body: []byte("x")}}, "no SKILL.md at the root or under one top folder", "", ""},
-		{"two top folders", []zipEntry{{name: "a/SKILL.md", body: []byte(goodSkill)}, {name: "b/x", body: []byte("x")}}, "no SKILL.md", "", ""},
+		{"files at the root", []testinput.ZipEntry{{Name: "SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "tool.py", Body: []byte("print(1)\n")}}, "", "pkg", "tool.py"},
+		{"one top folder (Wegent upload)", []testinput.ZipEntry{{Name: "my-skill/", Body: nil}, {Name: "my-skill/SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "my-skill/lib/a.py", Body: []byte("x")}}, "", "my-skill", "lib/a.py"},
+		{"macOS metadata skipped", []testinput.ZipEntry{{Name: "SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "__MACOSX/._SKILL.md", Body: []byte{0}}}, "", "pkg", ""},
+		{"zip slip", []testinput.ZipEntry{{Name: "SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "../../etc/cron.d/x", Body: []byte("x")}}, `leaves the package with ".."`, "", ""},
+		{"absolute path", []testinput.ZipEntry{{Name: "/etc/passwd", Body: []byte("x")}}, "absolute path", "", ""},
+		{"windows drive", []testinput.ZipEntry{{Name: "C:/x", Body: []byte("x")}}, "absolute path", "", ""},
+		{"backslash", []testinput.ZipEntry{{Name: `a\..\b`, Body: []byte("x")}}, "backslash", "", ""},
+		{"symlink", []testinput.ZipEntry{{Name: "SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "link", Body: []byte("/etc/passwd"), Mode: fs.ModeSymlink | 0o777}}, "symlink", "", ""},
+		{"duplicate", []testinput.ZipEntry{{Name: "SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "SKILL.md", Body: []byte(testinput.GoodSkill)}}, "appears twice", "", ""},
+		{"bomb", []testinput.ZipEntry{{Name: "SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "a", Body: big}, {Name: "b", Body: big}, {Name: "c", Body: big}, {Name: "d", Body: big}, {Name: "e", Body: big}}, "expands to more than 50 MiB", "", ""},
+		{"no SKILL.md", []testinput.ZipEntry{{Name: "README.md", Body: []byte("x")}}, "no SKILL.md at the root or under one top folder", "", ""},
+		{"two top folders", []testinput.ZipEntry{{Name: "a/SKILL.md", Body: []byte(testinput.GoodSkill)}, {Name: "b/x", Body: []byte("x")}}, "no SKILL.md", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// Bounded by bytes, not by time (a wall-clock bound failed under load): reading an
 			// archive may allocate what the archive may expand to, and a bomb is refused before
 			// that (the bomb's 60 MiB would otherwise all be held).
-			data := buildZip(t, tt.entries...)
+			data := testinput.BuildZip(t, tt.entries...)
 			var pkg Package
 			var err error
-			n := memtest.Allocated(func() { pkg, err = readZip("pkg.zip", data) })
+			n := memtest.Allocated(func() { pkg, err = ReadZip("pkg.zip", data) })
 			t.Logf("%d KiB allocated", n>>10)
 			if n > MaxPackageBytes+maxHostileAlloc {
 				t.Errorf("allocated %d MiB, over %d MiB", n>>20, (MaxPackageBytes+maxHostileAlloc)>>20)
@@ -109,20 +80,20 @@ func btoi(b bool) int {
 	return 0
 }
 
-func keysOf(m map[string][]byte) []string { return sortedFileKeys(m) }
+func keysOf(m map[string][]byte) []string { return slices.Sorted(maps.Keys(m)) }
 
 func TestReadZipRefusesNonZipAndHuge(t *testing.T) {
-	if _, err := readZip("fake.zip", []byte("PK\x03\x04 not really")); err == nil || !strings.Contains(err.Error(), "not a valid zip") {
+	if _, err := ReadZip("fake.zip", []byte("PK\x03\x04 not really")); err == nil || !strings.Contains(err.Error(), "not a valid zip") {
 		t.Errorf("fake zip: %v", err)
 	}
-	if _, err := readZip("huge.zip", make([]byte, MaxZipBytes+1)); err == nil || !strings.Contains(err.Error(), "over the 10 MiB limit") {
+	if _, err := ReadZip("huge.zip", make([]byte, MaxZipBytes+1)); err == nil || !strings.Contains(err.Error(), "over the 10 MiB limit") {
 		t.Errorf("huge zip: %v", err)
 	}
-	var many []zipEntry
+	var many []testinput.ZipEntry
 	for i := range MaxPackageFiles + 1 {
-		many = append(many, zipEntry{name: fmt.Sprintf("f%04d", i), body: []byte("x")})
+		many = append(many, testinput.ZipEntry{Name: fmt.Sprintf("f%04d", i), Body: []byte("x")})
 	}
-	if _, err := readZip("many.zip", buildZip(t, append(many, zipEntry{name: "SKILL.md", body: []byte(goodSkill)})...)); err == nil || !strings.Contains(err.Error(), "more than 1000 files") {
+	if _, err := ReadZip("many.zip", testinput.BuildZip(t, append(many, testinput.ZipEntry{Name: "SKILL.md", Body: []byte(testinput.GoodSkill)})...)); err == nil || !strings.Contains(err.Error(), "more than 1000 files") {
 		t.Errorf("many files: %v", err)
 	}
 }
@@ -134,20 +105,20 @@ func TestPackFromPackage(t *testing.T) {
 		skill    string
 		wantErr  string
 		wantWarn string
-		check    func(t *testing.T, p *SkillPack)
+		check    func(t *testing.T, p *api.SkillPack)
 	}{
-		{name: "name derived from the folder", dir: "my-tool", skill: goodSkill, check: func(t *testing.T, p *SkillPack) {
+		{name: "name derived from the folder", dir: "my-tool", skill: testinput.GoodSkill, check: func(t *testing.T, p *api.SkillPack) {
 			if p.Metadata.Name != "my-tool" || p.Spec.Skills[0].Content != "# Body\n" || p.Spec.Skills[0].Description != "Does the thing" {
 				t.Errorf("pack = %+v", p.Spec)
 			}
 		}},
-		{name: "body kept byte for byte with --- inside", dir: "t", skill: "---\ndescription: d\n---\nA\n---\nB\r\n\n", check: func(t *testing.T, p *SkillPack) {
+		{name: "body kept byte for byte with --- inside", dir: "t", skill: "---\ndescription: d\n---\nA\n---\nB\r\n\n", check: func(t *testing.T, p *api.SkillPack) {
 			if p.Spec.Skills[0].Content != "A\n---\nB\r\n\n" {
 				t.Errorf("body = %q", p.Spec.Skills[0].Content)
 			}
 		}},
-		{name: "BOM stripped", dir: "t", skill: "\ufeff" + goodSkill},
-		{name: "annotations keep the front matter", dir: "t", skill: "---\nname: t\ndescription: d\nauthor: me\ntags: [a]\n---\nx\n", check: func(t *testing.T, p *SkillPack) {
+		{name: "BOM stripped", dir: "t", skill: "\ufeff" + testinput.GoodSkill},
+		{name: "annotations keep the front matter", dir: "t", skill: "---\nname: t\ndescription: d\nauthor: me\ntags: [a]\n---\nx\n", check: func(t *testing.T, p *api.SkillPack) {
 			if p.Metadata.Annotations[AnnotationFrontMatter] != "name: t\ndescription: d\nauthor: me\ntags: [a]\n" {
 				t.Errorf("annotations = %v", p.Metadata.Annotations)
 			}
@@ -155,7 +126,7 @@ func TestPackFromPackage(t *testing.T) {
 		{name: "mcpServers warns", dir: "t", skill: "---\ndescription: d\nmcpServers: {gh: {env: {TOKEN: x}}}\n---\nx\n", wantWarn: "mcpServers is not compiled"},
 		{name: "name must match the folder", dir: "t", skill: "---\nname: other\ndescription: d\n---\nx\n", wantErr: `2: name: name "other" does not match its folder "t"`},
 		{name: "bad name", dir: "t", skill: "---\nname: Bad--Name\ndescription: d\n---\nx\n", wantErr: `invalid name "Bad--Name"`},
-		{name: "underivable name", dir: "My Tool", skill: goodSkill, wantErr: `the folder name "My Tool" is not a valid skill name`},
+		{name: "underivable name", dir: "My Tool", skill: testinput.GoodSkill, wantErr: `the folder name "My Tool" is not a valid skill name`},
 		{name: "description required", dir: "t", skill: "---\nname: t\n---\nx\n", wantErr: "1: description: required"},
 		{name: "description too long", dir: "t", skill: "---\ndescription: " + strings.Repeat("d", 1025) + "\n---\nx\n", wantErr: "2: description: is 1025 characters, over the 1024 allowed"},
 		{name: "front matter not on line 1", dir: "t", skill: "\n---\ndescription: d\n---\nx\n", wantErr: "1: SKILL.md must open with a --- front matter line on line 1"},
@@ -181,27 +152,12 @@ func TestPackFromPackage(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			if w := diags.Filter(SeverityWarning).Error(); (tt.wantWarn == "") != (w == "") || !strings.Contains(w, tt.wantWarn) {
+			if w := diags.Filter(diag.SeverityWarning).Error(); (tt.wantWarn == "") != (w == "") || !strings.Contains(w, tt.wantWarn) {
 				t.Errorf("warnings = %q, want %q", w, tt.wantWarn)
 			}
 			if tt.check != nil {
 				tt.check(t, p)
 			}
 		})
-	}
-}
-
-// TestZipPackageCompiles: a Wegent-style zip toggled on an instance mounts its body and files.
-func TestZipPackageCompiles(t *testing.T) {
-	z := buildZip(t, zipEntry{name: "p/SKILL.md", body: []byte(goodSkill)}, zipEntry{name: "p/tools/run.sh", body: []byte("#!/bin/sh\n")}, zipEntry{name: "p/bin.dat", body: []byte{0xff, 0x00}})
-	files := []File{{Name: "uploads/p.zip", Data: z}, {Name: "in.yaml", Data: []byte(testInstance + "\n---\n" + testRun)}}
-	res, ds := Compile(files, Options{})
-	err := ds.Err()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm := find[*corev1.ConfigMap](t, res, "ConfigMap", "skillpack-p")
-	if cm.Data["p.md"] != "# p\n\n> Does the thing\n\n# Body\n" || cm.Data["tools__run.sh"] != "#!/bin/sh\n" || !bytes.Equal(cm.BinaryData["bin.dat"], []byte{0xff, 0x00}) {
-		t.Errorf("ConfigMap = %+v", cm)
 	}
 }

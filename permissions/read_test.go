@@ -11,60 +11,62 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/internal/memtest"
+	"github.com/skillc-dev/skillc/source"
 )
 
 func TestReadRendered(t *testing.T) {
 	tests := []struct {
 		name    string
-		files   []compile.File
+		files   []source.File
 		objects int
 		sources bool
 		errs    []string
 	}{
 		{
 			name:    "a stream: permission kinds decoded, others and empty documents skipped",
-			files:   []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n")}},
+			files:   []source.File{{Name: "r.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n")}},
 			objects: 1,
 		},
 		{
 			name:    "a SkillPack among the files means sources",
-			files:   []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n")}, {Name: "p.yaml", Data: []byte("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\n")}},
+			files:   []source.File{{Name: "r.yaml", Data: []byte("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n")}, {Name: "p.yaml", Data: []byte("apiVersion: sympozium.ai/v1alpha1\nkind: SkillPack\n")}},
 			sources: true,
 		},
 		{
 			name:    "a CompilerConfig means sources",
-			files:   []compile.File{{Name: "c.yaml", Data: []byte("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\n")}},
+			files:   []source.File{{Name: "c.yaml", Data: []byte("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\n")}},
 			sources: true,
 		},
 		{
 			name:    "a zip means sources",
-			files:   []compile.File{{Name: "pkg.ZIP", Data: []byte("PK")}},
+			files:   []source.File{{Name: "pkg.ZIP", Data: []byte("PK")}},
 			sources: true,
 		},
 		{
 			name:  "broken YAML: its line",
-			files: []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\n---\nkind: Job\nmetadata: {name: x}: y\n")}},
+			files: []source.File{{Name: "r.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\n---\nkind: Job\nmetadata: {name: x}: y\n")}},
 			errs:  []string{"r.yaml:5: invalid YAML: mapping values are not allowed in this context"},
 		},
 		{
 			name:  "unknown field: the line of the field",
-			files: []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      hostPIDD: true\n")}},
+			files: []source.File{{Name: "r.yaml", Data: []byte("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      hostPIDD: true\n")}},
 			errs:  []string{`r.yaml:7: spec.template.spec.hostPIDD: unknown field "hostPIDD" (did you mean "hostPID"?)`},
 		},
 		{
 			name:  "wrong type: the line of the field",
-			files: []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\n---\napiVersion: batch/v1\nkind: Job\nspec:\n  backoffLimit: many\n")}},
+			files: []source.File{{Name: "r.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\n---\napiVersion: batch/v1\nkind: Job\nspec:\n  backoffLimit: many\n")}},
 			errs:  []string{`r.yaml:7: spec.backoffLimit: expected an integer, got string "many"`},
 		},
 		{
 			name:  "duplicate key",
-			files: []compile.File{{Name: "r.yaml", Data: []byte("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: []\nrules: []\n")}},
+			files: []source.File{{Name: "r.yaml", Data: []byte("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: []\nrules: []\n")}},
 			errs:  []string{`r.yaml:4: rules: duplicate field "rules"`},
 		},
 		{
 			name: "not an object, no kind, another apiVersion",
-			files: []compile.File{{Name: "r.yaml", Data: []byte(
+			files: []source.File{{Name: "r.yaml", Data: []byte(
 				"- a list\n---\nmetadata: {name: x}\n---\napiVersion: batch/v1beta1\nkind: CronJob\n")}},
 			errs: []string{
 				"r.yaml:1: document is not a mapping: not a Kubernetes object",
@@ -103,15 +105,15 @@ func TestReadRenderedLimitsMemory(t *testing.T) {
 		name, data, want string
 	}{
 		{"8 MiB flat list", job + "x: [" + strings.Repeat("1,", 4<<20) + "1]\n", "r.yaml:1: document has more than 250000 YAML elements"},
-		{"over 32 MiB", job + strings.Repeat("#", compile.MaxFileSize), "r.yaml: file is larger than 32 MiB"},
+		{"over 32 MiB", job + strings.Repeat("#", source.MaxFileSize), "r.yaml: file is larger than 32 MiB"},
 		{"billion laughs", laughs, "YAML aliases expand to more than 50000 nodes: refused"},
 		{"a tag", job + "spec: !!python/object:os.system {}\n", `r.yaml:4: YAML tag "!!python/object:os.system" is not supported`},
 		{"an anchor of the previous document", job + "metadata: {name: &n j}\n---\n" + job + "spec: {template: {spec: {serviceAccountName: *n}}}\n", "alias *n refers to an anchor of an earlier document"},
 		{"a NUL byte", job + "spec: {}\n\x00\n", "r.yaml:5: control character U+0000 is not allowed in YAML"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var diags compile.Diagnostics
-			n := memtest.Allocated(func() { _, _, diags = ReadRendered([]compile.File{{Name: "r.yaml", Data: []byte(tc.data)}}) })
+			var diags diag.Diagnostics
+			n := memtest.Allocated(func() { _, _, diags = ReadRendered([]source.File{{Name: "r.yaml", Data: []byte(tc.data)}}) })
 			if !strings.Contains(diags.Error(), tc.want) {
 				t.Errorf("diagnostics %q, want %q", diags.Error(), tc.want)
 			}
@@ -126,7 +128,7 @@ func TestReadRenderedLimitsMemory(t *testing.T) {
 // TestReadRenderedMatchesSigsYAML: the Reader's decoder replaced sigs.k8s.io/yaml's strict
 // decoding of renders; on every golden render both give the same typed objects.
 func TestReadRenderedMatchesSigsYAML(t *testing.T) {
-	paths, err := filepath.Glob("../../golden/*.yaml")
+	paths, err := filepath.Glob("../golden/*.yaml")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no golden renders: %v", err)
 	}
@@ -136,7 +138,7 @@ func TestReadRenderedMatchesSigsYAML(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		objs, sources, diags := ReadRendered([]compile.File{{Name: p, Data: data}})
+		objs, sources, diags := ReadRendered([]source.File{{Name: p, Data: data}})
 		if sources || diags.HasErrors() {
 			t.Fatalf("%s: sources=%v %v", p, sources, diags)
 		}

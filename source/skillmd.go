@@ -1,14 +1,16 @@
-package compile
+package source
 
 import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // SKILL.md packages (seed 003; the Agent Skills and Wegent formats): a SKILL.md with YAML front
@@ -18,21 +20,21 @@ import (
 // SkillPack; mcpServers is accepted but never compiled (it may hold credentials).
 type FrontMatter struct {
 	// Agent Skills
-	Name          string            `json:"name"`
-	Description   string            `json:"description"`
-	License       string            `json:"license"`
-	Compatibility string            `json:"compatibility"`
-	Metadata      map[string]Scalar `json:"metadata"`
-	AllowedTools  Scalar            `json:"allowed-tools"`
+	Name          string                `json:"name"`
+	Description   string                `json:"description"`
+	License       string                `json:"license"`
+	Compatibility string                `json:"compatibility"`
+	Metadata      map[string]api.Scalar `json:"metadata"`
+	AllowedTools  api.Scalar            `json:"allowed-tools"`
 	// Wegent
-	DisplayName string   `json:"displayName"`
-	Version     string   `json:"version"`
-	Author      string   `json:"author"`
-	Tags        []string `json:"tags"`
-	BindShells  []string `json:"bindShells"`
-	Provider    Opaque   `json:"provider"`
-	Tools       Opaque   `json:"tools"`
-	MCPServers  Opaque   `json:"mcpServers"`
+	DisplayName string     `json:"displayName"`
+	Version     string     `json:"version"`
+	Author      string     `json:"author"`
+	Tags        []string   `json:"tags"`
+	BindShells  []string   `json:"bindShells"`
+	Provider    api.Opaque `json:"provider"`
+	Tools       api.Opaque `json:"tools"`
+	MCPServers  api.Opaque `json:"mcpServers"`
 }
 
 // Annotation keys of a SkillPack imported from a SKILL.md package.
@@ -74,25 +76,25 @@ func splitFrontMatter(data []byte) (fm []byte, fmLine int, body []byte, err erro
 var packNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // PackFromPackage turns a SKILL.md package into a SkillPack in namespace ns.
-func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
+func PackFromPackage(pkg Package, ns string) (*api.SkillPack, diag.Diagnostics) {
 	skillFile := pkg.Source + "/SKILL.md"
-	diag := func(line int, field, format string, args ...any) Diagnostic {
-		return Diagnostic{File: skillFile, Line: line, Field: field, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
+	diagAt := func(line int, field, format string, args ...any) diag.Diagnostic {
+		return diag.Diagnostic{File: skillFile, Line: line, Field: field, Severity: diag.SeverityError, Message: fmt.Sprintf(format, args...)}
 	}
 	raw, ok := pkg.Files["SKILL.md"]
 	if !ok {
-		return nil, Diagnostics{{File: pkg.Source, Severity: SeverityError, Message: "no SKILL.md in the package"}}
+		return nil, diag.Diagnostics{{File: pkg.Source, Severity: diag.SeverityError, Message: "no SKILL.md in the package"}}
 	}
 	if !utf8.Valid(raw) {
-		return nil, Diagnostics{diag(InvalidUTF8Line(raw), "", "SKILL.md is not valid UTF-8")}
+		return nil, diag.Diagnostics{diagAt(InvalidUTF8Line(raw), "", "SKILL.md is not valid UTF-8")}
 	}
 	fmBytes, _, body, err := splitFrontMatter(raw)
 	if err != nil {
-		return nil, Diagnostics{diag(1, "", "%v", err)}
+		return nil, diag.Diagnostics{diagAt(1, "", "%v", err)}
 	}
 	// The front matter is read by the Reader, as every other YAML input: the same limits, tags,
 	// anchors and messages. Its lines are those of the front matter, which starts on line 2.
-	shift := func(ds Diagnostics, prefix string) Diagnostics {
+	shift := func(ds diag.Diagnostics, prefix string) diag.Diagnostics {
 		for i := range ds {
 			ds[i].File, ds[i].Line, ds[i].Message = skillFile, ds[i].Line+1, prefix+ds[i].Message
 		}
@@ -113,7 +115,7 @@ func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
 		if diags != nil {
 			return nil, shift(diags, "")
 		}
-		pos = src.pos
+		pos = src.Positions()
 	}
 	lineOf := func(field string) int {
 		if l, ok := pos[field]; ok {
@@ -121,45 +123,45 @@ func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
 		}
 		return 1
 	}
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	name := fm.Name
 	derived := strings.ToLower(pkg.Dir)
 	switch {
 	case name == "":
 		name = derived
-		if !packNameRE.MatchString(name) || len(name) > maxSkillName {
-			diags = append(diags, diag(1, "name", "no name in the front matter, and the folder name %q is not a valid skill name (1-%d lowercase letters, digits and single hyphens)", pkg.Dir, maxSkillName))
+		if !packNameRE.MatchString(name) || len(name) > api.MaxSkillName {
+			diags = append(diags, diagAt(1, "name", "no name in the front matter, and the folder name %q is not a valid skill name (1-%d lowercase letters, digits and single hyphens)", pkg.Dir, api.MaxSkillName))
 		}
-	case !packNameRE.MatchString(name) || len(name) > maxSkillName:
-		diags = append(diags, diag(lineOf("name"), "name", "invalid name %q: use 1-%d lowercase letters, digits and single hyphens", name, maxSkillName))
+	case !packNameRE.MatchString(name) || len(name) > api.MaxSkillName:
+		diags = append(diags, diagAt(lineOf("name"), "name", "invalid name %q: use 1-%d lowercase letters, digits and single hyphens", name, api.MaxSkillName))
 	case name != pkg.Dir:
-		diags = append(diags, diag(lineOf("name"), "name", "name %q does not match its folder %q", name, pkg.Dir))
+		diags = append(diags, diagAt(lineOf("name"), "name", "name %q does not match its folder %q", name, pkg.Dir))
 	}
 	switch desc := strings.TrimSpace(fm.Description); {
 	case desc == "":
-		diags = append(diags, diag(lineOf("description"), "description", "required: the agent decides from the description whether to load the skill"))
+		diags = append(diags, diagAt(lineOf("description"), "description", "required: the agent decides from the description whether to load the skill"))
 	case utf8.RuneCountInString(fm.Description) > maxDescription:
-		diags = append(diags, diag(lineOf("description"), "description", "is %d characters, over the %d allowed", utf8.RuneCountInString(fm.Description), maxDescription))
+		diags = append(diags, diagAt(lineOf("description"), "description", "is %d characters, over the %d allowed", utf8.RuneCountInString(fm.Description), maxDescription))
 	}
 	if strings.TrimSpace(string(body)) == "" {
-		diags = append(diags, diag(1, "", "SKILL.md has no body: the skill would be empty"))
+		diags = append(diags, diagAt(1, "", "SKILL.md has no body: the skill would be empty"))
 	}
 	if diags != nil {
 		return nil, diags
 	}
 	if _, ok := pos["mcpServers"]; ok {
-		diags = append(diags, Diagnostic{File: skillFile, Line: lineOf("mcpServers"), Field: "mcpServers", Severity: SeverityWarning,
+		diags = append(diags, diag.Diagnostic{File: skillFile, Line: lineOf("mcpServers"), Field: "mcpServers", Severity: diag.SeverityWarning,
 			Message: "mcpServers is not compiled (it may hold credentials); configure MCP servers on the platform instead"})
 	}
-	p := &SkillPack{}
-	p.APIVersion, p.Kind = groupSympozium+"/v1alpha1", "SkillPack"
+	p := &api.SkillPack{}
+	p.APIVersion, p.Kind = api.GroupSympozium+"/v1alpha1", "SkillPack"
 	p.Metadata.Name, p.Metadata.Namespace = name, ns
 	p.Metadata.Annotations = map[string]string{
 		AnnotationPackage:     pkg.Source,
 		AnnotationFrontMatter: string(fmBytes),
 	}
-	p.Spec = SkillPackSpec{Category: "imported", Version: fm.Version, Source: "imported",
-		Skills: []Skill{{Name: name, Description: strings.TrimSpace(fm.Description), Content: string(body)}}}
+	p.Spec = api.SkillPackSpec{Category: "imported", Version: fm.Version, Source: "imported",
+		Skills: []api.Skill{{Name: name, Description: strings.TrimSpace(fm.Description), Content: string(body)}}}
 	p.Files = map[string][]byte{}
 	for path, data := range pkg.Files {
 		// Readers skip these already; checked again here so that every way a package arrives
@@ -168,19 +170,6 @@ func PackFromPackage(pkg Package, ns string) (*SkillPack, Diagnostics) {
 			p.Files[path] = data
 		}
 	}
-	p.Src = Source{File: skillFile, Line: 1, pos: positions{}}
+	p.Src = diag.NewSource(skillFile, 1, nil)
 	return p, diags
-}
-
-// fileKey flattens a package file's relative path into a ConfigMap key.
-func fileKey(path string) string { return strings.ReplaceAll(path, "/", "__") }
-
-// sortedFileKeys lists a pack's extra files in key order.
-func sortedFileKeys(files map[string][]byte) []string {
-	keys := make([]string, 0, len(files))
-	for k := range files {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -13,6 +13,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // sourceGroups are the API groups of skillc's inputs: a document of these means "compile this".
@@ -39,7 +41,7 @@ var rendered = map[string]struct {
 // permissions (ConfigMap, ServiceAccount, ...) are skipped. When the files hold sources instead (a
 // SkillPack, instance, run, schedule, CompilerConfig or SKILL.md package), it returns sources=true
 // and nothing else: they are to be compiled.
-func ReadRendered(files []compile.File) (objs []compile.Object, sources bool, diags compile.Diagnostics) {
+func ReadRendered(files []source.File) (objs []compile.Object, sources bool, diags diag.Diagnostics) {
 	type doc struct {
 		i          int
 		file, kind string
@@ -48,12 +50,12 @@ func ReadRendered(files []compile.File) (objs []compile.Object, sources bool, di
 	type result struct {
 		i     int
 		obj   compile.Object
-		diags compile.Diagnostics
+		diags diag.Diagnostics
 	}
-	r := compile.NewReader()
+	r := source.NewReader()
 	// A render of a large platform is one stream of more documents than a source file may hold:
 	// only the total is limited.
-	r.DocumentsPerFile = compile.MaxDocuments
+	r.DocumentsPerFile = source.MaxDocuments
 	// Parsing is sequential per file; decoding, most of the time on a large render, runs on every
 	// core while parsing goes on, so no more than a few parsed documents are held at once.
 	jobs := make(chan doc, 64)
@@ -83,7 +85,7 @@ func ReadRendered(files []compile.File) (objs []compile.Object, sources bool, di
 		ds := r.Documents(f, func(body *yaml.Node) bool {
 			total++
 			if body.Kind != yaml.MappingNode {
-				diags = append(diags, compile.Diagnostic{File: f.Name, Line: body.Line, Severity: compile.SeverityError, Message: "document is not a mapping: not a Kubernetes object"})
+				diags = append(diags, diag.Diagnostic{File: f.Name, Line: body.Line, Severity: diag.SeverityError, Message: "document is not a mapping: not a Kubernetes object"})
 				return true
 			}
 			apiVersion, kind := scalarField(body, "apiVersion"), scalarField(body, "kind")
@@ -94,7 +96,7 @@ func ReadRendered(files []compile.File) (objs []compile.Object, sources bool, di
 				}
 			}
 			if apiVersion == "" || kind == "" {
-				diags = append(diags, compile.Diagnostic{File: f.Name, Line: body.Line, Severity: compile.SeverityError, Message: "no apiVersion or kind: not a Kubernetes object"})
+				diags = append(diags, diag.Diagnostic{File: f.Name, Line: body.Line, Severity: diag.SeverityError, Message: "no apiVersion or kind: not a Kubernetes object"})
 				return true
 			}
 			want, ok := rendered[kind]
@@ -102,7 +104,7 @@ func ReadRendered(files []compile.File) (objs []compile.Object, sources bool, di
 				return true
 			}
 			if apiVersion != want.apiVersion {
-				diags = append(diags, compile.Diagnostic{File: f.Name, Line: lineOfKey(body, "apiVersion"), Field: "apiVersion", Severity: compile.SeverityError,
+				diags = append(diags, diag.Diagnostic{File: f.Name, Line: lineOfKey(body, "apiVersion"), Field: "apiVersion", Severity: diag.SeverityError,
 					Message: fmt.Sprintf("%s must be %s, got %q", kind, want.apiVersion, apiVersion)})
 				return true
 			}
@@ -133,7 +135,7 @@ func ReadRendered(files []compile.File) (objs []compile.Object, sources bool, di
 
 // decodeDoc decodes one document of a permission kind strictly into its typed object with the
 // Reader's decoder; other kinds give nil.
-func decodeDoc(r *compile.Reader, file, kind string, node *yaml.Node) (compile.Object, compile.Diagnostics) {
+func decodeDoc(r *source.Reader, file, kind string, node *yaml.Node) (compile.Object, diag.Diagnostics) {
 	k, ok := rendered[kind]
 	if !ok {
 		return nil, nil

@@ -1,21 +1,27 @@
-package compile
+package export
 
 import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // Export turns SkillPacks into SKILL.md packages: one folder <skill>/SKILL.md per skill, with a
 // package's extra files beside it. With zips, each package is also <skill>.zip laid out as Wegent's
 // upload expects (<skill>/SKILL.md inside). The result maps relative paths to contents.
-func Export(packs []*SkillPack, zips bool) (map[string][]byte, Diagnostics) {
+func Export(packs []*api.SkillPack, zips bool) (map[string][]byte, diag.Diagnostics) {
 	out := map[string][]byte{}
-	var diags Diagnostics
+	var diags diag.Diagnostics
 	for _, p := range packs {
 		for i, s := range p.Spec.Skills {
 			files := map[string][]byte{"SKILL.md": skillMarkdown(p, s)}
@@ -47,10 +53,10 @@ func Export(packs []*SkillPack, zips bool) (map[string][]byte, Diagnostics) {
 // skillMarkdown writes SKILL.md: the package's original front matter when it came from one (so
 // export of an import is faithful), otherwise one made from the pack; always with bindShells, no
 // BOM, and the front matter closed by a newline.
-func skillMarkdown(p *SkillPack, s Skill) []byte {
+func skillMarkdown(p *api.SkillPack, s api.Skill) []byte {
 	var b bytes.Buffer
 	b.WriteString("---\n")
-	if fm, ok := p.Metadata.Annotations[AnnotationFrontMatter]; ok && len(p.Spec.Skills) == 1 {
+	if fm, ok := p.Metadata.Annotations[source.AnnotationFrontMatter]; ok && len(p.Spec.Skills) == 1 {
 		b.WriteString(fm)
 		if !strings.HasSuffix(fm, "\n") {
 			b.WriteString("\n")
@@ -79,7 +85,7 @@ const defaultBindShells = "bindShells:\n- Chat\n- ClaudeCode\n"
 func zipPackage(name string, files map[string][]byte) ([]byte, error) {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
-	for _, path := range sortedFileKeys(files) {
+	for _, path := range slices.Sorted(maps.Keys(files)) {
 		h := &zip.FileHeader{Name: name + "/" + path, Method: zip.Deflate, Modified: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}
 		h.SetMode(0o644)
 		w, err := zw.CreateHeader(h)
@@ -99,15 +105,15 @@ func zipPackage(name string, files map[string][]byte) ([]byte, error) {
 // ImportManifest renders a SkillPack read from a SKILL.md package as SkillPack YAML. Extra files
 // have no field in a SkillPack: they are reported, and stay mounted when the package itself is the
 // source.
-func ImportManifest(p *SkillPack) ([]byte, Diagnostics) {
-	var diags Diagnostics
+func ImportManifest(p *api.SkillPack) ([]byte, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	if len(p.Files) > 0 {
-		diags = append(diags, Diagnostic{File: p.Src.File, Line: 1, Severity: SeverityWarning,
+		diags = append(diags, diag.Diagnostic{File: p.Src.File, Line: 1, Severity: diag.SeverityWarning,
 			Message: fmt.Sprintf("%d extra file(s) (%s) cannot be written into a SkillPack; compile the package itself to mount them",
-				len(p.Files), strings.Join(sortedFileKeys(p.Files), ", "))})
+				len(p.Files), strings.Join(slices.Sorted(maps.Keys(p.Files)), ", "))})
 	}
 	doc := map[string]any{
-		"apiVersion": groupSympozium + "/v1alpha1",
+		"apiVersion": api.GroupSympozium + "/v1alpha1",
 		"kind":       "SkillPack",
 		"metadata":   map[string]any{"name": p.Metadata.Name, "annotations": p.Metadata.Annotations},
 		"spec":       p.Spec,
@@ -117,7 +123,7 @@ func ImportManifest(p *SkillPack) ([]byte, Diagnostics) {
 	}
 	out, err := yaml.Marshal(doc)
 	if err != nil {
-		return nil, Diagnostics{p.Src.Diag("", "encoding: %v", err)}
+		return nil, diag.Diagnostics{p.Src.Diag("", "encoding: %v", err)}
 	}
 	return out, diags
 }

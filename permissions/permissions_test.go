@@ -7,12 +7,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // objects decodes inline YAML renders, failing the test on any error.
 func objects(t *testing.T, yaml string) []compile.Object {
 	t.Helper()
-	objs, sources, diags := ReadRendered([]compile.File{{Name: "test.yaml", Data: []byte(yaml)}})
+	objs, sources, diags := ReadRendered([]source.File{{Name: "test.yaml", Data: []byte(yaml)}})
 	if diags.HasErrors() || sources {
 		t.Fatalf("ReadRendered: sources=%v %v", sources, diags)
 	}
@@ -294,7 +296,7 @@ spec:
 // The compiled objects of a source tree and the same objects read back from their render give the
 // same set: compiling and reading are two roads to one answer.
 func TestFromObjectsCompiledEqualsRendered(t *testing.T) {
-	files, diags := compile.ReadPaths([]string{"../../fixtures/seed-host-access", "../../fixtures/secrets", "../../fixtures/schedule"}, nil)
+	files, diags := source.ReadPaths([]string{"../fixtures/seed-host-access", "../fixtures/secrets", "../fixtures/schedule"}, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -303,7 +305,7 @@ func TestFromObjectsCompiledEqualsRendered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stream, err := compile.MarshalStream(res.Objects)
+	stream, err := emit.MarshalStream(res.Objects)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package compile
+package api
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"github.com/opencontainers/go-digest"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // Input kinds, as SPEC §1 lists them. Field names follow the upstream Sympozium CRDs; fields that
@@ -17,8 +19,10 @@ import (
 // else is an unknown field and an error.
 
 const (
-	groupSympozium = "sympozium.ai"
-	groupSkillc    = "skillc.dev"
+	GroupSympozium = "sympozium.ai"
+	GroupSkillc    = "skillc.dev"
+	// MaxSkillName is the Agent Skills limit on a skill's name (1–64 characters).
+	MaxSkillName = 64
 )
 
 // ObjectMeta is the part of metadata skillc reads; the rest of a real object's metadata is accepted.
@@ -43,7 +47,7 @@ type typeMeta struct {
 	Metadata   ObjectMeta `json:"metadata"`
 	Status     Opaque     `json:"status"`
 
-	Src Source `json:"-"`
+	Src diag.Source `json:"-"`
 }
 
 // SkillPack bundles skills (Markdown) with an optional sidecar, its RBAC and host access.
@@ -320,25 +324,25 @@ func (t *Task) UnmarshalJSON(b []byte) error {
 // from an overflow and is refused.
 var maxQuantity = resource.NewQuantity(math.MaxInt64, resource.DecimalSI)
 
-// parseQuantity parses a resource quantity the way the API server does and refuses what it would
+// ParseQuantity parses a resource quantity the way the API server does and refuses what it would
 // refuse (negative values: ValidateNonnegativeQuantity in kubernetes pkg/apis/core/validation) or
 // silently change (values the int64 behind a Quantity cannot hold). milli is true for resources
 // read in thousandths (cpu: the kubelet converts with MilliValue), which overflow 1000 times sooner.
-func parseQuantity(s string, milli bool) (resource.Quantity, error) {
+func ParseQuantity(s string, milli bool) (resource.Quantity, error) {
 	q, err := resource.ParseQuantity(s)
 	if err != nil {
 		return q, err
 	}
-	return q, checkQuantity(q, milli)
+	return q, CheckQuantity(q, milli)
 }
 
-// Limits of checkQuantity, built once.
+// Limits of CheckQuantity, built once.
 var (
 	maxMilliQuantity = resource.NewMilliQuantity(math.MaxInt64, resource.DecimalSI)
 )
 
-// checkQuantity refuses a parsed quantity that is negative or at the int64 cap (see parseQuantity).
-func checkQuantity(q resource.Quantity, milli bool) error {
+// CheckQuantity refuses a parsed quantity that is negative or at the int64 cap (see ParseQuantity).
+func CheckQuantity(q resource.Quantity, milli bool) error {
 	if q.Sign() < 0 {
 		return fmt.Errorf("must not be negative")
 	}
@@ -352,10 +356,10 @@ func checkQuantity(q resource.Quantity, milli bool) error {
 	return nil
 }
 
-// parseImage checks an image reference with the parser container runtimes use
+// ParseImage checks an image reference with the parser container runtimes use
 // (distribution/reference.ParseNormalizedNamed, as kubelet and containerd call it). The API server
 // only refuses leading or trailing spaces; anything else invalid would fail every pull at run time.
-func parseImage(ref string) error {
+func ParseImage(ref string) error {
 	if ref != strings.TrimSpace(ref) {
 		return fmt.Errorf("must not have leading or trailing whitespace")
 	}
@@ -368,4 +372,32 @@ func parseImage(ref string) error {
 		return err
 	}
 	return nil
+}
+
+// Opaque accepts any YAML value and keeps nothing. It marks upstream CRD fields that skillc knows
+// about but that do not change the compiled objects, so real manifests decode strictly without them
+// being errors.
+type Opaque struct{}
+
+// Scalar accepts any YAML scalar (string, number, bool) and keeps its literal text. Used where the
+// upstream schema is int-or-string (quantities) or where users reasonably write numbers (params).
+type Scalar string
+
+// CheckQuantities checks the cpu and memory quantities under prefix (either may be empty: unset)
+// with ParseQuantity: malformed, negative or past the int64 cap is an input error at its line.
+// Shared by sidecar resources and the CompilerConfig's resource ceilings.
+func CheckQuantities(src diag.Source, prefix string, cpu, memory Scalar) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, r := range []struct {
+		field string
+		q     Scalar
+	}{{"cpu", cpu}, {"memory", memory}} {
+		if r.q == "" {
+			continue
+		}
+		if _, err := ParseQuantity(string(r.q), r.field == "cpu"); err != nil {
+			diags = append(diags, src.Diag(prefix+"."+r.field, "invalid quantity %q: %v", r.q, err))
+		}
+	}
+	return diags
 }

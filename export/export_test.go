@@ -1,9 +1,14 @@
-package compile
+package export
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // randomBody makes Markdown that stresses the front matter split: --- lines, CRLF, unicode,
@@ -26,18 +31,18 @@ func randomBody(r *rand.Rand) string {
 func TestExportImportRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for i := range 200 {
-		p := &SkillPack{}
+		p := &api.SkillPack{}
 		p.Metadata.Name = "pack"
 		p.Spec.Version = "1.0.0"
 		n := 1 + r.IntN(3)
 		for s := range n {
 			desc := []string{"Does a thing", "Quotes \"inside\" and: colons", "Multi\nline description", "# looks like a comment"}[r.IntN(4)]
-			p.Spec.Skills = append(p.Spec.Skills, Skill{Name: "skill-" + string(rune('a'+s)), Description: desc, Content: randomBody(r)})
+			p.Spec.Skills = append(p.Spec.Skills, api.Skill{Name: "skill-" + string(rune('a'+s)), Description: desc, Content: randomBody(r)})
 		}
 		if n == 1 && i%2 == 0 {
 			p.Files = map[string][]byte{"tools/run.sh": []byte("#!/bin/sh\n"), "data.bin": {0xff, 0x01}}
 		}
-		out, diags := Export([]*SkillPack{p}, false)
+		out, diags := Export([]*api.SkillPack{p}, false)
 		if diags != nil {
 			t.Fatal(diags)
 		}
@@ -48,7 +53,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 					files[rest] = data
 				}
 			}
-			back, diags := PackFromPackage(Package{Source: s.Name, Dir: s.Name, Files: files}, "")
+			back, diags := source.PackFromPackage(source.Package{Source: s.Name, Dir: s.Name, Files: files}, "")
 			if diags.HasErrors() {
 				t.Fatalf("case %d: re-import failed: %v\nSKILL.md:\n%s", i, diags, files["SKILL.md"])
 			}
@@ -57,7 +62,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 				t.Fatalf("case %d: round trip changed the skill:\nwant %+v\ngot  %+v", i, s, got)
 			}
 			if n == 1 && len(back.Files) != len(p.Files) {
-				t.Fatalf("case %d: files %v, want %v", i, sortedFileKeys(back.Files), sortedFileKeys(p.Files))
+				t.Fatalf("case %d: files %v, want %v", i, slices.Sorted(maps.Keys(back.Files)), slices.Sorted(maps.Keys(p.Files)))
 			}
 		}
 	}
@@ -65,14 +70,14 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 // TestExportZipIsDeterministicAndReadable: the upload zip reads back as the same package.
 func TestExportZipIsDeterministicAndReadable(t *testing.T) {
-	p := &SkillPack{Spec: SkillPackSpec{Skills: []Skill{{Name: "t", Description: "d", Content: "body\n"}}}}
+	p := &api.SkillPack{Spec: api.SkillPackSpec{Skills: []api.Skill{{Name: "t", Description: "d", Content: "body\n"}}}}
 	p.Metadata.Name = "t"
-	a, _ := Export([]*SkillPack{p}, true)
-	b, _ := Export([]*SkillPack{p}, true)
+	a, _ := Export([]*api.SkillPack{p}, true)
+	b, _ := Export([]*api.SkillPack{p}, true)
 	if string(a["t.zip"]) != string(b["t.zip"]) {
 		t.Fatal("zip differs between two exports")
 	}
-	pkg, err := readZip("t.zip", a["t.zip"])
+	pkg, err := source.ReadZip("t.zip", a["t.zip"])
 	if err != nil || pkg.Dir != "t" || string(pkg.Files["SKILL.md"]) != string(a["t/SKILL.md"]) {
 		t.Fatalf("zip reads back as %+v, %v", pkg, err)
 	}

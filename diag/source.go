@@ -1,0 +1,46 @@
+package diag
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Source locates a decoded document: its file, first line, and the line of every field path.
+type Source struct {
+	File string
+	Line int
+	pos  map[string]int
+}
+
+// NewSource is the Source of a document of file starting at line, with the line of every field
+// path the decoder saw.
+func NewSource(file string, line int, pos map[string]int) Source {
+	return Source{File: file, Line: line, pos: pos}
+}
+
+// LineOf returns the line of path, or of its nearest ancestor that has one, or the document's.
+func (s Source) LineOf(path string) int {
+	for p := path; p != ""; p = ParentPath(p) {
+		if l, ok := s.pos[p]; ok {
+			return l
+		}
+	}
+	return s.Line
+}
+
+// Diag builds an input-error diagnostic located at a field of this document.
+func (s Source) Diag(field, format string, args ...any) Diagnostic {
+	return Diagnostic{File: s.File, Line: s.LineOf(field), Field: field, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
+}
+
+// Positions is the line of every field path the decoder saw (nil for a document built in code).
+func (s Source) Positions() map[string]int { return s.pos }
+
+// ParentPath is a field path's parent: "a.b[2]" → "a.b" → "a" → "".
+func ParentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}

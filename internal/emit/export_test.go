@@ -1,0 +1,4 @@
+package emit
+
+// EncodeYAML exposes the direct writer to the external tests (corpus_test.go).
+var EncodeYAML = encodeYAML
