@@ -1,13 +1,9 @@
 package policy
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"io/fs"
 	"maps"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -133,80 +129,6 @@ func TestRulesCatalogueMatchesLibrary(t *testing.T) {
 		}
 		if r.NonWaivable && r.SecuritySeverity < 9 {
 			t.Errorf("%s: no exception can waive it, so its security_severity should be critical (>= 9.0), not %v", r.ID, r.SecuritySeverity)
-		}
-	}
-}
-
-// TestReadmeRuleTable holds README's rule table ("## The policy gate") to the catalogue and to
-// lib.severities: the same ids in the same order, the same severity per profile, NW exactly on the
-// rules no exception can waive. README and Rego cannot drift.
-func TestReadmeRuleTable(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := Rules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const header = "| id | baseline | restricted | denies (or warns) | why it matters | fix | allow |"
-	row := regexp.MustCompile(`^\| ([A-Z]+-[0-9]+) \| ([^|]+) \| ([^|]+) \| .* \| ([^|]+) \|$`)
-	var got []RuleInfo
-	allow := map[string]string{}
-	in := false
-	sc := bufio.NewScanner(bytes.NewReader(readme))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == header {
-			in = true
-			continue
-		}
-		if !in || strings.HasPrefix(line, "|---") {
-			continue
-		}
-		if !strings.HasPrefix(line, "| ") {
-			break
-		}
-		m := row.FindStringSubmatch(line)
-		if m == nil {
-			t.Errorf("README rule table: cannot read row %q", line)
-			continue
-		}
-		off := func(s string) string { return strings.TrimSuffix(s, "—") }
-		got = append(got, RuleInfo{ID: m[1], Baseline: off(m[2]), Restricted: off(m[3])})
-		allow[m[1]] = m[4]
-	}
-	if !in {
-		t.Fatalf("README has no rule table with the header %q", header)
-	}
-	if len(got) != len(rules) {
-		t.Errorf("README's rule table has %d rules, the catalogue %d", len(got), len(rules))
-	}
-	readmeIDs := map[string]bool{}
-	for _, g := range got {
-		readmeIDs[g.ID] = true
-	}
-	for _, r := range rules {
-		if !readmeIDs[r.ID] {
-			t.Errorf("README's rule table lacks %s (%s)", r.ID, r.Title)
-		}
-	}
-	cat := map[string]RuleInfo{}
-	for _, r := range rules {
-		cat[r.ID] = r
-	}
-	for _, g := range got {
-		r, ok := cat[g.ID]
-		if !ok {
-			t.Errorf("README's rule table lists %s, which is not in the catalogue", g.ID)
-			continue
-		}
-		if g.Baseline != r.Baseline || g.Restricted != r.Restricted {
-			t.Errorf("README says %s is %q/%q (baseline/restricted), policy/lib.rego says %q/%q", g.ID, g.Baseline, g.Restricted, r.Baseline, r.Restricted)
-		}
-		if (allow[g.ID] == "NW") != r.NonWaivable {
-			t.Errorf("README's allow column for %s is %q; lib.nonwaivable has it: %v", g.ID, allow[g.ID], r.NonWaivable)
 		}
 	}
 }
