@@ -80,6 +80,12 @@ KUBECONFORM_VERSION := v0.8.0
 schemas:
 	$(GO) run ./cmd/skillc-schema -o schemas
 
+## docs: regenerate docs/rules.md from the Rego library's rule catalogue (TestRulesDocUpToDate
+## fails while it is stale)
+.PHONY: docs
+docs:
+	$(GO) run ./cmd/skillc-docs -o docs/rules.md
+
 tools: $(BIN)/.kubeconform-$(KUBECONFORM_VERSION)
 
 $(BIN)/.kubeconform-$(KUBECONFORM_VERSION):
