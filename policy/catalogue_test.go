@@ -4,6 +4,8 @@ import (
 	"context"
 	"io/fs"
 	"maps"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -129,6 +131,61 @@ func TestRulesCatalogueMatchesLibrary(t *testing.T) {
 		}
 		if r.NonWaivable && r.SecuritySeverity < 9 {
 			t.Errorf("%s: no exception can waive it, so its security_severity should be critical (>= 9.0), not %v", r.ID, r.SecuritySeverity)
+		}
+	}
+}
+
+// TestPolicyDocAllowTable holds docs/policy.md's table of how each rule is allowed to the
+// catalogue: every rule has one row, and the row says NW exactly when lib.nonwaivable lists the
+// rule. (docs/rules.md, the rule table itself, is generated: see cmd/skillc-docs.)
+func TestPolicyDocAllowTable(t *testing.T) {
+	doc, err := os.ReadFile("../docs/policy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const header = "| rule | allowed by | finer points |"
+	_, table, ok := strings.Cut(string(doc), "\n"+header+"\n")
+	if !ok {
+		t.Fatalf("docs/policy.md has no table with the header %q", header)
+	}
+	row := regexp.MustCompile(`^\| ([A-Z]+-[0-9]+) \| ([^|]+) \|`)
+	allow := map[string]string{}
+	for line := range strings.SplitSeq(table, "\n") {
+		if strings.HasPrefix(line, "|---") {
+			continue
+		}
+		if !strings.HasPrefix(line, "| ") {
+			break
+		}
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			t.Errorf("docs/policy.md allow table: cannot read row %q", line)
+			continue
+		}
+		if _, dup := allow[m[1]]; dup {
+			t.Errorf("docs/policy.md allow table lists %s twice", m[1])
+		}
+		allow[m[1]] = strings.TrimSpace(m[2])
+	}
+	cat := map[string]bool{}
+	for _, r := range rules {
+		cat[r.ID] = true
+		a, ok := allow[r.ID]
+		if !ok {
+			t.Errorf("docs/policy.md allow table lacks %s (%s)", r.ID, r.Title)
+			continue
+		}
+		if (a == "NW") != r.NonWaivable {
+			t.Errorf("docs/policy.md says %s is allowed by %q; lib.nonwaivable has it: %v", r.ID, a, r.NonWaivable)
+		}
+	}
+	for id := range allow {
+		if !cat[id] {
+			t.Errorf("docs/policy.md allow table lists %s, which is not in the catalogue", id)
 		}
 	}
 }
