@@ -73,6 +73,12 @@ test-policy: tools
 golden:
 	$(GO) test -count=1 ./cmd/skillc -run 'TestGolden' -update
 
+## docs: regenerate docs/rules.md from the Rego library's rule catalogue (TestRulesDocUpToDate
+## fails while it is stale)
+.PHONY: docs
+docs:
+	$(GO) run ./cmd/skillc-docs -o docs/rules.md
+
 ## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
 ## fails while they are stale). kubeconform, which the schema tests run, is one of the tools.
 KUBECONFORM_VERSION := v0.8.0

@@ -24,7 +24,7 @@ import (
 // levelFor is the Pod Security level a namespace of a render is labelled with: the profile the
 // render passed skillc's gate under (baseline or restricted), or privileged when a pod in that
 // namespace has host access the platform allow-listed (Pod Security has no allow-list: such a
-// pod is admitted only by a privileged namespace, which is what the README tells platforms).
+// pod is admitted only by a privileged namespace, which is what docs/real-cluster.md tells platforms).
 func levelFor(t *testing.T, objs []*unstructured.Unstructured, profile string) map[string]string {
 	t.Helper()
 	levels := map[string]string{}

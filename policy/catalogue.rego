@@ -1,7 +1,7 @@
 # The rule catalogue: what each rule of the gate checks, why, how to fix it and the public reference
 # it follows, as data. It is written once, here: skillc reads it from the embedded library
-# (policy.Rules) for SARIF rule metadata, and tests hold it equal to lib.severities and to the
-# README's rule table. Severities per profile stay in lib.severities.
+# (policy.Rules) for SARIF rule metadata and for the generated docs/rules.md (make docs), and tests
+# hold it equal to lib.severities. Severities per profile stay in lib.severities.
 #
 # security_severity is the number GitHub code scanning shows as a band (critical > 9.0, high 7.0-8.9,
 # medium 4.0-6.9, low 0.1-3.9). The bands were chosen by what the finding lets a compromised or

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"io/fs"
 	"maps"
@@ -137,11 +135,11 @@ func TestRulesCatalogueMatchesLibrary(t *testing.T) {
 	}
 }
 
-// TestReadmeRuleTable holds README's rule table ("## The policy gate") to the catalogue and to
-// lib.severities: the same ids in the same order, the same severity per profile, NW exactly on the
-// rules no exception can waive. README and Rego cannot drift.
-func TestReadmeRuleTable(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// TestPolicyDocAllowTable holds docs/policy.md's table of how each rule is allowed to the
+// catalogue: every rule has one row, and the row says NW exactly when lib.nonwaivable lists the
+// rule. (docs/rules.md, the rule table itself, is generated: see cmd/skillc-docs.)
+func TestPolicyDocAllowTable(t *testing.T) {
+	doc, err := os.ReadFile("../docs/policy.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,20 +147,15 @@ func TestReadmeRuleTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const header = "| id | baseline | restricted | denies (or warns) | why it matters | fix | allow |"
-	row := regexp.MustCompile(`^\| ([A-Z]+-[0-9]+) \| ([^|]+) \| ([^|]+) \| .* \| ([^|]+) \|$`)
-	var got []RuleInfo
+	const header = "| rule | allowed by | finer points |"
+	_, table, ok := strings.Cut(string(doc), "\n"+header+"\n")
+	if !ok {
+		t.Fatalf("docs/policy.md has no table with the header %q", header)
+	}
+	row := regexp.MustCompile(`^\| ([A-Z]+-[0-9]+) \| ([^|]+) \|`)
 	allow := map[string]string{}
-	in := false
-	sc := bufio.NewScanner(bytes.NewReader(readme))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == header {
-			in = true
-			continue
-		}
-		if !in || strings.HasPrefix(line, "|---") {
+	for line := range strings.SplitSeq(table, "\n") {
+		if strings.HasPrefix(line, "|---") {
 			continue
 		}
 		if !strings.HasPrefix(line, "| ") {
@@ -170,43 +163,29 @@ func TestReadmeRuleTable(t *testing.T) {
 		}
 		m := row.FindStringSubmatch(line)
 		if m == nil {
-			t.Errorf("README rule table: cannot read row %q", line)
+			t.Errorf("docs/policy.md allow table: cannot read row %q", line)
 			continue
 		}
-		off := func(s string) string { return strings.TrimSuffix(s, "—") }
-		got = append(got, RuleInfo{ID: m[1], Baseline: off(m[2]), Restricted: off(m[3])})
-		allow[m[1]] = m[4]
-	}
-	if !in {
-		t.Fatalf("README has no rule table with the header %q", header)
-	}
-	if len(got) != len(rules) {
-		t.Errorf("README's rule table has %d rules, the catalogue %d", len(got), len(rules))
-	}
-	readmeIDs := map[string]bool{}
-	for _, g := range got {
-		readmeIDs[g.ID] = true
-	}
-	for _, r := range rules {
-		if !readmeIDs[r.ID] {
-			t.Errorf("README's rule table lacks %s (%s)", r.ID, r.Title)
+		if _, dup := allow[m[1]]; dup {
+			t.Errorf("docs/policy.md allow table lists %s twice", m[1])
 		}
+		allow[m[1]] = strings.TrimSpace(m[2])
 	}
-	cat := map[string]RuleInfo{}
+	cat := map[string]bool{}
 	for _, r := range rules {
-		cat[r.ID] = r
-	}
-	for _, g := range got {
-		r, ok := cat[g.ID]
+		cat[r.ID] = true
+		a, ok := allow[r.ID]
 		if !ok {
-			t.Errorf("README's rule table lists %s, which is not in the catalogue", g.ID)
+			t.Errorf("docs/policy.md allow table lacks %s (%s)", r.ID, r.Title)
 			continue
 		}
-		if g.Baseline != r.Baseline || g.Restricted != r.Restricted {
-			t.Errorf("README says %s is %q/%q (baseline/restricted), policy/lib.rego says %q/%q", g.ID, g.Baseline, g.Restricted, r.Baseline, r.Restricted)
+		if (a == "NW") != r.NonWaivable {
+			t.Errorf("docs/policy.md says %s is allowed by %q; lib.nonwaivable has it: %v", r.ID, a, r.NonWaivable)
 		}
-		if (allow[g.ID] == "NW") != r.NonWaivable {
-			t.Errorf("README's allow column for %s is %q; lib.nonwaivable has it: %v", g.ID, allow[g.ID], r.NonWaivable)
+	}
+	for id := range allow {
+		if !cat[id] {
+			t.Errorf("docs/policy.md allow table lists %s, which is not in the catalogue", id)
 		}
 	}
 }

@@ -218,8 +218,12 @@ denied_count := 0
 
 // TestConftestAgreesOnSuffixedRules: the real conftest and skillc run the same rules of a policy
 // folder that uses deny_<suffix>, violation_<suffix> and warn_<suffix>, with the same verdicts; and
-// conftest without --all-namespaces runs none of them (the README says so).
+// conftest without --all-namespaces runs none of them (docs/policy.md warns of it, and must go on
+// warning while it is true).
 func TestConftestAgreesOnSuffixedRules(t *testing.T) {
+	if doc, err := os.ReadFile("../docs/policy.md"); err != nil || !strings.Contains(string(doc), "**Always pass `--all-namespaces`**") {
+		t.Errorf("docs/policy.md lost its warning to always pass conftest --all-namespaces (%v)", err)
+	}
 	conftest, err := filepath.Abs("../bin/conftest")
 	if err == nil {
 		_, err = os.Stat(conftest)
@@ -293,6 +297,6 @@ func TestConftestAgreesOnSuffixedRules(t *testing.T) {
 
 	// Without --all-namespaces conftest looks only at package main: 0 tests, exit 0.
 	if got, code := runConftest(); len(got) != 0 || code != 0 {
-		t.Errorf("conftest without --all-namespaces: exit %d, findings %v; the README's warning is stale", code, got)
+		t.Errorf("conftest without --all-namespaces: exit %d, findings %v; docs/policy.md's warning is stale", code, got)
 	}
 }

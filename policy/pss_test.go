@@ -28,7 +28,7 @@ import (
 // fixture, with its own config and flags) and a generated set of variations, wherever the library
 // the API server's PodSecurity admission runs rejects the pod at level X and no CompilerConfig
 // allow-list covers it, skillc's profile X denies it, with a finding on the same field. Where
-// skillc denies what PSS allows, the rule must be one README lists as stricter than PSS.
+// skillc denies what PSS allows, the rule must be one docs/policy.md lists as stricter than PSS.
 
 // pssMap: for each PSS check, the skillc rules that must deny and the field the finding names.
 var pssMap = map[pss.CheckID]struct {
@@ -57,7 +57,7 @@ var pssMap = map[pss.CheckID]struct {
 }
 
 // stricterThanPSS: the rules that may deny a pod PSS admits at the same level, each listed in
-// README's gate section with its reason (the test reads the README, so the list stays true).
+// docs/policy.md with its reason (the test reads that page, so the list stays true).
 var stricterThanPSS = []string{
 	"POD-04", "POD-06", "POD-07", "POD-08", "POD-09", "POD-10", "POD-11", "POD-13", "IMG-01", "IMG-02", "IMG-03",
 	"RES-01", "SEC-01", "META-01",
@@ -84,13 +84,14 @@ func TestPodSecurityStandards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile("../README.md")
+	doc, err := os.ReadFile("../docs/policy.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	section := stricterSection(t, doc)
 	for _, r := range stricterThanPSS {
-		if !regexp.MustCompile(`(?m)^\| ` + r + ` \|.*\|`).Match(stricterSection(readme)) {
-			t.Errorf("README's list of where skillc is stricter than PSS lacks %s", r)
+		if !regexp.MustCompile(`(?m)^\| ` + r + ` \|.*\|`).Match(section) {
+			t.Errorf("docs/policy.md's list of where skillc is stricter than PSS lacks %s", r)
 		}
 	}
 	engines := map[string]*Engine{}
@@ -127,7 +128,7 @@ func TestPodSecurityStandards(t *testing.T) {
 				for _, f := range denies {
 					stricter++
 					if !slices.Contains(stricterThanPSS, f.Rule) {
-						t.Errorf("%s: skillc's %s profile denies %s where PSS %s admits the pod, and README does not list %s as stricter than PSS\n%s", tc.name, level, f.Rule, level, f.Rule, show())
+						t.Errorf("%s: skillc's %s profile denies %s where PSS %s admits the pod, and docs/policy.md does not list %s as stricter than PSS\n%s", tc.name, level, f.Rule, level, f.Rule, show())
 					}
 				}
 			}
@@ -139,9 +140,13 @@ func TestPodSecurityStandards(t *testing.T) {
 	}
 }
 
-// stricterSection is README's table of where the gate is stricter than PSS.
-func stricterSection(readme []byte) []byte {
-	_, after, _ := strings.Cut(string(readme), "### Stricter than Pod Security Standards")
+// stricterSection is docs/policy.md's table of where the gate is stricter than PSS.
+func stricterSection(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	_, after, ok := strings.Cut(string(doc), "\n## Stricter than Pod Security Standards\n")
+	if !ok {
+		t.Fatal(`docs/policy.md has no "## Stricter than Pod Security Standards" section`)
+	}
 	section, _, _ := strings.Cut(after, "\n#")
 	return []byte(section)
 }

@@ -366,17 +366,17 @@ func TestActionScriptsShellcheck(t *testing.T) {
 	}
 }
 
-// readmeSection returns the README text from the heading to the next heading of any level.
-func readmeSection(t *testing.T, heading string) string {
+// docSection returns the text of a Markdown file from the heading to the next heading of any level.
+func docSection(t *testing.T, file, heading string) string {
 	t.Helper()
-	readme := mustRead(t, "README.md")
-	i := strings.Index(readme, "\n"+heading+"\n")
+	doc := mustRead(t, file)
+	i := strings.Index(doc, "\n"+heading+"\n")
 	if i < 0 {
-		t.Fatalf("README.md has no %q", heading)
+		t.Fatalf("%s has no %q", file, heading)
 	}
 	var out []string
 	fenced := false
-	for _, line := range strings.Split(readme[i+len(heading)+2:], "\n") {
+	for _, line := range strings.Split(doc[i+len(heading)+2:], "\n") {
 		if strings.HasPrefix(line, "```") {
 			fenced = !fenced
 		}
@@ -388,11 +388,11 @@ func readmeSection(t *testing.T, heading string) string {
 	return strings.Join(out, "\n")
 }
 
-// TestPinBuiltinPacksByDigest builds the README's recipe (its kustomization.yaml and
+// TestPinBuiltinPacksByDigest builds docs/releases.md's recipe (its kustomization.yaml and
 // skillpack-images.yaml, digests filled in) over skills/ with kustomize, offline: every built-in
 // sidecar image comes out pinned by digest, which is what --profile restricted (IMG-02) needs.
 func TestPinBuiltinPacksByDigest(t *testing.T) {
-	section := readmeSection(t, "### Pinning the built-in packs by digest")
+	section := docSection(t, "docs/releases.md", "## Pinning the built-in packs by digest")
 	blocks := regexp.MustCompile("(?s)```yaml\n# (\\S+)(.*?)```").FindAllStringSubmatch(section, -1)
 	if len(blocks) != 2 {
 		t.Fatalf("%d yaml blocks named by a first-line comment, want kustomization.yaml and skillpack-images.yaml", len(blocks))
@@ -415,7 +415,7 @@ func TestPinBuiltinPacksByDigest(t *testing.T) {
 	}
 	out, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
 	if err != nil {
-		t.Fatalf("kustomize build of the README's recipe: %v", err)
+		t.Fatalf("kustomize build of docs/releases.md's recipe: %v", err)
 	}
 	var pinned int
 	for _, r := range out.Resources() {
