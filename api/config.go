@@ -18,12 +18,45 @@ const (
 	DefaultSkillBudgetTokens = 20000
 )
 
-// Enumerations of the settings, in the order help texts list them.
+// Identity is how runs get their ServiceAccount.
+type Identity string
+
+const (
+	IdentityShared Identity = "shared"  // one per namespace
+	IdentityPerRun Identity = "per-run" // one per run, with its own RBAC subjects
+)
+
+// SidecarMode is how skill sidecars run beside the agent.
+type SidecarMode string
+
+const (
+	SidecarsNative     SidecarMode = "native"     // restartable initContainers (Kubernetes 1.29+)
+	SidecarsContainers SidecarMode = "containers" // plain containers
+)
+
+// Target is the delivery tool the output is annotated for.
+type Target string
+
+const (
+	TargetPlain  Target = "plain"
+	TargetArgoCD Target = "argocd"
+	TargetFlux   Target = "flux"
+)
+
+// Profile is the policy gate's strictness.
+type Profile string
+
+const (
+	ProfileBaseline   Profile = "baseline"
+	ProfileRestricted Profile = "restricted"
+)
+
+// Enumerations of the settings as text, in the order help texts and schemas list them.
 var (
-	Identities   = []string{"shared", "per-run"}
-	SidecarModes = []string{"native", "containers"}
-	Targets      = []string{"plain", "argocd", "flux"}
-	Profiles     = []string{"baseline", "restricted"}
+	Identities   = []string{string(IdentityShared), string(IdentityPerRun)}
+	SidecarModes = []string{string(SidecarsNative), string(SidecarsContainers)}
+	Targets      = []string{string(TargetPlain), string(TargetArgoCD), string(TargetFlux)}
+	Profiles     = []string{string(ProfileBaseline), string(ProfileRestricted)}
 )
 
 // DefaultConfig returns a CompilerConfig with every default filled in.
@@ -48,19 +81,19 @@ func (c *CompilerConfig) Default() {
 		s.Images.IPCBridge = DefaultIPCBridgeImage
 	}
 	if s.Identity == "" {
-		s.Identity = "shared"
+		s.Identity = IdentityShared
 	}
 	if s.Sidecars == "" {
-		s.Sidecars = "native"
+		s.Sidecars = SidecarsNative
 	}
 	if s.Target == "" {
-		s.Target = "plain"
+		s.Target = TargetPlain
 	}
 	if s.SkillBudgetTokens == 0 {
 		s.SkillBudgetTokens = DefaultSkillBudgetTokens
 	}
 	if s.Policy.Profile == "" {
-		s.Policy.Profile = "baseline"
+		s.Policy.Profile = ProfileBaseline
 	}
 }
 
@@ -74,10 +107,10 @@ func (c *CompilerConfig) Validate() diag.Diagnostics {
 			diags = append(diags, src.Diag(field, "must be one of %v, got %q", allowed, value))
 		}
 	}
-	oneOf("spec.identity", s.Identity, Identities)
-	oneOf("spec.sidecars", s.Sidecars, SidecarModes)
-	oneOf("spec.target", s.Target, Targets)
-	oneOf("spec.policy.profile", s.Policy.Profile, Profiles)
+	oneOf("spec.identity", string(s.Identity), Identities)
+	oneOf("spec.sidecars", string(s.Sidecars), SidecarModes)
+	oneOf("spec.target", string(s.Target), Targets)
+	oneOf("spec.policy.profile", string(s.Policy.Profile), Profiles)
 	for _, msg := range validation.IsDNS1123Label(s.CatalogNamespace) {
 		diags = append(diags, src.Diag("spec.catalogNamespace", "invalid namespace %q: %s", s.CatalogNamespace, msg))
 	}

@@ -244,9 +244,9 @@ type CompilerConfig struct {
 type ConfigSpec struct {
 	CatalogNamespace  string       `json:"catalogNamespace"`
 	Images            ConfigImages `json:"images"`
-	Identity          string       `json:"identity"`
-	Sidecars          string       `json:"sidecars"`
-	Target            string       `json:"target"`
+	Identity          Identity     `json:"identity"`
+	Sidecars          SidecarMode  `json:"sidecars"`
+	Target            Target       `json:"target"`
 	KeepSources       bool         `json:"keepSources"`
 	SkillBudgetTokens int          `json:"skillBudgetTokens"`
 	Policy            PolicyConfig `json:"policy"`
@@ -258,7 +258,7 @@ type ConfigImages struct {
 }
 
 type PolicyConfig struct {
-	Profile            string            `json:"profile"`
+	Profile            Profile           `json:"profile"`
 	AllowedRegistries  []string          `json:"allowedRegistries"`
 	AllowedHostPaths   []AllowedHostPath `json:"allowedHostPaths"`
 	HostNamespaceAllow []HostNamespaceOK `json:"hostNamespaceAllow"`

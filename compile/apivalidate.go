@@ -83,7 +83,7 @@ func (o origins) prefixed(prefix string, into origins) {
 
 // checkEmitted checks an object as the API server would and reports each problem at its source;
 // from is asked for the object's origins only when there is something to report.
-func checkEmitted(c *cursor, o Object, target string, from func() origins) diag.Diagnostics {
+func checkEmitted(c *cursor, o Object, target api.Target, from func() origins) diag.Diagnostics {
 	errs := validateObjectAt(o, c)
 	_, form := oversize(o)
 	lastApplied, forced := clientSideApplySize(o, target)
@@ -875,8 +875,8 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 // whether skillc itself forces the client-side apply (Jobs, see argoJobSyncOptions). Other
 // objects are applied server-side when the Application enables ServerSideApply=true, which
 // skillc cannot see.
-func clientSideApplySize(o Object, target string) (int, bool) {
-	if target != "argocd" {
+func clientSideApplySize(o Object, target api.Target) (int, bool) {
+	if target != api.TargetArgoCD {
 		return 0, false
 	}
 	s, ok := o.(interface{ Size() int })

@@ -89,7 +89,7 @@ func runLabelKey(pod *Pod) string {
 // buildPodTemplate renders the pod every run and every schedule of an instance gets and,
 // when record is set, where its fields came from (paths relative to the pod spec).
 func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, record bool) (*corev1.PodTemplateSpec, origins, diag.Diagnostics) {
-	perRun := cfg.Identity == "per-run"
+	perRun := cfg.Identity == api.IdentityPerRun
 	spec := corev1.PodSpec{
 		ServiceAccountName: serviceAccountName(cfg.Identity, pod.Name),
 		RestartPolicy:      corev1.RestartPolicyNever,
@@ -162,7 +162,7 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, record bool) (*corev1.PodTe
 			addVolume(t, v)
 		}
 		list := &spec.Containers
-		if cfg.Sidecars == "native" {
+		if cfg.Sidecars == api.SidecarsNative {
 			// A native sidecar ends with the pod: a pre-rendered Job has no controller to stop it.
 			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
 			list = &spec.InitContainers

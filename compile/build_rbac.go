@@ -17,7 +17,7 @@ func rbacName(pack, run string) string { return "sympozium-skill-" + pack + "-" 
 // buildRBAC renders the per-run Role/RoleBinding and ClusterRole/ClusterRoleBinding a pack declares.
 // They carry no ownerReferences: the AgentRun's UID is unknown before apply, so the GitOps tool
 // prunes them when the run leaves Git.
-func buildRBAC(identity string, pod *Pod, t Toggle) ([]Object, diag.Diagnostics) {
+func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagnostics) {
 	sc := t.Pack.Spec.Sidecar
 	if sc == nil || (len(sc.RBAC) == 0 && len(sc.ClusterRBAC) == 0) {
 		return nil, nil

@@ -69,13 +69,13 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 	c := *cfg // flags must not change the caller's config
 	for _, o := range []struct {
 		flag, value string
-		field       *string
+		set         func(string)
 		allowed     []string
 	}{
-		{"--identity", opts.Identity, &c.Spec.Identity, api.Identities},
-		{"--sidecars", opts.Sidecars, &c.Spec.Sidecars, api.SidecarModes},
-		{"--target", opts.Target, &c.Spec.Target, api.Targets},
-		{"--profile", opts.Profile, &c.Spec.Policy.Profile, api.Profiles},
+		{"--identity", opts.Identity, func(v string) { c.Spec.Identity = api.Identity(v) }, api.Identities},
+		{"--sidecars", opts.Sidecars, func(v string) { c.Spec.Sidecars = api.SidecarMode(v) }, api.SidecarModes},
+		{"--target", opts.Target, func(v string) { c.Spec.Target = api.Target(v) }, api.Targets},
+		{"--profile", opts.Profile, func(v string) { c.Spec.Policy.Profile = api.Profile(v) }, api.Profiles},
 	} {
 		if o.value == "" {
 			continue
@@ -84,7 +84,7 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 			diags = append(diags, diag.Diagnostic{Field: o.flag, Severity: diag.SeverityError, Message: fmt.Sprintf("must be one of %v, got %q", o.allowed, o.value)})
 			continue
 		}
-		*o.field = o.value
+		o.set(o.value)
 	}
 	c.Default()
 	diags = append(diags, c.Validate()...)
@@ -174,7 +174,7 @@ func buildObjects(spec *api.ConfigSpec, pods []Pod, instToggles map[nsName][]Tog
 	for i := range pods {
 		pod := &pods[i]
 		addConfigMaps(pod.Namespace, pod.Toggles)
-		if spec.Identity == "per-run" {
+		if spec.Identity == api.IdentityPerRun {
 			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
 				labels(runLabelKey(pod), pod.Name, LabelInstance, pod.Instance.Metadata.Name))
 			objs = append(objs, sa)

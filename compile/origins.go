@@ -3,6 +3,7 @@ package compile
 import (
 	"fmt"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 )
 
@@ -57,7 +58,7 @@ func (r *Result) ObjectOrigins(pod *Pod) map[string]Origins {
 			put(cm, origins{"": {t.Pack.Src, ""}})
 		}
 	}
-	if spec.Identity == "per-run" {
+	if spec.Identity == api.IdentityPerRun {
 		sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace, nil)
 		put(sa, origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}})
 	} else {

@@ -1,6 +1,10 @@
 package compile
 
-import "maps"
+import (
+	"maps"
+
+	"github.com/skillc-dev/skillc/api"
+)
 
 // Annotations of the delivery targets (SPEC §3 "Targets"). Each one is explained, with the
 // behaviour of the tool that reads it, in the README's "Delivery targets" section.
@@ -36,9 +40,9 @@ const (
 
 // targetAnnotations returns the annotations target adds to an object of kind, or nil.
 // CronJobs need no force: their spec is mutable and updated in place.
-func targetAnnotations(target, kind string) map[string]string {
+func targetAnnotations(target api.Target, kind string) map[string]string {
 	switch target {
-	case "argocd":
+	case api.TargetArgoCD:
 		switch kind {
 		case "Job":
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads, annotationArgoSyncOptions: argoJobSyncOptions}
@@ -47,7 +51,7 @@ func targetAnnotations(target, kind string) map[string]string {
 		case "ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
 			return map[string]string{annotationArgoSyncWave: argoWavePrerequisites}
 		}
-	case "flux":
+	case api.TargetFlux:
 		// kustomize-controller already applies in a safe order (ClusterRoles in its first stage,
 		// then every object sorted by kind with Jobs and CronJobs last, all dry-run before any is
 		// applied), so only the immutable Job needs something.
@@ -60,7 +64,7 @@ func targetAnnotations(target, kind string) map[string]string {
 
 // applyTarget adds the delivery target's annotations to every object, keeping the ones it
 // already has. The plain target changes nothing.
-func applyTarget(target string, objs []Object) {
+func applyTarget(target api.Target, objs []Object) {
 	for _, o := range objs {
 		add := targetAnnotations(target, kindOf(o))
 		if add == nil {

@@ -178,7 +178,7 @@ func compileUngated(t *testing.T, c *fixtureCase) []*unstructured.Unstructured {
 	if err != nil {
 		t.Fatalf("%s: %v", c.dir, err)
 	}
-	c.profile = res.Config.Spec.Policy.Profile
+	c.profile = string(res.Config.Spec.Policy.Profile)
 	var out []*unstructured.Unstructured
 	for _, o := range res.Objects {
 		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)

@@ -168,7 +168,7 @@ func TestReadKRM(t *testing.T) {
 			if in.InPlace != tc.inPlace {
 				t.Errorf("in place %v, want %v", in.InPlace, tc.inPlace)
 			}
-			if tc.wantCfg != "" && (in.Config == nil || in.Config.Spec.Identity != tc.wantCfg) {
+			if tc.wantCfg != "" && (in.Config == nil || string(in.Config.Spec.Identity) != tc.wantCfg) {
 				t.Errorf("config %+v", in.Config)
 			}
 			// The items themselves are untouched: kustomize needs its ids back.

@@ -26,6 +26,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/source"
 )
@@ -573,7 +574,7 @@ type RuleRef struct {
 // Severity is the rule's severity (deny, warn or "") in a profile; unknown profiles read as baseline,
 // the default.
 func (r RuleInfo) Severity(profile string) string {
-	if profile == "restricted" {
+	if profile == string(api.ProfileRestricted) {
 		return r.Restricted
 	}
 	return r.Baseline

@@ -66,7 +66,7 @@ func Params(spec *api.ConfigSpec, today string) map[string]any {
 
 // Check evaluates every object (and the config itself) and returns the located findings.
 func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) {
-	rep := &Report{Budgets: res.Budgets, Profile: g.cfg.Spec.Policy.Profile}
+	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile)}
 	loc := newLocator(res)
 	var raw []located
 

@@ -180,7 +180,7 @@ func failingChecks(checks []pss.Check, level psapi.Level, meta *metav1.ObjectMet
 func gateDenies(t *testing.T, engines map[string]*Engine, tc pssCase, profile string) []Finding {
 	t.Helper()
 	spec := tc.cfg.Spec
-	spec.Policy.Profile = profile
+	spec.Policy.Profile = api.Profile(profile)
 	params := Params(&spec, "2026-11-22")
 	key, _ := json.Marshal(params)
 	eng := engines[string(key)]
