@@ -76,7 +76,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "skillc build: want exactly one DIR (a kustomization), got %d arguments\n", len(args))
 		return exitError{2}
 	}
-	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
+	opts := o.options()
 	if o.configFile != "" {
 		cfg, diags := compile.LoadConfig(o.configFile)
 		if diags.HasErrors() {

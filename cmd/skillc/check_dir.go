@@ -106,7 +106,7 @@ func ownObject(name string, data []byte) bool {
 	return ok
 }
 
-// checkFailure is outputFailure for --check, which only reads DIR: a refusal is "DIR: message",
+// checkFailure is outputFailure for --verify, which only reads DIR: a refusal is "DIR: message",
 // exit 2; an I/O error under the read is one line, exit 3.
 func checkFailure(cmd *cobra.Command, dir string, err error) error {
 	if code, ok := systemFailure(cmd, "reading "+dir, err, "nothing was written"); ok {
@@ -213,7 +213,7 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 		}
 		fmt.Fprint(out, unifiedDiff("a/"+p, "b/"+p, string(have[rel]), string(want[rel]), diffContext))
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --check to update it\n",
+	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --verify to update it\n",
 		dir, len(d.changed), len(d.missing), len(d.extra))
 	return exitError{1}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -11,39 +10,16 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// compileOptions are the flags shared by compile and check.
-type compileOptions struct {
+// compileCmdOptions are compile's flags: the shared source and gate flags, and where to write.
+type compileCmdOptions struct {
+	compileOptions
 	outDir     string
-	check      bool // compare with outDir instead of writing it
+	verify     bool // compare with outDir instead of writing it
 	allowEmpty bool // a compile with no objects may replace a non-empty render
-	configFile string
-	policyDirs []string
-	identity   string
-	sidecars   string
-	target     string
-	profile    string
-}
-
-func (o *compileOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringVar(&o.configFile, "config", "", "CompilerConfig `FILE` with the platform's settings")
-	f.StringArrayVar(&o.policyDirs, "policy", nil, "add the conftest-style Rego policies (deny, violation, warn rules) of `DIR`; repeatable")
-	f.StringVar(&o.identity, "identity", "", "service account per namespace or per run: "+strings.Join(compile.Identities, "|")+" (default shared)")
-	f.StringVar(&o.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: "+strings.Join(compile.SidecarModes, "|")+" (default native)")
-	f.StringVar(&o.target, "target", "", "delivery target: "+strings.Join(compile.Targets, "|")+" (default plain)")
-	f.StringVar(&o.profile, "profile", "", "policy profile: "+strings.Join(compile.Profiles, "|")+" (default baseline)")
-	for flag, values := range map[string][]string{"identity": compile.Identities, "sidecars": compile.SidecarModes, "target": compile.Targets, "profile": compile.Profiles} {
-		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-	}
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
-	_ = cmd.MarkFlagDirname("policy")
-	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
-	}
 }
 
 func newCompileCommand() *cobra.Command {
-	o := &compileOptions{}
+	o := &compileCmdOptions{}
 	cmd := &cobra.Command{
 		Use:   "compile [PATH...]",
 		Short: "Compile sources into Kubernetes manifests, gated by the least-privilege policy",
@@ -55,7 +31,7 @@ written to a temporary directory and moved into place only when everything succe
 
 Warnings go to stderr. If the gate denies anything, nothing is written and the exit code is 1.
 
-With --check, DIR is compared with the compile instead of written: exit 0 when it is up to date,
+With --verify, DIR is compared with the compile instead of written: exit 0 when it is up to date,
 1 with the list of changed, missing and extra files and a unified diff of each changed one on
 stdout when it is stale. Nothing is written either way.
 
@@ -73,7 +49,7 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
   skillc compile --config platform.yaml --policy policies/ skills/ tenants/
 
   # In CI: fail when the committed render is not what the sources compile to
-  skillc compile --check -o rendered/ skills/ tenants/`,
+  skillc compile --verify -o rendered/ skills/ tenants/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCompile(cmd, o, args)
 		},
@@ -81,14 +57,16 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
 	o.addFlags(cmd)
 	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", "", "write one file per object under `DIR` instead of stdout")
 	_ = cmd.MarkFlagDirname("output-dir")
-	cmd.Flags().BoolVar(&o.check, "check", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
+	cmd.Flags().BoolVar(&o.verify, "verify", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
+	cmd.Flags().BoolVar(&o.verify, "check", false, "")
+	deprecate(cmd, "check", "use --verify instead (check is the subcommand that reports the gate's findings)")
 	cmd.Flags().BoolVar(&o.allowEmpty, "allow-empty", false, "let a compile with no objects replace a non-empty -o DIR (every object leaves the cluster at the next sync)")
 	return cmd
 }
 
-func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
-	if o.check && o.outDir == "" {
-		return errors.New("--check needs -o DIR: the render to compare with")
+func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
+	if o.verify && o.outDir == "" {
+		return errors.New("--verify needs -o DIR: the render to compare with")
 	}
 	if o.allowEmpty && o.outDir == "" {
 		return errors.New("--allow-empty needs -o DIR: the render an empty compile may replace")
@@ -104,7 +82,7 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 			return outputFailure(cmd, o.outDir, err)
 		}
 	}
-	res, diags, err := compileSources(cmd, o, args)
+	res, diags, err := compileSources(cmd, &o.compileOptions, args)
 	if err != nil {
 		return err
 	}
@@ -122,7 +100,7 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: the policy gate denied %d finding(s): nothing was written\n", deny)
 		return exitError{1}
 	}
-	if o.check {
+	if o.verify {
 		return checkDir(cmd, o.outDir, res.Objects, render)
 	}
 	if o.outDir == "" {
@@ -133,7 +111,7 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 		_, err = cmd.OutOrStdout().Write(out)
 		return err
 	}
-	if err := writeDir(o.outDir, res.Objects, render); err != nil {
+	if err := writeDir(cmd.Context(), o.outDir, res.Objects, render); err != nil {
 		return outputFailure(cmd, o.outDir, err)
 	}
 	return nil

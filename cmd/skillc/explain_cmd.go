@@ -41,7 +41,7 @@ Exit codes: 0 explained, 2 bad input or nothing of that name.`,
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVar(&o.format, "format", "text", "output format: "+strings.Join(explain.Formats, "|"))
+	addFormatFlag(cmd, &o.format, explain.Formats)
 	return cmd
 }
 

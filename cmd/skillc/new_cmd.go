@@ -53,7 +53,10 @@ Nothing is overwritten: an existing file is refused, exit 2, before anything is 
 		},
 	}
 	cmd.Flags().StringVar(&o.sidecar, "sidecar", "", "give the pack a sidecar running `IMAGE` (a version tag or a digest)")
-	cmd.Flags().StringVarP(&o.outDir, "output", "o", ".", "write the pack into `DIR`")
+	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", ".", "write the pack into `DIR`")
+	_ = cmd.MarkFlagDirname("output-dir")
+	cmd.Flags().StringVar(&o.outDir, "output", ".", "")
+	deprecate(cmd, "output", "use --output-dir (-o) instead")
 	return cmd
 }
 

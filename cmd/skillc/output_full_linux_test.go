@@ -106,13 +106,13 @@ func TestSystemFailure(t *testing.T) {
 			}
 		})
 	}
-	// --check only reads DIR, and says so.
+	// --verify only reads DIR, and says so.
 	var stderr bytes.Buffer
 	cmd := &cobra.Command{}
 	cmd.SetErr(&stderr)
 	eio := &os.PathError{Op: "read", Path: "out/a.yaml", Err: syscall.EIO}
 	if code, want := exitCode(checkFailure(cmd, "out", eio), &stderr), "skillc: reading out failed: input/output error (nothing was written)\n"; code != 3 || stderr.String() != want {
-		t.Errorf("--check: exit %d, stderr %q; want exit 3, %q", code, stderr.String(), want)
+		t.Errorf("--verify: exit %d, stderr %q; want exit 3, %q", code, stderr.String(), want)
 	}
 }
 

@@ -119,7 +119,7 @@ be, contain or be inside an input PATH.`,
 // refused unless force); a refusal or failure is one line "DIR: message" and exit 2, a full disk
 // or an I/O error one line and exit 3 (systemFailure).
 func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) error {
-	err := addFiles(interrupt, dir, files, inputs, force)
+	err := addFiles(cmd.Context(), dir, files, inputs, force)
 	if err == nil {
 		return nil
 	}

@@ -37,7 +37,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
+	opts := o.options()
 	if o.configFile != "" {
 		cfg, diags := compile.LoadConfig(o.configFile)
 		if diags.HasErrors() {
