@@ -78,7 +78,7 @@ func finish(out output.Outputter, rep *policy.Report, code int) error {
 		return err
 	}
 	if code != 0 {
-		return exitError{code}
+		return (&outcome{}).exit(code) // the report on stdout says why
 	}
 	return nil
 }

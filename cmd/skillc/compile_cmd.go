@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -79,68 +78,66 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 	if o.outDir != "" {
 		// Refuse a DIR that can never be written (a link, a file, an input) before compiling.
 		if err := precheckOutput(o.outDir, inputs); err != nil {
-			return outputFailure(cmd, o.outDir, err)
+			return outputFailure(o.outDir, err)
 		}
 	}
 	res, diags, err := compileSources(cmd, &o.compileOptions, args)
 	if err != nil {
 		return err
 	}
-	reportDiagnostics(cmd, diags)
+	out := (&outcome{}).note(diags)
 	if diags.HasErrors() {
-		return exitError{2}
+		return out.exit(exitBadInput)
 	}
 	rep, err := gate(cmd, o.policyDirs, res)
 	if err != nil {
-		return err
+		return out.then(err)
 	}
-	reportGate(cmd, rep, nil)
+	out.gate(rep, nil)
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: the policy gate denied %d finding(s): nothing was written\n", deny)
-		return exitError{1}
+		return out.notef("skillc: the policy gate denied %d finding(s): nothing was written", deny).exit(exitDenied)
 	}
 	if o.verify {
-		return checkDir(cmd, o.outDir, res.Objects, render)
+		return out.then(checkDir(cmd, o.outDir, res.Objects, render))
 	}
 	if o.outDir == "" {
-		out, err := compile.MarshalStream(res.Objects)
+		stream, err := compile.MarshalStream(res.Objects)
 		if err != nil {
-			return internalError(cmd, err)
+			return out.then(internalError(err))
 		}
-		_, err = cmd.OutOrStdout().Write(out)
-		return err
+		// A failed write is kept by the outputWriter and reported by run, after out's lines.
+		_, _ = cmd.OutOrStdout().Write(stream)
+		return out
 	}
 	if err := writeDir(cmd.Context(), o.outDir, res.Objects, render); err != nil {
-		return outputFailure(cmd, o.outDir, err)
+		return out.then(outputFailure(o.outDir, err))
 	}
-	return nil
+	return out
 }
 
-// outputFailure prints why DIR was not written, one line "DIR: message", and exits 2; a failure
-// of the system under the write (a full disk) is exit 3 instead (systemFailure).
-func outputFailure(cmd *cobra.Command, dir string, err error) error {
+// outputFailure is why DIR was not written, one line "DIR: message", exit 2; a failure of the
+// system under the write (a full disk) is exit 3 instead (systemFailure).
+func outputFailure(dir string, err error) *outcome {
 	note := "nothing was written: " + dir + " is as it was"
 	if errors.As(err, new(swappedError)) {
 		note = "the new render is in place; the previous one is removed by the next write"
 	}
-	if code, ok := systemFailure(cmd, "writing "+dir, err, note); ok {
-		return code
+	if o := systemFailure("writing "+dir, err, note); o != nil {
+		return o
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
-	return exitError{2}
+	return refused("%s: %v", dir, err)
 }
 
-// systemFailure reports, as one line and exit 3, an error of the system under what ("writing
-// DIR", "reading DIR"): a full disk or quota, an I/O error. That is not bad input (exit 2: fix the input and run
-// again) but a failed run, as a stdout that cannot be written is (run, outputWriter). note says
-// what was left behind. ok is false for any other error.
-func systemFailure(cmd *cobra.Command, what string, err error, note string) (code error, ok bool) {
+// systemFailure is, as one line and exit 3, an error of the system under what ("writing DIR",
+// "reading DIR"): a full disk or quota, an I/O error. That is not bad input (exit 2: fix the
+// input and run again) but a failed run, as a stdout that cannot be written is (run,
+// outputWriter). note says what was left behind. It is nil for any other error.
+func systemFailure(what string, err error, note string) *outcome {
 	var errno syscall.Errno
 	if !errors.As(err, &errno) || errno != syscall.ENOSPC && errno != syscall.EDQUOT && errno != syscall.EIO {
-		return nil, false
+		return nil
 	}
 	// The errno alone: the path in the error is a temporary file the user never named.
-	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s failed: %v (%s)\n", what, errno, note)
-	return exitError{3}, true
+	return (&outcome{}).notef("skillc: %s failed: %v (%s)", what, errno, note).exit(exitInternal)
 }

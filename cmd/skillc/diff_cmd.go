@@ -90,13 +90,12 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 		}
 		tmp, err := os.MkdirTemp("", "skillc-diff-")
 		if err != nil {
-			return internalError(cmd, err)
+			return internalError(err)
 		}
 		defer os.RemoveAll(tmp)
 		oldSide, newSide, err = gitSides(cmd.Context(), o, args, tmp)
 		if err != nil {
-			fmt.Fprintf(cmd.ErrOrStderr(), "skillc: --git-base %s: %v\n", o.gitBase, err)
-			return exitError{2}
+			return refused("skillc: --git-base %s: %v", o.gitBase, err)
 		}
 	}
 	// The two sides load at once (a large render is mostly sequential YAML parsing); not when one
@@ -119,16 +118,14 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 		return err
 	}
 	if oldDiags.HasErrors() || newDiags.HasErrors() {
-		reportDiagnostics(cmd, oldDiags.Filter(compile.SeverityError))
-		reportDiagnostics(cmd, newDiags.Filter(compile.SeverityError))
-		return exitError{2}
+		return failed(append(oldDiags.Filter(compile.SeverityError), newDiags.Filter(compile.SeverityError)...))
 	}
 	var out bytes.Buffer
 	if err := permissions.Write(&out, o.format, permissions.Diff(oldSet, newSet)); err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
-	_, err := cmd.OutOrStdout().Write(out.Bytes())
-	return err
+	_, _ = cmd.OutOrStdout().Write(out.Bytes()) // a failure is kept and reported by run
+	return nil
 }
 
 // loadPermissions reads one side: a render is decoded, sources are compiled without the gate.

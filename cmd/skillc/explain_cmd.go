@@ -77,22 +77,18 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	fail := func(ds compile.Diagnostics) error {
-		reportDiagnostics(cmd, ds)
-		return exitError{2}
-	}
 	c, diags, err := readAndCompile(cmd, &o.compileOptions, paths)
 	if err != nil {
 		return err
 	}
 	if diags.HasErrors() {
-		return fail(diags.Filter(compile.SeverityError))
+		return failed(diags.Filter(compile.SeverityError))
 	}
 	files, res := c.files, c.res
 	in, _ := compile.Load(files) // compiled above: no errors
 	pod, asked, d := findPod(res, kind, ns, name)
 	if d != nil {
-		return fail(compile.Diagnostics{*d})
+		return failed(compile.Diagnostics{*d})
 	}
 	// The gate is asked about this pod's objects alone: its findings are the pod's.
 	sub := *res
@@ -106,10 +102,10 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 	e := explain.Explain(res, in, pod, rep)
 	e.Asked = asked
 	if err := explain.Write(&buf, o.format, e); err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
-	_, err = cmd.OutOrStdout().Write(buf.Bytes())
-	return err
+	_, _ = cmd.OutOrStdout().Write(buf.Bytes()) // a failure is kept and reported by run
+	return nil
 }
 
 // findPod finds the run or schedule to explain: by its kind and name, or as the one an emitted

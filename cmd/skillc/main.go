@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -60,6 +61,10 @@ func runCommand(ctx context.Context, newCmd func() *cobra.Command, args []string
 	cmd.SetErr(stderr)
 	err := cmd.ExecuteContext(ctx)
 	if out.err != nil {
+		// What the command noted before stays (warnings, findings); then the failure, exit 3.
+		if o := (*outcome)(nil); errors.As(err, &o) {
+			exitCode(&outcome{lines: o.lines}, stderr)
+		}
 		return out.report(stderr)
 	}
 	code = exitCode(err, stderr)

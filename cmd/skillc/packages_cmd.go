@@ -9,8 +9,9 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// loadPacks reads the SkillPacks (YAML and SKILL.md packages) under paths.
-func loadPacks(cmd *cobra.Command, paths []string) ([]*compile.SkillPack, error) {
+// loadPacks reads the SkillPacks (YAML and SKILL.md packages) under paths; the outcome holds the
+// warnings (and on bad input the errors, exit 2).
+func loadPacks(cmd *cobra.Command, paths []string) ([]*compile.SkillPack, *outcome) {
 	files, diags := compile.ReadPaths(paths, cmd.InOrStdin())
 	if !diags.HasErrors() {
 		var in *compile.Inputs
@@ -18,13 +19,11 @@ func loadPacks(cmd *cobra.Command, paths []string) ([]*compile.SkillPack, error)
 		in, d = compile.Load(files)
 		diags = append(diags, d...)
 		if !diags.HasErrors() {
-			reportDiagnostics(cmd, diags.Filter(compile.SeverityWarning))
-			return in.Packs, nil
+			return in.Packs, (&outcome{}).note(diags.Filter(compile.SeverityWarning))
 		}
 	}
 	diags.Sort()
-	reportDiagnostics(cmd, diags.Filter(compile.SeverityError, compile.SeverityWarning))
-	return nil, exitError{2}
+	return nil, failed(diags.Filter(compile.SeverityError, compile.SeverityWarning))
 }
 
 func newImportCommand() *cobra.Command {
@@ -44,9 +43,9 @@ be, contain or be inside an input PATH.`,
 		Example: `  skillc import uploads/ -o skills/imported/`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			packs, err := loadPacks(cmd, args)
-			if err != nil {
-				return err
+			packs, out := loadPacks(cmd, args)
+			if out.code != exitOK {
+				return out
 			}
 			files := map[string][]byte{}
 			from := map[string]string{}
@@ -56,22 +55,20 @@ be, contain or be inside an input PATH.`,
 					continue
 				}
 				if prev, dup := from[p.Metadata.Name]; dup {
-					fmt.Fprintf(cmd.ErrOrStderr(), "%s: package %q is also at %s: import one of them\n", src, p.Metadata.Name, prev)
-					return exitError{2}
+					return out.notef("%s: package %q is also at %s: import one of them", src, p.Metadata.Name, prev).exit(exitBadInput)
 				}
 				from[p.Metadata.Name] = src
 				y, diags := compile.ImportManifest(p)
-				reportDiagnostics(cmd, diags)
+				out.note(diags)
 				if diags.HasErrors() {
-					return exitError{2}
+					return out.exit(exitBadInput)
 				}
 				files[p.Metadata.Name+".yaml"] = y
 			}
 			if len(files) == 0 {
-				fmt.Fprintln(cmd.ErrOrStderr(), "skillc: no SKILL.md packages found")
-				return exitError{2}
+				return out.notef("skillc: no SKILL.md packages found").exit(exitBadInput)
 			}
-			return writeOrFail(cmd, outDir, files, args, force)
+			return out.then(writeOrFail(cmd, outDir, files, args, force))
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the SkillPacks into (required)")
@@ -96,16 +93,16 @@ be, contain or be inside an input PATH.`,
 		Example: `  skillc export skills/ -o dist/ --zip`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			packs, err := loadPacks(cmd, args)
-			if err != nil {
-				return err
+			packs, out := loadPacks(cmd, args)
+			if out.code != exitOK {
+				return out
 			}
 			files, diags := compile.Export(packs, zips)
-			reportDiagnostics(cmd, diags)
+			out.note(diags)
 			if diags.HasErrors() {
-				return exitError{2}
+				return out.exit(exitBadInput)
 			}
-			return writeOrFail(cmd, outDir, files, args, force)
+			return out.then(writeOrFail(cmd, outDir, files, args, force))
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the packages into (required)")
@@ -118,19 +115,18 @@ be, contain or be inside an input PATH.`,
 // writeOrFail adds files to DIR (addFiles: nothing is removed, a different existing file is
 // refused unless force); a refusal or failure is one line "DIR: message" and exit 2, a full disk
 // or an I/O error one line and exit 3 (systemFailure).
-func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) error {
+func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) *outcome {
 	err := addFiles(cmd.Context(), dir, files, inputs, force)
 	if err == nil {
-		return nil
+		return &outcome{}
 	}
 	note := "nothing was written"
 	var pe partialAdd
 	if errors.As(err, &pe) && pe.done > 0 {
 		note = fmt.Sprintf("%d of %d file(s) written before %s, each complete; nothing was removed", pe.done, pe.total, pe.rel)
 	}
-	if code, ok := systemFailure(cmd, "writing "+dir, err, note); ok {
-		return code
+	if o := systemFailure("writing "+dir, err, note); o != nil {
+		return o
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
-	return exitError{2}
+	return refused("%s: %v", dir, err)
 }
