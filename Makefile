@@ -79,6 +79,12 @@ golden:
 docs:
 	$(GO) run ./cmd/skillc-docs -o docs/rules.md
 
+## cli-docs: regenerate the flag tables of docs/cli.md from the command tree (TestCLIDoc fails
+## while they are stale)
+.PHONY: cli-docs
+cli-docs:
+	$(GO) test -count=1 ./cmd/skillc -run '^TestCLIDoc$$' -update
+
 ## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
 ## fails while they are stale). kubeconform, which the schema tests run, is one of the tools.
 KUBECONFORM_VERSION := v0.8.0

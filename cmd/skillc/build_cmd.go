@@ -20,7 +20,6 @@ import (
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/internal/emit"
 	"github.com/skillc-dev/skillc/krm"
@@ -56,13 +55,11 @@ without lines (kustomize hands over objects, not files).`,
   skillc build --config platform.yaml --policy policies/ overlays/prod`,
 		Args: cobra.ArbitraryArgs, // checked in runBuild, so that the failure line is printed too
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := runBuild(cmd, o, args); err != nil {
-				if !outputFailed(cmd) { // then part of the render was written: run says so
-					fmt.Fprintln(cmd.ErrOrStderr(), buildFailed)
-				}
-				return err
+			err := runBuild(cmd, o, args)
+			if failedCode(err) != exitOK && !outputFailed(cmd) { // else part of the render was written: run says so
+				return asOutcome(err).notef("%s", buildFailed)
 			}
-			return nil
+			return err
 		},
 	}
 	o.addFlags(cmd)
@@ -77,66 +74,62 @@ without lines (kustomize hands over objects, not files).`,
 
 func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if len(args) != 1 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc build: want exactly one DIR (a kustomization), got %d arguments\n", len(args))
-		return exitError{2}
+		return refused("skillc build: want exactly one DIR (a kustomization), got %d arguments", len(args))
 	}
-	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
+	opts := o.options()
 	if o.configFile != "" {
 		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
-			reportDiagnostics(cmd, diags)
-			return exitError{2}
+			return failed(diags)
 		}
 		opts.Config = cfg
 	}
-	items, userOrigin, refused, err := kustomizeBuild(args[0])
-	if refused != nil {
-		fmt.Fprintln(cmd.ErrOrStderr(), refused.String())
-		return exitError{2}
+	items, userOrigin, refusal, err := kustomizeBuild(args[0])
+	if refusal != nil {
+		return refused("%s", refusal.String())
 	}
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc build: kustomize build %s: %v\n", args[0], err)
-		return exitError{2}
+		return refused("skillc build: kustomize build %s: %v", args[0], err)
 	}
-	r, err := compileItems(cmd, "build", args[0], items, nil, opts, o.policyDirs)
-	if err != nil {
-		return err
+	r, out := compileItems(cmd, "build", args[0], items, nil, opts, o.policyDirs)
+	if out.code != exitOK {
+		return out
 	}
-	var out bytes.Buffer
+	var stream bytes.Buffer
 	for _, n := range r.passthrough {
 		if !userOrigin {
 			// Turned on for messages only: the render is what kustomize build would print.
 			if err := n.PipeE(kyaml.ClearAnnotation(krm.AnnotationOrigin)); err != nil {
-				return internalError(cmd, err)
+				return out.then(internalError(err))
 			}
 			if err := kyaml.ClearEmptyAnnotations(n); err != nil {
-				return internalError(cmd, err)
+				return out.then(internalError(err))
 			}
 		}
 		// As kustomize build prints: JSON, then sigs.k8s.io/yaml.
 		j, err := n.MarshalJSON()
 		if err != nil {
-			return internalError(cmd, err)
+			return out.then(internalError(err))
 		}
 		y, err := sigsyaml.JSONToYAML(j)
 		if err != nil {
-			return internalError(cmd, err)
+			return out.then(internalError(err))
 		}
-		if out.Len() > 0 {
-			out.WriteString("---\n")
+		if stream.Len() > 0 {
+			stream.WriteString("---\n")
 		}
-		out.Write(y)
+		stream.Write(y)
 	}
 	compiled, err := emit.MarshalStream(r.objects)
 	if err != nil {
-		return internalError(cmd, err)
+		return out.then(internalError(err))
 	}
-	if out.Len() > 0 && len(compiled) > 0 {
-		out.WriteString("---\n")
+	if stream.Len() > 0 && len(compiled) > 0 {
+		stream.WriteString("---\n")
 	}
-	out.Write(compiled)
-	_, err = cmd.OutOrStdout().Write(out.Bytes())
-	return err
+	stream.Write(compiled)
+	_, _ = cmd.OutOrStdout().Write(stream.Bytes()) // a failure is kept and reported by run
+	return out
 }
 
 // kustomizeBuild runs kustomize build on dir, in-process, as `kustomize build` would (plugins

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,17 +24,18 @@ func newCheckCommand() *cobra.Command {
 source file and line that caused it. Nothing is written. Input errors are reported in the same
 format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
 		Example: `  # In a pull request: inline annotations on the offending lines
-  skillc check --output github skills/ tenants/
+  skillc check --format github skills/ tenants/
 
   # For dashboards
-  skillc check --output sarif --profile restricted . > skillc.sarif`,
+  skillc check --format sarif --profile restricted . > skillc.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, o, args)
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVar(&o.format, "output", "text", "report format: "+strings.Join(output.Formats(), "|"))
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	addFormatFlag(cmd, &o.format, output.Formats())
+	cmd.Flags().StringVar(&o.format, "output", "text", "")
+	deprecate(cmd, "output", "use --format instead (-o/--output-dir is always a directory)")
 	return cmd
 }
 
@@ -78,7 +78,7 @@ func finish(out output.Outputter, rep *policy.Report, code int) error {
 		return err
 	}
 	if code != 0 {
-		return exitError{code}
+		return (&outcome{}).exit(code) // the report on stdout says why
 	}
 	return nil
 }

@@ -108,14 +108,13 @@ func ownObject(name string, data []byte) bool {
 	return ok
 }
 
-// checkFailure is outputFailure for --check, which only reads DIR: a refusal is "DIR: message",
+// checkFailure is outputFailure for --verify, which only reads DIR: a refusal is "DIR: message",
 // exit 2; an I/O error under the read is one line, exit 3.
-func checkFailure(cmd *cobra.Command, dir string, err error) error {
-	if code, ok := systemFailure(cmd, "reading "+dir, err, "nothing was written"); ok {
-		return code
+func checkFailure(dir string, err error) *outcome {
+	if o := systemFailure("reading "+dir, err, "nothing was written"); o != nil {
+		return o
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
-	return exitError{2}
+	return refused("%s: %v", dir, err)
 }
 
 // dirDiff is how DIR differs from a compile: files whose content changed, files the compile
@@ -154,22 +153,22 @@ func compareFiles(want, have map[string][]byte) dirDiff {
 func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts renderOptions) error {
 	want, err := renderedFiles(objs)
 	if err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return checkFailure(cmd, dir, err)
+		return checkFailure(dir, err)
 	}
 	prev, err := inspect(abs)
 	if err == nil {
 		err = emptyRender(prev, len(want), opts.allowEmpty)
 	}
 	if err != nil {
-		return checkFailure(cmd, dir, err)
+		return checkFailure(dir, err)
 	}
 	have, err := renderFiles(abs, prev, want)
 	if err != nil {
-		return checkFailure(cmd, dir, err)
+		return checkFailure(dir, err)
 	}
 	d := compareFiles(want, have)
 	// The manifest follows the files: it is worth a line of its own only when it is the one
@@ -183,8 +182,7 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 		}
 	}
 	if !d.stale() {
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is up to date (%d files)\n", dir, len(want))
-		return nil
+		return (&outcome{}).notef("skillc: %s is up to date (%d files)", dir, len(want))
 	}
 	out := cmd.OutOrStdout()
 	// Paths as seen from where skillc runs, a/ and b/ prefixed like git's, so the diff applies
@@ -215,7 +213,6 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 		}
 		fmt.Fprint(out, unifiedDiff("a/"+p, "b/"+p, string(have[rel]), string(want[rel]), diffContext))
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --check to update it\n",
-		dir, len(d.changed), len(d.missing), len(d.extra))
-	return exitError{1}
+	return (&outcome{}).notef("skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --verify to update it",
+		dir, len(d.changed), len(d.missing), len(d.extra)).exit(exitDenied)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/skillc-dev/skillc/source"
 )
 
-// TestCheckDirInputLimitsMemory: compile --check -o DIR reads the render under compile's input limits
+// TestCheckDirInputLimitsMemory: compile --verify -o DIR reads the render under compile's input limits
 // and shows no content it did not write. A listed file over 32 MiB is refused (exit 2) without
 // being read; a listed file that holds something else than a skillc object is named as changed,
 // its content never printed; DIR is unchanged either way.
@@ -56,7 +56,7 @@ func TestCheckDirInputLimitsMemory(t *testing.T) {
 			var stdout, stderr string
 			var code int
 			n := memtest.Allocated(func() {
-				stdout, stderr, code = execute(t, "compile", "--check", "-o", dir, "--target", "argocd", fixture)
+				stdout, stderr, code = execute(t, "compile", "--verify", "-o", dir, "--target", "argocd", fixture)
 			})
 			stdout = strings.ReplaceAll(stdout, filepath.ToSlash(dir), "DIR")
 			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
@@ -72,7 +72,7 @@ func TestCheckDirInputLimitsMemory(t *testing.T) {
 				t.Errorf("allocated %d MiB, over %d MiB", n>>20, tc.maxAlloc>>20)
 			}
 			if snapshot(t, dir) != before {
-				t.Error("--check changed DIR")
+				t.Error("--verify changed DIR")
 			}
 		})
 	}
@@ -111,7 +111,7 @@ func TestRenderFilesRefusals(t *testing.T) {
 // TestLegacyRenderAliasesNotExpandedMemory: a render without a manifest is recognised file by file by
 // reading each with compile's Reader and looking its labels up in the node tree. A 1 MiB file
 // whose one scalar is aliased 300 times (2 GB of RSS when a YAML-to-JSON decoder read it) is
-// refused as a file skillc did not write, by compile -o and --check alike, in bounded memory.
+// refused as a file skillc did not write, by compile -o and --verify alike, in bounded memory.
 func TestLegacyRenderAliasesNotExpandedMemory(t *testing.T) {
 	memtest.Bounded(t)
 	bomb := "kind: ConfigMap\nmetadata: {name: x, namespace: ns, labels: {app.kubernetes.io/managed-by: skillc}}\nbig: &b " +
@@ -121,7 +121,7 @@ func TestLegacyRenderAliasesNotExpandedMemory(t *testing.T) {
 		writeFile(t, filepath.Join(dir, "ns", "configmap-x.yaml"), bomb)
 		args := []string{"compile", "-o", dir, "fixtures/seed-minimal"}
 		if check {
-			args = append(args, "--check")
+			args = append(args, "--verify")
 		}
 		var stdout, stderr string
 		var code int

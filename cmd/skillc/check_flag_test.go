@@ -24,7 +24,7 @@ func diffBody(out string) []string {
 	return lines
 }
 
-// TestCompileCheck: --check compares -o DIR with the compile, reports exactly what differs and
+// TestCompileCheck: --verify compares -o DIR with the compile, reports exactly what differs and
 // never writes: DIR (and its parent) are byte for byte the same afterwards.
 func TestCompileCheck(t *testing.T) {
 	const fixture = "fixtures/target-argocd"
@@ -91,7 +91,7 @@ func TestCompileCheck(t *testing.T) {
 			tt.mutate(t, dir)
 			before := snapshot(t, dir)
 
-			stdout, stderr, code := execute(t, "compile", "--check", "-o", dir, "--target", "argocd", fixture)
+			stdout, stderr, code := execute(t, "compile", "--verify", "-o", dir, "--target", "argocd", fixture)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
 			}
@@ -112,16 +112,16 @@ func TestCompileCheck(t *testing.T) {
 				}
 			}
 			if after := snapshot(t, dir); after != before {
-				t.Error("--check changed DIR")
+				t.Error("--verify changed DIR")
 			}
 			if entries, _ := os.ReadDir(parent); len(entries) != 1 {
-				t.Errorf("--check left something beside DIR: %v", entries)
+				t.Errorf("--verify left something beside DIR: %v", entries)
 			}
 		})
 	}
 }
 
-// TestCompileCheckEdges: --check needs -o; a missing DIR is stale and is not created; a denied
+// TestCompileCheckEdges: --verify needs -o; a missing DIR is stale and is not created; a denied
 // compile is a denial (exit 1) and writes nothing.
 func TestCompileCheckEdges(t *testing.T) {
 	tests := []struct {
@@ -130,13 +130,13 @@ func TestCompileCheckEdges(t *testing.T) {
 		wantCode   int
 		wantStderr string
 	}{
-		{"without -o", func(string) []string { return []string{"compile", "--check", "fixtures/target-argocd"} }, 2, "--check needs -o DIR"},
-		{"missing DIR", func(dir string) []string { return []string{"compile", "--check", "-o", dir, "fixtures/target-argocd"} }, 1, "12 missing"},
+		{"without -o", func(string) []string { return []string{"compile", "--verify", "fixtures/target-argocd"} }, 2, "--verify needs -o DIR"},
+		{"missing DIR", func(dir string) []string { return []string{"compile", "--verify", "-o", dir, "fixtures/target-argocd"} }, 1, "12 missing"},
 		{"denied", func(dir string) []string {
-			return []string{"compile", "--check", "-o", dir, "fixtures/denied/broad-kubectl"}
+			return []string{"compile", "--verify", "-o", dir, "fixtures/denied/broad-kubectl"}
 		}, 1, "the policy gate denied"},
 		{"invalid input", func(dir string) []string {
-			return []string{"compile", "--check", "-o", dir, "fixtures/invalid/unknown-field"}
+			return []string{"compile", "--verify", "-o", dir, "fixtures/invalid/unknown-field"}
 		}, 2, "unknown field"},
 	}
 	for _, tt := range tests {
@@ -148,7 +148,7 @@ func TestCompileCheckEdges(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.wantCode, tt.wantStderr)
 			}
 			if entries, _ := os.ReadDir(parent); len(entries) != 0 {
-				t.Errorf("--check wrote %v", entries)
+				t.Errorf("--verify wrote %v", entries)
 			}
 		})
 	}

@@ -2,49 +2,23 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/internal/emit"
 )
 
-// compileOptions are the flags shared by compile and check.
-type compileOptions struct {
+// compileCmdOptions are compile's flags: the shared source and gate flags, and where to write.
+type compileCmdOptions struct {
+	compileOptions
 	outDir     string
-	check      bool // compare with outDir instead of writing it
+	verify     bool // compare with outDir instead of writing it
 	allowEmpty bool // a compile with no objects may replace a non-empty render
-	configFile string
-	policyDirs []string
-	identity   string
-	sidecars   string
-	target     string
-	profile    string
-}
-
-func (o *compileOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringVar(&o.configFile, "config", "", "CompilerConfig `FILE` with the platform's settings")
-	f.StringArrayVar(&o.policyDirs, "policy", nil, "add the conftest-style Rego policies (deny, violation, warn rules) of `DIR`; repeatable")
-	f.StringVar(&o.identity, "identity", "", "service account per namespace or per run: "+strings.Join(api.Identities, "|")+" (default shared)")
-	f.StringVar(&o.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: "+strings.Join(api.SidecarModes, "|")+" (default native)")
-	f.StringVar(&o.target, "target", "", "delivery target: "+strings.Join(api.Targets, "|")+" (default plain)")
-	f.StringVar(&o.profile, "profile", "", "policy profile: "+strings.Join(api.Profiles, "|")+" (default baseline)")
-	for flag, values := range map[string][]string{"identity": api.Identities, "sidecars": api.SidecarModes, "target": api.Targets, "profile": api.Profiles} {
-		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-	}
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
-	_ = cmd.MarkFlagDirname("policy")
-	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
-	}
 }
 
 func newCompileCommand() *cobra.Command {
-	o := &compileOptions{}
+	o := &compileCmdOptions{}
 	cmd := &cobra.Command{
 		Use:   "compile [PATH...]",
 		Short: "Compile sources into Kubernetes manifests, gated by the least-privilege policy",
@@ -56,7 +30,7 @@ written to a temporary directory and moved into place only when everything succe
 
 Warnings go to stderr. If the gate denies anything, nothing is written and the exit code is 1.
 
-With --check, DIR is compared with the compile instead of written: exit 0 when it is up to date,
+With --verify, DIR is compared with the compile instead of written: exit 0 when it is up to date,
 1 with the list of changed, missing and extra files and a unified diff of each changed one on
 stdout when it is stale. Nothing is written either way.
 
@@ -74,7 +48,7 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
   skillc compile --config platform.yaml --policy policies/ skills/ tenants/
 
   # In CI: fail when the committed render is not what the sources compile to
-  skillc compile --check -o rendered/ skills/ tenants/`,
+  skillc compile --verify -o rendered/ skills/ tenants/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCompile(cmd, o, args)
 		},
@@ -82,14 +56,16 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
 	o.addFlags(cmd)
 	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", "", "write one file per object under `DIR` instead of stdout")
 	_ = cmd.MarkFlagDirname("output-dir")
-	cmd.Flags().BoolVar(&o.check, "check", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
+	cmd.Flags().BoolVar(&o.verify, "verify", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
+	cmd.Flags().BoolVar(&o.verify, "check", false, "")
+	deprecate(cmd, "check", "use --verify instead (check is the subcommand that reports the gate's findings)")
 	cmd.Flags().BoolVar(&o.allowEmpty, "allow-empty", false, "let a compile with no objects replace a non-empty -o DIR (every object leaves the cluster at the next sync)")
 	return cmd
 }
 
-func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
-	if o.check && o.outDir == "" {
-		return errors.New("--check needs -o DIR: the render to compare with")
+func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
+	if o.verify && o.outDir == "" {
+		return errors.New("--verify needs -o DIR: the render to compare with")
 	}
 	if o.allowEmpty && o.outDir == "" {
 		return errors.New("--allow-empty needs -o DIR: the render an empty compile may replace")
@@ -102,68 +78,66 @@ func runCompile(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if o.outDir != "" {
 		// Refuse a DIR that can never be written (a link, a file, an input) before compiling.
 		if err := precheckOutput(o.outDir, inputs); err != nil {
-			return outputFailure(cmd, o.outDir, err)
+			return outputFailure(o.outDir, err)
 		}
 	}
-	res, diags, err := compileSources(cmd, o, args)
+	res, diags, err := compileSources(cmd, &o.compileOptions, args)
 	if err != nil {
 		return err
 	}
-	reportDiagnostics(cmd, diags)
+	out := (&outcome{}).note(diags)
 	if diags.HasErrors() {
-		return exitError{2}
+		return out.exit(exitBadInput)
 	}
 	rep, err := gate(cmd, o.policyDirs, res)
 	if err != nil {
-		return err
+		return out.then(err)
 	}
-	reportGate(cmd, rep, nil)
+	out.gate(rep, nil)
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc: the policy gate denied %d finding(s): nothing was written\n", deny)
-		return exitError{1}
+		return out.notef("skillc: the policy gate denied %d finding(s): nothing was written", deny).exit(exitDenied)
 	}
-	if o.check {
-		return checkDir(cmd, o.outDir, res.Objects, render)
+	if o.verify {
+		return out.then(checkDir(cmd, o.outDir, res.Objects, render))
 	}
 	if o.outDir == "" {
-		out, err := emit.MarshalStream(res.Objects)
+		stream, err := emit.MarshalStream(res.Objects)
 		if err != nil {
-			return internalError(cmd, err)
+			return out.then(internalError(err))
 		}
-		_, err = cmd.OutOrStdout().Write(out)
-		return err
+		// A failed write is kept by the outputWriter and reported by run, after out's lines.
+		_, _ = cmd.OutOrStdout().Write(stream)
+		return out
 	}
-	if err := writeDir(o.outDir, res.Objects, render); err != nil {
-		return outputFailure(cmd, o.outDir, err)
+	if err := writeDir(cmd.Context(), o.outDir, res.Objects, render); err != nil {
+		return out.then(outputFailure(o.outDir, err))
 	}
-	return nil
+	return out
 }
 
-// outputFailure prints why DIR was not written, one line "DIR: message", and exits 2; a failure
-// of the system under the write (a full disk) is exit 3 instead (systemFailure).
-func outputFailure(cmd *cobra.Command, dir string, err error) error {
+// outputFailure is why DIR was not written, one line "DIR: message", exit 2; a failure of the
+// system under the write (a full disk) is exit 3 instead (systemFailure).
+func outputFailure(dir string, err error) *outcome {
 	note := "nothing was written: " + dir + " is as it was"
 	if errors.As(err, new(swappedError)) {
 		note = "the new render is in place; the previous one is removed by the next write"
 	}
-	if code, ok := systemFailure(cmd, "writing "+dir, err, note); ok {
-		return code
+	if o := systemFailure("writing "+dir, err, note); o != nil {
+		return o
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
-	return exitError{2}
+	return refused("%s: %v", dir, err)
 }
 
-// systemFailure reports, as one line and exit 3, an error of the system under what ("writing
-// DIR", "reading DIR"): a full disk or quota, an I/O error. That is not bad input (exit 2: fix the input and run
-// again) but a failed run, as a stdout that cannot be written is (run, outputWriter). note says
-// what was left behind. ok is false for any other error.
-func systemFailure(cmd *cobra.Command, what string, err error, note string) (code error, ok bool) {
+// systemFailure is, as one line and exit 3, an error of the system under what ("writing DIR",
+// "reading DIR"): a full disk or quota, an I/O error. That is not bad input (exit 2: fix the
+// input and run again) but a failed run, as a stdout that cannot be written is (run,
+// outputWriter). note says what was left behind. It is nil for any other error.
+func systemFailure(what string, err error, note string) *outcome {
 	var errno syscall.Errno
 	if !errors.As(err, &errno) || errno != syscall.ENOSPC && errno != syscall.EDQUOT && errno != syscall.EIO {
-		return nil, false
+		return nil
 	}
 	// The errno alone: the path in the error is a temporary file the user never named.
-	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: %s failed: %v (%s)\n", what, errno, note)
-	return exitError{3}, true
+	return (&outcome{}).notef("skillc: %s failed: %v (%s)", what, errno, note).exit(exitInternal)
 }

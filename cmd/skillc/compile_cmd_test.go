@@ -137,7 +137,7 @@ func TestDeniedLeavesRenderUntouched(t *testing.T) {
 
 // TestCheckJSONCarriesBudgets: the JSON report has the token budget of every instance.
 func TestCheckJSONCarriesBudgets(t *testing.T) {
-	stdout, _, code := execute(t, "check", "--output", "json", "skills/", "fixtures/default")
+	stdout, _, code := execute(t, "check", "--format", "json", "skills/", "fixtures/default")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}

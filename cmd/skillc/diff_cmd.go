@@ -12,26 +12,22 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
-	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/permissions"
 	"github.com/skillc-dev/skillc/source"
 )
 
-// diffOptions are the flags of diff: the output format, the git base, and the compile flags that
-// change what a source tree compiles to.
+// diffOptions are the flags of diff: the report format, the git base, and the source flags that
+// change what a source tree compiles to (both sides compile with them).
 type diffOptions struct {
-	output     string
-	gitBase    string
-	configFile string
-	identity   string
-	sidecars   string
-	profile    string
+	sourceFlags
+	format  string
+	gitBase string
 }
 
 func newDiffCommand() *cobra.Command {
@@ -43,17 +39,17 @@ func newDiffCommand() *cobra.Command {
 group, resource and verb), host access (host namespaces, hostPath mounts, privileged, root),
 container images and secrets, per run and per skill pack.
 
-OLD and NEW are each a source tree (compiled here; the policy gate does not block, so a dangerous
+OLD and NEW are each a source tree (compiled here; the policy gate does not run, so a dangerous
 change is shown rather than refused) or a render: a YAML stream or an -o DIR tree of skillc output.
 With --git-base REF, OLD is the PATHs (default .) as of the git revision REF and NEW is the working
-tree.
+tree; --config is then read as of REF for OLD. The source flags apply to both sides.
 
 Exit codes: 0 compared (with or without changes), 2 bad input or usage.`,
 		Example: `  # What does this pull request grant?
   skillc diff --git-base origin/main skills/ tenants/
 
   # Two renders, as a pull-request comment
-  skillc diff --output markdown rendered-before/ rendered-after/`,
+  skillc diff --format markdown rendered-before/ rendered-after/`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.gitBase == "" && len(args) != 2 {
 				return fmt.Errorf("diff takes OLD and NEW (or --git-base REF [PATH...]), got %d argument(s)", len(args))
@@ -64,15 +60,14 @@ Exit codes: 0 compared (with or without changes), 2 bad input or usage.`,
 			return runDiff(cmd, o, args)
 		},
 	}
+	o.addSourceFlags(cmd)
+	addFormatFlag(cmd, &o.format, permissions.Formats)
 	f := cmd.Flags()
-	f.StringVar(&o.output, "output", "text", "output format: "+strings.Join(permissions.Formats, "|"))
 	f.StringVar(&o.gitBase, "git-base", "", "compare the PATHs as of the git revision `REF` with the working tree")
-	f.StringVar(&o.configFile, "config", "", "CompilerConfig `FILE` for the source trees (with --git-base, read as of REF for OLD)")
-	f.StringVar(&o.identity, "identity", "", "service account per namespace or per run: "+strings.Join(api.Identities, "|"))
-	f.StringVar(&o.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: "+strings.Join(api.SidecarModes, "|"))
-	f.StringVar(&o.profile, "profile", "", "policy profile: "+strings.Join(api.Profiles, "|")+" (accepted for symmetry with compile; the gate does not run)")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(permissions.Formats, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	f.StringVar(&o.format, "output", "text", "")
+	deprecate(cmd, "output", "use --format instead (-o/--output-dir is always a directory)")
+	f.String("profile", "", "")
+	deprecate(cmd, "profile", "it has no effect: diff never runs the policy gate (use skillc check --profile); remove it")
 	return cmd
 }
 
@@ -85,8 +80,8 @@ type diffSide struct {
 }
 
 func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
-	if !slices.Contains(permissions.Formats, o.output) {
-		return fmt.Errorf("--output: must be one of %v, got %q", permissions.Formats, o.output)
+	if !slices.Contains(permissions.Formats, o.format) {
+		return fmt.Errorf("--format: must be one of %v, got %q", permissions.Formats, o.format)
 	}
 	same := func(s string) string { return s }
 	oldSide := diffSide{paths: args[:min(1, len(args))], config: o.configFile, rename: same}
@@ -97,43 +92,42 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 		}
 		tmp, err := os.MkdirTemp("", "skillc-diff-")
 		if err != nil {
-			return internalError(cmd, err)
+			return internalError(err)
 		}
 		defer os.RemoveAll(tmp)
 		oldSide, newSide, err = gitSides(cmd.Context(), o, args, tmp)
 		if err != nil {
-			fmt.Fprintf(cmd.ErrOrStderr(), "skillc: --git-base %s: %v\n", o.gitBase, err)
-			return exitError{2}
+			return refused("skillc: --git-base %s: %v", o.gitBase, err)
 		}
 	}
 	// The two sides load at once (a large render is mostly sequential YAML parsing); not when one
 	// reads stdin, which only one of them may consume.
 	var oldSet, newSet permissions.Set
 	var oldDiags, newDiags diag.Diagnostics
-	var oldErr, newErr error
-	var wg sync.WaitGroup
-	loadOld := func() { oldSet, oldDiags, oldErr = loadPermissions(cmd, o, oldSide) }
+	var g errgroup.Group
 	if slices.Contains(args, "-") {
-		loadOld()
-	} else {
-		wg.Go(loadOld)
+		g.SetLimit(1)
 	}
-	newSet, newDiags, newErr = loadPermissions(cmd, o, newSide)
-	wg.Wait()
-	if err := errors.Join(oldErr, newErr); err != nil {
+	g.Go(func() (err error) {
+		oldSet, oldDiags, err = loadPermissions(cmd, o, oldSide)
+		return err
+	})
+	g.Go(func() (err error) {
+		newSet, newDiags, err = loadPermissions(cmd, o, newSide)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	if oldDiags.HasErrors() || newDiags.HasErrors() {
-		reportDiagnostics(cmd, oldDiags.Filter(diag.SeverityError))
-		reportDiagnostics(cmd, newDiags.Filter(diag.SeverityError))
-		return exitError{2}
+		return failed(append(oldDiags.Filter(diag.SeverityError), newDiags.Filter(diag.SeverityError)...))
 	}
 	var out bytes.Buffer
-	if err := permissions.Write(&out, o.output, permissions.Diff(oldSet, newSet)); err != nil {
-		return internalError(cmd, err)
+	if err := permissions.Write(&out, o.format, permissions.Diff(oldSet, newSet)); err != nil {
+		return internalError(err)
 	}
-	_, err := cmd.OutOrStdout().Write(out.Bytes())
-	return err
+	_, _ = cmd.OutOrStdout().Write(out.Bytes()) // a failure is kept and reported by run
+	return nil
 }
 
 // loadPermissions reads one side: a render is decoded, sources are compiled without the gate.
@@ -157,7 +151,8 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 		return nil, rename(diags), nil
 	}
 	if sources {
-		opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Profile: o.profile}
+		// No profile: the gate does not run. The target shapes the objects as compile's do.
+		opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target}
 		if side.config != "" {
 			cfg, diags := source.LoadConfig(side.config)
 			if diags.HasErrors() {

@@ -34,9 +34,9 @@ func TestDiffGolden(t *testing.T) {
 				return
 			}
 			for format, ext := range map[string]string{"text": ".txt", "markdown": ".md"} {
-				stdout, stderr, code := execute(t, diffArgs(dir, "--output", format)...)
+				stdout, stderr, code := execute(t, diffArgs(dir, "--format", format)...)
 				if code != 0 {
-					t.Fatalf("--output %s: exit %d; stderr:\n%s", format, code, stderr)
+					t.Fatalf("--format %s: exit %d; stderr:\n%s", format, code, stderr)
 				}
 				checkGolden(t, filepath.Join("golden", "diff", name+ext), stdout)
 			}
@@ -68,7 +68,7 @@ func TestDiffBadUsage(t *testing.T) {
 		{"missing path", []string{"diff", "fixtures/diff/does-not-exist", "fixtures/diff/identical/new"}, "fixtures/diff/does-not-exist: "},
 		{"one argument", []string{"diff", "fixtures/diff/identical/old"}, "diff takes OLD and NEW (or --git-base REF [PATH...]), got 1 argument(s)"},
 		{"three arguments", []string{"diff", "a", "b", "c"}, "got 3 argument(s)"},
-		{"unknown format", []string{"diff", "--output", "json", "fixtures/diff/identical/old", "fixtures/diff/identical/new"}, `--output: must be one of [text markdown], got "json"`},
+		{"unknown format", []string{"diff", "--format", "json", "fixtures/diff/identical/old", "fixtures/diff/identical/new"}, `--format: must be one of [text markdown], got "json"`},
 		{"bad compile flag", []string{"diff", "--identity", "per-pod", "fixtures/diff/identical/old", "fixtures/diff/identical/new"}, `--identity: must be one of [shared per-run], got "per-pod"`},
 		{"missing config", []string{"diff", "--config", "nope.yaml", "fixtures/diff/identical/old", "fixtures/diff/identical/new"}, "nope.yaml"},
 	}
@@ -181,7 +181,7 @@ func TestDiffGitBase(t *testing.T) {
 		},
 		{
 			name: "markdown",
-			base: oldTree, work: newTree, args: []string{"--output", "markdown", "platform"},
+			base: oldTree, work: newTree, args: []string{"--format", "markdown", "platform"},
 			want: string(wantMarkdown),
 		},
 		{
@@ -285,4 +285,24 @@ func merge(a, b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// TestDiffTarget: --target applies to both sides as compile applies it: sources diffed against
+// their own compile -o --target render show no change, and a bad target is bad input, exit 2.
+func TestDiffTarget(t *testing.T) {
+	render := t.TempDir()
+	if _, stderr, code := execute(t, "compile", "--target", "argocd", "-o", render, "fixtures/target-argocd"); code != 0 {
+		t.Fatalf("compile: exit %d: %s", code, stderr)
+	}
+	stdout, stderr, code := execute(t, "diff", "--target", "argocd", "fixtures/target-argocd", render)
+	if code != 0 || stderr != "" {
+		t.Fatalf("diff --target argocd: exit %d: %s", code, stderr)
+	}
+	same, _, _ := execute(t, "diff", "fixtures/target-argocd", "fixtures/target-argocd")
+	if stdout != same {
+		t.Errorf("sources vs their argocd render:\n%s\nwant no change:\n%s", stdout, same)
+	}
+	if _, stderr, code := execute(t, "diff", "--target", "nope", "fixtures/target-argocd", render); code != 2 || !strings.Contains(stderr, "nope") {
+		t.Errorf("--target nope: exit %d, stderr %q; want exit 2 naming the value", code, stderr)
+	}
 }

@@ -107,28 +107,23 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	if slices.Contains(args, "-") {
 		return errors.New("enable and disable edit files in place: PATH cannot be - (stdin)")
 	}
-	stderr := cmd.ErrOrStderr()
-	fail := func(ds diag.Diagnostics) error {
-		reportDiagnostics(cmd, ds)
-		return exitError{2}
-	}
 	c, diags, err := readAndCompile(cmd, &o.compileOptions, args)
 	if err != nil {
 		return err
 	}
 	if diags.HasErrors() {
-		return fail(diags.Filter(diag.SeverityError))
+		return failed(diags.Filter(diag.SeverityError))
 	}
 	files, before := c.files, c.res
 	in, _ := source.Load(files) // compiled above: no errors
 	fileIdx, src, d := findTarget(files, in, tg, flag)
 	if d != nil {
-		return fail(diag.Diagnostics{*d})
+		return failed(diag.Diagnostics{*d})
 	}
 	who := fmt.Sprintf("%s %s/%s", strings.TrimPrefix(flag, "--"), tg.Namespace, tg.Name)
 	if enable {
 		if d := checkPack(in, before.Config.Spec.CatalogNamespace, tg.Namespace, pack, src, who); d != nil {
-			return fail(diag.Diagnostics{*d})
+			return failed(diag.Diagnostics{*d})
 		}
 	}
 	f := files[fileIdx]
@@ -140,10 +135,10 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	}
 	var refused *srcedit.RefusedError
 	if errors.As(err, &refused) {
-		return fail(diag.Diagnostics{{File: f.Name, Line: refused.Line, Field: "spec.skills", Severity: diag.SeverityError, Message: refused.Msg}})
+		return failed(diag.Diagnostics{{File: f.Name, Line: refused.Line, Field: "spec.skills", Severity: diag.SeverityError, Message: refused.Msg}})
 	}
 	if err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
 	out := cmd.OutOrStdout()
 	if !res.Changed {
@@ -168,8 +163,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		return err
 	}
 	if diags.HasErrors() {
-		fmt.Fprintf(stderr, "skillc: with %s %sd, the sources do not compile:\n", pack, verbOf(enable))
-		return fail(diags.Filter(diag.SeverityError))
+		return (&outcome{}).notef("skillc: with %s %sd, the sources do not compile:", pack, verbOf(enable)).note(diags.Filter(diag.SeverityError)).exit(exitBadInput)
 	}
 	rep, err := gate(cmd, o.policyDirs, after)
 	if err != nil {
@@ -182,7 +176,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	}
 	buf.WriteString("\n")
 	if err := permissions.Write(&buf, "text", permissions.Diff(permissions.FromObjects(before.Objects), permissions.FromObjects(after.Objects))); err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
 	denied := rep.Denied()
 	// The findings this change brings: those the sources already had are check's to report.
@@ -201,7 +195,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		}
 	}
 	rep.Findings = added
-	reportGate(cmd, rep, nil)
+	result := (&outcome{}).gate(rep, nil)
 	verdict := "passed"
 	if n := len(added.Filter(diag.SeverityWarning)); n > 0 {
 		verdict = fmt.Sprintf("passed with %d new warning(s), on stderr", n)
@@ -216,17 +210,14 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	}
 	if !denied && !o.dryRun {
 		if err := replaceFile(f.Name, f.Data, res.Data); err != nil {
-			fmt.Fprintf(stderr, "skillc: %v\n", err)
-			return exitError{2}
+			return result.notef("skillc: %v", err).exit(exitBadInput)
 		}
 	}
-	if _, err := out.Write(buf.Bytes()); err != nil {
-		return err
-	}
+	_, _ = out.Write(buf.Bytes()) // a failure is kept and reported by run
 	if denied {
-		return exitError{1}
+		return result.exit(exitDenied)
 	}
-	return nil
+	return result
 }
 
 func verbOf(enable bool) string {

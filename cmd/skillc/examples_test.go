@@ -1,13 +1,18 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -44,10 +49,20 @@ var (
 	actionsExpr   = regexp.MustCompile(`\$\{\{[^}]*\}\}`)
 )
 
-// skillcCalls reads a workflow file and returns every skillc command its steps run, with the
+// skillcCalls is findSkillcCalls for a file that must run skillc.
+func skillcCalls(t *testing.T, file string) (*workflow, []skillcCall) {
+	t.Helper()
+	wf, calls := findSkillcCalls(t, file)
+	if len(calls) == 0 {
+		t.Fatalf("%s runs no skillc command", file)
+	}
+	return wf, calls
+}
+
+// findSkillcCalls reads a workflow file and returns every skillc command its steps run, with the
 // workflow's, job's and step's env expanded (an expression ${{ ... }} or an unknown variable
 // becomes the word X).
-func skillcCalls(t *testing.T, file string) (*workflow, []skillcCall) {
+func findSkillcCalls(t *testing.T, file string) (*workflow, []skillcCall) {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -93,31 +108,58 @@ func skillcCalls(t *testing.T, file string) (*workflow, []skillcCall) {
 			calls = append(calls, skillcCall{st.step.Name, args})
 		}
 	}
-	if len(calls) == 0 {
-		t.Fatalf("%s runs no skillc command", file)
-	}
 	return &wf, calls
 }
 
+// checkCommandLine parses a skillc command line (without "skillc") against the real command tree:
+// the subcommand must exist, its flags parse, no flag is a deprecated spelling (what we ship
+// and document uses the new ones: docs/cli.md), and the subcommand accepts the arguments.
+func checkCommandLine(args []string) error {
+	root := newRootCommand()
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	root.SetErr(io.Discard) // the deprecation lines: reported below instead
+	cmd, rest, err := root.Find(args)
+	if err != nil {
+		return fmt.Errorf("no such subcommand: %w", err)
+	}
+	if cmd == root && (len(rest) == 0 || !strings.HasPrefix(rest[0], "-")) {
+		return errors.New("no such subcommand")
+	}
+	if err := cmd.ParseFlags(rest); err != nil {
+		return err
+	}
+	var deprecated []string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if f.Deprecated != "" {
+			deprecated = append(deprecated, fmt.Sprintf("--%s is deprecated: %s", f.Name, f.Deprecated))
+		}
+	})
+	if len(deprecated) > 0 {
+		return errors.New(strings.Join(deprecated, "; "))
+	}
+	return cmd.ValidateArgs(cmd.Flags().Args())
+}
+
 // TestWorkflowCommands: every skillc command line of the workflows we ship and of the action
-// names a subcommand and flags that exist and arguments the subcommand accepts, so renaming a
-// flag cannot leave the examples broken.
+// names a subcommand and flags that exist, in their current spelling, and arguments the
+// subcommand accepts, so renaming a flag cannot leave the examples broken.
 func TestWorkflowCommands(t *testing.T) {
-	for _, file := range []string{".github/workflows/skillc-pr.yaml", "kustomize/flux/render.yaml", "action.yml"} {
+	files, err := filepath.Glob(".github/workflows/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, "kustomize/flux/render.yaml", "action.yml")
+	// These run skillc; the others (build, release) may or may not.
+	mustRun := map[string]bool{".github/workflows/skillc-pr.yaml": true, "kustomize/flux/render.yaml": true, "action.yml": true}
+	for _, file := range files {
 		t.Run(path.Base(file), func(t *testing.T) {
-			_, calls := skillcCalls(t, file)
+			_, calls := findSkillcCalls(t, file)
+			if len(calls) == 0 && mustRun[file] {
+				t.Fatalf("%s runs no skillc command", file)
+			}
 			for _, c := range calls {
-				root := newRootCommand()
-				cmd, rest, err := root.Find(c.args)
-				if err != nil || cmd == root {
-					t.Errorf("step %q: skillc %s: no such subcommand (%v)", c.step, strings.Join(c.args, " "), err)
-					continue
-				}
-				if err := cmd.ParseFlags(rest); err != nil {
-					t.Errorf("step %q: skillc %s: %v", c.step, strings.Join(c.args, " "), err)
-					continue
-				}
-				if err := cmd.ValidateArgs(cmd.Flags().Args()); err != nil {
+				if err := checkCommandLine(c.args); err != nil {
 					t.Errorf("step %q: skillc %s: %v", c.step, strings.Join(c.args, " "), err)
 				}
 			}
@@ -133,7 +175,7 @@ func TestFluxExampleUpToDate(t *testing.T) {
 	wf, calls := skillcCalls(t, "kustomize/flux/render.yaml")
 	var ran bool
 	for _, c := range calls {
-		if len(c.args) < 2 || c.args[0] != "compile" || !strings.Contains(strings.Join(c.args, " "), "--check") {
+		if len(c.args) < 2 || c.args[0] != "compile" || !strings.Contains(strings.Join(c.args, " "), "--verify") {
 			continue
 		}
 		ran = true
@@ -143,7 +185,7 @@ func TestFluxExampleUpToDate(t *testing.T) {
 		}
 	}
 	if !ran {
-		t.Fatal("render.yaml runs no skillc compile --check")
+		t.Fatal("render.yaml runs no skillc compile --verify")
 	}
 
 	data, err := os.ReadFile("kustomize/flux/sync.yaml")
@@ -230,7 +272,7 @@ type preCommitHook struct {
 // TestPreCommitHooks: every hook of .pre-commit-hooks.yaml runs a skillc subcommand with flags
 // that exist, built by pre-commit from this module (language: golang), over the whole tree
 // (pass_filenames: false: a toggle resolves against packs in other files), and the staleness
-// hook only compares (--check), never writes.
+// hook only compares (--verify), never writes.
 func TestPreCommitHooks(t *testing.T) {
 	var hooks []preCommitHook
 	dec := yaml.NewDecoder(strings.NewReader(mustRead(t, ".pre-commit-hooks.yaml")))
@@ -255,22 +297,22 @@ func TestPreCommitHooks(t *testing.T) {
 			t.Errorf("hook %s: pass_filenames must be false: skillc needs the whole source tree", h.ID)
 		}
 		root := newRootCommand()
-		cmd, rest, err := root.Find(words[1:])
+		cmd, _, err := root.Find(words[1:])
 		if err != nil || cmd == root {
 			t.Errorf("hook %s: %s: no such subcommand (%v)", h.ID, h.Entry, err)
 			continue
 		}
-		if err := cmd.ParseFlags(rest); err != nil {
+		if err := checkCommandLine(words[1:]); err != nil {
 			t.Errorf("hook %s: %s: %v", h.ID, h.Entry, err)
 			continue
 		}
 		subcommands[cmd.Name()] = true
-		if cmd.Name() == "compile" && !strings.Contains(h.Entry, "--check") {
-			t.Errorf("hook %s: skillc compile without --check would rewrite the render in a hook", h.ID)
+		if cmd.Name() == "compile" && !strings.Contains(h.Entry, "--verify") {
+			t.Errorf("hook %s: skillc compile without --verify would rewrite the render in a hook", h.ID)
 		}
 	}
 	if !subcommands["check"] || !subcommands["compile"] {
-		t.Errorf("hooks run %v, want check (the gate) and compile --check (staleness)", subcommands)
+		t.Errorf("hooks run %v, want check (the gate) and compile --verify (staleness)", subcommands)
 	}
 	// The usage example in the file's header comment is valid too.
 	example := regexp.MustCompile(`(?m)^#\s+- id: (\S+)\n#\s+args: \[(.*)\]$`)
@@ -288,15 +330,7 @@ func TestPreCommitHooks(t *testing.T) {
 		for _, a := range strings.Split(m[2], ",") {
 			args = append(args, strings.TrimSpace(a))
 		}
-		root := newRootCommand()
-		cmd, rest, err := root.Find(append(strings.Fields(hooks[i].Entry)[1:], args...))
-		if err != nil || cmd == root {
-			t.Errorf("header example %s: %v", m[1], err)
-			continue
-		}
-		if err := cmd.ParseFlags(rest); err != nil {
-			t.Errorf("header example %s: %v", m[1], err)
-		} else if err := cmd.ValidateArgs(cmd.Flags().Args()); err != nil {
+		if err := checkCommandLine(append(strings.Fields(hooks[i].Entry)[1:], args...)); err != nil {
 			t.Errorf("header example %s: %v", m[1], err)
 		}
 	}

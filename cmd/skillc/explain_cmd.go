@@ -43,7 +43,7 @@ Exit codes: 0 explained, 2 bad input or nothing of that name.`,
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVar(&o.format, "format", "text", "output format: "+strings.Join(explain.Formats, "|"))
+	addFormatFlag(cmd, &o.format, explain.Formats)
 	return cmd
 }
 
@@ -79,22 +79,18 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	fail := func(ds diag.Diagnostics) error {
-		reportDiagnostics(cmd, ds)
-		return exitError{2}
-	}
 	c, diags, err := readAndCompile(cmd, &o.compileOptions, paths)
 	if err != nil {
 		return err
 	}
 	if diags.HasErrors() {
-		return fail(diags.Filter(diag.SeverityError))
+		return failed(diags.Filter(diag.SeverityError))
 	}
 	files, res := c.files, c.res
 	in, _ := source.Load(files) // compiled above: no errors
 	pod, asked, d := findPod(res, kind, ns, name)
 	if d != nil {
-		return fail(diag.Diagnostics{*d})
+		return failed(diag.Diagnostics{*d})
 	}
 	// The gate is asked about this pod's objects alone: its findings are the pod's.
 	sub := *res
@@ -108,10 +104,10 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 	e := explain.Explain(res, in, pod, rep)
 	e.Asked = asked
 	if err := explain.Write(&buf, o.format, e); err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
-	_, err = cmd.OutOrStdout().Write(buf.Bytes())
-	return err
+	_, _ = cmd.OutOrStdout().Write(buf.Bytes()) // a failure is kept and reported by run
+	return nil
 }
 
 // findPod finds the run or schedule to explain: by its kind and name, or as the one an emitted

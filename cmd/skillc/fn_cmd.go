@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -83,19 +82,16 @@ files.`,
 }
 
 func runFn(cmd *cobra.Command, o *fnOptions) error {
-	stderr := cmd.ErrOrStderr()
 	// stdin is one input file: read no more than its limit allows (one byte over is the refusal).
 	data, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), source.MaxFileSize+1))
 	if err != nil {
-		fmt.Fprintf(stderr, "skillc fn: reading stdin: %v\n", err)
-		return exitError{2}
+		return refused("skillc fn: reading stdin: %v", err)
 	}
 	rl, diags := krm.ReadResourceList(source.File{Name: "<stdin>", Data: data})
 	if diags.HasErrors() {
-		reportDiagnostics(cmd, diags)
 		// kpt and Porch show a function's results only from a ResourceList on stdout: one without
 		// items (nothing of stdin is echoed) and with the refusal as results.
-		return writeFailure(cmd, "config.kubernetes.io/v1", nil, diagResults(diags, nil), exitError{2})
+		return writeFailure(cmd, "config.kubernetes.io/v1", nil, diagResults(diags, nil), failed(diags))
 	}
 	// The --policy folders come from the kustomization (or a Kptfile), which is not trusted.
 	var bad diag.Diagnostics
@@ -105,41 +101,40 @@ func runFn(cmd *cobra.Command, o *fnOptions) error {
 		}
 	}
 	if len(bad) > 0 {
-		reportDiagnostics(cmd, bad)
-		return writeFailure(cmd, rl.APIVersion, rl.FunctionConfig, diagResults(bad, nil), exitError{2})
+		return writeFailure(cmd, rl.APIVersion, rl.FunctionConfig, diagResults(bad, nil), failed(bad))
 	}
 	// What framework.Execute does around a processor, on the items our Reader parsed (it would
 	// parse stdin again with kyaml, without the limits): keep kustomize's legacy and internal
 	// annotations in step, then write the ResourceList back with the results.
 	annos, err := kio.PreprocessResourcesForInternalAnnotationMigration(rl.Items)
 	if err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
-	r, err := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs)
-	if err != nil {
+	r, out := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs)
+	if out.code != exitOK {
 		// No items: kustomize fails the build instead of building a half render, kpt writes
 		// nothing back; both get the findings as results (kpt shows them).
-		return writeFailure(cmd, rl.APIVersion, rl.FunctionConfig, r.results(), err)
+		return writeFailure(cmd, rl.APIVersion, rl.FunctionConfig, r.results(), out)
 	}
 	compiled, err := krm.ObjectNodes(r.objects)
 	if err != nil {
-		return internalError(cmd, err)
+		return out.then(internalError(err))
 	}
 	if r.in.InPlace {
 		if err := placeGenerated(r.in, r.passthrough, compiled); err != nil {
 			d := diag.Diagnostic{Severity: diag.SeverityError, Message: err.Error()}
-			reportDiagnostics(cmd, diag.Diagnostics{d})
-			return writeFailure(cmd, rl.APIVersion, rl.FunctionConfig, append(r.results(), diagResults(diag.Diagnostics{d}, nil)...), exitError{2})
+			return writeFailure(cmd, rl.APIVersion, rl.FunctionConfig, append(r.results(), diagResults(diag.Diagnostics{d}, nil)...), out.note(diag.Diagnostics{d}).exit(exitBadInput))
 		}
 	}
 	items := append(r.passthrough, compiled...)
 	if err := kio.ReconcileInternalAnnotations(items, annos); err != nil {
-		return internalError(cmd, err)
+		return out.then(internalError(err))
 	}
-	return writeResourceList(cmd, rl.APIVersion, items, rl.FunctionConfig, r.results())
+	return out.then(writeResourceList(cmd, rl.APIVersion, items, rl.FunctionConfig, r.results()))
 }
 
 // writeResourceList writes the ResourceList to stdout with the results (none: no results field).
+// Its error is an internal one: a failed write is kept by the outputWriter and reported by run.
 func writeResourceList(cmd *cobra.Command, apiVersion string, items []*kyaml.RNode, fc *kyaml.RNode, rs framework.Results) error {
 	var res *kyaml.RNode
 	if len(rs) > 0 {
@@ -148,30 +143,32 @@ func writeResourceList(cmd *cobra.Command, apiVersion string, items []*kyaml.RNo
 			res, err = kyaml.Parse(string(b))
 		}
 		if err != nil {
-			return internalError(cmd, err)
+			return internalError(err)
 		}
 	}
 	var out bytes.Buffer
 	w := kio.ByteWriter{Writer: &out, KeepReaderAnnotations: true, FunctionConfig: fc, Results: res,
 		WrappingKind: kio.ResourceListKind, WrappingAPIVersion: apiVersion}
 	if err := w.Write(items); err != nil {
-		return internalError(cmd, err)
+		return internalError(err)
 	}
-	_, err := cmd.OutOrStdout().Write(out.Bytes())
-	return err
+	_, _ = cmd.OutOrStdout().Write(out.Bytes())
+	return nil
 }
 
 // writeFailure writes a ResourceList without items and with the results, then returns exit (the
-// code of the failure): the caller's objects are never half-compiled on stdout.
-func writeFailure(cmd *cobra.Command, apiVersion string, fc *kyaml.RNode, rs framework.Results, exit error) error {
-	if ee := (exitError{}); !errors.As(exit, &ee) || ee.code == 3 {
-		return exit // an internal error was reported; nothing more to say
+// outcome of the failure): the caller's objects are never half-compiled on stdout.
+func writeFailure(cmd *cobra.Command, apiVersion string, fc *kyaml.RNode, rs framework.Results, exit *outcome) error {
+	if exit.code == exitInternal {
+		return exit // an internal error: nothing more to say
 	}
 	if err := writeResourceList(cmd, apiVersion, nil, fc, rs); err != nil {
-		return err
+		return exit.then(err)
 	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "skillc fn: no objects were written to stdout, only the results")
-	return exit
+	if outputFailed(cmd) {
+		return exit // run says that stdout failed
+	}
+	return exit.notef("skillc fn: no objects were written to stdout, only the results")
 }
 
 // placeGenerated readies this run's objects for a kpt package rewritten in place: each carries
@@ -277,24 +274,23 @@ func (r *krmResult) results() framework.Results {
 }
 
 // compileItems compiles the source objects among items (fn's ResourceList, build's kustomize
-// output) and gates them, with the semantics of compile: every diagnostic goes to stderr; bad input
-// is exitError 2, a denial exitError 1 (the result then holds the diagnostics). Lines are dropped
+// output) and gates them, with the semantics of compile: every diagnostic goes into the outcome;
+// bad input is exit 2, a denial exit 1 (the result then holds the diagnostics). Lines are dropped
 // from locations inside the items: they are lines in kustomize's re-serialized object, not in the
 // user's file. The config's spec.policy.paths are added to policyDirs, confined to base.
-func compileItems(cmd *cobra.Command, name, base string, items []*kyaml.RNode, functionConfig *kyaml.RNode, opts compile.Options, policyDirs []string) (*krmResult, error) {
+func compileItems(cmd *cobra.Command, name, base string, items []*kyaml.RNode, functionConfig *kyaml.RNode, opts compile.Options, policyDirs []string) (*krmResult, *outcome) {
 	in, diags := krm.ReadKRM(items, functionConfig, base)
 	r := &krmResult{in: in, diags: diags}
 	names := in.FileNames()
 	if diags.HasErrors() {
-		reportDiagnostics(cmd, diags.Unlined(names))
-		return r, exitError{2}
+		return r, failed(diags.Unlined(names))
 	}
 	if in.Config != nil {
 		opts.Config = in.Config
 	}
 	res, d, err := compileFiles(cmd, in.Files, opts)
 	if err != nil {
-		return r, err
+		return r, asOutcome(err)
 	}
 	r.diags = append(r.diags, d...)
 	if !r.diags.HasErrors() {
@@ -311,30 +307,28 @@ func compileItems(cmd *cobra.Command, name, base string, items []*kyaml.RNode, f
 		}
 	}
 	diags = r.diags.Unlined(names)
-	reportDiagnostics(cmd, diags)
+	out := (&outcome{}).note(diags)
 	if diags.HasErrors() {
-		return r, exitError{2}
+		return r, out.exit(exitBadInput)
 	}
 	rep, ds, err := gateChecked(cmd, policyDirs, res)
 	if ds != nil {
-		reportDiagnostics(cmd, ds)
 		r.diags = append(r.diags, ds...)
-		return r, exitError{2}
+		return r, out.note(ds).exit(exitBadInput)
 	}
 	if err != nil {
-		return r, err
+		return r, asOutcome(out.then(err))
 	}
 	r.diags = append(r.diags, rep.Findings...)
 	r.excepted = rep.Excepted
-	reportGate(cmd, rep, func(ds diag.Diagnostics) diag.Diagnostics { return ds.Unlined(names) })
+	out.gate(rep, func(ds diag.Diagnostics) diag.Diagnostics { return ds.Unlined(names) })
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
-		fmt.Fprintf(cmd.ErrOrStderr(), "skillc %s: the policy gate denied %d finding(s)\n", name, deny)
-		return r, exitError{1}
+		return r, out.notef("skillc %s: the policy gate denied %d finding(s)", name, deny).exit(exitDenied)
 	}
 	r.passthrough = in.Passthrough(res.Config.Spec.KeepSources)
 	r.objects = res.Objects
-	return r, nil
+	return r, out
 }
 
 // diagResults are diagnostics as KRM results (kustomize drops them; kpt and Porch show them): the

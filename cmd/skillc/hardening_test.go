@@ -133,10 +133,14 @@ func TestStaleTempDirs(t *testing.T) {
 	}
 }
 
+// pauseHookEnv is the test hook of a binary built with -tags skillc_testhooks (testhooks.go).
+const pauseHookEnv = "SKILLC_TEST_PAUSE_WRITE"
+
 // TestInterruptedRunLeavesNoTrace runs the real binary on a generated repository, interrupts it
 // while it writes -o DIR and checks that DIR is unchanged and no temporary directory remains. The
-// test-only hook SKILLC_TEST_PAUSE_WRITE makes the binary wait, after the temporary directory holds
-// its first file, for the signal: no sleeps, no timing assumptions.
+// test hook SKILLC_TEST_PAUSE_WRITE, compiled in with -tags skillc_testhooks, makes the binary
+// wait, after the temporary directory holds its first file, for the signal: no sleeps, no timing
+// assumptions.
 func TestInterruptedRunLeavesNoTrace(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("signals")
@@ -145,12 +149,7 @@ func TestInterruptedRunLeavesNoTrace(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	work := t.TempDir()
-	bin := filepath.Join(work, "skillc")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/skillc")
-	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
+	bin := buildSkillcTags(t, "skillc_testhooks")
 	repo := filepath.Join(work, "repo")
 	for _, f := range gen.Repo(gen.Size{Packs: 30, Instances: 20, Runs: 200}) {
 		p := filepath.Join(repo, filepath.FromSlash(f.Name))
@@ -180,7 +179,7 @@ func TestInterruptedRunLeavesNoTrace(t *testing.T) {
 		hook := filepath.Join(work, "paused")
 		os.Remove(hook)
 		p := &proc{cmd: exec.Command(bin, "compile", "-o", out, repo), done: make(chan struct{})}
-		p.cmd.Env = append(os.Environ(), pauseEnv+"="+hook)
+		p.cmd.Env = append(os.Environ(), pauseHookEnv+"="+hook)
 		p.cmd.Stderr = &p.stderr
 		if err := p.cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -464,4 +463,25 @@ func keysSet(m map[string]string) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// TestShippedBinaryHasNoTestHook: skillc as built (go build, make build, a release) does not
+// contain the pause hook: neither its variable's name nor its code. Built with -tags
+// skillc_testhooks it does, so the check can see it when it is there.
+func TestShippedBinaryHasNoTestHook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary twice")
+	}
+	for _, tc := range []struct {
+		tags string
+		want bool
+	}{{"", false}, {"skillc_testhooks", true}} {
+		data, err := os.ReadFile(buildSkillcTags(t, tc.tags))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(data, []byte(pauseHookEnv)); got != tc.want {
+			t.Errorf("go build -tags %q: contains %s = %v, want %v", tc.tags, pauseHookEnv, got, tc.want)
+		}
+	}
 }

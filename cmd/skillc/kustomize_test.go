@@ -40,13 +40,21 @@ func kustomizeBin(t *testing.T) string {
 	return p
 }
 
-// buildSkillc builds the current skillc once for a test: kustomize executes it as a process.
+// buildSkillc builds the current skillc, as shipped, for a test: kustomize executes it as a process.
 func buildSkillc(t *testing.T) string {
 	t.Helper()
+	return buildSkillcTags(t, "")
+}
+
+// buildSkillcTags builds the current skillc with the build tags (comma-separated; "" for none)
+// into a folder of the test's own.
+func buildSkillcTags(t *testing.T, tags string) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "skillc")
-	out, err := exec.Command("go", "build", "-o", bin, "./cmd/skillc").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	build := exec.Command("go", "build", "-tags", tags, "-o", bin, "./cmd/skillc")
+	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build -tags %q: %v\n%s", tags, err, out)
 	}
 	return bin
 }

@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,16 +17,36 @@ import (
 
 func main() {
 	ctx, stop := notifyContext()
-	interrupt = ctx
 	code := run(ctx, newRootCommand, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// run executes the CLI and maps its outcome to the exit code; only main exits. A panic is a bug,
+// run executes the CLI and returns its exit code; only main exits. The command runs on its own
+// goroutine so that a signal can end the run through ctx: outside a write of -o DIR, run returns
+// the signal's exit code at once, as Go's default handling would exit (the command is abandoned:
+// it has nothing of ours to clean up); during a write, the writer sees ctx, removes its temporary
+// directory and returns, and run waits for that.
+func run(ctx context.Context, newCmd func() *cobra.Command, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &writeGuard{}
+	ctx = context.WithValue(ctx, writeGuardKey{}, g)
+	done := make(chan int, 1)
+	go func() { done <- runCommand(ctx, newCmd, args, stdin, stdout, stderr) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+	}
+	if sig, ok := context.Cause(ctx).(signalError); ok && g.stop() {
+		return sig.code()
+	}
+	return <-done
+}
+
+// runCommand runs the command and maps its outcome to the exit code (report). A panic is a bug,
 // never the user's fault: it becomes exit 3 with a short message naming the inputs instead of a
 // stack trace. newCmd is a parameter so that a test can inject a command that panics.
-func run(ctx context.Context, newCmd func() *cobra.Command, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func runCommand(ctx context.Context, newCmd func() *cobra.Command, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "skillc: internal error, please report: %v (inputs: %s)\n", r, strings.Join(args, " "))
@@ -40,6 +61,10 @@ func run(ctx context.Context, newCmd func() *cobra.Command, args []string, stdin
 	cmd.SetErr(stderr)
 	err := cmd.ExecuteContext(ctx)
 	if out.err != nil {
+		// What the command noted before stays (warnings, findings); then the failure, exit 3.
+		if o := (*outcome)(nil); errors.As(err, &o) {
+			exitCode(&outcome{lines: o.lines}, stderr)
+		}
 		return out.report(stderr)
 	}
 	code = exitCode(err, stderr)
@@ -63,15 +88,6 @@ func (e signalError) code() int {
 	return 130
 }
 
-// writing is held by the -o writer from creating its temporary directory until it has removed it or
-// swapped it in (beginWrite/endWrite). A signal outside a write exits at once, as Go's default
-// would; during a write it only cancels the context, and the writer cleans up and returns. The
-// mutex closes the race between the two: no write can start once the exit is decided.
-var writing struct {
-	sync.Mutex
-	active bool
-}
-
 // notifyContext is signal.NotifyContext for SIGINT and SIGTERM, with the signal as the cause
 // (NotifyContext's cause is an unexported string, and the exit code needs the number).
 func notifyContext() (context.Context, func()) {
@@ -81,31 +97,55 @@ func notifyContext() (context.Context, func()) {
 	go func() {
 		select {
 		case s := <-ch:
-			writing.Lock()
 			cancel(signalError{s})
-			if !writing.active {
-				os.Exit(signalError{s}.code()) // nothing of ours to clean up
-			}
-			writing.Unlock()
 		case <-ctx.Done():
 		}
 	}()
 	return ctx, func() { signal.Stop(ch); cancel(nil) }
 }
 
-// beginWrite marks a write in progress; it fails when a signal has already arrived.
+// writeGuard is one run's record of a write in progress, held by the -o writers from creating
+// their temporary directory until they have removed it or swapped it in (beginWrite/endWrite).
+// Once ctx is cancelled, run asks it (stop) whether it may end the run at once; the mutex closes
+// the race between the two: no write can begin once the run has ended.
+type writeGuard struct {
+	mu      sync.Mutex
+	active  bool
+	stopped bool
+}
+
+type writeGuardKey struct{}
+
+// stop ends the run unless a write is in progress: then the writer cleans up first.
+func (g *writeGuard) stop() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.active {
+		return false
+	}
+	g.stopped = true
+	return true
+}
+
+// beginWrite marks a write in progress; it fails when ctx is already cancelled (a signal).
 func beginWrite(ctx context.Context) error {
-	writing.Lock()
-	defer writing.Unlock()
-	if err := ctx.Err(); err != nil {
+	g, _ := ctx.Value(writeGuardKey{}).(*writeGuard)
+	if g == nil {
+		g = &writeGuard{} // a caller without run (a test): only ctx matters
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := ctx.Err(); err != nil || g.stopped {
 		return context.Cause(ctx)
 	}
-	writing.active = true
+	g.active = true
 	return nil
 }
 
-func endWrite() {
-	writing.Lock()
-	writing.active = false
-	writing.Unlock()
+func endWrite(ctx context.Context) {
+	if g, _ := ctx.Value(writeGuardKey{}).(*writeGuard); g != nil {
+		g.mu.Lock()
+		g.active = false
+		g.mu.Unlock()
+	}
 }

@@ -49,11 +49,15 @@ Nothing is overwritten: an existing file is refused, exit 2, before anything is 
   skillc new pack quota-check --sidecar ghcr.io/example/skill-quota-check:0.1.0 -o skills/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runNewPack(cmd, o, args[0])
+			note := &outcome{}
+			return note.then(runNewPack(cmd, o, args[0], note))
 		},
 	}
 	cmd.Flags().StringVar(&o.sidecar, "sidecar", "", "give the pack a sidecar running `IMAGE` (a version tag or a digest)")
-	cmd.Flags().StringVarP(&o.outDir, "output", "o", ".", "write the pack into `DIR`")
+	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", ".", "write the pack into `DIR`")
+	_ = cmd.MarkFlagDirname("output-dir")
+	cmd.Flags().StringVar(&o.outDir, "output", ".", "")
+	deprecate(cmd, "output", "use --output-dir (-o) instead")
 	return cmd
 }
 
@@ -65,7 +69,8 @@ type planned struct {
 	replace bool
 }
 
-func runNewPack(cmd *cobra.Command, o *newPackOptions, name string) error {
+// runNewPack writes the pack; note collects the warnings for stderr.
+func runNewPack(cmd *cobra.Command, o *newPackOptions, name string, note *outcome) error {
 	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
 		return fmt.Errorf("pack name %q: %s", name, strings.Join(errs, "; "))
 	}
@@ -73,7 +78,6 @@ func runNewPack(cmd *cobra.Command, o *newPackOptions, name string) error {
 	if len(name) > 40 {
 		return fmt.Errorf("pack name %q: longer than 40 characters leaves no room for the run's name in sympozium-skill-%s-<run>", name, name)
 	}
-	stderr := cmd.ErrOrStderr()
 	if o.sidecar != "" {
 		ref, err := reference.ParseNormalizedNamed(o.sidecar)
 		if err != nil {
@@ -94,7 +98,7 @@ func runNewPack(cmd *cobra.Command, o *newPackOptions, name string) error {
 		if ok {
 			img := "skill-" + name
 			if !strings.Contains(o.sidecar, "/"+img+":") && !strings.Contains(o.sidecar, "/"+img+"@") {
-				fmt.Fprintf(stderr, "skillc: warning: this repository builds images/%s, but the pack runs %s: name the image .../%s:VERSION to run what it builds\n", img, o.sidecar, img)
+				note.notef("skillc: warning: this repository builds images/%s, but the pack runs %s: name the image .../%s:VERSION to run what it builds", img, o.sidecar, img)
 			}
 			regs, err := registrations(root, img)
 			if err != nil {

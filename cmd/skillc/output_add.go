@@ -52,7 +52,7 @@ func addFiles(ctx context.Context, dir string, files map[string][]byte, inputs [
 	if err := beginWrite(ctx); err != nil {
 		return fmt.Errorf("interrupted (%w): nothing was written", err)
 	}
-	defer endWrite()
+	defer endWrite(ctx)
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return err
 	}

@@ -14,21 +14,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
-	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/skillc-dev/skillc/compile"
 )
-
-// interrupt is the process's signal context (set by main). It is a package variable because the
-// writers' callers (compile -o, import, export) pass no context; in-process tests leave it as is.
-var interrupt = context.Background()
-
-// pauseEnv is a test-only hook, documented here and nowhere else: when set to a file path, the
-// writer writes its temporary directory's path there after the first file and then waits for a
-// signal, so that a test can interrupt a real process mid-write without racing it.
-const pauseEnv = "SKILLC_TEST_PAUSE_WRITE"
 
 // tmpMarker is in the name of every temporary directory the writer creates: .<base>.skillc-tmp-*.
 const tmpMarker = ".skillc-tmp-"
@@ -39,13 +30,13 @@ type renderOptions struct {
 	allowEmpty bool     // an empty render may replace a non-empty one
 }
 
-// writeDir writes one file per object (see writeRender).
-func writeDir(dir string, objs []compile.Object, opts renderOptions) error {
+// writeDir writes one file per object (see writeRender); ctx is the command's: a signal cancels it.
+func writeDir(ctx context.Context, dir string, objs []compile.Object, opts renderOptions) error {
 	files, err := renderedFiles(objs)
 	if err != nil {
 		return err
 	}
-	return writeRender(interrupt, dir, files, opts)
+	return writeRender(ctx, dir, files, opts)
 }
 
 // writeFilesContext is writeRender without inputs to compare with.
@@ -89,7 +80,7 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 	if err := beginWrite(ctx); err != nil {
 		return fmt.Errorf("interrupted (%w): nothing was written", err)
 	}
-	defer endWrite()
+	defer endWrite(ctx)
 	removeStale(parent, base)
 	tmp, err := os.MkdirTemp(parent, "."+base+tmpMarker)
 	if err != nil {
@@ -116,7 +107,7 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 		return nil
 	}
 	// tmp is ours and, until the chmod below, 0700: plain writes cannot meet a planted link.
-	if err := writeAll(tmp, files, interrupted, func() { testPause(ctx, tmp) }); err != nil {
+	if err := writeAll(tmp, files, interrupted, func() { afterFirstFile(ctx, tmp) }); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -266,29 +257,17 @@ func removeRender(dir string, files []string) error {
 // forEach calls f on every item from a few goroutines and returns the first error; after an
 // error the remaining items are skipped.
 func forEach(items []string, f func(string) error) error {
-	var (
-		next   atomic.Int64
-		failed atomic.Bool
-		mu     sync.Mutex
-		first  error
-		wg     sync.WaitGroup
-	)
-	for range min(2*runtime.GOMAXPROCS(0), len(items)) {
-		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(items)) && !failed.Load(); i = next.Add(1) - 1 {
-				if err := f(items[i]); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					failed.Store(true)
-				}
+	g, ctx := errgroup.WithContext(context.Background())
+	g.SetLimit(2 * runtime.GOMAXPROCS(0))
+	for _, item := range items {
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil // an earlier item failed
 			}
+			return f(item)
 		})
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
 }
 
 // removeStale removes what a killed run (kill -9, power loss) left beside DIR: directories named
@@ -338,19 +317,5 @@ func sweep(dir string) {
 	}
 	if files, err := parseManifest(data); err == nil {
 		_ = removeRender(dir, files)
-	}
-}
-
-func testPause(ctx context.Context, tmp string) {
-	hook := os.Getenv(pauseEnv)
-	if hook == "" {
-		return
-	}
-	if err := os.WriteFile(hook, []byte(tmp), 0o644); err != nil {
-		return
-	}
-	select {
-	case <-ctx.Done():
-	case <-time.After(time.Minute): // never hang a forgotten test
 	}
 }

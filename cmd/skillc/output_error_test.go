@@ -38,7 +38,7 @@ func TestOutputFailureIsExit3(t *testing.T) {
 		stdin string
 	}{
 		{"compile", []string{"compile", "fixtures/seed-minimal"}, ""},
-		{"check", []string{"check", "--output", "json", "fixtures/seed-minimal"}, ""},
+		{"check", []string{"check", "--format", "json", "fixtures/seed-minimal"}, ""},
 		{"build", []string{"build", kust}, ""},
 		{"fn", []string{"fn"}, resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")},
 		{"diff", diffArgs(filepath.Join("fixtures", "diff", "image-bump")), ""},

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/spf13/cobra"
 )
 
 // fullDisk mounts a 1 MiB tmpfs at a new folder of a temporary directory, lets setup write into
@@ -98,21 +97,17 @@ func TestSystemFailure(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			cmd := &cobra.Command{}
-			cmd.SetErr(&stderr)
-			code := exitCode(outputFailure(cmd, "out", tc.err), &stderr)
+			code := exitCode(outputFailure("out", tc.err), &stderr)
 			if code != tc.code || stderr.String() != tc.want {
 				t.Errorf("exit %d, stderr %q; want exit %d, %q", code, stderr.String(), tc.code, tc.want)
 			}
 		})
 	}
-	// --check only reads DIR, and says so.
+	// --verify only reads DIR, and says so.
 	var stderr bytes.Buffer
-	cmd := &cobra.Command{}
-	cmd.SetErr(&stderr)
 	eio := &os.PathError{Op: "read", Path: "out/a.yaml", Err: syscall.EIO}
-	if code, want := exitCode(checkFailure(cmd, "out", eio), &stderr), "skillc: reading out failed: input/output error (nothing was written)\n"; code != 3 || stderr.String() != want {
-		t.Errorf("--check: exit %d, stderr %q; want exit 3, %q", code, stderr.String(), want)
+	if code, want := exitCode(checkFailure("out", eio), &stderr), "skillc: reading out failed: input/output error (nothing was written)\n"; code != 3 || stderr.String() != want {
+		t.Errorf("--verify: exit %d, stderr %q; want exit 3, %q", code, stderr.String(), want)
 	}
 }
 

@@ -138,10 +138,10 @@ func TestOutputRefusals(t *testing.T) {
 			want:  "is a symlink",
 		},
 		{
-			name:  "compile --check -o a symlink",
+			name:  "compile --verify -o a symlink",
 			setup: func(t *testing.T, ws string) { symlink(t, filepath.Join(ws, "outside"), filepath.Join(ws, "out")) },
 			args: func(ws string) []string {
-				return []string{"compile", "--check", "-o", filepath.Join(ws, "out"), filepath.Join(ws, "src")}
+				return []string{"compile", "--verify", "-o", filepath.Join(ws, "out"), filepath.Join(ws, "src")}
 			},
 			want: "is a symlink",
 		},
@@ -187,13 +187,13 @@ func TestOutputRefusals(t *testing.T) {
 			want: "holds default/README.md, which skillc did not write",
 		},
 		{
-			name: "--check on a render with a foreign file",
+			name: "--verify on a render with a foreign file",
 			setup: func(t *testing.T, ws string) {
 				render(t, ws, filepath.Join(ws, "out"))
 				writeFile(t, filepath.Join(ws, "out", "default", "README.md"), "hand-written\n")
 			},
 			args: func(ws string) []string {
-				return []string{"compile", "--check", "-o", filepath.Join(ws, "out"), filepath.Join(ws, "src")}
+				return []string{"compile", "--verify", "-o", filepath.Join(ws, "out"), filepath.Join(ws, "src")}
 			},
 			want: "holds default/README.md, which skillc did not write",
 		},
@@ -315,7 +315,7 @@ func TestOutputRefusals(t *testing.T) {
 			want: "holds a render of 3 file(s), and the inputs compile to no objects: replacing it would make Argo CD or Flux delete every object at the next sync; check the input paths, or pass --allow-empty",
 		},
 		{
-			name: "--check with an empty compile over a render",
+			name: "--verify with an empty compile over a render",
 			setup: func(t *testing.T, ws string) {
 				render(t, ws, filepath.Join(ws, "out"))
 				if err := os.Mkdir(filepath.Join(ws, "moved"), 0o755); err != nil {
@@ -323,7 +323,7 @@ func TestOutputRefusals(t *testing.T) {
 				}
 			},
 			args: func(ws string) []string {
-				return []string{"compile", "--check", "-o", filepath.Join(ws, "out"), filepath.Join(ws, "moved")}
+				return []string{"compile", "--verify", "-o", filepath.Join(ws, "out"), filepath.Join(ws, "moved")}
 			},
 			want: "holds a render of 3 file(s), and the inputs compile to no objects",
 		},
@@ -394,7 +394,7 @@ func TestOutputOfWorkingTree(t *testing.T) {
 // TestNothingLost walks every command that writes over a DIR full of things skillc did not write
 // (unrelated and hidden files, a .git, links to outside, a committed folder with a temporary
 // directory's name beside DIR) and checks that no entry it did not write is removed or changed,
-// anywhere in the workspace: compile -o and --check refuse; import and export add their files
+// anywhere in the workspace: compile -o and --verify refuse; import and export add their files
 // and leave everything else alone.
 func TestNothingLost(t *testing.T) {
 	foreign := func(t *testing.T, ws, dir string) {
@@ -423,8 +423,8 @@ func TestNothingLost(t *testing.T) {
 		{"compile --allow-empty -o over a render with foreign files", func(ws, dir string) []string {
 			return []string{"compile", "--allow-empty", "-o", dir, filepath.Join(ws, "outside", "sub")}
 		}, 2, true},
-		{"compile --check -o", func(ws, dir string) []string {
-			return []string{"compile", "--check", "-o", dir, filepath.Join(ws, "src")}
+		{"compile --verify -o", func(ws, dir string) []string {
+			return []string{"compile", "--verify", "-o", dir, filepath.Join(ws, "src")}
 		}, 2, true},
 		{"import -o", func(ws, dir string) []string { return []string{"import", filepath.Join(ws, "pkgs"), "-o", dir} }, 0, false},
 		{"import --force -o", func(ws, dir string) []string {
@@ -511,8 +511,8 @@ func TestRenderReplacement(t *testing.T) {
 	if err := os.Remove(filepath.Join(out, manifestName)); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := execute(t, "compile", "--check", "-o", out, filepath.Join(ws, "src")); code != 0 {
-		t.Errorf("--check of a render without a manifest: exit %d: %s", code, stderr)
+	if _, stderr, code := execute(t, "compile", "--verify", "-o", out, filepath.Join(ws, "src")); code != 0 {
+		t.Errorf("--verify of a render without a manifest: exit %d: %s", code, stderr)
 	}
 	compileTo("fixtures/seed-k8s-ops")
 	if diff := cmp.Diff(want, listFiles(t, out)); diff != "" {
@@ -523,9 +523,9 @@ func TestRenderReplacement(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := execute(t, "compile", "--check", "--allow-empty", "-o", out, empty)
+	stdout, stderr, code := execute(t, "compile", "--verify", "--allow-empty", "-o", out, empty)
 	if code != 1 || !strings.Contains(stdout, "extra (compile would remove):") || !strings.Contains(stderr, "0 changed, 0 missing, 7 extra") {
-		t.Errorf("--check --allow-empty: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		t.Errorf("--verify --allow-empty: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	compileTo("--allow-empty", empty)
 	if got := listFiles(t, out); len(got) != 1 || got[0] != manifestName {
@@ -540,7 +540,7 @@ func TestRenderReplacement(t *testing.T) {
 	}
 }
 
-// TestCheckManifest: --check compares the manifest by the paths it lists, not by the skillc
+// TestCheckManifest: --verify compares the manifest by the paths it lists, not by the skillc
 // version that wrote it; a manifest listing a file the compile does not write is stale.
 func TestCheckManifest(t *testing.T) {
 	ws := workspace(t)
@@ -550,11 +550,11 @@ func TestCheckManifest(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	replaceInFile(t, filepath.Join(out, manifestName), "skillc dev.", "skillc v0.0.1.")
-	if _, stderr, code := execute(t, "compile", "--check", "-o", out, src); code != 0 {
+	if _, stderr, code := execute(t, "compile", "--verify", "-o", out, src); code != 0 {
 		t.Errorf("another version's manifest: exit %d: %s", code, stderr)
 	}
 	appendToFile(t, filepath.Join(out, manifestName), "default/job-gone.yaml\n")
-	stdout, stderr, code := execute(t, "compile", "--check", "-o", out, src)
+	stdout, stderr, code := execute(t, "compile", "--verify", "-o", out, src)
 	if code != 1 || !strings.Contains(stdout, "changed:\n  "+filepath.ToSlash(out)+"/"+manifestName+"\n") || !strings.Contains(stdout, "-default/job-gone.yaml\n") {
 		t.Errorf("a manifest listing a stale path: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

@@ -12,8 +12,9 @@ import (
 	"github.com/skillc-dev/skillc/source"
 )
 
-// loadPacks reads the SkillPacks (YAML and SKILL.md packages) under paths.
-func loadPacks(cmd *cobra.Command, paths []string) ([]*api.SkillPack, error) {
+// loadPacks reads the SkillPacks (YAML and SKILL.md packages) under paths; the outcome holds the
+// warnings (and on bad input the errors, exit 2).
+func loadPacks(cmd *cobra.Command, paths []string) ([]*api.SkillPack, *outcome) {
 	files, diags := source.ReadPaths(paths, cmd.InOrStdin())
 	if !diags.HasErrors() {
 		var in *api.Inputs
@@ -21,13 +22,11 @@ func loadPacks(cmd *cobra.Command, paths []string) ([]*api.SkillPack, error) {
 		in, d = source.Load(files)
 		diags = append(diags, d...)
 		if !diags.HasErrors() {
-			reportDiagnostics(cmd, diags.Filter(diag.SeverityWarning))
-			return in.Packs, nil
+			return in.Packs, (&outcome{}).note(diags.Filter(diag.SeverityWarning))
 		}
 	}
 	diags.Sort()
-	reportDiagnostics(cmd, diags.Filter(diag.SeverityError, diag.SeverityWarning))
-	return nil, exitError{2}
+	return nil, failed(diags.Filter(diag.SeverityError, diag.SeverityWarning))
 }
 
 func newImportCommand() *cobra.Command {
@@ -47,9 +46,9 @@ be, contain or be inside an input PATH.`,
 		Example: `  skillc import uploads/ -o skills/imported/`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			packs, err := loadPacks(cmd, args)
-			if err != nil {
-				return err
+			packs, out := loadPacks(cmd, args)
+			if out.code != exitOK {
+				return out
 			}
 			files := map[string][]byte{}
 			from := map[string]string{}
@@ -59,22 +58,20 @@ be, contain or be inside an input PATH.`,
 					continue
 				}
 				if prev, dup := from[p.Metadata.Name]; dup {
-					fmt.Fprintf(cmd.ErrOrStderr(), "%s: package %q is also at %s: import one of them\n", src, p.Metadata.Name, prev)
-					return exitError{2}
+					return out.notef("%s: package %q is also at %s: import one of them", src, p.Metadata.Name, prev).exit(exitBadInput)
 				}
 				from[p.Metadata.Name] = src
 				y, diags := export.ImportManifest(p)
-				reportDiagnostics(cmd, diags)
+				out.note(diags)
 				if diags.HasErrors() {
-					return exitError{2}
+					return out.exit(exitBadInput)
 				}
 				files[p.Metadata.Name+".yaml"] = y
 			}
 			if len(files) == 0 {
-				fmt.Fprintln(cmd.ErrOrStderr(), "skillc: no SKILL.md packages found")
-				return exitError{2}
+				return out.notef("skillc: no SKILL.md packages found").exit(exitBadInput)
 			}
-			return writeOrFail(cmd, outDir, files, args, force)
+			return out.then(writeOrFail(cmd, outDir, files, args, force))
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the SkillPacks into (required)")
@@ -99,16 +96,16 @@ be, contain or be inside an input PATH.`,
 		Example: `  skillc export skills/ -o dist/ --zip`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			packs, err := loadPacks(cmd, args)
-			if err != nil {
-				return err
+			packs, out := loadPacks(cmd, args)
+			if out.code != exitOK {
+				return out
 			}
 			files, diags := export.Export(packs, zips)
-			reportDiagnostics(cmd, diags)
+			out.note(diags)
 			if diags.HasErrors() {
-				return exitError{2}
+				return out.exit(exitBadInput)
 			}
-			return writeOrFail(cmd, outDir, files, args, force)
+			return out.then(writeOrFail(cmd, outDir, files, args, force))
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the packages into (required)")
@@ -121,19 +118,18 @@ be, contain or be inside an input PATH.`,
 // writeOrFail adds files to DIR (addFiles: nothing is removed, a different existing file is
 // refused unless force); a refusal or failure is one line "DIR: message" and exit 2, a full disk
 // or an I/O error one line and exit 3 (systemFailure).
-func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) error {
-	err := addFiles(interrupt, dir, files, inputs, force)
+func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) *outcome {
+	err := addFiles(cmd.Context(), dir, files, inputs, force)
 	if err == nil {
-		return nil
+		return &outcome{}
 	}
 	note := "nothing was written"
 	var pe partialAdd
 	if errors.As(err, &pe) && pe.done > 0 {
 		note = fmt.Sprintf("%d of %d file(s) written before %s, each complete; nothing was removed", pe.done, pe.total, pe.rel)
 	}
-	if code, ok := systemFailure(cmd, "writing "+dir, err, note); ok {
-		return code
+	if o := systemFailure("writing "+dir, err, note); o != nil {
+		return o
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", dir, err)
-	return exitError{2}
+	return refused("%s: %v", dir, err)
 }

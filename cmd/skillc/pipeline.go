@@ -39,7 +39,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	opts := compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
+	opts := o.options()
 	if o.configFile != "" {
 		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
@@ -70,17 +70,15 @@ func compileFiles(cmd *cobra.Command, files []source.File, opts compile.Options)
 }
 
 // gate runs the policy library (and --policy folders) over a compile's objects. Problems of a
-// --policy folder are input errors: printed as FILE:LINE messages, exit 2.
+// --policy folder are input errors: an outcome with their FILE:LINE messages, exit 2.
 func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, error) {
 	policyDirs, ds := withConfigPolicy(res, policyDirs)
 	if ds != nil {
-		reportDiagnostics(cmd, ds)
-		return nil, exitError{2}
+		return nil, failed(ds)
 	}
 	rep, ds, err := gateChecked(cmd, policyDirs, res)
 	if ds != nil {
-		reportDiagnostics(cmd, ds)
-		return nil, exitError{2}
+		return nil, failed(ds)
 	}
 	return rep, err
 }
@@ -117,32 +115,11 @@ func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (
 		return nil, ds, nil
 	}
 	if err != nil {
-		return nil, nil, internalError(cmd, err)
+		return nil, nil, internalError(err)
 	}
 	rep, err := g.Check(ctx, res)
 	if err != nil {
-		return nil, nil, internalError(cmd, err)
+		return nil, nil, internalError(err)
 	}
 	return rep, nil, nil
-}
-
-// reportGate prints the gate's findings, then what exceptions waived (never hidden), to stderr.
-// relocate, when set, rewrites each location first (fn and build drop lines that are not the
-// user's); the printed findings are returned.
-func reportGate(cmd *cobra.Command, rep *policy.Report, relocate func(diag.Diagnostics) diag.Diagnostics) diag.Diagnostics {
-	if relocate == nil {
-		relocate = func(ds diag.Diagnostics) diag.Diagnostics { return ds }
-	}
-	findings := relocate(rep.Findings)
-	reportDiagnostics(cmd, findings)
-	for _, e := range rep.Excepted {
-		d := relocate(diag.Diagnostics{e.Diagnostic})[0]
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s (excepted by %s, owner %s, expires %s)\n", d.String(), e.Exception, e.Owner, e.Expires)
-	}
-	return findings
-}
-
-func internalError(cmd *cobra.Command, err error) error {
-	fmt.Fprintf(cmd.ErrOrStderr(), "skillc: internal error, please report: %v\n", err)
-	return exitError{3}
 }

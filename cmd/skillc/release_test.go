@@ -477,7 +477,7 @@ func TestPullRequestWorkflow(t *testing.T) {
 				}
 			case strings.HasPrefix(s.Uses, "github/codeql-action/upload-sarif@"):
 				upload = true
-			case strings.Contains(s.Run, "--output sarif"):
+			case strings.Contains(s.Run, "--format sarif"):
 				m := skillcCommand.FindStringSubmatch(s.Run)
 				if m == nil {
 					t.Fatalf("step %q: no skillc command", s.Name)

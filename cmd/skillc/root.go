@@ -7,14 +7,7 @@ import (
 	"io/fs"
 
 	"github.com/spf13/cobra"
-
-	"github.com/skillc-dev/skillc/diag"
 )
-
-// exitError carries an exit code through cobra without printing anything more.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // outputWriter is stdout as the commands see it. It keeps the first failed write (a full disk, a
 // reader that closed the pipe while SIGPIPE is ignored) and writes nothing after it, so that run
@@ -55,21 +48,6 @@ func outputFailed(cmd *cobra.Command) bool {
 	return ok && o.err != nil
 }
 
-// exitCode maps an Execute error to the exit code, printing usage errors (which cobra does not
-// print: SilenceErrors) to w.
-func exitCode(err error, w io.Writer) int {
-	if err == nil {
-		return 0
-	}
-	var ee exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	// Usage errors (unknown flag, wrong arguments): cobra has not printed them (SilenceErrors).
-	fmt.Fprintln(w, "skillc:", err)
-	return 2
-}
-
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "skillc",
@@ -79,8 +57,9 @@ objects a Sympozium-style controller would create at run time: skill ConfigMaps,
 its skill sidecars and host mounts, and per-run RBAC. Review them in pull requests, apply them
 with Argo CD or Flux.
 
-Exit codes: 0 compiled (warnings allowed), 1 the policy gate denied, 2 bad input or usage, 3 an
-internal error or stdout could not be written (a full disk, a closed pipe).`,
+Exit codes: 0 compiled (warnings allowed), 1 the policy gate denied or compile --verify found the
+render stale, 2 bad input or usage, 3 an internal error or the output could not be written (a full
+disk, a closed pipe), 128+n on signal n. The flags and exit codes of every subcommand: docs/cli.md.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -90,12 +69,4 @@ internal error or stdout could not be written (a full disk, a closed pipe).`,
 	root.AddCommand(newEnableCommand(), newDisableCommand())
 	root.AddCommand(newExplainCommand(), newNewCommand())
 	return root
-}
-
-// reportDiagnostics prints diagnostics to stderr, one FILE:LINE: message per line.
-func reportDiagnostics(cmd *cobra.Command, ds diag.Diagnostics) {
-	w := cmd.ErrOrStderr()
-	for _, d := range ds {
-		fmt.Fprintln(w, d.String())
-	}
 }

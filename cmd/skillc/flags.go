@@ -1,0 +1,95 @@
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/compile"
+)
+
+// The CLI vocabulary (docs/cli.md): one meaning per flag across all subcommands.
+//   - -o, --output-dir DIR: a directory skillc writes into (compile, import, export, new pack);
+//   - --format FORMAT: the format of the report printed on stdout (check, diff, explain);
+//   - the source flags (sourceFlags): how sources compile;
+//   - the gate flags (gateFlags): the policy gate.
+// Each flag is declared once, here or by the one subcommand that has it.
+
+// sourceFlags are how sources compile: compile, check, diff, enable, disable, explain and build.
+type sourceFlags struct {
+	configFile string
+	identity   string
+	sidecars   string
+	target     string
+}
+
+func (s *sourceFlags) addSourceFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&s.configFile, "config", "", "CompilerConfig `FILE` with the platform's settings")
+	f.StringVar(&s.identity, "identity", "", "service account per namespace or per run: `"+strings.Join(api.Identities, "|")+"` (default shared)")
+	f.StringVar(&s.sidecars, "sidecars", "", "skill sidecars as native sidecars or plain containers: `"+strings.Join(api.SidecarModes, "|")+"` (default native)")
+	f.StringVar(&s.target, "target", "", "delivery target: `"+strings.Join(api.Targets, "|")+"` (default plain)")
+	for flag, values := range map[string][]string{"identity": api.Identities, "sidecars": api.SidecarModes, "target": api.Targets} {
+		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+	}
+}
+
+// gateFlags are the policy gate's: compile, check, enable, disable, explain and build (fn has
+// --policy alone: its profile comes from the functionConfig).
+type gateFlags struct {
+	policyDirs []string
+	profile    string
+}
+
+func (g *gateFlags) addGateFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&g.policyDirs, "policy", nil, "add the conftest-style Rego policies (deny, violation, warn rules) of `DIR`; repeatable")
+	f.StringVar(&g.profile, "profile", "", "policy profile: `"+strings.Join(api.Profiles, "|")+"` (default baseline)")
+	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(api.Profiles, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagDirname("policy")
+}
+
+// compileOptions are the source and gate flags together: what every subcommand that compiles and
+// gates reads.
+type compileOptions struct {
+	sourceFlags
+	gateFlags
+}
+
+func (o *compileOptions) addFlags(cmd *cobra.Command) {
+	o.addSourceFlags(cmd)
+	o.addGateFlags(cmd)
+}
+
+// options are the compile options the flags ask for.
+func (o *compileOptions) options() compile.Options {
+	return compile.Options{Identity: o.identity, Sidecars: o.sidecars, Target: o.target, Profile: o.profile}
+}
+
+// addFormatFlag adds --format, the stdout report format, with its completions.
+func addFormatFlag(cmd *cobra.Command, p *string, formats []string) {
+	cmd.Flags().StringVar(p, "format", "text", "report format on stdout: `"+strings.Join(formats, "|")+"`")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// deprecate marks an old spelling deprecated: it keeps working for one release, hidden from help,
+// and using it prints "Flag --NAME has been deprecated, MESSAGE" on stderr. message names the new
+// spelling. cobra would print the line with cmd.Print, i.e. on stdout once SetOut is called (run
+// does): the flag set's output goes to stderr instead, where it cannot corrupt a report.
+func deprecate(cmd *cobra.Command, name, message string) {
+	_ = cmd.Flags().MarkDeprecated(name, message)
+	cmd.Flags().SetOutput(stderrOf{cmd})
+}
+
+// stderrOf writes to the command's stderr as it is when written to (SetErr may come later).
+type stderrOf struct{ cmd *cobra.Command }
+
+func (s stderrOf) Write(p []byte) (int, error) { return s.cmd.ErrOrStderr().Write(p) }
+
+var _ io.Writer = stderrOf{}
