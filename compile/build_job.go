@@ -105,8 +105,10 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 	from.setPod("", 0, 0, &pod.Src, "metadata.name", 0)
 	agentEnvOrigins(spec.Containers[0].Env, pod, from)
 	if images != nil {
-		from.setPod("containers[0].image", 0, 0, images, "spec.images.agentRunner", 0)
-		from.setPod("containers[1].image", 0, 0, images, "spec.images.ipcBridge", 0)
+		for _, f := range [...]string{".image", ".imagePullPolicy"} {
+			from.setPod("containers[0]"+f, 0, 0, images, "spec.images.agentRunner", 0)
+			from.setPod("containers[1]"+f, 0, 0, images, "spec.images.ipcBridge", 0)
+		}
 	}
 	for i := range pod.Toggles {
 		t := &pod.Toggles[i]
@@ -189,7 +191,6 @@ func sidecarRecords(from *origins, path string, index int, t *Toggle, co sidecar
 		from.add(rec{path: path + sub, idx: [2]int32{int32(index), int32(j)}, src: src, field: field, fidx: int32(fi), pod: true, verbatim: verbatim})
 	}
 	at("", 0, "spec.sidecar", 0, false)
-	at(".name", 0, "metadata.name", 0, false)
 	at(".image", 0, "spec.sidecar.image", 0, false)
 	at(".imagePullPolicy", 0, "spec.sidecar.image", 0, false) // the image and its policy are one choice
 	at(".command", 0, "spec.sidecar.command", 0, true)
@@ -199,11 +200,14 @@ func sidecarRecords(from *origins, path string, index int, t *Toggle, co sidecar
 		at(".resources.limits."+r, 0, "spec.sidecar.resources."+r, 0, false)
 	}
 	if ha := sc.HostAccess; ha != nil && ha.Enabled {
-		// UID 0, privileged or not, a host sidecar's securityContext is what hostAccess asked for.
+		// A host sidecar's securityContext is what hostAccess asked for; without host access it is
+		// skillc's own hardening, which the sidecar as a whole answers for.
 		at(".securityContext", 0, "spec.sidecar.hostAccess", 0, false)
-		at(".securityContext.privileged", 0, "spec.sidecar.hostAccess.privileged", 0, false)
-		at(".securityContext.runAsUser", 0, "spec.sidecar.hostAccess.runAsRoot", 0, false)
-		at(".securityContext.runAsNonRoot", 0, "spec.sidecar.hostAccess.runAsRoot", 0, false)
+	}
+	// Who runs as root or privileged is hostAccess's to say, whether it was enabled or not.
+	at(".securityContext.privileged", 0, "spec.sidecar.hostAccess.privileged", 0, false)
+	for _, f := range [...]string{".securityContext.runAsUser", ".securityContext.runAsNonRoot", ".securityContext.runAsGroup"} {
+		at(f, 0, "spec.sidecar.hostAccess.runAsRoot", 0, false)
 	}
 	for j, r := range co.mounts {
 		if r.field != "" {
@@ -380,7 +384,7 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: sc.SecretRef}}})
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: mountPath, ReadOnly: true})
 		co.volumes = append(co.volumes, srcRef{field: "spec.sidecar.secretRef"})
-		co.mounts = append(co.mounts, srcRef{field: "spec.sidecar.secretMountPath"})
+		co.mounts = append(co.mounts, srcRef{}) // the mount answers to the sidecar; its volume to secretRef
 	}
 	ha := sc.HostAccess
 	if ha == nil || !ha.Enabled {
@@ -392,7 +396,7 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 			vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: m.HostPath}}})
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: m.MountPath, ReadOnly: m.ReadOnly == nil || *m.ReadOnly})
 			co.volumes = append(co.volumes, srcRef{field: "spec.sidecar.hostAccess.mounts[#].hostPath", i: int32(i)})
-			co.mounts = append(co.mounts, srcRef{field: "spec.sidecar.hostAccess.mounts[#]", i: int32(i)})
+			co.mounts = append(co.mounts, srcRef{}) // the mount answers to the sidecar; its volume to the host mount
 		}
 	}
 	// The pack's own extra volumes pass through as declared; the policy gate judges them.
