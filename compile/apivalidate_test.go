@@ -363,7 +363,7 @@ func TestPackageHiddenFilesSameRule(t *testing.T) {
 			if got := slices.Sorted(maps.Keys(loaded.Packs[0].Files)); !slices.Equal(got, want) {
 				t.Errorf("files = %v, want %v", got, want)
 			}
-			cm, _, d := buildConfigMap("team", loaded.Packs[0])
+			cm, _, d := buildConfigMap("team", loaded.Packs[0], &recorder{})
 			if d != nil {
 				t.Fatal(d)
 			}
@@ -468,9 +468,9 @@ func TestCheckEmittedReportsAtRecords(t *testing.T) {
 	job := find[*batchv1.Job](t, res, "Job", "r1").DeepCopy()
 	job.Spec.Template.Spec.Containers[0].Env[0].Name = "A B"
 	src := diag.Source{File: "run.yaml", Line: 7}
-	from := newOrigins(nil, "", 1)
+	from := (&recorder{}).begin(nil, "")
 	from.set("", &src, "metadata.name")
-	d := checkEmitted(&cursor{}, job, "plain", from)
+	d := checkEmitted(&cursor{}, job, "plain", from.done())
 	if len(d) != 1 || d[0].File != "run.yaml" || d[0].Line != 7 || d[0].Field != "metadata.name" {
 		t.Errorf("diags %v", d)
 	}

@@ -23,7 +23,7 @@ const maxConfigMapBytes = 1 << 20
 // buildConfigMap renders a pack's skills, and a SKILL.md package's extra files, into the ConfigMap
 // mounted at /skills in namespace ns, and where its data came from: the pack, each skill's key its
 // content.
-func buildConfigMap(ns string, p *api.SkillPack) (*corev1.ConfigMap, *origins, diag.Diagnostics) {
+func buildConfigMap(ns string, p *api.SkillPack, rr *recorder) (*corev1.ConfigMap, *origins, diag.Diagnostics) {
 	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(ConfigMapName(p.Metadata.Name), ns, labels(
@@ -38,13 +38,13 @@ func buildConfigMap(ns string, p *api.SkillPack) (*corev1.ConfigMap, *origins, d
 	}
 	var entries []sized
 	var diags diag.Diagnostics
-	from := newOrigins(nil, "", 1+len(p.Spec.Skills))
+	from := rr.begin(nil, "")
 	from.set("", &p.Src, "")
 	for i, s := range p.Spec.Skills {
 		v := skillDocument(s)
 		cm.Data[s.Name+".md"] = v
 		entries = append(entries, sized{s.Name + ".md", len(v)})
-		from.add(rec{path: `data["$.md"]`, key: s.Name, src: &p.Src, field: "spec.skills[#].content", fidx: int32(i)})
+		from.add(rec{path: `data["$.md"]`, name: s.Name, src: &p.Src, field: "spec.skills[#].content", fidx: int32(i)})
 	}
 	for _, path := range sortedFileKeys(p.Files) {
 		key, data := fileKey(path), p.Files[path]
@@ -83,7 +83,7 @@ func buildConfigMap(ns string, p *api.SkillPack) (*corev1.ConfigMap, *origins, d
 	if diags != nil {
 		return nil, nil, diags
 	}
-	return cm, from, nil
+	return cm, from.done(), nil
 }
 
 // skillDocument is the file the agent reads: a heading and the description first, so the agent

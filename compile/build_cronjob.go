@@ -11,8 +11,8 @@ import (
 // buildCronJob renders a schedule: the same pod as a run's, triggered by the CronJob controller.
 // Upstream's default concurrency is Forbid: two triggers of one task never overlap.
 // Like buildJob, it also says where its fields came from.
-func buildCronJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source) (*batchv1.CronJob, *origins, diag.Diagnostics) {
-	from := newOrigins(pod, "spec.jobTemplate.spec.template.spec", originsCap(pod))
+func buildCronJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.CronJob, *origins, diag.Diagnostics) {
+	from := rr.begin(pod, "spec.jobTemplate.spec.template.spec")
 	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
 	if tmpl == nil {
 		return nil, nil, diags
@@ -40,5 +40,5 @@ func buildCronJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source) (*batchv1.
 	if pod.Schedule.Spec.Suspend {
 		cj.Spec.Suspend = ptr(true)
 	}
-	return cj, from, diags
+	return cj, from.done(), diags
 }

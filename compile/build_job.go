@@ -22,10 +22,10 @@ const (
 	tokenMountPath         = "/var/run/secrets/kubernetes.io/serviceaccount"
 )
 
-// buildJob renders a run's Job and where its fields came from. images is the CompilerConfig the
-// images come from (nil when the config is not from a file).
-func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source) (*batchv1.Job, *origins, diag.Diagnostics) {
-	from := newOrigins(pod, "spec.template.spec", originsCap(pod))
+// buildJob renders a run's Job and records with rr where its fields came from. images is the
+// CompilerConfig the images come from (nil when the config is not from a file).
+func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.Job, *origins, diag.Diagnostics) {
+	from := rr.begin(pod, "spec.template.spec")
 	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
 	if tmpl == nil {
 		return nil, nil, diags
@@ -36,11 +36,8 @@ func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source) (*batchv1.Job,
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
 		Spec:       jobSpec(pod, *tmpl),
-	}, from, diags
+	}, from.done(), diags
 }
-
-// originsCap is about the number of records of a pod's Job or CronJob: one allocation for them.
-func originsCap(pod *Pod) int { return 24 + 20*len(pod.Toggles) }
 
 // jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline.
 func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
@@ -113,7 +110,7 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 	for i := range pod.Toggles {
 		t := &pod.Toggles[i]
 		// baseVolumes projects one source per toggle into "skills", its fourth volume.
-		from.add(rec{path: "volumes[3].projected.sources[#]", idx: [2]int32{int32(i)}, src: &t.Src, head: t.Field, field: ".skillPackRef", pod: true})
+		from.add(rec{path: "volumes[3].projected.sources[#]", idx: [2]int32{int32(i)}, src: &t.Src, t: t, field: ".skillPackRef", flags: inPod | toggleField})
 	}
 	var diags diag.Diagnostics
 	needsToken := false
@@ -129,7 +126,7 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 			continue
 		}
 		src := &t.Pack.Src
-		c, vols, co, d := sidecarContainer(*t)
+		c, vols, declared, d := sidecarContainer(*t)
 		diags = append(diags, d...)
 		if ha := sc.HostAccess; ha != nil && ha.Enabled {
 			// The first pack that asks for a host namespace is the one a finding on it names.
@@ -153,8 +150,9 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 				continue
 			}
 			volumeOwner[v.Name] = "SkillPack " + t.Pack.Metadata.Name
-			r := co.volumes[i]
-			from.add(rec{path: "volumes[#]", idx: [2]int32{int32(len(spec.Volumes))}, src: src, field: r.field, fidx: r.i, pod: true, verbatim: r.verbatim})
+			r := volumeRecord(sc, i)
+			r.idx[0], r.src = int32(len(spec.Volumes)), src
+			from.add(r)
 			spec.Volumes = append(spec.Volumes, v)
 		}
 		list, path := &spec.Containers, "containers[#]"
@@ -163,9 +161,9 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
 			list, path = &spec.InitContainers, "initContainers[#]"
 		}
-		index := len(*list)
+		// One record for the container: sidecarRecords expands it into its fields when asked.
+		from.add(rec{path: path, idx: [2]int32{int32(len(*list)), int32(declared)}, src: src, t: t, field: "spec.sidecar", flags: inPod | sidecar})
 		*list = append(*list, c)
-		sidecarRecords(from, path, index, t, co)
 	}
 	if spec.HostNetwork {
 		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
@@ -182,48 +180,90 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 	}, diags
 }
 
-// sidecarRecords records where each field of a pack's sidecar container (at path, index) came
-// from. Paths are templates ('#' is the container's index, then the entry's): nothing is formatted.
-func sidecarRecords(from *origins, path string, index int, t *Toggle, co sidecarOrigins) {
-	src := &t.Pack.Src
-	sc := t.Pack.Spec.Sidecar
-	at := func(sub string, j int, field string, fi int, verbatim bool) {
-		from.add(rec{path: path + sub, idx: [2]int32{int32(index), int32(j)}, src: src, field: field, fidx: int32(fi), pod: true, verbatim: verbatim})
-	}
-	at("", 0, "spec.sidecar", 0, false)
-	at(".image", 0, "spec.sidecar.image", 0, false)
-	at(".imagePullPolicy", 0, "spec.sidecar.image", 0, false) // the image and its policy are one choice
-	at(".command", 0, "spec.sidecar.command", 0, true)
-	at(".resources", 0, "spec.sidecar.resources", 0, false)
-	for _, r := range [...]string{"cpu", "memory"} {
-		at(".resources.requests."+r, 0, "spec.sidecar.resources."+r, 0, false)
-		at(".resources.limits."+r, 0, "spec.sidecar.resources."+r, 0, false)
+// volumeRecord is the record of the i-th volume sidecarContainer returns for sc (its index in the
+// pod and its source are the caller's): the secret's, the host mounts', then the pack's own.
+func volumeRecord(sc *api.Sidecar, i int) rec {
+	if sc.SecretRef != "" {
+		if i == 0 {
+			return rec{field: "spec.sidecar.secretRef", path: "volumes[#]", flags: inPod}
+		}
+		i--
 	}
 	if ha := sc.HostAccess; ha != nil && ha.Enabled {
-		// A host sidecar's securityContext is what hostAccess asked for; without host access it is
-		// skillc's own hardening, which the sidecar as a whole answers for.
-		at(".securityContext", 0, "spec.sidecar.hostAccess", 0, false)
-	}
-	// Who runs as root or privileged is hostAccess's to say, whether it was enabled or not.
-	at(".securityContext.privileged", 0, "spec.sidecar.hostAccess.privileged", 0, false)
-	for _, f := range [...]string{".securityContext.runAsUser", ".securityContext.runAsNonRoot", ".securityContext.runAsGroup"} {
-		at(f, 0, "spec.sidecar.hostAccess.runAsRoot", 0, false)
-	}
-	for j, r := range co.mounts {
-		if r.field != "" {
-			at(".volumeMounts[#]", j, r.field, int(r.i), r.verbatim)
+		if i < len(ha.Mounts) {
+			return rec{field: "spec.sidecar.hostAccess.mounts[#].hostPath", fidx: int32(i), path: "volumes[#]", flags: inPod}
 		}
+		i -= len(ha.Mounts)
 	}
-	for j, r := range co.env {
-		if r.field != "" {
-			at(".env[#]", j, r.field, int(r.i), r.verbatim)
-		}
+	return rec{field: "spec.sidecar.volumes[#]", fidx: int32(i), path: "volumes[#]", flags: inPod | verbatim}
+}
+
+// sidecarField is a field of a sidecar container and the pack field that set it.
+type sidecarField struct {
+	path, field string
+	hostAccess  bool // only when the pack enabled host access
+	verbatim    bool
+}
+
+// sidecarFields are the fields sidecarContainer sets from the pack, below the container's path.
+var sidecarFields = []sidecarField{
+	{path: ".image", field: "spec.sidecar.image"},
+	{path: ".imagePullPolicy", field: "spec.sidecar.image"}, // the image and its policy are one choice
+	{path: ".command", field: "spec.sidecar.command", verbatim: true},
+	{path: ".resources", field: "spec.sidecar.resources"},
+	{path: ".resources.requests.cpu", field: "spec.sidecar.resources.cpu"},
+	{path: ".resources.limits.cpu", field: "spec.sidecar.resources.cpu"},
+	{path: ".resources.requests.memory", field: "spec.sidecar.resources.memory"},
+	{path: ".resources.limits.memory", field: "spec.sidecar.resources.memory"},
+	// A host sidecar's securityContext is what hostAccess asked for; without host access it is
+	// skillc's own hardening, which the sidecar as a whole answers for. Who runs as root or
+	// privileged is hostAccess's to say, whether it was enabled or not.
+	{path: ".securityContext", field: "spec.sidecar.hostAccess", hostAccess: true},
+	{path: ".securityContext.privileged", field: "spec.sidecar.hostAccess.privileged"},
+	{path: ".securityContext.runAsUser", field: "spec.sidecar.hostAccess.runAsRoot"},
+	{path: ".securityContext.runAsNonRoot", field: "spec.sidecar.hostAccess.runAsRoot"},
+	{path: ".securityContext.runAsGroup", field: "spec.sidecar.hostAccess.runAsRoot"},
+}
+
+// sidecarRecords expands a sidecar container's record r (r.idx: the container's index and the
+// index of its first declared volumeMount) into the records of its fields, as sidecarContainer
+// and sidecarEnv lay them out: the container is the pack's sidecar, its env the pack's name, its
+// declared env in order, then one variable per param of the toggle; its declared mounts last.
+func sidecarRecords(r *rec, yield func(rec)) {
+	t := r.t
+	sc := t.Pack.Spec.Sidecar
+	base := rec{src: r.src, idx: r.idx, flags: inPod}
+	at := func(path, field string, fi int, flags recFlags) {
+		s := base
+		s.path, s.field, s.fidx, s.flags = r.path+path, field, int32(fi), s.flags|flags
+		yield(s)
 	}
-	for j, k := range co.params {
-		if k {
-			// A param's variable: the toggle's params, where the value was written.
-			from.add(rec{path: path + ".env[#]", idx: [2]int32{int32(index), int32(j)}, src: &t.Src, head: t.Field, field: ".params", pod: true})
+	at("", "spec.sidecar", 0, 0)
+	host := sc.HostAccess != nil && sc.HostAccess.Enabled
+	for _, f := range sidecarFields {
+		if f.hostAccess && !host {
+			continue
 		}
+		var flags recFlags
+		if f.verbatim {
+			flags = verbatim
+		}
+		at(f.path, f.field, 0, flags)
+	}
+	base.idx[1] = 0
+	at(".env[#]", "metadata.name", 0, 0)
+	for i := range sc.Env {
+		base.idx[1] = int32(1 + i)
+		at(".env[#]", "spec.sidecar.env[#]", i, verbatim)
+	}
+	for k := range len(t.Params) {
+		// A param's variable: the toggle's params, where the value was written.
+		base.idx[1] = int32(1 + len(sc.Env) + k)
+		yield(rec{path: r.path + ".env[#]", idx: base.idx, src: &t.Src, t: t, field: ".params", flags: inPod | toggleField})
+	}
+	for i := range sc.VolumeMounts {
+		base.idx[1] = r.idx[1] + int32(i)
+		at(".volumeMounts[#]", "spec.sidecar.volumeMounts[#]", i, 0)
 	}
 }
 
@@ -269,7 +309,7 @@ func agentEnvOrigins(env []corev1.EnvVar, pod *Pod, from *origins) {
 	for i, e := range env {
 		switch _, fromRun := pod.Env[e.Name]; {
 		case fromRun:
-			from.add(rec{path: path, idx: [2]int32{int32(i)}, src: &pod.Src, field: "spec.env.", tail: e.Name, pod: true})
+			from.add(rec{path: path, idx: [2]int32{int32(i)}, src: &pod.Src, field: "spec.env.$", name: e.Name, flags: inPod})
 		case e.Name == "TASK":
 			from.setPod(path, i, 0, &pod.Src, "spec.task", 0)
 		case e.Name == "MODEL_NAME" && pod.Model != "":
@@ -333,24 +373,9 @@ func ipcBridgeContainer(cfg *api.ConfigSpec) corev1.Container {
 	}
 }
 
-// srcRef is a pack field a sidecar's entry came from: field with its '#' replaced by i ("" for
-// skillc's own entries).
-type srcRef struct {
-	field    string
-	i        int32
-	verbatim bool // copied as declared: a path below it names the same path below field
-}
-
-// sidecarOrigins says, for a sidecar's mounts, env and volumes in emitted order, which field of
-// the pack each came from; params marks the env variables that a toggle's param became.
-type sidecarOrigins struct {
-	mounts, env, volumes []srcRef
-	params               []bool
-}
-
-// sidecarContainer renders a pack's sidecar and the volumes only it mounts, and says where their
-// entries came from.
-func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigins, diag.Diagnostics) {
+// sidecarContainer renders a pack's sidecar and the volumes only it mounts (secret, host mounts,
+// then the pack's own: see volumeRecord), and says where its declared volumeMounts start.
+func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, int, diag.Diagnostics) {
 	p := t.Pack
 	sc := p.Spec.Sidecar
 	name := p.Metadata.Name
@@ -366,14 +391,6 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 	if sc.MountWorkspace == nil || *sc.MountWorkspace {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: VolumeWorkspace, MountPath: "/workspace"})
 	}
-	co := sidecarOrigins{mounts: make([]srcRef, len(c.VolumeMounts), len(c.VolumeMounts)+4), env: make([]srcRef, len(c.Env)), params: make([]bool, len(c.Env))}
-	co.env[0] = srcRef{field: "metadata.name"}
-	for i := range sc.Env {
-		co.env[1+i] = srcRef{field: "spec.sidecar.env[#]", i: int32(i), verbatim: true}
-	}
-	for i := 1 + len(sc.Env); i < len(c.Env); i++ {
-		co.params[i] = true
-	}
 	var vols []corev1.Volume
 	if sc.SecretRef != "" {
 		vol := SecretVolumeName(name)
@@ -383,8 +400,6 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 		}
 		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: sc.SecretRef}}})
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: mountPath, ReadOnly: true})
-		co.volumes = append(co.volumes, srcRef{field: "spec.sidecar.secretRef"})
-		co.mounts = append(co.mounts, srcRef{}) // the mount answers to the sidecar; its volume to secretRef
 	}
 	ha := sc.HostAccess
 	if ha == nil || !ha.Enabled {
@@ -395,19 +410,12 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 			vol := HostVolumeName(name, i)
 			vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: m.HostPath}}})
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: m.MountPath, ReadOnly: m.ReadOnly == nil || *m.ReadOnly})
-			co.volumes = append(co.volumes, srcRef{field: "spec.sidecar.hostAccess.mounts[#].hostPath", i: int32(i)})
-			co.mounts = append(co.mounts, srcRef{}) // the mount answers to the sidecar; its volume to the host mount
 		}
 	}
 	// The pack's own extra volumes pass through as declared; the policy gate judges them.
 	vols = append(vols, sc.Volumes...)
+	declared := len(c.VolumeMounts)
 	c.VolumeMounts = append(c.VolumeMounts, sc.VolumeMounts...)
-	for i := range sc.Volumes {
-		co.volumes = append(co.volumes, srcRef{field: "spec.sidecar.volumes[#]", i: int32(i), verbatim: true})
-	}
-	for i := range sc.VolumeMounts {
-		co.mounts = append(co.mounts, srcRef{field: "spec.sidecar.volumeMounts[#]", i: int32(i)})
-	}
 	var diags diag.Diagnostics
 	mounts := map[string]bool{}
 	for _, m := range c.VolumeMounts {
@@ -416,7 +424,7 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, sidecarOrigi
 		}
 		mounts[m.MountPath] = true
 	}
-	return c, vols, co, diags
+	return c, vols, declared, diags
 }
 
 // hostSecurityContext grants exactly what hostAccess asks for and nothing more.

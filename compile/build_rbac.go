@@ -57,26 +57,40 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 	return out, nil
 }
 
-// rbacOrigins says where one of a pack's RBAC objects came from: the toggle that put the pack in
-// the pod, the pack's rules (sidecar.rbac for a Role, sidecar.clusterRBAC for a ClusterRole), and
-// the run whose ServiceAccount is bound.
-func rbacOrigins(pod *Pod, t *Toggle, o Object) *origins {
+// rbacOrigins records where one of a pack's RBAC objects came from, as one record that
+// rbacRecords expands when asked.
+func rbacOrigins(pod *Pod, t *Toggle, o Object, rr *recorder) *origins {
+	from := rr.begin(pod, "")
+	var rules int32 // which of the pack's lists the object's rules are: none, rbac, clusterRBAC
+	switch o.(type) {
+	case *rbacv1.Role:
+		rules = 1
+	case *rbacv1.ClusterRole:
+		rules = 2
+	}
+	from.add(rec{src: &t.Src, t: t, fidx: rules, flags: rbacObject})
+	return from.done()
+}
+
+// rbacRecords expands an RBAC object's record: the object is the toggle's that put the pack in
+// the pod, its subject the run's ServiceAccount, and each rule the pack's rule it copies
+// (sidecar.rbac for a Role, sidecar.clusterRBAC for a ClusterRole).
+func rbacRecords(r *rec, pod *Pod, yield func(rec)) {
+	t := r.t
+	yield(rec{src: &t.Src, t: t, field: ".skillPackRef", flags: toggleField})
+	yield(rec{path: "subjects", src: &pod.Src, field: "metadata.name"})
 	sc := t.Pack.Spec.Sidecar
 	list, field := sc.RBAC, "spec.sidecar.rbac[#]"
-	if _, cluster := o.(*rbacv1.ClusterRole); cluster {
+	switch r.fidx {
+	case 0:
+		return
+	case 2:
 		list, field = sc.ClusterRBAC, "spec.sidecar.clusterRBAC[#]"
 	}
-	from := newOrigins(pod, "", 2+len(list))
-	from.add(rec{src: &t.Src, head: t.Field, field: ".skillPackRef"})
-	from.set("subjects", &pod.Src, "metadata.name")
-	switch o.(type) {
-	case *rbacv1.Role, *rbacv1.ClusterRole:
-		for i := range list {
-			// A rule is copied as declared: a path below it is the same below the pack's rule.
-			from.add(rec{path: "rules[#]", idx: [2]int32{int32(i)}, src: &t.Pack.Src, field: field, fidx: int32(i), verbatim: true})
-		}
+	for i := range list {
+		// A rule is copied as declared: a path below it is the same below the pack's rule.
+		yield(rec{path: "rules[#]", idx: [2]int32{int32(i)}, src: &t.Pack.Src, field: field, fidx: int32(i), flags: verbatim})
 	}
-	return from
 }
 
 // policyRules copies the declared rules in order.

@@ -158,7 +158,8 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 		images = &cfg.Src
 	}
 	var objs []Object
-	recorded := make(map[Object]*origins, 4*len(pods))
+	recorded := make(map[Object]*origins, objectCount(pods, instToggles))
+	rr := &recorder{}
 	var diags diag.Diagnostics
 	emit := func(o Object, from *origins) {
 		objs = append(objs, o)
@@ -173,7 +174,7 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 				continue
 			}
 			configMaps[k] = true
-			cm, from, d := buildConfigMap(ns, t.Pack)
+			cm, from, d := buildConfigMap(ns, t.Pack, rr)
 			diags = append(diags, d...)
 			if cm != nil {
 				emit(cm, from)
@@ -191,25 +192,25 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 		if spec.Identity == api.IdentityPerRun {
 			sa := buildServiceAccount(ServiceAccountName(spec.Identity, pod.Name), pod.Namespace,
 				labels(runLabelKey(pod), pod.Name, LabelInstance, pod.Instance.Metadata.Name))
-			from := newOrigins(pod, "", 2)
+			from := rr.begin(pod, "")
 			from.set("", &pod.Src, "metadata.name")
 			from.set("metadata.labels", &pod.Instance.Src, "metadata.name")
-			emit(sa, from)
+			emit(sa, from.done())
 			diags = append(diags, checkEmitted(ck, sa, spec.Target, from)...)
 			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", ServiceAccountName(spec.Identity, pod.Name), maxObjectName)...)
 		} else if !sharedSA[pod.Namespace] {
 			sharedSA[pod.Namespace] = true
-			emit(buildServiceAccount(SharedServiceAccount, pod.Namespace, labels()), newOrigins(nil, "", 0)) // a platform default: no source
+			emit(buildServiceAccount(SharedServiceAccount, pod.Namespace, labels()), rr.begin(nil, "").done()) // a platform default: no source
 		}
 		if pod.Scheduled() {
-			cj, from, d := buildCronJob(spec, pod, images)
+			cj, from, d := buildCronJob(spec, pod, images, rr)
 			diags = append(diags, d...)
 			if cj != nil {
 				emit(cj, from)
 				diags = append(diags, checkEmitted(ck, cj, spec.Target, from)...)
 			}
 		} else {
-			job, from, d := buildJob(spec, pod, images)
+			job, from, d := buildJob(spec, pod, images, rr)
 			diags = append(diags, d...)
 			if job != nil {
 				emit(job, from)
@@ -221,7 +222,7 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 			rbac, d := buildRBAC(spec.Identity, pod, *t)
 			diags = append(diags, d...)
 			for _, o := range rbac {
-				from := rbacOrigins(pod, t, o)
+				from := rbacOrigins(pod, t, o, rr)
 				emit(o, from)
 				diags = append(diags, checkEmitted(ck, o, spec.Target, from)...)
 			}
@@ -231,6 +232,24 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
 	return objs, recorded, diags
+}
+
+// objectCount is about how many objects buildObjects emits (at most one ConfigMap per toggle), to
+// size its records' index once.
+func objectCount(pods []Pod, instToggles map[nsName][]Toggle) int {
+	n := 0
+	for _, ts := range instToggles {
+		n += len(ts)
+	}
+	for i := range pods {
+		n += 2
+		for _, t := range pods[i].Toggles {
+			if sc := t.Pack.Spec.Sidecar; sc != nil {
+				n += 2*min(len(sc.RBAC), 1) + 2*min(len(sc.ClusterRBAC), 1)
+			}
+		}
+	}
+	return n
 }
 
 // duplicateObjects refuses two emitted objects with one identity. It happens when runs of the same

@@ -107,47 +107,88 @@ func (from *origins) serves(pod *Pod, o Object, cfg *api.CompilerConfig) bool {
 }
 
 // rec is one origin record: an emitted field path and the source field it came from. It is kept
-// unformatted, so that recording allocates nothing per field (every compile records every object,
-// and only an error or a finding ever reads a record): in path each '#' is the next of idx and '$'
-// is key; the source field is head, then field with its '#' replaced by fidx, then tail.
+// unformatted, so that recording allocates nothing (every compile records every object, and only
+// an error or a finding ever reads a record): in path each '#' is the next of idx, in field '#'
+// is fidx, and in both '$' is name. A sidecar container is one record, which sidecarRecords
+// expands into its fields when formatted; so is an RBAC object (rbacRecords).
 type rec struct {
-	path     string
-	idx      [2]int32
-	key      string
-	src      *diag.Source
-	head     string
-	field    string
-	tail     string
-	fidx     int32
-	pod      bool // path is relative to the pod spec (origins.podBase)
-	verbatim bool
+	path  string
+	field string
+	name  string
+	src   *diag.Source
+	t     *Toggle // the toggle of a sidecar container, or whose Field the source field starts with
+	idx   [2]int32
+	fidx  int32
+	flags recFlags
 }
+
+type recFlags uint8
+
+const (
+	inPod       recFlags = 1 << iota // path is relative to the pod spec (origins.podBase)
+	verbatim                         // copied as declared: a path below it is the same below field
+	sidecar                          // a pack's sidecar container: expanded by sidecarRecords
+	toggleField                      // the source field is t.Field followed by field
+	rbacObject                       // a pack's RBAC object as a whole: expanded by rbacRecords
+)
 
 // origins are the records of one emitted object.
 type origins struct {
 	recs    []rec
 	podBase string // the pod spec's path in the object ("spec.template.spec"); "" without one
 	pod     *Pod   // the run or schedule the object is for; nil for ConfigMaps and shared identities
+	rr      *recorder
 }
 
-func newOrigins(pod *Pod, podBase string, n int) *origins {
-	return &origins{recs: make([]rec, 0, n), podBase: podBase, pod: pod}
+// recorder hands out the records of a whole compile from a few large blocks: objects are built one
+// at a time, and each one's records are a slice of the block they were appended to.
+type recorder struct {
+	buf   []rec // the object being recorded is buf[start:]
+	start int
+	objs  []origins
+}
+
+// begin starts the records of an object, dropping whatever a build that failed left.
+func (rr *recorder) begin(pod *Pod, podBase string) *origins {
+	rr.buf = rr.buf[:rr.start]
+	if len(rr.objs) == cap(rr.objs) {
+		rr.objs = make([]origins, 0, 256)
+	}
+	rr.objs = append(rr.objs, origins{podBase: podBase, pod: pod, rr: rr})
+	return &rr.objs[len(rr.objs)-1]
+}
+
+// done ends an object's records.
+func (o *origins) done() *origins {
+	rr := o.rr
+	o.recs, o.rr = rr.buf[rr.start:len(rr.buf):len(rr.buf)], nil
+	rr.start = len(rr.buf)
+	return o
+}
+
+func (o *origins) add(r rec) {
+	rr := o.rr
+	if len(rr.buf) == cap(rr.buf) {
+		n := len(rr.buf) - rr.start
+		b := make([]rec, n, max(2048, 2*n))
+		copy(b, rr.buf[rr.start:])
+		rr.buf, rr.start = b, 0
+	}
+	rr.buf = append(rr.buf, r)
 }
 
 // set records that the emitted path (absolute) came from field of src.
 func (o *origins) set(path string, src *diag.Source, field string) {
-	o.recs = append(o.recs, rec{path: path, src: src, field: field})
+	o.add(rec{path: path, src: src, field: field})
 }
 
 // setPod records a pod-spec path: '#' in path is i, then j; '#' in field is fi.
 func (o *origins) setPod(path string, i, j int, src *diag.Source, field string, fi int) {
-	o.recs = append(o.recs, rec{path: path, idx: [2]int32{int32(i), int32(j)}, src: src, field: field, fidx: int32(fi), pod: true})
+	o.add(rec{path: path, idx: [2]int32{int32(i), int32(j)}, src: src, field: field, fidx: int32(fi), flags: inPod})
 }
 
-func (o *origins) add(r rec) { o.recs = append(o.recs, r) }
-
-// fill replaces each '#' of tmpl with the next of idx and each '$' with key.
-func fill(tmpl string, idx []int32, key string) string {
+// fill replaces each '#' of tmpl with the next of idx and each '$' with name.
+func fill(tmpl string, idx []int32, name string) string {
 	if !strings.ContainsAny(tmpl, "#$") {
 		return tmpl
 	}
@@ -159,7 +200,7 @@ func fill(tmpl string, idx []int32, key string) string {
 			b.WriteString(strconv.Itoa(int(idx[n])))
 			n++
 		case '$':
-			b.WriteString(key)
+			b.WriteString(name)
 		default:
 			b.WriteByte(tmpl[i])
 		}
@@ -168,9 +209,9 @@ func fill(tmpl string, idx []int32, key string) string {
 }
 
 func (r *rec) emitted(podBase string) string {
-	p := fill(r.path, r.idx[:], r.key)
+	p := fill(r.path, r.idx[:], r.name)
 	switch {
-	case !r.pod:
+	case r.flags&inPod == 0:
 		return p
 	case p == "":
 		return podBase
@@ -179,8 +220,11 @@ func (r *rec) emitted(podBase string) string {
 }
 
 func (r *rec) origin() Origin {
-	f := r.head + fill(r.field, []int32{r.fidx}, "") + r.tail
-	return Origin{File: r.src.File, Line: r.src.LineOf(f), Field: f, Verbatim: r.verbatim, src: r.src}
+	f := fill(r.field, []int32{r.fidx}, r.name)
+	if r.flags&toggleField != 0 {
+		f = r.t.Field + f
+	}
+	return Origin{File: r.src.File, Line: r.src.LineOf(f), Field: f, Verbatim: r.flags&verbatim != 0, src: r.src}
 }
 
 // materialize formats the records; a later record of a path replaces an earlier one.
@@ -188,6 +232,14 @@ func (o *origins) materialize() Origins {
 	m := make(Origins, len(o.recs))
 	for i := range o.recs {
 		r := &o.recs[i]
+		switch {
+		case r.flags&sidecar != 0:
+			sidecarRecords(r, func(s rec) { m[s.emitted(o.podBase)] = s.origin() })
+			continue
+		case r.flags&rbacObject != 0:
+			rbacRecords(r, o.pod, func(s rec) { m[s.emitted(o.podBase)] = s.origin() })
+			continue
+		}
 		m[r.emitted(o.podBase)] = r.origin()
 	}
 	return m
