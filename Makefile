@@ -79,6 +79,12 @@ golden:
 docs:
 	$(GO) run ./cmd/skillc-docs -o docs/rules.md
 
+## generate: regenerate policy/names.rego, compile's label keys and names for the Rego library
+## (TestNamesModuleUpToDate fails while it is stale)
+.PHONY: generate
+generate:
+	$(GO) run ./cmd/skillc-gen-rego -o policy/names.rego
+
 ## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
 ## fails while they are stale). kubeconform, which the schema tests run, is one of the tools.
 KUBECONFORM_VERSION := v0.8.0
