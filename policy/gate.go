@@ -12,10 +12,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -434,30 +433,30 @@ func withoutTask(o compile.Object) compile.Object {
 }
 
 // evalEach evaluates the objects at indexes idx (TASK blanked when tasks are batched), using every
-// core; verdicts are indexed like objs.
+// core; verdicts are indexed like objs, so the order of completion does not matter. Every object
+// is judged and every error reported (joined in idx order), as the rest of a report does.
 func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) ([][]Finding, error) {
 	verdicts := make([][]Finding, len(objs))
 	errs := make([]error, len(idx))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(idx), 1)) {
-		wg.Go(func() {
-			for k := int(next.Add(1) - 1); k < len(idx); k = int(next.Add(1) - 1) {
-				o := objs[idx[k]]
-				m, err := emit.ToMap(o)
-				if err == nil {
-					if g.builtinOnly {
-						blankTask(o, m) // judged in the task batch
-					}
-					verdicts[idx[k]], err = g.engine.Eval(ctx, m)
+	var eg errgroup.Group
+	eg.SetLimit(runtime.GOMAXPROCS(0))
+	for k, i := range idx {
+		eg.Go(func() error {
+			o := objs[i]
+			m, err := emit.ToMap(o)
+			if err == nil {
+				if g.builtinOnly {
+					blankTask(o, m) // judged in the task batch
 				}
-				if err != nil {
-					errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
-				}
+				verdicts[i], err = g.engine.Eval(ctx, m)
 			}
+			if err != nil {
+				errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
+			}
+			return nil // kept in errs: one object's error does not stop the others
 		})
 	}
-	wg.Wait()
+	_ = eg.Wait() // the goroutines return nil
 	return verdicts, errors.Join(errs...)
 }
 
@@ -583,21 +582,24 @@ func (k *keyer) replace(b []byte, old, repl string) []byte {
 	return out
 }
 
-// shapeKeys computes every object's shapeKey, using every core.
+// shapeKeys computes every object's shapeKey, using every core. Objects go in chunks of 64, each
+// with its own keyer (scratch buffers reused from object to object); keys are indexed like objs.
 func shapeKeys(objs []compile.Object, acrossNamespaces bool) ([][sha256.Size]byte, error) {
+	const chunk = 64
 	keys := make([][sha256.Size]byte, len(objs))
 	errs := make([]error, len(objs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(objs)/64, 1)) {
-		wg.Go(func() {
+	var eg errgroup.Group
+	eg.SetLimit(runtime.GOMAXPROCS(0))
+	for start := 0; start < len(objs); start += chunk {
+		eg.Go(func() error {
 			var k keyer
-			for i := int(next.Add(1) - 1); i < len(objs); i = int(next.Add(1) - 1) {
+			for i := start; i < min(start+chunk, len(objs)); i++ {
 				keys[i], errs[i] = k.shapeKey(objs[i], acrossNamespaces)
 			}
+			return nil // kept in errs, reported in object order
 		})
 	}
-	wg.Wait()
+	_ = eg.Wait() // the goroutines return nil
 	return keys, errors.Join(errs...)
 }
 
