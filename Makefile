@@ -85,6 +85,12 @@ docs:
 cli-docs:
 	$(GO) test -count=1 ./cmd/skillc -run '^TestCLIDoc$$' -update
 
+## generate: regenerate policy/names.rego, compile's label keys and names for the Rego library
+## (TestNamesModuleUpToDate fails while it is stale)
+.PHONY: generate
+generate:
+	$(GO) run ./cmd/skillc-gen-rego -o policy/names.rego
+
 ## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
 ## fails while they are stale). kubeconform, which the schema tests run, is one of the tools.
 KUBECONFORM_VERSION := v0.8.0

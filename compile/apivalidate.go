@@ -43,54 +43,16 @@ const (
 	maxRequestBytes = 3 << 20
 )
 
-// origin is where an emitted field came from: a source document and the field path in it.
-type origin struct {
-	src   diag.Source
-	field string
-}
-
-// origins maps an emitted object's field paths ("spec.template.spec.initContainers[0].env[2]") to
-// where they came from; the builders record them as they set the fields, so an error on the
-// object is reported at the source line that caused it. A path without an entry takes its nearest
-// recorded ancestor's ("" is the object's owner).
-type origins map[string]origin
-
-func (o origins) set(p string, src diag.Source, field string) { o[p] = origin{src, field} }
-
-// lookup finds the origin of an emitted field path: the longest recorded prefix at a path boundary.
-func (o origins) lookup(p string) (origin, bool) {
-	for {
-		if org, ok := o[p]; ok {
-			return org, true
-		}
-		if p == "" {
-			return origin{}, false
-		}
-		p = diag.ParentPath(p)
-	}
-}
-
-// prefixed copies o with every path under prefix (the pod spec's place in a Job or CronJob).
-func (o origins) prefixed(prefix string, into origins) {
-	for p, org := range o {
-		if p == "" {
-			into[strings.TrimSuffix(prefix, ".")] = org
-			continue
-		}
-		into[prefix+p] = org
-	}
-}
-
-// checkEmitted checks an object as the API server would and reports each problem at its source;
-// from is asked for the object's origins only when there is something to report.
-func checkEmitted(c *cursor, o Object, target api.Target, from func() origins) diag.Diagnostics {
+// checkEmitted checks an object as the API server would and reports each problem at its source,
+// from the object's origin records (formatted only when there is something to report).
+func checkEmitted(c *cursor, o Object, target api.Target, from *origins) diag.Diagnostics {
 	errs := validateObjectAt(o, c)
 	_, form := oversize(o)
 	lastApplied, forced := clientSideApplySize(o, target)
 	if len(errs) == 0 && form == "" && lastApplied == 0 {
 		return nil
 	}
-	org := from()
+	org := from.materialize()
 	var diags diag.Diagnostics
 	if form != "" {
 		diags = append(diags, sizeReport(o, org, form))
@@ -110,15 +72,6 @@ func checkEmitted(c *cursor, o Object, target api.Target, from func() origins) d
 		diags = append(diags, org.Diag(e.Field, "emitted %s %s would be refused by the API server: %s", kindOf(o), objectRef(o), e.Error()))
 	}
 	return diags
-}
-
-// Diag builds an input error located where the emitted field came from.
-func (o origins) Diag(emittedField, format string, args ...any) diag.Diagnostic {
-	org, ok := o.lookup(emittedField)
-	if !ok {
-		return diag.Diagnostic{Severity: diag.SeverityError, Field: emittedField, Message: fmt.Sprintf(format, args...)}
-	}
-	return org.src.Diag(org.field, format, args...)
 }
 
 func objectRef(o Object) string {
@@ -908,7 +861,7 @@ func clientSideApplySize(o Object, target api.Target) (int, bool) {
 
 // sizeReport explains an object that is too large: its size and its largest field, at that
 // field's source, since "the object is too big" alone does not say what to shrink.
-func sizeReport(o Object, from origins, form string) diag.Diagnostic {
+func sizeReport(o Object, from Origins, form string) diag.Diagnostic {
 	type part struct {
 		field string
 		size  int
@@ -939,7 +892,7 @@ func sizeReport(o Object, from origins, form string) diag.Diagnostic {
 	if len(parts) > 0 {
 		p := slices.MaxFunc(parts, func(a, b part) int { return cmp.Or(cmp.Compare(a.size, b.size), strings.Compare(b.field, a.field)) })
 		largest = fmt.Sprintf("; the largest part is %s (%d bytes)", p.field, p.size)
-		if _, ok := from.lookup(p.field); ok {
+		if _, ok := from.Lookup(p.field); ok {
 			return from.Diag(p.field, "emitted %s %s is too large: %s%s", kindOf(o), objectRef(o), form, largest)
 		}
 	}

@@ -363,7 +363,7 @@ func TestPackageHiddenFilesSameRule(t *testing.T) {
 			if got := slices.Sorted(maps.Keys(loaded.Packs[0].Files)); !slices.Equal(got, want) {
 				t.Errorf("files = %v, want %v", got, want)
 			}
-			cm, d := buildConfigMap("team", loaded.Packs[0])
+			cm, _, d := buildConfigMap("team", loaded.Packs[0], &recorder{})
 			if d != nil {
 				t.Fatal(d)
 			}
@@ -450,27 +450,29 @@ func TestAPIValidationCatchesObjects(t *testing.T) {
 	}
 }
 
-// TestCheckEmittedAsksOriginsOnlyOnError: origins are recorded by building the object a second
-// time, which must happen only for an object with something to report.
-func TestCheckEmittedAsksOriginsOnlyOnError(t *testing.T) {
+// TestCheckEmittedReportsAtRecords: valid objects pass with the records their builders kept, and
+// an error on an object is reported where its records say the field came from.
+func TestCheckEmittedReportsAtRecords(t *testing.T) {
 	res, diags := compileYAML(t, Options{}, pack("image: reg/x:1"), testInstance, testRun)
 	if diags != nil {
 		t.Fatal(diags)
 	}
-	asked := 0
 	for _, o := range res.Objects {
-		if d := checkEmitted(&cursor{}, o, "plain", func() origins { asked++; return nil }); d != nil {
+		if res.origins[o] == nil {
+			t.Errorf("%s: no records", ObjectKey(o))
+		}
+		if d := checkEmitted(&cursor{}, o, "plain", res.origins[o]); d != nil {
 			t.Errorf("%s: %v", o.GetName(), d)
 		}
 	}
-	if asked != 0 {
-		t.Errorf("origins asked %d times for valid objects", asked)
-	}
 	job := find[*batchv1.Job](t, res, "Job", "r1").DeepCopy()
 	job.Spec.Template.Spec.Containers[0].Env[0].Name = "A B"
-	d := checkEmitted(&cursor{}, job, "plain", func() origins { asked++; return origins{"": {diag.Source{File: "run.yaml", Line: 7}, "metadata.name"}} })
-	if asked != 1 || len(d) != 1 || d[0].File != "run.yaml" || d[0].Line != 7 || d[0].Field != "metadata.name" {
-		t.Errorf("asked %d, diags %v", asked, d)
+	src := diag.Source{File: "run.yaml", Line: 7}
+	from := (&recorder{}).begin(nil, "")
+	from.set("", &src, "metadata.name")
+	d := checkEmitted(&cursor{}, job, "plain", from.done())
+	if len(d) != 1 || d[0].File != "run.yaml" || d[0].Line != 7 || d[0].Field != "metadata.name" {
+		t.Errorf("diags %v", d)
 	}
 }
 

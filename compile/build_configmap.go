@@ -20,17 +20,15 @@ import (
 // maxConfigMapBytes is Kubernetes' limit on a ConfigMap's data (etcd's 1 MiB object limit).
 const maxConfigMapBytes = 1 << 20
 
-// configMapName is the ConfigMap a pack's skills live in, as the seed's controller names it.
-func configMapName(pack string) string { return "skillpack-" + pack }
-
 // buildConfigMap renders a pack's skills, and a SKILL.md package's extra files, into the ConfigMap
-// mounted at /skills in namespace ns.
-func buildConfigMap(ns string, p *api.SkillPack) (*corev1.ConfigMap, diag.Diagnostics) {
+// mounted at /skills in namespace ns, and where its data came from: the pack, each skill's key its
+// content.
+func buildConfigMap(ns string, p *api.SkillPack, rr *recorder) (*corev1.ConfigMap, *origins, diag.Diagnostics) {
 	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: objectMeta(configMapName(p.Metadata.Name), ns, labels(
+		ObjectMeta: objectMeta(ConfigMapName(p.Metadata.Name), ns, labels(
 			LabelSkillPack, p.Metadata.Name,
-			LabelComponent, "skillpack",
+			LabelComponent, ComponentSkillPack,
 		)),
 		Data: make(map[string]string, len(p.Spec.Skills)+len(p.Files)),
 	}
@@ -40,10 +38,13 @@ func buildConfigMap(ns string, p *api.SkillPack) (*corev1.ConfigMap, diag.Diagno
 	}
 	var entries []sized
 	var diags diag.Diagnostics
-	for _, s := range p.Spec.Skills {
+	from := rr.begin(nil, "")
+	from.set("", &p.Src, "")
+	for i, s := range p.Spec.Skills {
 		v := skillDocument(s)
 		cm.Data[s.Name+".md"] = v
 		entries = append(entries, sized{s.Name + ".md", len(v)})
+		from.add(rec{path: `data["$.md"]`, name: s.Name, src: &p.Src, field: "spec.skills[#].content", fidx: int32(i)})
 	}
 	for _, path := range sortedFileKeys(p.Files) {
 		key, data := fileKey(path), p.Files[path]
@@ -80,9 +81,9 @@ func buildConfigMap(ns string, p *api.SkillPack) (*corev1.ConfigMap, diag.Diagno
 			p.Metadata.Name, total, strings.Join(largest, ", ")))
 	}
 	if diags != nil {
-		return nil, diags
+		return nil, nil, diags
 	}
-	return cm, nil
+	return cm, from.done(), nil
 }
 
 // skillDocument is the file the agent reads: a heading and the description first, so the agent

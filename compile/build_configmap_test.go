@@ -24,7 +24,7 @@ func TestBuildConfigMap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &api.SkillPack{Spec: api.SkillPackSpec{Skills: []api.Skill{tt.skill}}}
 			p.Metadata.Name = "pk"
-			cm, diags := buildConfigMap("ns", p)
+			cm, _, diags := buildConfigMap("ns", p, &recorder{})
 			if diags != nil {
 				t.Fatal(diags)
 			}
@@ -41,7 +41,7 @@ func TestBuildConfigMap(t *testing.T) {
 func TestConfigMapTooLarge(t *testing.T) {
 	p := &api.SkillPack{Spec: api.SkillPackSpec{Skills: []api.Skill{{Name: "big", Content: strings.Repeat("x", maxConfigMapBytes)}}}}
 	p.Metadata.Name = "pk"
-	_, diags := buildConfigMap("ns", p)
+	_, _, diags := buildConfigMap("ns", p, &recorder{})
 	if diags == nil || !strings.Contains(diags.Error(), "over Kubernetes' 1 MiB limit") {
 		t.Fatalf("diags = %v", diags)
 	}

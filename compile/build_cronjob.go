@@ -10,20 +10,17 @@ import (
 
 // buildCronJob renders a schedule: the same pod as a run's, triggered by the CronJob controller.
 // Upstream's default concurrency is Forbid: two triggers of one task never overlap.
-// With record set, it also says where its fields came from (see buildJob).
-func buildCronJob(cfg *api.ConfigSpec, pod *Pod, record bool) (*batchv1.CronJob, origins, diag.Diagnostics) {
-	tmpl, podFrom, diags := buildPodTemplate(cfg, pod, record)
+// Like buildJob, it also says where its fields came from.
+func buildCronJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.CronJob, *origins, diag.Diagnostics) {
+	from := rr.begin(pod, "spec.jobTemplate.spec.template.spec")
+	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
 	if tmpl == nil {
 		return nil, nil, diags
 	}
-	var from origins
-	if record {
-		from = podObjectOrigins(pod, "spec.jobTemplate.spec.template.")
-		from.set("spec.jobTemplate.metadata.labels", pod.Instance.Src, "metadata.name")
-		from.set("spec.schedule", pod.Src, "spec.schedule")
-		from.set("spec.concurrencyPolicy", pod.Src, "spec.concurrencyPolicy")
-		podFrom.prefixed("spec.jobTemplate.spec.template.spec.", from)
-	}
+	podObjectOrigins(pod, from, "spec.jobTemplate.spec.template.metadata.labels")
+	from.set("spec.jobTemplate.metadata.labels", &pod.Instance.Src, "metadata.name")
+	from.set("spec.schedule", &pod.Src, "spec.schedule")
+	from.set("spec.concurrencyPolicy", &pod.Src, "spec.concurrencyPolicy")
 	policy := batchv1.ForbidConcurrent
 	if p := pod.Schedule.Spec.ConcurrencyPolicy; p != "" {
 		policy = batchv1.ConcurrencyPolicy(p)
@@ -43,5 +40,5 @@ func buildCronJob(cfg *api.ConfigSpec, pod *Pod, record bool) (*batchv1.CronJob,
 	if pod.Schedule.Spec.Suspend {
 		cj.Spec.Suspend = ptr(true)
 	}
-	return cj, from, diags
+	return cj, from.done(), diags
 }

@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"fmt"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -20,28 +19,24 @@ const (
 	defaultSidecarCPU      = "100m"
 	defaultSidecarMemory   = "128Mi"
 	podUID                 = 1000
-	tokenVolume            = "kube-api-access"
 	tokenMountPath         = "/var/run/secrets/kubernetes.io/serviceaccount"
 )
 
-// buildJob renders a run's Job and, when record is set, where its fields came from (asked for
-// only when the Job has a problem to report: recording costs as much as building).
-func buildJob(cfg *api.ConfigSpec, pod *Pod, record bool) (*batchv1.Job, origins, diag.Diagnostics) {
-	tmpl, podFrom, diags := buildPodTemplate(cfg, pod, record)
+// buildJob renders a run's Job and records with rr where its fields came from. images is the
+// CompilerConfig the images come from (nil when the config is not from a file).
+func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.Job, *origins, diag.Diagnostics) {
+	from := rr.begin(pod, "spec.template.spec")
+	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
 	if tmpl == nil {
 		return nil, nil, diags
 	}
-	var from origins
-	if record {
-		from = podObjectOrigins(pod, "spec.template.")
-		from.set("spec.activeDeadlineSeconds", pod.Src, "spec.timeout")
-		podFrom.prefixed("spec.template.spec.", from)
-	}
+	podObjectOrigins(pod, from, "spec.template.metadata.labels")
+	from.set("spec.activeDeadlineSeconds", &pod.Src, "spec.timeout")
 	return &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
 		Spec:       jobSpec(pod, *tmpl),
-	}, from, diags
+	}, from.done(), diags
 }
 
 // jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline.
@@ -58,15 +53,13 @@ func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
 	}
 }
 
-// podObjectOrigins are the origins of a Job's or CronJob's own fields: the run or schedule, except
-// the labels, where only the instance's name can be invalid (a 253-character object name, but a
-// label value holds 63).
-func podObjectOrigins(pod *Pod, template string) origins {
-	from := origins{}
-	from.set("", pod.Src, "metadata.name")
-	from.set("metadata.labels", pod.Instance.Src, "metadata.name")
-	from.set(template+"metadata.labels", pod.Instance.Src, "metadata.name")
-	return from
+// podObjectOrigins records the origins of a Job's or CronJob's own fields: the run or schedule,
+// except the labels, where only the instance's name can be invalid (a 253-character object name,
+// but a label value holds 63).
+func podObjectOrigins(pod *Pod, from *origins, templateLabels string) {
+	from.set("", &pod.Src, "metadata.name")
+	from.set("metadata.labels", &pod.Instance.Src, "metadata.name")
+	from.set(templateLabels, &pod.Instance.Src, "metadata.name")
 }
 
 // podLabels are the labels of a run's Job and pod, or of a schedule's CronJob and its pods.
@@ -74,7 +67,7 @@ func podLabels(pod *Pod) map[string]string {
 	return labels(
 		runLabelKey(pod), pod.Name,
 		LabelInstance, pod.Instance.Metadata.Name,
-		LabelComponent, "agent-run",
+		LabelComponent, ComponentAgentRun,
 	)
 }
 
@@ -86,12 +79,12 @@ func runLabelKey(pod *Pod) string {
 	return LabelAgentRun
 }
 
-// buildPodTemplate renders the pod every run and every schedule of an instance gets and,
-// when record is set, where its fields came from (paths relative to the pod spec).
-func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, record bool) (*corev1.PodTemplateSpec, origins, diag.Diagnostics) {
+// buildPodTemplate renders the pod every run and every schedule of an instance gets, recording
+// into from where its fields came from (paths relative to the pod spec) as it creates them.
+func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *origins) (*corev1.PodTemplateSpec, diag.Diagnostics) {
 	perRun := cfg.Identity == api.IdentityPerRun
 	spec := corev1.PodSpec{
-		ServiceAccountName: serviceAccountName(cfg.Identity, pod.Name),
+		ServiceAccountName: ServiceAccountName(cfg.Identity, pod.Name),
 		RestartPolicy:      corev1.RestartPolicyNever,
 		SecurityContext: &corev1.PodSecurityContext{
 			RunAsUser:      ptr(int64(podUID)),
@@ -99,98 +92,78 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, record bool) (*corev1.PodTe
 			FSGroup:        ptr(int64(podUID)),
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
-		ImagePullSecrets: pullSecrets(pod, nil),
+		ImagePullSecrets: pullSecrets(pod, from),
 		Containers:       []corev1.Container{agentContainer(cfg, pod), ipcBridgeContainer(cfg)},
 		Volumes:          baseVolumes(pod),
 	}
 	if perRun {
 		spec.AutomountServiceAccountToken = ptr(false)
 	}
-	var from origins
-	if record {
-		from = origins{}
-		from.set("", pod.Src, "metadata.name")
-		agentEnvOrigins(spec.Containers[0].Env, pod, from)
-		pullSecrets(pod, from)
-		for i, t := range pod.Toggles {
-			// baseVolumes projects one source per toggle into "skills", its fourth volume.
-			from.set(fmt.Sprintf("volumes[3].projected.sources[%d]", i), t.Src, t.Field+".skillPackRef")
+	from.setPod("", 0, 0, &pod.Src, "metadata.name", 0)
+	agentEnvOrigins(spec.Containers[0].Env, pod, from)
+	if images != nil {
+		for _, f := range [...]string{".image", ".imagePullPolicy"} {
+			from.setPod("containers[0]"+f, 0, 0, images, "spec.images.agentRunner", 0)
+			from.setPod("containers[1]"+f, 0, 0, images, "spec.images.ipcBridge", 0)
 		}
+	}
+	for i := range pod.Toggles {
+		t := &pod.Toggles[i]
+		// baseVolumes projects one source per toggle into "skills", its fourth volume.
+		from.add(rec{path: "volumes[3].projected.sources[#]", idx: [2]int32{int32(i)}, src: &t.Src, t: t, field: ".skillPackRef", flags: inPod | toggleField})
 	}
 	var diags diag.Diagnostics
 	needsToken := false
+	hostPID, hostNetwork := false, false
 	volumeOwner := map[string]string{}
 	for _, v := range spec.Volumes {
 		volumeOwner[v.Name] = "skillc"
 	}
-	addVolume := func(t Toggle, v corev1.Volume) {
-		if owner, dup := volumeOwner[v.Name]; dup {
-			diags = append(diags, t.Pack.Src.Diag("spec.sidecar.volumes", "volume %q of SkillPack %q collides with a volume of %s in the pod of %s/%s", v.Name, t.Pack.Metadata.Name, owner, pod.Namespace, pod.Name))
-			return
-		}
-		volumeOwner[v.Name] = "SkillPack " + t.Pack.Metadata.Name
-		spec.Volumes = append(spec.Volumes, v)
-	}
-	// Where each container and volume of a pack came from, recorded as it is appended.
-	recordAll := func(prefix string, ps []string, src diag.Source) {
-		for i, f := range ps {
-			if f != "" {
-				from.set(fmt.Sprintf("%s[%d]", prefix, i), src, f)
-			}
-		}
-	}
-	for _, t := range pod.Toggles {
+	for ti := range pod.Toggles {
+		t := &pod.Toggles[ti]
 		sc := t.Pack.Spec.Sidecar
 		if sc == nil || sc.Image == "" {
 			continue
 		}
-		c, vols, co, d := sidecarContainer(t, record)
+		src := &t.Pack.Src
+		c, vols, declared, d := sidecarContainer(*t)
 		diags = append(diags, d...)
 		if ha := sc.HostAccess; ha != nil && ha.Enabled {
-			spec.HostPID = spec.HostPID || ha.HostPID
-			spec.HostNetwork = spec.HostNetwork || ha.HostNetwork
+			// The first pack that asks for a host namespace is the one a finding on it names.
+			if ha.HostPID && !hostPID {
+				from.setPod("hostPID", 0, 0, src, "spec.sidecar.hostAccess.hostPID", 0)
+			}
+			if ha.HostNetwork && !hostNetwork {
+				from.setPod("hostNetwork", 0, 0, src, "spec.sidecar.hostAccess.hostNetwork", 0)
+			}
+			hostPID, hostNetwork = hostPID || ha.HostPID, hostNetwork || ha.HostNetwork
+			spec.HostPID, spec.HostNetwork = hostPID, hostNetwork
 		}
 		if perRun && (len(sc.RBAC) > 0 || len(sc.ClusterRBAC) > 0) {
 			// Only the sidecars that declared RBAC get the API token; the agent never does.
 			needsToken = true
-			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tokenVolume, MountPath: tokenMountPath, ReadOnly: true})
+			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: TokenVolume, MountPath: tokenMountPath, ReadOnly: true})
 		}
 		for i, v := range vols {
-			if _, dup := volumeOwner[v.Name]; !dup && record {
-				from.set(fmt.Sprintf("volumes[%d]", len(spec.Volumes)), t.Pack.Src, co.volumes[i])
+			if owner, dup := volumeOwner[v.Name]; dup {
+				diags = append(diags, t.Pack.Src.Diag("spec.sidecar.volumes", "volume %q of SkillPack %q collides with a volume of %s in the pod of %s/%s", v.Name, t.Pack.Metadata.Name, owner, pod.Namespace, pod.Name))
+				continue
 			}
-			addVolume(t, v)
+			volumeOwner[v.Name] = "SkillPack " + t.Pack.Metadata.Name
+			r := volumeRecord(sc, i)
+			r.idx[0], r.src = int32(len(spec.Volumes)), src
+			from.add(r)
+			spec.Volumes = append(spec.Volumes, v)
 		}
-		list := &spec.Containers
+		list, path := &spec.Containers, "containers[#]"
 		if cfg.Sidecars == api.SidecarsNative {
 			// A native sidecar ends with the pod: a pre-rendered Job has no controller to stop it.
 			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
-			list = &spec.InitContainers
+			list, path = &spec.InitContainers, "initContainers[#]"
 		}
-		index := len(*list)
+		// One record for the container: sidecarRecords expands it into its fields when asked.
+		from.add(rec{path: path, idx: [2]int32{int32(len(*list)), int32(declared)}, src: src, t: t, field: "spec.sidecar", flags: inPod | sidecar})
 		*list = append(*list, c)
-		if !record {
-			continue
-		}
-		prefix := fmt.Sprintf("containers[%d]", index)
-		if list == &spec.InitContainers {
-			prefix = fmt.Sprintf("initContainers[%d]", index)
-		}
-		from.set(prefix, t.Pack.Src, "spec.sidecar")
-		from.set(prefix+".name", t.Pack.Src, "metadata.name")
-		from.set(prefix+".image", t.Pack.Src, "spec.sidecar.image")
-		from.set(prefix+".imagePullPolicy", t.Pack.Src, "spec.sidecar.imagePullPolicy")
-		from.set(prefix+".resources", t.Pack.Src, "spec.sidecar.resources")
-		if ha := sc.HostAccess; ha != nil && ha.Enabled && (ha.RunAsRoot || ha.Privileged) {
-			from.set(prefix+".securityContext", t.Pack.Src, "spec.sidecar.hostAccess") // UID 0 or privileged: explain names the cause
-		}
-		recordAll(prefix+".volumeMounts", co.mounts, t.Pack.Src)
-		recordAll(prefix+".env", co.env, t.Pack.Src)
-		for i, k := range co.params {
-			if k != "" {
-				from.set(fmt.Sprintf("%s.env[%d]", prefix, i), t.Src, t.Field+".params."+k)
-			}
-		}
 	}
 	if spec.HostNetwork {
 		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
@@ -199,29 +172,117 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, record bool) (*corev1.PodTe
 		spec.Volumes = append(spec.Volumes, tokenProjection())
 	}
 	if diags.HasErrors() {
-		return nil, nil, diags
+		return nil, diags
 	}
 	return &corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: podLabels(pod)},
 		Spec:       spec,
-	}, from, diags
+	}, diags
 }
 
-// pullSecrets is the instance's image pull secrets followed by the run's, without repeats; with
-// from set, it records where each came from.
-func pullSecrets(pod *Pod, from origins) []corev1.LocalObjectReference {
+// volumeRecord is the record of the i-th volume sidecarContainer returns for sc (its index in the
+// pod and its source are the caller's): the secret's, the host mounts', then the pack's own.
+func volumeRecord(sc *api.Sidecar, i int) rec {
+	if sc.SecretRef != "" {
+		if i == 0 {
+			return rec{field: "spec.sidecar.secretRef", path: "volumes[#]", flags: inPod}
+		}
+		i--
+	}
+	if ha := sc.HostAccess; ha != nil && ha.Enabled {
+		if i < len(ha.Mounts) {
+			return rec{field: "spec.sidecar.hostAccess.mounts[#].hostPath", fidx: int32(i), path: "volumes[#]", flags: inPod}
+		}
+		i -= len(ha.Mounts)
+	}
+	return rec{field: "spec.sidecar.volumes[#]", fidx: int32(i), path: "volumes[#]", flags: inPod | verbatim}
+}
+
+// sidecarField is a field of a sidecar container and the pack field that set it.
+type sidecarField struct {
+	path, field string
+	hostAccess  bool // only when the pack enabled host access
+	verbatim    bool
+}
+
+// sidecarFields are the fields sidecarContainer sets from the pack, below the container's path.
+var sidecarFields = []sidecarField{
+	{path: ".image", field: "spec.sidecar.image"},
+	{path: ".imagePullPolicy", field: "spec.sidecar.image"}, // the image and its policy are one choice
+	{path: ".command", field: "spec.sidecar.command", verbatim: true},
+	{path: ".resources", field: "spec.sidecar.resources"},
+	{path: ".resources.requests.cpu", field: "spec.sidecar.resources.cpu"},
+	{path: ".resources.limits.cpu", field: "spec.sidecar.resources.cpu"},
+	{path: ".resources.requests.memory", field: "spec.sidecar.resources.memory"},
+	{path: ".resources.limits.memory", field: "spec.sidecar.resources.memory"},
+	// A host sidecar's securityContext is what hostAccess asked for; without host access it is
+	// skillc's own hardening, which the sidecar as a whole answers for. Who runs as root or
+	// privileged is hostAccess's to say, whether it was enabled or not.
+	{path: ".securityContext", field: "spec.sidecar.hostAccess", hostAccess: true},
+	{path: ".securityContext.privileged", field: "spec.sidecar.hostAccess.privileged"},
+	{path: ".securityContext.runAsUser", field: "spec.sidecar.hostAccess.runAsRoot"},
+	{path: ".securityContext.runAsNonRoot", field: "spec.sidecar.hostAccess.runAsRoot"},
+	{path: ".securityContext.runAsGroup", field: "spec.sidecar.hostAccess.runAsRoot"},
+}
+
+// sidecarRecords expands a sidecar container's record r (r.idx: the container's index and the
+// index of its first declared volumeMount) into the records of its fields, as sidecarContainer
+// and sidecarEnv lay them out: the container is the pack's sidecar, its env the pack's name, its
+// declared env in order, then one variable per param of the toggle; its declared mounts last.
+func sidecarRecords(r *rec, yield func(rec)) {
+	t := r.t
+	sc := t.Pack.Spec.Sidecar
+	base := rec{src: r.src, idx: r.idx, flags: inPod}
+	at := func(path, field string, fi int, flags recFlags) {
+		s := base
+		s.path, s.field, s.fidx, s.flags = r.path+path, field, int32(fi), s.flags|flags
+		yield(s)
+	}
+	at("", "spec.sidecar", 0, 0)
+	host := sc.HostAccess != nil && sc.HostAccess.Enabled
+	for _, f := range sidecarFields {
+		if f.hostAccess && !host {
+			continue
+		}
+		var flags recFlags
+		if f.verbatim {
+			flags = verbatim
+		}
+		at(f.path, f.field, 0, flags)
+	}
+	base.idx[1] = 0
+	at(".env[#]", "metadata.name", 0, 0)
+	for i := range sc.Env {
+		base.idx[1] = int32(1 + i)
+		at(".env[#]", "spec.sidecar.env[#]", i, verbatim)
+	}
+	for k := range len(t.Params) {
+		// A param's variable: the toggle's params, where the value was written.
+		base.idx[1] = int32(1 + len(sc.Env) + k)
+		yield(rec{path: r.path + ".env[#]", idx: base.idx, src: &t.Src, t: t, field: ".params", flags: inPod | toggleField})
+	}
+	for i := range sc.VolumeMounts {
+		base.idx[1] = r.idx[1] + int32(i)
+		at(".volumeMounts[#]", "spec.sidecar.volumeMounts[#]", i, 0)
+	}
+}
+
+// pullSecrets is the instance's image pull secrets followed by the run's, without repeats,
+// recording where each came from.
+func pullSecrets(pod *Pod, from *origins) []corev1.LocalObjectReference {
 	var out []corev1.LocalObjectReference
-	seen := map[string]bool{}
-	for _, list := range []struct {
-		src  diag.Source
+	var seen map[string]bool
+	for _, list := range [...]struct {
+		src  *diag.Source
 		refs []corev1.LocalObjectReference
-	}{{pod.Instance.Src, pod.Instance.Spec.ImagePullSecrets}, {pod.Src, pod.PullSecrets}} {
+	}{{&pod.Instance.Src, pod.Instance.Spec.ImagePullSecrets}, {&pod.Src, pod.PullSecrets}} {
 		for i, s := range list.refs {
 			if s.Name != "" && !seen[s.Name] {
-				seen[s.Name] = true
-				if from != nil {
-					from.set(fmt.Sprintf("imagePullSecrets[%d]", len(out)), list.src, fmt.Sprintf("spec.imagePullSecrets[%d]", i))
+				if seen == nil {
+					seen = map[string]bool{}
 				}
+				seen[s.Name] = true
+				from.setPod("imagePullSecrets[#]", len(out), 0, list.src, "spec.imagePullSecrets[#]", i)
 				out = append(out, s)
 			}
 		}
@@ -243,20 +304,20 @@ func hardened(readOnlyRoot bool) *corev1.SecurityContext {
 
 // agentEnvOrigins records where each of the agent's variables came from: the run (or schedule)
 // and its instance.
-func agentEnvOrigins(env []corev1.EnvVar, pod *Pod, from origins) {
+func agentEnvOrigins(env []corev1.EnvVar, pod *Pod, from *origins) {
+	const path = "containers[0].env[#]"
 	for i, e := range env {
-		f := fmt.Sprintf("containers[0].env[%d]", i)
 		switch _, fromRun := pod.Env[e.Name]; {
 		case fromRun:
-			from.set(f, pod.Src, "spec.env."+e.Name)
+			from.add(rec{path: path, idx: [2]int32{int32(i)}, src: &pod.Src, field: "spec.env.$", name: e.Name, flags: inPod})
 		case e.Name == "TASK":
-			from.set(f, pod.Src, "spec.task")
+			from.setPod(path, i, 0, &pod.Src, "spec.task", 0)
 		case e.Name == "MODEL_NAME" && pod.Model != "":
-			from.set(f, pod.Src, "spec.model.model")
+			from.setPod(path, i, 0, &pod.Src, "spec.model.model", 0)
 		case e.Name == "MODEL_NAME":
-			from.set(f, pod.Instance.Src, "spec.agents.default.model")
+			from.setPod(path, i, 0, &pod.Instance.Src, "spec.agents.default.model", 0)
 		case e.Name == "INSTANCE_NAME":
-			from.set(f, pod.Instance.Src, "metadata.name")
+			from.setPod(path, i, 0, &pod.Instance.Src, "metadata.name", 0)
 		}
 	}
 }
@@ -290,14 +351,14 @@ func agentContainer(cfg *api.ConfigSpec, pod *Pod) corev1.Container {
 		vars = append(vars, v)
 	}
 	return corev1.Container{
-		Name:  "agent",
+		Name:  AgentContainer,
 		Image: cfg.Images.AgentRunner,
 		Env:   vars,
 		VolumeMounts: []corev1.VolumeMount{
-			{Name: "skills", MountPath: "/skills", ReadOnly: true},
-			{Name: "workspace", MountPath: "/workspace"},
-			{Name: "ipc", MountPath: "/ipc"},
-			{Name: "tmp", MountPath: "/tmp"},
+			{Name: VolumeSkills, MountPath: "/skills", ReadOnly: true},
+			{Name: VolumeWorkspace, MountPath: "/workspace"},
+			{Name: VolumeIPC, MountPath: "/ipc"},
+			{Name: VolumeTmp, MountPath: "/tmp"},
 		},
 		SecurityContext: hardened(true),
 	}
@@ -305,61 +366,40 @@ func agentContainer(cfg *api.ConfigSpec, pod *Pod) corev1.Container {
 
 func ipcBridgeContainer(cfg *api.ConfigSpec) corev1.Container {
 	return corev1.Container{
-		Name:            "ipc-bridge",
+		Name:            IPCBridgeContainer,
 		Image:           cfg.Images.IPCBridge,
-		VolumeMounts:    []corev1.VolumeMount{{Name: "ipc", MountPath: "/ipc"}},
+		VolumeMounts:    []corev1.VolumeMount{{Name: VolumeIPC, MountPath: "/ipc"}},
 		SecurityContext: hardened(true),
 	}
 }
 
-// sidecarOrigins says, for a sidecar's mounts, env and volumes in emitted order, which field of
-// the pack each came from ("" for skillc's own); params holds the toggle's param key of each env
-// variable that a param became.
-type sidecarOrigins struct {
-	mounts, env, params, volumes []string
-}
-
-// sidecarContainer renders a pack's sidecar and the volumes only it mounts.
-func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume, sidecarOrigins, diag.Diagnostics) {
+// sidecarContainer renders a pack's sidecar and the volumes only it mounts (secret, host mounts,
+// then the pack's own: see volumeRecord), and says where its declared volumeMounts start.
+func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, int, diag.Diagnostics) {
 	p := t.Pack
 	sc := p.Spec.Sidecar
 	name := p.Metadata.Name
 	c := corev1.Container{
-		Name:            "skill-" + name,
+		Name:            ContainerName(name),
 		Image:           sc.Image,
 		ImagePullPolicy: corev1.PullPolicy(sc.ImagePullPolicy),
 		Command:         sc.Command,
 		Env:             sidecarEnv(t),
 		Resources:       sidecarResources(sc.Resources),
-		VolumeMounts:    []corev1.VolumeMount{{Name: "ipc", MountPath: "/ipc"}, {Name: "tmp", MountPath: "/tmp"}},
+		VolumeMounts:    []corev1.VolumeMount{{Name: VolumeIPC, MountPath: "/ipc"}, {Name: VolumeTmp, MountPath: "/tmp"}},
 	}
 	if sc.MountWorkspace == nil || *sc.MountWorkspace {
-		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "workspace", MountPath: "/workspace"})
-	}
-	var co sidecarOrigins
-	if record {
-		co = sidecarOrigins{mounts: make([]string, len(c.VolumeMounts)), env: make([]string, len(c.Env)), params: make([]string, len(c.Env))}
-		co.env[0] = "metadata.name"
-		for i := range sc.Env {
-			co.env[1+i] = fmt.Sprintf("spec.sidecar.env[%d]", i)
-		}
-		for i, k := range sortedKeys(t.Params) {
-			co.params[1+len(sc.Env)+i] = k
-		}
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: VolumeWorkspace, MountPath: "/workspace"})
 	}
 	var vols []corev1.Volume
 	if sc.SecretRef != "" {
-		vol := "skill-secret-" + name
+		vol := SecretVolumeName(name)
 		mountPath := sc.SecretMountPath
 		if mountPath == "" {
 			mountPath = "/secrets/" + sc.SecretRef
 		}
 		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: sc.SecretRef}}})
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: mountPath, ReadOnly: true})
-		if record {
-			co.volumes = append(co.volumes, "spec.sidecar.secretRef")
-			co.mounts = append(co.mounts, "spec.sidecar.secretMountPath")
-		}
 	}
 	ha := sc.HostAccess
 	if ha == nil || !ha.Enabled {
@@ -367,28 +407,15 @@ func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume,
 	} else {
 		c.SecurityContext = hostSecurityContext(ha)
 		for i, m := range ha.Mounts {
-			vol := fmt.Sprintf("host-%s-%d", name, i)
+			vol := HostVolumeName(name, i)
 			vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: m.HostPath}}})
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: m.MountPath, ReadOnly: m.ReadOnly == nil || *m.ReadOnly})
-			if record {
-				co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d].hostPath", i))
-				co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d]", i))
-			}
 		}
 	}
 	// The pack's own extra volumes pass through as declared; the policy gate judges them.
 	vols = append(vols, sc.Volumes...)
+	declared := len(c.VolumeMounts)
 	c.VolumeMounts = append(c.VolumeMounts, sc.VolumeMounts...)
-	for i := range sc.Volumes {
-		if record {
-			co.volumes = append(co.volumes, fmt.Sprintf("spec.sidecar.volumes[%d]", i))
-		}
-	}
-	for i := range sc.VolumeMounts {
-		if record {
-			co.mounts = append(co.mounts, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i))
-		}
-	}
 	var diags diag.Diagnostics
 	mounts := map[string]bool{}
 	for _, m := range c.VolumeMounts {
@@ -397,7 +424,7 @@ func sidecarContainer(t Toggle, record bool) (corev1.Container, []corev1.Volume,
 		}
 		mounts[m.MountPath] = true
 	}
-	return c, vols, co, diags
+	return c, vols, declared, diags
 }
 
 // hostSecurityContext grants exactly what hostAccess asks for and nothing more.
@@ -464,21 +491,21 @@ func baseVolumes(pod *Pod) []corev1.Volume {
 	sources := make([]corev1.VolumeProjection, 0, len(pod.Toggles))
 	for _, t := range pod.Toggles {
 		sources = append(sources, corev1.VolumeProjection{ConfigMap: &corev1.ConfigMapProjection{
-			LocalObjectReference: corev1.LocalObjectReference{Name: configMapName(t.Pack.Metadata.Name)},
+			LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName(t.Pack.Metadata.Name)},
 		}})
 	}
 	return []corev1.Volume{
-		{Name: "workspace", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("1Gi"))}}},
-		{Name: "ipc", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(resource.MustParse("64Mi"))}}},
-		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("256Mi"))}}},
-		{Name: "skills", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
+		{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("1Gi"))}}},
+		{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(resource.MustParse("64Mi"))}}},
+		{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("256Mi"))}}},
+		{Name: VolumeSkills, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
 	}
 }
 
 // tokenProjection is the API token volume kubelet would auto-mount, made explicit so that only the
 // sidecars that declared RBAC mount it.
 func tokenProjection() corev1.Volume {
-	return corev1.Volume{Name: tokenVolume, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+	return corev1.Volume{Name: TokenVolume, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
 		Sources: []corev1.VolumeProjection{
 			{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token", ExpirationSeconds: ptr(int64(3607))}},
 			{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}, Items: []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}}},

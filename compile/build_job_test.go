@@ -154,7 +154,7 @@ hostAccess:
 					t.Errorf("sa %q automount %v", spec.ServiceAccountName, spec.AutomountServiceAccountToken)
 				}
 				has := func(c corev1.Container) bool {
-					return slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.Name == tokenVolume })
+					return slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.Name == TokenVolume })
 				}
 				if !has(findContainer(t, spec, "skill-p")) || has(findContainer(t, spec, "agent")) {
 					t.Error("token must be mounted in the RBAC sidecar only")

@@ -1,18 +1,12 @@
 package compile
 
 import (
-	"fmt"
-
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 )
-
-// rbacName is the seed's name for a pack's per-run (or per-schedule) Role, ClusterRole and their
-// bindings.
-func rbacName(pack, run string) string { return "sympozium-skill-" + pack + "-" + run }
 
 // buildRBAC renders the per-run Role/RoleBinding and ClusterRole/ClusterRoleBinding a pack declares.
 // They carry no ownerReferences: the AgentRun's UID is unknown before apply, so the GitOps tool
@@ -23,14 +17,14 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 		return nil, nil
 	}
 	pack := t.Pack.Metadata.Name
-	name := rbacName(pack, pod.Name)
+	name := RBACName(pack, pod.Name)
 	if d := checkLength(t.Src, t.Field+".skillPackRef", "RBAC object name", name, maxObjectName); d != nil {
 		return nil, d
 	}
 	l := func() map[string]string {
-		return labels(runLabelKey(pod), pod.Name, LabelSkill, pack, LabelSympoziumOwner, "sympozium")
+		return labels(runLabelKey(pod), pod.Name, LabelSkill, pack, LabelSympoziumOwner, OwnerSympozium)
 	}
-	subjects := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: serviceAccountName(identity, pod.Name), Namespace: pod.Namespace}}
+	subjects := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: ServiceAccountName(identity, pod.Name), Namespace: pod.Namespace}}
 	var out []Object
 	if len(sc.RBAC) > 0 {
 		out = append(out,
@@ -63,20 +57,40 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 	return out, nil
 }
 
-// rbacOrigins says where one of a pack's RBAC objects came from: the toggle that put the pack in
-// the pod, the pack's rules (sidecar.rbac for a Role, sidecar.clusterRBAC for a ClusterRole), and
-// the run whose ServiceAccount is bound.
-func rbacOrigins(pod *Pod, t Toggle, o Object) origins {
-	from := origins{"": {t.Src, t.Field + ".skillPackRef"}, "subjects": {pod.Src, "metadata.name"}}
+// rbacOrigins records where one of a pack's RBAC objects came from, as one record that
+// rbacRecords expands when asked.
+func rbacOrigins(pod *Pod, t *Toggle, o Object, rr *recorder) *origins {
+	from := rr.begin(pod, "")
+	var rules int32 // which of the pack's lists the object's rules are: none, rbac, clusterRBAC
+	switch o.(type) {
+	case *rbacv1.Role:
+		rules = 1
+	case *rbacv1.ClusterRole:
+		rules = 2
+	}
+	from.add(rec{src: &t.Src, t: t, fidx: rules, flags: rbacObject})
+	return from.done()
+}
+
+// rbacRecords expands an RBAC object's record: the object is the toggle's that put the pack in
+// the pod, its subject the run's ServiceAccount, and each rule the pack's rule it copies
+// (sidecar.rbac for a Role, sidecar.clusterRBAC for a ClusterRole).
+func rbacRecords(r *rec, pod *Pod, yield func(rec)) {
+	t := r.t
+	yield(rec{src: &t.Src, t: t, field: ".skillPackRef", flags: toggleField})
+	yield(rec{path: "subjects", src: &pod.Src, field: "metadata.name"})
 	sc := t.Pack.Spec.Sidecar
-	list, field := sc.RBAC, "spec.sidecar.rbac"
-	if _, cluster := o.(*rbacv1.ClusterRole); cluster {
-		list, field = sc.ClusterRBAC, "spec.sidecar.clusterRBAC"
+	list, field := sc.RBAC, "spec.sidecar.rbac[#]"
+	switch r.fidx {
+	case 0:
+		return
+	case 2:
+		list, field = sc.ClusterRBAC, "spec.sidecar.clusterRBAC[#]"
 	}
 	for i := range list {
-		from.set(fmt.Sprintf("rules[%d]", i), t.Pack.Src, fmt.Sprintf("%s[%d]", field, i))
+		// A rule is copied as declared: a path below it is the same below the pack's rule.
+		yield(rec{path: "rules[#]", idx: [2]int32{int32(i)}, src: &t.Pack.Src, field: field, fidx: int32(i), flags: verbatim})
 	}
-	return from
 }
 
 // policyRules copies the declared rules in order.

@@ -25,12 +25,15 @@ type Options struct {
 }
 
 // Result is a successful compile: the objects in output order, the effective config, the pods
-// built and the skill budgets.
+// built and the skill budgets, and where each object's fields came from (OriginsOf,
+// ObjectOrigins).
 type Result struct {
 	Objects []Object
 	Config  *api.CompilerConfig
 	Pods    []Pod
 	Budgets []Budget // estimated skill tokens per instance
+
+	origins map[Object]*origins // as the builders recorded them
 }
 
 // Compile loads files and compiles them. It returns every diagnostic, sorted: with an input error
@@ -127,7 +130,7 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 		diags.Sort()
 		return nil, diags
 	}
-	objs, d := buildObjects(spec, pods, instToggles)
+	objs, from, d := buildObjects(cfg, pods, instToggles)
 	diags = append(diags, d...)
 	budgets, d := budgets(spec.SkillBudgetTokens, instToggles, in)
 	diags = append(diags, d...)
@@ -142,14 +145,26 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 	}
 	applyTarget(spec.Target, objs)
 	diags.Sort()
-	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets}, diags
+	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, origins: from}, diags
 }
 
-// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC.
-// Each is checked as the API server would check it (checkEmitted) as soon as it is built.
-func buildObjects(spec *api.ConfigSpec, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, diag.Diagnostics) {
+// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC,
+// with where each came from. Each is checked as the API server would check it (checkEmitted) as
+// soon as it is built.
+func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, map[Object]*origins, diag.Diagnostics) {
+	spec := &cfg.Spec
+	var images *diag.Source // the config's file, when it has one: where the pod's images are set
+	if cfg.Src.File != "" {
+		images = &cfg.Src
+	}
 	var objs []Object
+	recorded := make(map[Object]*origins, objectCount(pods, instToggles))
+	rr := &recorder{}
 	var diags diag.Diagnostics
+	emit := func(o Object, from *origins) {
+		objs = append(objs, o)
+		recorded[o] = from
+	}
 	ck := &cursor{memo: map[memoKey][]string{}} // one memo for the whole compile: see cursor.check
 	configMaps := map[nsName]bool{}
 	addConfigMaps := func(ns string, ts []Toggle) {
@@ -159,11 +174,11 @@ func buildObjects(spec *api.ConfigSpec, pods []Pod, instToggles map[nsName][]Tog
 				continue
 			}
 			configMaps[k] = true
-			cm, d := buildConfigMap(ns, t.Pack)
+			cm, from, d := buildConfigMap(ns, t.Pack, rr)
 			diags = append(diags, d...)
 			if cm != nil {
-				objs = append(objs, cm)
-				diags = append(diags, checkEmitted(ck, cm, spec.Target, func() origins { return origins{"": {t.Pack.Src, ""}} })...)
+				emit(cm, from)
+				diags = append(diags, checkEmitted(ck, cm, spec.Target, from)...)
 			}
 		}
 	}
@@ -175,45 +190,66 @@ func buildObjects(spec *api.ConfigSpec, pods []Pod, instToggles map[nsName][]Tog
 		pod := &pods[i]
 		addConfigMaps(pod.Namespace, pod.Toggles)
 		if spec.Identity == api.IdentityPerRun {
-			sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace,
+			sa := buildServiceAccount(ServiceAccountName(spec.Identity, pod.Name), pod.Namespace,
 				labels(runLabelKey(pod), pod.Name, LabelInstance, pod.Instance.Metadata.Name))
-			objs = append(objs, sa)
-			diags = append(diags, checkEmitted(ck, sa, spec.Target, func() origins {
-				return origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}}
-			})...)
-			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", serviceAccountName(spec.Identity, pod.Name), maxObjectName)...)
+			from := rr.begin(pod, "")
+			from.set("", &pod.Src, "metadata.name")
+			from.set("metadata.labels", &pod.Instance.Src, "metadata.name")
+			emit(sa, from.done())
+			diags = append(diags, checkEmitted(ck, sa, spec.Target, from)...)
+			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", ServiceAccountName(spec.Identity, pod.Name), maxObjectName)...)
 		} else if !sharedSA[pod.Namespace] {
 			sharedSA[pod.Namespace] = true
-			objs = append(objs, buildServiceAccount(sharedServiceAccount, pod.Namespace, labels()))
+			emit(buildServiceAccount(SharedServiceAccount, pod.Namespace, labels()), rr.begin(nil, "").done()) // a platform default: no source
 		}
 		if pod.Scheduled() {
-			cj, _, d := buildCronJob(spec, pod, false)
+			cj, from, d := buildCronJob(spec, pod, images, rr)
 			diags = append(diags, d...)
 			if cj != nil {
-				objs = append(objs, cj)
-				diags = append(diags, checkEmitted(ck, cj, spec.Target, func() origins { _, o, _ := buildCronJob(spec, pod, true); return o })...)
+				emit(cj, from)
+				diags = append(diags, checkEmitted(ck, cj, spec.Target, from)...)
 			}
 		} else {
-			job, _, d := buildJob(spec, pod, false)
+			job, from, d := buildJob(spec, pod, images, rr)
 			diags = append(diags, d...)
 			if job != nil {
-				objs = append(objs, job)
-				diags = append(diags, checkEmitted(ck, job, spec.Target, func() origins { _, o, _ := buildJob(spec, pod, true); return o })...)
+				emit(job, from)
+				diags = append(diags, checkEmitted(ck, job, spec.Target, from)...)
 			}
 		}
-		for _, t := range pod.Toggles {
-			rbac, d := buildRBAC(spec.Identity, pod, t)
+		for ti := range pod.Toggles {
+			t := &pod.Toggles[ti]
+			rbac, d := buildRBAC(spec.Identity, pod, *t)
 			diags = append(diags, d...)
-			objs = append(objs, rbac...)
 			for _, o := range rbac {
-				diags = append(diags, checkEmitted(ck, o, spec.Target, func() origins { return rbacOrigins(pod, t, o) })...)
+				from := rbacOrigins(pod, t, o, rr)
+				emit(o, from)
+				diags = append(diags, checkEmitted(ck, o, spec.Target, from)...)
 			}
 		}
 	}
 	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 {
 		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
-	return objs, diags
+	return objs, recorded, diags
+}
+
+// objectCount is about how many objects buildObjects emits (at most one ConfigMap per toggle), to
+// size its records' index once.
+func objectCount(pods []Pod, instToggles map[nsName][]Toggle) int {
+	n := 0
+	for _, ts := range instToggles {
+		n += len(ts)
+	}
+	for i := range pods {
+		n += 2
+		for _, t := range pods[i].Toggles {
+			if sc := t.Pack.Spec.Sidecar; sc != nil {
+				n += 2*min(len(sc.RBAC), 1) + 2*min(len(sc.ClusterRBAC), 1)
+			}
+		}
+	}
+	return n
 }
 
 // duplicateObjects refuses two emitted objects with one identity. It happens when runs of the same

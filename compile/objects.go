@@ -17,19 +17,6 @@ type Object interface {
 	runtime.Object
 }
 
-// Labels every object carries, and the Sympozium labels the seed's controller sets.
-const (
-	LabelManagedBy      = "app.kubernetes.io/managed-by"
-	ManagedBySkillc     = "skillc"
-	LabelComponent      = "sympozium.ai/component"
-	LabelSkillPack      = "sympozium.ai/skillpack"
-	LabelAgentRun       = "sympozium.ai/agent-run"
-	LabelSchedule       = "sympozium.ai/schedule"
-	LabelInstance       = "sympozium.ai/instance"
-	LabelSkill          = "sympozium.ai/skill"
-	LabelSympoziumOwner = "sympozium.ai/managed-by"
-)
-
 func labels(kv ...string) map[string]string {
 	m := map[string]string{LabelManagedBy: ManagedBySkillc}
 	for i := 0; i+1 < len(kv); i += 2 {

@@ -2,6 +2,8 @@ package compile
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
@@ -12,22 +14,44 @@ type Origin struct {
 	File  string `json:"file"`
 	Line  int    `json:"line"`
 	Field string `json:"field"`
+	// Verbatim: the emitted field is a copy of the source field (a pack's rule, its own volume,
+	// one of its env entries), so a path below it names the same path below the source field.
+	Verbatim bool `json:"-"`
+	src      *diag.Source
 }
 
 // String is FILE:LINE field.
 func (o Origin) String() string { return fmt.Sprintf("%s:%d %s", o.File, o.Line, o.Field) }
+
+// Below is the origin of the emitted path rest (".verbs[0]") below o's emitted field: o itself,
+// or for a verbatim copy the same path below the source field.
+func (o Origin) Below(rest string) Origin {
+	if !o.Verbatim || rest == "" || o.src == nil {
+		return o
+	}
+	o.Field += rest
+	o.Line = o.src.LineOf(o.Field)
+	return o
+}
 
 // Origins maps an emitted object's field paths to their origins, as the builders record them.
 type Origins map[string]Origin
 
 // Lookup is the origin of an emitted field path: its own, or its nearest recorded ancestor's.
 func (o Origins) Lookup(path string) (Origin, bool) {
+	_, org, ok := o.Find(path)
+	return org, ok
+}
+
+// Find is Lookup that also returns the recorded path that answered (path itself or an ancestor;
+// "" is the object as a whole).
+func (o Origins) Find(path string) (string, Origin, bool) {
 	for {
 		if org, ok := o[path]; ok {
-			return org, true
+			return path, org, true
 		}
 		if path == "" {
-			return Origin{}, false
+			return "", Origin{}, false
 		}
 		path = diag.ParentPath(path)
 	}
@@ -36,50 +60,197 @@ func (o Origins) Lookup(path string) (Origin, bool) {
 // ObjectKey names an emitted object as KIND/NAMESPACE/NAME (NAMESPACE empty when cluster-scoped).
 func ObjectKey(o Object) string { return kindOf(o) + "/" + o.GetNamespace() + "/" + o.GetName() }
 
+// OriginsOf returns the origins the builders recorded for an emitted object of r (nil for an
+// object r did not emit): a lookup, nothing is built again.
+func (r *Result) OriginsOf(o Object) Origins {
+	if from := r.origins[o]; from != nil {
+		return from.materialize()
+	}
+	return nil
+}
+
 // ObjectOrigins returns, for every object emitted for pod (a Pods entry of r), the origins its
-// builder records, keyed by ObjectKey: the same records API validation reports errors with. The
-// builders record only when asked, so they run again here.
+// builder recorded, keyed by ObjectKey: the same records API validation reports errors with and
+// the policy gate locates findings with. With the pod's objects come the ConfigMaps of its packs
+// and, with a shared identity, its namespace's ServiceAccount.
 func (r *Result) ObjectOrigins(pod *Pod) map[string]Origins {
-	spec := &r.Config.Spec
 	out := map[string]Origins{}
-	put := func(o Object, from origins) {
-		if o == nil {
-			return
+	for _, o := range r.Objects {
+		from := r.origins[o]
+		if from == nil || !from.serves(pod, o, r.Config) {
+			continue
 		}
-		m := Origins{}
-		for p, org := range from {
-			m[p] = Origin{File: org.src.File, Line: org.src.LineOf(org.field), Field: org.field}
-		}
-		out[ObjectKey(o)] = m
-	}
-	for _, t := range pod.Toggles {
-		cm, _ := buildConfigMap(pod.Namespace, t.Pack)
-		if cm != nil {
-			put(cm, origins{"": {t.Pack.Src, ""}})
-		}
-	}
-	if spec.Identity == api.IdentityPerRun {
-		sa := buildServiceAccount(serviceAccountName(spec.Identity, pod.Name), pod.Namespace, nil)
-		put(sa, origins{"": {pod.Src, "metadata.name"}, "metadata.labels": {pod.Instance.Src, "metadata.name"}})
-	} else {
-		put(buildServiceAccount(sharedServiceAccount, pod.Namespace, nil), origins{}) // a platform default: no source
-	}
-	if pod.Scheduled() {
-		cj, o, _ := buildCronJob(spec, pod, true)
-		if cj != nil {
-			put(cj, o)
-		}
-	} else {
-		job, o, _ := buildJob(spec, pod, true)
-		if job != nil {
-			put(job, o)
-		}
-	}
-	for _, t := range pod.Toggles {
-		objs, _ := buildRBAC(spec.Identity, pod, t)
-		for _, o := range objs {
-			put(o, rbacOrigins(pod, t, o))
-		}
+		out[ObjectKey(o)] = from.materialize()
 	}
 	return out
+}
+
+// serves says whether an object recorded with from is one of pod's.
+func (from *origins) serves(pod *Pod, o Object, cfg *api.CompilerConfig) bool {
+	if from.pod != nil {
+		return from.pod == pod
+	}
+	if o.GetNamespace() != pod.Namespace {
+		return false
+	}
+	switch kindOf(o) {
+	case "ServiceAccount":
+		return cfg == nil || cfg.Spec.Identity != api.IdentityPerRun
+	case "ConfigMap":
+		for _, t := range pod.Toggles {
+			if o.GetName() == ConfigMapName(t.Pack.Metadata.Name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rec is one origin record: an emitted field path and the source field it came from. It is kept
+// unformatted, so that recording allocates nothing (every compile records every object, and only
+// an error or a finding ever reads a record): in path each '#' is the next of idx, in field '#'
+// is fidx, and in both '$' is name. A sidecar container is one record, which sidecarRecords
+// expands into its fields when formatted; so is an RBAC object (rbacRecords).
+type rec struct {
+	path  string
+	field string
+	name  string
+	src   *diag.Source
+	t     *Toggle // the toggle of a sidecar container, or whose Field the source field starts with
+	idx   [2]int32
+	fidx  int32
+	flags recFlags
+}
+
+type recFlags uint8
+
+const (
+	inPod       recFlags = 1 << iota // path is relative to the pod spec (origins.podBase)
+	verbatim                         // copied as declared: a path below it is the same below field
+	sidecar                          // a pack's sidecar container: expanded by sidecarRecords
+	toggleField                      // the source field is t.Field followed by field
+	rbacObject                       // a pack's RBAC object as a whole: expanded by rbacRecords
+)
+
+// origins are the records of one emitted object.
+type origins struct {
+	recs    []rec
+	podBase string // the pod spec's path in the object ("spec.template.spec"); "" without one
+	pod     *Pod   // the run or schedule the object is for; nil for ConfigMaps and shared identities
+	rr      *recorder
+}
+
+// recorder hands out the records of a whole compile from a few large blocks: objects are built one
+// at a time, and each one's records are a slice of the block they were appended to.
+type recorder struct {
+	buf   []rec // the object being recorded is buf[start:]
+	start int
+	objs  []origins
+}
+
+// begin starts the records of an object, dropping whatever a build that failed left.
+func (rr *recorder) begin(pod *Pod, podBase string) *origins {
+	rr.buf = rr.buf[:rr.start]
+	if len(rr.objs) == cap(rr.objs) {
+		rr.objs = make([]origins, 0, 256)
+	}
+	rr.objs = append(rr.objs, origins{podBase: podBase, pod: pod, rr: rr})
+	return &rr.objs[len(rr.objs)-1]
+}
+
+// done ends an object's records.
+func (o *origins) done() *origins {
+	rr := o.rr
+	o.recs, o.rr = rr.buf[rr.start:len(rr.buf):len(rr.buf)], nil
+	rr.start = len(rr.buf)
+	return o
+}
+
+func (o *origins) add(r rec) {
+	rr := o.rr
+	if len(rr.buf) == cap(rr.buf) {
+		n := len(rr.buf) - rr.start
+		b := make([]rec, n, max(2048, 2*n))
+		copy(b, rr.buf[rr.start:])
+		rr.buf, rr.start = b, 0
+	}
+	rr.buf = append(rr.buf, r)
+}
+
+// set records that the emitted path (absolute) came from field of src.
+func (o *origins) set(path string, src *diag.Source, field string) {
+	o.add(rec{path: path, src: src, field: field})
+}
+
+// setPod records a pod-spec path: '#' in path is i, then j; '#' in field is fi.
+func (o *origins) setPod(path string, i, j int, src *diag.Source, field string, fi int) {
+	o.add(rec{path: path, idx: [2]int32{int32(i), int32(j)}, src: src, field: field, fidx: int32(fi), flags: inPod})
+}
+
+// fill replaces each '#' of tmpl with the next of idx and each '$' with name.
+func fill(tmpl string, idx []int32, name string) string {
+	if !strings.ContainsAny(tmpl, "#$") {
+		return tmpl
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(tmpl); i++ {
+		switch tmpl[i] {
+		case '#':
+			b.WriteString(strconv.Itoa(int(idx[n])))
+			n++
+		case '$':
+			b.WriteString(name)
+		default:
+			b.WriteByte(tmpl[i])
+		}
+	}
+	return b.String()
+}
+
+func (r *rec) emitted(podBase string) string {
+	p := fill(r.path, r.idx[:], r.name)
+	switch {
+	case r.flags&inPod == 0:
+		return p
+	case p == "":
+		return podBase
+	}
+	return podBase + "." + p
+}
+
+func (r *rec) origin() Origin {
+	f := fill(r.field, []int32{r.fidx}, r.name)
+	if r.flags&toggleField != 0 {
+		f = r.t.Field + f
+	}
+	return Origin{File: r.src.File, Line: r.src.LineOf(f), Field: f, Verbatim: r.flags&verbatim != 0, src: r.src}
+}
+
+// materialize formats the records; a later record of a path replaces an earlier one.
+func (o *origins) materialize() Origins {
+	m := make(Origins, len(o.recs))
+	for i := range o.recs {
+		r := &o.recs[i]
+		switch {
+		case r.flags&sidecar != 0:
+			sidecarRecords(r, func(s rec) { m[s.emitted(o.podBase)] = s.origin() })
+			continue
+		case r.flags&rbacObject != 0:
+			rbacRecords(r, o.pod, func(s rec) { m[s.emitted(o.podBase)] = s.origin() })
+			continue
+		}
+		m[r.emitted(o.podBase)] = r.origin()
+	}
+	return m
+}
+
+// Diag builds an input error located where the emitted field (or its nearest recorded ancestor)
+// came from.
+func (o Origins) Diag(emittedField, format string, args ...any) diag.Diagnostic {
+	org, ok := o.Lookup(emittedField)
+	if !ok {
+		return diag.Diagnostic{Severity: diag.SeverityError, Field: emittedField, Message: fmt.Sprintf(format, args...)}
+	}
+	return diag.Diagnostic{File: org.File, Line: org.Line, Field: org.Field, Severity: diag.SeverityError, Message: fmt.Sprintf(format, args...)}
 }

@@ -111,7 +111,7 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 	default:
 		diags = append(diags, src.Diag("spec.sidecar.imagePullPolicy", "must be Always, IfNotPresent or Never, got %q", sc.ImagePullPolicy))
 	}
-	diags = append(diags, checkLength(src, "metadata.name", "container name", "skill-"+pack, maxLabelName)...)
+	diags = append(diags, checkLength(src, "metadata.name", "container name", ContainerName(pack), maxLabelName)...)
 	if sc.Resources != nil {
 		diags = append(diags, api.CheckQuantities(src, "spec.sidecar.resources", sc.Resources.CPU, sc.Resources.Memory)...)
 	}
@@ -142,7 +142,7 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		for _, msg := range validation.IsDNS1123Subdomain(sc.SecretRef) {
 			diags = append(diags, src.Diag("spec.sidecar.secretRef", "invalid Secret name %q: %s", sc.SecretRef, msg))
 		}
-		diags = append(diags, checkLength(src, "metadata.name", "volume name", "skill-secret-"+pack, maxLabelName)...)
+		diags = append(diags, checkLength(src, "metadata.name", "volume name", SecretVolumeName(pack), maxLabelName)...)
 	}
 	if sc.SecretMountPath != "" {
 		if msg := api.AbsoluteCleanPath(sc.SecretMountPath); msg != "" {
@@ -158,7 +158,7 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 			if msg := api.AbsoluteCleanPath(m.MountPath); msg != "" {
 				diags = append(diags, src.Diag(field+".mountPath", "%s", msg))
 			}
-			diags = append(diags, checkLength(src, "metadata.name", "volume name", fmt.Sprintf("host-%s-%d", pack, i), maxLabelName)...)
+			diags = append(diags, checkLength(src, "metadata.name", "volume name", HostVolumeName(pack, i), maxLabelName)...)
 		}
 		if !ha.Enabled && (ha.HostPID || ha.HostNetwork || ha.RunAsRoot || ha.Privileged || len(ha.Mounts) > 0) {
 			diags = append(diags, diag.Diagnostic{File: src.File, Line: src.LineOf("spec.sidecar.hostAccess"), Field: "spec.sidecar.hostAccess",

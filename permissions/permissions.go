@@ -17,14 +17,6 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// Labels of the generated per-run RBAC (SPEC §3).
-const (
-	labelAgentRun = "sympozium.ai/agent-run"
-	labelSchedule = "sympozium.ai/schedule"
-	labelSkill    = "sympozium.ai/skill"
-	sidecarPrefix = "skill-"
-)
-
 // Run identifies a run: a Job (an AgentRun) or a CronJob (a SympoziumSchedule).
 type Run struct {
 	Kind      string // Job or CronJob
@@ -134,14 +126,14 @@ func FromObjects(objs []compile.Object) Set {
 
 // rbacOwner reads the run and pack of a generated Role or ClusterRole from its labels.
 func rbacOwner(l map[string]string) (Run, string, bool) {
-	pack, ok := l[labelSkill]
+	pack, ok := l[compile.LabelSkill]
 	if !ok {
 		return Run{}, "", false
 	}
-	if name, ok := l[labelAgentRun]; ok {
+	if name, ok := l[compile.LabelAgentRun]; ok {
 		return Run{Kind: "Job", Name: name}, pack, true
 	}
-	if name, ok := l[labelSchedule]; ok {
+	if name, ok := l[compile.LabelSchedule]; ok {
 		return Run{Kind: "CronJob", Name: name}, pack, true
 	}
 	return Run{}, "", false
@@ -210,7 +202,7 @@ func addPod(s Set, run Run, spec *corev1.PodSpec) {
 	containers := slices.Concat(spec.InitContainers, spec.Containers)
 	for _, c := range containers {
 		g := pod
-		if pack, ok := strings.CutPrefix(c.Name, sidecarPrefix); ok {
+		if pack, ok := strings.CutPrefix(c.Name, compile.ContainerPrefix); ok {
 			g.Pack = pack
 		}
 		in := " in " + c.Name

@@ -12,10 +12,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -189,22 +188,25 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 		pack := t.Pack.Metadata.Name
 		// A pack's own volume under the token volume's name passes for skillc's token (the
 		// library's META-01 spares the name): the pack would hold the run's identity undeclared.
-		if slices.ContainsFunc(sc.Volumes, func(v corev1.Volume) bool { return v.Name == tokenVolume }) {
-			i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == tokenVolume })
+		if slices.ContainsFunc(sc.Volumes, func(v corev1.Volume) bool { return v.Name == compile.TokenVolume }) {
+			i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == compile.TokenVolume })
 			f := Finding{
 				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
 				Field: fmt.Sprintf("%s.volumes[%d]", prefix, i),
 				Kind:  compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(),
-				Detail: fmt.Sprintf("SkillPack %q declares a volume named %q, the name of the run's service-account token that skillc mounts only into the sidecars that declared RBAC. Fix: rename the volume; declare sidecar.rbac if the skill needs the API", pack, tokenVolume),
+				Detail: fmt.Sprintf("SkillPack %q declares a volume named %q, the name of the run's service-account token that skillc mounts only into the sidecars that declared RBAC. Fix: rename the volume; declare sidecar.rbac if the skill needs the API", pack, compile.TokenVolume),
 			}
 			f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
 			out = append(out, f)
 		}
-		own := map[string]bool{"workspace": true, "ipc": true, "tmp": true, "skills": true, "skill-secret-" + pack: true}
+		own := map[string]bool{compile.SecretVolumeName(pack): true}
+		for _, v := range compile.PodVolumes {
+			own[v] = true
+		}
 		for _, v := range sc.Volumes {
 			own[v.Name] = true
 		}
-		list, ci, c := containerNamed(spec, "skill-"+pack)
+		list, ci, c := containerNamed(spec, compile.ContainerName(pack))
 		if c == nil {
 			continue
 		}
@@ -214,11 +216,10 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 			}
 			j := slices.IndexFunc(c.VolumeMounts, func(x corev1.VolumeMount) bool { return x.Name == m.Name && x.MountPath == m.MountPath })
 			what, fix := "a volume of skillc or of another pack", ""
-			switch {
-			case m.Name == tokenVolume:
+			if m.Name == compile.TokenVolume {
 				what, fix = "the run's service-account token, which skillc mounts only into the sidecars that declared RBAC", "; declare sidecar.rbac if the skill needs the API"
-			case strings.HasPrefix(m.Name, "skill-secret-"):
-				what = fmt.Sprintf("the secret of SkillPack %q", strings.TrimPrefix(m.Name, "skill-secret-"))
+			} else if other := secretOwner(pod, m.Name); other != "" {
+				what = fmt.Sprintf("the secret of SkillPack %q", other)
 			}
 			f := Finding{
 				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
@@ -233,8 +234,15 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 	return out
 }
 
-// tokenVolume is the projected service-account token skillc adds with --identity per-run.
-const tokenVolume = "kube-api-access"
+// secretOwner is the pack of the pod whose secretRef volume is named name ("" if none).
+func secretOwner(pod *compile.Pod, name string) string {
+	for _, t := range pod.Toggles {
+		if sc := t.Pack.Spec.Sidecar; sc != nil && sc.SecretRef != "" && compile.SecretVolumeName(t.Pack.Metadata.Name) == name {
+			return t.Pack.Metadata.Name
+		}
+	}
+	return ""
+}
 
 // containerNamed finds a container of a pod spec by name: its list, index and itself.
 func containerNamed(spec *corev1.PodSpec, name string) (string, int, *corev1.Container) {
@@ -256,7 +264,7 @@ func containerNamed(spec *corev1.PodSpec, name string) (string, int, *corev1.Con
 // for every object of the shape.
 func nameFree(findings []Finding, o compile.Object) bool {
 	var names []string
-	for _, n := range []string{ownerName(o), o.GetLabels()[instanceLabel], runNamespace(o)} {
+	for _, n := range []string{ownerName(o), o.GetLabels()[compile.LabelInstance], runNamespace(o)} {
 		if n != "" {
 			names = append(names, n)
 		}
@@ -352,7 +360,7 @@ func (b *taskBatch) take(o compile.Object) {
 		prefix = "spec.jobTemplate.spec.template.spec"
 	}
 	for ci, c := range spec.Containers {
-		if c.Name != "agent" {
+		if c.Name != compile.AgentContainer {
 			continue
 		}
 		for ei, e := range c.Env {
@@ -380,7 +388,7 @@ func blankTask(o compile.Object, m map[string]any) {
 	containers, _ := spec["containers"].([]any)
 	for _, c := range containers {
 		cm, _ := c.(map[string]any)
-		if cm["name"] != "agent" {
+		if cm["name"] != compile.AgentContainer {
 			continue
 		}
 		env, _ := cm["env"].([]any)
@@ -411,7 +419,7 @@ func withoutTask(o compile.Object) compile.Object {
 	spec.Containers = slices.Clone(spec.Containers)
 	for ci := range spec.Containers {
 		c := &spec.Containers[ci]
-		if c.Name != "agent" {
+		if c.Name != compile.AgentContainer {
 			continue
 		}
 		c.Env = slices.Clone(c.Env)
@@ -425,30 +433,30 @@ func withoutTask(o compile.Object) compile.Object {
 }
 
 // evalEach evaluates the objects at indexes idx (TASK blanked when tasks are batched), using every
-// core; verdicts are indexed like objs.
+// core; verdicts are indexed like objs, so the order of completion does not matter. Every object
+// is judged and every error reported (joined in idx order), as the rest of a report does.
 func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) ([][]Finding, error) {
 	verdicts := make([][]Finding, len(objs))
 	errs := make([]error, len(idx))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(idx), 1)) {
-		wg.Go(func() {
-			for k := int(next.Add(1) - 1); k < len(idx); k = int(next.Add(1) - 1) {
-				o := objs[idx[k]]
-				m, err := emit.ToMap(o)
-				if err == nil {
-					if g.builtinOnly {
-						blankTask(o, m) // judged in the task batch
-					}
-					verdicts[idx[k]], err = g.engine.Eval(ctx, m)
+	var eg errgroup.Group
+	eg.SetLimit(runtime.GOMAXPROCS(0))
+	for k, i := range idx {
+		eg.Go(func() error {
+			o := objs[i]
+			m, err := emit.ToMap(o)
+			if err == nil {
+				if g.builtinOnly {
+					blankTask(o, m) // judged in the task batch
 				}
-				if err != nil {
-					errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
-				}
+				verdicts[i], err = g.engine.Eval(ctx, m)
 			}
+			if err != nil {
+				errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
+			}
+			return nil // kept in errs: one object's error does not stop the others
 		})
 	}
-	wg.Wait()
+	_ = eg.Wait() // the goroutines return nil
 	return verdicts, errors.Join(errs...)
 }
 
@@ -477,7 +485,7 @@ func (b *taskBatch) eval(ctx context.Context, e *Engine) ([]taskFinding, error) 
 		"metadata": map[string]any{"name": batchName},
 		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
 			"serviceAccountName": batchName,
-			"containers":         []any{map[string]any{"name": "agent", "image": "task-batch:1", "env": env}},
+			"containers":         []any{map[string]any{"name": compile.AgentContainer, "image": "task-batch:1", "env": env}},
 		}}},
 	}
 	findings, err := e.Eval(ctx, job)
@@ -505,19 +513,11 @@ func (b *taskBatch) eval(ctx context.Context, e *Engine) ([]taskFinding, error) 
 
 // ownerName is the run or schedule an object was generated for.
 func ownerName(o compile.Object) string {
-	if run := o.GetLabels()[runLabel]; run != "" {
+	if run := o.GetLabels()[compile.LabelAgentRun]; run != "" {
 		return run
 	}
-	return o.GetLabels()[scheduleLabel]
+	return o.GetLabels()[compile.LabelSchedule]
 }
-
-const (
-	scheduleLabel  = "sympozium.ai/schedule"
-	runLabel       = "sympozium.ai/agent-run"
-	instanceLabel  = "sympozium.ai/instance"
-	skillLabel     = "sympozium.ai/skill"
-	skillPackLabel = "sympozium.ai/skillpack"
-)
 
 // runNamespace is the namespace an object was generated for: its own, or for a ClusterRoleBinding
 // the namespace of its one subject, the run's ServiceAccount.
@@ -547,7 +547,7 @@ func (k *keyer) shapeKey(o compile.Object, acrossNamespaces bool) ([sha256.Size]
 		b = k.replace(b, `"`+run+`"`, "\"\x00R\"")
 		b = k.replace(b, `-`+run+`"`, "-\x00R\"")
 	}
-	if instance := o.GetLabels()[instanceLabel]; instance != "" {
+	if instance := o.GetLabels()[compile.LabelInstance]; instance != "" {
 		b = k.replace(b, `"`+instance+`"`, "\"\x00I\"")
 	}
 	if ns := runNamespace(o); acrossNamespaces && ns != "" && !protectedNamespaces[ns] {
@@ -582,21 +582,24 @@ func (k *keyer) replace(b []byte, old, repl string) []byte {
 	return out
 }
 
-// shapeKeys computes every object's shapeKey, using every core.
+// shapeKeys computes every object's shapeKey, using every core. Objects go in chunks of 64, each
+// with its own keyer (scratch buffers reused from object to object); keys are indexed like objs.
 func shapeKeys(objs []compile.Object, acrossNamespaces bool) ([][sha256.Size]byte, error) {
+	const chunk = 64
 	keys := make([][sha256.Size]byte, len(objs))
 	errs := make([]error, len(objs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(objs)/64, 1)) {
-		wg.Go(func() {
+	var eg errgroup.Group
+	eg.SetLimit(runtime.GOMAXPROCS(0))
+	for start := 0; start < len(objs); start += chunk {
+		eg.Go(func() error {
 			var k keyer
-			for i := int(next.Add(1) - 1); i < len(objs); i = int(next.Add(1) - 1) {
+			for i := start; i < min(start+chunk, len(objs)); i++ {
 				keys[i], errs[i] = k.shapeKey(objs[i], acrossNamespaces)
 			}
+			return nil // kept in errs, reported in object order
 		})
 	}
-	wg.Wait()
+	_ = eg.Wait() // the goroutines return nil
 	return keys, errors.Join(errs...)
 }
 

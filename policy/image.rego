@@ -2,6 +2,7 @@
 package skillc.image
 
 import data.skillc.lib
+import data.skillc.names
 import rego.v1
 
 # parse: registry/path[:tag][@digest]; the tag is read from the last path segment only, so
@@ -65,7 +66,7 @@ elevated(c) if {
 }
 
 elevated(c) if {
-	startswith(c.c.name, "skill-")
+	startswith(c.c.name, names.container_prefix)
 	some ns in ["hostPID", "hostNetwork", "hostIPC"]
 	lib.pod_spec[ns] == true
 }

@@ -2,6 +2,7 @@
 # construction, the RBAC matcher and pod-spec access. No deny or warn rules here.
 package skillc.lib
 
+import data.skillc.names
 import rego.v1
 
 default_parameters := {
@@ -146,14 +147,15 @@ containers contains c if {
 	c := {"c": ctr, "path": sprintf("%s.%s[%d]", [pod_prefix, list, i])}
 }
 
-# pack_of: the SkillPack a container or volume belongs to, by skillc's naming ("" for agent,
-# ipc-bridge and anything else).
-pack_of_container(name) := trim_prefix(name, "skill-") if startswith(name, "skill-")
+# pack_of: the SkillPack a container or volume belongs to, by skillc's naming (data.skillc.names,
+# generated from compile's; "" for agent, ipc-bridge and anything else). The gate itself locates
+# findings from compile's records; these serve the rules, and conftest users, who judge renders.
+pack_of_container(name) := trim_prefix(name, names.container_prefix) if startswith(name, names.container_prefix)
 
-pack_of_container(name) := "" if not startswith(name, "skill-")
+pack_of_container(name) := "" if not startswith(name, names.container_prefix)
 
 host_volume_pack(name) := p if {
-	startswith(name, "host-")
+	startswith(name, names.host_volume_prefix)
 	parts := split(name, "-")
 	regex.match(`^[0-9]+$`, parts[count(parts) - 1])
 	p := concat("-", array.slice(parts, 1, count(parts) - 1))
@@ -161,7 +163,7 @@ host_volume_pack(name) := p if {
 
 skill_packs contains pack_of_container(c.c.name) if {
 	some c in containers
-	startswith(c.c.name, "skill-")
+	startswith(c.c.name, names.container_prefix)
 }
 
 container_names := [c.c.name | some c in containers]

@@ -2,6 +2,7 @@
 package skillc.meta
 
 import data.skillc.lib
+import data.skillc.names
 import rego.v1
 
 # META-01: a hostPath volume that skillc did not generate from a pack's hostAccess (it arrived
@@ -22,7 +23,7 @@ candidates contains f if {
 	some c in lib.containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
-	c.c.name != concat("", ["skill-", owner])
+	c.c.name != concat("", [names.container_prefix, owner])
 	f := lib.finding("META-01", sprintf("%s.volumeMounts[%d]", [c.path, j]), owner, sprintf("container %s mounts host volume %q of pack %q: host access goes only to the sidecar that declared it. Fix: remove the mount", [c.c.name, v.name, owner]))
 }
 
@@ -38,7 +39,7 @@ candidates contains f if {
 }
 
 generated_token_volume(v) if {
-	v.name == "kube-api-access"
+	v.name == names.token_volume
 	lib.pod_spec.automountServiceAccountToken == false
 }
 

@@ -2,6 +2,7 @@
 package skillc.secrets
 
 import data.skillc.lib
+import data.skillc.names
 import rego.v1
 
 credential_patterns := {
@@ -65,7 +66,7 @@ candidates contains f if {
 	some k, v in object.get(input, "data", {})
 	some what, pattern in credential_patterns
 	regex.match(pattern, v)
-	f := lib.finding("SEC-01", sprintf("data[%q]", [k]), object.get(input.metadata, ["labels", "sympozium.ai/skillpack"], ""), sprintf("%s holds what looks like %s in plain text: skill content is in Git, in the rendered ConfigMap and in every agent's /skills. Fix: remove it; give the sidecar the credential with sidecar.secretRef", [k, what]))
+	f := lib.finding("SEC-01", sprintf("data[%q]", [k]), object.get(input.metadata, ["labels", names.label_skill_pack], ""), sprintf("%s holds what looks like %s in plain text: skill content is in Git, in the rendered ConfigMap and in every agent's /skills. Fix: remove it; give the sidecar the credential with sidecar.secretRef", [k, what]))
 }
 
 # A package file that is not valid UTF-8 goes to binaryData: a PEM key with one stray byte too.
@@ -75,7 +76,7 @@ candidates contains f if {
 	text := base64.decode(v)
 	some what, pattern in credential_patterns
 	regex.match(pattern, text)
-	f := lib.finding("SEC-01", sprintf("binaryData[%q]", [k]), object.get(input.metadata, ["labels", "sympozium.ai/skillpack"], ""), sprintf("%s holds what looks like %s: package files are in Git, in the rendered ConfigMap and in every agent's /skills. Fix: remove it; give the sidecar the credential with sidecar.secretRef", [k, what]))
+	f := lib.finding("SEC-01", sprintf("binaryData[%q]", [k]), object.get(input.metadata, ["labels", names.label_skill_pack], ""), sprintf("%s holds what looks like %s: package files are in Git, in the rendered ConfigMap and in every agent's /skills. Fix: remove it; give the sidecar the credential with sidecar.secretRef", [k, what]))
 }
 
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.

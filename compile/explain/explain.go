@@ -177,7 +177,7 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 	if podSpec != nil {
 		for _, c := range podSpec.Containers {
 			for _, m := range c.VolumeMounts {
-				if c.Name == "agent" && m.Name == "skills" {
+				if c.Name == compile.AgentContainer && m.Name == compile.VolumeSkills {
 					skillsMount = m.MountPath
 				}
 			}

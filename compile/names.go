@@ -1,0 +1,88 @@
+package compile
+
+import (
+	"strconv"
+
+	"github.com/skillc-dev/skillc/api"
+)
+
+// The names skillc gives what it emits, and the label keys it sets, in one place: the builders,
+// the policy gate, the permission model and explain use these, and policy/names.rego is generated
+// from them (cmd/skillc-gen-rego), so that no consumer keeps a copy that could drift.
+
+// Labels every object carries, and the Sympozium labels the seed's controller sets.
+const (
+	LabelManagedBy      = "app.kubernetes.io/managed-by"
+	ManagedBySkillc     = "skillc"
+	LabelComponent      = "sympozium.ai/component"
+	LabelSkillPack      = "sympozium.ai/skillpack"
+	LabelAgentRun       = "sympozium.ai/agent-run"
+	LabelSchedule       = "sympozium.ai/schedule"
+	LabelInstance       = "sympozium.ai/instance"
+	LabelSkill          = "sympozium.ai/skill"
+	LabelSympoziumOwner = "sympozium.ai/managed-by"
+)
+
+// Values of LabelComponent and LabelSympoziumOwner.
+const (
+	ComponentAgentRun  = "agent-run"
+	ComponentSkillPack = "skillpack"
+	OwnerSympozium     = "sympozium"
+)
+
+// Names of the pod's own containers and volumes, and the prefixes of the names derived from a
+// pack's name (ContainerName, SecretVolumeName, HostVolumeName, ConfigMapName, RBACName,
+// ServiceAccountName).
+const (
+	AgentContainer     = "agent"
+	IPCBridgeContainer = "ipc-bridge"
+	// TokenVolume is the projected service-account token skillc adds with --identity per-run.
+	TokenVolume = "kube-api-access"
+	// SharedServiceAccount is the seed's one identity per namespace for every run.
+	SharedServiceAccount = "sympozium-agent"
+
+	ContainerPrefix      = "skill-"
+	SecretVolumePrefix   = "skill-secret-"
+	HostVolumePrefix     = "host-"
+	ConfigMapPrefix      = "skillpack-"
+	RBACPrefix           = "sympozium-skill-"
+	RunServiceAcctPrefix = "sympozium-run-"
+)
+
+// The pod's own volumes: scratch space, the IPC channel and the skills projection.
+const (
+	VolumeWorkspace = "workspace"
+	VolumeIPC       = "ipc"
+	VolumeTmp       = "tmp"
+	VolumeSkills    = "skills"
+)
+
+// PodVolumes are the volumes every pod has, whoever mounts them.
+var PodVolumes = []string{VolumeWorkspace, VolumeIPC, VolumeTmp, VolumeSkills}
+
+// ContainerName is a pack's sidecar container.
+func ContainerName(pack string) string { return ContainerPrefix + pack }
+
+// SecretVolumeName is the volume of a pack's sidecar.secretRef.
+func SecretVolumeName(pack string) string { return SecretVolumePrefix + pack }
+
+// HostVolumeName is the volume of a pack's i-th hostAccess mount.
+func HostVolumeName(pack string, i int) string {
+	return HostVolumePrefix + pack + "-" + strconv.Itoa(i)
+}
+
+// ConfigMapName is the ConfigMap a pack's skills live in, as the seed's controller names it.
+func ConfigMapName(pack string) string { return ConfigMapPrefix + pack }
+
+// RBACName is the seed's name for a pack's per-run (or per-schedule) Role, ClusterRole and their
+// bindings.
+func RBACName(pack, run string) string { return RBACPrefix + pack + "-" + run }
+
+// ServiceAccountName is the identity a pod runs as: shared, or one per run so that concurrent
+// runs never hold the union of each other's permissions.
+func ServiceAccountName(identity api.Identity, run string) string {
+	if identity == api.IdentityPerRun {
+		return RunServiceAcctPrefix + run
+	}
+	return SharedServiceAccount
+}
