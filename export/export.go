@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -69,7 +68,7 @@ func skillMarkdown(p *api.SkillPack, s api.Skill) []byte {
 		if p.Spec.Version != "" {
 			meta["version"] = p.Spec.Version
 		}
-		y, _ := yaml.Marshal(meta) // strings only: cannot fail
+		y, _ := emit.Marshal(meta) // strings only: cannot fail
 		b.Write(y)
 		b.WriteString(defaultBindShells)
 	}
@@ -121,7 +120,7 @@ func ImportManifest(p *api.SkillPack) ([]byte, diag.Diagnostics) {
 	if p.Metadata.Namespace != "" {
 		doc["metadata"].(map[string]any)["namespace"] = p.Metadata.Namespace
 	}
-	out, err := yaml.Marshal(doc)
+	out, err := emit.Marshal(doc)
 	if err != nil {
 		return nil, diag.Diagnostics{p.Src.Diag("", "encoding: %v", err)}
 	}

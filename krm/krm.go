@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -62,12 +61,12 @@ type ResourceList struct {
 
 // resourceList is the strict shape of a ResourceList document.
 type resourceList struct {
-	APIVersion     string      `json:"apiVersion"`
-	Kind           string      `json:"kind"`
-	Metadata       api.Opaque  `json:"metadata"`
-	Items          []yaml.Node `json:"items"`
-	FunctionConfig *yaml.Node  `json:"functionConfig"`
-	Results        *yaml.Node  `json:"results"`
+	APIVersion     string        `json:"apiVersion"`
+	Kind           string        `json:"kind"`
+	Metadata       api.Opaque    `json:"metadata"`
+	Items          []source.Node `json:"items"`
+	FunctionConfig *source.Node  `json:"functionConfig"`
+	Results        *source.Node  `json:"results"`
 }
 
 // ReadResourceList reads a ResourceList (skillc fn's stdin) with the Reader every command uses: the
@@ -78,15 +77,15 @@ type resourceList struct {
 func ReadResourceList(f source.File) (*ResourceList, diag.Diagnostics) {
 	notList := diag.Diagnostics{{File: f.Name, Severity: diag.SeverityError, Message: "expected a config.kubernetes.io/v1 ResourceList (what kustomize and kpt send); to compile files, use skillc compile"}}
 	r := source.NewReader()
-	var roots []*yaml.Node
-	diags := r.Documents(f, func(root *yaml.Node) bool {
+	var roots []*source.Node
+	diags := r.Documents(f, func(root *source.Node) bool {
 		roots = append(roots, root)
 		return len(roots) < 2
 	})
 	switch {
 	case diags.HasErrors():
 		return nil, diags
-	case len(roots) != 1 || roots[0].Kind != yaml.MappingNode:
+	case len(roots) != 1 || roots[0].Kind != source.MappingNode:
 		return nil, notList
 	}
 	apiVersion, kind := source.Header(roots[0])
@@ -105,20 +104,20 @@ func ReadResourceList(f source.File) (*ResourceList, diag.Diagnostics) {
 	out := &ResourceList{APIVersion: apiVersion}
 	for i := range rl.Items {
 		it := &rl.Items[i]
-		if it.Kind != yaml.MappingNode {
+		if it.Kind != source.MappingNode {
 			field := fmt.Sprintf("items[%d]", i)
 			diags = append(diags, src.Diag(field, "expected a Kubernetes object (a mapping with apiVersion and kind), got %s", source.Describe(it)))
 			continue
 		}
 		out.Items = append(out.Items, kyaml.NewRNode(it))
 	}
-	if rl.FunctionConfig != nil && rl.FunctionConfig.Kind != yaml.MappingNode && rl.FunctionConfig.ShortTag() != "!!null" {
+	if rl.FunctionConfig != nil && rl.FunctionConfig.Kind != source.MappingNode && rl.FunctionConfig.ShortTag() != "!!null" {
 		diags = append(diags, src.Diag("functionConfig", "expected a CompilerConfig (a mapping), got %s", source.Describe(rl.FunctionConfig)))
 	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	if rl.FunctionConfig != nil && rl.FunctionConfig.Kind == yaml.MappingNode {
+	if rl.FunctionConfig != nil && rl.FunctionConfig.Kind == source.MappingNode {
 		out.FunctionConfig = kyaml.NewRNode(rl.FunctionConfig)
 	}
 	if rl.Results != nil {

@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
 
-	yaml "go.yaml.in/yaml/v3"
+	"golang.org/x/sync/errgroup"
 	batchv1 "k8s.io/api/batch/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -42,13 +40,7 @@ var rendered = map[string]struct {
 // SkillPack, instance, run, schedule, CompilerConfig or SKILL.md package), it returns sources=true
 // and nothing else: they are to be compiled.
 func ReadRendered(files []source.File) (objs []compile.Object, sources bool, diags diag.Diagnostics) {
-	type doc struct {
-		i          int
-		file, kind string
-		node       *yaml.Node
-	}
 	type result struct {
-		i     int
 		obj   compile.Object
 		diags diag.Diagnostics
 	}
@@ -57,24 +49,15 @@ func ReadRendered(files []source.File) (objs []compile.Object, sources bool, dia
 	// only the total is limited.
 	r.DocumentsPerFile = source.MaxDocuments
 	// Parsing is sequential per file; decoding, most of the time on a large render, runs on every
-	// core while parsing goes on, so no more than a few parsed documents are held at once.
-	jobs := make(chan doc, 64)
-	perWorker := make([][]result, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for w := range perWorker {
-		wg.Go(func() {
-			for d := range jobs {
-				obj, ds := decodeDoc(r, d.file, d.kind, d.node)
-				perWorker[w] = append(perWorker[w], result{d.i, obj, ds})
-			}
-		})
-	}
-	stop := func() []result {
-		close(jobs)
-		wg.Wait()
-		all := slices.Concat(perWorker...)
-		slices.SortFunc(all, func(a, b result) int { return a.i - b.i })
-		return all
+	// core while parsing goes on. Go blocks while every worker is busy, so no more than a few parsed
+	// documents are held at once. Results keep the documents' order: the parser appends each
+	// document's slot, its worker fills it.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var results []*result
+	stop := func() []*result {
+		_ = g.Wait() // the workers return no error: a document's problems are its diagnostics
+		return results
 	}
 	total := 0
 	for _, f := range files {
@@ -82,9 +65,9 @@ func ReadRendered(files []source.File) (objs []compile.Object, sources bool, dia
 			stop()
 			return nil, true, nil
 		}
-		ds := r.Documents(f, func(body *yaml.Node) bool {
+		ds := r.Documents(f, func(body *source.Node) bool {
 			total++
-			if body.Kind != yaml.MappingNode {
+			if body.Kind != source.MappingNode {
 				diags = append(diags, diag.Diagnostic{File: f.Name, Line: body.Line, Severity: diag.SeverityError, Message: "document is not a mapping: not a Kubernetes object"})
 				return true
 			}
@@ -108,7 +91,13 @@ func ReadRendered(files []source.File) (objs []compile.Object, sources bool, dia
 					Message: fmt.Sprintf("%s must be %s, got %q", kind, want.apiVersion, apiVersion)})
 				return true
 			}
-			jobs <- doc{i: total, file: f.Name, kind: kind, node: body}
+			res := &result{}
+			results = append(results, res)
+			file := f.Name
+			g.Go(func() error {
+				res.obj, res.diags = decodeDoc(r, file, kind, body)
+				return nil
+			})
 			return true
 		})
 		if sources {
@@ -135,7 +124,7 @@ func ReadRendered(files []source.File) (objs []compile.Object, sources bool, dia
 
 // decodeDoc decodes one document of a permission kind strictly into its typed object with the
 // Reader's decoder; other kinds give nil.
-func decodeDoc(r *source.Reader, file, kind string, node *yaml.Node) (compile.Object, diag.Diagnostics) {
+func decodeDoc(r *source.Reader, file, kind string, node *source.Node) (compile.Object, diag.Diagnostics) {
 	k, ok := rendered[kind]
 	if !ok {
 		return nil, nil
@@ -147,9 +136,9 @@ func decodeDoc(r *source.Reader, file, kind string, node *yaml.Node) (compile.Ob
 	return obj, nil
 }
 
-func scalarField(m *yaml.Node, key string) string {
+func scalarField(m *source.Node, key string) string {
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key && m.Content[i+1].Kind == yaml.ScalarNode {
+		if m.Content[i].Value == key && m.Content[i+1].Kind == source.ScalarNode {
 			return m.Content[i+1].Value
 		}
 	}
@@ -157,7 +146,7 @@ func scalarField(m *yaml.Node, key string) string {
 }
 
 // lineOfKey is the line of the top-level key of a mapping, or the mapping's.
-func lineOfKey(n *yaml.Node, key string) int {
+func lineOfKey(n *source.Node, key string) int {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
 			return n.Content[i].Line

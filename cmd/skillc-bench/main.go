@@ -29,8 +29,7 @@ import (
 	"syscall"
 	"time"
 
-	sigsyaml "sigs.k8s.io/yaml"
-
+	"github.com/skillc-dev/skillc/internal/emit"
 	"github.com/skillc-dev/skillc/internal/gen"
 )
 
@@ -58,11 +57,7 @@ func roundTrip(in, out string) error {
 	}
 	var b bytes.Buffer
 	for i, doc := range splitDocs(data) {
-		var obj map[string]any
-		if err := sigsyaml.Unmarshal(doc, &obj); err != nil {
-			return fmt.Errorf("document %d: %w", i+1, err)
-		}
-		y, err := sigsyaml.Marshal(obj)
+		y, err := emit.RoundTrip(doc)
 		if err != nil {
 			return fmt.Errorf("document %d: %w", i+1, err)
 		}

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -73,14 +71,14 @@ func Disable(f source.File, tg Target, pack string) (Result, error) {
 
 // doc is a parsed document of the file.
 type doc struct {
-	root  *yaml.Node
+	root  *source.Node
 	value any
 }
 
 func parse(f source.File) ([]doc, error) {
 	var docs []doc
 	var decodeErr error
-	diags := source.NewReader().Documents(f, func(root *yaml.Node) bool {
+	diags := source.NewReader().Documents(f, func(root *source.Node) bool {
 		var v any
 		if err := root.Decode(&v); err != nil {
 			decodeErr = refuse(root.Line, "decoding: %v", err)
@@ -95,8 +93,8 @@ func parse(f source.File) ([]doc, error) {
 	return docs, decodeErr
 }
 
-func (tg Target) matches(root *yaml.Node) bool {
-	if root.Kind != yaml.MappingNode {
+func (tg Target) matches(root *source.Node) bool {
+	if root.Kind != source.MappingNode {
 		return false
 	}
 	_, kind := get(root, "kind")
@@ -118,8 +116,8 @@ func (tg Target) matches(root *yaml.Node) bool {
 }
 
 // get returns the key and value nodes of key in mapping m.
-func get(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
-	if m == nil || m.Kind != yaml.MappingNode {
+func get(m *source.Node, key string) (*source.Node, *source.Node) {
+	if m == nil || m.Kind != source.MappingNode {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -207,7 +205,7 @@ func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
 // lastLine is the last line of a block sequence item: the deepest line any of its nodes starts on,
 // then the continuation lines of a multi-line scalar (more indented than the item's dash, not a
 // comment, not blank).
-func (t *text) lastLine(item *yaml.Node, dashIndent int) int {
+func (t *text) lastLine(item *source.Node, dashIndent int) int {
 	end := maxLine(item)
 	for n := end + 1; n <= len(t.lines); n++ {
 		next := t.body(n)
@@ -223,7 +221,7 @@ func (t *text) lastLine(item *yaml.Node, dashIndent int) int {
 	return end
 }
 
-func maxLine(n *yaml.Node) int {
+func maxLine(n *source.Node) int {
 	m := n.Line
 	for _, c := range n.Content {
 		m = max(m, maxLine(c))
@@ -234,9 +232,8 @@ func maxLine(n *yaml.Node) int {
 // scalar renders s as a YAML scalar: plain when it reads back as the same string in block and
 // flow context, else double-quoted (a JSON string is a valid YAML double-quoted scalar).
 func scalar(s string) string {
-	var v any
 	if s != "" && !strings.ContainsAny(s, ",[]{}#:\"'`\\\t\r\n") && strings.TrimSpace(s) == s &&
-		yaml.Unmarshal([]byte(s), &v) == nil && v == s {
+		source.ReadsAsString(s) {
 		return s
 	}
 	b, _ := json.Marshal(s)
@@ -333,7 +330,7 @@ func apply(f source.File, tg Target, t Toggle, enable bool) (Result, error) {
 	if spec == nil {
 		return Result{}, refuse(root.Line, "the document has no spec: add one with the skills list")
 	}
-	if spec.Kind != yaml.MappingNode || spec.Style&yaml.FlowStyle != 0 || len(spec.Content) == 0 || specKey.Line == spec.Content[0].Line {
+	if spec.Kind != source.MappingNode || spec.Style&source.FlowStyle != 0 || len(spec.Content) == 0 || specKey.Line == spec.Content[0].Line {
 		return Result{}, refuse(specKey.Line, "spec is not a block mapping with its keys on their own lines: edit it by hand (skillc does not reformat)")
 	}
 	skillsKey, skills := get(spec, "skills")
@@ -352,10 +349,10 @@ func apply(f source.File, tg Target, t Toggle, enable bool) (Result, error) {
 	case !enable && pos < 0:
 		return Result{Data: f.Data}, nil
 	}
-	if skills != nil && skills.Kind != yaml.SequenceNode && !(skills.Kind == yaml.ScalarNode && skills.ShortTag() == "!!null") {
+	if skills != nil && skills.Kind != source.SequenceNode && !(skills.Kind == source.ScalarNode && skills.ShortTag() == "!!null") {
 		return Result{}, refuse(skillsKey.Line, "spec.skills is not a list")
 	}
-	if skills != nil && skills.Kind == yaml.ScalarNode && tx.afterColon(skillsKey) != "" {
+	if skills != nil && skills.Kind == source.ScalarNode && tx.afterColon(skillsKey) != "" {
 		return Result{}, refuse(skillsKey.Line, "spec.skills is written as %q: make it a list by hand first", tx.afterColon(skillsKey))
 	}
 	res.Changed = true
@@ -381,8 +378,8 @@ type ref struct {
 	line int
 }
 
-func refsOf(skills *yaml.Node) []ref {
-	if skills == nil || skills.Kind != yaml.SequenceNode {
+func refsOf(skills *source.Node) []ref {
+	if skills == nil || skills.Kind != source.SequenceNode {
 		return nil
 	}
 	var out []ref
@@ -398,7 +395,7 @@ func refsOf(skills *yaml.Node) []ref {
 }
 
 // afterColon is what follows "key:" on the key's line, without a trailing comment.
-func (t *text) afterColon(key *yaml.Node) string {
+func (t *text) afterColon(key *source.Node) string {
 	b := t.body(key.Line)
 	rest := b[t.offset(key.Line, key.Column):]
 	_, after, ok := strings.Cut(rest, ":")
@@ -412,7 +409,7 @@ func (t *text) afterColon(key *yaml.Node) string {
 	return after
 }
 
-func (t *text) enable(specKey, spec, skillsKey, skills *yaml.Node, tog Toggle, res *Result) error {
+func (t *text) enable(specKey, spec, skillsKey, skills *source.Node, tog Toggle, res *Result) error {
 	switch {
 	case skills == nil:
 		// A new skills key, first in spec, right under "spec:" (above the first key's comments).
@@ -421,12 +418,12 @@ func (t *text) enable(specKey, spec, skillsKey, skills *yaml.Node, tog Toggle, r
 		add := append([]string{strings.Repeat(" ", keyIndent) + "skills:"}, blockItem(tog, dash, content)...)
 		t.insertAfter(specKey.Line, add)
 		res.Line = specKey.Line + 2
-	case skills.Kind == yaml.ScalarNode: // "skills:" with no value
+	case skills.Kind == source.ScalarNode: // "skills:" with no value
 		keyIndent := skillsKey.Column - 1
 		dash, content := t.sequenceStyle(keyIndent)
 		t.insertAfter(skillsKey.Line, blockItem(tog, dash, content))
 		res.Line = skillsKey.Line + 1
-	case skills.Style&yaml.FlowStyle != 0:
+	case skills.Style&source.FlowStyle != 0:
 		b := t.body(skills.Line)
 		open := t.offset(skills.Line, skills.Column)
 		end := flowEnd(b, open)
@@ -476,9 +473,9 @@ func (t *text) sequenceStyle(keyIndent int) (dash, content int) {
 	return keyIndent + 2, keyIndent + 4
 }
 
-func (t *text) disable(skillsKey, skills *yaml.Node, pos int, res *Result) error {
+func (t *text) disable(skillsKey, skills *source.Node, pos int, res *Result) error {
 	item := skills.Content[pos]
-	if skills.Style&yaml.FlowStyle != 0 {
+	if skills.Style&source.FlowStyle != 0 {
 		b := t.body(item.Line)
 		start := t.offset(item.Line, item.Column)
 		end := -1

@@ -19,9 +19,8 @@ import (
 	"sort"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // Draft is the JSON Schema dialect of the generated files.
@@ -158,7 +157,7 @@ func contains(s []string, v string) bool {
 var (
 	opaqueType      = reflect.TypeFor[api.Opaque]()
 	scalarType      = reflect.TypeFor[api.Scalar]()
-	nodeType        = reflect.TypeFor[yaml.Node]()
+	nodeType        = reflect.TypeFor[source.Node]()
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 )
 

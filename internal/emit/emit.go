@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"unicode"
 
+	"golang.org/x/sync/errgroup"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 
@@ -681,22 +682,24 @@ func MarshalStream[O Object](objs []O) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// MarshalEach encodes every object (one YAML document each, in order), using every core.
+// MarshalEach encodes every object (one YAML document each, in order), using every core. Objects
+// go to the workers in chunks, so that each chunk's encoder reuses its scratch space.
 func MarshalEach[O Object](objs []O) ([][]byte, error) {
+	const chunk = 64
 	docs := make([][]byte, len(objs))
 	errs := make([]error, len(objs))
-	workers := min(runtime.GOMAXPROCS(0), max(len(objs)/64, 1))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for lo := 0; lo < len(objs); lo += chunk {
+		g.Go(func() error {
 			var e objectEncoder
-			for i := int(next.Add(1) - 1); i < len(objs); i = int(next.Add(1) - 1) {
+			for i := lo; i < min(lo+chunk, len(objs)); i++ {
 				docs[i], errs[i] = e.marshal(objs[i])
 			}
+			return nil
 		})
 	}
-	wg.Wait()
+	_ = g.Wait() // errors are per object, joined in order below
 	return docs, errors.Join(errs...)
 }
 
