@@ -16,8 +16,6 @@ import (
 	"sync"
 	"syscall"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -401,9 +399,9 @@ type renderedObject struct{ kind, name, namespace string }
 // fields are looked up in the node tree and must be plain scalars: no alias is ever expanded (a YAML decoder into Go
 // values would expand a 1 MiB scalar aliased 300 times in a 1 MiB file to 2 GB).
 func skillcObject(name string, data []byte) (renderedObject, bool) {
-	var root *yaml.Node
+	var root *source.Node
 	docs := 0
-	diags := source.NewReader().Documents(source.File{Name: name, Data: data}, func(n *yaml.Node) bool {
+	diags := source.NewReader().Documents(source.File{Name: name, Data: data}, func(n *source.Node) bool {
 		docs++
 		root = n
 		return docs == 1
@@ -411,14 +409,14 @@ func skillcObject(name string, data []byte) (renderedObject, bool) {
 	if diags != nil || docs != 1 || root == nil || hasAnchors(root) {
 		return renderedObject{}, false
 	}
-	scalar := func(n *yaml.Node, path ...string) (string, bool) {
+	scalar := func(n *source.Node, path ...string) (string, bool) {
 		for _, k := range path {
 			n = mapValue(n, k)
 		}
 		if n == nil {
 			return "", true
 		}
-		return n.Value, n.Kind == yaml.ScalarNode
+		return n.Value, n.Kind == source.ScalarNode
 	}
 	meta := mapValue(root, "metadata")
 	kind, ok1 := scalar(root, "kind")
@@ -433,12 +431,12 @@ func skillcObject(name string, data []byte) (renderedObject, bool) {
 
 // hasAnchors reports whether a tree holds an anchor or an alias: skillc never writes one, so a
 // file that does is not skillc's (and is never expanded). Iterative: Documents bounded the depth.
-func hasAnchors(n *yaml.Node) bool {
-	stack := []*yaml.Node{n}
+func hasAnchors(n *source.Node) bool {
+	stack := []*source.Node{n}
 	for len(stack) > 0 {
 		n = stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		if n.Anchor != "" || n.Kind == source.AliasNode {
 			return true
 		}
 		stack = append(stack, n.Content...)
@@ -447,12 +445,12 @@ func hasAnchors(n *yaml.Node) bool {
 }
 
 // mapValue is the value of key in mapping n (nil if n is not a mapping or has no such key).
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
+func mapValue(n *source.Node, key string) *source.Node {
+	if n == nil || n.Kind != source.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+		if k := n.Content[i]; k.Kind == source.ScalarNode && k.Value == key {
 			return n.Content[i+1]
 		}
 	}
