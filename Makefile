@@ -85,13 +85,17 @@ docs:
 cli-docs:
 	$(GO) test -count=1 ./cmd/skillc -run '^TestCLIDoc$$' -update
 
-## generate: regenerate policy/names.rego, compile's label keys and names for the Rego library
+## generate: every generated file, each checked by a test that fails while it is stale: the Rego
+## names module, docs/rules.md, docs/cli.md's flag tables, schemas/
+.PHONY: generate rego-names
+generate: rego-names docs cli-docs schemas
+
+## rego-names: regenerate policy/names.rego, compile's label keys and names for the Rego library
 ## (TestNamesModuleUpToDate fails while it is stale)
-.PHONY: generate
-generate:
+rego-names:
 	$(GO) run ./cmd/skillc-gen-rego -o policy/names.rego
 
-## schemas: regenerate the JSON Schemas in schemas/ from compile/types.go (TestSchemasUpToDate
+## schemas: regenerate the JSON Schemas in schemas/ from api/types.go (TestSchemasUpToDate
 ## fails while they are stale). kubeconform, which the schema tests run, is one of the tools.
 KUBECONFORM_VERSION := v0.8.0
 .PHONY: schemas

@@ -1,3 +1,5 @@
+// Package api holds what users write: the input kinds (SkillPack, SympoziumInstance, Agent,
+// AgentRun, SympoziumSchedule), the CompilerConfig with its defaults, and the typed enums of both.
 package api
 
 import (

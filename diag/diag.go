@@ -1,3 +1,5 @@
+// Package diag is the diagnostics every layer reports: severity, FILE:LINE, field, rule, and
+// the exit code a list of them maps to; Source turns a decoded node back into its file and line.
 package diag
 
 import (

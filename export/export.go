@@ -1,3 +1,5 @@
+// Package export writes SkillPacks as SKILL.md packages (folders, and zips as Wegent uploads
+// expect): the reverse of source's SKILL.md reader.
 package export
 
 import (

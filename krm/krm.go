@@ -1,3 +1,6 @@
+// Package krm speaks kustomize and KRM functions: it reads a ResourceList or a kustomize build
+// into compile inputs, writes ResourceLists and their results back, and runs kustomize build
+// confined for skillc build. It is the only package that imports kyaml and kustomize.
 package krm
 
 import (
@@ -25,6 +28,10 @@ import (
 // AnnotationOrigin is where kustomize records an object's file when the kustomization asks for it
 // with `buildMetadata: [originAnnotations]`.
 const AnnotationOrigin = "config.kubernetes.io/origin"
+
+// RNode is an object as kustomize and kpt hand it over (kyaml's node): the callers of krm name
+// it without importing kyaml, which lives in this package alone.
+type RNode = kyaml.RNode
 
 // Annotation prefixes kustomize and kyaml set on the objects they hand to a function (ids, indexes,
 // paths, origins, local-config). They say nothing about the object, so they are dropped before

@@ -57,7 +57,7 @@ type Engine struct {
 }
 
 // Limits of a --policy folder. Its .rego files are read under the input walks' rules
-// (compile/load.go): regular files only, symlinks not followed, sizes capped before parsing.
+// (source/load.go): regular files only, symlinks not followed, sizes capped before parsing.
 const (
 	MaxPolicyFileSize = 1 << 20 // bytes per .rego file; the built-in library's largest is 14 KB
 	MaxPolicyFiles    = 1000    // .rego files per folder

@@ -1,3 +1,6 @@
+// Package source reads inputs: files, folders, zips, SKILL.md packages and stdin, under the
+// limits every command shares, decoded strictly with lines (the Reader). It is the only package
+// that imports a YAML parser; others name its nodes through the aliases of node.go.
 package source
 
 import (

@@ -23,7 +23,7 @@ import (
 const root = "../.."
 
 // TestSchemasUpToDate regenerates the schemas and compares them with the committed files, so a
-// change of compile/types.go or of the hints cannot leave them stale; and no other file lies in
+// change of api/types.go or of the hints cannot leave them stale; and no other file lies in
 // schemas/ (a schema of a renamed kind would go on validating).
 func TestSchemasUpToDate(t *testing.T) {
 	files, err := Generate()

@@ -1,3 +1,6 @@
+// Package emit writes compiled objects as YAML: a direct writer for speed, tested for equality
+// against sigs.k8s.io/yaml (and fuzzed against it), which library.go wraps for everything else.
+// It is the only package that imports a YAML encoder.
 package emit
 
 import (
