@@ -118,13 +118,14 @@ bench-compare: build tools
 	$(GO) build -o $(BIN)/skillc-bench ./cmd/skillc-bench
 	$(BIN)/skillc-bench -bin $(BIN) -policy policy $(BENCH_ARGS)
 
-## lint: gofmt, go vet, staticcheck; actionlint over the workflows and the workflow users copy
+## lint: gofmt, go.mod and go.sum tidy, go vet, staticcheck; actionlint over the workflows and the workflow users copy
 ## (with shellcheck over their run scripts when it is installed), and shellcheck over action.yml's
 ## scripts (TestActionScriptsShellcheck). It installs the tools it runs.
 LINT_WORKFLOWS := .github/workflows/*.yaml kustomize/flux/render.yaml
 lint: $(BIN)/.staticcheck-$(STATICCHECK_VERSION) $(BIN)/.actionlint-$(ACTIONLINT_VERSION) shellcheck-tool
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 	@if command -v shellcheck > /dev/null; then \

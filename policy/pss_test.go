@@ -339,14 +339,7 @@ func podsOf(name string, res *compile.Result) []pssCase {
 func generatedPods(t *testing.T) []pssCase {
 	t.Helper()
 	compileSrc := func(name, sidecar, config string, opts compile.Options) []pssCase {
-		src := `apiVersion: sympozium.ai/v1alpha1
-kind: SkillPack
-metadata: {name: p, namespace: sympozium-system}
-spec:
-  skills: [{name: s, content: x}]
-  sidecar:
-    image: ghcr.io/example/p:1.0.0
-` + sidecar + run
+		src := pack(sidecar)
 		if config != "" {
 			src += "---\napiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: platform}\nspec:\n  policy:\n" + config
 		}

@@ -12,6 +12,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/skillc-dev/skillc/api"
 )
 
@@ -467,7 +468,7 @@ func fieldsOf(t reflect.Type) map[string][]int {
 func suggest(key string, fields map[string][]int) string {
 	best, bestDist := "", 3
 	for k := range fields {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && best != "" && k < best) {
+		if d := levenshtein.ComputeDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && best != "" && k < best) {
 			best, bestDist = k, d
 		}
 	}
@@ -475,24 +476,4 @@ func suggest(key string, fields map[string][]int) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -271,6 +271,16 @@ func TestPackageDirRefusalsMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "reading SKILL.md package: package is larger than 50 MiB"},
+		{"one file far over the limit", func(t *testing.T, dir string) {
+			f, err := os.Create(filepath.Join(dir, "huge.bin"))
+			if err == nil {
+				err = f.Truncate(8 << 30) // sparse: refused by its size, never read
+				f.Close()
+			}
+			if err != nil {
+				t.Skip(err)
+			}
+		}, "reading SKILL.md package: package is larger than 50 MiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "pkg")
@@ -281,9 +291,14 @@ func TestPackageDirRefusalsMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.setup(t, dir)
-			_, diags := ReadPaths([]string{filepath.Dir(dir)}, nil)
+			var diags diag.Diagnostics
+			n := memtest.Allocated(func() { _, diags = ReadPaths([]string{filepath.Dir(dir)}, nil) })
 			if got := diags.Error(); got != dir+": "+tc.want {
 				t.Errorf("got %q, want %q", got, dir+": "+tc.want)
+			}
+			// A file over what is left of the limit is refused by its size, before it is read.
+			if n > maxHostileAlloc {
+				t.Errorf("refusing it allocated %d MiB", n>>20)
 			}
 		})
 	}

@@ -182,12 +182,25 @@ func readPackageDir(dir string) (Package, error) {
 		if len(files) >= MaxPackageFiles {
 			return fmt.Errorf("package has more than %d files", MaxPackageFiles)
 		}
-		data, err := os.ReadFile(path)
+		tooLarge := fmt.Errorf("package is larger than %d MiB", MaxPackageBytes>>20)
+		// Refused by its size before a byte is read, and read to one byte over what is left, so a
+		// file that grows in the meantime is refused as well: never more than the limit in memory.
+		if info, err := d.Info(); err != nil {
+			return err
+		} else if info.Size() > int64(MaxPackageBytes-total) {
+			return tooLarge
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, int64(MaxPackageBytes-total)+1))
+		f.Close()
 		if err != nil {
 			return err
 		}
 		if total += len(data); total > MaxPackageBytes {
-			return fmt.Errorf("package is larger than %d MiB", MaxPackageBytes>>20)
+			return tooLarge
 		}
 		files[rel] = data
 		return nil

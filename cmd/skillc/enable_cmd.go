@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
 
 	"github.com/skillc-dev/skillc/api"
@@ -295,7 +296,7 @@ func nearest(name string, names []string) string {
 	}
 	var cs []cand
 	for _, n := range names {
-		d := levenshtein(name, n)
+		d := levenshtein.ComputeDistance(name, n)
 		if d <= max(2, len(name)/3) || strings.Contains(n, name) || strings.Contains(name, n) {
 			cs = append(cs, cand{n, d})
 		}
@@ -309,26 +310,6 @@ func nearest(name string, names []string) string {
 		q = append(q, fmt.Sprintf("%q", c.name))
 	}
 	return "; did you mean " + strings.Join(q, " or ") + "?"
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // replaceFile writes data over path atomically: a temporary file in the same folder, with the

@@ -569,7 +569,12 @@ func verify(f source.File, data []byte, before []doc, idx int, t Toggle, enable 
 // spec.skills (and the key dropped with its last block item).
 func withToggle(v any, t Toggle, enable bool, pos int, dropKey bool) any {
 	root, _ := deepCopy(v).(map[string]any)
-	spec, _ := root["spec"].(map[string]any)
+	spec, ok := root["spec"].(map[string]any)
+	if !ok {
+		// A spec that is not a mapping of string keys (`spec: {0: x}`): no document reads back as
+		// an edit of it, so verify refuses.
+		return nil
+	}
 	skills, _ := spec["skills"].([]any)
 	if enable {
 		item := map[string]any{"skillPackRef": t.Pack}
