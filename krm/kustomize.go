@@ -87,7 +87,7 @@ func KustomizeBuild(dir string) (items []*RNode, userOrigin bool, refused *diag.
 //   - read outside DIR: kustomize's LoadRestrictionsRootOnly confines files to their own
 //     kustomization's folder, but `resources: [../base]` makes ../base a new root;
 //   - follow a symlink below DIR (to a file outside, /proc/self/environ, or a FIFO);
-//   - read a FIFO or device (it blocks), or a file larger than compile.MaxFileSize;
+//   - read a FIFO or device (it blocks), or a file larger than source.MaxFileSize;
 //   - fetch a remote resource: kustomize GETs http(s) URLs with no timeout and runs git clone for
 //     git URLs, neither through the file system, so every kustomization and builtin plugin
 //     configuration is checked for remote references when it is read, before kustomize acts on it.
@@ -265,10 +265,10 @@ func (f *buildFS) ReadFile(path string) ([]byte, error) {
 	return f.withOrigin(data, n), nil
 }
 
-// checkYAML reads a YAML file kustomize is about to parse with compile's Reader, so that the
+// checkYAML reads a YAML file kustomize is about to parse with source's Reader, so that the
 // limits every input has come before kustomize's own parser, which would spend the memory they
 // guard (it expands aliases and keeps no element limit) or drop what they refuse (tags): size,
-// characters and elements (compile.Precheck), documents, nesting, tags, anchors of another
+// characters and elements (source.Precheck), documents, nesting, tags, anchors of another
 // document, and what aliases expand to, budgeted across the whole build. Each file is checked
 // once, however often kustomize reads it. Files of other names (a configMapGenerator's .env or
 // binary files) are not YAML to kustomize either: only their size is bounded (ReadFile).

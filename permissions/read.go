@@ -33,7 +33,7 @@ var rendered = map[string]struct {
 }
 
 // ReadRendered decodes the objects of a render (a YAML stream or an -o DIR tree of skillc output)
-// into typed objects with compile's Reader, the loader of every command: the same limits (file
+// into typed objects with source's Reader, the loader of every command: the same limits (file
 // size, text, elements, nesting, aliases, tags) and the same strict decoder, so unknown fields,
 // wrong types and broken YAML are errors at FILE:LINE with the field's path. Kinds that carry no
 // permissions (ConfigMap, ServiceAccount, ...) are skipped. When the files hold sources instead (a

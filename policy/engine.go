@@ -84,7 +84,7 @@ func isRuleName(name string) bool {
 
 // New compiles the built-in library plus the *.rego files (tests excluded) of extraDirs, with
 // params available to rules as data.skillc.parameters. Problems in extraDirs come back as
-// compile.Diagnostics (FILE:LINE: message), all of them; other errors are internal.
+// diag.Diagnostics (FILE:LINE: message), all of them; other errors are internal.
 func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engine, error) {
 	modules, err := builtinModules()
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 
 // TestBuildReadsFilesThroughTheReaderMemory: every YAML file kustomize reads in skillc build (resources,
 // the kustomization itself, a plugin configuration that checkPluginConfigs parses) passes
-// compile's Reader first, so a file kustomize's parser would spend hundreds of MiB on is refused
+// source's Reader first, so a file kustomize's parser would spend hundreds of MiB on is refused
 // at its line with compile's message, before kustomize parses it, and nothing is printed.
 func TestBuildReadsFilesThroughTheReaderMemory(t *testing.T) {
 	memtest.Bounded(t)

@@ -37,7 +37,7 @@ func renderedFiles(objs []compile.Object) (map[string][]byte, error) {
 // renderFiles reads the files of the render DIR holds (inspect has accepted DIR: every entry is
 // one of them), through an os.Root so that nothing is followed out of DIR, under compile's input
 // limits: at most compile.MaxDocuments files (a render holds one object per file) of at most
-// compile.MaxFileSize bytes each. A file is read only if it is, when opened, the regular file
+// source.MaxFileSize bytes each. A file is read only if it is, when opened, the regular file
 // inspect saw: a link or FIFO swapped in meanwhile is refused, never followed. A file equal to
 // what the compile gives is kept as want's bytes, so only changed files cost memory.
 func renderFiles(abs string, prev *previous, want map[string][]byte) (map[string][]byte, error) {
@@ -67,7 +67,7 @@ func renderFiles(abs string, prev *previous, want map[string][]byte) (map[string
 }
 
 // readRenderFile reads one file of a render: a regular file (checked before and after opening,
-// as the same file) of at most compile.MaxFileSize bytes.
+// as the same file) of at most source.MaxFileSize bytes.
 func readRenderFile(root *os.Root, rel string) ([]byte, error) {
 	name := filepath.FromSlash(rel)
 	before, err := root.Lstat(name)

@@ -109,7 +109,7 @@ func TestRenderFilesRefusals(t *testing.T) {
 }
 
 // TestLegacyRenderAliasesNotExpandedMemory: a render without a manifest is recognised file by file by
-// reading each with compile's Reader and looking its labels up in the node tree. A 1 MiB file
+// reading each with source's Reader and looking its labels up in the node tree. A 1 MiB file
 // whose one scalar is aliased 300 times (2 GB of RSS when a YAML-to-JSON decoder read it) is
 // refused as a file skillc did not write, by compile -o and --verify alike, in bounded memory.
 func TestLegacyRenderAliasesNotExpandedMemory(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 // TestOneLoaderForEveryCommand feeds the same hostile input to compile, check, diff (as a source
 // tree and as a render), fn (as a ResourceList item) and build (as a kustomization's resource) and
-// expects the same refusal from compile's Reader: exit 2, the same message, nothing on stdout
+// expects the same refusal from source's Reader: exit 2, the same message, nothing on stdout
 // (check prints its report there: the message).
 // compile, check and diff name the file and line; fn names <stdin> and the line in the
 // ResourceList; build names the file and line too: its file system runs the Reader over every

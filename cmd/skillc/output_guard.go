@@ -393,7 +393,7 @@ func readAsSeen(root *os.Root, name string, fi fs.FileInfo, limit int64) ([]byte
 // renderedObject is what identifies a file skillc wrote.
 type renderedObject struct{ kind, name, namespace string }
 
-// skillcObject reads data, a file of a render, with compile's Reader (its limits, tags, anchors)
+// skillcObject reads data, a file of a render, with source's Reader (its limits, tags, anchors)
 // and returns its object's kind, name and namespace when it is one document without anchors or
 // aliases, labelled app.kubernetes.io/managed-by: skillc, as every file skillc writes is. The
 // fields are looked up in the node tree and must be plain scalars: no alias is ever expanded (a YAML decoder into Go

@@ -16,7 +16,7 @@ import (
 // value of every source document of a few fixtures is mutated (another type, null, empty, an
 // unknown field added, a field removed, a null list item), the fixture compiled with the mutant,
 // and the mutant validated against its schema:
-//   - what skillc's decoder refuses (compile.Load) the schema must refuse: unknown fields and
+//   - what skillc's decoder refuses (source.Load) the schema must refuse: unknown fields and
 //     wrong types are never waved through;
 //   - what the schema refuses skillc must refuse too (compile.Compile): a schema stricter than
 //     skillc would be a false alarm in every editor.

@@ -36,7 +36,7 @@ type Kind struct {
 	Description          string
 }
 
-// Kinds are the kinds compile.Load decodes (load.go's loadDocument), in a fixed order.
+// Kinds are the kinds compile.Load decodes (source/load.go's loadDocument), in a fixed order.
 var Kinds = []Kind{
 	{"sympozium.ai", "v1alpha1", "SkillPack", reflect.TypeFor[api.SkillPack](),
 		"Skills (Markdown) with an optional sidecar, its RBAC and host access."},
