@@ -165,6 +165,7 @@ func isZip(name string) bool { return strings.EqualFold(filepath.Ext(name), ".zi
 func readPackageDir(dir string) (Package, error) {
 	files := map[string][]byte{}
 	total := 0
+	tooLarge := fmt.Errorf("package is larger than %d MiB", MaxPackageBytes>>20)
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -182,12 +183,13 @@ func readPackageDir(dir string) (Package, error) {
 		if len(files) >= MaxPackageFiles {
 			return fmt.Errorf("package has more than %d files", MaxPackageFiles)
 		}
-		tooLarge := fmt.Errorf("package is larger than %d MiB", MaxPackageBytes>>20)
 		// Refused by its size before a byte is read, and read to one byte over what is left, so a
 		// file that grows in the meantime is refused as well: never more than the limit in memory.
-		if info, err := d.Info(); err != nil {
+		info, err := d.Info()
+		if err != nil {
 			return err
-		} else if info.Size() > int64(MaxPackageBytes-total) {
+		}
+		if info.Size() > int64(MaxPackageBytes-total) {
 			return tooLarge
 		}
 		f, err := os.Open(path)
