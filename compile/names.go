@@ -21,6 +21,12 @@ const (
 	LabelInstance       = "sympozium.ai/instance"
 	LabelSkill          = "sympozium.ai/skill"
 	LabelSympoziumOwner = "sympozium.ai/managed-by"
+	// AnnotationSkillPacks names, on a Job or CronJob skillc compiled, the identity
+	// (namespace/name) of each pack whose sidecar runs in its pod, in container order: the gate
+	// and conftest match allow-lists by identity, never by a container's bare name, which a
+	// tenant's private pack can share with a catalog pack. The gate strips it from objects it did
+	// not compile.
+	AnnotationSkillPacks = "skillc.dev/skillpacks"
 )
 
 // Values of LabelComponent and LabelSympoziumOwner.

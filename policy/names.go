@@ -30,6 +30,7 @@ import rego.v1
 		{"label_instance", compile.LabelInstance},
 		{"label_skill", compile.LabelSkill},
 		{"label_sympozium_owner", compile.LabelSympoziumOwner},
+		{"annotation_skill_packs", compile.AnnotationSkillPacks},
 		{"agent_container", compile.AgentContainer},
 		{"ipc_bridge_container", compile.IPCBridgeContainer},
 		{"token_volume", compile.TokenVolume},

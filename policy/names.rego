@@ -23,6 +23,8 @@ label_skill := "sympozium.ai/skill"
 
 label_sympozium_owner := "sympozium.ai/managed-by"
 
+annotation_skill_packs := "skillc.dev/skillpacks"
+
 agent_container := "agent"
 
 ipc_bridge_container := "ipc-bridge"
