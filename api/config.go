@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -95,6 +96,9 @@ func (c *CompilerConfig) Default() {
 	if s.Policy.Profile == "" {
 		s.Policy.Profile = ProfileBaseline
 	}
+	if s.ProtectedNamespaces == nil {
+		s.ProtectedNamespaces = DefaultProtectedNamespaces(s.CatalogNamespace)
+	}
 }
 
 // Validate checks the settings, all of them, and returns every problem.
@@ -131,8 +135,55 @@ func (c *CompilerConfig) Validate() diag.Diagnostics {
 			diags = append(diags, src.Diag(field+".pathPrefix", "%s", msg))
 		}
 	}
+	for _, l := range []struct {
+		field string
+		packs []string
+	}{
+		{"spec.policy.privilegedAllow", s.Policy.PrivilegedAllow},
+		{"spec.policy.runAsRootAllow", s.Policy.RunAsRootAllow},
+	} {
+		for i, p := range l.packs {
+			diags = append(diags, checkPackRef(src, fmt.Sprintf("%s[%d]", l.field, i), p)...)
+		}
+	}
+	for i, a := range s.Policy.HostNamespaceAllow {
+		diags = append(diags, checkPackRef(src, fmt.Sprintf("spec.policy.hostNamespaceAllow[%d].skillPack", i), a.SkillPack)...)
+	}
+	for i, a := range s.Policy.AllowedHostPaths {
+		if a.SkillPack != "" {
+			diags = append(diags, checkPackRef(src, fmt.Sprintf("spec.policy.allowedHostPaths[%d].skillPack", i), a.SkillPack)...)
+		}
+	}
+	for i, e := range s.Policy.Exceptions {
+		if e.SkillPack != "" {
+			diags = append(diags, checkPackRef(src, fmt.Sprintf("spec.policy.exceptions[%d].skillPack", i), e.SkillPack)...)
+		}
+	}
+	diags = append(diags, c.validateTenants()...)
 	diags.Sort()
 	return diags
+}
+
+// PackRef is an allow-list's or exception's pack as namespace/name: a bare name is the catalog's.
+// A tenant's private pack that shares a catalog pack's name is another pack, and gets none of
+// what the platform allowed the catalog's.
+func (s *ConfigSpec) PackRef(ref string) string {
+	if strings.Contains(ref, "/") {
+		return ref
+	}
+	return s.CatalogNamespace + "/" + ref
+}
+
+// checkPackRef refuses a pack reference that is neither a name nor namespace/name.
+func checkPackRef(src diag.Source, field, ref string) diag.Diagnostics {
+	ns, name, scoped := strings.Cut(ref, "/")
+	if !scoped {
+		name, ns = ref, ""
+	}
+	if name == "" || scoped && ns == "" || strings.Contains(name, "/") {
+		return diag.Diagnostics{src.Diag(field, "%q: name a pack as NAME (the catalog's) or NAMESPACE/NAME", ref)}
+	}
+	return nil
 }
 
 // AbsoluteCleanPath explains why p is not an absolute path without "..", or returns "".

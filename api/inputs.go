@@ -7,4 +7,15 @@ type Inputs struct {
 	Runs      []*AgentRun
 	Schedules []*Schedule
 	Configs   []*CompilerConfig
+	// Namespaces among the inputs: their Pod Security labels say which runs there would start.
+	Namespaces []*Namespace
 }
+
+// Namespace is a v1 Namespace among the inputs; skillc reads its labels.
+type Namespace struct {
+	typeMeta `json:",inline"`
+	Spec     Opaque `json:"spec"`
+}
+
+// LabelPodSecurityEnforce is the namespace label Pod Security Admission enforces.
+const LabelPodSecurityEnforce = "pod-security.kubernetes.io/enforce"

@@ -252,6 +252,12 @@ type ConfigSpec struct {
 	KeepSources       bool         `json:"keepSources"`
 	SkillBudgetTokens int          `json:"skillBudgetTokens"`
 	Policy            PolicyConfig `json:"policy"`
+	// Tenants, when set, confine each team's sources to its paths and namespaces (TEN-01).
+	Tenants []Tenant `json:"tenants,omitempty"`
+	// ProtectedNamespaces take nothing emitted for an instance, run or schedule (TEN-02), beside
+	// kube-system, kube-public and kube-node-lease. Unset: the catalog namespace, argocd and
+	// flux-system; [] protects only the three system namespaces.
+	ProtectedNamespaces []string `json:"protectedNamespaces"`
 }
 
 type ConfigImages struct {

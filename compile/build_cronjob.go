@@ -27,7 +27,7 @@ func buildCronJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *record
 	}
 	cj := &batchv1.CronJob{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "CronJob"},
-		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
+		ObjectMeta: workloadMeta(pod),
 		Spec: batchv1.CronJobSpec{
 			Schedule:          pod.Schedule.Spec.Schedule,
 			ConcurrencyPolicy: policy,

@@ -34,7 +34,7 @@ func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) 
 	from.set("spec.activeDeadlineSeconds", &pod.Src, "spec.timeout")
 	return &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: objectMeta(pod.Name, pod.Namespace, podLabels(pod)),
+		ObjectMeta: workloadMeta(pod),
 		Spec:       jobSpec(pod, *tmpl),
 	}, from.done(), diags
 }

@@ -5,6 +5,7 @@ package compile
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -32,6 +33,12 @@ type Result struct {
 	Config  *api.CompilerConfig
 	Pods    []Pod
 	Budgets []Budget // estimated skill tokens per instance
+	// StandIns are built for StandInPods only to be gated, never emitted: the pods of instances
+	// that no run uses yet and of packs that nothing uses.
+	StandIns    []Object
+	StandInPods []Pod
+	// Inputs are the decoded sources, with their files: the gate checks who wrote what (tenants).
+	Inputs *api.Inputs
 
 	origins map[Object]*origins // as the builders recorded them
 }
@@ -130,8 +137,13 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 		diags.Sort()
 		return nil, diags
 	}
-	objs, from, d := buildObjects(cfg, pods, instToggles)
+	configMaps := map[nsName]bool{} // built once, whether for a run or a stand-in
+	objs, from, d := buildObjects(cfg, pods, instToggles, configMaps)
 	diags = append(diags, d...)
+	standInPods := standIns(spec, in, pods, instToggles)
+	standInObjs, standInFrom, d := buildObjects(cfg, standInPods, nil, configMaps)
+	diags = append(diags, d...)
+	maps.Copy(from, standInFrom)
 	budgets, d := budgets(spec.SkillBudgetTokens, instToggles, in)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
@@ -139,19 +151,20 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 		return nil, diags
 	}
 	sortObjects(objs)
+	sortObjects(standInObjs)
 	if d := duplicateObjects(objs, pods); d != nil {
 		d.Sort()
 		return nil, d
 	}
 	applyTarget(spec.Target, objs)
 	diags.Sort()
-	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, origins: from}, diags
+	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, StandIns: standInObjs, StandInPods: standInPods, Inputs: in, origins: from}, diags
 }
 
 // buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC,
 // with where each came from. Each is checked as the API server would check it (checkEmitted) as
 // soon as it is built.
-func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]Toggle) ([]Object, map[Object]*origins, diag.Diagnostics) {
+func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]Toggle, configMaps map[nsName]bool) ([]Object, map[Object]*origins, diag.Diagnostics) {
 	spec := &cfg.Spec
 	var images *diag.Source // the config's file, when it has one: where the pod's images are set
 	if cfg.Src.File != "" {
@@ -166,7 +179,6 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 		recorded[o] = from
 	}
 	ck := &cursor{memo: map[memoKey][]string{}} // one memo for the whole compile: see cursor.check
-	configMaps := map[nsName]bool{}
 	addConfigMaps := func(ns string, ts []Toggle) {
 		for _, t := range ts {
 			k := nsName{ns, t.Pack.Metadata.Name}
@@ -228,7 +240,7 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 			}
 		}
 	}
-	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 {
+	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 && instToggles != nil {
 		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
 	return objs, recorded, diags

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +31,44 @@ func objectMeta(name, namespace string, l map[string]string) metav1.ObjectMeta {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// workloadMeta is a Job's or CronJob's metadata: with the pack identity of each sidecar
+// (AnnotationSkillPacks), so that allow-lists match the pack that was resolved, never a bare name
+// a tenant's private pack can share with a catalog pack.
+func workloadMeta(pod *Pod) metav1.ObjectMeta {
+	m := objectMeta(pod.Name, pod.Namespace, podLabels(pod))
+	if ids := PackIdentities(pod); ids != "" {
+		m.Annotations = map[string]string{AnnotationSkillPacks: ids}
+	}
+	return m
+}
+
+// PackIdentities is the value of AnnotationSkillPacks for a pod: namespace/name of each pack that
+// runs a sidecar, in container order ("" when none does).
+func PackIdentities(pod *Pod) string {
+	var b strings.Builder
+	for _, t := range pod.Toggles {
+		if sc := t.Pack.Spec.Sidecar; sc == nil || sc.Image == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(t.Identity())
+	}
+	return b.String()
+}
+
+// PodTemplateOf returns the pod template of a Job or CronJob, or nil for other kinds.
+func PodTemplateOf(o Object) *corev1.PodTemplateSpec {
+	switch w := o.(type) {
+	case *batchv1.Job:
+		return &w.Spec.Template
+	case *batchv1.CronJob:
+		return &w.Spec.JobTemplate.Spec.Template
+	}
+	return nil
+}
 
 // PodSpecOf returns the pod spec of a Job or CronJob, or nil for other kinds.
 func PodSpecOf(o Object) *corev1.PodSpec {

@@ -20,6 +20,11 @@ type Origin struct {
 	src      *diag.Source
 }
 
+// Source is the source document the field came from (nil when recorded without one). The gate
+// compares it with a pack's Src to learn which pack declared a field: by where it came from,
+// never by a name.
+func (o Origin) Source() *diag.Source { return o.src }
+
 // String is FILE:LINE field.
 func (o Origin) String() string { return fmt.Sprintf("%s:%d %s", o.File, o.Line, o.Field) }
 
@@ -65,6 +70,15 @@ func ObjectKey(o Object) string { return kindOf(o) + "/" + o.GetNamespace() + "/
 func (r *Result) OriginsOf(o Object) Origins {
 	if from := r.origins[o]; from != nil {
 		return from.materialize()
+	}
+	return nil
+}
+
+// PodOf is the run, schedule or stand-in an emitted (or stand-in) object was built for, as its
+// builder recorded it: nil for ConfigMaps and shared ServiceAccounts, which serve a namespace.
+func (r *Result) PodOf(o Object) *Pod {
+	if from := r.origins[o]; from != nil {
+		return from.pod
 	}
 	return nil
 }

@@ -16,6 +16,9 @@ import (
 // Toggle is one skill toggle resolved to its pack, with where it was written.
 type Toggle struct {
 	Pack   *api.SkillPack
+	// PackNamespace is where Pack was found: the pod's namespace (private) or the catalog's.
+	// With the name it is the pack's identity, which allow-lists and exceptions match.
+	PackNamespace string
 	Params map[string]api.Scalar
 	Src    diag.Source
 	Field  string // e.g. spec.skills[2]
@@ -37,6 +40,8 @@ type Pod struct {
 	Timeout     string
 	PullSecrets []corev1.LocalObjectReference
 	Schedule    *api.Schedule // set for schedules
+	// StandIn: no run or schedule exists; the pod is built only to be gated (see standIns).
+	StandIn bool
 }
 
 // Scheduled reports whether the pod is a schedule's (a CronJob's) rather than a run's (a Job's).
@@ -82,6 +87,14 @@ func newResolver(cfg *api.ConfigSpec, in *api.Inputs) *resolver {
 	return r
 }
 
+// namespaceOfPack is the namespace a pack lives in (a pack without one is the catalog's).
+func (r *resolver) namespaceOfPack(p *api.SkillPack) string {
+	return namespaceOf(p.Metadata, r.cfg.CatalogNamespace)
+}
+
+// Identity is the pack's namespace/name: what allow-lists and exceptions name.
+func (t *Toggle) Identity() string { return t.PackNamespace + "/" + t.Pack.Metadata.Name }
+
 // lookup finds a pack for a ref from namespace ns: private (ns) first, then the public catalog.
 func (r *resolver) lookup(ns, ref string) (*api.SkillPack, *api.SkillPack) {
 	name := strings.TrimPrefix(ref, "skillpack-")
@@ -119,7 +132,7 @@ func (r *resolver) toggles(src diag.Source, field, ns, owner string, refs []api.
 			continue
 		}
 		seen[pack.Metadata.Name] = f
-		out = append(out, Toggle{Pack: pack, Params: ref.Params, Src: src, Field: f})
+		out = append(out, Toggle{Pack: pack, PackNamespace: r.namespaceOfPack(pack), Params: ref.Params, Src: src, Field: f})
 	}
 	return out
 }
@@ -201,4 +214,54 @@ func skillKeys(p *api.SkillPack) []string {
 		keys = append(keys, s.Name+".md")
 	}
 	return keys
+}
+
+// StandInName is the run and instance name of a stand-in pod, and StandInNamespace the namespace
+// of a catalog pack's stand-in.
+const (
+	StandInName      = "skillc-stand-in"
+	StandInNamespace = "skillc-stand-in"
+)
+
+// standIns are the pods the gate judges though nothing is emitted for them: an instance that no
+// run or schedule uses yet (the controller may start one at any time), and a pack that no pod
+// uses at all (a pack catalogue's own CI has nothing else to gate). A pack's stand-in runs in its
+// own namespace, or StandInNamespace for a catalog pack, with the config's identity.
+func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[nsName][]Toggle) []Pod {
+	used := map[*api.SkillPack]bool{}
+	running := map[*api.Instance]bool{}
+	for _, p := range pods {
+		running[p.Instance] = true
+		for _, t := range p.Toggles {
+			used[t.Pack] = true
+		}
+	}
+	var out []Pod
+	for _, inst := range in.Instances {
+		ns := namespaceOf(inst.Metadata, "default")
+		ts := instToggles[nsName{ns, inst.Metadata.Name}]
+		if running[inst] || len(ts) == 0 {
+			continue
+		}
+		for _, t := range ts {
+			used[t.Pack] = true
+		}
+		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: ns, Src: inst.Src, Instance: inst, Toggles: ts, StandIn: true})
+	}
+	for _, p := range in.Packs {
+		if used[p] {
+			continue
+		}
+		used[p] = true
+		ns := namespaceOf(p.Metadata, cfg.CatalogNamespace)
+		podNS := ns
+		if ns == cfg.CatalogNamespace {
+			podNS = StandInNamespace
+		}
+		inst := &api.Instance{}
+		inst.Metadata.Name, inst.Metadata.Namespace, inst.Src = StandInName, podNS, p.Src
+		t := Toggle{Pack: p, PackNamespace: ns, Src: p.Src, Field: "metadata"}
+		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: podNS, Src: p.Src, Instance: inst, Toggles: []Toggle{t}, StandIn: true})
+	}
+	return out
 }

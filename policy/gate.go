@@ -60,6 +60,11 @@ func Params(spec *api.ConfigSpec, today string) map[string]any {
 		}
 	}
 	p["today"] = today
+	// Allow-lists and exceptions name packs as namespace/name; a bare name is the catalog's.
+	p["catalogNamespace"] = spec.CatalogNamespace
+	// The gate decides declared host access from compile's origin records (hostAccessFindings):
+	// the library's name-based check is for renders judged without them (conftest).
+	p["hostAccessFromOrigins"] = true
 	return p
 }
 
@@ -75,7 +80,7 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	}
 	rep.Stats.Evaluations++
 	for _, f := range cfgFindings {
-		raw = append(raw, located{f, loc.config(f.Field)})
+		raw = append(raw, located{f: f, pos: loc.config(f.Field)})
 	}
 
 	// With the built-in library alone, objects of one shape (equal but for the run's, instance's
@@ -83,7 +88,10 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 	// order is evaluated, in parallel, and its verdicts serve the others, each message rebuilt
 	// from the finding's fields for its own object. Shapes are keyed on the typed objects' JSON,
 	// so only the evaluated objects are ever turned into generic maps.
-	objs := res.Objects
+	// Stand-ins (instances no run uses yet, packs nothing uses) are judged like emitted objects and
+	// never emitted: a pack catalogue's CI gates its packs too.
+	objs := slices.Concat(res.Objects, res.StandIns)
+	real := len(res.Objects)
 	repOf := make([]int, len(objs))
 	var reps []int
 	tasks := newTaskBatch()
@@ -140,9 +148,19 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 			findings = retarget(findings, o)
 		}
 		findings = append(findings, undeclaredMounts(o, loc.podOf(o))...)
+		findings = append(findings, hostAccessFindings(o, loc)...)
 		for _, f := range findings {
-			raw = append(raw, located{f, loc.object(o, f)})
+			if i >= real {
+				f = standInFinding(f, loc.podOf(o))
+			}
+			raw = append(raw, located{f, loc.object(o, f), o})
 		}
+	}
+	raw = append(raw, tenantFindings(res)...)
+	raw = append(raw, podSecurityFindings(res, loc, res.Objects, false)...)
+	for _, l := range podSecurityFindings(res, loc, res.StandIns, true) {
+		l.f = standInFinding(l.f, loc.podOf(l.o))
+		raw = append(raw, l)
 	}
 	taskFindings, err := tasks.eval(ctx, g.engine)
 	if err != nil {
@@ -152,7 +170,7 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 		rep.Stats.Evaluations++
 	}
 	for _, tf := range taskFindings {
-		raw = append(raw, located{tf.f, loc.object(tf.o, tf.f)})
+		raw = append(raw, located{tf.f, loc.object(tf.o, tf.f), tf.o})
 	}
 	g.sortIntoReport(rep, raw, loc)
 	return rep, nil
@@ -619,6 +637,18 @@ func configInput(cfg *api.CompilerConfig) map[string]any {
 type located struct {
 	f   Finding
 	pos diag.Diagnostic // File, Line, Field of the cause in the sources
+	o   compile.Object  // the object judged (nil for the config and the sources themselves)
+}
+
+// standInFinding says that a finding comes from a stand-in run, and whose.
+func standInFinding(f Finding, pod *compile.Pod) Finding {
+	what := "(checked as a stand-in run: nothing enables this pack yet)"
+	if pod != nil && pod.Instance != nil && pod.Instance.Metadata.Name != compile.StandInName {
+		what = fmt.Sprintf("(checked as a stand-in run of %s %s/%s: no AgentRun or schedule uses it yet)", pod.Instance.Kind, pod.Namespace, pod.Instance.Metadata.Name)
+	}
+	f.Detail += " " + what
+	f.Message += " " + what
+	return f
 }
 
 // sortIntoReport applies exceptions, merges identical causes (one pack's Role in many runs is one
@@ -640,7 +670,7 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 		if l.f.Severity == "warn" {
 			d.Severity = diag.SeverityWarning
 		}
-		exc := g.exceptionFor(l.f, loc)
+		exc := g.exceptionFor(l, loc)
 		// One cause in many objects (a pack's Role in every run) is one finding: group by the
 		// library's detail (the message without the object's name), and count the objects. A user
 		// policy's message is its only text: grouped as it is.
@@ -677,21 +707,29 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 // exceptionFor returns the CompilerConfig exception that waives a finding, if any. Only
 // well-formed, unexpired exceptions that name the rule explicitly and the finding's pack count;
 // non-waivable findings are never excepted. (META-02 reports the malformed and expired ones.)
-func (g *Gate) exceptionFor(f Finding, loc *locator) *api.PolicyException {
-	if !f.Waivable || f.Pack == "" {
+func (g *Gate) exceptionFor(l located, loc *locator) *api.PolicyException {
+	f := l.f
+	if !f.Waivable || f.Pack == "" || l.o == nil {
 		return nil
 	}
-	for i := range g.cfg.Spec.Policy.Exceptions {
-		e := &g.cfg.Spec.Policy.Exceptions[i]
-		if e.SkillPack != f.Pack || e.Owner == "" || e.Justification == "" || !validDate(e.Expires) || e.Expires < g.today {
+	// The pack as resolved for this object: a tenant's private pack that shares a catalog pack's
+	// name is another pack and gets none of its exceptions.
+	t := loc.packToggle(l.o, f.Pack)
+	if t == nil {
+		return nil
+	}
+	spec := &g.cfg.Spec
+	for i := range spec.Policy.Exceptions {
+		e := &spec.Policy.Exceptions[i]
+		if spec.PackRef(e.SkillPack) != t.Identity() || e.Owner == "" || e.Justification == "" || !validDate(e.Expires) || e.Expires < g.today {
 			continue
 		}
 		if !slices.Contains(e.Rules, f.Rule) || slices.Contains(e.Rules, "*") {
 			continue
 		}
 		if e.Version != "" || e.ImageDigest != "" {
-			p := loc.pack(f.Namespace, f.Pack)
-			if p == nil || (e.Version != "" && p.Spec.Version != e.Version) {
+			p := t.Pack
+			if e.Version != "" && p.Spec.Version != e.Version {
 				continue
 			}
 			if e.ImageDigest != "" && (p.Spec.Sidecar == nil || !strings.HasSuffix(p.Spec.Sidecar.Image, "@"+e.ImageDigest)) {

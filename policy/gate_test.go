@@ -83,7 +83,10 @@ func TestCalibration(t *testing.T) {
 		{"seed host access passes once allow-listed", []string{"fixtures/seed-host-access"}, "", nil, []string{"IMG-01", "IMG-02"}},
 		{"broad kubectl pack", []string{"fixtures/denied/broad-kubectl"}, "", []string{"RBAC-04", "RBAC-05", "RBAC-07", "RBAC-08"}, []string{"RBAC-15"}},
 		{"built-in packs with the platform config", []string{"skills", "fixtures/default"}, "", nil, []string{"RBAC-13"}},
-		{"read-only observability pack warns only", []string{"skills", "fixtures/default/sre.yaml"}, "", nil, []string{"RBAC-13"}},
+		{"read-only observability pack warns only", []string{"skills/cluster-triage.yaml", "skills/code-review.yaml", "skills/incident-response.yaml", "skills/observability-triage.yaml", "fixtures/default/sre.yaml"}, "", nil, []string{"RBAC-13"}},
+		// node-probe, which nothing enables here, is gated as a stand-in run: without the
+		// platform's allow-lists its host access is denied (a pack catalogue's CI sees it).
+		{"an unenabled host-access pack is gated as a stand-in", []string{"skills", "fixtures/default/sre.yaml"}, "", []string{"POD-02", "POD-04", "POD-06", "POD-07"}, []string{"RBAC-13"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/internal/emit"
-	"github.com/skillc-dev/skillc/source"
+	"github.com/skillc-dev/skillc/internal/testinput"
 )
 
 // The holes of issue 12: each test compiles real sources and runs the whole gate, and each failed
@@ -20,7 +20,7 @@ import (
 // gateYAML compiles one YAML stream (sources plus, optionally, a CompilerConfig) and gates it.
 func gateYAML(t *testing.T, src string, opts compile.Options, dirs ...string) *Report {
 	t.Helper()
-	res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, opts)
+	res, ds := compile.Compile(testinput.Files("in.yaml", src), opts)
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +264,7 @@ kind: AgentRun
 metadata: {name: web, namespace: team}
 spec: {instanceRef: inst}
 `
-	res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{})
+	res, ds := compile.Compile(testinput.Files("in.yaml", src), compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
@@ -401,7 +401,7 @@ func TestHoleMalformedDigest(t *testing.T) {
 		{"ghcr.io/example/p@sha512:" + good[7:], false},
 	} {
 		src := strings.Replace(probe("/proc"), "rules: [POD-04, POD-06, IMG-02]", "rules: [POD-04]", 1)
-		res, ds := compile.Compile([]source.File{{Name: "in.yaml", Data: []byte(src)}}, compile.Options{Profile: "restricted"})
+		res, ds := compile.Compile(testinput.Files("in.yaml", src), compile.Options{Profile: "restricted"})
 		err := ds.Err()
 		if err != nil {
 			t.Fatal(err)

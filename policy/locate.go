@@ -40,8 +40,11 @@ func (l *locator) config(field string) diag.Diagnostic {
 	return at(l.res.Config.Src, field)
 }
 
-// podOf finds the run an object belongs to.
+// podOf finds the run an object belongs to: as its builder recorded it, else by its labels.
 func (l *locator) podOf(o compile.Object) *compile.Pod {
+	if p := l.res.PodOf(o); p != nil {
+		return p
+	}
 	run := ownerName(o)
 	if p, ok := l.pods[o.GetNamespace()+"/"+run]; ok {
 		return p
@@ -58,6 +61,25 @@ func (l *locator) pack(ns, name string) *api.SkillPack {
 		for _, t := range p.Toggles {
 			if t.Pack.Metadata.Name == name {
 				return t.Pack
+			}
+		}
+	}
+	return nil
+}
+
+// packToggle is the toggle that brought pack into object o: in o's run, or for a ConfigMap (which
+// serves its namespace) in any run or stand-in there.
+func (l *locator) packToggle(o compile.Object, pack string) *compile.Toggle {
+	if t := l.toggle(l.podOf(o), pack); t != nil {
+		return t
+	}
+	for _, pods := range [][]compile.Pod{l.res.Pods, l.res.StandInPods} {
+		for i := range pods {
+			if pods[i].Namespace != o.GetNamespace() {
+				continue
+			}
+			if t := l.toggle(&pods[i], pack); t != nil {
+				return t
 			}
 		}
 	}

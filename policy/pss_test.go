@@ -21,6 +21,7 @@ import (
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/internal/testinput"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -343,7 +344,7 @@ func generatedPods(t *testing.T) []pssCase {
 		if config != "" {
 			src += "---\napiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: platform}\nspec:\n  policy:\n" + config
 		}
-		res, ds := compile.Compile([]source.File{{Name: name + ".yaml", Data: []byte(src)}}, opts)
+		res, ds := compile.Compile(testinput.Files(name+".yaml", src), opts)
 		err := ds.Err()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -39,6 +39,7 @@ type decoder struct {
 	total     *aliasBudget // what every document of the inputs may still reach, together
 	aliased   int          // > 0 while visiting a node reached through an alias
 	exhausted bool         // a budget ran out: the refusal is reported once, nothing more is decoded
+	loose     bool         // unknown fields are skipped (objects skillc only reads a part of)
 }
 
 // aliasBudget is what aliases may add across all the documents one Reader decodes: a per-document
@@ -299,7 +300,9 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		fp := join(path, k.Value)
 		idx, ok := fields[k.Value]
 		if !ok {
-			d.fail(k, fp, "unknown field %q%s", k.Value, suggest(k.Value, fields))
+			if !d.loose {
+				d.fail(k, fp, "unknown field %q%s", k.Value, suggest(k.Value, fields))
+			}
 			continue
 		}
 		if seen[k.Value] {

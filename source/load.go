@@ -326,7 +326,17 @@ func (r *Reader) Exhausted() bool { return r.docs > MaxDocuments }
 // unknown field, a wrong type or a spent alias budget is an error at FILE:LINE with its field
 // path. Safe for concurrent use.
 func (r *Reader) Decode(file string, root *yaml.Node, out any) (diag.Source, diag.Diagnostics) {
-	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: r.budget}
+	return r.decode(file, root, out, false)
+}
+
+// DecodeLoose is Decode that skips fields out does not have: for objects of Kubernetes' own kinds,
+// of which skillc reads only a part.
+func (r *Reader) DecodeLoose(file string, root *yaml.Node, out any) (diag.Source, diag.Diagnostics) {
+	return r.decode(file, root, out, true)
+}
+
+func (r *Reader) decode(file string, root *yaml.Node, out any, loose bool) (diag.Source, diag.Diagnostics) {
+	d := &decoder{pos: positions{}, nodes: MaxAliasNodes, bytes: MaxAliasBytes, total: r.budget, loose: loose}
 	d.value(root, reflect.ValueOf(out).Elem(), "") // Documents checked the tree
 	pos, errs := d.pos, d.errs
 	var diags diag.Diagnostics
@@ -370,10 +380,18 @@ func (r *Reader) loadFile(in *api.Inputs, f File) diag.Diagnostics {
 		return diags
 	}
 	var diags diag.Diagnostics
+	docs, configs := 0, len(in.Configs)
 	diags = append(diags, r.Documents(f, func(root *yaml.Node) bool {
+		docs++
 		diags = append(diags, r.loadDocument(in, f.Name, root)...)
 		return true
 	})...)
+	if len(in.Configs) > configs && docs > 1 {
+		// The platform's settings in a file with anything else: whoever edits the instance or the
+		// pack beside it edits the allow-lists too.
+		c := in.Configs[configs]
+		diags = append(diags, c.Src.Diag("", "a CompilerConfig must be alone in its file (this file holds %d documents): the platform's settings must not share a file with what tenants write", docs))
+	}
 	return diags
 }
 
@@ -482,6 +500,16 @@ func (r *Reader) loadDocument(in *api.Inputs, file string, root *yaml.Node) diag
 		target = &api.Schedule{}
 	case group == api.GroupSkillc && kind == "CompilerConfig":
 		target = &api.CompilerConfig{}
+	case apiVersion == "v1" && kind == "Namespace":
+		// Read for its Pod Security labels; anything else in it is the API server's business.
+		var ns api.Namespace
+		src, diags := r.DecodeLoose(file, root, &ns)
+		if diags.HasErrors() {
+			return diags
+		}
+		ns.Src = src
+		in.Namespaces = append(in.Namespaces, &ns)
+		return nil
 	default:
 		return diag.Diagnostics{{File: file, Line: root.Line, Severity: diag.SeverityInfo, Message: fmt.Sprintf("ignoring %s %s: not a skillc input", apiVersion, kind)}}
 	}
