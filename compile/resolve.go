@@ -15,13 +15,13 @@ import (
 
 // Toggle is one skill toggle resolved to its pack, with where it was written.
 type Toggle struct {
-	Pack   *api.SkillPack
+	Pack *api.SkillPack
 	// PackNamespace is where Pack was found: the pod's namespace (private) or the catalog's.
 	// With the name it is the pack's identity, which allow-lists and exceptions match.
 	PackNamespace string
-	Params map[string]api.Scalar
-	Src    diag.Source
-	Field  string // e.g. spec.skills[2]
+	Params        map[string]api.Scalar
+	Src           diag.Source
+	Field         string // e.g. spec.skills[2]
 }
 
 // Pod is what one run or schedule needs built: who it is, its instance, its packs in toggle order,
