@@ -93,6 +93,9 @@ func (c *CompilerConfig) validateTenants() diag.Diagnostics {
 		}
 	}
 	for i, ns := range s.ProtectedNamespaces {
+		if ns == s.CatalogNamespace {
+			continue // checked as spec.catalogNamespace (and the default list holds it)
+		}
 		for _, msg := range validation.IsDNS1123Label(ns) {
 			diags = append(diags, src.Diag(fmt.Sprintf("spec.protectedNamespaces[%d]", i), "invalid namespace %q: %s", ns, msg))
 		}
