@@ -68,18 +68,18 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 		}
 		opts.Config = cfg
 	}
-	items, userOrigin, refusal, err := krm.KustomizeBuild(args[0])
+	b, refusal, err := krm.KustomizeBuild(args[0])
 	if refusal != nil {
 		return refused("%s", refusal.String())
 	}
 	if err != nil {
 		return refused("skillc build: kustomize build %s: %v", args[0], err)
 	}
-	r, out := compileItems(cmd, "build", args[0], items, nil, opts, o.policyDirs)
+	r, out := compileItems(cmd, "build", args[0], b.Items, nil, opts, o.policyDirs, b.Locate)
 	if out.code != exitOK {
 		return out
 	}
-	stream, err := krm.KustomizeStream(r.passthrough, userOrigin)
+	stream, err := krm.KustomizeStream(r.passthrough, b.UserOrigin)
 	if err != nil {
 		return out.then(internalError(err))
 	}
