@@ -32,6 +32,15 @@ replaced by the objects skillc compile would print; every other object passes th
 spec.keepSources: true keeps the sources too. SKILL.md packages cannot travel in a ResourceList:
 import them first (skillc import) or use skillc compile.
 
+Everything written passed the gate. The RBAC objects (Role, ClusterRole, RoleBinding,
+ClusterRoleBinding) and workloads (Pod, Job, CronJob, Deployment, StatefulSet, DaemonSet,
+ReplicaSet, ReplicationController, PodTemplate) that pass through are judged by the library's
+RBAC, POD, IMG and SEC rules and the --policy rules, without allow-lists or exceptions (they
+belong to no SkillPack): a binding may refer only to a Role or ClusterRole among the objects
+written (never cluster-admin, admin, edit, view or a system: role) and may not bind a system:
+group or user or a kube-system ServiceAccount. An object with the API group, kind, namespace and
+name of a compiled object is bad input, in place or not.
+
 A policy denial exits 1 and bad input exits 2: the findings go to stderr and, as KRM results
 (severity, message, resourceRef, field.path, file.path and file.index, tags.rule), into a
 ResourceList without items on stdout; kustomize fails the build, kpt shows the results. Warnings go
