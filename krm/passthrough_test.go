@@ -12,8 +12,8 @@ import (
 func TestBuildLocate(t *testing.T) {
 	dir := t.TempDir()
 	for name, data := range map[string]string{
-		"kustomization.yaml": "namePrefix: team-\nresources: [rbac.yaml, base]\nconfigMapGenerator: [{name: gen, literals: [a=b]}]\n",
-		"rbac.yaml":          "# RBAC\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader, namespace: a}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader, namespace: a}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\n",
+		"kustomization.yaml":      "namePrefix: team-\nresources: [rbac.yaml, base]\nconfigMapGenerator: [{name: gen, literals: [a=b]}]\n",
+		"rbac.yaml":               "# RBAC\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader, namespace: a}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader, namespace: a}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\n",
 		"base/kustomization.yaml": "resources: [pod.yaml]\n",
 		"base/pod.yaml":           "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [{name: c, image: x}]\n",
 	} {
