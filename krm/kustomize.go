@@ -1,6 +1,7 @@
 package krm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -61,15 +62,15 @@ func KustomizeStream(nodes []*RNode, keepOrigin bool) ([]byte, error) {
 // files. userOrigin: the kustomization asked for them itself (else they are not to be printed).
 // A refusal of buildFS comes back as refused, a located message, instead of kustomize's
 // wrapping of it.
-func KustomizeBuild(dir string) (items []*RNode, userOrigin bool, refused *diag.Diagnostic, err error) {
+func KustomizeBuild(dir string) (b *Build, refused *diag.Diagnostic, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, false, nil, err
+		return nil, nil, err
 	}
 	// DIR itself may be a link (it was named); below it nothing is followed.
 	root, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return nil, false, nil, err
+		return nil, nil, err
 	}
 	fs := &buildFS{disk: filesys.MakeFsOnDisk(), root: root, display: dir}
 	opts := krusty.MakeDefaultOptions()
@@ -77,9 +78,85 @@ func KustomizeBuild(dir string) (items []*RNode, userOrigin bool, refused *diag.
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	rm, err := krusty.MakeKustomizer(opts).Run(fs, root)
 	if err != nil {
-		return nil, false, fs.refused, err
+		return nil, fs.refused, err
 	}
-	return rm.ToRNodeSlice(), fs.userOrigin, nil, nil
+	return &Build{Items: rm.ToRNodeSlice(), UserOrigin: fs.userOrigin, fs: fs}, nil, nil
+}
+
+// Build is the output of KustomizeBuild.
+type Build struct {
+	Items []*RNode
+	// UserOrigin: the kustomization asked for origin annotations itself (else they are not to be
+	// printed).
+	UserOrigin bool
+	fs         *buildFS
+	docs       map[string][]*kyaml.Node // an origin file's documents, read once
+}
+
+// Locate is where an object of the build came from: its file as messages name it (ItemFile, under
+// DIR as the user named it) and the line its document starts on in that file, found by kind and
+// name (kustomize records the file, not the document): the document of its kind with its name,
+// else the only one of its kind whose name is part of its own (a namePrefix or nameSuffix), else
+// the only one of its kind; 0 when none is found or the object was generated.
+func (b *Build) Locate(n *RNode) (string, int) {
+	file := ItemFile(n, b.fs.display)
+	var origin struct {
+		Path string `yaml:"path"`
+		Repo string `yaml:"repo"`
+	}
+	if err := kyaml.Unmarshal([]byte(n.GetAnnotations()[AnnotationOrigin]), &origin); err != nil || origin.Path == "" || origin.Repo != "" {
+		return file, 0
+	}
+	p := filepath.Join(b.fs.root, filepath.FromSlash(origin.Path))
+	docs, ok := b.docs[p]
+	if !ok {
+		docs = b.fs.documents(p)
+		if b.docs == nil {
+			b.docs = map[string][]*kyaml.Node{}
+		}
+		b.docs[p] = docs
+	}
+	var sameKind, partName []*kyaml.Node
+	for _, d := range docs {
+		r := kyaml.NewRNode(d)
+		if r.GetKind() != n.GetKind() {
+			continue
+		}
+		if r.GetName() == n.GetName() {
+			return file, d.Line
+		}
+		sameKind = append(sameKind, d)
+		if r.GetName() != "" && strings.Contains(n.GetName(), r.GetName()) {
+			partName = append(partName, d)
+		}
+	}
+	switch {
+	case len(partName) == 1:
+		return file, partName[0].Line
+	case len(sameKind) == 1:
+		return file, sameKind[0].Line
+	}
+	return file, 0
+}
+
+// documents are the mappings of a YAML file kustomize read (nil if it cannot be read again), with
+// their lines in the file.
+func (f *buildFS) documents(p string) []*kyaml.Node {
+	data, err := f.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	var out []*kyaml.Node
+	dec := kyaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc kyaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return out // io.EOF, or an error kustomize would have reported
+		}
+		if len(doc.Content) == 1 && doc.Content[0].Kind == kyaml.MappingNode {
+			out = append(out, doc.Content[0])
+		}
+	}
 }
 
 // buildFS is the file system kustomize sees in skillc build: DIR on disk, read-only. It refuses

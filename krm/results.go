@@ -124,39 +124,7 @@ func DiagResults(ds diag.Diagnostics, in *KRMInputs) Results {
 			item = in.Item(d)
 			u = diag.Diagnostics{d}.Unlined(in.FileNames())[0]
 		}
-		r := &framework.Result{Message: u.Message, Severity: framework.Info, Tags: map[string]string{}}
-		switch d.Severity {
-		case diag.SeverityError, diag.SeverityDeny:
-			r.Severity = framework.Error
-		case diag.SeverityWarning:
-			r.Severity = framework.Warning
-		}
-		if d.Rule != "" {
-			r.Message = d.Rule + ": " + u.Message
-			r.Tags["rule"] = d.Rule
-		}
-		if d.Field != "" {
-			r.Field = &framework.Field{Path: d.Field}
-		}
-		if item != nil {
-			r.ResourceRef = &kyaml.ResourceIdentifier{
-				TypeMeta: kyaml.TypeMeta{APIVersion: item.GetApiVersion(), Kind: item.GetKind()},
-				NameMeta: kyaml.NameMeta{Name: item.GetName(), Namespace: item.GetNamespace()},
-			}
-		}
-		switch path := itemFilePath(item); {
-		case path != "":
-			r.File = &framework.File{Path: path, Index: itemIndex(item)}
-		case u.File != "" && !strings.HasPrefix(u.File, "<"):
-			r.File = &framework.File{Path: u.File}
-		case r.ResourceRef == nil:
-			// <stdin>, or an object without a file: the message says where, as on stderr.
-			u.Severity = diag.SeverityError
-			r.Message = u.String()
-		}
-		if len(r.Tags) == 0 {
-			r.Tags = nil
-		}
+		r := diagResult(d, u, item)
 		key := fmt.Sprintf("%s|%v|%v|%v|%v|%v", r.Message, r.Severity, r.ResourceRef, r.Field, r.File, r.Tags)
 		if !seen[key] {
 			seen[key] = true
@@ -165,6 +133,61 @@ func DiagResults(ds diag.Diagnostics, in *KRMInputs) Results {
 	}
 	rs.Sort()
 	return rs
+}
+
+// ItemDiagnostic is a diagnostic about one object of the items, named by the caller (a
+// pass-through object's finding: Item in KRMInputs knows only the sources).
+type ItemDiagnostic struct {
+	Item *RNode
+	diag.Diagnostic
+}
+
+// ItemResults are DiagResults for diagnostics that name their object.
+func ItemResults(ds []ItemDiagnostic) Results {
+	var rs Results
+	for _, d := range ds {
+		rs = append(rs, diagResult(d.Diagnostic, d.Diagnostic, d.Item))
+	}
+	rs.Sort()
+	return rs
+}
+
+// diagResult is one diagnostic d as a result about item (nil: unknown); u is d as printed.
+func diagResult(d, u diag.Diagnostic, item *RNode) *framework.Result {
+	r := &framework.Result{Message: u.Message, Severity: framework.Info, Tags: map[string]string{}}
+	switch d.Severity {
+	case diag.SeverityError, diag.SeverityDeny:
+		r.Severity = framework.Error
+	case diag.SeverityWarning:
+		r.Severity = framework.Warning
+	}
+	if d.Rule != "" {
+		r.Message = d.Rule + ": " + u.Message
+		r.Tags["rule"] = d.Rule
+	}
+	if d.Field != "" {
+		r.Field = &framework.Field{Path: d.Field}
+	}
+	if item != nil {
+		r.ResourceRef = &kyaml.ResourceIdentifier{
+			TypeMeta: kyaml.TypeMeta{APIVersion: item.GetApiVersion(), Kind: item.GetKind()},
+			NameMeta: kyaml.NameMeta{Name: item.GetName(), Namespace: item.GetNamespace()},
+		}
+	}
+	switch path := itemFilePath(item); {
+	case path != "":
+		r.File = &framework.File{Path: path, Index: itemIndex(item)}
+	case u.File != "" && !strings.HasPrefix(u.File, "<"):
+		r.File = &framework.File{Path: u.File}
+	case r.ResourceRef == nil:
+		// <stdin>, or an object without a file: the message says where, as on stderr.
+		u.Severity = diag.SeverityError
+		r.Message = u.String()
+	}
+	if len(r.Tags) == 0 {
+		r.Tags = nil
+	}
+	return r
 }
 
 // itemFilePath is an object's file in the package (kpt's path annotation), else the path in

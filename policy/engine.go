@@ -498,23 +498,32 @@ func buildQuery(modules []*ast.Module) (string, error) {
 
 // Eval judges one object (its JSON form as generic values).
 func (e *Engine) Eval(ctx context.Context, input any) ([]Finding, error) {
+	out, _, err := e.evalSplit(ctx, input)
+	return out, err
+}
+
+// evalSplit is Eval that also says, per finding, whether the built-in library (a package under
+// data.skillc, which user folders may not use) or a user policy produced it.
+func (e *Engine) evalSplit(ctx context.Context, input any) ([]Finding, []bool, error) {
 	rs, err := e.query.Eval(ctx, rego.EvalInput(input))
 	if err != nil {
-		return nil, fmt.Errorf("evaluating policies: %w", err)
+		return nil, nil, fmt.Errorf("evaluating policies: %w", err)
 	}
 	if len(rs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	result, _ := rs[0].Bindings["result"].(map[string]any)
 	var out []Finding
+	var builtin []bool
 	for _, key := range slices.Sorted(maps.Keys(result)) {
 		pkg, rule, _ := strings.Cut(key, "|")
 		items, _ := result[key].([]any)
 		for _, item := range items {
 			out = append(out, toFinding(pkg, rule, item))
+			builtin = append(builtin, pkg == "data.skillc" || strings.HasPrefix(pkg, "data.skillc."))
 		}
 	}
-	return out, nil
+	return out, builtin, nil
 }
 
 // toFinding reads the library's structured findings and conftest-style strings or {msg} objects.

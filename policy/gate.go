@@ -31,6 +31,10 @@ type Gate struct {
 	engine *Engine
 	cfg    *api.CompilerConfig
 	today  string
+	// dirs and passEngine: the --policy folders, and the engine pass-through objects are judged
+	// with (built on first use: the same policies, without allow-lists).
+	dirs       []string
+	passEngine *Engine
 	// builtinOnly: only the built-in library is loaded. Its verdicts never depend on a run's,
 	// instance's or tenant namespace's name, and only its secret rules read the agent's TASK, so
 	// objects that differ only in those names share one evaluation and tasks are judged in one
@@ -46,7 +50,7 @@ func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []string, 
 	if err != nil {
 		return nil, err
 	}
-	return &Gate{engine: eng, cfg: cfg, today: day, builtinOnly: len(policyDirs) == 0}, nil
+	return &Gate{engine: eng, cfg: cfg, today: day, dirs: policyDirs, builtinOnly: len(policyDirs) == 0}, nil
 }
 
 // Params are the rules' data.skillc.parameters: the config's policy section, profile and date.

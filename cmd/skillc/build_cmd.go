@@ -26,12 +26,22 @@ skillc fn does inside kustomize: sources are replaced by the compiled objects, e
 passes through. Prints one YAML stream: the other objects as kustomize prints them, then the
 compiled objects as skillc compile prints them.
 
+Everything printed passed the gate. The RBAC objects (Role, ClusterRole, RoleBinding,
+ClusterRoleBinding) and workloads (Pod, Job, CronJob, Deployment, StatefulSet, DaemonSet,
+ReplicaSet, ReplicationController, PodTemplate) that pass through are judged by the library's
+RBAC, POD, IMG and SEC rules and the --policy rules, without allow-lists or exceptions (they
+belong to no SkillPack): a binding may refer only to a Role or ClusterRole printed beside it
+(never cluster-admin, admin, edit, view or a system: role) and may not bind a system: group or
+user or a kube-system ServiceAccount. An object with the API group, kind, namespace and name of a
+compiled object is bad input.
+
 It is the generate command of an Argo CD Config Management Plugin. On any error (kustomize, bad
 input, a policy denial) nothing is written to stdout and the exit code is not 0, so Argo CD keeps
 the live objects instead of pruning them. Every YAML file kustomize reads is first read by
 skillc's own reader, under compile's limits (size, elements, nesting, aliases, tags): a refusal
 names the file and line. Messages about the compiled objects name the kustomization's files
-without lines (kustomize hands over objects, not files).`,
+without lines (kustomize hands over objects, not files); messages about an object passed through
+name its file and the line its document starts on.`,
 		Example: `  # What Argo CD runs in the application's folder
   skillc build .
 
@@ -68,18 +78,18 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 		}
 		opts.Config = cfg
 	}
-	items, userOrigin, refusal, err := krm.KustomizeBuild(args[0])
+	b, refusal, err := krm.KustomizeBuild(args[0])
 	if refusal != nil {
 		return refused("%s", refusal.String())
 	}
 	if err != nil {
 		return refused("skillc build: kustomize build %s: %v", args[0], err)
 	}
-	r, out := compileItems(cmd, "build", args[0], items, nil, opts, o.policyDirs)
+	r, out := compileItems(cmd, "build", args[0], b.Items, nil, opts, o.policyDirs, b.Locate)
 	if out.code != exitOK {
 		return out
 	}
-	stream, err := krm.KustomizeStream(r.passthrough, userOrigin)
+	stream, err := krm.KustomizeStream(r.passthrough, b.UserOrigin)
 	if err != nil {
 		return out.then(internalError(err))
 	}

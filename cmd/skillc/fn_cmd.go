@@ -32,6 +32,15 @@ replaced by the objects skillc compile would print; every other object passes th
 spec.keepSources: true keeps the sources too. SKILL.md packages cannot travel in a ResourceList:
 import them first (skillc import) or use skillc compile.
 
+Everything written passed the gate. The RBAC objects (Role, ClusterRole, RoleBinding,
+ClusterRoleBinding) and workloads (Pod, Job, CronJob, Deployment, StatefulSet, DaemonSet,
+ReplicaSet, ReplicationController, PodTemplate) that pass through are judged by the library's
+RBAC, POD, IMG and SEC rules and the --policy rules, without allow-lists or exceptions (they
+belong to no SkillPack): a binding may refer only to a Role or ClusterRole among the objects
+written (never cluster-admin, admin, edit, view or a system: role) and may not bind a system:
+group or user or a kube-system ServiceAccount. An object with the API group, kind, namespace and
+name of a compiled object is bad input, in place or not.
+
 A policy denial exits 1 and bad input exits 2: the findings go to stderr and, as KRM results
 (severity, message, resourceRef, field.path, file.path and file.index, tags.rule), into a
 ResourceList without items on stdout; kustomize fails the build, kpt shows the results. Warnings go
@@ -103,7 +112,7 @@ func runFn(cmd *cobra.Command, o *fnOptions) error {
 	if err != nil {
 		return internalError(err)
 	}
-	r, out := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs)
+	r, out := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs, nil)
 	if out.code != exitOK {
 		// No items: kustomize fails the build instead of building a half render, kpt writes
 		// nothing back; both get the findings as results (kpt shows them).
@@ -169,13 +178,15 @@ func confineDir(root, dir string) error {
 }
 
 // krmResult is a compile of a list of objects: the objects passed through, the compiled ones, and
-// every diagnostic as compiled (with lines), for the results. On a failure only in and diags are set.
+// every diagnostic as compiled (with lines), for the results; the diagnostics about pass-through
+// objects apart, with their objects. On a failure only in and the diagnostics are set.
 type krmResult struct {
 	in          *krm.KRMInputs
 	passthrough []*krm.RNode
 	objects     []compile.Object
 	diags       diag.Diagnostics
 	excepted    []policy.Excepted
+	passDiags   []krm.ItemDiagnostic
 }
 
 // results are the diagnostics as KRM results, each about the object it names.
@@ -187,6 +198,10 @@ func (r *krmResult) results() krm.Results {
 	for _, e := range r.excepted {
 		rs = append(rs, krm.ExceptedResults(e.Diagnostic, e.Exception, e.Owner, e.Expires, r.in)...)
 	}
+	if len(r.passDiags) > 0 {
+		rs = append(rs, krm.ItemResults(r.passDiags)...)
+		rs.Sort()
+	}
 	return rs
 }
 
@@ -195,7 +210,10 @@ func (r *krmResult) results() krm.Results {
 // bad input is exit 2, a denial exit 1 (the result then holds the diagnostics). Lines are dropped
 // from locations inside the items: they are lines in kustomize's re-serialized object, not in the
 // user's file. The config's spec.policy.paths are added to policyDirs, confined to base.
-func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, functionConfig *krm.RNode, opts compile.Options, policyDirs []string) (*krmResult, *outcome) {
+//
+// The objects passed through are gated too (policy.Gated: RBAC and workloads), located by locate
+// (nil: their file, no line); one with the id of a compiled object is bad input.
+func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, functionConfig *krm.RNode, opts compile.Options, policyDirs []string, locate func(*krm.RNode) (string, int)) (*krmResult, *outcome) {
 	in, diags := krm.ReadKRM(items, functionConfig, base)
 	r := &krmResult{in: in, diags: diags}
 	names := in.FileNames()
@@ -228,7 +246,22 @@ func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, fun
 	if diags.HasErrors() {
 		return r, out.exit(exitBadInput)
 	}
-	rep, ds, err := gateChecked(cmd, policyDirs, res)
+	if locate == nil {
+		locate = func(n *krm.RNode) (string, int) { return krm.ItemFile(n, base), 0 }
+	}
+	passthrough := in.Passthrough(res.Config.Spec.KeepSources)
+	if c := krm.Collisions(passthrough, res.Objects, locate, compiledSource(res, names)); len(c) > 0 {
+		r.passDiags = c
+		for _, d := range c {
+			out.note(diag.Diagnostics{d.Diagnostic})
+		}
+		return r, out.exit(exitBadInput)
+	}
+	pass, passItems, err := passThroughs(passthrough, locate)
+	if err != nil {
+		return r, asOutcome(out.then(internalError(err)))
+	}
+	rep, perItem, ds, err := gateAll(cmd, policyDirs, res, pass)
 	if ds != nil {
 		r.diags = append(r.diags, ds...)
 		return r, out.note(ds).exit(exitBadInput)
@@ -236,14 +269,72 @@ func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, fun
 	if err != nil {
 		return r, asOutcome(out.then(err))
 	}
-	r.diags = append(r.diags, rep.Findings...)
+	// The compiled objects' findings (lines inside the items: dropped), then the pass-through
+	// objects' (lines in the user's files: kept).
+	own := map[diag.Diagnostic]bool{}
+	for i, ds := range perItem {
+		for _, d := range ds {
+			own[d] = true
+			r.passDiags = append(r.passDiags, krm.ItemDiagnostic{Item: passItems[i], Diagnostic: d})
+		}
+	}
+	for _, d := range rep.Findings {
+		if !own[d] {
+			r.diags = append(r.diags, d)
+		}
+	}
 	r.excepted = rep.Excepted
-	out.gate(rep, func(ds diag.Diagnostics) diag.Diagnostics { return ds.Unlined(names) })
+	out.gate(rep, func(ds diag.Diagnostics) diag.Diagnostics {
+		out := make(diag.Diagnostics, 0, len(ds))
+		for _, d := range ds {
+			if !own[d] {
+				d = diag.Diagnostics{d}.Unlined(names)[0]
+			}
+			out = append(out, d)
+		}
+		return out
+	})
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
 		return r, out.notef("skillc %s: the policy gate denied %d finding(s)", name, deny).exit(exitDenied)
 	}
-	r.passthrough = in.Passthrough(res.Config.Spec.KeepSources)
+	r.passthrough = passthrough
 	r.objects = res.Objects
 	return r, out
+}
+
+// passThroughs are the gated objects among the pass-through ones (policy.Gated) as the gate takes
+// them, located, with their nodes.
+func passThroughs(passthrough []*krm.RNode, locate func(*krm.RNode) (string, int)) ([]policy.PassThrough, []*krm.RNode, error) {
+	var pass []policy.PassThrough
+	var nodes []*krm.RNode
+	for _, n := range passthrough {
+		if !policy.Gated(n.GetApiVersion(), n.GetKind()) {
+			continue
+		}
+		m, err := krm.ObjectMap(n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s %s: %w", n.GetKind(), n.GetName(), err)
+		}
+		file, line := locate(n)
+		pass = append(pass, policy.PassThrough{Object: m, File: file, Line: line})
+		nodes = append(nodes, n)
+	}
+	return pass, nodes, nil
+}
+
+// compiledSource names the source a compiled object came from: the file of the origin recorded
+// for its name, without a line when the file is one of the items' (a line in the re-serialized
+// object, not in the user's file).
+func compiledSource(res *compile.Result, itemFiles []string) func(compile.Object) (string, int) {
+	return func(o compile.Object) (string, int) {
+		org, ok := res.OriginsOf(o).Lookup("metadata.name")
+		if !ok {
+			return "", 0
+		}
+		if slices.Contains(itemFiles, org.File) {
+			return org.File, 0
+		}
+		return org.File, org.Line
+	}
 }

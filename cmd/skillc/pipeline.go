@@ -105,6 +105,13 @@ func withConfigPolicy(res *compile.Result, dirs []string) ([]string, diag.Diagno
 
 // gateChecked is gate that returns the --policy folders' problems instead of printing them.
 func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, diag.Diagnostics, error) {
+	rep, _, ds, err := gateAll(cmd, policyDirs, res, nil)
+	return rep, ds, err
+}
+
+// gateAll is gateChecked that also judges the objects emitted beside the compile's (skillc build
+// and fn): their findings go into the report, and come back per object too, indexed like pass.
+func gateAll(cmd *cobra.Command, policyDirs []string, res *compile.Result, pass []policy.PassThrough) (*policy.Report, []diag.Diagnostics, diag.Diagnostics, error) {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -112,14 +119,21 @@ func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (
 	g, err := policy.NewGate(ctx, res.Config, policyDirs, time.Now())
 	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
-		return nil, ds, nil
+		return nil, nil, ds, nil
 	}
 	if err != nil {
-		return nil, nil, internalError(err)
+		return nil, nil, nil, internalError(err)
 	}
 	rep, err := g.Check(ctx, res)
 	if err != nil {
-		return nil, nil, internalError(err)
+		return nil, nil, nil, internalError(err)
 	}
-	return rep, nil, nil
+	if len(pass) == 0 {
+		return rep, nil, nil, nil
+	}
+	perObject, err := g.CheckPassThrough(ctx, rep, res.Objects, pass)
+	if err != nil {
+		return nil, nil, nil, internalError(err)
+	}
+	return rep, perObject, nil, nil
 }
