@@ -78,6 +78,7 @@ func (c *CompilerConfig) validateTenants() diag.Diagnostics {
 			for _, sys := range slices.Concat(SystemNamespaces, s.ProtectedNamespaces) {
 				if ok, _ := path.Match(ns, sys); ok {
 					diags = append(diags, src.Diag(f, "tenant %q: %q covers the protected namespace %q: no tenant's run may land there", t.Name, ns, sys))
+					break
 				}
 			}
 			if strings.ContainsAny(ns, "*?[") {

@@ -179,8 +179,8 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	if err := permissions.Write(&buf, "text", permissions.Diff(permissions.FromObjects(before.Objects), permissions.FromObjects(after.Objects))); err != nil {
 		return internalError(err)
 	}
-	denied := rep.Denied()
-	// The findings this change brings: those the sources already had are check's to report.
+	// The findings this change brings: those the sources already had (a pack nothing enabled,
+	// gated as a stand-in) are check's to report, and do not hold back this change.
 	prev, err := gate(cmd, o.policyDirs, before)
 	if err != nil {
 		return err
@@ -191,11 +191,12 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 	}
 	var added diag.Diagnostics
 	for _, d := range rep.Findings {
-		if !had[d.String()] || d.Severity == diag.SeverityDeny {
+		if !had[d.String()] {
 			added = append(added, d)
 		}
 	}
 	rep.Findings = added
+	denied := rep.Denied()
 	result := (&outcome{}).gate(rep, nil)
 	verdict := "passed"
 	if n := len(added.Filter(diag.SeverityWarning)); n > 0 {

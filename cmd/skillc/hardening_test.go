@@ -369,6 +369,7 @@ func formatRE(format string) *regexp.Regexp {
 // classesCoveredByTests are input-error classes whose inputs are built by Go tests rather than
 // committed under fixtures/invalid (hostile archives, huge files), with the test that shows each.
 var classesCoveredByTests = map[string]string{
+	"%s %s is also compiled by skillc (from %s): two objects with one id, of which the cluster would keep one. Fix: rename or remove this one": "cmd/skillc TestPassThroughBuild, TestPassThroughFn",
 	"archive is %d bytes, over the %d MiB limit":                                                  "compile TestReadZipRefusesNonZipAndHuge",
 	"archive has %d entries, over the limit of %d files":                                          "compile FuzzReadZip seeds; compile TestReadZipRefusesNonZipAndHuge (more than 1000 files)",
 	"archive has more than %d files":                                                              "compile TestReadZipRefusesNonZipAndHuge",
