@@ -229,7 +229,7 @@ func TestPodSecurityDifferential(t *testing.T) {
 		pods = append(pods, podCase{name: "mutation " + m.name + " of " + describe(base), mutation: m.name, job: j})
 	}
 
-	var checked, refusals, denials int
+	var checked, refusals, denials, tenVerdicts int
 	for _, level := range []string{"baseline", "restricted"} {
 		ensureServiceAccounts(t, ctx, cs, "pss-"+level, pods)
 		for _, p := range pods {
@@ -254,6 +254,16 @@ func TestPodSecurityDifferential(t *testing.T) {
 			if why == "invalid" {
 				continue
 			}
+			// TEN-03: the gate's own Pod Security verdict for a tenant namespace at this level
+			// must be the API server's, or a run passes the gate and never starts.
+			allowed, reason, err := policy.PodSecurityVerdict(level, tpl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if allowed == refused {
+				t.Errorf("%s: TEN-03 says allowed=%v at %s (%s), the API server: %s", p.name, allowed, level, reason, admitted(refused, why))
+			}
+			tenVerdicts++
 			checked++
 			if refused {
 				refusals++
@@ -272,7 +282,7 @@ func TestPodSecurityDifferential(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d pod × level verdicts compared: skillc denied %d, the API server refused %d", checked, denials, refusals)
+	t.Logf("%d pod × level verdicts compared: skillc denied %d, the API server refused %d; TEN-03 agreed with admission on %d", checked, denials, refusals, tenVerdicts)
 	if checked < 2*(len(mutations)+20) {
 		t.Fatalf("only %d verdicts compared: the fixtures were not found", checked)
 	}

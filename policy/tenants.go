@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	psapi "k8s.io/pod-security-admission/api"
 	pss "k8s.io/pod-security-admission/policy"
 
@@ -205,6 +206,23 @@ var podSecurityEvaluator = func() pss.Evaluator {
 	return e
 }()
 
+// PodSecurityVerdict is TEN-03's verdict on a pod template at a Pod Security level (privileged,
+// baseline, restricted; the latest version): whether admission would allow its Pods, and if not
+// why. e2e holds it equal to the API server's own admission.
+func PodSecurityVerdict(level string, tmpl *corev1.PodTemplateSpec) (bool, string, error) {
+	l, err := psapi.ParseLevel(level)
+	if err != nil {
+		return false, "", err
+	}
+	ok, why := podSecurityVerdict(psapi.LevelVersion{Level: l, Version: psapi.LatestVersion()}, tmpl)
+	return ok, why, nil
+}
+
+func podSecurityVerdict(lv psapi.LevelVersion, tmpl *corev1.PodTemplateSpec) (bool, string) {
+	verdict := pss.AggregateCheckResults(podSecurityEvaluator.EvaluatePod(lv, &tmpl.ObjectMeta, &tmpl.Spec))
+	return verdict.Allowed, verdict.ForbiddenDetail()
+}
+
 // podSecurityFindings is TEN-03: each workload (emitted or stand-in) whose pod its namespace's
 // Pod Security level would refuse, with the evaluator the API server's admission runs.
 func podSecurityFindings(res *compile.Result, loc *locator, objs []compile.Object, standIn bool) []located {
@@ -219,13 +237,13 @@ func podSecurityFindings(res *compile.Result, loc *locator, objs []compile.Objec
 		if !ok {
 			continue
 		}
-		verdict := pss.AggregateCheckResults(podSecurityEvaluator.EvaluatePod(lv, &tmpl.ObjectMeta, &tmpl.Spec))
-		if verdict.Allowed {
+		allowed, why := podSecurityVerdict(lv, tmpl)
+		if allowed {
 			continue
 		}
 		pod := loc.podOf(o)
 		detail := fmt.Sprintf("namespace %s enforces Pod Security %q (%s), which forbids this pod: %s. The API server accepts the %s and then refuses every Pod it makes: the run never starts. Fix: drop what the level forbids, or run it in a namespace whose level allows it",
-			o.GetNamespace(), lv.Level, where, verdict.ForbiddenDetail(), compile.KindOf(o))
+			o.GetNamespace(), lv.Level, where, why, compile.KindOf(o))
 		f := Finding{Rule: "TEN-03", Severity: "deny", Waivable: false, Field: "metadata.namespace", Kind: compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(), Detail: detail}
 		f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, detail)
 		pos := diag.Diagnostic{Field: f.Field}
