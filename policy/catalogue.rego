@@ -107,9 +107,9 @@ rules := {
 		"security_severity": 9.1, "precision": "very-high", "tags": ["rbac"],
 	},
 	"RBAC-11": {
-		"title": "Certificates, webhooks or persistent volumes",
-		"checks": "A rule grants CSR approval, signers approve or sign, admission webhook configuration writes, or create on persistentvolumes.",
-		"why": "Cluster credentials, interception of every API request, or host paths through a volume.",
+		"title": "Certificates, admission control, API services or persistent volumes",
+		"checks": "A rule grants CSR approval, signers approve or sign, writes on admission webhook configurations, mutating or validating admission policies or their bindings, or apiregistration.k8s.io apiservices, or create on persistentvolumes.",
+		"why": "Cluster credentials, interception or rewriting of every API request (webhooks, admission policies, an API group routed to a service of the holder's choice), or host paths through a volume.",
 		"fix": "Remove the grant (no exception can waive it).",
 		"reference": {"name": "Kubernetes RBAC Good Practices: CSRs and certificate issuing, Control admission webhooks, Persistent volume creation", "url": concat("", [good_practices, "#csrs-and-certificate-issuing"])},
 		"security_severity": 9.3, "precision": "very-high", "tags": ["rbac"],

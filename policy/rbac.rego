@@ -177,7 +177,8 @@ candidates contains f if {
 	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
 }
 
-# RBAC-11: certificate approval, admission webhooks, persistent volumes.
+# RBAC-11: certificate approval, admission webhooks and policies, aggregated API services, persistent
+# volumes.
 rbac11 := [
 	{"verbs": {"update", "patch"}, "group": "certificates.k8s.io", "resource": "certificatesigningrequests/approval", "why": "approves certificates, i.e. mints cluster credentials"},
 	{"verbs": {"approve"}, "group": "certificates.k8s.io", "resource": "signers", "why": "approves certificates for a signer"},
@@ -185,6 +186,11 @@ rbac11 := [
 	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations", "why": "intercepts and rewrites every object sent to the API"},
 	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingwebhookconfigurations", "why": "intercepts every object sent to the API"},
 	{"verbs": {"create", "*"}, "group": "", "resource": "persistentvolumes", "why": "creates volumes that can point at any host path"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingadmissionpolicies", "why": "rewrites objects sent to the API in-process, with CEL, as a mutating webhook would (no webhook server needed)"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingadmissionpolicies", "why": "decides, with CEL, which objects the API accepts: it can refuse every other policy's objects or, rebound, stop rejecting bad ones"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingadmissionpolicybindings", "why": "points a mutating admission policy at any namespace or object, or unbinds one the platform relies on"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingadmissionpolicybindings", "why": "points a validating admission policy at any object, switches one to audit-only, or unbinds one the platform relies on"},
+	{"verbs": lib.write_verbs, "group": "apiregistration.k8s.io", "resource": "apiservices", "why": "routes an API group (e.g. metrics.k8s.io) to a service of its choice: it sees every request to that group, the callers' credentials included, and forges the answers"},
 ]
 
 candidates contains f if {

@@ -120,6 +120,27 @@ test_rbac_11_approval_webhooks_volumes if check([
 	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingwebhookconfigurations"], ["list"])]), "absent": ["RBAC-11"]},
 ])
 
+# Admission policies (CEL, in-process), their bindings and aggregated API services intercept or
+# rewrite API requests as webhooks do.
+test_rbac_11_admission_policies_and_api_services if check([
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["mutatingadmissionpolicies"], ["create"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicies"], ["patch"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["mutatingadmissionpolicybindings"], ["update"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicybindings"], ["delete"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["apiregistration.k8s.io"], ["apiservices"], ["*"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": role([rule(["apiregistration.k8s.io"], ["apiservices"], ["deletecollection"])]), "params": restricted, "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicies", "validatingadmissionpolicybindings"], ["get", "list", "watch"])]), "absent": ["RBAC-11"]},
+	{"obj": crole([rule(["apiregistration.k8s.io"], ["apiservices"], ["get", "list"])]), "absent": ["RBAC-11"]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicies/status"], ["patch"])]), "absent": ["RBAC-11"]},
+])
+
+test_rbac_11_admission_policies_are_never_waivable if {
+	some f in full(crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicybindings"], ["create"])]), {})
+	f.rule == "RBAC-11"
+	not f.waivable
+	contains(f.msg, "validatingadmissionpolicybindings")
+}
+
 test_rbac_12_cluster_wide_writes if check([
 	{"obj": crole([rule(["apps"], ["deployments"], ["patch"])]), "want": [["RBAC-12", "deny"]]},
 	{"obj": crole([rule([""], ["configmaps"], ["create"])]), "params": restricted, "want": [["RBAC-12", "deny"]]},
