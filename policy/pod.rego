@@ -166,6 +166,15 @@ forbidden_paths := [
 	# etcd's data (every Secret of the cluster, on control-plane nodes), k3s/RKE2 state and
 	# sockets, CRI-O and Podman container storage.
 	"/var/lib/etcd", "/var/lib/rancher", "/run/k3s", "/var/run/k3s", "/var/lib/containers",
+	# The other daemons that start containers or processes as root on request: Podman's API, systemd's
+	# private manager socket (systemctl as root: start any unit) and the D-Bus system bus (systemd,
+	# logind, NetworkManager, ... as root). /var/run is a symlink to /run on every current distribution,
+	# but the kubelet mounts the spelling it is given, so both are listed.
+	"/run/podman/podman.sock", "/var/run/podman/podman.sock", "/run/systemd/private", "/var/run/systemd/private",
+	"/run/dbus/system_bus_socket", "/var/run/dbus/system_bus_socket",
+	# containerd's runtime state: every running container's root filesystem is mounted below it
+	# (io.containerd.runtime.v2.task/k8s.io/<id>/rootfs), next to the sockets.
+	"/run/containerd", "/var/run/containerd",
 ]
 
 guarded_paths := ["/proc", "/sys", "/dev", "/boot", "/var/log"]
@@ -203,6 +212,23 @@ candidates contains f if {
 	some s in forbidden_paths
 	touches(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
+}
+
+# Any socket by its conventional name: a path whose last segment ends in ".sock" (the runtimes', the
+# kubelet's pod-resources and device-plugin sockets, a CSI driver's, an agent's) is an API to a node
+# daemon, usually root's. Never allowed, even under an allow-listed parent such as /run.
+candidates contains f if {
+	some v in reached
+	segs := lib.path_segments(v.path)
+	count(segs) > 0
+	endswith(lower(segs[count(segs) - 1]), ".sock")
+	not forbidden(v.path)
+	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q is a socket (its name ends in .sock): an API to a node daemon, usually running as root, i.e. the node. Fix: remove the mount; this cannot be allow-listed", [v.path]))
+}
+
+forbidden(p) if {
+	some s in forbidden_paths
+	touches(p, s)
 }
 
 # /proc/<pid>/... (root, cwd, fd, environ, mem, task/<tid>/root, ...) is another process's root

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/skillc-dev/skillc/compile"
@@ -27,5 +28,26 @@ func TestHoleAdmissionPoliciesAndAPIServices(t *testing.T) {
 				t.Errorf("%s %s: no RBAC-11 in %v", field, rule, rep.Findings)
 			}
 		}
+	}
+}
+
+// TestHoleDaemonSockets: the other daemons that run anything as root on request (Podman, systemd,
+// the D-Bus system bus) and any *.sock are non-waivable POD-06, even with the exception for POD-04
+// and POD-06 the node probe carries (before, they passed under /run).
+func TestHoleDaemonSockets(t *testing.T) {
+	for _, path := range []string{
+		"/run/podman/podman.sock", "/var/run/podman/podman.sock", "/run/systemd/private", "/var/run/systemd/private",
+		"/run/dbus/system_bus_socket", "/var/run/dbus/system_bus_socket", "/run/nvidia/driver.sock", "/run/user/1000/podman/podman.sock",
+	} {
+		t.Run(path, func(t *testing.T) {
+			rep := gateYAML(t, probe(path), compile.Options{})
+			deny := findingsOf(rep, "POD-06", diag.SeverityDeny)
+			if len(deny) == 0 {
+				t.Fatalf("%s passed POD-06: findings %v, excepted %v", path, rep.Findings, rep.Excepted)
+			}
+			if !strings.Contains(deny[0].Message, "cannot be allow-listed") {
+				t.Errorf("message %q does not say it cannot be allow-listed", deny[0].Message)
+			}
+		})
 	}
 }
