@@ -139,9 +139,9 @@ rules := {
 		"security_severity": 7.7, "precision": "very-high", "tags": ["rbac"],
 	},
 	"RBAC-15": {
-		"title": "Creates workloads",
-		"checks": "A Role grants create, update or patch on pods, deployments, jobs and other workloads in the run namespace.",
-		"why": "A new pod can use any ServiceAccount and mount any Secret of the namespace.",
+		"title": "Creates, changes or deletes workloads",
+		"checks": "A Role grants create, update, patch, delete or deletecollection on pods, deployments, jobs and other workloads in the run namespace; the finding names the verbs granted.",
+		"why": "A new or changed pod can use any ServiceAccount and mount any Secret of the namespace; a delete stops other runs and services of the namespace.",
 		"fix": "Remove the grant.",
 		"reference": {"name": "Kubernetes RBAC Good Practices: Workload creation", "url": concat("", [good_practices, "#workload-creation"])},
 		"security_severity": 7.0, "precision": "very-high", "tags": ["rbac"],

@@ -251,22 +251,43 @@ candidates contains f if {
 	f := lib.finding("RBAC-14", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on namespaces: relabelling a namespace can lift its Pod Security level; deleting one deletes everything in it. Fix: remove it", [concat("/", verbs)]))
 }
 
-# RBAC-15: creating workloads in the run namespace: such pods may use any service account and secret there.
+# RBAC-15: creating, changing or deleting workloads in the run namespace: a pod created or changed may
+# use any service account and secret there; a deleted one is another run or service of the namespace
+# stopped (and a controller's pod replaced by one from its possibly changed template).
 workloads := [
 	["", "pods"], ["", "replicationcontrollers"], ["apps", "deployments"], ["apps", "replicasets"],
 	["apps", "statefulsets"], ["apps", "daemonsets"], ["batch", "jobs"], ["batch", "cronjobs"],
 ]
 
+workload_verbs := ["create", "update", "patch", "delete", "deletecollection"]
+
 candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
-	hits := [w[1] | some w in workloads; lib.grants_any(r, {"create", "update", "patch"}, w[0], w[1])]
+	hits := [w[1] | some w in workloads; lib.grants_any(r, workload_verbs, w[0], w[1])]
 	count(hits) > 0
 
 	# Name the verbs actually granted: a reviewer reads "update/patch", not a generic list.
-	verbs := [v | some v in ["create", "update", "patch"]; grants_workload(r, v)]
-	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s: a pod it creates or changes can mount any service account and secret of the namespace. Fix: remove the write verbs, or accept with an exception", [concat("/", verbs), concat(", ", hits)]))
+	verbs := [v | some v in workload_verbs; grants_workload(r, v)]
+	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s: %s. Fix: remove the write verbs, or accept with an exception", [concat("/", verbs), concat(", ", hits), rbac15_why(verbs)]))
 }
+
+rbac15_changes(verbs) if {
+	some v in verbs
+	v in {"create", "update", "patch"}
+}
+
+rbac15_deletes(verbs) if {
+	some v in verbs
+	v in {"delete", "deletecollection"}
+}
+
+rbac15_why(verbs) := "a pod it creates or changes can mount any service account and secret of the namespace; deleting one stops another run or service of the namespace, other agents' runs included" if {
+	rbac15_changes(verbs)
+	rbac15_deletes(verbs)
+} else := "a pod it creates or changes can mount any service account and secret of the namespace" if {
+	rbac15_changes(verbs)
+} else := "deleting one stops another run or service of the namespace, other agents' runs included, and a controller replaces a deleted pod from its current template"
 
 grants_workload(r, verb) if {
 	some w in workloads

@@ -176,14 +176,36 @@ test_rbac_15_workload_writes if check([
 	{"obj": role([rule(["apps"], ["deployments/scale"], ["patch"])]), "absent": ["RBAC-15"]},
 ])
 
-# The message names the verbs actually granted, in the order create, update, patch.
+# Issue 21: deleting pods and workloads is RBAC-15 too (before, "delete pods" was not even a warning).
+test_rbac_15_workload_deletes if check([
+	{"obj": role([rule([""], ["pods"], ["delete"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule([""], ["pods"], ["deletecollection"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["apps"], ["statefulsets", "daemonsets"], ["delete"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["batch"], ["jobs", "cronjobs"], ["get", "list", "deletecollection"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule([""], ["pods", "pods/log"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-15"]},
+	{"obj": role([rule([""], ["pods/eviction"], ["create"])]), "absent": ["RBAC-15"]},
+	{"obj": role([rule(["apps"], ["pods"], ["delete"])]), "absent": ["RBAC-15"]},
+])
+
+test_rbac_15_delete_messages_name_the_verbs if {
+	some f in full(role([rule([""], ["pods"], ["get", "deletecollection", "delete"])]), {})
+	f.rule == "RBAC-15"
+	contains(f.msg, "rules[0].verbs: grants delete/deletecollection on pods: deleting one stops another run")
+	not contains(f.msg, "can mount any service account")
+	some g in full(role([rule(["apps"], ["deployments"], ["patch", "delete"])]), {})
+	g.rule == "RBAC-15"
+	contains(g.msg, "grants patch/delete on deployments: a pod it creates or changes can mount any service account and secret of the namespace; deleting one stops")
+}
+
+# The message names the verbs actually granted, in the order create, update, patch, delete,
+# deletecollection.
 test_rbac_14_15_messages_name_the_granted_verbs if {
 	some f in full(role([rule(["apps"], ["deployments"], ["get", "patch", "update"])]), {})
 	f.rule == "RBAC-15"
 	contains(f.msg, "rules[0].verbs: grants update/patch on deployments:")
 	some g in full(role([rule([""], ["pods"], ["*"])]), {})
 	g.rule == "RBAC-15"
-	contains(g.msg, "rules[0].verbs: grants create/update/patch on pods:")
+	contains(g.msg, "rules[0].verbs: grants create/update/patch/delete/deletecollection on pods:")
 	some h in full(role([rule([""], ["namespaces"], ["delete"])]), {})
 	h.rule == "RBAC-14"
 	contains(h.msg, "rules[0].verbs: grants delete on namespaces:")

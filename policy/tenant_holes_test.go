@@ -51,3 +51,18 @@ func TestHoleDaemonSockets(t *testing.T) {
 		})
 	}
 }
+
+// TestHoleDeletePods: delete and deletecollection on pods and workloads are RBAC-15, a warning in
+// baseline and a denial in restricted, naming the verbs granted (before, not even a warning).
+func TestHoleDeletePods(t *testing.T) {
+	src := pack("    rbac: [{apiGroups: [\"\"], resources: [pods], verbs: [get, delete, deletecollection]}]\n")
+	rep := gateYAML(t, src, compile.Options{})
+	w := findingsOf(rep, "RBAC-15", diag.SeverityWarning)
+	if len(w) != 1 || !strings.Contains(w[0].Message, "grants delete/deletecollection on pods") {
+		t.Errorf("baseline: RBAC-15 warnings %v in %v", w, rep.Findings)
+	}
+	rep = gateYAML(t, src, compile.Options{Profile: "restricted"})
+	if len(findingsOf(rep, "RBAC-15", diag.SeverityDeny)) != 1 {
+		t.Errorf("restricted: no RBAC-15 denial in %v", rep.Findings)
+	}
+}
