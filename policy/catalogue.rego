@@ -178,6 +178,14 @@ rules := {
 		"reference": {"name": "rbac-police privileged_namespaces", "url": "https://github.com/PaloAltoNetworks/rbac-police"},
 		"security_severity": 7.8, "precision": "very-high", "tags": ["rbac"],
 	},
+	"RBAC-22": {
+		"title": "Writes ConfigMaps",
+		"checks": "A Role or ClusterRole grants create, update, patch, delete or deletecollection on configmaps, unless `resourceNames` names only the pack's own ConfigMap (`skillpack-<pack>`); create beside `resourceNames` grants nothing and is not reported.",
+		"why": "Skills are ConfigMaps in the run namespace: the pack could rewrite every other pack's skill text, a prompt injection into the agents that load them.",
+		"fix": "Limit `resourceNames` to the pack's own ConfigMap, or remove the write verbs.",
+		"reference": {"name": "Kubernetes RBAC Good Practices (least privilege); RBAC docs: referring to resources (resourceNames)", "url": "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources"},
+		"security_severity": 7.6, "precision": "very-high", "tags": ["rbac"],
+	},
 	"POD-01": {
 		"title": "Privileged container",
 		"checks": "A container is privileged, or a Windows HostProcess.",

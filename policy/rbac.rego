@@ -362,6 +362,37 @@ candidates contains f if {
 	f := lib.finding("RBAC-19", "metadata.namespace", pack, sprintf("is in %s: grants there reach the control plane's own service accounts and secrets. Fix: run agents in a tenant namespace", [input.metadata.namespace]))
 }
 
+# RBAC-22: writes on ConfigMaps. Skills are ConfigMaps (skillpack-<pack>) in the run namespace: a
+# pack that may write ConfigMaps can rewrite every other pack's skill text, i.e. inject prompts into
+# every agent that loads them. Not reported when resourceNames names only the pack's own ConfigMap.
+# Kubernetes never matches create against resourceNames (the name is not known when it authorizes),
+# so create beside resourceNames grants nothing.
+own_config_map := concat("", [names.config_map_prefix, pack])
+
+candidates contains f if {
+	is_role
+	some i, r in rules
+	verbs := [v | some v in workload_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
+	count(verbs) > 0
+	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on configmaps%s: skills are ConfigMaps (%s<pack>) in the run namespace, so the holder can rewrite every other pack's skill text, a prompt injection into every agent that loads it. Fix: limit resourceNames to the pack's own ConfigMap %q, or remove the write verbs", [concat("/", verbs), rbac22_names(r), names.config_map_prefix, own_config_map]))
+}
+
+rbac22_names(r) := sprintf(" named %v", [r.resourceNames]) if {
+	count(object.get(r, "resourceNames", [])) > 0
+} else := " (every name)"
+
+# Only the pack's own ConfigMap.
+rbac22_harmless(r, _) if {
+	rn := object.get(r, "resourceNames", [])
+	count(rn) > 0
+	every n in rn {
+		n == own_config_map
+	}
+}
+
+# create is never matched against resourceNames: with names, it grants nothing.
+rbac22_harmless(r, "create") if count(object.get(r, "resourceNames", [])) > 0
+
 deny contains f if {
 	some f in candidates
 	f.severity == "deny"

@@ -242,6 +242,34 @@ test_rbac_19_system_namespaces if check([
 	{"obj": role([rule([""], ["pods"], ["get"])]), "absent": ["RBAC-19"]},
 ])
 
+# RBAC-22: writes on ConfigMaps rewrite other packs' skills (the fixtures' pack is p, so its own
+# ConfigMap is skillpack-p).
+own_cm(verbs, names) := object.union(rule([""], ["configmaps"], verbs), {"resourceNames": names})
+
+test_rbac_22_configmap_writes if check([
+	{"obj": role([rule([""], ["configmaps"], ["update"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([rule([""], ["configmaps"], ["create"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": crole([rule([""], ["configmaps"], ["delete"])]), "want": [["RBAC-22", "warn"], ["RBAC-12", "deny"]]},
+	{"obj": role([rule([""], ["*"], ["patch"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([own_cm(["update", "patch"], ["skillpack-p", "skillpack-other"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([own_cm(["*"], ["skillpack-q"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([own_cm(["get", "update", "patch", "delete"], ["skillpack-p"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([own_cm(["create"], ["skillpack-other"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule([""], ["configmaps"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule(["example.com"], ["configmaps"], ["update"])]), "params": restricted, "absent": ["RBAC-22"]},
+])
+
+test_rbac_22_is_waivable_and_names_the_verbs if {
+	some f in full(role([own_cm(["create", "update"], ["skillpack-q"])]), {})
+	f.rule == "RBAC-22"
+	f.waivable
+	contains(f.msg, `rules[0].verbs: grants update on configmaps named ["skillpack-q"]:`)
+	contains(f.msg, `"skillpack-p"`)
+	some g in full(role([rule([""], ["configmaps"], ["*"])]), {})
+	g.rule == "RBAC-22"
+	contains(g.msg, "grants create/update/patch/delete/deletecollection on configmaps (every name):")
+}
+
 # Calibration: the seed's k8s-ops pack warns in baseline and is denied in restricted.
 k8s_ops_role := role([
 	rule([""], ["pods", "pods/log", "services", "configmaps", "events"], ["get", "list", "watch"]),

@@ -66,3 +66,22 @@ func TestHoleDeletePods(t *testing.T) {
 		t.Errorf("restricted: no RBAC-15 denial in %v", rep.Findings)
 	}
 }
+
+// TestHoleConfigMapWrites: a pack that may write ConfigMaps can rewrite other packs' skills (they
+// are ConfigMaps in the run namespace): RBAC-22, unless resourceNames names only its own.
+func TestHoleConfigMapWrites(t *testing.T) {
+	for _, tt := range []struct {
+		rule string
+		want bool
+	}{
+		{`{apiGroups: [""], resources: [configmaps], verbs: [get, update]}`, true},
+		{`{apiGroups: [""], resources: [configmaps], verbs: [patch], resourceNames: [skillpack-other]}`, true},
+		{`{apiGroups: [""], resources: [configmaps], verbs: [get, patch, update], resourceNames: [skillpack-p]}`, false},
+		{`{apiGroups: [""], resources: [configmaps], verbs: [create], resourceNames: [skillpack-other]}`, false},
+	} {
+		rep := gateYAML(t, pack("    rbac: ["+tt.rule+"]\n"), compile.Options{Profile: "restricted"})
+		if got := len(findingsOf(rep, "RBAC-22", diag.SeverityDeny)) > 0; got != tt.want {
+			t.Errorf("%s: RBAC-22 denied %v, want %v: %v", tt.rule, got, tt.want, rep.Findings)
+		}
+	}
+}
