@@ -129,15 +129,38 @@ write_verbs := {"create", "update", "patch", "delete", "deletecollection", "*"}
 
 read_verbs := {"get", "list", "watch"}
 
-# --- Pod specs of Jobs and CronJobs ---
+# --- Pod specs of every pod-bearing kind ---
 
-pod_prefix := "spec.template.spec" if input.kind == "Job"
+# pod_prefixes: where each kind that makes pods keeps its pod spec. skillc emits Jobs and CronJobs;
+# anything else that passes through skillc build or skillc fn untouched is gated the same way.
+pod_prefixes := {
+	"Pod": "spec",
+	"Deployment": "spec.template.spec",
+	"StatefulSet": "spec.template.spec",
+	"DaemonSet": "spec.template.spec",
+	"ReplicaSet": "spec.template.spec",
+	"ReplicationController": "spec.template.spec",
+	"Job": "spec.template.spec",
+	"CronJob": "spec.jobTemplate.spec.template.spec",
+	"PodTemplate": "template.spec",
+}
 
-pod_prefix := "spec.jobTemplate.spec.template.spec" if input.kind == "CronJob"
+pod_prefix := pod_prefixes[input.kind]
 
-pod_spec := input.spec.template.spec if input.kind == "Job"
+pod_spec := s if {
+	s := object.get(input, split(pod_prefix, "."), null)
+	is_object(s)
+}
 
-pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
+# pod_metadata_prefix: the pod's own metadata (a Pod's is the object's; a template's is beside its spec).
+pod_metadata_prefix := "metadata" if input.kind == "Pod"
+
+pod_metadata_prefix := concat("", [trim_suffix(pod_prefix, ".spec"), ".metadata"]) if {
+	pod_prefix
+	input.kind != "Pod"
+}
+
+pod_annotations := object.get(input, array.concat(split(pod_metadata_prefix, "."), ["annotations"]), {})
 
 # containers: every container with its field path, whether main, (native sidecar) init or ephemeral
 # (Pod Security Standards judge all three).

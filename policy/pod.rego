@@ -372,18 +372,12 @@ candidates contains f if {
 }
 
 # The AppArmor annotations older clusters still read (PSS baseline judges them too).
-pod_annotations := object.get(input, ["spec", "template", "metadata", "annotations"], {}) if input.kind == "Job"
-
-pod_annotations := object.get(input, ["spec", "jobTemplate", "spec", "template", "metadata", "annotations"], {}) if input.kind == "CronJob"
-
-pod_meta_prefix := trim_suffix(lib.pod_prefix, ".spec")
-
 candidates contains f if {
-	some k, v in pod_annotations
+	some k, v in lib.pod_annotations
 	startswith(k, "container.apparmor.security.beta.kubernetes.io/")
 	not v == "runtime/default"
 	not startswith(v, "localhost/")
-	f := lib.finding("POD-10", sprintf("%s.metadata.annotations[%q]", [pod_meta_prefix, k]), "", sprintf("AppArmor profile %q leaves the container unconfined. Fix: runtime/default", [v]))
+	f := lib.finding("POD-10", sprintf("%s.annotations[%q]", [lib.pod_metadata_prefix, k]), "", sprintf("AppArmor profile %q leaves the container unconfined. Fix: runtime/default", [v]))
 }
 
 selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
