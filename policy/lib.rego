@@ -14,6 +14,7 @@ default_parameters := {
 	"privilegedAllow": [],
 	"resourceCeilings": {},
 	"exceptions": [],
+	"catalogNamespace": "sympozium-system",
 }
 
 # data.skillc.parameters is set by skillc from the CompilerConfig; under plain conftest it is absent
@@ -190,6 +191,46 @@ skill_packs contains pack_of_container(c.c.name) if {
 }
 
 container_names := [c.c.name | some c in containers]
+
+# --- Pack identity, for allow-lists ---
+
+# A container names its pack bare (skill-<pack>), and a tenant's private pack may carry a catalog
+# pack's name: the bare name must not choose an allow-list. skillc annotates each Job and CronJob it
+# compiles with its sidecars' packs as namespace/name, one per skill sidecar in container order
+# (names.annotation_skill_packs); allow-list entries are compared with that identity. An object skillc
+# did not compile carries no annotation and gets no allow-list.
+
+catalog_namespace := parameters.catalogNamespace
+
+# pack_ref normalises an allow-list entry: namespace/name as given; a bare name is the catalog's pack.
+pack_ref(s) := s if contains(s, "/")
+
+pack_ref(s) := concat("/", [catalog_namespace, s]) if not contains(s, "/")
+
+pack_identities := [trim_space(e) |
+	input.kind in {"Job", "CronJob"}
+	some e in split(input.metadata.annotations[names.annotation_skill_packs], ",")
+	trim_space(e) != ""
+]
+
+# identity: the annotation's entry for a container's bare pack name; undefined when the object has no
+# annotation, does not list the pack, or lists it twice (then no allow-list applies).
+identity(pack) := ids[0] if {
+	ids := [id | some id in pack_identities; parts := split(id, "/"); count(parts) == 2; parts[1] == pack]
+	count(ids) == 1
+}
+
+# allowed: an entry of an allow-list of pack names (privilegedAllow, runAsRootAllow) is the pack.
+allowed(entries, pack) if {
+	some e in entries
+	is_string(e)
+	pack_ref(e) == identity(pack)
+}
+
+# allow_hint: how to allow-list pack in list, for a finding's "Fix:".
+allow_hint(list, pack) := sprintf("allow-list %q in %s (entries are namespace/name; a bare name is the catalog namespace %s's pack)", [identity(pack), list, catalog_namespace]) if {
+	identity(pack)
+} else := sprintf("allow-list the pack in %s (entries are namespace/name; a bare name is the catalog namespace %s's pack; an object without the %s annotation, which skillc sets, gets no allow-list)", [list, catalog_namespace, names.annotation_skill_packs])
 
 # --- Paths ---
 

@@ -15,8 +15,8 @@ candidates contains f if {
 	some c in lib.containers
 	sc(c).privileged == true
 	pack := lib.pack_of_container(c.c.name)
-	not pack in params.privilegedAllow
-	f := lib.finding("POD-01", sprintf("%s.securityContext.privileged", [c.path]), pack, sprintf("container %s is privileged: it has every capability and all host devices, which is root on the node. Fix: drop hostAccess.privileged, or allow-list the pack in privilegedAllow", [c.c.name]))
+	not lib.allowed(params.privilegedAllow, pack)
+	f := lib.finding("POD-01", sprintf("%s.securityContext.privileged", [c.path]), pack, sprintf("container %s is privileged: it has every capability and all host devices, which is root on the node. Fix: drop hostAccess.privileged, or %s", [c.c.name, lib.allow_hint("privilegedAllow", pack)]))
 }
 
 # A Windows HostProcess container is the Windows spelling of privileged (PSS baseline).
@@ -28,22 +28,28 @@ candidates contains f if {
 
 privileged_allowed(c) if {
 	sc(c).privileged == true
-	lib.pack_of_container(c.c.name) in params.privilegedAllow
+	lib.allowed(params.privilegedAllow, lib.pack_of_container(c.c.name))
 }
 
 # POD-02: host namespaces. They are pod-wide: every co-resident container shares them.
 namespace_allowed(field) if {
 	some pack in lib.skill_packs
 	some a in params.hostNamespaceAllow
-	a.skillPack == pack
+	lib.pack_ref(a.skillPack) == lib.identity(pack)
 	object.get(a, field, false) == true
 }
+
+# namespace_hint: the pod's packs, by identity where the object carries it.
+namespace_hint := lib.allow_hint("hostNamespaceAllow", pack) if {
+	count(lib.skill_packs) == 1
+	some pack in lib.skill_packs
+} else := sprintf("allow-list the pack in hostNamespaceAllow (skillPack is namespace/name; a bare name is the catalog namespace %s's pack)", [lib.catalog_namespace])
 
 candidates contains f if {
 	some field in ["hostPID", "hostNetwork"]
 	lib.pod_spec[field] == true
 	not namespace_allowed(field)
-	f := lib.finding("POD-02", sprintf("%s.%s", [lib.pod_prefix, field]), concat(",", lib.skill_packs), sprintf("%s is pod-wide: containers %v all share the node's %s namespace. Fix: drop hostAccess.%s, or allow-list the pack in hostNamespaceAllow", [field, lib.container_names, trim_prefix(field, "host"), field]))
+	f := lib.finding("POD-02", sprintf("%s.%s", [lib.pod_prefix, field]), concat(",", lib.skill_packs), sprintf("%s is pod-wide: containers %v all share the node's %s namespace. Fix: drop hostAccess.%s, or %s", [field, lib.container_names, trim_prefix(field, "host"), field, namespace_hint]))
 }
 
 candidates contains f if {
@@ -118,10 +124,15 @@ volume_pack(name) := p if {
 	p := lib.host_volume_pack(name)
 } else := lib.mounting_packs(name)
 
+# ref_hint: the pack as an allow-list entry would name it: its identity, or <namespace>/<pack>.
+ref_hint(pack) := lib.identity(pack) if {
+	lib.identity(pack)
+} else := concat("/", ["<namespace>", pack])
+
 # An allow-list prefix is absolute: "" or a relative prefix would match every path.
 allowed_prefix(pack, path) := a if {
 	some a in params.allowedHostPaths
-	a.skillPack == pack
+	lib.pack_ref(a.skillPack) == lib.identity(pack)
 	startswith(a.pathPrefix, "/")
 	lib.under(path, a.pathPrefix)
 }
@@ -137,7 +148,7 @@ candidates contains f if {
 	some v in host_volumes
 	not lib.has_dotdot(v.path)
 	not allowed_prefix(v.pack, v.path)
-	f := lib.finding("POD-04", v.field, v.pack, sprintf("host path %q is not under any allowedHostPaths prefix for pack %q. Fix: add {skillPack: %s, pathPrefix: <prefix>, readOnly: true} to the CompilerConfig, or drop the mount", [v.path, v.pack, v.pack]))
+	f := lib.finding("POD-04", v.field, v.pack, sprintf("host path %q is not under any allowedHostPaths prefix for pack %q. Fix: add {skillPack: %s, pathPrefix: <prefix>, readOnly: true} to the CompilerConfig (skillPack is namespace/name; a bare name is the catalog namespace %s's pack), or drop the mount", [v.path, v.pack, ref_hint(v.pack), lib.catalog_namespace]))
 }
 
 # POD-05: writable host path mounts, unless allow-listed with readOnly: false.
@@ -255,7 +266,7 @@ candidates contains f if {
 	some s in guarded_paths
 	touches(v.path, s)
 	not guarded_ok(v, s)
-	f := lib.finding("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, which exposes the node's processes, devices or logs. Fix: mount it read-only and allow-list it for pack %q in allowedHostPaths with readOnly: true", [v.path, s, v.pack]))
+	f := lib.finding("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, which exposes the node's processes, devices or logs. Fix: mount it read-only and allow-list it for pack %s in allowedHostPaths with readOnly: true (skillPack is namespace/name; a bare name is the catalog namespace %s's pack)", [v.path, s, ref_hint(v.pack), lib.catalog_namespace]))
 }
 
 guarded_ok(v, s) if {
@@ -277,8 +288,8 @@ candidates contains f if {
 	some c in lib.containers
 	root_field(c)
 	pack := lib.pack_of_container(c.c.name)
-	not pack in params.runAsRootAllow
-	f := lib.finding("POD-07", sprintf("%s.securityContext.%s", [c.path, root_field(c)]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or allow-list the pack in runAsRootAllow", [c.c.name]))
+	not lib.allowed(params.runAsRootAllow, pack)
+	f := lib.finding("POD-07", sprintf("%s.securityContext.%s", [c.path, root_field(c)]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or %s", [c.c.name, lib.allow_hint("runAsRootAllow", pack)]))
 }
 
 root_field(c) := "runAsUser" if sc(c).runAsUser == 0

@@ -85,3 +85,19 @@ func TestHoleConfigMapWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestHolePrivatePackInheritsCatalogAllowLists: a tenant's private pack named like a catalog pack
+// does not get the catalog pack's allow-lists (before, a container's bare pack name chose them).
+func TestHolePrivatePackInheritsCatalogAllowLists(t *testing.T) {
+	src := probe("/proc")
+	private := strings.Replace(src, "metadata: {name: p, namespace: sympozium-system}", "metadata: {name: p, namespace: team}", 1)
+	if private == src {
+		t.Fatal("the probe's pack is no longer in sympozium-system: update the test")
+	}
+	rep := gateYAML(t, private, compile.Options{})
+	for _, rule := range []string{"POD-02", "POD-07"} {
+		if len(findingsOf(rep, rule, diag.SeverityDeny)) == 0 {
+			t.Errorf("private pack team/p passed %s with the catalog p allow-listed: %v", rule, rep.Findings)
+		}
+	}
+}
