@@ -15,6 +15,10 @@ default_parameters := {
 	"resourceCeilings": {},
 	"exceptions": [],
 	"catalogNamespace": "sympozium-system",
+	# hostAccessFromOrigins: skillc's Go gate decides META-01's host access from compile's origin
+	# records, which say where each volume came from; the name-based checks (a host-<pack>-<i> volume
+	# is that pack's) are then off. Plain conftest on renders has no records and keeps them.
+	"hostAccessFromOrigins": false,
 }
 
 # data.skillc.parameters is set by skillc from the CompilerConfig; under plain conftest it is absent
