@@ -49,7 +49,8 @@ func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []string, 
 	return &Gate{engine: eng, cfg: cfg, today: day, builtinOnly: len(policyDirs) == 0}, nil
 }
 
-// Params are the rules' data.skillc.parameters: the config's policy section, profile and date.
+// Params are the rules' data.skillc.parameters: the config's policy section, profile and date, and
+// the catalog namespace (a bare allow-list entry names a pack of it).
 func Params(spec *api.ConfigSpec, today string) map[string]any {
 	raw, _ := json.Marshal(spec.Policy) // plain structs: cannot fail
 	var p map[string]any
@@ -60,6 +61,9 @@ func Params(spec *api.ConfigSpec, today string) map[string]any {
 		}
 	}
 	p["today"] = today
+	if spec.CatalogNamespace != "" {
+		p["catalogNamespace"] = spec.CatalogNamespace
+	}
 	return p
 }
 

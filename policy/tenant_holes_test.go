@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 )
@@ -99,5 +100,15 @@ func TestHolePrivatePackInheritsCatalogAllowLists(t *testing.T) {
 		if len(findingsOf(rep, rule, diag.SeverityDeny)) == 0 {
 			t.Errorf("private pack team/p passed %s with the catalog p allow-listed: %v", rule, rep.Findings)
 		}
+	}
+}
+
+// TestParamsCarryTheCatalogNamespace: a bare allow-list entry names a pack of the config's catalog
+// namespace, so the rules must know it (before, they assumed sympozium-system).
+func TestParamsCarryTheCatalogNamespace(t *testing.T) {
+	spec := api.DefaultConfig().Spec
+	spec.CatalogNamespace = "platform"
+	if got := Params(&spec, "2026-01-01")["catalogNamespace"]; got != "platform" {
+		t.Errorf("catalogNamespace %v, want platform", got)
 	}
 }
