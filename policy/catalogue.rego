@@ -15,6 +15,8 @@
 #     host ports, volume types, digests, registries, default ServiceAccount, malformed exceptions);
 #   low (< 4.0): visibility and hygiene warnings (cluster-wide reads, read-only root, env secrets,
 #     resource ceilings).
+# engine "go" marks a rule that skillc's Go gate decides (it needs the sources, the CompilerConfig's
+# tenants or several objects at once); no Rego rule reports it, and plain conftest cannot.
 # precision is "very-high" where the rule reads a field exactly, "high" where it matches patterns
 # (credential-looking values) that can misfire.
 package skillc.catalogue
@@ -353,5 +355,29 @@ rules := {
 		"fix": "Fix the exception in the CompilerConfig.",
 		"reference": {"name": "Conftest exceptions", "url": "https://www.conftest.dev/exceptions/"},
 		"security_severity": 5.0, "precision": "very-high", "tags": ["policy"],
+	},
+	"TEN-01": {
+		"title": "Outside its tenant",
+		"checks": "When the CompilerConfig sets `tenants`: an instance, run, schedule or private pack from a file outside its tenant's paths, or in a namespace its tenant does not own; a catalog pack from a tenant's path. Decided by skillc's gate from the sources (not under plain conftest).",
+		"why": "A tenant's repository path would otherwise write into another tenant's namespace or the shared catalog: its agents would run with another team's service accounts, secrets and skills.",
+		"fix": "Move the file under its tenant's paths, or use a namespace the tenant owns (no exception can waive it).",
+		"reference": {"name": "Argo CD AppProject destinations; Flux multi-tenancy lockdown", "url": "https://argo-cd.readthedocs.io/en/stable/user-guide/projects/"},
+		"security_severity": 9.4, "precision": "very-high", "tags": ["tenancy"], "engine": "go",
+	},
+	"TEN-02": {
+		"title": "Protected namespace",
+		"checks": "Anything emitted for an instance, run or schedule in kube-system, kube-public or kube-node-lease (no exception can waive it) or in one of the config's `protectedNamespaces` (by default the catalog namespace, argocd and flux-system). Decided by skillc's gate.",
+		"why": "Agents there run beside the control plane's or the GitOps engines' own service accounts and secrets, or rewrite the shared catalog.",
+		"fix": "Run agents in a tenant namespace (an exception can waive a configured protected namespace, never a system one).",
+		"reference": {"name": "rbac-police privileged_namespaces; Flux multi-tenancy lockdown", "url": "https://fluxcd.io/flux/installation/configuration/multitenancy/"},
+		"security_severity": 8.6, "precision": "very-high", "tags": ["tenancy"], "engine": "go",
+	},
+	"TEN-03": {
+		"title": "Rejected by the namespace's Pod Security level",
+		"checks": "A run's pod that its namespace's Pod Security level would reject: the tenant's `podSecurity`, or a Namespace among the inputs labelled `pod-security.kubernetes.io/enforce`. Decided by skillc's gate.",
+		"why": "The API server accepts the Job but forbids its Pods: the run never starts, and nothing says why until someone reads the Job's events.",
+		"fix": "Drop the host access or privilege the level forbids, or run in a namespace whose level allows it (no exception can waive it).",
+		"reference": {"name": "Pod Security Admission", "url": "https://kubernetes.io/docs/concepts/security/pod-security-admission/"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["tenancy", "pod-security"], "engine": "go",
 	},
 }

@@ -560,9 +560,11 @@ type RuleInfo struct {
 	SecuritySeverity float64  `json:"security_severity"`
 	Precision        string   `json:"precision"`
 	Tags             []string `json:"tags"`
-	Baseline         string   `json:"baseline"`
-	Restricted       string   `json:"restricted"`
-	NonWaivable      bool     `json:"nonwaivable"`
+	// Engine is "go" for a rule skillc's Go gate decides (no Rego rule reports it), "" for Rego.
+	Engine      string `json:"engine,omitempty"`
+	Baseline    string `json:"baseline"`
+	Restricted  string `json:"restricted"`
+	NonWaivable bool   `json:"nonwaivable"`
 }
 
 // RuleRef is the public reference a rule follows (URL "" where there is none).

@@ -53,10 +53,14 @@ severities := {
 	"RES-01": ["deny", "deny"],
 	"SEC-01": ["deny", "deny"], "SEC-02": ["", "warn"],
 	"META-01": ["deny", "deny"], "META-02": ["deny", "deny"],
+	# The tenant rules are decided by skillc's Go gate (catalogue engine "go"), not by Rego.
+	"TEN-01": ["deny", "deny"], "TEN-02": ["deny", "deny"], "TEN-03": ["deny", "deny"],
 }
 
 # Rules no exception can waive, in every profile.
-nonwaivable := {"RBAC-06", "RBAC-09", "RBAC-10", "RBAC-11", "RBAC-16", "RBAC-17", "RBAC-18", "META-01"}
+# TEN-02 is not listed: the Go gate makes it non-waivable for kube-system, kube-public and
+# kube-node-lease only, and waivable for the config's protectedNamespaces.
+nonwaivable := {"RBAC-06", "RBAC-09", "RBAC-10", "RBAC-11", "RBAC-16", "RBAC-17", "RBAC-18", "META-01", "TEN-01", "TEN-03"}
 
 profile_index := {"baseline": 0, "restricted": 1}[profile]
 
