@@ -284,7 +284,7 @@ func validateRefs(src diag.Source, field string, refs []api.SkillRef) diag.Diagn
 			if why := reservedEnv(k, "the sidecar"); why != "" {
 				diags = append(diags, src.Diag(f+".params."+k, "param %q is reserved: %s", k, why))
 			} else if why := reservedEnv(env, "the sidecar"); why != "" {
-				diags = append(diags, src.Diag(f+".params."+k, "param %q becomes env %q, which is reserved: %s", k, env, why))
+				diags = append(diags, src.Diag(f+".params."+k, "param %q would become env %q, which is reserved: %s", k, env, why))
 			}
 			if other, dup := envs[env]; dup {
 				diags = append(diags, src.Diag(f+".params."+k, "params %q and %q both become env %s; rename one", other, k, env))
