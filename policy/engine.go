@@ -86,10 +86,13 @@ func isRuleName(name string) bool {
 // params available to rules as data.skillc.parameters. Problems in extraDirs come back as
 // diag.Diagnostics (FILE:LINE: message), all of them; other errors are internal.
 func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engine, error) {
-	modules, err := builtinModules()
+	all, err := builtinModules()
 	if err != nil {
 		return nil, err
 	}
+	// The catalogue is descriptive data (Rules reads it); no rule refers to it, so the gate does
+	// not compile it.
+	modules := slices.DeleteFunc(all, func(m *ast.Module) bool { return m.Package.Path.String() == "data.skillc.catalogue" })
 	var diags diag.Diagnostics
 	seen := map[string]bool{}
 	for _, dir := range extraDirs {
