@@ -259,16 +259,17 @@ workloads := [
 	["apps", "statefulsets"], ["apps", "daemonsets"], ["batch", "jobs"], ["batch", "cronjobs"],
 ]
 
-workload_verbs := ["create", "update", "patch", "delete", "deletecollection"]
+# named_write_verbs: the write verbs by name, in the order messages list them ("*" grants them all).
+named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 
 candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
-	hits := [w[1] | some w in workloads; lib.grants_any(r, workload_verbs, w[0], w[1])]
+	hits := [w[1] | some w in workloads; lib.grants_any(r, named_write_verbs, w[0], w[1])]
 	count(hits) > 0
 
 	# Name the verbs actually granted: a reviewer reads "update/patch", not a generic list.
-	verbs := [v | some v in workload_verbs; grants_workload(r, v)]
+	verbs := [v | some v in named_write_verbs; grants_workload(r, v)]
 	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s: %s. Fix: remove the write verbs, or accept with an exception", [concat("/", verbs), concat(", ", hits), rbac15_why(verbs)]))
 }
 
@@ -372,7 +373,7 @@ own_config_map := concat("", [names.config_map_prefix, pack])
 candidates contains f if {
 	is_role
 	some i, r in rules
-	verbs := [v | some v in workload_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
+	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
 	count(verbs) > 0
 	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on configmaps%s: skills are ConfigMaps (%s<pack>) in the run namespace, so the holder can rewrite every other pack's skill text, a prompt injection into every agent that loads it. Fix: limit resourceNames to the pack's own ConfigMap %q, or remove the write verbs", [concat("/", verbs), rbac22_names(r), names.config_map_prefix, own_config_map]))
 }
