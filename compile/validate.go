@@ -131,6 +131,9 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		if e.Name == "SYMPOZIUM_SKILL_PACK" || strings.HasPrefix(e.Name, "SKILL_") {
 			diags = append(diags, src.Diag(field+".name", "%q is reserved: skillc sets SYMPOZIUM_SKILL_PACK and SKILL_<PARAM> itself", e.Name))
 		}
+		if why := reservedEnv(e.Name, "the sidecar"); why != "" {
+			diags = append(diags, src.Diag(field+".name", "%q is reserved: %s", e.Name, why))
+		}
 	}
 	for i, r := range sc.RBAC {
 		diags = append(diags, validateRule(src, fmt.Sprintf("spec.sidecar.rbac[%d]", i), r, false)...)
@@ -168,6 +171,9 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 	for i, v := range sc.Volumes {
 		for _, msg := range validation.IsDNS1123Label(v.Name) {
 			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "invalid volume name %q: %s", v.Name, msg))
+		}
+		if strings.HasPrefix(v.Name, HostVolumePrefix) {
+			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "volume name %q is reserved: names starting with %q are skillc's, for the host paths a pack declares in hostAccess.mounts (which the platform reviews and allow-lists); declare host paths there, and name other volumes otherwise", v.Name, HostVolumePrefix))
 		}
 	}
 	privileged := sc.HostAccess != nil && sc.HostAccess.Enabled && sc.HostAccess.Privileged
@@ -267,9 +273,18 @@ func validateRefs(src diag.Source, field string, refs []api.SkillRef) diag.Diagn
 		}
 		envs := map[string]string{}
 		for _, k := range sortedKeys(r.Params) {
+			if k == "" {
+				diags = append(diags, src.Diag(f+".params", "a param needs a name: an empty one would become env %q, which no skill reads", paramEnvName(k)))
+				continue
+			}
 			env := paramEnvName(k)
 			for _, msg := range validation.IsEnvVarName(env) {
 				diags = append(diags, src.Diag(f+".params."+k, "param %q becomes env %q: %s", k, env, msg))
+			}
+			if why := reservedEnv(k, "the sidecar"); why != "" {
+				diags = append(diags, src.Diag(f+".params."+k, "param %q is reserved: %s", k, why))
+			} else if why := reservedEnv(env, "the sidecar"); why != "" {
+				diags = append(diags, src.Diag(f+".params."+k, "param %q would become env %q, which is reserved: %s", k, env, why))
 			}
 			if other, dup := envs[env]; dup {
 				diags = append(diags, src.Diag(f+".params."+k, "params %q and %q both become env %s; rename one", other, k, env))
@@ -306,9 +321,32 @@ func validateRun(r *api.AgentRun) diag.Diagnostics {
 		if _, reserved := agentEnvNames[k]; reserved {
 			diags = append(diags, src.Diag("spec.env."+k, "%q is set by skillc itself", k))
 		}
+		if why := reservedEnv(k, "the agent"); why != "" {
+			diags = append(diags, src.Diag("spec.env."+k, "%q is reserved: %s", k, why))
+		}
 	}
 	diags = append(diags, validateRefs(src, "spec.skills", r.Spec.Skills)...)
 	return diags
+}
+
+// reservedEnv says why an environment variable name is refused in a run's env, a sidecar's env or a
+// param ("" when it is not): each changes what the process runs, or where its traffic and its
+// token go, before any of the skill's own code runs. who names the process ("the agent").
+func reservedEnv(name, who string) string {
+	upper := strings.ToUpper(name)
+	switch {
+	case strings.HasPrefix(upper, "LD_"):
+		return fmt.Sprintf("LD_* variables steer the dynamic loader: LD_PRELOAD loads code into %s before it starts, LD_LIBRARY_PATH swaps its libraries", who)
+	case name == "NODE_OPTIONS":
+		return fmt.Sprintf("NODE_OPTIONS makes every Node.js process of %s load code first (--require, --import)", who)
+	case strings.HasPrefix(name, "PYTHON"):
+		return fmt.Sprintf("PYTHON* variables make every Python process of %s load code first (PYTHONSTARTUP, PYTHONPATH) or change how it runs", who)
+	case strings.HasSuffix(upper, "_PROXY"):
+		return fmt.Sprintf("*_PROXY variables (any case) send the HTTP traffic of %s, API tokens included, through another host, or (NO_PROXY) around the platform's proxy", who)
+	case strings.HasPrefix(name, "KUBERNETES_SERVICE_"), strings.HasPrefix(name, "KUBERNETES_PORT"):
+		return fmt.Sprintf("KUBERNETES_SERVICE_* and KUBERNETES_PORT* tell the in-cluster clients of %s where the API server is: its service-account token would go to another host", who)
+	}
+	return ""
 }
 
 var agentEnvNames = map[string]struct{}{"AGENT_RUN_ID": {}, "INSTANCE_NAME": {}, "AGENT_NAMESPACE": {}, "TASK": {}, "MODEL_NAME": {}}

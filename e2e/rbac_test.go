@@ -28,8 +28,9 @@ import (
 // (testdata/deployer-rbac.yaml) does not hold, so the API server's escalation check must refuse
 // the apply too. Not here: RBAC-07 (writing Roles and bindings: the deployer must hold that to
 // deploy at all, so only skillc's gate stops a pack from granting it), RBAC-15 (workload writes
-// the deployer holds in the namespace), and the binding rules (RBAC-16..19, checked on bindings
-// skillc generates itself).
+// the deployer holds in the namespace), RBAC-22 (ConfigMap writes: the deployer writes the skills'
+// ConfigMaps), and the binding rules (RBAC-16..19, checked on bindings skillc generates itself).
+// RBAC-11 includes the admission policies, their bindings and apiservices (issue 21).
 var escalationRules = []string{"RBAC-01", "RBAC-02", "RBAC-03", "RBAC-04", "RBAC-05", "RBAC-06", "RBAC-08",
 	"RBAC-09", "RBAC-10", "RBAC-11", "RBAC-12", "RBAC-14"}
 
@@ -263,8 +264,20 @@ var roleMutations = []roleMutation{
 	{"token-request", false, rule(core, []string{"serviceaccounts/token"}, []string{"create"})},
 	{"csr-approve", true, rule([]string{"certificates.k8s.io"}, []string{"certificatesigningrequests/approval"}, []string{"update"})},
 	{"webhooks", true, rule([]string{"admissionregistration.k8s.io"}, []string{"validatingwebhookconfigurations"}, []string{"create"})},
+	{"mutating-admission-policies", true, rule([]string{"admissionregistration.k8s.io"}, []string{"mutatingadmissionpolicies"}, []string{"create"})},
+	{"validating-admission-policies", true, rule([]string{"admissionregistration.k8s.io"}, []string{"validatingadmissionpolicies"}, []string{"patch"})},
+	{"mutating-admission-policy-bindings", true, rule([]string{"admissionregistration.k8s.io"}, []string{"mutatingadmissionpolicybindings"}, []string{"update"})},
+	{"validating-admission-policy-bindings", true, rule([]string{"admissionregistration.k8s.io"}, []string{"validatingadmissionpolicybindings"}, []string{"create", "delete"})},
+	{"apiservices", true, rule([]string{"apiregistration.k8s.io"}, []string{"apiservices"}, []string{"create", "update"})},
+	// The same kinds written from a namespaced Role: they are cluster-scoped, so the grant is
+	// useless, but skillc and the escalation check both refuse it.
+	{"admission-policies-in-a-role", false, rule([]string{"admissionregistration.k8s.io"}, []string{"validatingadmissionpolicies", "validatingadmissionpolicybindings"}, []string{"create"})},
+	{"apiservices-in-a-role", false, rule([]string{"apiregistration.k8s.io"}, []string{"apiservices"}, []string{"patch"})},
 	{"cluster-wide-write", true, rule(core, []string{"configmaps"}, []string{"create", "update"})},
 	{"namespace-update", false, rule(core, []string{"namespaces"}, []string{"update", "patch"})},
 	// Held by the deployer (it must manage Roles): skillc alone refuses it (RBAC-07).
 	{"write-roles", false, rule([]string{"rbac.authorization.k8s.io"}, []string{"roles"}, []string{"create"})},
+	// Held by the deployer (it writes the skills' ConfigMaps): skillc alone warns on it in baseline
+	// and refuses it in restricted (RBAC-22).
+	{"write-configmaps", false, rule(core, []string{"configmaps"}, []string{"update", "patch"})},
 }

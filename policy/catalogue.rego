@@ -15,6 +15,8 @@
 #     host ports, volume types, digests, registries, default ServiceAccount, malformed exceptions);
 #   low (< 4.0): visibility and hygiene warnings (cluster-wide reads, read-only root, env secrets,
 #     resource ceilings).
+# engine "go" marks a rule that skillc's Go gate decides (it needs the sources, the CompilerConfig's
+# tenants or several objects at once); no Rego rule reports it, and plain conftest cannot.
 # precision is "very-high" where the rule reads a field exactly, "high" where it matches patterns
 # (credential-looking values) that can misfire.
 package skillc.catalogue
@@ -107,9 +109,9 @@ rules := {
 		"security_severity": 9.1, "precision": "very-high", "tags": ["rbac"],
 	},
 	"RBAC-11": {
-		"title": "Certificates, webhooks or persistent volumes",
-		"checks": "A rule grants CSR approval, signers approve or sign, admission webhook configuration writes, or create on persistentvolumes.",
-		"why": "Cluster credentials, interception of every API request, or host paths through a volume.",
+		"title": "Certificates, admission control, API services or persistent volumes",
+		"checks": "A rule grants CSR approval, signers approve or sign, writes on admission webhook configurations, mutating or validating admission policies or their bindings, or apiregistration.k8s.io apiservices, or create on persistentvolumes.",
+		"why": "Cluster credentials, interception or rewriting of every API request (webhooks, admission policies, an API group routed to a service of the holder's choice), or host paths through a volume.",
 		"fix": "Remove the grant (no exception can waive it).",
 		"reference": {"name": "Kubernetes RBAC Good Practices: CSRs and certificate issuing, Control admission webhooks, Persistent volume creation", "url": concat("", [good_practices, "#csrs-and-certificate-issuing"])},
 		"security_severity": 9.3, "precision": "very-high", "tags": ["rbac"],
@@ -139,9 +141,9 @@ rules := {
 		"security_severity": 7.7, "precision": "very-high", "tags": ["rbac"],
 	},
 	"RBAC-15": {
-		"title": "Creates workloads",
-		"checks": "A Role grants create, update or patch on pods, deployments, jobs and other workloads in the run namespace.",
-		"why": "A new pod can use any ServiceAccount and mount any Secret of the namespace.",
+		"title": "Creates, changes or deletes workloads",
+		"checks": "A Role grants create, update, patch, delete or deletecollection on pods, deployments, jobs and other workloads in the run namespace; the finding names the verbs granted.",
+		"why": "A new or changed pod can use any ServiceAccount and mount any Secret of the namespace; a delete stops other runs and services of the namespace.",
 		"fix": "Remove the grant.",
 		"reference": {"name": "Kubernetes RBAC Good Practices: Workload creation", "url": concat("", [good_practices, "#workload-creation"])},
 		"security_severity": 7.0, "precision": "very-high", "tags": ["rbac"],
@@ -178,11 +180,19 @@ rules := {
 		"reference": {"name": "rbac-police privileged_namespaces", "url": "https://github.com/PaloAltoNetworks/rbac-police"},
 		"security_severity": 7.8, "precision": "very-high", "tags": ["rbac"],
 	},
+	"RBAC-22": {
+		"title": "Writes ConfigMaps",
+		"checks": "A Role or ClusterRole grants create, update, patch, delete or deletecollection on configmaps, unless `resourceNames` names only the pack's own ConfigMap (`skillpack-<pack>`); create beside `resourceNames` grants nothing and is not reported.",
+		"why": "Skills are ConfigMaps in the run namespace: the pack could rewrite every other pack's skill text, a prompt injection into the agents that load them.",
+		"fix": "Limit `resourceNames` to the pack's own ConfigMap, or remove the write verbs.",
+		"reference": {"name": "Kubernetes RBAC Good Practices (least privilege); RBAC docs: referring to resources (resourceNames)", "url": "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources"},
+		"security_severity": 7.6, "precision": "very-high", "tags": ["rbac"],
+	},
 	"POD-01": {
 		"title": "Privileged container",
 		"checks": "A container is privileged, or a Windows HostProcess.",
 		"why": "A privileged container is root on the node.",
-		"fix": "Drop `privileged` (or allow-list the pack in `privilegedAllow`).",
+		"fix": "Drop `privileged` (or allow-list the pack in `privilegedAllow` as `namespace/name`; a bare name is the catalog namespace's pack).",
 		"reference": {"name": "Pod Security Standards: baseline", "url": concat("", [pss, "#baseline"])},
 		"security_severity": 9.6, "precision": "very-high", "tags": ["pod-security"],
 	},
@@ -190,7 +200,7 @@ rules := {
 		"title": "Host namespaces",
 		"checks": "hostPID, hostNetwork or hostIPC (hostIPC no exception can waive), naming every co-resident container.",
 		"why": "Host namespaces are pod-wide: every container of the pod sees the node's processes or network.",
-		"fix": "Drop them (or allow-list the pack in `hostNamespaceAllow`).",
+		"fix": "Drop them (or allow-list the pack in `hostNamespaceAllow` as `namespace/name`; a bare name is the catalog namespace's pack).",
 		"reference": {"name": "Pod Security Standards: baseline", "url": concat("", [pss, "#baseline"])},
 		"security_severity": 8.4, "precision": "very-high", "tags": ["pod-security"],
 	},
@@ -206,7 +216,7 @@ rules := {
 		"title": "hostPath outside the allow-list",
 		"checks": "A hostPath not under the pack's allow-listed prefixes (normalised, by whole segment); `..` and a `subPathExpr` on a host volume.",
 		"why": "A host path reaches anything on the node.",
-		"fix": "Drop the mount (or allow-list its prefix in `allowedHostPaths`).",
+		"fix": "Drop the mount (or allow-list its prefix in `allowedHostPaths` for the pack as `namespace/name`; a bare name is the catalog namespace's pack).",
 		"reference": {"name": "Pod Security Standards: baseline (HostPath volumes); Gatekeeper host-filesystem", "url": concat("", [pss, "#baseline"])},
 		"security_severity": 8.0, "precision": "very-high", "tags": ["pod-security", "host-access"],
 	},
@@ -220,8 +230,8 @@ rules := {
 	},
 	"POD-06": {
 		"title": "Sensitive host path",
-		"checks": "A host path equal to, under or an ancestor of `/`, `/etc`, `/root`, runtime sockets or kubelet, runtime and etcd state, or a process or kernel interface under `/proc` and `/sys` (no exception can waive these); `/proc`, `/sys`, `/dev`, `/boot`, `/var/log` unless read-only and allow-listed.",
-		"why": "The node's credentials, every container on it, and other processes' secrets.",
+		"checks": "A host path equal to, under or an ancestor of `/`, `/etc`, `/root`, runtime sockets (Docker, containerd, CRI-O, Podman), systemd's private socket, the D-Bus system bus, kubelet, runtime and etcd state, any path whose last segment ends in `.sock`, or a process or kernel interface under `/proc` and `/sys` (no exception can waive these); `/proc`, `/sys`, `/dev`, `/boot`, `/var/log` unless read-only and allow-listed.",
+		"why": "The node's credentials, every container on it, other processes' secrets, and the daemons that run anything as root on request.",
 		"fix": "Remove the mount.",
 		"reference": {"name": "Trivy KSV-0121; Pod Security Standards: baseline", "url": concat("", [pss, "#baseline"])},
 		"security_severity": 9.3, "precision": "very-high", "tags": ["pod-security", "host-access"],
@@ -230,7 +240,7 @@ rules := {
 		"title": "Runs as root",
 		"checks": "runAsUser 0 or runAsNonRoot false; in restricted also runAsNonRoot unset on pod and container.",
 		"why": "Root beside host access is root on the node.",
-		"fix": "Drop `runAsRoot` (or allow-list the pack in `runAsRootAllow`).",
+		"fix": "Drop `runAsRoot` (or allow-list the pack in `runAsRootAllow` as `namespace/name`; a bare name is the catalog namespace's pack).",
 		"reference": {"name": "Pod Security Standards: restricted", "url": concat("", [pss, "#restricted"])},
 		"security_severity": 7.3, "precision": "very-high", "tags": ["pod-security"],
 	},
@@ -345,5 +355,29 @@ rules := {
 		"fix": "Fix the exception in the CompilerConfig.",
 		"reference": {"name": "Conftest exceptions", "url": "https://www.conftest.dev/exceptions/"},
 		"security_severity": 5.0, "precision": "very-high", "tags": ["policy"],
+	},
+	"TEN-01": {
+		"title": "Outside its tenant",
+		"checks": "When the CompilerConfig sets `tenants`: an instance, run, schedule or private pack from a file outside its tenant's paths, or in a namespace its tenant does not own; a catalog pack from a tenant's path. Decided by skillc's gate from the sources (not under plain conftest).",
+		"why": "A tenant's repository path would otherwise write into another tenant's namespace or the shared catalog: its agents would run with another team's service accounts, secrets and skills.",
+		"fix": "Move the file under its tenant's paths, or use a namespace the tenant owns (no exception can waive it).",
+		"reference": {"name": "Argo CD AppProject destinations; Flux multi-tenancy lockdown", "url": "https://argo-cd.readthedocs.io/en/stable/user-guide/projects/"},
+		"security_severity": 9.4, "precision": "very-high", "tags": ["tenancy"], "engine": "go",
+	},
+	"TEN-02": {
+		"title": "Protected namespace",
+		"checks": "Anything emitted for an instance, run or schedule in kube-system, kube-public or kube-node-lease (no exception can waive it) or in one of the config's `protectedNamespaces` (by default the catalog namespace, argocd and flux-system). Decided by skillc's gate.",
+		"why": "Agents there run beside the control plane's or the GitOps engines' own service accounts and secrets, or rewrite the shared catalog.",
+		"fix": "Run agents in a tenant namespace (an exception can waive a configured protected namespace, never a system one).",
+		"reference": {"name": "rbac-police privileged_namespaces; Flux multi-tenancy lockdown", "url": "https://fluxcd.io/flux/installation/configuration/multitenancy/"},
+		"security_severity": 8.6, "precision": "very-high", "tags": ["tenancy"], "engine": "go",
+	},
+	"TEN-03": {
+		"title": "Rejected by the namespace's Pod Security level",
+		"checks": "A run's pod that its namespace's Pod Security level would reject: the tenant's `podSecurity`, or a Namespace among the inputs labelled `pod-security.kubernetes.io/enforce`. Decided by skillc's gate.",
+		"why": "The API server accepts the Job but forbids its Pods: the run never starts, and nothing says why until someone reads the Job's events.",
+		"fix": "Drop the host access or privilege the level forbids, or run in a namespace whose level allows it (no exception can waive it).",
+		"reference": {"name": "Pod Security Admission", "url": "https://kubernetes.io/docs/concepts/security/pod-security-admission/"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["tenancy", "pod-security"], "engine": "go",
 	},
 }

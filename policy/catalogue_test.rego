@@ -40,3 +40,24 @@ test_titles_are_distinct if {
 valid_url(u) if u == ""
 
 valid_url(u) if startswith(u, "https://")
+
+# A rule skillc's Go gate decides says so with engine "go"; no other engine exists.
+test_engines_are_go_or_none if {
+	every r in catalogue.rules {
+		object.get(r, "engine", "go") == "go"
+	}
+	every id in ["TEN-01", "TEN-02", "TEN-03"] {
+		catalogue.rules[id].engine == "go"
+	}
+	object.get(catalogue.rules["RBAC-22"], "engine", "") == ""
+}
+
+# TEN-01 and TEN-03 no exception can waive; TEN-02 only for the system namespaces, which the Go gate
+# decides per finding, so lib.nonwaivable does not list it.
+test_tenant_rules_waivability if {
+	"TEN-01" in lib.nonwaivable
+	"TEN-03" in lib.nonwaivable
+	not "TEN-02" in lib.nonwaivable
+	catalogue.rules["TEN-02"].security_severity >= 7
+	catalogue.rules["TEN-02"].security_severity < 9
+}

@@ -86,10 +86,13 @@ func isRuleName(name string) bool {
 // params available to rules as data.skillc.parameters. Problems in extraDirs come back as
 // diag.Diagnostics (FILE:LINE: message), all of them; other errors are internal.
 func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engine, error) {
-	modules, err := builtinModules()
+	all, err := builtinModules()
 	if err != nil {
 		return nil, err
 	}
+	// The catalogue is descriptive data (Rules reads it); no rule refers to it, so the gate does
+	// not compile it.
+	modules := slices.DeleteFunc(all, func(m *ast.Module) bool { return m.Package.Path.String() == "data.skillc.catalogue" })
 	var diags diag.Diagnostics
 	seen := map[string]bool{}
 	for _, dir := range extraDirs {
@@ -569,9 +572,11 @@ type RuleInfo struct {
 	SecuritySeverity float64  `json:"security_severity"`
 	Precision        string   `json:"precision"`
 	Tags             []string `json:"tags"`
-	Baseline         string   `json:"baseline"`
-	Restricted       string   `json:"restricted"`
-	NonWaivable      bool     `json:"nonwaivable"`
+	// Engine is "go" for a rule skillc's Go gate decides (no Rego rule reports it), "" for Rego.
+	Engine      string `json:"engine,omitempty"`
+	Baseline    string `json:"baseline"`
+	Restricted  string `json:"restricted"`
+	NonWaivable bool   `json:"nonwaivable"`
 }
 
 // RuleRef is the public reference a rule follows (URL "" where there is none).

@@ -53,7 +53,8 @@ func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []string, 
 	return &Gate{engine: eng, cfg: cfg, today: day, dirs: policyDirs, builtinOnly: len(policyDirs) == 0}, nil
 }
 
-// Params are the rules' data.skillc.parameters: the config's policy section, profile and date.
+// Params are the rules' data.skillc.parameters: the config's policy section, profile and date, and
+// the catalog namespace (a bare allow-list entry names a pack of it).
 func Params(spec *api.ConfigSpec, today string) map[string]any {
 	raw, _ := json.Marshal(spec.Policy) // plain structs: cannot fail
 	var p map[string]any
@@ -65,7 +66,9 @@ func Params(spec *api.ConfigSpec, today string) map[string]any {
 	}
 	p["today"] = today
 	// Allow-lists and exceptions name packs as namespace/name; a bare name is the catalog's.
-	p["catalogNamespace"] = spec.CatalogNamespace
+	if spec.CatalogNamespace != "" {
+		p["catalogNamespace"] = spec.CatalogNamespace
+	}
 	// The gate decides declared host access from compile's origin records (hostAccessFindings):
 	// the library's name-based check is for renders judged without them (conftest).
 	p["hostAccessFromOrigins"] = true

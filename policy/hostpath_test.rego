@@ -191,3 +191,50 @@ test_relative_prefix_allows_nothing if {
 }
 
 test_root_prefix_allows_ordinary_paths if clean("/srv/data", allow("/", true))
+
+# Issue 21: the other root daemons' sockets, in both spellings, and any *.sock, are never allowed,
+# not even under an allow-listed /run (read-only or writable).
+run := allow("/run", true)
+
+var_run := allow("/var/run", true)
+
+test_daemon_sockets_denied_under_an_allow_listed_run if {
+	every path in [
+		"/run/podman/podman.sock", "/run/systemd/private", "/run/dbus/system_bus_socket",
+		"/run//dbus/./system_bus_socket/", "/run/systemd",
+		"/run/containerd/io.containerd.runtime.v2.task/k8s.io/abc/rootfs", "/run/containerd/containerd.sock.ttrpc",
+	] {
+		nw(path, run, "POD-06")
+	}
+	every path in ["/var/run/podman/podman.sock", "/var/run/systemd/private", "/var/run/dbus/system_bus_socket"] {
+		nw(path, var_run, "POD-06")
+	}
+}
+
+test_any_dot_sock_denied if {
+	every path in [
+		"/run/user/1000/podman/podman.sock", "/run/containerd/s/abc.sock", "/run/nvidia/driver.sock",
+		"/var/lib/kubelet/pod-resources/kubelet.sock", "/run/agent.SOCK", "/run/x.sock/",
+	] {
+		nw(path, run, "POD-06")
+	}
+	nw("/tmp/app.sock", allow("/tmp", false), "POD-06")
+}
+
+test_sock_in_a_subpath_denied if {
+	obj := json.patch(host_job(["/run"], true), [{"op": "add", "path": "/spec/template/spec/initContainers/0/volumeMounts/0/subPath", "value": "app/api.sock"}])
+	some f in full(obj, run)
+	f.rule == "POD-06"
+	not f.waivable
+	contains(f.msg, "api.sock")
+}
+
+# Allowed: a directory under /run that is not a socket, nor an ancestor of one (sockets' parents
+# whose name only starts like one are not sockets).
+test_non_socket_paths_under_run_pass if {
+	clean("/run/netns", run)
+	clean("/run/netns/cni-1234", run)
+	clean("/run/sockets.d", allow("/run/sockets.d", true))
+	clean("/run/x.socked", run)
+	clean("/run/dbus-data", run)
+}

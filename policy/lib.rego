@@ -14,6 +14,11 @@ default_parameters := {
 	"privilegedAllow": [],
 	"resourceCeilings": {},
 	"exceptions": [],
+	"catalogNamespace": "sympozium-system",
+	# hostAccessFromOrigins: skillc's Go gate decides META-01's host access from compile's origin
+	# records, which say where each volume came from; the name-based checks (a host-<pack>-<i> volume
+	# is that pack's) are then off. Plain conftest on renders has no records and keeps them.
+	"hostAccessFromOrigins": false,
 }
 
 # data.skillc.parameters is set by skillc from the CompilerConfig; under plain conftest it is absent
@@ -38,7 +43,7 @@ severities := {
 	"RBAC-10": ["deny", "deny"], "RBAC-11": ["deny", "deny"], "RBAC-12": ["deny", "deny"],
 	"RBAC-13": ["warn", "warn"], "RBAC-14": ["deny", "deny"], "RBAC-15": ["warn", "deny"],
 	"RBAC-16": ["deny", "deny"], "RBAC-17": ["deny", "deny"], "RBAC-18": ["deny", "deny"],
-	"RBAC-19": ["deny", "deny"],
+	"RBAC-19": ["deny", "deny"], "RBAC-22": ["warn", "deny"],
 	"POD-01": ["deny", "deny"], "POD-02": ["deny", "deny"], "POD-03": ["deny", "deny"],
 	"POD-04": ["deny", "deny"], "POD-05": ["deny", "deny"], "POD-06": ["deny", "deny"],
 	"POD-07": ["deny", "deny"], "POD-08": ["deny", "deny"], "POD-09": ["deny", "deny"],
@@ -48,10 +53,14 @@ severities := {
 	"RES-01": ["deny", "deny"],
 	"SEC-01": ["deny", "deny"], "SEC-02": ["", "warn"],
 	"META-01": ["deny", "deny"], "META-02": ["deny", "deny"],
+	# The tenant rules are decided by skillc's Go gate (catalogue engine "go"), not by Rego.
+	"TEN-01": ["deny", "deny"], "TEN-02": ["deny", "deny"], "TEN-03": ["deny", "deny"],
 }
 
 # Rules no exception can waive, in every profile.
-nonwaivable := {"RBAC-06", "RBAC-09", "RBAC-10", "RBAC-11", "RBAC-16", "RBAC-17", "RBAC-18", "META-01"}
+# TEN-02 is not listed: the Go gate makes it non-waivable for kube-system, kube-public and
+# kube-node-lease only, and waivable for the config's protectedNamespaces.
+nonwaivable := {"RBAC-06", "RBAC-09", "RBAC-10", "RBAC-11", "RBAC-16", "RBAC-17", "RBAC-18", "META-01", "TEN-01", "TEN-03"}
 
 profile_index := {"baseline": 0, "restricted": 1}[profile]
 
@@ -129,15 +138,38 @@ write_verbs := {"create", "update", "patch", "delete", "deletecollection", "*"}
 
 read_verbs := {"get", "list", "watch"}
 
-# --- Pod specs of Jobs and CronJobs ---
+# --- Pod specs of every pod-bearing kind ---
 
-pod_prefix := "spec.template.spec" if input.kind == "Job"
+# pod_prefixes: where each kind that makes pods keeps its pod spec. skillc emits Jobs and CronJobs;
+# anything else that passes through skillc build or skillc fn untouched is gated the same way.
+pod_prefixes := {
+	"Pod": "spec",
+	"Deployment": "spec.template.spec",
+	"StatefulSet": "spec.template.spec",
+	"DaemonSet": "spec.template.spec",
+	"ReplicaSet": "spec.template.spec",
+	"ReplicationController": "spec.template.spec",
+	"Job": "spec.template.spec",
+	"CronJob": "spec.jobTemplate.spec.template.spec",
+	"PodTemplate": "template.spec",
+}
 
-pod_prefix := "spec.jobTemplate.spec.template.spec" if input.kind == "CronJob"
+pod_prefix := pod_prefixes[input.kind]
 
-pod_spec := input.spec.template.spec if input.kind == "Job"
+pod_spec := s if {
+	s := object.get(input, split(pod_prefix, "."), null)
+	is_object(s)
+}
 
-pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
+# pod_metadata_prefix: the pod's own metadata (a Pod's is the object's; a template's is beside its spec).
+pod_metadata_prefix := "metadata" if input.kind == "Pod"
+
+pod_metadata_prefix := concat("", [trim_suffix(pod_prefix, ".spec"), ".metadata"]) if {
+	pod_prefix
+	input.kind != "Pod"
+}
+
+pod_annotations := object.get(input, array.concat(split(pod_metadata_prefix, "."), ["annotations"]), {})
 
 # containers: every container with its field path, whether main, (native sidecar) init or ephemeral
 # (Pod Security Standards judge all three).
@@ -167,6 +199,46 @@ skill_packs contains pack_of_container(c.c.name) if {
 }
 
 container_names := [c.c.name | some c in containers]
+
+# --- Pack identity, for allow-lists ---
+
+# A container names its pack bare (skill-<pack>), and a tenant's private pack may carry a catalog
+# pack's name: the bare name must not choose an allow-list. skillc annotates each Job and CronJob it
+# compiles with its sidecars' packs as namespace/name, one per skill sidecar in container order
+# (names.annotation_skill_packs); allow-list entries are compared with that identity. An object skillc
+# did not compile carries no annotation and gets no allow-list.
+
+catalog_namespace := parameters.catalogNamespace
+
+# pack_ref normalises an allow-list entry: namespace/name as given; a bare name is the catalog's pack.
+pack_ref(s) := s if contains(s, "/")
+
+pack_ref(s) := concat("/", [catalog_namespace, s]) if not contains(s, "/")
+
+pack_identities := [trim_space(e) |
+	input.kind in {"Job", "CronJob"}
+	some e in split(input.metadata.annotations[names.annotation_skill_packs], ",")
+	trim_space(e) != ""
+]
+
+# identity: the annotation's entry for a container's bare pack name; undefined when the object has no
+# annotation, does not list the pack, or lists it twice (then no allow-list applies).
+identity(pack) := ids[0] if {
+	ids := [id | some id in pack_identities; parts := split(id, "/"); count(parts) == 2; parts[1] == pack]
+	count(ids) == 1
+}
+
+# allowed: an entry of an allow-list of pack names (privilegedAllow, runAsRootAllow) is the pack.
+allowed(entries, pack) if {
+	some e in entries
+	is_string(e)
+	pack_ref(e) == identity(pack)
+}
+
+# allow_hint: how to allow-list pack in list, for a finding's "Fix:".
+allow_hint(list, pack) := sprintf("allow-list %q in %s (entries are namespace/name; a bare name is the catalog namespace %s's pack)", [identity(pack), list, catalog_namespace]) if {
+	identity(pack)
+} else := sprintf("allow-list the pack in %s (entries are namespace/name; a bare name is the catalog namespace %s's pack; an object without the %s annotation, which skillc sets, gets no allow-list)", [list, catalog_namespace, names.annotation_skill_packs])
 
 # --- Paths ---
 

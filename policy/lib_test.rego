@@ -82,15 +82,18 @@ pod(init, extra) := object.union(
 	extra,
 )
 
+# skillc annotates what it compiles with its sidecars' pack identities (pack p is the catalog's).
+identities := {"skillc.dev/skillpacks": "sympozium-system/p"}
+
 job(init, extra) := {
 	"apiVersion": "batch/v1", "kind": "Job",
-	"metadata": {"name": "r1", "namespace": "team", "labels": {"sympozium.ai/agent-run": "r1"}},
+	"metadata": {"name": "r1", "namespace": "team", "labels": {"sympozium.ai/agent-run": "r1"}, "annotations": identities},
 	"spec": {"backoffLimit": 0, "template": {"spec": pod(init, extra)}},
 }
 
 cronjob(init, extra) := {
 	"apiVersion": "batch/v1", "kind": "CronJob",
-	"metadata": {"name": "s1", "namespace": "team", "labels": {"sympozium.ai/schedule": "s1"}},
+	"metadata": {"name": "s1", "namespace": "team", "labels": {"sympozium.ai/schedule": "s1"}, "annotations": identities},
 	"spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": {"spec": pod(init, extra)}}}},
 }
 

@@ -6,8 +6,14 @@ import data.skillc.names
 import rego.v1
 
 # META-01: a hostPath volume that skillc did not generate from a pack's hostAccess (it arrived
-# through sidecar.volumes), or a pack's host volume mounted by another container.
+# through sidecar.volumes), or a pack's host volume mounted by another container. Both judge a
+# volume by its name (host-<pack>-<i>), which a pack can choose: when skillc's gate has compile's
+# origin records (parameters.hostAccessFromOrigins) it decides these from the records instead, and
+# these two are off.
+by_name if not lib.parameters.hostAccessFromOrigins
+
 candidates contains f if {
+	by_name
 	some i, v in object.get(lib.pod_spec, "volumes", [])
 	v.hostPath
 	not declared(v.name)
@@ -17,6 +23,7 @@ candidates contains f if {
 declared(name) if lib.host_volume_pack(name) in lib.skill_packs
 
 candidates contains f if {
+	by_name
 	some v in object.get(lib.pod_spec, "volumes", [])
 	v.hostPath
 	owner := lib.host_volume_pack(v.name)

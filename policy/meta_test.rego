@@ -16,6 +16,27 @@ test_meta_01_undeclared_host_access if check([
 	{"obj": job([sidecar({})], {}), "absent": ["META-01"]},
 ])
 
+# With origins (skillc's Go gate), the two name-based host-volume checks are off: the gate decides
+# them from compile's records. The token check is not name-based and stays.
+origins := {"hostAccessFromOrigins": true}
+
+undeclared_host := job([sidecar({"volumeMounts": [{"name": "data", "mountPath": "/d", "readOnly": true}]})], {"volumes": array.concat(base_volumes, [{"name": "data", "hostPath": {"path": "/srv"}}])})
+
+borrowed_host := job([sidecar({"volumeMounts": [{"name": "host-p-0", "mountPath": "/h", "readOnly": true}]}), sidecar({"name": "skill-q", "volumeMounts": [{"name": "host-p-0", "mountPath": "/h", "readOnly": true}]})], {"volumes": array.concat(base_volumes, [{"name": "host-p-0", "hostPath": {"path": "/srv"}}])})
+
+projected_token := job([sidecar({"volumeMounts": [{"name": "t", "mountPath": "/t", "readOnly": true}]})], {"volumes": array.concat(base_volumes, [{"name": "t", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}}])})
+
+test_meta_01_host_access_from_origins if check([
+	{"obj": undeclared_host, "params": origins, "absent": ["META-01"]},
+	{"obj": borrowed_host, "params": origins, "absent": ["META-01"]},
+	{"obj": projected_token, "params": origins, "want": [["META-01", "deny"]]},
+	{"obj": undeclared_host, "params": {"hostAccessFromOrigins": false}, "want": [["META-01", "deny"]]},
+	{"obj": borrowed_host, "want": [["META-01", "deny"]]},
+])
+
+# The other rules still judge the host path itself.
+test_meta_01_from_origins_keeps_the_host_path_rules if check([{"obj": undeclared_host, "params": origins, "want": [["POD-04", "deny"]]}])
+
 test_meta_01_is_never_waivable if {
 	some f in full(job([sidecar({})], {"volumes": [{"name": "x", "hostPath": {"path": "/srv"}}]}), {})
 	f.rule == "META-01"

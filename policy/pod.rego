@@ -15,8 +15,8 @@ candidates contains f if {
 	some c in lib.containers
 	sc(c).privileged == true
 	pack := lib.pack_of_container(c.c.name)
-	not pack in params.privilegedAllow
-	f := lib.finding("POD-01", sprintf("%s.securityContext.privileged", [c.path]), pack, sprintf("container %s is privileged: it has every capability and all host devices, which is root on the node. Fix: drop hostAccess.privileged, or allow-list the pack in privilegedAllow", [c.c.name]))
+	not lib.allowed(params.privilegedAllow, pack)
+	f := lib.finding("POD-01", sprintf("%s.securityContext.privileged", [c.path]), pack, sprintf("container %s is privileged: it has every capability and all host devices, which is root on the node. Fix: drop hostAccess.privileged, or %s", [c.c.name, lib.allow_hint("privilegedAllow", pack)]))
 }
 
 # A Windows HostProcess container is the Windows spelling of privileged (PSS baseline).
@@ -28,22 +28,28 @@ candidates contains f if {
 
 privileged_allowed(c) if {
 	sc(c).privileged == true
-	lib.pack_of_container(c.c.name) in params.privilegedAllow
+	lib.allowed(params.privilegedAllow, lib.pack_of_container(c.c.name))
 }
 
 # POD-02: host namespaces. They are pod-wide: every co-resident container shares them.
 namespace_allowed(field) if {
 	some pack in lib.skill_packs
 	some a in params.hostNamespaceAllow
-	a.skillPack == pack
+	lib.pack_ref(a.skillPack) == lib.identity(pack)
 	object.get(a, field, false) == true
 }
+
+# namespace_hint: the pod's packs, by identity where the object carries it.
+namespace_hint := lib.allow_hint("hostNamespaceAllow", pack) if {
+	count(lib.skill_packs) == 1
+	some pack in lib.skill_packs
+} else := sprintf("allow-list the pack in hostNamespaceAllow (skillPack is namespace/name; a bare name is the catalog namespace %s's pack)", [lib.catalog_namespace])
 
 candidates contains f if {
 	some field in ["hostPID", "hostNetwork"]
 	lib.pod_spec[field] == true
 	not namespace_allowed(field)
-	f := lib.finding("POD-02", sprintf("%s.%s", [lib.pod_prefix, field]), concat(",", lib.skill_packs), sprintf("%s is pod-wide: containers %v all share the node's %s namespace. Fix: drop hostAccess.%s, or allow-list the pack in hostNamespaceAllow", [field, lib.container_names, trim_prefix(field, "host"), field]))
+	f := lib.finding("POD-02", sprintf("%s.%s", [lib.pod_prefix, field]), concat(",", lib.skill_packs), sprintf("%s is pod-wide: containers %v all share the node's %s namespace. Fix: drop hostAccess.%s, or %s", [field, lib.container_names, trim_prefix(field, "host"), field, namespace_hint]))
 }
 
 candidates contains f if {
@@ -118,10 +124,15 @@ volume_pack(name) := p if {
 	p := lib.host_volume_pack(name)
 } else := lib.mounting_packs(name)
 
+# ref_hint: the pack as an allow-list entry would name it: its identity, or <namespace>/<pack>.
+ref_hint(pack) := lib.identity(pack) if {
+	lib.identity(pack)
+} else := concat("/", ["<namespace>", pack])
+
 # An allow-list prefix is absolute: "" or a relative prefix would match every path.
 allowed_prefix(pack, path) := a if {
 	some a in params.allowedHostPaths
-	a.skillPack == pack
+	lib.pack_ref(a.skillPack) == lib.identity(pack)
 	startswith(a.pathPrefix, "/")
 	lib.under(path, a.pathPrefix)
 }
@@ -137,7 +148,7 @@ candidates contains f if {
 	some v in host_volumes
 	not lib.has_dotdot(v.path)
 	not allowed_prefix(v.pack, v.path)
-	f := lib.finding("POD-04", v.field, v.pack, sprintf("host path %q is not under any allowedHostPaths prefix for pack %q. Fix: add {skillPack: %s, pathPrefix: <prefix>, readOnly: true} to the CompilerConfig, or drop the mount", [v.path, v.pack, v.pack]))
+	f := lib.finding("POD-04", v.field, v.pack, sprintf("host path %q is not under any allowedHostPaths prefix for pack %q. Fix: add {skillPack: %s, pathPrefix: <prefix>, readOnly: true} to the CompilerConfig (skillPack is namespace/name; a bare name is the catalog namespace %s's pack), or drop the mount", [v.path, v.pack, ref_hint(v.pack), lib.catalog_namespace]))
 }
 
 # POD-05: writable host path mounts, unless allow-listed with readOnly: false.
@@ -166,6 +177,15 @@ forbidden_paths := [
 	# etcd's data (every Secret of the cluster, on control-plane nodes), k3s/RKE2 state and
 	# sockets, CRI-O and Podman container storage.
 	"/var/lib/etcd", "/var/lib/rancher", "/run/k3s", "/var/run/k3s", "/var/lib/containers",
+	# The other daemons that start containers or processes as root on request: Podman's API, systemd's
+	# private manager socket (systemctl as root: start any unit) and the D-Bus system bus (systemd,
+	# logind, NetworkManager, ... as root). /var/run is a symlink to /run on every current distribution,
+	# but the kubelet mounts the spelling it is given, so both are listed.
+	"/run/podman/podman.sock", "/var/run/podman/podman.sock", "/run/systemd/private", "/var/run/systemd/private",
+	"/run/dbus/system_bus_socket", "/var/run/dbus/system_bus_socket",
+	# containerd's runtime state: every running container's root filesystem is mounted below it
+	# (io.containerd.runtime.v2.task/k8s.io/<id>/rootfs), next to the sockets.
+	"/run/containerd", "/var/run/containerd",
 ]
 
 guarded_paths := ["/proc", "/sys", "/dev", "/boot", "/var/log"]
@@ -205,6 +225,23 @@ candidates contains f if {
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
 }
 
+# Any socket by its conventional name: a path whose last segment ends in ".sock" (the runtimes', the
+# kubelet's pod-resources and device-plugin sockets, a CSI driver's, an agent's) is an API to a node
+# daemon, usually root's. Never allowed, even under an allow-listed parent such as /run.
+candidates contains f if {
+	some v in reached
+	segs := lib.path_segments(v.path)
+	count(segs) > 0
+	endswith(lower(segs[count(segs) - 1]), ".sock")
+	not forbidden(v.path)
+	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q is a socket (its name ends in .sock): an API to a node daemon, usually running as root, i.e. the node. Fix: remove the mount; this cannot be allow-listed", [v.path]))
+}
+
+forbidden(p) if {
+	some s in forbidden_paths
+	touches(p, s)
+}
+
 # /proc/<pid>/... (root, cwd, fd, environ, mem, task/<tid>/root, ...) is another process's root
 # filesystem, open files, environment and memory: /proc/1/root is the node's "/". Never allowed,
 # whatever allowedHostPaths says (a /proc prefix must not let it through).
@@ -229,7 +266,7 @@ candidates contains f if {
 	some s in guarded_paths
 	touches(v.path, s)
 	not guarded_ok(v, s)
-	f := lib.finding("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, which exposes the node's processes, devices or logs. Fix: mount it read-only and allow-list it for pack %q in allowedHostPaths with readOnly: true", [v.path, s, v.pack]))
+	f := lib.finding("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, which exposes the node's processes, devices or logs. Fix: mount it read-only and allow-list it for pack %s in allowedHostPaths with readOnly: true (skillPack is namespace/name; a bare name is the catalog namespace %s's pack)", [v.path, s, ref_hint(v.pack), lib.catalog_namespace]))
 }
 
 guarded_ok(v, s) if {
@@ -251,8 +288,8 @@ candidates contains f if {
 	some c in lib.containers
 	root_field(c)
 	pack := lib.pack_of_container(c.c.name)
-	not pack in params.runAsRootAllow
-	f := lib.finding("POD-07", sprintf("%s.securityContext.%s", [c.path, root_field(c)]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or allow-list the pack in runAsRootAllow", [c.c.name]))
+	not lib.allowed(params.runAsRootAllow, pack)
+	f := lib.finding("POD-07", sprintf("%s.securityContext.%s", [c.path, root_field(c)]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or %s", [c.c.name, lib.allow_hint("runAsRootAllow", pack)]))
 }
 
 root_field(c) := "runAsUser" if sc(c).runAsUser == 0
@@ -346,18 +383,12 @@ candidates contains f if {
 }
 
 # The AppArmor annotations older clusters still read (PSS baseline judges them too).
-pod_annotations := object.get(input, ["spec", "template", "metadata", "annotations"], {}) if input.kind == "Job"
-
-pod_annotations := object.get(input, ["spec", "jobTemplate", "spec", "template", "metadata", "annotations"], {}) if input.kind == "CronJob"
-
-pod_meta_prefix := trim_suffix(lib.pod_prefix, ".spec")
-
 candidates contains f if {
-	some k, v in pod_annotations
+	some k, v in lib.pod_annotations
 	startswith(k, "container.apparmor.security.beta.kubernetes.io/")
 	not v == "runtime/default"
 	not startswith(v, "localhost/")
-	f := lib.finding("POD-10", sprintf("%s.metadata.annotations[%q]", [pod_meta_prefix, k]), "", sprintf("AppArmor profile %q leaves the container unconfined. Fix: runtime/default", [v]))
+	f := lib.finding("POD-10", sprintf("%s.annotations[%q]", [lib.pod_metadata_prefix, k]), "", sprintf("AppArmor profile %q leaves the container unconfined. Fix: runtime/default", [v]))
 }
 
 selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}

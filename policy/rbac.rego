@@ -177,7 +177,8 @@ candidates contains f if {
 	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
 }
 
-# RBAC-11: certificate approval, admission webhooks, persistent volumes.
+# RBAC-11: certificate approval, admission webhooks and policies, aggregated API services, persistent
+# volumes.
 rbac11 := [
 	{"verbs": {"update", "patch"}, "group": "certificates.k8s.io", "resource": "certificatesigningrequests/approval", "why": "approves certificates, i.e. mints cluster credentials"},
 	{"verbs": {"approve"}, "group": "certificates.k8s.io", "resource": "signers", "why": "approves certificates for a signer"},
@@ -185,6 +186,11 @@ rbac11 := [
 	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingwebhookconfigurations", "why": "intercepts and rewrites every object sent to the API"},
 	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingwebhookconfigurations", "why": "intercepts every object sent to the API"},
 	{"verbs": {"create", "*"}, "group": "", "resource": "persistentvolumes", "why": "creates volumes that can point at any host path"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingadmissionpolicies", "why": "rewrites objects sent to the API in-process, with CEL, as a mutating webhook would (no webhook server needed)"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingadmissionpolicies", "why": "decides, with CEL, which objects the API accepts: it can refuse every other policy's objects or, rebound, stop rejecting bad ones"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "mutatingadmissionpolicybindings", "why": "points a mutating admission policy at any namespace or object, or unbinds one the platform relies on"},
+	{"verbs": lib.write_verbs, "group": "admissionregistration.k8s.io", "resource": "validatingadmissionpolicybindings", "why": "points a validating admission policy at any object, switches one to audit-only, or unbinds one the platform relies on"},
+	{"verbs": lib.write_verbs, "group": "apiregistration.k8s.io", "resource": "apiservices", "why": "routes an API group (e.g. metrics.k8s.io) to a service of its choice: it sees every request to that group, the callers' credentials included, and forges the answers"},
 ]
 
 candidates contains f if {
@@ -245,22 +251,44 @@ candidates contains f if {
 	f := lib.finding("RBAC-14", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on namespaces: relabelling a namespace can lift its Pod Security level; deleting one deletes everything in it. Fix: remove it", [concat("/", verbs)]))
 }
 
-# RBAC-15: creating workloads in the run namespace: such pods may use any service account and secret there.
+# RBAC-15: creating, changing or deleting workloads in the run namespace: a pod created or changed may
+# use any service account and secret there; a deleted one is another run or service of the namespace
+# stopped (and a controller's pod replaced by one from its possibly changed template).
 workloads := [
 	["", "pods"], ["", "replicationcontrollers"], ["apps", "deployments"], ["apps", "replicasets"],
 	["apps", "statefulsets"], ["apps", "daemonsets"], ["batch", "jobs"], ["batch", "cronjobs"],
 ]
 
+# named_write_verbs: the write verbs by name, in the order messages list them ("*" grants them all).
+named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
+
 candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
-	hits := [w[1] | some w in workloads; lib.grants_any(r, {"create", "update", "patch"}, w[0], w[1])]
+	hits := [w[1] | some w in workloads; lib.grants_any(r, named_write_verbs, w[0], w[1])]
 	count(hits) > 0
 
 	# Name the verbs actually granted: a reviewer reads "update/patch", not a generic list.
-	verbs := [v | some v in ["create", "update", "patch"]; grants_workload(r, v)]
-	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s: a pod it creates or changes can mount any service account and secret of the namespace. Fix: remove the write verbs, or accept with an exception", [concat("/", verbs), concat(", ", hits)]))
+	verbs := [v | some v in named_write_verbs; grants_workload(r, v)]
+	f := lib.finding("RBAC-15", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s: %s. Fix: remove the write verbs, or accept with an exception", [concat("/", verbs), concat(", ", hits), rbac15_why(verbs)]))
 }
+
+rbac15_changes(verbs) if {
+	some v in verbs
+	v in {"create", "update", "patch"}
+}
+
+rbac15_deletes(verbs) if {
+	some v in verbs
+	v in {"delete", "deletecollection"}
+}
+
+rbac15_why(verbs) := "a pod it creates or changes can mount any service account and secret of the namespace; deleting one stops another run or service of the namespace, other agents' runs included" if {
+	rbac15_changes(verbs)
+	rbac15_deletes(verbs)
+} else := "a pod it creates or changes can mount any service account and secret of the namespace" if {
+	rbac15_changes(verbs)
+} else := "deleting one stops another run or service of the namespace, other agents' runs included, and a controller replaces a deleted pod from its current template"
 
 grants_workload(r, verb) if {
 	some w in workloads
@@ -334,6 +362,37 @@ candidates contains f if {
 	input.metadata.namespace in {"kube-system", "kube-public", "kube-node-lease"}
 	f := lib.finding("RBAC-19", "metadata.namespace", pack, sprintf("is in %s: grants there reach the control plane's own service accounts and secrets. Fix: run agents in a tenant namespace", [input.metadata.namespace]))
 }
+
+# RBAC-22: writes on ConfigMaps. Skills are ConfigMaps (skillpack-<pack>) in the run namespace: a
+# pack that may write ConfigMaps can rewrite every other pack's skill text, i.e. inject prompts into
+# every agent that loads them. Not reported when resourceNames names only the pack's own ConfigMap.
+# Kubernetes never matches create against resourceNames (the name is not known when it authorizes),
+# so create beside resourceNames grants nothing.
+own_config_map := concat("", [names.config_map_prefix, pack])
+
+candidates contains f if {
+	is_role
+	some i, r in rules
+	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
+	count(verbs) > 0
+	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on configmaps%s: skills are ConfigMaps (%s<pack>) in the run namespace, so the holder can rewrite every other pack's skill text, a prompt injection into every agent that loads it. Fix: limit resourceNames to the pack's own ConfigMap %q, or remove the write verbs", [concat("/", verbs), rbac22_names(r), names.config_map_prefix, own_config_map]))
+}
+
+rbac22_names(r) := sprintf(" named %v", [r.resourceNames]) if {
+	count(object.get(r, "resourceNames", [])) > 0
+} else := " (every name)"
+
+# Only the pack's own ConfigMap.
+rbac22_harmless(r, _) if {
+	rn := object.get(r, "resourceNames", [])
+	count(rn) > 0
+	every n in rn {
+		n == own_config_map
+	}
+}
+
+# create is never matched against resourceNames: with names, it grants nothing.
+rbac22_harmless(r, "create") if count(object.get(r, "resourceNames", [])) > 0
 
 deny contains f if {
 	some f in candidates

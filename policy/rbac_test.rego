@@ -120,6 +120,27 @@ test_rbac_11_approval_webhooks_volumes if check([
 	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingwebhookconfigurations"], ["list"])]), "absent": ["RBAC-11"]},
 ])
 
+# Admission policies (CEL, in-process), their bindings and aggregated API services intercept or
+# rewrite API requests as webhooks do.
+test_rbac_11_admission_policies_and_api_services if check([
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["mutatingadmissionpolicies"], ["create"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicies"], ["patch"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["mutatingadmissionpolicybindings"], ["update"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicybindings"], ["delete"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["apiregistration.k8s.io"], ["apiservices"], ["*"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": role([rule(["apiregistration.k8s.io"], ["apiservices"], ["deletecollection"])]), "params": restricted, "want": [["RBAC-11", "deny"]]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicies", "validatingadmissionpolicybindings"], ["get", "list", "watch"])]), "absent": ["RBAC-11"]},
+	{"obj": crole([rule(["apiregistration.k8s.io"], ["apiservices"], ["get", "list"])]), "absent": ["RBAC-11"]},
+	{"obj": crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicies/status"], ["patch"])]), "absent": ["RBAC-11"]},
+])
+
+test_rbac_11_admission_policies_are_never_waivable if {
+	some f in full(crole([rule(["admissionregistration.k8s.io"], ["validatingadmissionpolicybindings"], ["create"])]), {})
+	f.rule == "RBAC-11"
+	not f.waivable
+	contains(f.msg, "validatingadmissionpolicybindings")
+}
+
 test_rbac_12_cluster_wide_writes if check([
 	{"obj": crole([rule(["apps"], ["deployments"], ["patch"])]), "want": [["RBAC-12", "deny"]]},
 	{"obj": crole([rule([""], ["configmaps"], ["create"])]), "params": restricted, "want": [["RBAC-12", "deny"]]},
@@ -155,14 +176,36 @@ test_rbac_15_workload_writes if check([
 	{"obj": role([rule(["apps"], ["deployments/scale"], ["patch"])]), "absent": ["RBAC-15"]},
 ])
 
-# The message names the verbs actually granted, in the order create, update, patch.
+# Issue 21: deleting pods and workloads is RBAC-15 too (before, "delete pods" was not even a warning).
+test_rbac_15_workload_deletes if check([
+	{"obj": role([rule([""], ["pods"], ["delete"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule([""], ["pods"], ["deletecollection"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["apps"], ["statefulsets", "daemonsets"], ["delete"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["batch"], ["jobs", "cronjobs"], ["get", "list", "deletecollection"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule([""], ["pods", "pods/log"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-15"]},
+	{"obj": role([rule([""], ["pods/eviction"], ["create"])]), "absent": ["RBAC-15"]},
+	{"obj": role([rule(["apps"], ["pods"], ["delete"])]), "absent": ["RBAC-15"]},
+])
+
+test_rbac_15_delete_messages_name_the_verbs if {
+	some f in full(role([rule([""], ["pods"], ["get", "deletecollection", "delete"])]), {})
+	f.rule == "RBAC-15"
+	contains(f.msg, "rules[0].verbs: grants delete/deletecollection on pods: deleting one stops another run")
+	not contains(f.msg, "can mount any service account")
+	some g in full(role([rule(["apps"], ["deployments"], ["patch", "delete"])]), {})
+	g.rule == "RBAC-15"
+	contains(g.msg, "grants patch/delete on deployments: a pod it creates or changes can mount any service account and secret of the namespace; deleting one stops")
+}
+
+# The message names the verbs actually granted, in the order create, update, patch, delete,
+# deletecollection.
 test_rbac_14_15_messages_name_the_granted_verbs if {
 	some f in full(role([rule(["apps"], ["deployments"], ["get", "patch", "update"])]), {})
 	f.rule == "RBAC-15"
 	contains(f.msg, "rules[0].verbs: grants update/patch on deployments:")
 	some g in full(role([rule([""], ["pods"], ["*"])]), {})
 	g.rule == "RBAC-15"
-	contains(g.msg, "rules[0].verbs: grants create/update/patch on pods:")
+	contains(g.msg, "rules[0].verbs: grants create/update/patch/delete/deletecollection on pods:")
 	some h in full(role([rule([""], ["namespaces"], ["delete"])]), {})
 	h.rule == "RBAC-14"
 	contains(h.msg, "rules[0].verbs: grants delete on namespaces:")
@@ -198,6 +241,34 @@ test_rbac_19_system_namespaces if check([
 	{"obj": object.union(role([]), {"metadata": {"namespace": "kube-node-lease"}}), "want": [["RBAC-19", "deny"]]},
 	{"obj": role([rule([""], ["pods"], ["get"])]), "absent": ["RBAC-19"]},
 ])
+
+# RBAC-22: writes on ConfigMaps rewrite other packs' skills (the fixtures' pack is p, so its own
+# ConfigMap is skillpack-p).
+own_cm(verbs, names) := object.union(rule([""], ["configmaps"], verbs), {"resourceNames": names})
+
+test_rbac_22_configmap_writes if check([
+	{"obj": role([rule([""], ["configmaps"], ["update"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([rule([""], ["configmaps"], ["create"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": crole([rule([""], ["configmaps"], ["delete"])]), "want": [["RBAC-22", "warn"], ["RBAC-12", "deny"]]},
+	{"obj": role([rule([""], ["*"], ["patch"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([own_cm(["update", "patch"], ["skillpack-p", "skillpack-other"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([own_cm(["*"], ["skillpack-q"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([own_cm(["get", "update", "patch", "delete"], ["skillpack-p"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([own_cm(["create"], ["skillpack-other"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule([""], ["configmaps"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule(["example.com"], ["configmaps"], ["update"])]), "params": restricted, "absent": ["RBAC-22"]},
+])
+
+test_rbac_22_is_waivable_and_names_the_verbs if {
+	some f in full(role([own_cm(["create", "update"], ["skillpack-q"])]), {})
+	f.rule == "RBAC-22"
+	f.waivable
+	contains(f.msg, `rules[0].verbs: grants update on configmaps named ["skillpack-q"]:`)
+	contains(f.msg, `"skillpack-p"`)
+	some g in full(role([rule([""], ["configmaps"], ["*"])]), {})
+	g.rule == "RBAC-22"
+	contains(g.msg, "grants create/update/patch/delete/deletecollection on configmaps (every name):")
+}
 
 # Calibration: the seed's k8s-ops pack warns in baseline and is denied in restricted.
 k8s_ops_role := role([

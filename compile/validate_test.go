@@ -1,0 +1,103 @@
+package compile
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReservedInput (issue 21): environment names that make a process load code or send its traffic
+// elsewhere, an empty param key and a sidecar volume named like skillc's host volumes are bad input
+// (exit 2), not findings.
+func TestReservedInput(t *testing.T) {
+	run := func(env string) string {
+		return strings.Replace(testRun, "task: go", "task: go\n  env: {"+env+"}", 1)
+	}
+	runParams := func(params string) string {
+		return strings.Replace(testRun, "task: go", "task: go\n  skills: [{skillPackRef: p, params: {"+params+"}}]", 1)
+	}
+	instParams := func(params string) string {
+		return strings.Replace(testInstance, "skills: [{skillPackRef: p}]", "skills: [{skillPackRef: p, params: {"+params+"}}]", 1)
+	}
+	sidecarEnv := func(name string) string {
+		return pack("image: reg/x:1\nenv: [{name: " + name + ", value: x}]")
+	}
+	plain := pack("image: reg/x:1")
+	tests := []struct {
+		name        string
+		docs        []string
+		field, want string // want "" compiles
+	}{
+		{"run env LD_PRELOAD", []string{plain, testInstance, run("LD_PRELOAD: /tmp/x.so")},
+			"spec.env.LD_PRELOAD", `"LD_PRELOAD" is reserved: LD_* variables steer the dynamic loader: LD_PRELOAD loads code into the agent before it starts`},
+		{"run env ld_library_path, any case", []string{plain, testInstance, run("ld_library_path: /tmp")},
+			"spec.env.ld_library_path", "LD_* variables steer the dynamic loader"},
+		{"run env NODE_OPTIONS", []string{plain, testInstance, run("NODE_OPTIONS: --require=/tmp/x.js")},
+			"spec.env.NODE_OPTIONS", "load code first (--require, --import)"},
+		{"run env PYTHONSTARTUP", []string{plain, testInstance, run("PYTHONSTARTUP: /tmp/x.py")},
+			"spec.env.PYTHONSTARTUP", "PYTHON* variables"},
+		{"run env PYTHONPATH", []string{plain, testInstance, run("PYTHONPATH: /tmp")},
+			"spec.env.PYTHONPATH", "PYTHON* variables"},
+		{"run env HTTPS_PROXY", []string{plain, testInstance, run("HTTPS_PROXY: http://evil")},
+			"spec.env.HTTPS_PROXY", "API tokens included, through another host"},
+		{"run env https_proxy", []string{plain, testInstance, run("https_proxy: http://evil")},
+			"spec.env.https_proxy", "*_PROXY variables (any case)"},
+		{"run env ALL_PROXY", []string{plain, testInstance, run("ALL_PROXY: socks5://evil")},
+			"spec.env.ALL_PROXY", "*_PROXY"},
+		{"run env NO_PROXY", []string{plain, testInstance, run("NO_PROXY: '*'")},
+			"spec.env.NO_PROXY", "around the platform's proxy"},
+		{"run env KUBERNETES_SERVICE_HOST", []string{plain, testInstance, run("KUBERNETES_SERVICE_HOST: 10.0.0.1")},
+			"spec.env.KUBERNETES_SERVICE_HOST", "its service-account token would go to another host"},
+		{"run env KUBERNETES_PORT_443_TCP", []string{plain, testInstance, run("KUBERNETES_PORT_443_TCP: tcp://10.0.0.1:443")},
+			"spec.env.KUBERNETES_PORT_443_TCP", "KUBERNETES_PORT*"},
+		{"run env KUBERNETES_PORT", []string{plain, testInstance, run("KUBERNETES_PORT: tcp://10.0.0.1:443")},
+			"spec.env.KUBERNETES_PORT", "KUBERNETES_PORT*"},
+		{"sidecar env LD_PRELOAD", []string{sidecarEnv("LD_PRELOAD"), testInstance, testRun},
+			"spec.sidecar.env[0].name", `"LD_PRELOAD" is reserved: LD_* variables steer the dynamic loader: LD_PRELOAD loads code into the sidecar before it starts`},
+		{"sidecar env http_proxy", []string{sidecarEnv("http_proxy"), testInstance, testRun},
+			"spec.sidecar.env[0].name", "*_PROXY"},
+		{"sidecar env PYTHONHOME", []string{sidecarEnv("PYTHONHOME"), testInstance, testRun},
+			"spec.sidecar.env[0].name", "PYTHON*"},
+		{"run param key ld_preload", []string{plain, testInstance, runParams("ld_preload: /tmp/x.so")},
+			"spec.skills[0].params.ld_preload", `param "ld_preload" is reserved: LD_*`},
+		{"instance param key LD_PRELOAD", []string{plain, instParams("LD_PRELOAD: /tmp/x.so"), testRun},
+			"spec.skills[0].params.LD_PRELOAD", `param "LD_PRELOAD" is reserved`},
+		{"instance param becomes SKILL_HTTPS_PROXY", []string{plain, instParams("https-proxy: http://evil"), testRun},
+			"spec.skills[0].params.https-proxy", `param "https-proxy" would become env "SKILL_HTTPS_PROXY", which is reserved: *_PROXY`},
+		{"run param key proxy becomes SKILL_PROXY", []string{plain, testInstance, runParams("proxy: http://evil")},
+			"spec.skills[0].params.proxy", `would become env "SKILL_PROXY", which is reserved`},
+		{"empty param key", []string{plain, instParams(`"": x`), testRun},
+			"spec.skills[0].params", `a param needs a name: an empty one would become env "SKILL_"`},
+		{"empty run param key", []string{plain, testInstance, runParams(`"": x`)},
+			"spec.skills[0].params", "a param needs a name"},
+		{"sidecar volume named like a host volume", []string{pack("image: reg/x:1\nvolumes: [{name: host-p-0, emptyDir: {}}]\nvolumeMounts: [{name: host-p-0, mountPath: /h}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "host-p-0" is reserved: names starting with "host-" are skillc's, for the host paths a pack declares in hostAccess.mounts`},
+		{"sidecar hostPath volume named host-x", []string{pack("image: reg/x:1\nvolumes: [{name: host-x, hostPath: {path: /srv}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "host-x" is reserved`},
+
+		// Allowed: names that only look alike.
+		{"run env LDAP_URL", []string{plain, testInstance, run("LDAP_URL: ldap://x, PROXY_URL: http://x, MY_PYTHON: x, KUBERNETES_NAMESPACE: team, NODE_ENV: production")}, "", ""},
+		{"sidecar env GOLD_TOKEN_PATH", []string{pack("image: reg/x:1\nenv: [{name: GOLD_PATH, value: x}, {name: PROXYCONF, value: x}]"), testInstance, testRun}, "", ""},
+		{"params mode and python_version", []string{plain, instParams("mode: fast, python_version: '3.12', proxied: 'yes'"), testRun}, "", ""},
+		{"sidecar volume hostdata", []string{pack("image: reg/x:1\nvolumes: [{name: hostdata, emptyDir: {}}]\nvolumeMounts: [{name: hostdata, mountPath: /h}]"), testInstance, testRun}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := compileYAML(t, Options{}, tt.docs...)
+			if tt.want == "" {
+				if diags != nil {
+					t.Fatalf("refused: %v", diags)
+				}
+				return
+			}
+			if diags.ExitCode() != 2 {
+				t.Errorf("exit %d, want 2 (bad input)", diags.ExitCode())
+			}
+			wantDiag(t, diags, 0, tt.field, tt.want)
+			for _, d := range diags {
+				if d.Field == tt.field && d.Line == 0 {
+					t.Errorf("%s has no line: %v", d.Field, d)
+				}
+			}
+		})
+	}
+}

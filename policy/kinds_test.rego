@@ -1,0 +1,104 @@
+# Pod specs of every pod-bearing kind (issue 21): objects that pass through skillc build or skillc fn
+# untouched are judged as skillc's own Jobs are, each at its own field path.
+package skillc.kinds_test
+
+import data.skillc.lib
+import data.skillc.lib_test.check
+import data.skillc.lib_test.full
+import data.skillc.lib_test.host_mount
+import data.skillc.lib_test.host_volume
+import data.skillc.lib_test.pod
+import data.skillc.lib_test.sidecar
+import rego.v1
+
+m := {"name": "w", "namespace": "team"}
+
+# of(kind, spec): an object of kind whose pod spec is spec.
+of("Pod", spec) := {"apiVersion": "v1", "kind": "Pod", "metadata": m, "spec": spec}
+
+of("Deployment", spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": m, "spec": {"template": {"spec": spec}}}
+
+of("StatefulSet", spec) := {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": m, "spec": {"template": {"spec": spec}}}
+
+of("DaemonSet", spec) := {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": m, "spec": {"template": {"spec": spec}}}
+
+of("ReplicaSet", spec) := {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": m, "spec": {"template": {"spec": spec}}}
+
+of("ReplicationController", spec) := {"apiVersion": "v1", "kind": "ReplicationController", "metadata": m, "spec": {"template": {"spec": spec}}}
+
+of("Job", spec) := {"apiVersion": "batch/v1", "kind": "Job", "metadata": m, "spec": {"template": {"spec": spec}}}
+
+of("CronJob", spec) := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": m, "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}
+
+of("PodTemplate", spec) := {"apiVersion": "v1", "kind": "PodTemplate", "metadata": m, "template": {"spec": spec}}
+
+prefixes := {
+	"Pod": "spec", "Deployment": "spec.template.spec", "StatefulSet": "spec.template.spec",
+	"DaemonSet": "spec.template.spec", "ReplicaSet": "spec.template.spec",
+	"ReplicationController": "spec.template.spec", "Job": "spec.template.spec",
+	"CronJob": "spec.jobTemplate.spec.template.spec", "PodTemplate": "template.spec",
+}
+
+privileged_host_pid := pod([sidecar({"securityContext": {"privileged": true}})], {"hostPID": true})
+
+host_path := pod(
+	[sidecar({"volumeMounts": [host_mount(0, true)]})],
+	{"volumes": [{"name": "workspace", "emptyDir": {}}, host_volume(0, "/data")]},
+)
+
+clean := pod([sidecar({})], {})
+
+test_every_kind_has_its_pod_spec if {
+	every kind, prefix in prefixes {
+		lib.pod_prefix == prefix with input as of(kind, clean)
+		lib.pod_spec == clean with input as of(kind, clean)
+		count(lib.containers) == 3 with input as of(kind, clean)
+	}
+}
+
+test_other_kinds_have_none if {
+	not lib.pod_spec with input as {"kind": "ConfigMap", "metadata": m, "data": {"spec": "x"}}
+	not lib.pod_spec with input as {"kind": "Deployment", "metadata": m, "spec": {"replicas": 1}}
+}
+
+test_privileged_host_pid_on_every_kind if {
+	every kind, _ in prefixes {
+		check([
+			{"obj": of(kind, privileged_host_pid), "want": [["POD-01", "deny"], ["POD-02", "deny"]]},
+			{"obj": of(kind, clean), "absent": ["POD-01", "POD-02", "POD-04"]},
+		])
+	}
+}
+
+test_host_path_on_every_kind if {
+	every kind, _ in prefixes {
+		check([{"obj": of(kind, host_path), "want": [["POD-04", "deny"]]}])
+	}
+}
+
+# The field paths name each kind's own pod spec.
+test_findings_are_located_in_the_kinds_pod_spec if {
+	some f in full(of("Pod", privileged_host_pid), {})
+	f.rule == "POD-02"
+	f.field == "spec.hostPID"
+	some g in full(of("Deployment", host_path), {})
+	g.rule == "POD-04"
+	g.field == "spec.template.spec.volumes[1].hostPath.path"
+	some h in full(of("PodTemplate", privileged_host_pid), {})
+	h.rule == "POD-01"
+	h.field == "template.spec.initContainers[0].securityContext.privileged"
+	some i in full(of("Pod", privileged_host_pid), {})
+	i.rule == "POD-01"
+	i.field == "spec.initContainers[0].securityContext.privileged"
+}
+
+# The AppArmor annotations are read from each kind's pod metadata.
+test_apparmor_annotations_of_a_pod_and_a_deployment if {
+	a := {"annotations": {"container.apparmor.security.beta.kubernetes.io/skill-p": "unconfined"}}
+	some f in full(object.union(of("Pod", clean), {"metadata": a}), {})
+	f.rule == "POD-10"
+	f.field == `metadata.annotations["container.apparmor.security.beta.kubernetes.io/skill-p"]`
+	some g in full(object.union(of("Deployment", clean), {"spec": {"template": {"metadata": a}}}), {})
+	g.rule == "POD-10"
+	g.field == `spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/skill-p"]`
+}
