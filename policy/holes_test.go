@@ -11,7 +11,7 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/internal/emit"
-	"github.com/skillc-dev/skillc/internal/testinput"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // The holes of issue 12: each test compiles real sources and runs the whole gate, and each failed
@@ -20,12 +20,33 @@ import (
 // gateYAML compiles one YAML stream (sources plus, optionally, a CompilerConfig) and gates it.
 func gateYAML(t *testing.T, src string, opts compile.Options, dirs ...string) *Report {
 	t.Helper()
-	res, ds := compile.Compile(testinput.Files("in.yaml", src), opts)
+	res, ds := compile.Compile(splitConfig("in.yaml", src), opts)
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return gateResult(t, res, dirs)
+}
+
+// splitConfig splits a YAML stream into source files named after name: the CompilerConfig
+// documents go into a file of their own (name.config.yaml), because a CompilerConfig must be alone
+// in its file; everything else stays in name, on the same lines.
+func splitConfig(name, stream string) []source.File {
+	var config, rest []string
+	docs := strings.Split("\n"+stream, "\n---\n")
+	docs[0] = strings.TrimPrefix(docs[0], "\n")
+	for _, doc := range docs {
+		if strings.Contains("\n"+doc, "\nkind: CompilerConfig") {
+			config = append(config, doc)
+		} else if strings.TrimSpace(doc) != "" {
+			rest = append(rest, doc)
+		}
+	}
+	files := []source.File{{Name: name, Data: []byte(strings.Join(rest, "\n---\n"))}}
+	if len(config) > 0 {
+		files = append(files, source.File{Name: strings.TrimSuffix(name, ".yaml") + ".config.yaml", Data: []byte(strings.Join(config, "\n---\n"))})
+	}
+	return files
 }
 
 // findings returns the report's findings of rule at severity.
@@ -264,7 +285,7 @@ kind: AgentRun
 metadata: {name: web, namespace: team}
 spec: {instanceRef: inst}
 `
-	res, ds := compile.Compile(testinput.Files("in.yaml", src), compile.Options{})
+	res, ds := compile.Compile(splitConfig("in.yaml", src), compile.Options{})
 	err := ds.Err()
 	if err != nil {
 		t.Fatal(err)
@@ -401,7 +422,7 @@ func TestHoleMalformedDigest(t *testing.T) {
 		{"ghcr.io/example/p@sha512:" + good[7:], false},
 	} {
 		src := strings.Replace(probe("/proc"), "rules: [POD-04, POD-06, IMG-02]", "rules: [POD-04]", 1)
-		res, ds := compile.Compile(testinput.Files("in.yaml", src), compile.Options{Profile: "restricted"})
+		res, ds := compile.Compile(splitConfig("in.yaml", src), compile.Options{Profile: "restricted"})
 		err := ds.Err()
 		if err != nil {
 			t.Fatal(err)

@@ -21,7 +21,6 @@ import (
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/emit"
-	"github.com/skillc-dev/skillc/internal/testinput"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -227,17 +226,28 @@ func allowListed(id pss.CheckID, cfg *api.CompilerConfig, spec *corev1.PodSpec) 
 			packs[pack] = true
 		}
 	}
-	listed := func(names []string) bool { return slices.ContainsFunc(names, func(n string) bool { return packs[n] }) }
+	// Entries name packs as namespace/name or a bare (catalog) name; the cases here never hold
+	// two packs of one name, so the name decides.
+	name := func(ref string) string {
+		_, n, ok := strings.Cut(ref, "/")
+		if !ok {
+			return ref
+		}
+		return n
+	}
+	listed := func(names []string) bool {
+		return slices.ContainsFunc(names, func(n string) bool { return packs[name(n)] })
+	}
 	hostPaths := func() bool {
-		return slices.ContainsFunc(p.AllowedHostPaths, func(a api.AllowedHostPath) bool { return packs[a.SkillPack] })
+		return slices.ContainsFunc(p.AllowedHostPaths, func(a api.AllowedHostPath) bool { return packs[name(a.SkillPack)] })
 	}
 	switch id {
 	case "hostNamespaces":
 		if spec.HostIPC {
 			return false // never allow-listable
 		}
-		return (!spec.HostPID || slices.ContainsFunc(p.HostNamespaceAllow, func(a api.HostNamespaceOK) bool { return packs[a.SkillPack] && a.HostPID })) &&
-			(!spec.HostNetwork || slices.ContainsFunc(p.HostNamespaceAllow, func(a api.HostNamespaceOK) bool { return packs[a.SkillPack] && a.HostNetwork }))
+		return (!spec.HostPID || slices.ContainsFunc(p.HostNamespaceAllow, func(a api.HostNamespaceOK) bool { return packs[name(a.SkillPack)] && a.HostPID })) &&
+			(!spec.HostNetwork || slices.ContainsFunc(p.HostNamespaceAllow, func(a api.HostNamespaceOK) bool { return packs[name(a.SkillPack)] && a.HostNetwork }))
 	case "hostPathVolumes":
 		return hostPaths()
 	case "restrictedVolumes":
@@ -344,7 +354,7 @@ func generatedPods(t *testing.T) []pssCase {
 		if config != "" {
 			src += "---\napiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: platform}\nspec:\n  policy:\n" + config
 		}
-		res, ds := compile.Compile(testinput.Files(name+".yaml", src), opts)
+		res, ds := compile.Compile(splitConfig(name+".yaml", src), opts)
 		err := ds.Err()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -103,9 +103,12 @@ spec:
     metadata:
       labels: {app: web}
     spec:
+      serviceAccountName: web
+      securityContext: {runAsNonRoot: true, runAsUser: 101, seccompProfile: {type: RuntimeDefault}}
       containers:
         - name: web
           image: nginx:1.27
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 `
 
 // TestBuild checks the CMP contract: other objects pass through as kustomize prints them, and

@@ -37,7 +37,7 @@ var layers = map[string]int{
 	"internal/memtest":    0,
 	"skills":              0,
 	"api":                 1, // what users write
-	"internal/testinput":  3, // test inputs, as source files
+	"internal/testinput":  2,
 	"source":              2, // reading files, folders, zips, SKILL.md
 	"compile":             3, // validate, resolve, build
 	"compile/edit":        3,

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/skillc-dev/skillc/diag"
-	"github.com/skillc-dev/skillc/source"
 )
 
 // Instance toggles the pack of Pack on instance team/alice.
@@ -91,25 +90,4 @@ func CheckDiagnostics(t *testing.T, diags diag.Diagnostics) {
 			t.Fatalf("diagnostic without file or message: %+v", d)
 		}
 	}
-}
-
-// Files splits a YAML stream into source files named after name: the CompilerConfig documents
-// go into a file of their own (name.config.yaml), because a CompilerConfig must be alone in its
-// file; everything else stays in name.
-func Files(name, stream string) []source.File {
-	var config, rest []string
-	docs := strings.Split("\n"+stream, "\n---\n")
-	docs[0] = strings.TrimPrefix(docs[0], "\n") // the newline added to split a leading ---: lines keep their numbers
-	for _, doc := range docs {
-		if strings.Contains(doc, "\nkind: CompilerConfig") || strings.HasPrefix(strings.TrimSpace(doc), "kind: CompilerConfig") {
-			config = append(config, doc)
-		} else if strings.TrimSpace(doc) != "" {
-			rest = append(rest, doc)
-		}
-	}
-	files := []source.File{{Name: name, Data: []byte(strings.Join(rest, "\n---\n"))}}
-	if len(config) > 0 {
-		files = append(files, source.File{Name: strings.TrimSuffix(name, ".yaml") + ".config.yaml", Data: []byte(strings.Join(config, "\n---\n"))})
-	}
-	return files
 }
