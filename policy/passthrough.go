@@ -117,6 +117,12 @@ func (g *Gate) CheckPassThrough(ctx context.Context, rep *Report, compiled []com
 			}
 			out[i] = append(out[i], diag.Diagnostic{File: p.File, Line: p.Line, Field: f.Field, Rule: f.Rule, Severity: sev, Message: msg})
 		}
+		if name := mapName(m); apiGroup(apiVersion) == groupRBAC && (kind == "ClusterRole" || kind == "ClusterRoleBinding") && builtInRole(name) {
+			// The API server reconciles these at start; one emitted under their name replaces (or
+			// adds rules to) what every binding of cluster-admin, admin, edit or view grants.
+			out[i] = append(out[i], diag.Diagnostic{File: p.File, Line: p.Line, Field: "metadata.name", Rule: "RBAC-16", Severity: diag.SeverityDeny,
+				Message: fmt.Sprintf("%s: is named like a role the API server creates and reconciles (cluster-admin, admin, edit, view, system:*): applying it changes what every binding of that name grants. Fix: give it a name of its own; this cannot be waived", mapRef(m))})
+		}
 		if apiGroup(apiVersion) == groupRBAC && (kind == "RoleBinding" || kind == "ClusterRoleBinding") {
 			for _, f := range bindingFindings(m, roles) {
 				f.File, f.Line = p.File, p.Line
@@ -222,6 +228,12 @@ func emittedRoles(compiled []compile.Object, objs []PassThrough) map[roleKey]boo
 // what it grants.
 func builtInRole(name string) bool {
 	return slices.Contains([]string{"cluster-admin", "admin", "edit", "view"}, name) || strings.HasPrefix(name, "system:")
+}
+
+// mapName is an object's metadata.name.
+func mapName(m map[string]any) string {
+	n, _ := dig(m, "metadata")["name"].(string)
+	return n
 }
 
 // bindingFindings decide RBAC-16 and RBAC-17 for a pass-through binding. RBAC-16: its roleRef

@@ -83,8 +83,9 @@ func TestCheckPassThrough(t *testing.T) {
 		want []string // RULE@FIELD of the findings, sorted; prefixes are enough
 	}{
 		{name: "binding to cluster-admin", docs: []string{ptAdminBinding}, want: []string{"RBAC-16@roleRef.name"}},
-		{name: "binding named like cluster-admin", docs: []string{strings.Replace(ptAdminBinding, "name: default-admin", "name: cluster-admin", 1)}, want: []string{"RBAC-16@roleRef.name"}},
-		{name: "binding to cluster-admin emitted beside it", docs: []string{ptAdminBinding, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\nrules: []\n"}, want: []string{"RBAC-16@roleRef.name"}},
+		{name: "binding named like cluster-admin", docs: []string{strings.Replace(ptAdminBinding, "name: default-admin", "name: cluster-admin", 1)}, want: []string{"RBAC-16@metadata.name", "RBAC-16@roleRef.name"}},
+		{name: "binding to cluster-admin emitted beside it", docs: []string{ptAdminBinding, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\nrules: []\n"}, want: []string{"RBAC-16@metadata.name", "RBAC-16@roleRef.name"}},
+		{name: "a ClusterRole that replaces a built-in", docs: []string{"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: system:aggregate-to-view}\nrules: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\n"}, want: []string{"RBAC-16@metadata.name"}},
 		{name: "binding to a role it emits", docs: []string{ptReader, ptReaderBinding}},
 		{name: "binding to a compiled role", docs: []string{strings.Replace(ptReaderBinding, "name: reader}\nsubjects", "name: sympozium-skill-notes-r1}\nsubjects", 1)}},
 		{name: "binding to a role elsewhere", docs: []string{ptReaderBinding}, want: []string{"RBAC-16@roleRef.name"}},

@@ -219,6 +219,8 @@ func TestTenantPathsAndNamespaces(t *testing.T) {
 		{"under no tenant", []string{"elsewhere/run.yaml", runIn("team-a", "cat")}, "under no tenant's paths"},
 		{"a private pack in another tenant's folder", []string{"tenants/team-b/p.yaml", pack, "tenants/team-a/run.yaml", runIn("team-a", "p")}, `tenant "team-b" (tenants/team-b/p.yaml) may target only`},
 		{"a catalog pack from a tenant", []string{"tenants/team-a/cat.yaml", packIn("sympozium-system", "cat2", "image: ghcr.io/example/c:1.0.0\n"), "tenants/team-a/run.yaml", runIn("team-a", "cat2")}, "cannot publish to the catalog"},
+		{"a tenant's own Namespace, to lower its Pod Security level", []string{"tenants/team-a/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels: {pod-security.kubernetes.io/enforce: privileged}\n"}, "namespaces and their Pod Security labels are the platform's"},
+		{"the platform's Namespace", []string{"platform/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels: {pod-security.kubernetes.io/enforce: baseline}\n"}, ""},
 		{"a name that only starts like the tenant's folder", []string{"tenants/team-a-evil/run.yaml", runIn("team-a", "cat")}, "under no tenant's paths"},
 	}
 	catalog := packIn("sympozium-system", "cat", "image: ghcr.io/example/c@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n")

@@ -62,6 +62,9 @@ func tenantSources(in *api.Inputs, spec *api.ConfigSpec) []tenantSource {
 	for _, s := range in.Schedules {
 		out = append(out, tenantSource{"SympoziumSchedule", orDefault(s.Metadata.Namespace), s.Metadata.Name, s.Src, false})
 	}
+	for _, n := range in.Namespaces {
+		out = append(out, tenantSource{"Namespace", "", n.Metadata.Name, n.Src, false})
+	}
 	return out
 }
 
@@ -101,13 +104,16 @@ func tenantFindings(res *compile.Result) []located {
 			case s.catalog && len(ts) > 0:
 				out = append(out, sourceFinding("TEN-01", false, s.kind, s.ns, s.name, s.src, "metadata.namespace",
 					fmt.Sprintf("a catalog pack (namespace %s) from %s, which is tenant %q's: a tenant cannot publish to the catalog that every tenant's runs resolve to. Fix: give the pack one of the tenant's namespaces, or move it out of the tenant's folders", s.ns, s.src.File, ts[0].Name)))
-			case s.catalog:
+			case s.catalog, s.kind == "Namespace" && len(ts) == 0:
 			case len(ts) == 0:
 				out = append(out, sourceFinding("TEN-01", false, s.kind, s.ns, s.name, s.src, "metadata.name",
 					fmt.Sprintf("%s is under no tenant's paths (spec.tenants): with tenants set, instances, runs, schedules and private packs belong to a tenant. Fix: move it under a tenant's folder, or add its folder to a tenant's paths", s.src.File)))
 			case len(ts) > 1:
 				out = append(out, sourceFinding("TEN-01", false, s.kind, s.ns, s.name, s.src, "metadata.name",
 					fmt.Sprintf("%s is under the paths of tenants %s: a file belongs to one tenant. Fix: make the tenants' paths disjoint", s.src.File, strings.Join(names, " and "))))
+			case s.kind == "Namespace":
+				out = append(out, sourceFinding("TEN-01", false, s.kind, "", s.name, s.src, "metadata.name",
+					fmt.Sprintf("a Namespace from %s, which is tenant %q's: namespaces and their Pod Security labels are the platform's (as an AppProject keeps cluster-scoped kinds off a project's whitelist). Fix: move it to the platform's folders", s.src.File, ts[0].Name)))
 			case !ts[0].OwnsNamespace(s.ns):
 				out = append(out, sourceFinding("TEN-01", false, s.kind, s.ns, s.name, s.src, "metadata.namespace",
 					fmt.Sprintf("tenant %q (%s) may target only namespaces %v, not %q. Fix: use one of the tenant's namespaces, or ask the platform team to give it this one", ts[0].Name, s.src.File, ts[0].Namespaces, s.ns)))
@@ -122,7 +128,7 @@ func tenantFindings(res *compile.Result) []located {
 		return slices.Contains(spec.ProtectedNamespaces, ns), false
 	}
 	for _, s := range tenantSources(res.Inputs, spec) {
-		if s.kind == "SkillPack" {
+		if s.kind == "SkillPack" || s.kind == "Namespace" {
 			continue
 		}
 		prot, system := protected(s.ns)
