@@ -394,6 +394,31 @@ rbac22_harmless(r, _) if {
 # create is never matched against resourceNames: with names, it grants nothing.
 rbac22_harmless(r, "create") if count(object.get(r, "resourceNames", [])) > 0
 
+# RBAC-22 also: writes on the sympozium.ai resources that carry skills or start runs. The
+# controller acts on them with its own permissions, so a write there rewrites other agents' skills
+# or starts a run with packs the writer chose. No resourceNames exemption: a pack has no object of
+# its own among these that it may safely write.
+sympozium_group := "sympozium.ai"
+
+sympozium_writes := [
+	{"resource": "skillpacks", "why": "a SkillPack is skill text and a sidecar (image, env, RBAC): the holder rewrites the skills of every agent that loads the pack, or the permissions its sidecar runs with"},
+	{"resource": "agents", "why": "an Agent lists the skill packs its runs load: the holder swaps other agents' skills, or gives an agent packs with more permissions"},
+	{"resource": "sympoziuminstances", "why": "a SympoziumInstance lists the skill packs its runs load: the holder swaps other agents' skills, or gives an instance packs with more permissions"},
+	{"resource": "agentruns", "why": "an AgentRun starts a run, with the skill packs and task it names: the holder starts runs with other packs, and their permissions"},
+	{"resource": "sympoziumschedules", "why": "a SympoziumSchedule starts runs on a schedule: the holder starts recurring runs with other packs, and their permissions"},
+	{"resource": "sympoziumpolicies", "why": "a SympoziumPolicy says what agents and their runs may do: the holder loosens it for every agent it governs"},
+	{"resource": "ensembles", "why": "an Ensemble starts and coordinates agents' runs with their skill packs: the holder starts runs with other packs, and their permissions"},
+]
+
+candidates contains f if {
+	is_role
+	some i, r in rules
+	some d in sympozium_writes
+	verbs := [v | some v in named_write_verbs; lib.grants(r, v, sympozium_group, d.resource)]
+	count(verbs) > 0
+	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s.%s%s: %s. Fix: remove the write verbs; skills and runs are changed through Git, where they are reviewed", [concat("/", verbs), d.resource, sympozium_group, rbac22_names(r), d.why]))
+}
+
 deny contains f if {
 	some f in candidates
 	f.severity == "deny"

@@ -270,6 +270,41 @@ test_rbac_22_is_waivable_and_names_the_verbs if {
 	contains(g.msg, "grants create/update/patch/delete/deletecollection on configmaps (every name):")
 }
 
+# RBAC-22 also covers writes on the sympozium.ai resources that carry skills or start runs, each
+# named in its own finding; the configmaps resourceNames exemption does not extend to them.
+sym(resources, verbs) := rule(["sympozium.ai"], resources, verbs)
+
+test_rbac_22_sympozium_writes if check([
+	{"obj": role([sym(["skillpacks"], ["update"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([sym(["skillpacks"], ["patch"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["agents"], ["patch"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["sympoziuminstances"], ["update"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([sym(["agentruns"], ["create"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["sympoziumschedules"], ["create"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": crole([sym(["sympoziumpolicies"], ["delete"])]), "want": [["RBAC-22", "warn"], ["RBAC-12", "deny"]]},
+	{"obj": role([sym(["ensembles"], ["*"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([rule(["*"], ["agentruns"], ["create"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["*"], ["deletecollection"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([object.union(sym(["skillpacks"], ["update"]), {"resourceNames": ["skillpack-p", "p"]})]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["skillpacks", "agents", "sympoziuminstances", "agentruns", "sympoziumschedules", "sympoziumpolicies", "ensembles"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([sym(["agentruns/status"], ["patch"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule(["example.com"], ["skillpacks", "agentruns"], ["create", "update"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule([""], ["agentruns"], ["create"])]), "params": restricted, "absent": ["RBAC-22"]},
+])
+
+test_rbac_22_sympozium_messages_name_each_resource if {
+	fs := [f | some f in full(role([sym(["skillpacks", "agentruns", "pods"], ["get", "create", "patch"])]), {}); f.rule == "RBAC-22"]
+	count(fs) == 2
+	some f in fs
+	contains(f.msg, "rules[0].verbs: grants create/patch on skillpacks.sympozium.ai (every name): a SkillPack is skill text")
+	f.waivable
+	some g in fs
+	contains(g.msg, "rules[0].verbs: grants create/patch on agentruns.sympozium.ai (every name): an AgentRun starts a run")
+	every h in fs {
+		not contains(h.msg, "configmaps")
+	}
+}
+
 # Calibration: the seed's k8s-ops pack warns in baseline and is denied in restricted.
 k8s_ops_role := role([
 	rule([""], ["pods", "pods/log", "services", "configmaps", "events"], ["get", "list", "watch"]),
