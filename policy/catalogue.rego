@@ -142,8 +142,8 @@ rules := {
 	},
 	"RBAC-15": {
 		"title": "Creates, changes or deletes workloads",
-		"checks": "A Role grants create, update, patch, delete or deletecollection on pods, deployments, jobs and other workloads in the run namespace; the finding names the verbs granted.",
-		"why": "A new or changed pod can use any ServiceAccount and mount any Secret of the namespace; a delete stops other runs and services of the namespace.",
+		"checks": "A Role grants create, update, patch, delete or deletecollection on pods, deployments, jobs and other workloads in the run namespace; or create on `pods/eviction`, or update or patch on the `scale` subresource of deployments, replicasets, statefulsets or replicationcontrollers. The finding names what is granted.",
+		"why": "A new or changed pod can use any ServiceAccount and mount any Secret of the namespace; a delete, an eviction or a scale to zero stops other runs and services of the namespace.",
 		"fix": "Remove the grant.",
 		"reference": {"name": "Kubernetes RBAC Good Practices: Workload creation", "url": concat("", [good_practices, "#workload-creation"])},
 		"security_severity": 7.0, "precision": "very-high", "tags": ["rbac"],

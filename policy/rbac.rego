@@ -295,6 +295,28 @@ grants_workload(r, verb) if {
 	lib.grants_any(r, {verb}, w[0], w[1])
 }
 
+# RBAC-15 also: evicting pods and scaling workloads stop or resize them as a delete would, without
+# a write on the workload itself.
+rbac15_stops := [
+	{"verbs": ["create"], "group": "", "resource": "pods/eviction"},
+	{"verbs": ["update", "patch"], "group": "apps", "resource": "deployments/scale"},
+	{"verbs": ["update", "patch"], "group": "apps", "resource": "replicasets/scale"},
+	{"verbs": ["update", "patch"], "group": "apps", "resource": "statefulsets/scale"},
+	{"verbs": ["update", "patch"], "group": "", "resource": "replicationcontrollers/scale"},
+]
+
+candidates contains f if {
+	input.kind == "Role"
+	some i, r in rules
+	hits := [sprintf("%s on %s", [concat("/", verbs), d.resource]) |
+		some d in rbac15_stops
+		verbs := [v | some v in d.verbs; lib.grants(r, v, d.group, d.resource)]
+		count(verbs) > 0
+	]
+	count(hits) > 0
+	f := lib.finding("RBAC-15", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s: evicting a pod or scaling a workload to zero stops another run or service of the namespace, other agents' runs included, as a delete would; scaling up multiplies its pods. Fix: remove them, or accept with an exception", [concat(", ", hits)]))
+}
+
 # RBAC-16: a binding refers only to the role generated beside it.
 candidates contains f if {
 	is_binding
