@@ -230,7 +230,7 @@ rules := {
 	},
 	"POD-06": {
 		"title": "Sensitive host path",
-		"checks": "A host path equal to, under or an ancestor of `/`, `/etc`, `/root`, runtime sockets (Docker, containerd, CRI-O, Podman), systemd's private socket, the D-Bus system bus, kubelet, runtime and etcd state, any path whose last segment ends in `.sock`, or a process or kernel interface under `/proc` and `/sys` (no exception can waive these); `/proc`, `/sys`, `/dev`, `/boot`, `/var/log` unless read-only and allow-listed.",
+		"checks": "A host path equal to, under or an ancestor of `/`, `/etc`, `/root`, runtime sockets (Docker, containerd, CRI-O, Podman), the whole of `/run/docker`, `/run/crio`, `/run/systemd` (private, journal and notify sockets), `/run/user` (per-user buses) and `/run/k3s`, snapd's sockets, the D-Bus system bus (each under `/run` and `/var/run`), kubelet, runtime and etcd state, any path whose last segment ends in `.sock`, or a process or kernel interface under `/proc` and `/sys` (no exception can waive these); `/proc`, `/sys`, `/dev`, `/boot`, `/var/log` unless read-only and allow-listed.",
 		"why": "The node's credentials, every container on it, other processes' secrets, and the daemons that run anything as root on request.",
 		"fix": "Remove the mount.",
 		"reference": {"name": "Trivy KSV-0121; Pod Security Standards: baseline", "url": concat("", [pss, "#baseline"])},
