@@ -172,8 +172,8 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		for _, msg := range validation.IsDNS1123Label(v.Name) {
 			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "invalid volume name %q: %s", v.Name, msg))
 		}
-		if strings.HasPrefix(v.Name, HostVolumePrefix) {
-			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "volume name %q is reserved: names starting with %q are skillc's, for the host paths a pack declares in hostAccess.mounts (which the platform reviews and allow-lists); declare host paths there, and name other volumes otherwise", v.Name, HostVolumePrefix))
+		if why := reservedVolume(v.Name); why != "" {
+			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "volume name %q is reserved: %s", v.Name, why))
 		}
 	}
 	privileged := sc.HostAccess != nil && sc.HostAccess.Enabled && sc.HostAccess.Privileged
@@ -181,6 +181,24 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		diags = append(diags, validateVolumeMount(src, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i), m, privileged)...)
 	}
 	return diags
+}
+
+// reservedVolume says why a sidecar.volumes name is skillc's ("" when it is not): a pack's volume
+// under one of skillc's names would pass for it (the run's token, another pack's secret or host
+// mount) or collide with it in every pod. Checked here, on the pack, so that one mistake is one
+// error, before the pod is assembled.
+func reservedVolume(name string) string {
+	switch {
+	case strings.HasPrefix(name, HostVolumePrefix):
+		return fmt.Sprintf("names starting with %q are skillc's, for the host paths a pack declares in hostAccess.mounts (which the platform reviews and allow-lists); declare host paths there, and name other volumes otherwise", HostVolumePrefix)
+	case strings.HasPrefix(name, SecretVolumePrefix):
+		return fmt.Sprintf("names starting with %q are skillc's, for the Secret a pack names in sidecar.secretRef; declare the pack's Secret there, and name other volumes otherwise", SecretVolumePrefix)
+	case name == TokenVolume:
+		return "the name is skillc's, for the run's service-account token, which skillc mounts only into the sidecars that declared RBAC (--identity per-run); declare sidecar.rbac if the skill needs the API, and name other volumes otherwise"
+	case slices.Contains(PodVolumes, name):
+		return fmt.Sprintf("the name is skillc's, for one of the volumes every pod has (%s), which a sidecar may mount without declaring it; name the pack's own volume otherwise", strings.Join(PodVolumes, ", "))
+	}
+	return ""
 }
 
 // validateVolumeMount applies the API server's checks on a declared volumeMount

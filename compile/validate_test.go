@@ -6,8 +6,8 @@ import (
 )
 
 // TestReservedInput (issue 21): environment names that make a process load code or send its traffic
-// elsewhere, an empty param key and a sidecar volume named like skillc's host volumes are bad input
-// (exit 2), not findings.
+// elsewhere, an empty param key and a sidecar volume named like one of skillc's volumes (host mounts,
+// secrets, the token, the pod's own) are bad input (exit 2), not findings, each one error.
 func TestReservedInput(t *testing.T) {
 	run := func(env string) string {
 		return strings.Replace(testRun, "task: go", "task: go\n  env: {"+env+"}", 1)
@@ -123,6 +123,20 @@ func TestReservedInput(t *testing.T) {
 			"spec.sidecar.volumes[0].name", `volume name "host-p-0" is reserved: names starting with "host-" are skillc's, for the host paths a pack declares in hostAccess.mounts`},
 		{"sidecar hostPath volume named host-x", []string{pack("image: reg/x:1\nvolumes: [{name: host-x, hostPath: {path: /srv}}]"), testInstance, testRun},
 			"spec.sidecar.volumes[0].name", `volume name "host-x" is reserved`},
+		{"sidecar volume named like a secret volume", []string{pack("image: reg/x:1\nvolumes: [{name: skill-secret-other, secret: {secretName: db}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "skill-secret-other" is reserved: names starting with "skill-secret-" are skillc's, for the Secret a pack names in sidecar.secretRef`},
+		{"sidecar volume named like its own secret volume", []string{pack("image: reg/x:1\nsecretRef: db\nvolumes: [{name: skill-secret-p, emptyDir: {}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "skill-secret-p" is reserved: names starting with "skill-secret-"`},
+		{"sidecar volume named like the token", []string{pack("image: reg/x:1\nvolumes: [{name: kube-api-access, projected: {sources: [{serviceAccountToken: {path: token}}]}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "kube-api-access" is reserved: the name is skillc's, for the run's service-account token`},
+		{"sidecar volume workspace", []string{pack("image: reg/x:1\nvolumes: [{name: workspace, emptyDir: {}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "workspace" is reserved: the name is skillc's, for one of the volumes every pod has (workspace, ipc, tmp, skills)`},
+		{"sidecar volume ipc", []string{pack("image: reg/x:1\nvolumes: [{name: ipc, emptyDir: {}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "ipc" is reserved`},
+		{"sidecar volume tmp", []string{pack("image: reg/x:1\nvolumes: [{name: tmp, emptyDir: {}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "tmp" is reserved`},
+		{"sidecar volume skills", []string{pack("image: reg/x:1\nvolumes: [{name: skills, emptyDir: {}}]"), testInstance, testRun},
+			"spec.sidecar.volumes[0].name", `volume name "skills" is reserved`},
 
 		// Allowed: names that only look alike.
 		{"run env LDAP_URL", []string{plain, testInstance, run("LDAP_URL: ldap://x, PROXY_URL: http://x, MY_PYTHON: x, KUBERNETES_NAMESPACE: team, NODE_ENV: production")}, "", ""},
@@ -131,6 +145,8 @@ func TestReservedInput(t *testing.T) {
 		{"params path, env and kubeconfig", []string{plain, instParams("path: /data, env: prod, kubeconfig: x, ssl_cert_file: x"), testRun}, "", ""},
 		{"params mode and python_version", []string{plain, instParams("mode: fast, python_version: '3.12', proxied: 'yes'"), testRun}, "", ""},
 		{"sidecar volume hostdata", []string{pack("image: reg/x:1\nvolumes: [{name: hostdata, emptyDir: {}}]\nvolumeMounts: [{name: hostdata, mountPath: /h}]"), testInstance, testRun}, "", ""},
+		{"sidecar volumes that only look like skillc's", []string{pack("image: reg/x:1\nvolumes: [{name: skill-data, emptyDir: {}}, {name: kube-api-access-x, emptyDir: {}}, {name: workspaces, emptyDir: {}}, {name: tmp2, emptyDir: {}}, {name: skill-secrets, emptyDir: {}}]"), testInstance, testRun}, "", ""},
+		{"sidecar mounts the pod's own volumes without declaring them", []string{pack("image: reg/x:1\nvolumeMounts: [{name: workspace, mountPath: /w}]"), testInstance, testRun}, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,6 +161,10 @@ func TestReservedInput(t *testing.T) {
 				t.Errorf("exit %d, want 2 (bad input)", diags.ExitCode())
 			}
 			wantDiag(t, diags, 0, tt.field, tt.want)
+			// One mistake, one error: no second one from a later stage (a volume collision).
+			if len(diags) != 1 {
+				t.Errorf("%d diagnostics, want 1: %v", len(diags), diags)
+			}
 			for _, d := range diags {
 				if d.Field == tt.field && d.Line == 0 {
 					t.Errorf("%s has no line: %v", d.Field, d)
