@@ -172,8 +172,8 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		for _, msg := range validation.IsDNS1123Label(v.Name) {
 			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "invalid volume name %q: %s", v.Name, msg))
 		}
-		if strings.HasPrefix(v.Name, HostVolumePrefix) {
-			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "volume name %q is reserved: names starting with %q are skillc's, for the host paths a pack declares in hostAccess.mounts (which the platform reviews and allow-lists); declare host paths there, and name other volumes otherwise", v.Name, HostVolumePrefix))
+		if why := reservedVolume(v.Name); why != "" {
+			diags = append(diags, src.Diag(fmt.Sprintf("spec.sidecar.volumes[%d].name", i), "volume name %q is reserved: %s", v.Name, why))
 		}
 	}
 	privileged := sc.HostAccess != nil && sc.HostAccess.Enabled && sc.HostAccess.Privileged
@@ -181,6 +181,24 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		diags = append(diags, validateVolumeMount(src, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i), m, privileged)...)
 	}
 	return diags
+}
+
+// reservedVolume says why a sidecar.volumes name is skillc's ("" when it is not): a pack's volume
+// under one of skillc's names would pass for it (the run's token, another pack's secret or host
+// mount) or collide with it in every pod. Checked here, on the pack, so that one mistake is one
+// error, before the pod is assembled.
+func reservedVolume(name string) string {
+	switch {
+	case strings.HasPrefix(name, HostVolumePrefix):
+		return fmt.Sprintf("names starting with %q are skillc's, for the host paths a pack declares in hostAccess.mounts (which the platform reviews and allow-lists); declare host paths there, and name other volumes otherwise", HostVolumePrefix)
+	case strings.HasPrefix(name, SecretVolumePrefix):
+		return fmt.Sprintf("names starting with %q are skillc's, for the Secret a pack names in sidecar.secretRef; declare the pack's Secret there, and name other volumes otherwise", SecretVolumePrefix)
+	case name == TokenVolume:
+		return "the name is skillc's, for the run's service-account token, which skillc mounts only into the sidecars that declared RBAC (--identity per-run); declare sidecar.rbac if the skill needs the API, and name other volumes otherwise"
+	case slices.Contains(PodVolumes, name):
+		return fmt.Sprintf("the name is skillc's, for one of the volumes every pod has (%s), which a sidecar may mount without declaring it; name the pack's own volume otherwise", strings.Join(PodVolumes, ", "))
+	}
+	return ""
 }
 
 // validateVolumeMount applies the API server's checks on a declared volumeMount
@@ -346,7 +364,36 @@ func reservedEnv(name, who string) string {
 	case strings.HasPrefix(name, "KUBERNETES_SERVICE_"), strings.HasPrefix(name, "KUBERNETES_PORT"):
 		return fmt.Sprintf("KUBERNETES_SERVICE_* and KUBERNETES_PORT* tell the in-cluster clients of %s where the API server is: its service-account token would go to another host", who)
 	}
+	if why, ok := reservedEnvNames[name]; ok {
+		return fmt.Sprintf(why, who)
+	}
 	return ""
+}
+
+// reservedEnvNames are the exact names (environment names are case-sensitive) reservedEnv refuses
+// besides its prefixes and suffixes, each with why: a format with one %s, the process.
+var reservedEnvNames = map[string]string{
+	"PATH":                "PATH chooses the program every command of %s runs: a directory of the input's choosing, first, runs its code",
+	"BASH_ENV":            "BASH_ENV names a script every non-interactive bash of %s runs first: code loaded at start",
+	"ENV":                 "ENV names a script every POSIX sh of %s runs first: code loaded at start",
+	"PERL5OPT":            "PERL5OPT makes every Perl process of %s load code first (-M)",
+	"PERL5LIB":            "PERL5LIB makes every Perl process of %s load its modules from a directory of the input's choosing: code loaded at start",
+	"RUBYOPT":             "RUBYOPT makes every Ruby process of %s load code first (-r)",
+	"RUBYLIB":             "RUBYLIB makes every Ruby process of %s load its libraries from a directory of the input's choosing: code loaded at start",
+	"JAVA_TOOL_OPTIONS":   "JAVA_TOOL_OPTIONS makes every JVM of %s load code first (-javaagent)",
+	"_JAVA_OPTIONS":       "_JAVA_OPTIONS makes every JVM of %s load code first (-javaagent)",
+	"JDK_JAVA_OPTIONS":    "JDK_JAVA_OPTIONS makes every java launch of %s load code first (-javaagent)",
+	"GLIBC_TUNABLES":      "GLIBC_TUNABLES steers glibc in every process of %s before its code starts (CVE-2023-4911 made it root)",
+	"GCONV_PATH":          "GCONV_PATH makes glibc in %s load charset modules, i.e. code, from a directory of the input's choosing",
+	"NODE_PATH":           "NODE_PATH makes every Node.js process of %s resolve require() from a directory of the input's choosing: code loaded at start",
+	"NODE_EXTRA_CA_CERTS": "NODE_EXTRA_CA_CERTS adds trust anchors to every Node.js process of %s: a certificate of the input's choosing intercepts its TLS, API tokens included",
+	"SSL_CERT_FILE":       "SSL_CERT_FILE replaces the trust anchors of the TLS clients of %s (OpenSSL, Go): a certificate of the input's choosing intercepts its TLS, API tokens included",
+	"SSL_CERT_DIR":        "SSL_CERT_DIR replaces the trust anchors of the TLS clients of %s (OpenSSL, Go): a certificate of the input's choosing intercepts its TLS, API tokens included",
+	"REQUESTS_CA_BUNDLE":  "REQUESTS_CA_BUNDLE replaces the trust anchors of Python requests in %s: a certificate of the input's choosing intercepts its TLS, API tokens included",
+	"CURL_CA_BUNDLE":      "CURL_CA_BUNDLE replaces the trust anchors of curl in %s: a certificate of the input's choosing intercepts its TLS, API tokens included",
+	"GIT_SSH_COMMAND":     "GIT_SSH_COMMAND names the program every git fetch and push of %s runs: code of the input's choosing",
+	"GIT_SSH":             "GIT_SSH names the program every git fetch and push of %s runs: code of the input's choosing",
+	"KUBECONFIG":          "KUBECONFIG points the Kubernetes clients of %s at another cluster's credentials, or another identity's, instead of the run's own",
 }
 
 var agentEnvNames = map[string]struct{}{"AGENT_RUN_ID": {}, "INSTANCE_NAME": {}, "AGENT_NAMESPACE": {}, "TASK": {}, "MODEL_NAME": {}}

@@ -502,15 +502,20 @@ spec: {instanceRef: inst}
 }
 
 // TestSiblingVolumeNamedLikeTheToken: a pack's own token volume named kube-api-access, with
-// --identity per-run, is not skillc's token.
+// --identity per-run, cannot pass for skillc's token: the name is skillc's, so the pack is bad input
+// (exit 2), one error on the volume's name, and nothing reaches the gate.
 func TestSiblingVolumeNamedLikeTheToken(t *testing.T) {
 	src := pack(`    volumes: [{name: kube-api-access, projected: {sources: [{serviceAccountToken: {path: token}}]}}]
     volumeMounts: [{name: kube-api-access, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}]
 `)
-	rep := gateYAML(t, src, compile.Options{Identity: "per-run"})
-	d := findingsOf(rep, "META-01", diag.SeverityDeny)
-	if len(d) == 0 || d[0].Field != "spec.sidecar.volumes[0]" {
-		t.Errorf("META-01 %v (all: %v)", d, rep.Findings)
+	for _, identity := range []string{"per-run", "shared"} {
+		res, ds := compile.Compile(splitConfig("in.yaml", src), compile.Options{Identity: identity})
+		if res != nil || ds.ExitCode() != 2 || len(ds) != 1 {
+			t.Fatalf("%s: compiled (%v), want one input error: %v", identity, res != nil, ds)
+		}
+		if d := ds[0]; d.Field != "spec.sidecar.volumes[0].name" || d.Line != 8 || !strings.Contains(d.Message, `volume name "kube-api-access" is reserved: the name is skillc's, for the run's service-account token`) {
+			t.Errorf("%s: %v", identity, d)
+		}
 	}
 }
 

@@ -211,6 +211,49 @@ test_daemon_sockets_denied_under_an_allow_listed_run if {
 	}
 }
 
+# The first tier's daemon directories: Docker's and CRI-O's, snapd's sockets, per-user buses, the
+# whole of /run/systemd and k3s's runtime, under both spellings, whatever the allow-list says; by
+# whole segment, so names that only start alike pass.
+test_daemon_directories_denied if {
+	every path in [
+		"/run/docker", "/run/docker/containerd/containerd.sock", "/run/docker/plugins", "/run/crio",
+		"/run/crio/crio.sock", "/run/snapd.socket", "/run/snapd-snap.socket", "/run/user",
+		"/run/user/1000/bus", "/run/user/0/systemd/private", "/run/systemd/journal/socket",
+		"/run/systemd/notify", "/run/systemd/journal/stdout", "/run/k3s", "/run/k3s/containerd",
+		"/run//user/./1000/", "/run/systemd/",
+	] {
+		nw(path, run, "POD-06")
+	}
+	every path in [
+		"/var/run/docker", "/var/run/docker/netns", "/var/run/crio/crio.sock", "/var/run/snapd.socket",
+		"/var/run/snapd-snap.socket", "/var/run/user/1000/bus", "/var/run/systemd/journal/socket",
+		"/var/run/systemd", "/var/run/k3s/containerd",
+	] {
+		nw(path, var_run, "POD-06")
+	}
+	nw("/run/user/1000/bus", allow("/run/user", true), "POD-06")
+	nw("/run/systemd/journal", allow("/run/systemd/journal", true), "POD-06")
+}
+
+test_daemon_directories_named_once if {
+	fs := [f | some f in full(host_job(["/run/systemd/journal/socket"], true), run); f.rule == "POD-06"]
+	count(fs) == 1
+	contains(fs[0].msg, `host path "/run/systemd/journal/socket" reaches /run/systemd, a node daemon's sockets and state`)
+	not fs[0].waivable
+	gs := [g | some g in full(host_job(["/run/crio/crio.sock"], true), run); g.rule == "POD-06"]
+	count(gs) == 1
+	contains(gs[0].msg, "reaches /run/crio,")
+}
+
+test_daemon_directories_lookalikes_pass if {
+	clean("/run/dockerd-data", run)
+	clean("/run/users", run)
+	clean("/run/systemd-resolved", allow("/run/systemd-resolved", true))
+	clean("/run/snapd", run)
+	clean("/run/crio-data", run)
+	clean("/var/run/k3s-data", var_run)
+}
+
 test_any_dot_sock_denied if {
 	every path in [
 		"/run/user/1000/podman/podman.sock", "/run/containerd/s/abc.sock", "/run/nvidia/driver.sock",

@@ -172,20 +172,30 @@ writable_allowed(v) if {
 forbidden_paths := [
 	"/etc", "/root", "/var/lib/kubelet", "/etc/kubernetes", "/var/lib/docker", "/var/lib/containerd",
 	"/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
-	"/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
-	"/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+	"/run/containerd/containerd.sock", "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
 	# etcd's data (every Secret of the cluster, on control-plane nodes), k3s/RKE2 state and
 	# sockets, CRI-O and Podman container storage.
 	"/var/lib/etcd", "/var/lib/rancher", "/run/k3s", "/var/run/k3s", "/var/lib/containers",
-	# The other daemons that start containers or processes as root on request: Podman's API, systemd's
-	# private manager socket (systemctl as root: start any unit) and the D-Bus system bus (systemd,
-	# logind, NetworkManager, ... as root). /var/run is a symlink to /run on every current distribution,
-	# but the kubelet mounts the spelling it is given, so both are listed.
-	"/run/podman/podman.sock", "/var/run/podman/podman.sock", "/run/systemd/private", "/var/run/systemd/private",
+	# The other daemons that start containers or processes as root on request: Podman's API and the
+	# D-Bus system bus (systemd, logind, NetworkManager, ... as root); systemd's own sockets are in
+	# daemon_paths. /var/run is a symlink to /run on every current distribution, but the kubelet
+	# mounts the spelling it is given, so both are listed.
+	"/run/podman/podman.sock", "/var/run/podman/podman.sock",
 	"/run/dbus/system_bus_socket", "/var/run/dbus/system_bus_socket",
 	# containerd's runtime state: every running container's root filesystem is mounted below it
 	# (io.containerd.runtime.v2.task/k8s.io/<id>/rootfs), next to the sockets.
 	"/run/containerd", "/var/run/containerd",
+]
+
+# daemon_paths: daemons' socket directories and sockets under /run, whole, by segment: Docker's
+# and CRI-O's state and sockets, snapd's API sockets (installs snaps, as root), every user's
+# session bus and user manager (/run/user/<uid>), and all of systemd's sockets (private: systemctl
+# as root, start any unit; journal; notify). Both spellings, /run and /var/run (/run/k3s is in
+# forbidden_paths). A path that also reaches a forbidden_paths entry is reported once, as that.
+daemon_paths := [
+	"/run/docker", "/var/run/docker", "/run/crio", "/var/run/crio",
+	"/run/snapd.socket", "/var/run/snapd.socket", "/run/snapd-snap.socket", "/var/run/snapd-snap.socket",
+	"/run/user", "/var/run/user", "/run/systemd", "/var/run/systemd",
 ]
 
 guarded_paths := ["/proc", "/sys", "/dev", "/boot", "/var/log"]
@@ -225,6 +235,14 @@ candidates contains f if {
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
 }
 
+candidates contains f if {
+	some v in reached
+	some s in daemon_paths
+	touches(v.path, s)
+	not forbidden_path(v.path)
+	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, a node daemon's sockets and state: an API to a daemon that starts containers, units, snaps or processes on request (as root, or as a user of the node). Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
+}
+
 # Any socket by its conventional name: a path whose last segment ends in ".sock" (the runtimes', the
 # kubelet's pod-resources and device-plugin sockets, a CSI driver's, an agent's) is an API to a node
 # daemon, usually root's. Never allowed, even under an allow-listed parent such as /run.
@@ -237,7 +255,14 @@ candidates contains f if {
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q is a socket (its name ends in .sock): an API to a node daemon, usually running as root, i.e. the node. Fix: remove the mount; this cannot be allow-listed", [v.path]))
 }
 
+forbidden(p) if forbidden_path(p)
+
 forbidden(p) if {
+	some s in daemon_paths
+	touches(p, s)
+}
+
+forbidden_path(p) if {
 	some s in forbidden_paths
 	touches(p, s)
 }

@@ -295,6 +295,28 @@ grants_workload(r, verb) if {
 	lib.grants_any(r, {verb}, w[0], w[1])
 }
 
+# RBAC-15 also: evicting pods and scaling workloads stop or resize them as a delete would, without
+# a write on the workload itself.
+rbac15_stops := [
+	{"verbs": ["create"], "group": "", "resource": "pods/eviction"},
+	{"verbs": ["update", "patch"], "group": "apps", "resource": "deployments/scale"},
+	{"verbs": ["update", "patch"], "group": "apps", "resource": "replicasets/scale"},
+	{"verbs": ["update", "patch"], "group": "apps", "resource": "statefulsets/scale"},
+	{"verbs": ["update", "patch"], "group": "", "resource": "replicationcontrollers/scale"},
+]
+
+candidates contains f if {
+	input.kind == "Role"
+	some i, r in rules
+	hits := [sprintf("%s on %s", [concat("/", verbs), d.resource]) |
+		some d in rbac15_stops
+		verbs := [v | some v in d.verbs; lib.grants(r, v, d.group, d.resource)]
+		count(verbs) > 0
+	]
+	count(hits) > 0
+	f := lib.finding("RBAC-15", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s: evicting a pod or scaling a workload to zero stops another run or service of the namespace, other agents' runs included, as a delete would; scaling up multiplies its pods. Fix: remove them, or accept with an exception", [concat(", ", hits)]))
+}
+
 # RBAC-16: a binding refers only to the role generated beside it.
 candidates contains f if {
 	is_binding
@@ -393,6 +415,31 @@ rbac22_harmless(r, _) if {
 
 # create is never matched against resourceNames: with names, it grants nothing.
 rbac22_harmless(r, "create") if count(object.get(r, "resourceNames", [])) > 0
+
+# RBAC-22 also: writes on the sympozium.ai resources that carry skills or start runs. The
+# controller acts on them with its own permissions, so a write there rewrites other agents' skills
+# or starts a run with packs the writer chose. No resourceNames exemption: a pack has no object of
+# its own among these that it may safely write.
+sympozium_group := "sympozium.ai"
+
+sympozium_writes := [
+	{"resource": "skillpacks", "why": "a SkillPack is skill text and a sidecar (image, env, RBAC): the holder rewrites the skills of every agent that loads the pack, or the permissions its sidecar runs with"},
+	{"resource": "agents", "why": "an Agent lists the skill packs its runs load: the holder swaps other agents' skills, or gives an agent packs with more permissions"},
+	{"resource": "sympoziuminstances", "why": "a SympoziumInstance lists the skill packs its runs load: the holder swaps other agents' skills, or gives an instance packs with more permissions"},
+	{"resource": "agentruns", "why": "an AgentRun starts a run, with the skill packs and task it names: the holder starts runs with other packs, and their permissions"},
+	{"resource": "sympoziumschedules", "why": "a SympoziumSchedule starts runs on a schedule: the holder starts recurring runs with other packs, and their permissions"},
+	{"resource": "sympoziumpolicies", "why": "a SympoziumPolicy says what agents and their runs may do: the holder loosens it for every agent it governs"},
+	{"resource": "ensembles", "why": "an Ensemble starts and coordinates agents' runs with their skill packs: the holder starts runs with other packs, and their permissions"},
+]
+
+candidates contains f if {
+	is_role
+	some i, r in rules
+	some d in sympozium_writes
+	verbs := [v | some v in named_write_verbs; lib.grants(r, v, sympozium_group, d.resource)]
+	count(verbs) > 0
+	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s.%s%s: %s. Fix: remove the write verbs; skills and runs are changed through Git, where they are reviewed", [concat("/", verbs), d.resource, sympozium_group, rbac22_names(r), d.why]))
+}
 
 deny contains f if {
 	some f in candidates

@@ -173,7 +173,7 @@ test_rbac_15_workload_writes if check([
 	{"obj": role([rule(["apps"], ["deployments"], ["patch"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
 	{"obj": role([rule([""], ["pods"], ["create"])]), "want": [["RBAC-15", "warn"]]},
 	{"obj": role([rule(["batch"], ["jobs"], ["get", "list"])]), "absent": ["RBAC-15"]},
-	{"obj": role([rule(["apps"], ["deployments/scale"], ["patch"])]), "absent": ["RBAC-15"]},
+	{"obj": role([rule(["apps"], ["deployments/scale"], ["get"])]), "absent": ["RBAC-15"]},
 ])
 
 # Issue 21: deleting pods and workloads is RBAC-15 too (before, "delete pods" was not even a warning).
@@ -183,7 +183,7 @@ test_rbac_15_workload_deletes if check([
 	{"obj": role([rule(["apps"], ["statefulsets", "daemonsets"], ["delete"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
 	{"obj": role([rule(["batch"], ["jobs", "cronjobs"], ["get", "list", "deletecollection"])]), "want": [["RBAC-15", "warn"]]},
 	{"obj": role([rule([""], ["pods", "pods/log"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-15"]},
-	{"obj": role([rule([""], ["pods/eviction"], ["create"])]), "absent": ["RBAC-15"]},
+	{"obj": role([rule([""], ["pods/eviction"], ["get"])]), "absent": ["RBAC-15"]},
 	{"obj": role([rule(["apps"], ["pods"], ["delete"])]), "absent": ["RBAC-15"]},
 ])
 
@@ -195,6 +195,33 @@ test_rbac_15_delete_messages_name_the_verbs if {
 	some g in full(role([rule(["apps"], ["deployments"], ["patch", "delete"])]), {})
 	g.rule == "RBAC-15"
 	contains(g.msg, "grants patch/delete on deployments: a pod it creates or changes can mount any service account and secret of the namespace; deleting one stops")
+}
+
+# RBAC-15 also: create on pods/eviction and update/patch on the scale subresources stop or resize
+# workloads as a delete does.
+test_rbac_15_evictions_and_scale if check([
+	{"obj": role([rule([""], ["pods/eviction"], ["create"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule([""], ["pods/eviction"], ["create"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["apps"], ["deployments/scale"], ["patch"])]), "want": [["RBAC-15", "warn"]]},
+	{"obj": role([rule(["apps"], ["replicasets/scale"], ["update"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["apps"], ["statefulsets/scale"], ["*"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule([""], ["replicationcontrollers/scale"], ["patch"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["apps"], ["*/scale"], ["update"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule([""], ["pods/eviction"], ["get", "list"])]), "params": restricted, "absent": ["RBAC-15"]},
+	{"obj": role([rule(["apps"], ["deployments/scale", "statefulsets/scale"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-15"]},
+	{"obj": role([rule(["apps"], ["pods/eviction", "replicationcontrollers/scale"], ["create", "patch"])]), "params": restricted, "absent": ["RBAC-15"]},
+	{"obj": role([rule([""], ["deployments/scale"], ["patch"])]), "params": restricted, "absent": ["RBAC-15"]},
+	{"obj": role([rule(["apps"], ["daemonsets/status"], ["patch"])]), "params": restricted, "absent": ["RBAC-15"]},
+])
+
+test_rbac_15_eviction_and_scale_messages_name_the_grants if {
+	some f in full(role([rule([""], ["pods/eviction", "replicationcontrollers/scale"], ["get", "create", "patch"])]), {})
+	f.rule == "RBAC-15"
+	contains(f.msg, "rules[0].resources: grants create on pods/eviction, patch on replicationcontrollers/scale: evicting a pod or scaling a workload to zero stops another run")
+	f.waivable
+	some g in full(role([rule(["apps"], ["*/scale"], ["*"])]), {})
+	g.rule == "RBAC-15"
+	contains(g.msg, "grants update/patch on deployments/scale, update/patch on replicasets/scale, update/patch on statefulsets/scale:")
 }
 
 # The message names the verbs actually granted, in the order create, update, patch, delete,
@@ -268,6 +295,41 @@ test_rbac_22_is_waivable_and_names_the_verbs if {
 	some g in full(role([rule([""], ["configmaps"], ["*"])]), {})
 	g.rule == "RBAC-22"
 	contains(g.msg, "grants create/update/patch/delete/deletecollection on configmaps (every name):")
+}
+
+# RBAC-22 also covers writes on the sympozium.ai resources that carry skills or start runs, each
+# named in its own finding; the configmaps resourceNames exemption does not extend to them.
+sym(resources, verbs) := rule(["sympozium.ai"], resources, verbs)
+
+test_rbac_22_sympozium_writes if check([
+	{"obj": role([sym(["skillpacks"], ["update"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([sym(["skillpacks"], ["patch"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["agents"], ["patch"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["sympoziuminstances"], ["update"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": role([sym(["agentruns"], ["create"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["sympoziumschedules"], ["create"])]), "want": [["RBAC-22", "warn"]]},
+	{"obj": crole([sym(["sympoziumpolicies"], ["delete"])]), "want": [["RBAC-22", "warn"], ["RBAC-12", "deny"]]},
+	{"obj": role([sym(["ensembles"], ["*"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([rule(["*"], ["agentruns"], ["create"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["*"], ["deletecollection"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([object.union(sym(["skillpacks"], ["update"]), {"resourceNames": ["skillpack-p", "p"]})]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([sym(["skillpacks", "agents", "sympoziuminstances", "agentruns", "sympoziumschedules", "sympoziumpolicies", "ensembles"], ["get", "list", "watch"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([sym(["agentruns/status"], ["patch"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule(["example.com"], ["skillpacks", "agentruns"], ["create", "update"])]), "params": restricted, "absent": ["RBAC-22"]},
+	{"obj": role([rule([""], ["agentruns"], ["create"])]), "params": restricted, "absent": ["RBAC-22"]},
+])
+
+test_rbac_22_sympozium_messages_name_each_resource if {
+	fs := [f | some f in full(role([sym(["skillpacks", "agentruns", "pods"], ["get", "create", "patch"])]), {}); f.rule == "RBAC-22"]
+	count(fs) == 2
+	some f in fs
+	contains(f.msg, "rules[0].verbs: grants create/patch on skillpacks.sympozium.ai (every name): a SkillPack is skill text")
+	f.waivable
+	some g in fs
+	contains(g.msg, "rules[0].verbs: grants create/patch on agentruns.sympozium.ai (every name): an AgentRun starts a run")
+	every h in fs {
+		not contains(h.msg, "configmaps")
+	}
 }
 
 # Calibration: the seed's k8s-ops pack warns in baseline and is denied in restricted.
