@@ -53,6 +53,7 @@ type Result struct {
 	Field   string
 
 	droppedKey bool // disable removed the skills key with its last item
+	nulledKey  bool // disable left the skills key with no value (it was spec's only key)
 }
 
 // PackName strips the skillpack- prefix a ref may carry (SPEC §2), as resolution does.
@@ -361,13 +362,16 @@ func apply(f source.File, tg Target, t Toggle, enable bool) (Result, error) {
 		err = tx.enable(specKey, spec, skillsKey, skills, t, &res)
 	} else {
 		res.Field = fmt.Sprintf("spec.skills[%d]", pos)
-		err = tx.disable(skillsKey, skills, pos, &res)
+		// skills alone in spec keeps its key, with no value: `spec:` alone would be null,
+		// not an empty mapping, and disable after enable must give the file back.
+		alone := spec != nil && spec.Kind == source.MappingNode && len(spec.Content) == 2
+		err = tx.disable(skillsKey, skills, pos, alone, &res)
 	}
 	if err != nil {
 		return Result{}, err
 	}
 	res.Data = tx.bytes()
-	if err := verify(f, res.Data, docs, idx, t, enable, pos, res.droppedKey); err != nil {
+	if err := verify(f, res.Data, docs, idx, t, enable, pos, res.droppedKey, res.nulledKey); err != nil {
 		return Result{}, err
 	}
 	return res, nil
@@ -473,7 +477,7 @@ func (t *text) sequenceStyle(keyIndent int) (dash, content int) {
 	return keyIndent + 2, keyIndent + 4
 }
 
-func (t *text) disable(skillsKey, skills *source.Node, pos int, res *Result) error {
+func (t *text) disable(skillsKey, skills *source.Node, pos int, keepKey bool, res *Result) error {
 	item := skills.Content[pos]
 	if skills.Style&source.FlowStyle != 0 {
 		b := t.body(item.Line)
@@ -521,10 +525,13 @@ func (t *text) disable(skillsKey, skills *source.Node, pos int, res *Result) err
 		if t.afterColon(skillsKey) != "" {
 			return refuse(skillsKey.Line, "spec.skills: text after the key: edit it by hand")
 		}
-		if skillsKey.Line == start-1 {
+		switch {
+		case skillsKey.Line == start-1 && keepKey:
+			res.nulledKey = true // the item's lines go; `skills:` stays, null
+		case skillsKey.Line == start-1:
 			start = skillsKey.Line
 			res.droppedKey = true
-		} else {
+		default:
 			// Comments between the key and the item stay; the key keeps an empty list.
 			b := t.body(skillsKey.Line)
 			at := t.offset(skillsKey.Line, skillsKey.Column) + len(skillsKey.Value)
@@ -542,7 +549,7 @@ func (t *text) disable(skillsKey, skills *source.Node, pos int, res *Result) err
 
 // verify parses the edited file again and checks it is the original with exactly the intended
 // change: the same documents, and in the target document only spec.skills changed, as intended.
-func verify(f source.File, data []byte, before []doc, idx int, t Toggle, enable bool, pos int, dropKey bool) error {
+func verify(f source.File, data []byte, before []doc, idx int, t Toggle, enable bool, pos int, dropKey, nullKey bool) error {
 	// A layout the line edit misjudged (a block scalar, an odd indentation) fails here: refused,
 	// never written.
 	line := before[idx].root.Line
@@ -556,7 +563,7 @@ func verify(f source.File, data []byte, before []doc, idx int, t Toggle, enable 
 	for i := range before {
 		want := before[i].value
 		if i == idx {
-			want = withToggle(want, t, enable, pos, dropKey)
+			want = withToggle(want, t, enable, pos, dropKey, nullKey)
 		}
 		if !reflect.DeepEqual(want, after[i].value) {
 			return refuse(line, "the edited document would not read back as the intended change: this layout cannot be edited line by line, edit it by hand")
@@ -567,7 +574,7 @@ func verify(f source.File, data []byte, before []doc, idx int, t Toggle, enable 
 
 // withToggle is the generic document v with the toggle appended to (or item pos removed from)
 // spec.skills (and the key dropped with its last block item).
-func withToggle(v any, t Toggle, enable bool, pos int, dropKey bool) any {
+func withToggle(v any, t Toggle, enable bool, pos int, dropKey, nullKey bool) any {
 	root, _ := deepCopy(v).(map[string]any)
 	spec, ok := root["spec"].(map[string]any)
 	if !ok {
@@ -588,8 +595,11 @@ func withToggle(v any, t Toggle, enable bool, pos int, dropKey bool) any {
 		spec["skills"] = append(skills, item)
 	} else {
 		spec["skills"] = slices.Delete(skills, pos, pos+1)
-		if dropKey {
+		switch {
+		case dropKey:
 			delete(spec, "skills")
+		case nullKey:
+			spec["skills"] = nil
 		}
 	}
 	return root
