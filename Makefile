@@ -4,7 +4,6 @@ GO      ?= go
 BIN     := $(CURDIR)/bin
 SKILLC  := $(BIN)/skillc
 
-OPA_VERSION         := v1.22.2
 CONFTEST_VERSION    := v0.71.1
 KUSTOMIZE_VERSION   := v5.8.2
 STATICCHECK_VERSION := v0.8.2
@@ -25,11 +24,18 @@ build:
 run: build
 	$(SKILLC) compile skills/ fixtures/default/
 
-## test: lint, Rego tests with the real opa, Go tests with the race detector (golden files, conftest
-## and kustomize included), the allocation-bound tests (*Memory, skipped under -race: see
-## internal/memtest) without it, then every fuzz target for FUZZTIME
-test: tools lint test-policy
-	$(GO) test -count=1 -race ./...
+## test: lint; the packages with concurrent code under the race detector (RACE_PKGS, and the
+## tests of cmd/skillc that drive its writer pool, diff and interrupt handling: CMD_RACE_TESTS);
+## every other package and test without it (golden files, conftest, kustomize and kpt included);
+## the Rego library's check, format, tests and coverage (test-policy); the allocation-bound tests
+## (*Memory, skipped under -race: see internal/memtest); then every fuzz target for FUZZTIME
+RACE_PKGS      := ./internal/emit ./permissions ./policy ./source
+CMD_RACE_TESTS := ^Test(Output|FullDisk|NothingLost|Render|CheckManifest|ImportExport|StaleSweep|RemoveRender|Writer|Interrupted|Diff|CompileCheck)
+test: tools lint
+	$(GO) test -count=1 -race -skip '^TestRegoLibrary$$' $(RACE_PKGS)
+	$(GO) test -count=1 -race -run '$(CMD_RACE_TESTS)' ./cmd/skillc
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -e '.*/internal/emit' -e '.*/permissions' -e '.*/policy' -e '.*/source')
+	$(MAKE) test-policy
 	$(MAKE) test-memory
 	$(MAKE) fuzz
 
@@ -60,14 +66,11 @@ fuzz:
 	  done; \
 	done
 
-## test-policy: the Rego library: strict check, formatting, tests with at least 90 % coverage
-test-policy: tools
-	$(BIN)/opa check --strict policy/
-	@out=$$($(BIN)/opa fmt --list policy/); if [ -n "$$out" ]; then echo "opa fmt needed: $$out"; exit 1; fi
-	$(BIN)/opa test policy/
-	@$(BIN)/opa test --coverage --threshold 90 policy/ > $(BIN)/coverage.json || \
-	  { echo "Rego coverage under 90 %:"; grep '"coverage"' $(BIN)/coverage.json | tail -1; exit 1; }
-	@echo "Rego coverage: $$(grep -o '"coverage": [0-9.]*' $(BIN)/coverage.json | tail -1 | cut -d' ' -f2) %"
+## test-policy: the Rego library: what opa check --strict, opa fmt --list, opa test and opa test
+## --coverage --threshold 90 do, run in-process with the OPA packages skillc links (TestRegoLibrary),
+## so no opa CLI is built
+test-policy:
+	$(GO) test -count=1 -run '^TestRegoLibrary$$' -v ./policy/
 
 ## golden: regenerate golden/ from fixtures/ (read the diff before committing it)
 golden:
@@ -136,14 +139,13 @@ lint: $(BIN)/.staticcheck-$(STATICCHECK_VERSION) $(BIN)/.actionlint-$(ACTIONLINT
 	  $(BIN)/actionlint $(LINT_WORKFLOWS); \
 	fi
 
-tools: $(BIN)/.opa-$(OPA_VERSION) $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION) $(BIN)/.actionlint-$(ACTIONLINT_VERSION) shellcheck-tool
+tools: $(BIN)/.conftest-$(CONFTEST_VERSION) $(BIN)/.kustomize-$(KUSTOMIZE_VERSION) $(BIN)/.staticcheck-$(STATICCHECK_VERSION) $(BIN)/.actionlint-$(ACTIONLINT_VERSION) shellcheck-tool
 
-$(BIN)/.opa-$(OPA_VERSION):
-	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
-	@touch $@
-
-$(BIN)/.conftest-$(CONFTEST_VERSION):
-	GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION)
+# conftest is built in hack/conftest, a tools module that requires the main module's versions
+# (OPA's first): the packages both use compile once into the build cache. Its go.mod pins
+# CONFTEST_VERSION (TestConftestPinned).
+$(BIN)/.conftest-$(CONFTEST_VERSION): hack/conftest/go.mod hack/conftest/go.sum
+	cd hack/conftest && GOBIN=$(BIN) $(GO) install github.com/open-policy-agent/conftest
 	@touch $@
 
 $(BIN)/.kustomize-$(KUSTOMIZE_VERSION):

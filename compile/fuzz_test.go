@@ -11,8 +11,9 @@ import (
 	"github.com/skillc-dev/skillc/source"
 )
 
-// Fuzz targets for every parser that reads untrusted input. The property is always the same: no
-// panic, no hang, and either a result or diagnostics that carry a file name.
+// Fuzz targets for what compile reads from untrusted input (source's parsers have their own, in
+// source/fuzz_test.go). The property is always the same: no panic, no hang, and either a result
+// or diagnostics that carry a file name.
 
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(pack("image: r/x:1\nrbac: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]") + "\n---\n" + testInstance + "\n---\n" + testRun))
@@ -32,61 +33,6 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("serializing: %v", err)
 			}
 		}
-	})
-}
-
-func FuzzConfig(f *testing.F) {
-	f.Add([]byte("spec:\n  identity: per-run\n  policy:\n    resourceCeilings: {cpu: \"2\", memory: 4Gi}\n    allowedHostPaths: [{skillPack: p, pathPrefix: /proc}]\n"))
-	f.Add([]byte("spec: {catalogNamespace: \"\", images: {agentRunner: x}}\n"))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		data := append([]byte("apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: c}\n"), body...)
-		in, diags := source.Load([]source.File{{Name: "config.yaml", Data: data}})
-		checkDiagnostics(t, diags)
-		if diags.HasErrors() || len(in.Configs) != 1 {
-			return
-		}
-		c := in.Configs[0]
-		c.Default()
-		checkDiagnostics(t, c.Validate())
-	})
-}
-
-func FuzzSkillMarkdown(f *testing.F) {
-	f.Add([]byte(goodSkill))
-	f.Add([]byte("\ufeff---\nname: t\ndescription: d\nmetadata: {a: 1}\n---\nbody\n---\n"))
-	f.Add([]byte("---\r\ndescription: d\r\n---\r\nx\r\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p, diags := source.PackFromPackage(source.Package{Source: "pkg", Dir: "t", Files: map[string][]byte{"SKILL.md": data}}, "")
-		checkDiagnostics(t, diags)
-		if !diags.HasErrors() {
-			if p == nil || len(p.Spec.Skills) != 1 || !strings.Contains(string(data), p.Spec.Skills[0].Content) {
-				t.Fatalf("body is not a part of the input: %+v", p)
-			}
-		}
-	})
-}
-
-func FuzzReadZip(f *testing.F) {
-	f.Add(buildZip(f, testinput.ZipEntry{Name: "p/SKILL.md", Body: []byte(goodSkill)}, testinput.ZipEntry{Name: "p/a/b.py", Body: []byte("x")}))
-	f.Add(buildZip(f, testinput.ZipEntry{Name: "SKILL.md", Body: []byte(goodSkill)}))
-	f.Add([]byte("PK\x03\x04"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		pkg, err := source.ReadZip("fuzz.zip", data)
-		if err != nil {
-			return
-		}
-		total := 0
-		for path, b := range pkg.Files {
-			if strings.HasPrefix(path, "/") || strings.Contains("/"+path+"/", "/../") {
-				t.Fatalf("unsafe path accepted: %q", path)
-			}
-			total += len(b)
-		}
-		if total > source.MaxPackageBytes || len(pkg.Files) > source.MaxPackageFiles {
-			t.Fatalf("limits exceeded: %d bytes, %d files", total, len(pkg.Files))
-		}
-		_, diags := source.PackFromPackage(pkg, "")
-		checkDiagnostics(t, diags)
 	})
 }
 

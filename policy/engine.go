@@ -86,13 +86,19 @@ func isRuleName(name string) bool {
 // params available to rules as data.skillc.parameters. Problems in extraDirs come back as
 // diag.Diagnostics (FILE:LINE: message), all of them; other errors are internal.
 func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engine, error) {
-	all, err := builtinModules()
+	if len(extraDirs) == 0 {
+		// The built-in library alone: compiled once per process, whatever the parameters (they
+		// are data, given to each prepared query).
+		b := builtin()
+		if b.err != nil {
+			return nil, b.err
+		}
+		return prepare(ctx, b.compiler, b.query, params)
+	}
+	modules, err := gateModules()
 	if err != nil {
 		return nil, err
 	}
-	// The catalogue is descriptive data (Rules reads it); no rule refers to it, so the gate does
-	// not compile it.
-	modules := slices.DeleteFunc(all, func(m *ast.Module) bool { return m.Package.Path.String() == "data.skillc.catalogue" })
 	var diags diag.Diagnostics
 	seen := map[string]bool{}
 	for _, dir := range extraDirs {
@@ -120,6 +126,11 @@ func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engi
 	if err != nil {
 		return nil, err
 	}
+	return prepare(ctx, compiler, query, params)
+}
+
+// prepare readies the query over a compiled library with the parameters as data.
+func prepare(ctx context.Context, compiler *ast.Compiler, query string, params map[string]any) (*Engine, error) {
 	pq, err := rego.New(
 		rego.Query(query),
 		rego.Compiler(compiler),
@@ -130,6 +141,41 @@ func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engi
 	}
 	return &Engine{query: pq}, nil
 }
+
+// gateModules are the built-in modules the gate compiles: the catalogue is descriptive data
+// (Rules reads it) that no rule refers to, so it is left out.
+func gateModules() ([]*ast.Module, error) {
+	all, err := builtinModules()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(m *ast.Module) bool { return m.Package.Path.String() == "data.skillc.catalogue" }), nil
+}
+
+// builtinLibrary is the built-in library compiled, with its query: read-only once built, and
+// shared by every engine without user policies (compiling it was most of a small gate's time).
+type builtinLibrary struct {
+	compiler *ast.Compiler
+	query    string
+	err      error
+}
+
+var builtin = sync.OnceValue(func() builtinLibrary {
+	modules, err := gateModules()
+	if err != nil {
+		return builtinLibrary{err: err}
+	}
+	compiler := ast.NewCompiler()
+	byName := make(map[string]*ast.Module, len(modules))
+	for _, m := range modules {
+		byName[m.Package.Location.File] = m
+	}
+	if compiler.Compile(byName); compiler.Failed() {
+		return builtinLibrary{err: regoDiagnostics(compiler.Errors, nil)}
+	}
+	query, err := buildQuery(modules)
+	return builtinLibrary{compiler: compiler, query: query, err: err}
+})
 
 func isTest(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 

@@ -25,7 +25,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "skillc-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir) // only what buildSkillcTags wrote
+	os.Exit(code)
 }
 
 // execute runs the CLI in-process with empty stdin and returns stdout, stderr and the exit code.

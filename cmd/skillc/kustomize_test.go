@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -35,6 +37,9 @@ func kustomizeBin(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("bin/kustomize is not installed, and under CI=true a missing tool fails (make tools installs it): %v", err)
+		}
 		t.Skipf("bin/kustomize is not installed (run `make tools`): %v", err)
 	}
 	return p
@@ -46,16 +51,43 @@ func buildSkillc(t *testing.T) string {
 	return buildSkillcTags(t, "")
 }
 
-// buildSkillcTags builds the current skillc with the build tags (comma-separated; "" for none)
-// into a folder of the test's own.
+// builtBinaries are the skillc binaries this test process built, one per tag set, in binDir (made
+// and removed by TestMain): a build takes seconds, and six tests need one.
+var builtBinaries struct {
+	sync.Mutex
+	byTags map[string]string
+}
+
+// binDir holds the binaries of builtBinaries; TestMain makes it and removes it.
+var binDir string
+
+// buildSkillcTags builds the current skillc with the build tags (comma-separated; "" for none),
+// once per tag set and test process. Tests run it and never change it.
 func buildSkillcTags(t *testing.T, tags string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "skillc")
+	builtBinaries.Lock()
+	defer builtBinaries.Unlock()
+	if bin, ok := builtBinaries.byTags[tags]; ok {
+		return bin
+	}
+	if binDir == "" {
+		t.Fatal("binDir is unset: TestMain makes it")
+	}
+	// Named skillc, in a folder per tag set: tests put its folder on PATH as users install it.
+	dir := filepath.Join(binDir, strconv.Itoa(len(builtBinaries.byTags)))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "skillc")
 	build := exec.Command("go", "build", "-tags", tags, "-o", bin, "./cmd/skillc")
 	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build -tags %q: %v\n%s", tags, err, out)
 	}
+	if builtBinaries.byTags == nil {
+		builtBinaries.byTags = map[string]string{}
+	}
+	builtBinaries.byTags[tags] = bin
 	return bin
 }
 

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	sigsyaml "sigs.k8s.io/yaml"
-
-	"github.com/skillc-dev/skillc/api"
-	"github.com/skillc-dev/skillc/policy"
 )
 
 // Objects a kustomization or package lists beside the skill sources, which skillc build and fn
@@ -115,30 +110,6 @@ subjects: [{kind: ServiceAccount, name: web}]
 `
 )
 
-// libraryKnowsPods skips a test that waits on lib.pod_spec knowing every pod-bearing kind (another
-// change to the Rego library: today it knows Jobs and CronJobs only).
-func libraryKnowsPods(t *testing.T) {
-	t.Helper()
-	var m map[string]any
-	if err := sigsyaml.Unmarshal([]byte(ptRootPod), &m); err != nil {
-		t.Fatal(err)
-	}
-	g, err := policy.NewGate(context.Background(), api.DefaultConfig(), nil, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := &policy.Report{}
-	if _, err := g.CheckPassThrough(context.Background(), rep, nil, []policy.PassThrough{{Object: m}}); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range rep.Findings {
-		if d.Rule == "POD-01" {
-			return
-		}
-	}
-	t.Skip("waits on lib.pod_spec knowing Pods and Deployments (the Rego library judges only Jobs and CronJobs today)")
-}
-
 // TestPassThroughBuild: skillc build gates what it passes through.
 func TestPassThroughBuild(t *testing.T) {
 	sources := map[string]string{
@@ -149,7 +120,6 @@ func TestPassThroughBuild(t *testing.T) {
 		name       string
 		extra      string // extra.yaml, listed after the sources
 		config     string // config.yaml, listed when set
-		podRules   bool   // wants POD findings on a Pod: waits on the library
 		wantCode   int
 		wantStderr []string
 		wantOut    []string
@@ -164,7 +134,6 @@ func TestPassThroughBuild(t *testing.T) {
 		{
 			name:       "the Pod's POD-01 and POD-02",
 			extra:      ptAdminBinding + "---\n" + ptRootPod,
-			podRules:   true,
 			wantCode:   1,
 			wantStderr: []string{"extra.yaml:8: POD-01: spec.containers[0].securityContext.privileged: Pod tenant-alice/root", "extra.yaml:8: POD-02: spec.hostPID: Pod tenant-alice/root"},
 		},
@@ -195,9 +164,6 @@ func TestPassThroughBuild(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.podRules {
-				libraryKnowsPods(t)
-			}
 			dir := t.TempDir()
 			kust := "resources: [alice.yaml, k8s-ops.yaml, extra.yaml]\n"
 			for name, data := range sources {
