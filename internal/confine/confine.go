@@ -348,3 +348,14 @@ func readLimited(rd io.Reader, name string, size, max int64) ([]byte, error) {
 		}
 	}
 }
+
+// Resolve returns the folder dir (named: it may be a link, or under one) absolute with its links
+// resolved, for a library that names files by absolute path under it (kustomize, in skillc
+// build). Only the named folder is resolved: a Root opened on it follows nothing below it.
+func Resolve(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
