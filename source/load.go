@@ -81,8 +81,13 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 	for _, p := range paths {
 		if p == "-" {
 			data, err := confine.ReadLimited(stdin, "<stdin>", MaxFileSize)
-			if err != nil {
-				diags = append(diags, readError("<stdin>", "reading: ", err))
+			var big *confine.TooLargeError
+			switch {
+			case errors.As(err, &big):
+				diags = append(diags, readError("<stdin>", err))
+				continue
+			case err != nil:
+				diags = append(diags, diag.Diagnostic{File: "<stdin>", Severity: diag.SeverityError, Message: fmt.Sprintf("reading: %v", err)})
 				continue
 			}
 			files = append(files, File{Name: "<stdin>", Data: data})
@@ -154,7 +159,7 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 			}
 			data, err := root.ReadFile(rel, MaxFileSize)
 			if err != nil {
-				diags = append(diags, readError(path, "", err))
+				diags = append(diags, readError(path, err))
 				return nil
 			}
 			files = append(files, File{Name: path, Data: data})
@@ -172,12 +177,12 @@ func isZip(name string) bool { return strings.EqualFold(filepath.Ext(name), ".zi
 
 // readError is the diagnostic of a failed read of an input: over MaxFileSize, it says what Precheck
 // says of a file over it.
-func readError(name, prefix string, err error) diag.Diagnostic {
+func readError(name string, err error) diag.Diagnostic {
 	var big *confine.TooLargeError
 	if errors.As(err, &big) {
 		return diag.Diagnostic{File: name, Severity: diag.SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}
 	}
-	return diag.Diagnostic{File: name, Severity: diag.SeverityError, Message: prefix + describeFSError(err)}
+	return diag.Diagnostic{File: name, Severity: diag.SeverityError, Message: describeFSError(err)}
 }
 
 // readPackageDir reads the SKILL.md folder dir (named: it may be a link) as readPackage does.
@@ -248,7 +253,7 @@ func readFile(path string) (File, diag.Diagnostics) {
 	defer f.Close()
 	data, err := confine.ReadLimited(f, path, MaxFileSize)
 	if err != nil {
-		return File{}, diag.Diagnostics{readError(path, "", err)}
+		return File{}, diag.Diagnostics{readError(path, err)}
 	}
 	return File{Name: path, Data: data}, nil
 }

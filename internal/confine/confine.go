@@ -315,9 +315,20 @@ func (r *Root) ReadFile(rel string, max int64) ([]byte, error) {
 }
 
 // ReadLimited reads rd to its end under max bytes, refusing it at its byte max+1 (*TooLargeError
-// naming name): for what is not under a Root, stdin or a file the user named explicitly.
+// naming name): for what is not under a Root, stdin or a file the user named explicitly. A
+// regular file (an *os.File) over max is refused by its size before it is read, and one under it
+// is read into one allocation of its size.
 func ReadLimited(rd io.Reader, name string, max int64) ([]byte, error) {
-	return readLimited(rd, name, -1, max)
+	size := int64(-1)
+	if f, ok := rd.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	if size > max {
+		return nil, &TooLargeError{Rel: name, Max: max}
+	}
+	return readLimited(rd, name, size, max)
 }
 
 // readLimited is ReadLimited with the expected size (-1: unknown) as the first allocation.
