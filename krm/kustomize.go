@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +19,7 @@ import (
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/confine"
 	"github.com/skillc-dev/skillc/internal/emit"
 	"github.com/skillc-dev/skillc/source"
 )
@@ -67,12 +68,17 @@ func KustomizeBuild(dir string) (b *Build, refused *diag.Diagnostic, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	// DIR itself may be a link (it was named); below it nothing is followed.
-	root, err := filepath.EvalSymlinks(abs)
+	// DIR itself may be a link (it was named); below it nothing is followed. kustomize names files
+	// by absolute path: under DIR's, its links resolved.
+	root, err := confine.Resolve(abs)
 	if err != nil {
 		return nil, nil, err
 	}
-	fs := &buildFS{disk: filesys.MakeFsOnDisk(), root: root, display: dir}
+	dirRoot, err := confine.Open(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	fs := &buildFS{dir: dirRoot, disk: filesys.MakeFsOnDisk(), root: root, display: dir}
 	opts := krusty.MakeDefaultOptions()
 	opts.Reorder = krusty.ReorderOptionUnspecified // kustomize's default: legacy unless sortOptions
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
@@ -168,7 +174,11 @@ func (f *buildFS) documents(p string) []*kyaml.Node {
 //   - fetch a remote resource: kustomize GETs http(s) URLs with no timeout and runs git clone for
 //     git URLs, neither through the file system, so every kustomization and builtin plugin
 //     configuration is checked for remote references when it is read, before kustomize acts on it.
+//
+// Every read goes through dir (internal/confine); disk only computes names (CleanedAbs) and
+// matches patterns (Glob), whose matches are confined before they are returned.
 type buildFS struct {
+	dir        *confine.Root
 	disk       filesys.FileSystem
 	root       string // DIR, absolute, its own links resolved
 	display    string // DIR as the user wrote it, for messages
@@ -198,21 +208,61 @@ func (f *buildFS) shown(path string) string {
 	return filepath.Join(f.display, rel)
 }
 
-// confine returns path made absolute if it is DIR or under it and no part of it below DIR is a
-// symlink. A part that does not exist ends the check: the disk reports it.
-func (f *buildFS) confine(path string) (string, error) {
-	abs, err := filepath.Abs(path)
+// inside returns path made absolute, and relative to DIR, if it is DIR or under it.
+func (f *buildFS) inside(path string) (abs, rel string, err error) {
+	abs, err = filepath.Abs(path)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	rel, err := filepath.Rel(f.root, abs)
+	rel, err = filepath.Rel(f.root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", f.refuse(abs, 0, "", "outside DIR: skillc build reads files only under %s (vendor the base into it)", f.display)
+		return "", "", f.refuse(abs, 0, "", "outside DIR: skillc build reads files only under %s (vendor the base into it)", f.display)
 	}
-	if link := source.FirstLinkBelow(f.root, rel); link != "" {
-		return "", f.refuse(link, 0, "", "is a symlink: not followed by skillc build (files only under DIR)")
+	return abs, rel, nil
+}
+
+// refusal records a refusal of dir (a link, a FIFO, a file too large) as a located message;
+// another error is returned as it is (the disk's: a file that does not exist).
+func (f *buildFS) refusal(err error) error {
+	var link *confine.LinkError
+	var kind *confine.NotRegularError
+	var big *confine.TooLargeError
+	switch {
+	case errors.As(err, &link):
+		return f.refuse(filepath.Join(f.root, link.Rel), 0, "", "is a symlink: not followed by skillc build (files only under DIR)")
+	case errors.As(err, &kind):
+		return f.refuse(filepath.Join(f.root, kind.Rel), 0, "", "not a regular file (%v): not read by skillc build", kind.Mode.Type())
+	case errors.As(err, &big):
+		return f.refuse(filepath.Join(f.root, big.Rel), 0, "", "file is larger than %d MiB", source.MaxFileSize>>20)
 	}
-	return abs, nil
+	var pe *fs.PathError
+	if errors.As(err, &pe) && !filepath.IsAbs(pe.Path) {
+		// Named as the disk would name it (kustomize quotes it).
+		return &fs.PathError{Op: strings.TrimSuffix(pe.Op, "at"), Path: filepath.Join(f.root, pe.Path), Err: pe.Err}
+	}
+	return err
+}
+
+// confine returns path made absolute if it is DIR or under it and no part of it below DIR is a
+// symlink, with what it is (nil if it does not exist: whoever reads it reports that). For the
+// questions that read nothing; every read is confined by dir itself as it opens.
+func (f *buildFS) confine(path string) (abs string, info os.FileInfo, err error) {
+	abs, rel, err := f.inside(path)
+	if err != nil {
+		return "", nil, err
+	}
+	info, err = f.dir.Lstat(rel)
+	if err == nil && info.Mode()&os.ModeSymlink != 0 {
+		err = &confine.LinkError{Rel: rel}
+	}
+	var link *confine.LinkError
+	if errors.As(err, &link) {
+		return "", nil, f.refusal(err)
+	}
+	if err != nil {
+		return abs, nil, nil // it does not exist: whoever reads it reports that
+	}
+	return abs, info, nil
 }
 
 func (f *buildFS) Create(string) (filesys.File, error) { return nil, errReadOnly }
@@ -222,42 +272,54 @@ func (f *buildFS) RemoveAll(string) error              { return errReadOnly }
 func (f *buildFS) WriteFile(string, []byte) error      { return errReadOnly }
 
 func (f *buildFS) Open(path string) (filesys.File, error) {
-	p, err := f.regular(path)
+	_, rel, err := f.inside(path)
 	if err != nil {
 		return nil, err
 	}
-	return f.disk.Open(p)
+	file, err := f.dir.Open(rel)
+	if err != nil {
+		return nil, f.refusal(err)
+	}
+	return file, nil
 }
 
 func (f *buildFS) IsDir(path string) bool {
-	p, ok := f.probe(path)
-	return ok && f.disk.IsDir(p)
+	info, ok := f.probe(path)
+	return ok && info != nil && info.IsDir()
 }
 
 func (f *buildFS) Exists(path string) bool {
-	p, ok := f.probe(path)
-	return ok && f.disk.Exists(p)
+	info, ok := f.probe(path)
+	return ok && info != nil
 }
 
 // probe is confine for the questions kustomize asks in passing: a path outside DIR is answered
 // "no" without being recorded as the reason of a failure.
-func (f *buildFS) probe(path string) (string, bool) {
+func (f *buildFS) probe(path string) (os.FileInfo, bool) {
 	was := f.refused
-	p, err := f.confine(path)
+	_, info, err := f.confine(path)
 	f.refused = was
-	return p, err == nil
+	return info, err == nil
 }
 
 func (f *buildFS) ReadDir(path string) ([]string, error) {
-	p, err := f.confine(path)
+	_, rel, err := f.inside(path)
 	if err != nil {
 		return nil, err
 	}
-	return f.disk.ReadDir(p)
+	entries, err := f.dir.ReadDir(rel)
+	if err != nil {
+		return nil, f.refusal(err)
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names, nil
 }
 
 func (f *buildFS) CleanedAbs(path string) (filesys.ConfirmedDir, string, error) {
-	p, err := f.confine(path)
+	p, _, err := f.confine(path)
 	if err != nil {
 		return "", "", err
 	}
@@ -278,42 +340,32 @@ func (f *buildFS) Glob(pattern string) ([]string, error) {
 	return out, nil
 }
 
+// Walk walks path as filepath.Walk does (links are reported, not followed), below DIR only.
 func (f *buildFS) Walk(path string, walkFn filepath.WalkFunc) error {
-	p, err := f.confine(path)
+	_, rel, err := f.inside(path)
 	if err != nil {
 		return err
 	}
-	return f.disk.Walk(p, walkFn) // filepath.Walk does not follow links
+	return f.dir.Walk(rel, func(rel string, d fs.DirEntry, err error) error {
+		p := filepath.Join(f.root, rel)
+		if err != nil {
+			return walkFn(p, nil, f.refusal(err))
+		}
+		info, err := d.Info()
+		return walkFn(p, info, err)
+	})
 }
 
-// regular confines path and refuses anything but a regular file (a FIFO would block).
-func (f *buildFS) regular(path string) (string, error) {
-	p, err := f.confine(path)
-	if err != nil {
-		return "", err
-	}
-	if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
-		return "", f.refuse(p, 0, "", "not a regular file (%v): not read by skillc build", fi.Mode().Type())
-	}
-	return p, nil
-}
-
+// ReadFile reads a regular file under DIR (a link or a FIFO is refused, as a file larger than
+// source.MaxFileSize) and checks it before kustomize parses it.
 func (f *buildFS) ReadFile(path string) ([]byte, error) {
-	p, err := f.regular(path)
+	p, rel, err := f.inside(path)
 	if err != nil {
 		return nil, err
 	}
-	file, err := os.Open(p)
+	data, err := f.dir.ReadFile(rel, source.MaxFileSize)
 	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, source.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > source.MaxFileSize {
-		return nil, f.refuse(p, 0, "", "file is larger than %d MiB", source.MaxFileSize>>20)
+		return nil, f.refusal(err)
 	}
 	isKustomization := slices.Contains(konfig.RecognizedKustomizationFileNames(), filepath.Base(p))
 	if isKustomization || isYAMLName(p) {

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/confine"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -218,14 +218,14 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 	bad := func(path, format string, args ...any) {
 		diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: fmt.Sprintf(format, args...)})
 	}
-	read := func(path string) {
+	read := func(root *confine.Root, rel, path string) {
 		if files++; files > MaxPolicyFiles {
 			if files == MaxPolicyFiles+1 {
 				bad(dir, "more than %d .rego files in a policy folder: refused", MaxPolicyFiles)
 			}
 			return
 		}
-		src, err := readCapped(path)
+		src, err := readCapped(root, rel)
 		if err != nil {
 			bad(path, "%s", err)
 			return
@@ -249,7 +249,13 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 	if !info.IsDir() {
 		// A single named file, as conftest -p file.rego. In skillc fn the name comes from the
 		// kustomization, so it gets the walk's rules too: a .rego regular file, not a link.
-		li, err := os.Lstat(dir)
+		root, err := confine.Open(filepath.Dir(dir))
+		if err != nil {
+			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: " + fsError(err)}}
+		}
+		defer root.Close()
+		name := filepath.Base(dir)
+		li, err := root.Lstat(name)
 		switch {
 		case err == nil && li.Mode()&fs.ModeSymlink != 0:
 			bad(dir, "is a symlink: --policy names a folder or a .rego file (name the link's target)")
@@ -258,10 +264,17 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 		case !info.Mode().IsRegular():
 			bad(dir, "not a regular file (%v): not read as a policy", info.Mode().Type())
 		default:
-			read(dir)
+			read(root, name, dir)
 		}
 	} else {
-		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		// DIR itself was named (it may be a link); below it nothing is followed.
+		root, err := confine.Open(dir)
+		if err != nil {
+			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: " + fsError(err)}}
+		}
+		defer root.Close()
+		err = root.Walk(".", func(rel string, d fs.DirEntry, err error) error {
+			path := root.Path(rel)
 			if err != nil {
 				bad(path, "%s", fsError(err))
 				return nil
@@ -283,7 +296,7 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 				bad(path, "not a regular file (%v): not read inside a policy folder", d.Type())
 				return nil
 			}
-			read(path)
+			read(root, rel, path)
 			return nil
 		})
 		if err != nil {
@@ -361,19 +374,16 @@ func isDirLink(path string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// readCapped reads at most MaxPolicyFileSize bytes and refuses a larger file before parsing it.
-func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.New(fsError(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxPolicyFileSize+1))
-	if err != nil {
-		return nil, errors.New(fsError(err))
-	}
-	if len(data) > MaxPolicyFileSize {
+// readCapped reads the policy file rel of root under MaxPolicyFileSize, refusing a larger file
+// before parsing it (and before reading it, by its size).
+func readCapped(root *confine.Root, rel string) ([]byte, error) {
+	data, err := root.ReadFile(rel, MaxPolicyFileSize)
+	var big *confine.TooLargeError
+	if errors.As(err, &big) {
 		return nil, fmt.Errorf("policy file is larger than %d MiB: refused", MaxPolicyFileSize>>20)
+	}
+	if err != nil {
+		return nil, errors.New(fsError(err))
 	}
 	return data, nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/confine"
 )
 
 // File is one input: a name for messages and its bytes. A SKILL.md folder arrives as a File whose
@@ -79,8 +80,13 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for _, p := range paths {
 		if p == "-" {
-			data, err := io.ReadAll(io.LimitReader(stdin, MaxFileSize+1))
-			if err != nil {
+			data, err := confine.ReadLimited(stdin, "<stdin>", MaxFileSize)
+			var big *confine.TooLargeError
+			switch {
+			case errors.As(err, &big):
+				diags = append(diags, readError("<stdin>", err))
+				continue
+			case err != nil:
 				diags = append(diags, diag.Diagnostic{File: "<stdin>", Severity: diag.SeverityError, Message: fmt.Sprintf("reading: %v", err)})
 				continue
 			}
@@ -110,18 +116,25 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 			}
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+		// The folder itself was named (it may be a link); below it nothing is followed.
+		root, err := confine.Open(p)
+		if err != nil {
+			diags = append(diags, diag.Diagnostic{File: p, Severity: diag.SeverityError, Message: describeFSError(err)})
+			continue
+		}
+		err = root.Walk(".", func(rel string, e fs.DirEntry, err error) error {
+			path := root.Path(rel)
 			if err != nil {
 				diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: describeFSError(err)})
 				return nil
 			}
-			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
+			if e.IsDir() && rel != "." && strings.HasPrefix(e.Name(), ".") {
 				return fs.SkipDir
 			}
 			if e.IsDir() {
-				if _, err := os.Lstat(filepath.Join(path, "SKILL.md")); err == nil {
+				if _, err := root.Lstat(filepath.Join(rel, "SKILL.md")); err == nil {
 					// A SKILL.md package: the whole folder is the package.
-					pkg, err := readPackageDir(path)
+					pkg, err := readPackage(root, rel)
 					if err != nil {
 						diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: err.Error()})
 					} else {
@@ -144,13 +157,15 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 				diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: fmt.Sprintf("not a regular file (%v): not read inside a directory", e.Type())})
 				return nil
 			}
-			f, d := readFile(path)
-			diags = append(diags, d...)
-			if d == nil {
-				files = append(files, f)
+			data, err := root.ReadFile(rel, MaxFileSize)
+			if err != nil {
+				diags = append(diags, readError(path, err))
+				return nil
 			}
+			files = append(files, File{Name: path, Data: data})
 			return nil
 		})
+		root.Close()
 		if err != nil {
 			diags = append(diags, diag.Diagnostic{File: p, Severity: diag.SeverityError, Message: describeFSError(err)})
 		}
@@ -160,13 +175,33 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 
 func isZip(name string) bool { return strings.EqualFold(filepath.Ext(name), ".zip") }
 
-// readPackageDir reads a SKILL.md folder under the same limits as a zip; symlinks are refused, so a
-// package cannot pull in files from outside itself.
+// readError is the diagnostic of a failed read of an input: over MaxFileSize, it says what Precheck
+// says of a file over it.
+func readError(name string, err error) diag.Diagnostic {
+	var big *confine.TooLargeError
+	if errors.As(err, &big) {
+		return diag.Diagnostic{File: name, Severity: diag.SeverityError, Message: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}
+	}
+	return diag.Diagnostic{File: name, Severity: diag.SeverityError, Message: describeFSError(err)}
+}
+
+// readPackageDir reads the SKILL.md folder dir (named: it may be a link) as readPackage does.
 func readPackageDir(dir string) (Package, error) {
+	root, err := confine.Open(dir)
+	if err != nil {
+		return Package{}, fmt.Errorf("reading SKILL.md package: %w", err)
+	}
+	defer root.Close()
+	return readPackage(root, ".")
+}
+
+// readPackage reads the SKILL.md folder rel of root under the same limits as a zip; symlinks are
+// refused, so a package cannot pull in files from outside itself.
+func readPackage(root *confine.Root, dir string) (Package, error) {
 	files := map[string][]byte{}
 	total := 0
 	tooLarge := fmt.Errorf("package is larger than %d MiB", MaxPackageBytes>>20)
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err := root.Walk(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -185,32 +220,23 @@ func readPackageDir(dir string) (Package, error) {
 		}
 		// Refused by its size before a byte is read, and read to one byte over what is left, so a
 		// file that grows in the meantime is refused as well: never more than the limit in memory.
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if info.Size() > int64(MaxPackageBytes-total) {
+		data, err := root.ReadFile(path, int64(MaxPackageBytes-total))
+		var big *confine.TooLargeError
+		if errors.As(err, &big) {
 			return tooLarge
 		}
-		f, err := os.Open(path)
 		if err != nil {
 			return err
 		}
-		data, err := io.ReadAll(io.LimitReader(f, int64(MaxPackageBytes-total)+1))
-		f.Close()
-		if err != nil {
-			return err
-		}
-		if total += len(data); total > MaxPackageBytes {
-			return tooLarge
-		}
+		total += len(data)
 		files[rel] = data
 		return nil
 	})
 	if err != nil {
 		return Package{}, fmt.Errorf("reading SKILL.md package: %w", err)
 	}
-	return Package{Source: dir, Dir: filepath.Base(filepath.Clean(dir)), Files: files}, nil
+	name := root.Path(dir)
+	return Package{Source: name, Dir: filepath.Base(filepath.Clean(name)), Files: files}, nil
 }
 
 func isManifest(name string) bool {
@@ -218,15 +244,16 @@ func isManifest(name string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
+// readFile reads a file the user named (a FIFO may be one: <(cmd)), under MaxFileSize as it reads.
 func readFile(path string) (File, diag.Diagnostics) {
 	f, err := os.Open(path)
 	if err != nil {
 		return File{}, diag.Diagnostics{{File: path, Severity: diag.SeverityError, Message: describeFSError(err)}}
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := confine.ReadLimited(f, path, MaxFileSize)
 	if err != nil {
-		return File{}, diag.Diagnostics{{File: path, Severity: diag.SeverityError, Message: describeFSError(err)}}
+		return File{}, diag.Diagnostics{readError(path, err)}
 	}
 	return File{Name: path, Data: data}, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/confine"
 	"github.com/skillc-dev/skillc/krm"
 	"github.com/skillc-dev/skillc/policy"
 	"github.com/skillc-dev/skillc/source"
@@ -171,10 +173,21 @@ func confineDir(root, dir string) error {
 	case clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) || slices.Contains(strings.Split(filepath.ToSlash(dir), "/"), ".."):
 		return fmt.Errorf("%s: `..` is refused: name a folder inside the kustomization or package", dir)
 	}
-	if link := source.FirstLinkBelow(root, clean); link != "" {
-		return fmt.Errorf("%s: %s is a symlink: not followed (policies only from inside the kustomization or package)", dir, link)
+	// The folder is opened as internal/confine opens it, one part at a time: no part may be a link.
+	r, err := confine.Open(root)
+	if err != nil {
+		return nil // whoever reads the folder reports it
 	}
-	return nil
+	defer r.Close()
+	sub, err := r.Sub(clean)
+	var link *confine.LinkError
+	switch {
+	case errors.As(err, &link):
+		return fmt.Errorf("%s: %s is a symlink: not followed (policies only from inside the kustomization or package)", dir, filepath.Join(root, link.Rel))
+	case err == nil:
+		sub.Close()
+	}
+	return nil // a folder that does not exist is reported by whoever reads it
 }
 
 // krmResult is a compile of a list of objects: the objects passed through, the compiled ones, and
