@@ -13,6 +13,8 @@ import (
 	"github.com/distribution/reference"
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 type newPackOptions struct {
@@ -134,7 +136,7 @@ func runNewPack(cmd *cobra.Command, o *newPackOptions, name string, note *outcom
 	out := cmd.OutOrStdout()
 	for _, p := range plan {
 		if p.replace {
-			if err := replaceFile(p.path, p.old, p.data); err != nil {
+			if err := render.ReplaceFile(p.path, p.old, p.data); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "updated %s\n", p.path)

@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -46,6 +47,7 @@ var layers = map[string]int{
 	"krm":                 4, // kustomize and KRM functions
 	"permissions":         4, // diff's permission model
 	"export":              4,
+	"render":              4, // the write stage: -o DIR, --verify, import/export's files
 	"policy/output":       5,
 	"compile/explain":     5,
 	"cmd/skillc":          9,
@@ -153,5 +155,59 @@ func TestLayers(t *testing.T) {
 				t.Errorf("%s (layer %d) imports %s (layer %d): a package imports only lower layers", pkg, l, dep, dl)
 			}
 		}
+	}
+}
+
+// TestWriteStageNotInCLI: the pipeline's last stage (the render manifest, the swap of DIR, the
+// diff of --verify, the locks) lives in render, not in the CLI, which keeps flags and wiring: no
+// non-test file of cmd/skillc renames a file into place, creates a temporary file, locks, or
+// defines a manifest type. (The help text may name DIR/.skillc-render: it documents it.)
+func TestWriteStageNotInCLI(t *testing.T) {
+	banned := map[string]bool{"os.Rename": true, "os.CreateTemp": true, "syscall.Flock": true}
+	found := 0
+	walkGo(t, "cmd/skillc", func(name string, f *ast.File) {
+		found++
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := n.X.(*ast.Ident); ok && banned[x.Name+"."+n.Sel.Name] {
+					t.Errorf("%s calls %s.%s: the write stage belongs in render", name, x.Name, n.Sel.Name)
+				}
+			case *ast.TypeSpec:
+				if strings.Contains(strings.ToLower(n.Name.Name), "manifest") {
+					t.Errorf("%s defines %s: the write stage belongs in render", name, n.Name.Name)
+				}
+			}
+			return true
+		})
+	})
+	if found == 0 {
+		t.Fatal("no file of cmd/skillc found")
+	}
+}
+
+// walkGo parses every non-test Go file of the package in dir (relative to the module) and calls
+// f on each.
+func walkGo(t *testing.T, dir string, f func(name string, file *ast.File)) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(root, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		name := filepath.ToSlash(filepath.Join(dir, e.Name()))
+		file, err := parser.ParseFile(fset, filepath.Join(root, dir, e.Name()), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(name, file)
 	}
 }
