@@ -48,6 +48,7 @@ var layers = map[string]int{
 	"permissions":         4, // diff's permission model
 	"export":              4,
 	"render":              4, // the write stage: -o DIR, --verify, import/export's files
+	"scaffold":            5, // new pack's templates and its edits of a repository
 	"policy/output":       5,
 	"compile/explain":     5,
 	"cmd/skillc":          9,
