@@ -43,7 +43,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 	if o.configFile != "" {
 		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
-			return nil, diags, nil
+			return nil, asFlags(diags), nil
 		}
 		opts.Config = cfg
 	}
@@ -63,6 +63,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 // errors.
 func compileFiles(cmd *cobra.Command, files []source.File, opts compile.Options) (*compile.Result, diag.Diagnostics, error) {
 	res, ds := compile.Compile(files, opts)
+	ds = asFlags(ds)
 	if ds.HasErrors() {
 		return nil, ds, nil
 	}
@@ -119,7 +120,7 @@ func gateAll(cmd *cobra.Command, policyDirs []string, res *compile.Result, pass 
 	g, err := policy.NewGate(ctx, res.Config, policyDirs, time.Now())
 	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
-		return nil, nil, ds, nil
+		return nil, nil, asFlags(ds), nil
 	}
 	if err != nil {
 		return nil, nil, nil, internalError(err)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,5 +211,94 @@ func walkGo(t *testing.T, dir string, f func(name string, file *ast.File)) {
 			t.Fatal(err)
 		}
 		f(name, file)
+	}
+}
+
+// libraries are the packages (with their subpackages) that serve the CLI, the KRM function and
+// the Argo CD plugin alike: their messages name fields and settings, never a CLI flag, which
+// exists in one of the three only. cmd/skillc maps a field to its flag where a flag was the source.
+var libraries = []string{"compile", "policy", "source", "api", "krm", "permissions", "export"}
+
+// flagSpelling is a CLI flag in a string: "--" and a letter, at the start or after a non-word.
+var flagSpelling = regexp.MustCompile(`(^|[^\w-])--[a-zA-Z]`)
+
+// flagAllowed are the flag spellings a library may write, by file: none of them is skillc's.
+var flagAllowed = map[string][]string{
+	// Node.js's own options, quoted to say what NODE_OPTIONS can make every Node process do.
+	"compile/validate.go": {"--require", "--import"},
+	// kpt's own flag: the hint tells a kpt user how to hand kpt the CompilerConfig's file.
+	"krm/krm.go": {"--fn-config"},
+	// The CompilerConfig schema's description, for editors: it names both ways a config reaches
+	// skillc (the CLI's --config FILE, the KRM functionConfig). Documentation, not a diagnostic.
+	"compile/schema/schema.go": {"--config"},
+}
+
+// TestLibrariesNameNoFlags: no non-test Go file of the libraries holds a CLI flag spelling in a
+// string literal, but for the allow-list above (each entry is used: a stale one fails).
+func TestLibrariesNameNoFlags(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	files := 0
+	for _, lib := range libraries {
+		err := filepath.WalkDir(filepath.Join(root, lib), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && d.Name() == "testdata" {
+				return filepath.SkipDir
+			}
+			if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+			if err != nil {
+				return err
+			}
+			files++
+			ast.Inspect(f, func(n ast.Node) bool {
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				s, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					return true
+				}
+				for _, m := range flagSpelling.FindAllStringIndex(s, -1) {
+					flag := s[m[0]:]
+					flag = flag[strings.Index(flag, "--"):]
+					if end := strings.IndexFunc(flag[2:], func(r rune) bool {
+						return !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+					}); end >= 0 {
+						flag = flag[:end+2]
+					}
+					if slices.Contains(flagAllowed[rel], flag) {
+						used[rel+" "+flag] = true
+						continue
+					}
+					t.Errorf("%s: %s in %s: a library names the field or setting, and cmd/skillc maps it to a flag", rel, flag, lit.Value)
+				}
+				return true
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if files < 20 {
+		t.Fatalf("read %d files: is the walk rooted at the module?", files)
+	}
+	for file, flags := range flagAllowed {
+		for _, f := range flags {
+			if !used[file+" "+f] {
+				t.Errorf("flagAllowed lists %s in %s, which no longer writes it: remove the entry", f, file)
+			}
+		}
 	}
 }
