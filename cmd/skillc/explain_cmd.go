@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/skillc-dev/skillc/compile"
-	"github.com/skillc-dev/skillc/compile/explain"
 	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/explain"
 	"github.com/skillc-dev/skillc/source"
 )
 

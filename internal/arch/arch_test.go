@@ -51,7 +51,7 @@ var layers = map[string]int{
 	"render":              4, // the write stage: -o DIR, --verify, import/export's files
 	"scaffold":            5, // new pack's templates and its edits of a repository
 	"policy/output":       5,
-	"compile/explain":     5,
+	"explain":             5, // explain's model: the compile and the gate's findings, per pod
 	"cmd/skillc":          9,
 	"cmd/skillc-bench":    9,
 	"cmd/skillc-docs":     9,
