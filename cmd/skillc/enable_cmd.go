@@ -116,7 +116,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		return failed(diags.Filter(diag.SeverityError))
 	}
 	files, before := c.files, c.res
-	in, _ := source.Load(files) // compiled above: no errors
+	in := before.Inputs // as the compile decoded them
 	fileIdx, src, d := findTarget(files, in, tg, flag)
 	if d != nil {
 		return failed(diag.Diagnostics{*d})

@@ -25,8 +25,9 @@ func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*comp
 	return c.res, diags, err
 }
 
-// compiled is a compile with what went into it, for the commands that look at the sources again
-// or compile them once more with a change (enable, explain).
+// compiled is a compile with what went into it, for the commands that edit the sources and
+// compile them once more with the change (enable, disable). The decoded inputs are the compile's
+// own (res.Inputs): never decoded twice.
 type compiled struct {
 	files []source.File
 	opts  compile.Options

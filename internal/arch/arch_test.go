@@ -302,3 +302,19 @@ func TestLibrariesNameNoFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodedOnce: a command that compiled its inputs uses what the compile decoded
+// (compile.Result.Inputs) instead of decoding them again; only import and export, which decode
+// SkillPacks without compiling, call source.Load.
+func TestDecodedOnce(t *testing.T) {
+	walkGo(t, "cmd/skillc", func(name string, f *ast.File) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if s, ok := n.(*ast.SelectorExpr); ok {
+				if x, ok := s.X.(*ast.Ident); ok && x.Name == "source" && s.Sel.Name == "Load" && name != "cmd/skillc/packages_cmd.go" {
+					t.Errorf("%s calls source.Load: use the compile's Result.Inputs", name)
+				}
+			}
+			return true
+		})
+	})
+}
