@@ -65,7 +65,7 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 	switch {
 	case cfg != nil && len(in.Configs) > 0:
 		c := in.Configs[0]
-		diags = append(diags, c.Src.Diag("", "a CompilerConfig is given with --config and also among the inputs; keep one"))
+		diags = append(diags, c.Src.Diag("", "a CompilerConfig is given apart from the inputs (Options.Config) and also among them; keep one"))
 	case len(in.Configs) > 1:
 		for _, c := range in.Configs[1:] {
 			diags = append(diags, c.Src.Diag("", "more than one CompilerConfig among the inputs (first at %s:%d)", in.Configs[0].Src.File, in.Configs[0].Src.Line))
@@ -78,20 +78,21 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 	}
 	c := *cfg // flags must not change the caller's config
 	for _, o := range []struct {
-		flag, value string
-		set         func(string)
-		allowed     []string
+		field, value string
+		set          func(string)
+		allowed      []string
 	}{
-		{"--identity", opts.Identity, func(v string) { c.Spec.Identity = api.Identity(v) }, api.Identities},
-		{"--sidecars", opts.Sidecars, func(v string) { c.Spec.Sidecars = api.SidecarMode(v) }, api.SidecarModes},
-		{"--target", opts.Target, func(v string) { c.Spec.Target = api.Target(v) }, api.Targets},
-		{"--profile", opts.Profile, func(v string) { c.Spec.Policy.Profile = api.Profile(v) }, api.Profiles},
+		{"spec.identity", opts.Identity, func(v string) { c.Spec.Identity = api.Identity(v) }, api.Identities},
+		{"spec.sidecars", opts.Sidecars, func(v string) { c.Spec.Sidecars = api.SidecarMode(v) }, api.SidecarModes},
+		{"spec.target", opts.Target, func(v string) { c.Spec.Target = api.Target(v) }, api.Targets},
+		{"spec.policy.profile", opts.Profile, func(v string) { c.Spec.Policy.Profile = api.Profile(v) }, api.Profiles},
 	} {
 		if o.value == "" {
 			continue
 		}
 		if !slices.Contains(o.allowed, o.value) {
-			diags = append(diags, diag.Diagnostic{Field: o.flag, Severity: diag.SeverityError, Message: fmt.Sprintf("must be one of %v, got %q", o.allowed, o.value)})
+			// No file: the value is one of Options, and its field is the config's it overrides.
+			diags = append(diags, diag.Diagnostic{Field: o.field, Severity: diag.SeverityError, Message: fmt.Sprintf("must be one of %v, got %q", o.allowed, o.value)})
 			continue
 		}
 		o.set(o.value)

@@ -194,7 +194,7 @@ func reservedVolume(name string) string {
 	case strings.HasPrefix(name, SecretVolumePrefix):
 		return fmt.Sprintf("names starting with %q are skillc's, for the Secret a pack names in sidecar.secretRef; declare the pack's Secret there, and name other volumes otherwise", SecretVolumePrefix)
 	case name == TokenVolume:
-		return "the name is skillc's, for the run's service-account token, which skillc mounts only into the sidecars that declared RBAC (--identity per-run); declare sidecar.rbac if the skill needs the API, and name other volumes otherwise"
+		return "the name is skillc's, for the run's service-account token, which skillc mounts only into the sidecars that declared RBAC (spec.identity: per-run); declare sidecar.rbac if the skill needs the API, and name other volumes otherwise"
 	case slices.Contains(PodVolumes, name):
 		return fmt.Sprintf("the name is skillc's, for one of the volumes every pod has (%s), which a sidecar may mount without declaring it; name the pack's own volume otherwise", strings.Join(PodVolumes, ", "))
 	}

@@ -203,6 +203,10 @@ func builtinModules() ([]*ast.Module, error) {
 	return out, err
 }
 
+// FieldPolicyFolder is the Field of a diagnostic about a policy folder (or .rego file) as a whole,
+// as it was named: by a caller's option (the CLI's --policy) or a config's spec.policy.paths.
+const FieldPolicyFolder = "policy folder"
+
 // dirModules loads a user's conftest-style policy folder (recursively, tests excluded). DIR itself
 // is followed if it is a symlink (it was named); inside it a symlinked .rego file or folder, a FIFO
 // or a device is refused, as in input walks: a link could make skillc read, and quote in a parse
@@ -210,13 +214,16 @@ func builtinModules() ([]*ast.Module, error) {
 func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: " + fsError(err)}}
+		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fsError(err)}}
 	}
 	var out []*ast.Module
 	var diags diag.Diagnostics
 	files, total, tokens := 0, 0, 0
 	bad := func(path, format string, args ...any) {
 		diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: fmt.Sprintf(format, args...)})
+	}
+	badField := func(path, msg string) { // about the folder as named, not a file in it
+		diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: msg})
 	}
 	read := func(root *confine.Root, rel, path string) {
 		if files++; files > MaxPolicyFiles {
@@ -251,16 +258,16 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 		// kustomization, so it gets the walk's rules too: a .rego regular file, not a link.
 		root, err := confine.Open(filepath.Dir(dir))
 		if err != nil {
-			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: " + fsError(err)}}
+			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fsError(err)}}
 		}
 		defer root.Close()
 		name := filepath.Base(dir)
 		li, err := root.Lstat(name)
 		switch {
 		case err == nil && li.Mode()&fs.ModeSymlink != 0:
-			bad(dir, "is a symlink: --policy names a folder or a .rego file (name the link's target)")
+			badField(dir, "is a symlink: name the link's target (a folder or a .rego file)")
 		case filepath.Ext(dir) != ".rego":
-			bad(dir, "--policy: not a folder or a .rego file")
+			badField(dir, "not a folder or a .rego file")
 		case !info.Mode().IsRegular():
 			bad(dir, "not a regular file (%v): not read as a policy", info.Mode().Type())
 		default:
@@ -270,7 +277,7 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 		// DIR itself was named (it may be a link); below it nothing is followed.
 		root, err := confine.Open(dir)
 		if err != nil {
-			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: " + fsError(err)}}
+			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fsError(err)}}
 		}
 		defer root.Close()
 		err = root.Walk(".", func(rel string, d fs.DirEntry, err error) error {
@@ -285,7 +292,7 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 			if d.Type()&fs.ModeSymlink != 0 {
 				// Links to folders would be skipped silently; links to files could point anywhere.
 				if filepath.Ext(path) == ".rego" || isDirLink(path) {
-					bad(path, "is a symlink: not followed inside a policy folder (copy the policy in, or name its folder with --policy)")
+					bad(path, "is a symlink: not followed inside a policy folder (copy the policy in, or name its folder as a policy folder of its own)")
 				}
 				return nil
 			}
@@ -307,7 +314,7 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 		return nil, diags
 	}
 	if len(out) == 0 {
-		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: "--policy: no .rego files (tests excluded): the folder would check nothing"}}
+		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: "no .rego files (tests excluded): the folder would check nothing"}}
 	}
 	if d := append(checkRules(dir, out), checkBuiltins(out)...); len(d) > 0 {
 		return nil, d
@@ -337,7 +344,7 @@ func checkBuiltins(modules []*ast.Module) diag.Diagnostics {
 				return false
 			}
 			d := diag.Diagnostic{File: m.Package.Location.File, Severity: diag.SeverityError, Field: ref.String(),
-				Message: "not available in --policy rules: a verdict depends only on the object and the CompilerConfig (no network, clock, randomness or environment)"}
+				Message: "not available in the rules of a policy folder: a verdict depends only on the object and the CompilerConfig (no network, clock, randomness or environment)"}
 			if t.Location != nil {
 				d.File, d.Line = t.Location.File, t.Location.Row
 			}
@@ -485,7 +492,7 @@ func checkRules(dir string, modules []*ast.Module) diag.Diagnostics {
 			// Rego merges packages: rules added to the library's could change its verdicts, and
 			// data.skillc.parameters holds the CompilerConfig's allow-lists.
 			diags = append(diags, diag.Diagnostic{File: m.Package.Location.File, Line: m.Package.Location.Row, Field: "package",
-				Severity: diag.SeverityError, Message: fmt.Sprintf("package %s: the skillc namespace is reserved for the built-in library (which is always run: --policy is for your own rules)", pkg)})
+				Severity: diag.SeverityError, Message: fmt.Sprintf("package %s: the skillc namespace is reserved for the built-in library (which is always run: a policy folder is for your own rules)", pkg)})
 			continue
 		}
 		for _, r := range m.Rules {
@@ -520,8 +527,8 @@ func checkRules(dir string, modules []*ast.Module) diag.Diagnostics {
 		if len(others) > 0 {
 			found = "only " + strings.Join(slices.Sorted(maps.Keys(others)), ", ")
 		}
-		return diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Message: fmt.Sprintf(
-			"--policy: no rule skillc can run (%s): a conftest-style policy defines deny, violation or warn rules, optionally with a suffix (deny_<name>); the folder would check nothing", found)}}
+		return diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fmt.Sprintf(
+			"no rule skillc can run (%s): a conftest-style policy defines deny, violation or warn rules, optionally with a suffix (deny_<name>); the folder would check nothing", found)}}
 	}
 	return nil
 }

@@ -45,13 +45,13 @@ func TestPolicyFolderRules(t *testing.T) {
 		{name: "parse error quotes a window of its line", files: map[string]string{"bad.rego": long}, want: []string{"bad.rego:5: rego_parse_error: "}},
 		{name: "environment as a regular file", files: map[string]string{"env.rego": "HOME=/root\x00CI_TOKEN=" + strings.Repeat("x", 100) + secret}, want: []string{"env.rego:1: rego_parse_error: ", "env.rego:1: rego_parse_error: "}},
 		{name: "not UTF-8", files: map[string]string{"latin1.rego": "package p\n# caf\xe9\n"}, want: []string{"latin1.rego:2: not valid UTF-8"}},
-		{name: "empty folder", want: []string{"--policy: no .rego files (tests excluded)"}},
-		{name: "only tests", files: map[string]string{"team_test.rego": "package team\n\nimport rego.v1\n\ntest_x if true\n"}, want: []string{"--policy: no .rego files"}},
-		{name: "no runnable rule", files: map[string]string{"a.rego": "package a\n\nimport rego.v1\n\nallow if input.kind == \"Job\"\n\ndenied contains 1 if true\n"}, want: []string{"--policy: no rule skillc can run (only allow, denied)"}},
+		{name: "empty folder", want: []string{"policy folder: no .rego files (tests excluded)"}},
+		{name: "only tests", files: map[string]string{"team_test.rego": "package team\n\nimport rego.v1\n\ntest_x if true\n"}, want: []string{"policy folder: no .rego files"}},
+		{name: "no runnable rule", files: map[string]string{"a.rego": "package a\n\nimport rego.v1\n\nallow if input.kind == \"Job\"\n\ndenied contains 1 if true\n"}, want: []string{"policy folder: no rule skillc can run (only allow, denied)"}},
 		{name: "boolean deny", files: map[string]string{"a.rego": "package a\n\nimport rego.v1\n\ndeny_job if input.kind == \"Job\"\n"}, want: []string{"a.rego:5: deny_job: a single value: a conftest rule is a set of messages (`deny_job contains msg if"}},
 		{name: "nested reference", files: map[string]string{"a.rego": "package a\n\nimport rego.v1\n\ndeny.jobs contains \"x\" if true\n"}, want: []string{"a.rego:5: deny.jobs: a conftest rule is a plain name"}},
 		{name: "function", files: map[string]string{"a.rego": ok + "\nwarn_x(y) := y\n"}, want: []string{"a.rego:10: warn_x: a function cannot be a conftest rule"}},
-		{name: "network builtin", files: map[string]string{"a.rego": ok + "\nwarn contains r.status if { r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:9\"}) }\n"}, want: []string{"a.rego:10: http.send: not available in --policy rules"}},
+		{name: "network builtin", files: map[string]string{"a.rego": ok + "\nwarn contains r.status if { r := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:9\"}) }\n"}, want: []string{"a.rego:10: http.send: not available in the rules of a policy folder"}},
 		{name: "clock and environment", files: map[string]string{"a.rego": ok + "\nwarn contains sprintf(\"%v %v\", [time.now_ns(), opa.runtime().env])\n"}, want: []string{"a.rego:10: time.now_ns: not available", "a.rego:10: opa.runtime: not available"}},
 		{name: "reserved package", files: map[string]string{"a.rego": "package skillc.pod\n\nimport rego.v1\n\nwarn contains \"x\" if false\n"}, want: []string{"a.rego:1: package: package skillc.pod: the skillc namespace is reserved for the built-in library (which is always run"}},
 		{name: "compile error", files: map[string]string{"a.rego": ok + "\nviolation contains m if { m := y }\n"}, want: []string{"a.rego:10: rego_unsafe_var_error: var y is unsafe"}},
@@ -123,9 +123,9 @@ func TestPolicyNamedFile(t *testing.T) {
 		t.Errorf("a named .rego file: %v", err)
 	}
 	for path, want := range map[string]string{
-		link:                 link + ": is a symlink: --policy names a folder or a .rego file (name the link's target)",
-		outside:              outside + ": --policy: not a folder or a .rego file",
-		"/proc/self/environ": "/proc/self/environ: --policy: not a folder or a .rego file",
+		link:                 link + ": policy folder: is a symlink: name the link's target (a folder or a .rego file)",
+		outside:              outside + ": policy folder: not a folder or a .rego file",
+		"/proc/self/environ": "/proc/self/environ: policy folder: not a folder or a .rego file",
 	} {
 		_, err := New(context.Background(), map[string]any{}, path)
 		if err == nil || err.Error() != want {

@@ -567,7 +567,7 @@ func (r *Reader) loadDocument(in *api.Inputs, file string, root *yaml.Node) diag
 	return nil
 }
 
-// LoadConfig reads a CompilerConfig file (--config): exactly one CompilerConfig document.
+// LoadConfig reads a CompilerConfig file: exactly one CompilerConfig document.
 func LoadConfig(path string) (*api.CompilerConfig, diag.Diagnostics) {
 	f, diags := readFile(path)
 	if diags != nil {
@@ -578,7 +578,7 @@ func LoadConfig(path string) (*api.CompilerConfig, diag.Diagnostics) {
 		return nil, diags
 	}
 	if len(in.Configs) != 1 || len(in.Packs)+len(in.Instances)+len(in.Runs)+len(in.Schedules) > 0 {
-		return nil, diag.Diagnostics{{File: path, Line: 1, Severity: diag.SeverityError, Message: "--config must hold exactly one skillc.dev/v1alpha1 CompilerConfig and nothing else"}}
+		return nil, diag.Diagnostics{{File: path, Line: 1, Severity: diag.SeverityError, Message: "the config file must hold exactly one skillc.dev/v1alpha1 CompilerConfig and nothing else"}}
 	}
 	return in.Configs[0], nil
 }

@@ -74,7 +74,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if o.configFile != "" {
 		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
-			return failed(diags)
+			return failed(asFlags(diags))
 		}
 		opts.Config = cfg
 	}

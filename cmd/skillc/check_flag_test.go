@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 // diffBody returns the -/+ lines of a unified diff, without the ---/+++ headers.
@@ -56,7 +58,7 @@ func TestCompileCheck(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, "ops", "job-old-run.yaml"), []byte("kind: Job\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				appendToFile(t, filepath.Join(dir, manifestName), "ops/job-old-run.yaml\n") // a run the sources no longer have
+				appendToFile(t, filepath.Join(dir, render.ManifestName), "ops/job-old-run.yaml\n") // a run the sources no longer have
 				if err := os.Remove(filepath.Join(dir, "ops", "serviceaccount-sympozium-agent.yaml")); err != nil {
 					t.Fatal(err)
 				}

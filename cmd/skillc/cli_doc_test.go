@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 const cliDoc = "docs/cli.md"
@@ -157,7 +159,7 @@ func TestCLIDoc(t *testing.T) {
 	}
 	if !bytes.Equal(have, want) {
 		t.Errorf("%s is stale: its flag tables are not what the command tree registers; run make cli-docs\n%s", cliDoc,
-			unifiedDiff("a/"+cliDoc, "b/"+cliDoc, string(have), string(want), 3))
+			render.UnifiedDiff("a/"+cliDoc, "b/"+cliDoc, string(have), string(want), 3))
 	}
 }
 

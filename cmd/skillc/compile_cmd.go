@@ -6,7 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/render"
 )
 
 // compileCmdOptions are compile's flags: the shared source and gate flags, and where to write.
@@ -74,10 +76,10 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 	if len(inputs) == 0 {
 		inputs = []string{"."}
 	}
-	render := renderOptions{inputs: inputs, allowEmpty: o.allowEmpty}
+	opts := render.Options{Inputs: inputs, AllowEmpty: o.allowEmpty, Version: currentVersion()}
 	if o.outDir != "" {
 		// Refuse a DIR that can never be written (a link, a file, an input) before compiling.
-		if err := precheckOutput(o.outDir, inputs); err != nil {
+		if err := render.Precheck(o.outDir, inputs); err != nil {
 			return outputFailure(o.outDir, err)
 		}
 	}
@@ -99,7 +101,7 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 		return out.notef("skillc: the policy gate denied %d finding(s): nothing was written", deny).exit(exitDenied)
 	}
 	if o.verify {
-		return out.then(checkDir(cmd, o.outDir, res.Objects, render))
+		return out.then(verify(cmd, o.outDir, res.Objects, opts))
 	}
 	if o.outDir == "" {
 		stream, err := emit.MarshalStream(res.Objects)
@@ -110,7 +112,7 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 		_, _ = cmd.OutOrStdout().Write(stream)
 		return out
 	}
-	if err := writeDir(cmd.Context(), o.outDir, res.Objects, render); err != nil {
+	if err := render.WriteObjects(cmd.Context(), o.outDir, res.Objects, opts); err != nil {
 		return out.then(outputFailure(o.outDir, err))
 	}
 	return out
@@ -120,7 +122,7 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 // system under the write (a full disk) is exit 3 instead (systemFailure).
 func outputFailure(dir string, err error) *outcome {
 	note := "nothing was written: " + dir + " is as it was"
-	if errors.As(err, new(swappedError)) {
+	if errors.As(err, new(render.SwappedError)) {
 		note = "the new render is in place; the previous one is removed by the next write"
 	}
 	if o := systemFailure("writing "+dir, err, note); o != nil {
@@ -140,4 +142,33 @@ func systemFailure(what string, err error, note string) *outcome {
 	}
 	// The errno alone: the path in the error is a temporary file the user never named.
 	return (&outcome{}).notef("skillc: %s failed: %v (%s)", what, errno, note).exit(exitInternal)
+}
+
+// verify is compile --verify: DIR compared with the render of objs, nothing written. Up to date:
+// a note, exit 0. Stale: the file lists and a unified diff per changed file on stdout, a summary
+// on stderr, exit 1. What compile -o would refuse is refused the same way, exit 2.
+func verify(cmd *cobra.Command, dir string, objs []compile.Object, opts render.Options) error {
+	want, err := render.Files(objs)
+	if err != nil {
+		return internalError(err)
+	}
+	v, err := render.Verify(dir, want, opts)
+	if err != nil {
+		return checkFailure(dir, err)
+	}
+	if !v.Stale() {
+		return (&outcome{}).notef("skillc: %s is up to date (%d files)", dir, v.Files)
+	}
+	_, _ = cmd.OutOrStdout().Write(v.Report)
+	return (&outcome{}).notef("skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --verify to update it",
+		dir, len(v.Changed), len(v.Missing), len(v.Extra)).exit(exitDenied)
+}
+
+// checkFailure is outputFailure for --verify, which only reads DIR: a refusal is "DIR: message",
+// exit 2; an I/O error under the read is one line, exit 3.
+func checkFailure(dir string, err error) *outcome {
+	if o := systemFailure("reading "+dir, err, "nothing was written"); o != nil {
+		return o
+	}
+	return refused("%s: %v", dir, err)
 }

@@ -2,14 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 // TestOutputDirAtomic: -o DIR gets one file per object; a failed compile leaves the previous render
@@ -42,7 +40,7 @@ func TestOutputDirAtomic(t *testing.T) {
 	if _, stderr, code := execute(t, "compile", "-o", out, "fixtures/seed-minimal"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if got := listFiles(t, out); len(got) != 4 || got[0] != manifestName || !strings.HasPrefix(got[1], "default/") {
+	if got := listFiles(t, out); len(got) != 4 || got[0] != render.ManifestName || !strings.HasPrefix(got[1], "default/") {
 		t.Errorf("after recompile: %v", got)
 	}
 }
@@ -161,51 +159,9 @@ func TestCheckJSONCarriesBudgets(t *testing.T) {
 	}
 }
 
-// TestForEach: every item is visited once; after a failure the first error is returned and the
-// remaining items are skipped (a failed write stops the render instead of finishing it).
-func TestForEach(t *testing.T) {
-	items := make([]string, 1000)
-	for i := range items {
-		items[i] = strconv.Itoa(i)
-	}
-	var seen sync.Map
-	if err := forEach(items, func(s string) error {
-		if _, dup := seen.LoadOrStore(s, true); dup {
-			t.Errorf("%s visited twice", s)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	seen.Range(func(any, any) bool { n++; return true })
-	if n != len(items) {
-		t.Errorf("visited %d of %d", n, len(items))
-	}
-
-	var calls atomic.Int64
-	boom := errors.New("disk full")
-	err := forEach(items, func(s string) error {
-		calls.Add(1)
-		if s == "10" {
-			return boom
-		}
-		return nil
-	})
-	if !errors.Is(err, boom) {
-		t.Errorf("err = %v, want %v", err, boom)
-	}
-	if c := calls.Load(); c == int64(len(items)) {
-		t.Errorf("all %d items were still visited after the failure", c)
-	}
-	if err := forEach(nil, func(string) error { return boom }); err != nil {
-		t.Errorf("no items: %v", err)
-	}
-}
-
 // seedK8sOpsRender is what compile -o writes for fixtures/seed-k8s-ops, manifest included.
 var seedK8sOpsRender = []string{
-	manifestName,
+	render.ManifestName,
 	"_cluster/clusterrole-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
 	"_cluster/clusterrolebinding-sympozium-skill-k8s-ops-alice-run-xyz.yaml",
 	"tenant-alice/configmap-skillpack-k8s-ops.yaml",

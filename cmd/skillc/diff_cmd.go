@@ -156,7 +156,7 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 		if side.config != "" {
 			cfg, diags := source.LoadConfig(side.config)
 			if diags.HasErrors() {
-				return nil, rename(diags), nil
+				return nil, rename(asFlags(diags)), nil
 			}
 			opts.Config = cfg
 		}

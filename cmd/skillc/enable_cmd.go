@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	srcedit "github.com/skillc-dev/skillc/compile/edit"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/permissions"
+	"github.com/skillc-dev/skillc/render"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -116,7 +116,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		return failed(diags.Filter(diag.SeverityError))
 	}
 	files, before := c.files, c.res
-	in, _ := source.Load(files) // compiled above: no errors
+	in := before.Inputs // as the compile decoded them
 	fileIdx, src, d := findTarget(files, in, tg, flag)
 	if d != nil {
 		return failed(diag.Diagnostics{*d})
@@ -211,7 +211,7 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		fmt.Fprintf(&buf, "\ngate: %s; wrote %s\n", verdict, f.Name)
 	}
 	if !denied && !o.dryRun {
-		if err := replaceFile(f.Name, f.Data, res.Data); err != nil {
+		if err := render.ReplaceFile(f.Name, f.Data, res.Data); err != nil {
 			return result.notef("skillc: %v", err).exit(exitBadInput)
 		}
 	}
@@ -311,52 +311,6 @@ func nearest(name string, names []string) string {
 		q = append(q, fmt.Sprintf("%q", c.name))
 	}
 	return "; did you mean " + strings.Join(q, " or ") + "?"
-}
-
-// replaceFile writes data over path atomically: a temporary file in the same folder, with the
-// file's mode, renamed over it. It refuses a symlink or anything but a regular file, and a file
-// that changed since it was read (old).
-func replaceFile(path string, old, data []byte) error {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if fi.Mode()&os.ModeSymlink != 0 {
-		return fmt.Errorf("%s: is a symlink: refusing to replace it (edit the file it points to)", path)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file: refusing to replace it", path)
-	}
-	now, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if !bytes.Equal(now, old) {
-		return fmt.Errorf("%s: changed while skillc was reading it: nothing written, run it again", path)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".skillc-*")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(fi.Mode().Perm())
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		_ = os.Remove(name) // our own temporary file, never the input
-		return fmt.Errorf("%s: writing: %w", path, err)
-	}
-	return nil
 }
 
 // overrideNote says when a run-level edit switches a run between its own skills and its

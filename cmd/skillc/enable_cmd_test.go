@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 const editsRepo = "cmd/skillc/testdata/edits/repo"
@@ -34,7 +36,7 @@ func runInCopy(t *testing.T, args ...string) (string, string) {
 			t.Fatal(err)
 		}
 		if string(got) != string(want) {
-			b.WriteString(unifiedDiff("a/"+e.Name(), "b/"+e.Name(), string(want), string(got), 2))
+			b.WriteString(render.UnifiedDiff("a/"+e.Name(), "b/"+e.Name(), string(want), string(got), 2))
 		}
 	}
 	left, _ := os.ReadDir(dir)

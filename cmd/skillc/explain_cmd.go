@@ -9,9 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/skillc-dev/skillc/compile"
-	"github.com/skillc-dev/skillc/compile/explain"
 	"github.com/skillc-dev/skillc/diag"
-	"github.com/skillc-dev/skillc/source"
+	"github.com/skillc-dev/skillc/explain"
 )
 
 type explainOptions struct {
@@ -86,8 +85,8 @@ func runExplain(cmd *cobra.Command, o *explainOptions, args []string) error {
 	if diags.HasErrors() {
 		return failed(diags.Filter(diag.SeverityError))
 	}
-	files, res := c.files, c.res
-	in, _ := source.Load(files) // compiled above: no errors
+	res := c.res
+	in := res.Inputs // as the compile decoded them
 	pod, asked, d := findPod(res, kind, ns, name)
 	if d != nil {
 		return failed(diag.Diagnostics{*d})

@@ -8,6 +8,8 @@ import (
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/policy"
 )
 
 // The CLI vocabulary (docs/cli.md): one meaning per flag across all subcommands.
@@ -93,3 +95,46 @@ type stderrOf struct{ cmd *cobra.Command }
 func (s stderrOf) Write(p []byte) (int, error) { return s.cmd.ErrOrStderr().Write(p) }
 
 var _ io.Writer = stderrOf{}
+
+// The libraries name the fields and settings they report on (the same code serves the KRM
+// function and the Argo CD plugin, where no flag exists); where a flag was the source, the CLI
+// names the flag instead. asFlags is that mapping, applied to every diagnostic of the compile, the
+// config file and the gate before it is printed or formatted.
+var (
+	// optionFlags: a compile.Options value is reported with no file and the config field it sets.
+	optionFlags = map[string]string{
+		"spec.identity":       "--identity",
+		"spec.sidecars":       "--sidecars",
+		"spec.target":         "--target",
+		"spec.policy.profile": "--profile",
+	}
+	// settingFlags: a Field naming a setting, whatever the file.
+	settingFlags = map[string]string{policy.FieldPolicyFolder: "--policy"}
+	// settingPhrases: the setting as a message names it, and the flag that set it.
+	settingPhrases = []struct{ lib, flag string }{
+		{"the config file must hold", "--config must hold"},
+		{"a CompilerConfig is given apart from the inputs (Options.Config) and also among them", "a CompilerConfig is given with --config and also among the inputs"},
+	}
+)
+
+func asFlags(ds diag.Diagnostics) diag.Diagnostics {
+	if len(ds) == 0 {
+		return ds
+	}
+	out := make(diag.Diagnostics, len(ds))
+	for i, d := range ds {
+		if f, ok := optionFlags[d.Field]; ok && d.File == "" {
+			d.Field = f
+		}
+		if f, ok := settingFlags[d.Field]; ok {
+			d.Field = f
+		}
+		for _, p := range settingPhrases {
+			if strings.HasPrefix(d.Message, p.lib) {
+				d.Message = p.flag + d.Message[len(p.lib):]
+			}
+		}
+		out[i] = d
+	}
+	return out
+}

@@ -185,7 +185,7 @@ func TestDeterministic(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			want := render(t, files)
+			want := renderGolden(t, files)
 			var docs []source.File
 			for _, f := range files {
 				if f.Package != nil || strings.HasSuffix(f.Name, ".zip") {
@@ -199,7 +199,7 @@ func TestDeterministic(t *testing.T) {
 			for seed := range uint64(3) {
 				r := rand.New(rand.NewPCG(seed, 1))
 				r.Shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
-				if got := render(t, docs); got != want {
+				if got := renderGolden(t, docs); got != want {
 					t.Fatalf("shuffled input (seed %d) changed the output:\n%s", seed, cmp.Diff(want, got))
 				}
 			}
@@ -207,7 +207,7 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-func render(t *testing.T, files []source.File) string {
+func renderGolden(t *testing.T, files []source.File) string {
 	t.Helper()
 	res, ds := compile.Compile(files, compile.Options{})
 	err := ds.Err()

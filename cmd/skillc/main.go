@@ -9,10 +9,11 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 func main() {
@@ -28,8 +29,7 @@ func main() {
 // it has nothing of ours to clean up); during a write, the writer sees ctx, removes its temporary
 // directory and returns, and run waits for that.
 func run(ctx context.Context, newCmd func() *cobra.Command, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &writeGuard{}
-	ctx = context.WithValue(ctx, writeGuardKey{}, g)
+	ctx, g := render.WithGuard(ctx)
 	done := make(chan int, 1)
 	go func() { done <- runCommand(ctx, newCmd, args, stdin, stdout, stderr) }()
 	select {
@@ -37,7 +37,7 @@ func run(ctx context.Context, newCmd func() *cobra.Command, args []string, stdin
 		return code
 	case <-ctx.Done():
 	}
-	if sig, ok := context.Cause(ctx).(signalError); ok && g.stop() {
+	if sig, ok := context.Cause(ctx).(signalError); ok && g.Stop() {
 		return sig.code()
 	}
 	return <-done
@@ -102,50 +102,4 @@ func notifyContext() (context.Context, func()) {
 		}
 	}()
 	return ctx, func() { signal.Stop(ch); cancel(nil) }
-}
-
-// writeGuard is one run's record of a write in progress, held by the -o writers from creating
-// their temporary directory until they have removed it or swapped it in (beginWrite/endWrite).
-// Once ctx is cancelled, run asks it (stop) whether it may end the run at once; the mutex closes
-// the race between the two: no write can begin once the run has ended.
-type writeGuard struct {
-	mu      sync.Mutex
-	active  bool
-	stopped bool
-}
-
-type writeGuardKey struct{}
-
-// stop ends the run unless a write is in progress: then the writer cleans up first.
-func (g *writeGuard) stop() bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.active {
-		return false
-	}
-	g.stopped = true
-	return true
-}
-
-// beginWrite marks a write in progress; it fails when ctx is already cancelled (a signal).
-func beginWrite(ctx context.Context) error {
-	g, _ := ctx.Value(writeGuardKey{}).(*writeGuard)
-	if g == nil {
-		g = &writeGuard{} // a caller without run (a test): only ctx matters
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if err := ctx.Err(); err != nil || g.stopped {
-		return context.Cause(ctx)
-	}
-	g.active = true
-	return nil
-}
-
-func endWrite(ctx context.Context) {
-	if g, _ := ctx.Value(writeGuardKey{}).(*writeGuard); g != nil {
-		g.mu.Lock()
-		g.active = false
-		g.mu.Unlock()
-	}
 }

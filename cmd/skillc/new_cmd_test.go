@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 // newPackRun is an instance and run that toggle pack, to compile a new pack into a pod.
@@ -161,7 +163,7 @@ func TestNewPackInRepositoryCopy(t *testing.T) {
 	}
 	mk, _ := os.ReadFile(filepath.Join(repo, "Makefile"))
 	orig, _ := os.ReadFile("Makefile")
-	if diff := unifiedDiff("a", "b", string(orig), string(mk), 0); strings.Count(diff, "\n+") != 2 || strings.Count(diff, "\n-") != 1 {
+	if diff := render.UnifiedDiff("a", "b", string(orig), string(mk), 0); strings.Count(diff, "\n+") != 2 || strings.Count(diff, "\n-") != 1 {
 		t.Errorf("the Makefile edit is more than one line:\n%s", diff)
 	}
 	test := exec.Command("go", "test", "-count=1", "./skills/")

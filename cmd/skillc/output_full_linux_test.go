@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 // fullDisk mounts a 1 MiB tmpfs at a new folder of a temporary directory, lets setup write into
@@ -88,11 +90,11 @@ func TestSystemFailure(t *testing.T) {
 	}{
 		{"ENOSPC in a path error", &os.PathError{Op: "write", Path: "/x/.out.skillc-tmp-1/a.yaml", Err: syscall.ENOSPC}, 3,
 			"skillc: writing out failed: no space left on device (nothing was written: out is as it was)\n"},
-		{"EDQUOT wrapped", partialAdd{rel: "a/SKILL.md", done: 2, total: 3, err: &os.PathError{Op: "write", Path: "a", Err: syscall.EDQUOT}}, 3,
+		{"EDQUOT wrapped", render.PartialAdd{Rel: "a/SKILL.md", Done: 2, Total: 3, Err: &os.PathError{Op: "write", Path: "a", Err: syscall.EDQUOT}}, 3,
 			"skillc: writing out failed: " + syscall.EDQUOT.Error() + " (nothing was written: out is as it was)\n"},
-		{"EIO after the swap", swappedError{&os.PathError{Op: "remove", Path: "x", Err: syscall.EIO}}, 3,
+		{"EIO after the swap", render.SwappedError{Err: &os.PathError{Op: "remove", Path: "x", Err: syscall.EIO}}, 3,
 			"skillc: writing out failed: input/output error (the new render is in place; the previous one is removed by the next write)\n"},
-		{"a refusal", refuse("is a symlink"), 2, "out: is a symlink\n"},
+		{"a refusal", errors.New("is a symlink"), 2, "out: is a symlink\n"},
 		{"permission denied", &os.PathError{Op: "open", Path: "out", Err: syscall.EACCES}, 2, "out: open out: permission denied\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,55 +132,5 @@ func TestFullDiskMidImport(t *testing.T) {
 	got := tree(t, dir)
 	if len(got) != 2 || got["pdf-tools.yaml"] == "" {
 		t.Errorf("DIR holds %v, want only pdf-tools.yaml", got)
-	}
-}
-
-// TestReadAsSeen: a file of DIR is read only while it is the regular file inspected. A FIFO, a
-// link or another file put in its place since is errChanged, and the FIFO does not block the read
-// (no writer ever opens it here); a file that grew past the limit is errTooLarge.
-func TestReadAsSeen(t *testing.T) {
-	dir := t.TempDir()
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	writeFile(t, filepath.Join(dir, "target.yaml"), "outside\n")
-	for _, tc := range []struct {
-		name    string
-		replace func(p string) error
-		want    error
-	}{
-		{"unchanged", func(string) error { return nil }, nil},
-		{"a FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }, errChanged},
-		{"a link", func(p string) error { return os.Symlink("target.yaml", p) }, errChanged},
-		{"another file", func(p string) error { return os.Rename(filepath.Join(dir, "other.yaml"), p) }, errChanged},
-		{"grown", func(p string) error { return os.WriteFile(p+".grow", nil, 0o644) }, errTooLarge},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := filepath.Join(dir, "f.yaml")
-			_ = os.Remove(p)
-			writeFile(t, p, "a\n")
-			writeFile(t, filepath.Join(dir, "other.yaml"), "a\n") // exists meanwhile: its own inode
-			fi, err := root.Lstat("f.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			limit := int64(2)
-			if tc.name == "grown" {
-				appendToFile(t, p, "more\n")
-			} else if tc.name != "unchanged" {
-				if err := os.Remove(p); err != nil {
-					t.Fatal(err)
-				}
-				if err := tc.replace(p); err != nil {
-					t.Fatal(err)
-				}
-			}
-			data, err := readAsSeen(root, "f.yaml", fi, limit)
-			if !errors.Is(err, tc.want) || tc.want == nil && string(data) != "a\n" {
-				t.Errorf("got %q, %v; want %v", data, err, tc.want)
-			}
-		})
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"io/fs"
 	"maps"
 	"os"
@@ -9,10 +8,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/skillc-dev/skillc/render"
 )
 
 // The "nothing lost" rules of every writing command (issue 11): a writer removes or replaces only
@@ -115,7 +115,7 @@ func assertKept(t *testing.T, before, after map[string]string) {
 // 2, nothing on stdout, one line "DIR: message" last on stderr, and the workspace (inputs, DIR, the
 // targets of links) byte for byte as it was.
 func TestOutputRefusals(t *testing.T) {
-	render := func(t *testing.T, ws, dir string) {
+	renderTo := func(t *testing.T, ws, dir string) {
 		t.Helper()
 		if _, stderr, code := execute(t, "compile", "-o", dir, filepath.Join(ws, "src")); code != 0 {
 			t.Fatalf("render: exit %d: %s", code, stderr)
@@ -181,7 +181,7 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name: "a foreign file added to a render",
 			setup: func(t *testing.T, ws string) {
-				render(t, ws, filepath.Join(ws, "out"))
+				renderTo(t, ws, filepath.Join(ws, "out"))
 				writeFile(t, filepath.Join(ws, "out", "default", "README.md"), "hand-written\n")
 			},
 			want: "holds default/README.md, which skillc did not write",
@@ -189,7 +189,7 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name: "--verify on a render with a foreign file",
 			setup: func(t *testing.T, ws string) {
-				render(t, ws, filepath.Join(ws, "out"))
+				renderTo(t, ws, filepath.Join(ws, "out"))
 				writeFile(t, filepath.Join(ws, "out", "default", "README.md"), "hand-written\n")
 			},
 			args: func(ws string) []string {
@@ -200,7 +200,7 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name: "a listed file replaced by a link to outside",
 			setup: func(t *testing.T, ws string) {
-				render(t, ws, filepath.Join(ws, "out"))
+				renderTo(t, ws, filepath.Join(ws, "out"))
 				f := filepath.Join(ws, "out", "default", "serviceaccount-sympozium-agent.yaml")
 				if err := os.Remove(f); err != nil {
 					t.Fatal(err)
@@ -212,20 +212,20 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name: "a manifest that lists a path outside DIR",
 			setup: func(t *testing.T, ws string) {
-				writeFile(t, filepath.Join(ws, "out", manifestName), manifestHeader+"\n../outside/precious.txt\n")
+				writeFile(t, filepath.Join(ws, "out", render.ManifestName), render.ManifestHeader+"\n../outside/precious.txt\n")
 			},
 			want: `.skillc-render:2: "../outside/precious.txt" is not a path a render writes: skillc cannot tell its files from yours`,
 		},
 		{
 			name:  "a file named like the manifest that is not one",
-			setup: func(t *testing.T, ws string) { writeFile(t, filepath.Join(ws, "out", manifestName), "notes\n") },
+			setup: func(t *testing.T, ws string) { writeFile(t, filepath.Join(ws, "out", render.ManifestName), "notes\n") },
 			want:  `.skillc-render:1: not a skillc render manifest (the first line is not "# skillc-render v1")`,
 		},
 		{
 			name: "a render without manifest with a file skillc did not label",
 			setup: func(t *testing.T, ws string) {
-				render(t, ws, filepath.Join(ws, "out"))
-				if err := os.Remove(filepath.Join(ws, "out", manifestName)); err != nil {
+				renderTo(t, ws, filepath.Join(ws, "out"))
+				if err := os.Remove(filepath.Join(ws, "out", render.ManifestName)); err != nil {
 					t.Fatal(err)
 				}
 				writeFile(t, filepath.Join(ws, "out", "default", "job-x.yaml"), "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n  namespace: default\n")
@@ -235,8 +235,8 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name: "a render without manifest with a labelled object at another object's path",
 			setup: func(t *testing.T, ws string) {
-				render(t, ws, filepath.Join(ws, "out"))
-				if err := os.Remove(filepath.Join(ws, "out", manifestName)); err != nil {
+				renderTo(t, ws, filepath.Join(ws, "out"))
+				if err := os.Remove(filepath.Join(ws, "out", render.ManifestName)); err != nil {
 					t.Fatal(err)
 				}
 				sa, err := os.ReadFile(filepath.Join(ws, "out", "default", "serviceaccount-sympozium-agent.yaml"))
@@ -304,7 +304,7 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name: "an empty compile over a render",
 			setup: func(t *testing.T, ws string) {
-				render(t, ws, filepath.Join(ws, "out"))
+				renderTo(t, ws, filepath.Join(ws, "out"))
 				if err := os.Mkdir(filepath.Join(ws, "moved"), 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -317,7 +317,7 @@ func TestOutputRefusals(t *testing.T) {
 		{
 			name: "--verify with an empty compile over a render",
 			setup: func(t *testing.T, ws string) {
-				render(t, ws, filepath.Join(ws, "out"))
+				renderTo(t, ws, filepath.Join(ws, "out"))
 				if err := os.Mkdir(filepath.Join(ws, "moved"), 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -408,7 +408,7 @@ func TestNothingLost(t *testing.T) {
 		symlink(t, filepath.Join(ws, "outside", "precious.txt"), filepath.Join(dir, "default", "file-link.yaml"))
 		symlink(t, "../..", filepath.Join(dir, "sub", "up"))
 		// A committed folder named like our temporary directories: the leftover sweep must keep it.
-		writeFile(t, filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+tmpMarker+"committed", "ns", "a.yaml"), "a: 1\n")
+		writeFile(t, filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+render.TmpMarker+"committed", "ns", "a.yaml"), "a: 1\n")
 	}
 	tests := []struct {
 		name     string
@@ -494,21 +494,21 @@ func TestRenderReplacement(t *testing.T) {
 	if diff := cmp.Diff(want, listFiles(t, out)); diff != "" {
 		t.Fatalf("files (-want +got):\n%s", diff)
 	}
-	manifest, err := os.ReadFile(filepath.Join(out, manifestName))
+	manifest, err := os.ReadFile(filepath.Join(out, render.ManifestName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if wantManifest := manifestHeader + "\n# Written by skillc dev. skillc compile -o replaces or removes only the files listed here. Do not edit.\n" + strings.Join(want[1:], "\n") + "\n"; string(manifest) != wantManifest {
+	if wantManifest := render.ManifestHeader + "\n# Written by skillc dev. skillc compile -o replaces or removes only the files listed here. Do not edit.\n" + strings.Join(want[1:], "\n") + "\n"; string(manifest) != wantManifest {
 		t.Errorf("manifest:\n%s\nwant\n%s", manifest, wantManifest)
 	}
 
 	compileTo(filepath.Join(ws, "src")) // a render with a manifest: the old objects leave
-	if got := listFiles(t, out); len(got) != 4 || got[0] != manifestName || !strings.HasPrefix(got[1], "default/") {
+	if got := listFiles(t, out); len(got) != 4 || got[0] != render.ManifestName || !strings.HasPrefix(got[1], "default/") {
 		t.Errorf("after recompile: %v", got)
 	}
 
 	// A render from before manifests: the same files, no manifest.
-	if err := os.Remove(filepath.Join(out, manifestName)); err != nil {
+	if err := os.Remove(filepath.Join(out, render.ManifestName)); err != nil {
 		t.Fatal(err)
 	}
 	if _, stderr, code := execute(t, "compile", "--verify", "-o", out, filepath.Join(ws, "src")); code != 0 {
@@ -528,7 +528,7 @@ func TestRenderReplacement(t *testing.T) {
 		t.Errorf("--verify --allow-empty: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	compileTo("--allow-empty", empty)
-	if got := listFiles(t, out); len(got) != 1 || got[0] != manifestName {
+	if got := listFiles(t, out); len(got) != 1 || got[0] != render.ManifestName {
 		t.Errorf("after an allowed empty compile: %v", got)
 	}
 	compileTo(empty) // empty over empty needs no flag
@@ -549,13 +549,13 @@ func TestCheckManifest(t *testing.T) {
 	if _, stderr, code := execute(t, "compile", "-o", out, src); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	replaceInFile(t, filepath.Join(out, manifestName), "skillc dev.", "skillc v0.0.1.")
+	replaceInFile(t, filepath.Join(out, render.ManifestName), "skillc dev.", "skillc v0.0.1.")
 	if _, stderr, code := execute(t, "compile", "--verify", "-o", out, src); code != 0 {
 		t.Errorf("another version's manifest: exit %d: %s", code, stderr)
 	}
-	appendToFile(t, filepath.Join(out, manifestName), "default/job-gone.yaml\n")
+	appendToFile(t, filepath.Join(out, render.ManifestName), "default/job-gone.yaml\n")
 	stdout, stderr, code := execute(t, "compile", "--verify", "-o", out, src)
-	if code != 1 || !strings.Contains(stdout, "changed:\n  "+filepath.ToSlash(out)+"/"+manifestName+"\n") || !strings.Contains(stdout, "-default/job-gone.yaml\n") {
+	if code != 1 || !strings.Contains(stdout, "changed:\n  "+filepath.ToSlash(out)+"/"+render.ManifestName+"\n") || !strings.Contains(stdout, "-default/job-gone.yaml\n") {
 		t.Errorf("a manifest listing a stale path: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
@@ -655,13 +655,13 @@ func TestStaleSweepKeepsForeign(t *testing.T) {
 	}
 	parent := t.TempDir()
 	out := filepath.Join(parent, "rendered")
-	committed := filepath.Join(parent, ".rendered"+tmpMarker+"x")
+	committed := filepath.Join(parent, ".rendered"+render.TmpMarker+"x")
 	writeFile(t, filepath.Join(committed, "ns", "a.yaml"), "a: 1\n")
-	mixed := filepath.Join(parent, ".rendered"+tmpMarker+"123")
+	mixed := filepath.Join(parent, ".rendered"+render.TmpMarker+"123")
 	writeFile(t, filepath.Join(mixed, "ns", "a.yaml"), "a: 1\n")
 	writeFile(t, filepath.Join(mixed, "ns", "user.txt"), "mine\n")
-	writeFile(t, filepath.Join(mixed, manifestName), string(encodeManifest([]string{"ns/a.yaml", "ns/b.yaml"})))
-	empty := filepath.Join(parent, ".rendered"+tmpMarker+"456")
+	writeFile(t, filepath.Join(mixed, render.ManifestName), string(render.EncodeManifest([]string{"ns/a.yaml", "ns/b.yaml"}, "dev")))
+	empty := filepath.Join(parent, ".rendered"+render.TmpMarker+"456")
 	if err := os.Mkdir(empty, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -685,99 +685,5 @@ func TestStaleSweepKeepsForeign(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("beside DIR (-want +got):\n%s", diff)
-	}
-}
-
-// TestMountPointMessage: the swap's EBUSY (DIR is a mount point) becomes a message saying what to
-// do; other errors pass through. The real mount is TestMountPoint (Linux, root).
-func TestMountPointMessage(t *testing.T) {
-	err := renameError(&os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.EBUSY})
-	if err == nil || err.Error() != "is a mount point; skillc replaces DIR by rename: write into a subdirectory of it" {
-		t.Errorf("EBUSY: %v", err)
-	}
-	if other := renameError(os.ErrPermission); !errors.Is(other, os.ErrPermission) {
-		t.Errorf("other errors pass through: %v", other)
-	}
-}
-
-// TestParseManifest: only paths a render writes are accepted, with the line of the first that
-// is not.
-func TestParseManifest(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    []string
-		wantErr string
-	}{
-		{manifestHeader + "\n# comment\n\na/b.yaml\n_cluster/c.yaml\n", []string{"a/b.yaml", "_cluster/c.yaml"}, ""},
-		{manifestHeader + "\n", nil, ""},
-		{"", nil, "1: empty"},
-		{"a/b.yaml\n", nil, "1: not a skillc render manifest"},
-		{manifestHeader + "\n/etc/passwd\n", nil, `2: "/etc/passwd" is not a path a render writes`},
-		{manifestHeader + "\na/../../b\n", nil, `2: "a/../../b" is not a path`},
-		{manifestHeader + "\n..\n", nil, `2: ".." is not a path`},
-		{manifestHeader + "\n.git/config\n", nil, `2: ".git/config" is not a path`},
-		{manifestHeader + "\na/./b.yaml\n", nil, `2: "a/./b.yaml" is not a path`},
-		{manifestHeader + "\na\\b.yaml\n", nil, `2: "a\\b.yaml" is not a path`},
-		{manifestHeader + "\na.yaml\na.yaml\n", nil, `3: "a.yaml" is listed twice`},
-		{manifestHeader + "\n" + strings.Repeat("a", 70000) + "\n", nil, "2: bufio.Scanner: token too long"},
-	}
-	for _, tt := range tests {
-		got, err := parseManifest([]byte(tt.in))
-		if tt.wantErr != "" {
-			if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
-				t.Errorf("%q: err %v, want %q", tt.in, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || !slices.Equal(got, tt.want) {
-			t.Errorf("%q: %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-	}
-	round, err := parseManifest(encodeManifest([]string{"b/x.yaml", "a/y.yaml"}))
-	if err != nil || !slices.Equal(round, []string{"a/y.yaml", "b/x.yaml"}) {
-		t.Errorf("round trip: %v, %v", round, err)
-	}
-}
-
-// TestRemoveRender: removing a previous render takes only its listed files, its manifest and the
-// folders that became empty; a listed path through a link to outside is never followed (an error:
-// the manifest stays for a later sweep); a file added meanwhile keeps its folder and the render's
-// directory, and the error names it.
-func TestRemoveRender(t *testing.T) {
-	ws := t.TempDir()
-	old := filepath.Join(ws, "old")
-	writeFile(t, filepath.Join(old, manifestName), string(encodeManifest([]string{"a/x.yaml", "b/c/y.yaml", "l/z.yaml"})))
-	writeFile(t, filepath.Join(old, "a", "x.yaml"), "x\n")
-	writeFile(t, filepath.Join(old, "b", "c", "y.yaml"), "y\n")
-	writeFile(t, filepath.Join(old, "a", "added.txt"), "mine\n")
-	writeFile(t, filepath.Join(ws, "outside", "z.yaml"), "precious\n")
-	symlink(t, filepath.Join(ws, "outside"), filepath.Join(old, "l"))
-	err := removeRender(old, []string{"a/x.yaml", "b/c/y.yaml", "l/z.yaml"})
-	if err == nil {
-		t.Fatal("no error, yet a foreign file and a link remain")
-	}
-	want := map[string]string{
-		".":                   "dir",
-		"old":                 "dir",
-		"old/" + manifestName: "-rw-r--r-- " + string(encodeManifest([]string{"a/x.yaml", "b/c/y.yaml", "l/z.yaml"})),
-		"old/a":               "dir",
-		"old/b":               "dir",
-		"old/b/c":             "dir",
-		"old/a/added.txt":     "-rw-r--r-- mine\n",
-		"old/l":               "link -> " + filepath.Join(ws, "outside"),
-		"outside":             "dir",
-		"outside/z.yaml":      "-rw-r--r-- precious\n",
-	}
-	if diff := cmp.Diff(want, tree(t, ws)); diff != "" {
-		t.Errorf("after removeRender (-want +got):\n%s", diff)
-	}
-
-	// Without the link, the error names what kept the directory.
-	if err := os.Remove(filepath.Join(old, "l")); err != nil {
-		t.Fatal(err)
-	}
-	err = removeRender(old, []string{"a/x.yaml"})
-	if err == nil || !strings.Contains(err.Error(), old+" was kept: it holds a, which the previous render's list does not name") {
-		t.Errorf("err = %v", err)
 	}
 }

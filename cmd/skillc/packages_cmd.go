@@ -9,6 +9,7 @@ import (
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/export"
+	"github.com/skillc-dev/skillc/render"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -115,18 +116,18 @@ be, contain or be inside an input PATH.`,
 	return cmd
 }
 
-// writeOrFail adds files to DIR (addFiles: nothing is removed, a different existing file is
+// writeOrFail adds files to DIR (render.Add: nothing is removed, a different existing file is
 // refused unless force); a refusal or failure is one line "DIR: message" and exit 2, a full disk
 // or an I/O error one line and exit 3 (systemFailure).
 func writeOrFail(cmd *cobra.Command, dir string, files map[string][]byte, inputs []string, force bool) *outcome {
-	err := addFiles(cmd.Context(), dir, files, inputs, force)
+	err := render.Add(cmd.Context(), dir, files, inputs, force)
 	if err == nil {
 		return &outcome{}
 	}
 	note := "nothing was written"
-	var pe partialAdd
-	if errors.As(err, &pe) && pe.done > 0 {
-		note = fmt.Sprintf("%d of %d file(s) written before %s, each complete; nothing was removed", pe.done, pe.total, pe.rel)
+	var pe render.PartialAdd
+	if errors.As(err, &pe) && pe.Done > 0 {
+		note = fmt.Sprintf("%d of %d file(s) written before %s, each complete; nothing was removed", pe.Done, pe.Total, pe.Rel)
 	}
 	if o := systemFailure("writing "+dir, err, note); o != nil {
 		return o

@@ -25,8 +25,9 @@ func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*comp
 	return c.res, diags, err
 }
 
-// compiled is a compile with what went into it, for the commands that look at the sources again
-// or compile them once more with a change (enable, explain).
+// compiled is a compile with what went into it, for the commands that edit the sources and
+// compile them once more with the change (enable, disable). The decoded inputs are the compile's
+// own (res.Inputs): never decoded twice.
 type compiled struct {
 	files []source.File
 	opts  compile.Options
@@ -43,7 +44,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 	if o.configFile != "" {
 		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
-			return nil, diags, nil
+			return nil, asFlags(diags), nil
 		}
 		opts.Config = cfg
 	}
@@ -63,6 +64,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 // errors.
 func compileFiles(cmd *cobra.Command, files []source.File, opts compile.Options) (*compile.Result, diag.Diagnostics, error) {
 	res, ds := compile.Compile(files, opts)
+	ds = asFlags(ds)
 	if ds.HasErrors() {
 		return nil, ds, nil
 	}
@@ -119,7 +121,7 @@ func gateAll(cmd *cobra.Command, policyDirs []string, res *compile.Result, pass 
 	g, err := policy.NewGate(ctx, res.Config, policyDirs, time.Now())
 	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
-		return nil, nil, ds, nil
+		return nil, nil, asFlags(ds), nil
 	}
 	if err != nil {
 		return nil, nil, nil, internalError(err)

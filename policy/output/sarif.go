@@ -182,7 +182,7 @@ func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile string) sa
 		if id == "INPUT" {
 			text = "Bad input: skillc could not read or resolve the sources"
 		} else if id != "" {
-			text = "Policy " + id + " (--policy)"
+			text = "Policy " + id + " (a policy folder's)"
 		}
 		return sarifRule{ID: id, ShortDescription: sarifMessage{Text: text}}
 	}

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -16,9 +16,9 @@ type edit struct {
 	line string // with its "\n", if it had one
 }
 
-// unifiedDiff returns the unified diff (as diff -u prints it) turning a into b, with context
+// UnifiedDiff returns the unified diff (as diff -u prints it) turning a into b, with context
 // lines around each change, or "" when they are equal.
-func unifiedDiff(oldName, newName, a, b string, context int) string {
+func UnifiedDiff(oldName, newName, a, b string, context int) string {
 	if a == b {
 		return ""
 	}

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package render
 
 // Without flock we cannot tell a killed run's temporary directory from a live one: leave them all.
 

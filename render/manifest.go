@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -21,17 +21,17 @@ import (
 
 // The rules every writing command follows (README "Output, signals and exit codes"): skillc
 // removes or replaces only files it wrote itself, never follows a link to write or remove, and
-// never writes over, into or around its inputs. A refusal is an outputError: one line
-// "DIR: message", exit 2, nothing written.
+// never writes over, into or around its inputs. A refusal is an outputError, its message about
+// DIR (the CLI prints it "DIR: message", exit 2); nothing is written.
 
-// manifestName is the render manifest skillc writes into -o DIR: the files of that render, which
+// ManifestName is the render manifest skillc writes into -o DIR: the files of that render, which
 // the next compile -o may replace or remove (and nothing else). It has no .yaml/.json suffix so
 // that Argo CD directory apps and Flux's generated kustomization do not read it as a manifest.
-const manifestName = ".skillc-render"
+const ManifestName = ".skillc-render"
 
-// manifestHeader is the manifest's first line: the format, so that a file of that name that is
+// ManifestHeader is the manifest's first line: the format, so that a file of that name that is
 // not ours is refused instead of trusted.
-const manifestHeader = "# skillc-render v1"
+const ManifestHeader = "# skillc-render v1"
 
 // maxManifest bounds what is read of a manifest (200,000 paths of 300 bytes).
 const maxManifest = 64 << 20
@@ -39,18 +39,19 @@ const maxManifest = 64 << 20
 // maxLegacyFile bounds what is read of one file of a render that has no manifest.
 const maxLegacyFile = 8 << 20
 
-// outputError is a refusal about DIR, printed as "DIR: msg".
+// outputError is a refusal about DIR: its message says what is wrong with DIR.
 type outputError struct{ msg string }
 
 func (e outputError) Error() string { return e.msg }
 
 func refuse(format string, args ...any) error { return outputError{fmt.Sprintf(format, args...)} }
 
-// encodeManifest is the manifest of a render of files (relative slash paths).
-func encodeManifest(files []string) []byte {
+// EncodeManifest is the manifest of a render of files (relative slash paths), written by skillc
+// version.
+func EncodeManifest(files []string, version string) []byte {
 	var b bytes.Buffer
-	b.WriteString(manifestHeader + "\n")
-	fmt.Fprintf(&b, "# Written by skillc %s. skillc compile -o replaces or removes only the files listed here. Do not edit.\n", currentVersion())
+	b.WriteString(ManifestHeader + "\n")
+	fmt.Fprintf(&b, "# Written by skillc %s. skillc compile -o replaces or removes only the files listed here. Do not edit.\n", version)
 	for _, f := range slices.Sorted(slices.Values(files)) {
 		b.WriteString(f + "\n")
 	}
@@ -68,8 +69,8 @@ func parseManifest(data []byte) ([]string, error) {
 	for ; sc.Scan(); n++ {
 		line := sc.Text()
 		if n == 1 {
-			if line != manifestHeader {
-				return nil, fmt.Errorf("%d: not a skillc render manifest (the first line is not %q)", n, manifestHeader)
+			if line != ManifestHeader {
+				return nil, fmt.Errorf("%d: not a skillc render manifest (the first line is not %q)", n, ManifestHeader)
 			}
 			continue
 		}
@@ -136,9 +137,9 @@ func statOutput(abs string) (bool, error) {
 	return true, nil
 }
 
-// precheckOutput refuses, before any work, a DIR that no write could use: a link, a file, the
+// Precheck refuses, before any work, a DIR that no write could use: a link, a file, the
 // root, or one of the inputs.
-func precheckOutput(dir string, inputs []string) error {
+func Precheck(dir string, inputs []string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -230,23 +231,23 @@ func inspect(abs string) (*previous, error) {
 	prev := &previous{exists: true}
 	listed := map[string]bool{}
 	dirs := map[string]bool{}
-	if fi, err := root.Lstat(manifestName); err == nil {
+	if fi, err := root.Lstat(ManifestName); err == nil {
 		if !fi.Mode().IsRegular() {
-			return nil, refuse("%s is not a regular file: skillc cannot tell its files from yours", manifestName)
+			return nil, refuse("%s is not a regular file: skillc cannot tell its files from yours", ManifestName)
 		}
 		if fi.Size() > maxManifest {
-			return nil, refuse("%s is larger than %d MiB: not a skillc render manifest", manifestName, maxManifest>>20)
+			return nil, refuse("%s is larger than %d MiB: not a skillc render manifest", ManifestName, maxManifest>>20)
 		}
-		data, err := readAsSeen(root, manifestName, fi, maxManifest)
+		data, err := readAsSeen(root, ManifestName, fi, maxManifest)
 		if errors.Is(err, errChanged) {
-			return nil, refuse("%s changed while skillc read it: run again", manifestName)
+			return nil, refuse("%s changed while skillc read it: run again", ManifestName)
 		}
 		if err != nil {
 			return nil, err
 		}
 		paths, err := parseManifest(data)
 		if err != nil {
-			return nil, refuse("%s:%v: skillc cannot tell its files from yours", manifestName, err)
+			return nil, refuse("%s:%v: skillc cannot tell its files from yours", ManifestName, err)
 		}
 		prev.manifest, prev.listed = true, data
 		for _, p := range paths {
@@ -269,7 +270,7 @@ func inspect(abs string) (*previous, error) {
 			return err
 		}
 		switch {
-		case rel == ".", rel == manifestName:
+		case rel == ".", rel == ManifestName:
 			return nil
 		case d.IsDir():
 			if prev.manifest && dirs[rel] || !prev.manifest && legacyFolder(rel) {
@@ -312,7 +313,7 @@ func inspect(abs string) (*previous, error) {
 			more = fmt.Sprintf(", and %d more", len(foreign)-1)
 		}
 		return nil, refuse("holds %s%s, which skillc did not write%s: skillc replaces only an empty directory or a render it wrote (listed in %s); move what is yours elsewhere, or choose another DIR",
-			foreign[0].rel, foreign[0].why, more, manifestName)
+			foreign[0].rel, foreign[0].why, more, ManifestName)
 	}
 	slices.Sort(prev.files)
 	return prev, nil

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bytes"
@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/spf13/cobra"
-
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/emit"
 	"github.com/skillc-dev/skillc/source"
@@ -21,8 +19,8 @@ import (
 // diffContext is the number of unchanged lines shown around each change, as diff -u.
 const diffContext = 3
 
-// renderedFiles is what -o DIR would hold: one file per object, by relative slash path.
-func renderedFiles(objs []compile.Object) (map[string][]byte, error) {
+// Files is what a render of objs holds: one file per object, by relative slash path.
+func Files(objs []compile.Object) (map[string][]byte, error) {
 	docs, err := emit.MarshalEach(objs)
 	if err != nil {
 		return nil, err
@@ -108,15 +106,6 @@ func ownObject(name string, data []byte) bool {
 	return ok
 }
 
-// checkFailure is outputFailure for --verify, which only reads DIR: a refusal is "DIR: message",
-// exit 2; an I/O error under the read is one line, exit 3.
-func checkFailure(dir string, err error) *outcome {
-	if o := systemFailure("reading "+dir, err, "nothing was written"); o != nil {
-		return o
-	}
-	return refused("%s: %v", dir, err)
-}
-
 // dirDiff is how DIR differs from a compile: files whose content changed, files the compile
 // would create, and files it would remove, each sorted.
 type dirDiff struct {
@@ -144,49 +133,58 @@ func compareFiles(want, have map[string][]byte) dirDiff {
 	return d
 }
 
-// checkDir compares dir with what compile -o dir would write, and writes nothing. Up to date:
-// nil. Stale: the file lists and a unified diff per changed file on stdout, a summary on stderr,
-// exit 1. What compile -o would refuse (a link, foreign files, an empty compile over a render) is
-// refused the same way, exit 2. The manifest is compared by the paths it lists, not by the
-// skillc version in its comment; a render without one (written before manifests) is judged by
-// its files alone: the next compile -o adds it.
-func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts renderOptions) error {
-	want, err := renderedFiles(objs)
-	if err != nil {
-		return internalError(err)
-	}
+// Verdict is how DIR compares with a render: up to date when Stale is false. Report holds, when it
+// is stale, the lists of changed, missing and extra files and a unified diff of each changed one,
+// as skillc compile --verify prints them.
+type Verdict struct {
+	Files                   int // the files of the render compared with
+	Changed, Missing, Extra []string
+	Report                  []byte
+}
+
+// Stale reports whether DIR differs from the render.
+func (v *Verdict) Stale() bool { return len(v.Changed)+len(v.Missing)+len(v.Extra) > 0 }
+
+// Verify compares dir with what Write would write of want (Files), and writes nothing. What
+// Write would refuse (a link, foreign files, an empty render over a render) is refused the same
+// way, as an error. The manifest is compared by the paths it lists, not by the skillc version in
+// its comment; a render without one (written before manifests) is judged by its files alone: the
+// next write adds it. Diff paths are dir's as given, a/ and b/ prefixed like git's, so the diff
+// applies with git apply or patch -p1.
+func Verify(dir string, want map[string][]byte, opts Options) (*Verdict, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return checkFailure(dir, err)
+		return nil, err
 	}
 	prev, err := inspect(abs)
 	if err == nil {
-		err = emptyRender(prev, len(want), opts.allowEmpty)
+		err = emptyRender(prev, len(want), opts.AllowEmpty)
 	}
 	if err != nil {
-		return checkFailure(dir, err)
+		return nil, err
 	}
 	have, err := renderFiles(abs, prev, want)
 	if err != nil {
-		return checkFailure(dir, err)
+		return nil, err
 	}
 	d := compareFiles(want, have)
+	files := len(want)
 	// The manifest follows the files: it is worth a line of its own only when it is the one
 	// difference (it lists a file that is gone), not beside every missing or extra file.
 	if prev.manifest && !d.stale() {
 		listed, _ := parseManifest(prev.listed) // inspect parsed it
 		if !slices.Equal(slices.Sorted(slices.Values(listed)), slices.Sorted(maps.Keys(want))) {
-			have[manifestName] = prev.listed
-			want[manifestName] = encodeManifest(slices.Collect(maps.Keys(want)))
-			d.changed = append([]string{manifestName}, d.changed...)
+			have[ManifestName] = prev.listed
+			want = maps.Clone(want)
+			want[ManifestName] = EncodeManifest(slices.Collect(maps.Keys(want)), opts.Version)
+			d.changed = append([]string{ManifestName}, d.changed...)
 		}
 	}
+	v := &Verdict{Files: files, Changed: d.changed, Missing: d.missing, Extra: d.extra}
 	if !d.stale() {
-		return (&outcome{}).notef("skillc: %s is up to date (%d files)", dir, len(want))
+		return v, nil
 	}
-	out := cmd.OutOrStdout()
-	// Paths as seen from where skillc runs, a/ and b/ prefixed like git's, so the diff applies
-	// with git apply or patch -p1.
+	var out bytes.Buffer
 	shown := filepath.ToSlash(filepath.Clean(dir))
 	for _, l := range []struct {
 		title string
@@ -199,20 +197,20 @@ func checkDir(cmd *cobra.Command, dir string, objs []compile.Object, opts render
 		if len(l.files) == 0 {
 			continue
 		}
-		fmt.Fprintf(out, "%s:\n", l.title)
+		fmt.Fprintf(&out, "%s:\n", l.title)
 		for _, f := range l.files {
-			fmt.Fprintf(out, "  %s\n", path.Join(shown, f))
+			fmt.Fprintf(&out, "  %s\n", path.Join(shown, f))
 		}
 	}
 	for _, rel := range d.changed {
 		p := path.Join(shown, rel)
-		if rel != manifestName && !ownObject(p, have[rel]) {
+		if rel != ManifestName && !ownObject(p, have[rel]) {
 			// As diff says of binary files: named, not shown (see ownObject).
-			fmt.Fprintf(out, "Files a/%s and b/%s differ (the old one is not an object skillc wrote: its content is not shown)\n", p, p)
+			fmt.Fprintf(&out, "Files a/%s and b/%s differ (the old one is not an object skillc wrote: its content is not shown)\n", p, p)
 			continue
 		}
-		fmt.Fprint(out, unifiedDiff("a/"+p, "b/"+p, string(have[rel]), string(want[rel]), diffContext))
+		out.WriteString(UnifiedDiff("a/"+p, "b/"+p, string(have[rel]), string(want[rel]), diffContext))
 	}
-	return (&outcome{}).notef("skillc: %s is stale: %d changed, %d missing, %d extra; run the same skillc compile without --verify to update it",
-		dir, len(d.changed), len(d.missing), len(d.extra)).exit(exitDenied)
+	v.Report = out.Bytes()
+	return v, nil
 }

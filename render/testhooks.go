@@ -1,6 +1,6 @@
 //go:build skillc_testhooks
 
-package main
+package render
 
 import (
 	"context"

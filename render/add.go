@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bytes"
@@ -15,12 +15,12 @@ import (
 	"slices"
 )
 
-// addFiles is the writer of import and export: it only adds files to DIR. Each file is written
+// Add is the writer of import and export: it only adds files to DIR. Each file is written
 // atomically (a temporary file beside it, then a rename), folders are created as needed, an
 // identical existing file is left alone, and a different one is refused unless force: then only
 // that name is replaced (a link there is replaced itself, its target untouched). Nothing is ever
 // removed. Every refusal is found before the first write, so a refused run writes nothing.
-func addFiles(ctx context.Context, dir string, files map[string][]byte, inputs []string, force bool) (err error) {
+func Add(ctx context.Context, dir string, files map[string][]byte, inputs []string, force bool) (err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -78,21 +78,21 @@ func addFiles(ctx context.Context, dir string, files map[string][]byte, inputs [
 			return fmt.Errorf("interrupted (%w): %d of %d file(s) written, each complete", context.Cause(ctx), i, len(plan))
 		}
 		if err := addFile(root, rel, files[rel]); err != nil {
-			return partialAdd{rel: rel, done: i, total: len(plan), err: err}
+			return PartialAdd{Rel: rel, Done: i, Total: len(plan), Err: err}
 		}
 	}
 	return nil
 }
 
-// partialAdd is a failed write of one file of the plan: the files before it are written.
-type partialAdd struct {
-	rel         string
-	done, total int
-	err         error
+// PartialAdd is a failed write of one file of the plan: the Done files before Rel are written.
+type PartialAdd struct {
+	Rel         string
+	Done, Total int
+	Err         error
 }
 
-func (e partialAdd) Error() string { return fmt.Sprintf("%s: %v", e.rel, e.err) }
-func (e partialAdd) Unwrap() error { return e.err }
+func (e PartialAdd) Error() string { return fmt.Sprintf("%s: %v", e.Rel, e.Err) }
+func (e PartialAdd) Unwrap() error { return e.Err }
 
 // planAdd returns which files need writing into the existing DIR and refuses the run, naming the
 // first, when a file would replace a different one (without force) or a folder, or when a folder
@@ -174,7 +174,7 @@ func addFile(root *os.Root, rel string, data []byte) (err error) {
 	}
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
-	tmp := filepath.Join(filepath.Dir(name), "."+filepath.Base(name)+tmpMarker+hex.EncodeToString(rnd[:]))
+	tmp := filepath.Join(filepath.Dir(name), "."+filepath.Base(name)+TmpMarker+hex.EncodeToString(rnd[:]))
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err

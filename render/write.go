@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"cmp"
@@ -21,35 +21,31 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// tmpMarker is in the name of every temporary directory the writer creates: .<base>.skillc-tmp-*.
-const tmpMarker = ".skillc-tmp-"
+// TmpMarker is in the name of every temporary directory the writer creates: .<base>.skillc-tmp-*.
+const TmpMarker = ".skillc-tmp-"
 
-// renderOptions are what the render writer checks besides DIR itself.
-type renderOptions struct {
-	inputs     []string // the input paths: DIR may not be, contain or be inside one
-	allowEmpty bool     // an empty render may replace a non-empty one
+// Options are what the render writer checks besides DIR itself, and what it records.
+type Options struct {
+	Inputs     []string // the input paths: DIR may not be, contain or be inside one ("-" is stdin)
+	AllowEmpty bool     // an empty render may replace a non-empty one
+	Version    string   // the skillc version named in the manifest's comment
 }
 
-// writeDir writes one file per object (see writeRender); ctx is the command's: a signal cancels it.
-func writeDir(ctx context.Context, dir string, objs []compile.Object, opts renderOptions) error {
-	files, err := renderedFiles(objs)
+// WriteObjects writes one file per object (see Write); ctx is the command's: a signal cancels it.
+func WriteObjects(ctx context.Context, dir string, objs []compile.Object, opts Options) error {
+	files, err := Files(objs)
 	if err != nil {
 		return err
 	}
-	return writeRender(ctx, dir, files, opts)
+	return Write(ctx, dir, files, opts)
 }
 
-// writeFilesContext is writeRender without inputs to compare with.
-func writeFilesContext(ctx context.Context, dir string, files map[string][]byte) error {
-	return writeRender(ctx, dir, files, renderOptions{})
-}
-
-// writeRender writes files (relative slash paths) and their manifest into a fresh sibling
+// Write writes files (relative slash paths) and their manifest into a fresh sibling
 // temporary directory and swaps it in for DIR only when every file is written, so readers (and
 // Argo CD) never see a partial render and a failure or a SIGINT/SIGTERM leaves the previous DIR as
 // it was and no temporary directory behind. DIR is replaced only when it is missing, empty or a
 // render skillc wrote (inspect); of the previous render only its own files are removed.
-func writeRender(ctx context.Context, dir string, files map[string][]byte, opts renderOptions) (err error) {
+func Write(ctx context.Context, dir string, files map[string][]byte, opts Options) (err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -57,7 +53,7 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 	if _, err := statOutput(abs); err != nil {
 		return err
 	}
-	if err := checkInputs(abs, opts.inputs); err != nil {
+	if err := checkInputs(abs, opts.Inputs); err != nil {
 		return err
 	}
 	rels := slices.Sorted(maps.Keys(files))
@@ -70,7 +66,7 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 	if err != nil {
 		return err
 	}
-	if err := emptyRender(prev, len(files), opts.allowEmpty); err != nil {
+	if err := emptyRender(prev, len(files), opts.AllowEmpty); err != nil {
 		return err
 	}
 	parent, base := filepath.Dir(abs), filepath.Base(abs)
@@ -82,7 +78,7 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 	}
 	defer endWrite(ctx)
 	removeStale(parent, base)
-	tmp, err := os.MkdirTemp(parent, "."+base+tmpMarker)
+	tmp, err := os.MkdirTemp(parent, "."+base+TmpMarker)
 	if err != nil {
 		return err
 	}
@@ -97,7 +93,7 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 	}()
 	// The manifest goes first: a run killed while writing leaves a directory that says which of
 	// its files are ours, and the sweep of the next run removes those and nothing else.
-	if err := os.WriteFile(filepath.Join(tmp, manifestName), encodeManifest(rels), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, ManifestName), EncodeManifest(rels, opts.Version), 0o644); err != nil {
 		return err
 	}
 	interrupted := func() error {
@@ -130,13 +126,13 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 		if !prev.manifest && len(prev.files) > 0 {
 			// A render from before manifests: record its files, so that if we are killed now the
 			// sweep knows them too. Best effort: this run removes them by its own list anyway.
-			recorded = os.WriteFile(filepath.Join(old, manifestName), encodeManifest(prev.files), 0o644) == nil
+			recorded = os.WriteFile(filepath.Join(old, ManifestName), EncodeManifest(prev.files, opts.Version), 0o644) == nil
 		}
 	}
 	if err := os.Rename(tmp, abs); err != nil {
 		if old != "" {
 			if recorded {
-				_ = os.Remove(filepath.Join(old, manifestName))
+				_ = os.Remove(filepath.Join(old, ManifestName))
 			}
 			_ = os.Rename(old, abs)
 		}
@@ -144,20 +140,20 @@ func writeRender(ctx context.Context, dir string, files map[string][]byte, opts 
 	}
 	if old != "" {
 		if err := removeRender(old, prev.files); err != nil {
-			return swappedError{err}
+			return SwappedError{err}
 		}
 	}
 	return nil
 }
 
-// swappedError is a failure after the new render was swapped in: only the previous one's removal
+// SwappedError is a failure after the new render was swapped in: only the previous one's removal
 // failed (the next write beside DIR sweeps what is left of it).
-type swappedError struct{ err error }
+type SwappedError struct{ Err error }
 
-func (e swappedError) Error() string {
-	return fmt.Sprintf("the new render is in place, but removing the previous one failed: %v", e.err)
+func (e SwappedError) Error() string {
+	return fmt.Sprintf("the new render is in place, but removing the previous one failed: %v", e.Err)
 }
-func (e swappedError) Unwrap() error { return e.err }
+func (e SwappedError) Unwrap() error { return e.Err }
 
 // renameError explains the failures of the swap a user can act on.
 func renameError(err error) error {
@@ -229,7 +225,7 @@ func removeRender(dir string, files []string) error {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 		return errs[0]
 	}
-	if err := remove(manifestName); err != nil {
+	if err := remove(ManifestName); err != nil {
 		return err
 	}
 	folders := map[string]bool{}
@@ -281,7 +277,7 @@ func removeStale(parent, base string) {
 	if err != nil {
 		return
 	}
-	prefix := "." + base + tmpMarker
+	prefix := "." + base + TmpMarker
 	for _, e := range entries {
 		if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
 			continue
@@ -304,9 +300,9 @@ func sweep(dir string) {
 		return
 	}
 	var data []byte
-	fi, err := root.Lstat(manifestName)
+	fi, err := root.Lstat(ManifestName)
 	if err == nil && fi.Mode().IsRegular() && fi.Size() <= maxManifest {
-		data, err = readAsSeen(root, manifestName, fi, maxManifest) // never through a link swapped in
+		data, err = readAsSeen(root, ManifestName, fi, maxManifest) // never through a link swapped in
 	} else if err == nil {
 		err = errors.New("not our manifest")
 	}

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -49,7 +49,7 @@ func TestUnifiedDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := unifiedDiff("old", "new", tt.a, tt.b, 3)
+			got := UnifiedDiff("old", "new", tt.a, tt.b, 3)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

@@ -1,0 +1,131 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestWriterHonoursContext: a write whose context is already cancelled (the signal arrived before
+// it began) or is cancelled while writing leaves DIR as it was and no temporary directory.
+func TestWriterHonoursContext(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rendered")
+	files := map[string][]byte{"a/x.yaml": []byte("x: 1\n"), "b/y.yaml": []byte("y: 2\n")}
+	if err := Write(context.Background(), out, files, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("terminated"))
+	err := Write(ctx, out, map[string][]byte{"c/z.yaml": []byte("z: 3\n")}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "interrupted (terminated)") {
+		t.Errorf("err = %v", err)
+	}
+	if snapshot(t, out) != before {
+		t.Error("an interrupted write changed DIR")
+	}
+	assertOnlyEntry(t, parent, "rendered")
+}
+
+// TestStaleTempDirs: leftovers of a killed run are removed by the next write, but only directories
+// with our name pattern that no live process holds locked; symlinks and other names are left alone.
+func TestStaleTempDirs(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock: stale directories are left alone")
+	}
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rendered")
+	mk := func(name string) string {
+		p := filepath.Join(parent, name)
+		if err := os.MkdirAll(filepath.Join(p, "ns"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := mk(".rendered.skillc-tmp-111")
+	staleOld := mk(".rendered.skillc-tmp-222.old")
+	for _, p := range []string{stale, staleOld} { // ours: the manifest lists what we wrote there
+		if err := os.WriteFile(filepath.Join(p, "ns", "a.yaml"), []byte("a: 1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p, ManifestName), EncodeManifest([]string{"ns/a.yaml"}, "dev"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	busy := mk(".rendered.skillc-tmp-333")
+	other := mk(".other.skillc-tmp-444")     // another output's
+	foreign := mk("rendered.skillc-tmp-555") // not hidden: not a name we create
+	target := mk("precious")
+	if err := os.Symlink(target, filepath.Join(parent, ".rendered.skillc-tmp-666")); err != nil {
+		t.Fatal(err)
+	}
+	unlock, ok := tryLockDir(busy) // a live skillc writing: the same lock a writer holds
+	if !ok {
+		t.Fatal("cannot lock")
+	}
+	defer unlock()
+
+	if err := Write(context.Background(), out, map[string][]byte{"a.yaml": []byte("a: 1\n")}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{stale, staleOld} {
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("stale %s not removed (%v)", p, err)
+		}
+	}
+	for _, p := range []string{busy, other, foreign, filepath.Join(target, "ns"), filepath.Join(parent, ".rendered.skillc-tmp-666")} {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+}
+
+// TestForEach: every item is visited once; after a failure the first error is returned and the
+// remaining items are skipped (a failed write stops the render instead of finishing it).
+func TestForEach(t *testing.T) {
+	items := make([]string, 1000)
+	for i := range items {
+		items[i] = strconv.Itoa(i)
+	}
+	var seen sync.Map
+	if err := forEach(items, func(s string) error {
+		if _, dup := seen.LoadOrStore(s, true); dup {
+			t.Errorf("%s visited twice", s)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	seen.Range(func(any, any) bool { n++; return true })
+	if n != len(items) {
+		t.Errorf("visited %d of %d", n, len(items))
+	}
+
+	var calls atomic.Int64
+	boom := errors.New("disk full")
+	err := forEach(items, func(s string) error {
+		calls.Add(1)
+		if s == "10" {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want %v", err, boom)
+	}
+	if c := calls.Load(); c == int64(len(items)) {
+		t.Errorf("all %d items were still visited after the failure", c)
+	}
+	if err := forEach(nil, func(string) error { return boom }); err != nil {
+		t.Errorf("no items: %v", err)
+	}
+}
