@@ -28,14 +28,14 @@ var linkLooksAllowed = map[string]string{
 	"cmd/skillc-gen-rego/main.go": "refuses to write over a link (a developer tool)",
 	"cmd/skillc-docs/main.go":     "refuses to write over a link (a developer tool)",
 	"cmd/skillc-schema/main.go":   "refuses to write over a link (a developer tool)",
-	// The write stage (moving out of cmd/skillc: update these names with it). Its writes go
-	// through os.Root; these look at DIR itself, which the user named.
-	"cmd/skillc/output_guard.go": "the output folder the user named: whether it is a link, and where it resolves, to refuse writing into the input or a parent of it",
-	"cmd/skillc/flock_unix.go":   "the lock file: refuses a link before locking",
+	// The write stage. Its writes go through os.Root; these look at DIR itself, which the user
+	// named, or at a file the command replaces.
+	"render/manifest.go":   "the output folder the user named: whether it is a link, and where it resolves, to refuse writing into the input or a parent of it",
+	"render/flock_unix.go": "the lock file: refuses a link before locking",
+	"render/replace.go":    "the file named on the command line (enable): refuses to replace a link (it reads and compares it again before the rename)",
 	// Single files and folders named on the command line.
-	"cmd/skillc/diff_cmd.go":   "the working folder with links resolved, as git reports the top level",
-	"cmd/skillc/enable_cmd.go": "the file named on the command line: refuses to replace a link (it reads and compares it again before the rename)",
-	"cmd/skillc/new_cmd.go":    "skillc new's own scaffold: refuses to write over a link or an existing file",
+	"cmd/skillc/diff_cmd.go": "the working folder with links resolved, as git reports the top level",
+	"scaffold/pack.go":       "skillc new's own scaffold: refuses to write over a link or an existing file",
 }
 
 // TestOneConfinement: reads confined to a folder have one implementation, on os.Root, in
