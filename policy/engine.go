@@ -86,6 +86,38 @@ func isRuleName(name string) bool {
 // params available to rules as data.skillc.parameters. Problems in extraDirs come back as
 // diag.Diagnostics (FILE:LINE: message), all of them; other errors are internal.
 func New(ctx context.Context, params map[string]any, extraDirs ...string) (*Engine, error) {
+	return NewFolders(ctx, params, NamedFolders(extraDirs)...)
+}
+
+// Folder is a folder (or .rego file) of user policies. With Base empty, Rel is a path the user
+// named (itself followed if it is a link, as conftest -p follows it). With Base set, Rel is
+// confined below Base, which is not trusted to hold only folders: a kustomization's or package's
+// --policy, a config's spec.policy.paths. Then no part of Rel may be a link, and the folder is
+// opened one part at a time through internal/confine, so nothing can be swapped in between a
+// check and the read.
+type Folder struct {
+	Base, Rel string
+}
+
+// Path is the folder as messages name it.
+func (f Folder) Path() string {
+	if f.Base == "" {
+		return f.Rel
+	}
+	return filepath.Join(f.Base, f.Rel)
+}
+
+// NamedFolders are the folders a user named (Base empty).
+func NamedFolders(dirs []string) []Folder {
+	out := make([]Folder, len(dirs))
+	for i, d := range dirs {
+		out[i] = Folder{Rel: d}
+	}
+	return out
+}
+
+// NewFolders is New with each folder's confinement said.
+func NewFolders(ctx context.Context, params map[string]any, extraDirs ...Folder) (*Engine, error) {
 	if len(extraDirs) == 0 {
 		// The built-in library alone: compiled once per process, whatever the parameters (they
 		// are data, given to each prepared query).
@@ -211,8 +243,26 @@ const FieldPolicyFolder = "policy folder"
 // is followed if it is a symlink (it was named); inside it a symlinked .rego file or folder, a FIFO
 // or a device is refused, as in input walks: a link could make skillc read, and quote in a parse
 // error, a file outside the folder (/proc/self/environ), a device would never end.
-func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
-	info, err := os.Stat(dir)
+func dirModules(f Folder) ([]*ast.Module, diag.Diagnostics) {
+	dir := f.Path()
+	// open opens the folder at rel below where f starts (a named folder is followed if a link;
+	// below a Base nothing is), and stat describes f as open will find it.
+	open := func(rel string) (*confine.Root, error) { return confine.Open(filepath.Join(f.Rel, rel)) }
+	stat := func() (fs.FileInfo, error) { return os.Stat(dir) }
+	if f.Base != "" {
+		base, err := confine.Open(f.Base)
+		if err != nil {
+			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fsError(err)}}
+		}
+		defer base.Close()
+		open = func(rel string) (*confine.Root, error) { return base.Sub(filepath.Join(f.Rel, rel)) }
+		stat = func() (fs.FileInfo, error) { return base.Lstat(f.Rel) }
+	}
+	info, err := stat()
+	var link *confine.LinkError
+	if errors.As(err, &link) || err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: "is a symlink below the kustomization, package or config folder: not followed (policies only from inside it)"}}
+	}
 	if err != nil {
 		return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fsError(err)}}
 	}
@@ -256,7 +306,7 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 	if !info.IsDir() {
 		// A single named file, as conftest -p file.rego. In skillc fn the name comes from the
 		// kustomization, so it gets the walk's rules too: a .rego regular file, not a link.
-		root, err := confine.Open(filepath.Dir(dir))
+		root, err := open("..") // the file's folder: Rel/.. cleans to it
 		if err != nil {
 			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fsError(err)}}
 		}
@@ -275,7 +325,7 @@ func dirModules(dir string) ([]*ast.Module, diag.Diagnostics) {
 		}
 	} else {
 		// DIR itself was named (it may be a link); below it nothing is followed.
-		root, err := confine.Open(dir)
+		root, err := open(".")
 		if err != nil {
 			return nil, diag.Diagnostics{{File: dir, Severity: diag.SeverityError, Field: FieldPolicyFolder, Message: fsError(err)}}
 		}

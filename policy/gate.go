@@ -33,7 +33,7 @@ type Gate struct {
 	today  string
 	// dirs and passEngine: the --policy folders, and the engine pass-through objects are judged
 	// with (built on first use: the same policies, without allow-lists).
-	dirs       []string
+	dirs       []Folder
 	passEngine *Engine
 	// builtinOnly: only the built-in library is loaded. Its verdicts never depend on a run's,
 	// instance's or tenant namespace's name, and only its secret rules read the agent's TASK, so
@@ -44,9 +44,9 @@ type Gate struct {
 }
 
 // NewGate prepares the policies once for every evaluation of this compile.
-func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []string, today time.Time) (*Gate, error) {
+func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []Folder, today time.Time) (*Gate, error) {
 	day := today.UTC().Format(time.DateOnly)
-	eng, err := New(ctx, Params(&cfg.Spec, day), policyDirs...)
+	eng, err := NewFolders(ctx, Params(&cfg.Spec, day), policyDirs...)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func checkPaths(t *testing.T, opts compile.Options, paths ...string) *Report {
 
 func gateResult(t *testing.T, res *compile.Result, dirs []string) *Report {
 	t.Helper()
-	g, err := NewGate(context.Background(), res.Config, dirs, today)
+	g, err := NewGate(context.Background(), res.Config, NamedFolders(dirs), today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ warn contains {"msg": "ConfigMaps are fine"} if input.kind == "ConfigMap"
 	if warns := ruleSet(rep.Findings, diag.SeverityWarning); !slices.Contains(warns, "main") {
 		t.Errorf("warnings %v", rep.Findings)
 	}
-	if _, err := NewGate(context.Background(), api.DefaultConfig(), []string{t.TempDir()}, today); err == nil || !strings.Contains(err.Error(), "no .rego files") {
+	if _, err := NewGate(context.Background(), api.DefaultConfig(), NamedFolders([]string{t.TempDir()}), today); err == nil || !strings.Contains(err.Error(), "no .rego files") {
 		t.Errorf("empty policy folder: %v", err)
 	}
 }

@@ -149,7 +149,7 @@ func (g *Gate) passThroughEngine(ctx context.Context) (*Engine, error) {
 	spec := g.cfg.Spec
 	spec.Policy.AllowedHostPaths, spec.Policy.HostNamespaceAllow = nil, nil
 	spec.Policy.RunAsRootAllow, spec.Policy.PrivilegedAllow, spec.Policy.Exceptions = nil, nil, nil
-	eng, err := New(ctx, Params(&spec, g.today), g.dirs...)
+	eng, err := NewFolders(ctx, Params(&spec, g.today), g.dirs...)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the policies for pass-through objects: %w", err)
 	}

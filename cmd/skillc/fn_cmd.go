@@ -241,17 +241,27 @@ func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, fun
 		return r, asOutcome(err)
 	}
 	r.diags = append(r.diags, d...)
-	if !r.diags.HasErrors() {
-		root := base
-		if root == "" {
-			root = "."
+	root := base
+	if root == "" {
+		root = "."
+	}
+	// fn's --policy comes from the kustomization or package (checked in runFn), build's from the
+	// Argo CD plugin's command line; the config's paths from the config, inside the package. The
+	// kustomization's and the config's are read confined to it.
+	folders := policy.NamedFolders(policyDirs)
+	if name == "fn" {
+		folders = folders[:0]
+		for _, d := range policyDirs {
+			folders = append(folders, policy.Folder{Base: root, Rel: d})
 		}
+	}
+	if !r.diags.HasErrors() {
 		for i, p := range res.Config.Spec.Policy.Paths {
 			if err := confineDir(root, p); err != nil {
 				r.diags = append(r.diags, res.Config.Src.Diag(fmt.Sprintf("spec.policy.paths[%d]", i), "%v", err))
 				continue
 			}
-			policyDirs = append(policyDirs, filepath.Join(root, p))
+			folders = append(folders, policy.Folder{Base: root, Rel: p})
 		}
 	}
 	diags = r.diags.Unlined(names)
@@ -274,7 +284,7 @@ func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, fun
 	if err != nil {
 		return r, asOutcome(out.then(internalError(err)))
 	}
-	rep, perItem, ds, err := gateAll(cmd, policyDirs, res, pass)
+	rep, perItem, ds, err := gateAll(cmd, folders, res, pass)
 	if ds != nil {
 		r.diags = append(r.diags, ds...)
 		return r, out.note(ds).exit(exitBadInput)

@@ -74,11 +74,11 @@ func compileFiles(cmd *cobra.Command, files []source.File, opts compile.Options)
 // gate runs the policy library (and --policy folders) over a compile's objects. Problems of a
 // --policy folder are input errors: an outcome with their FILE:LINE messages, exit 2.
 func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, error) {
-	policyDirs, ds := withConfigPolicy(res, policyDirs)
+	folders, ds := withConfigPolicy(res, policyDirs)
 	if ds != nil {
 		return nil, failed(ds)
 	}
-	rep, ds, err := gateChecked(cmd, policyDirs, res)
+	rep, ds, err := gateChecked(cmd, folders, res)
 	if ds != nil {
 		return nil, failed(ds)
 	}
@@ -89,7 +89,8 @@ func gate(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy
 // relative to the config file's folder and confined to it (no absolute path, no `..`, no symlink):
 // the config is often part of the repository a pull request changes. (skillc fn and build confine
 // them to the kustomization instead: see compileItems.)
-func withConfigPolicy(res *compile.Result, dirs []string) ([]string, diag.Diagnostics) {
+func withConfigPolicy(res *compile.Result, named []string) ([]policy.Folder, diag.Diagnostics) {
+	dirs := policy.NamedFolders(named)
 	if res == nil || res.Config == nil || len(res.Config.Spec.Policy.Paths) == 0 {
 		return dirs, nil
 	}
@@ -100,20 +101,21 @@ func withConfigPolicy(res *compile.Result, dirs []string) ([]string, diag.Diagno
 			ds = append(ds, res.Config.Src.Diag(fmt.Sprintf("spec.policy.paths[%d]", i), "%v", err))
 			continue
 		}
-		dirs = append(dirs, filepath.Join(root, p))
+		// Read confined: the check above only words the refusal; the read opens each part again.
+		dirs = append(dirs, policy.Folder{Base: root, Rel: p})
 	}
 	return dirs, ds
 }
 
 // gateChecked is gate that returns the --policy folders' problems instead of printing them.
-func gateChecked(cmd *cobra.Command, policyDirs []string, res *compile.Result) (*policy.Report, diag.Diagnostics, error) {
+func gateChecked(cmd *cobra.Command, policyDirs []policy.Folder, res *compile.Result) (*policy.Report, diag.Diagnostics, error) {
 	rep, _, ds, err := gateAll(cmd, policyDirs, res, nil)
 	return rep, ds, err
 }
 
 // gateAll is gateChecked that also judges the objects emitted beside the compile's (skillc build
 // and fn): their findings go into the report, and come back per object too, indexed like pass.
-func gateAll(cmd *cobra.Command, policyDirs []string, res *compile.Result, pass []policy.PassThrough) (*policy.Report, []diag.Diagnostics, diag.Diagnostics, error) {
+func gateAll(cmd *cobra.Command, policyDirs []policy.Folder, res *compile.Result, pass []policy.PassThrough) (*policy.Report, []diag.Diagnostics, diag.Diagnostics, error) {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
