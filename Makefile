@@ -29,7 +29,8 @@ run: build
 ## the tests of cmd/skillc that drive the writers, diff and interrupt handling: CMD_RACE_TESTS);
 ## every other package and test without it (golden files, conftest, kustomize and kpt included);
 ## the Rego library's check, format, tests and coverage (test-policy); the allocation-bound tests
-## (*Memory, skipped under -race: see internal/memtest); then every fuzz target for FUZZTIME
+## (*Memory, skipped under -race: see internal/memtest); then every fuzz target for FUZZTIME (3 s
+## here, for a quick local loop; CI's .ci/run gives each 10 s, and `make fuzz` alone does too)
 RACE_PKGS      := ./internal/emit ./permissions ./policy ./render ./source
 CMD_RACE_TESTS := ^Test(Output|FullDisk|NothingLost|Render|CheckManifest|ImportExport|StaleSweep|RemoveRender|Writer|Interrupted|Diff|CompileCheck)
 test: tools lint
@@ -38,7 +39,7 @@ test: tools lint
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -e '.*/internal/emit' -e '.*/permissions' -e '.*/policy' -e '.*/render' -e '.*/source')
 	$(MAKE) test-policy
 	$(MAKE) test-memory
-	$(MAKE) fuzz
+	$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
 
 ## test-memory: the tests that assert allocation bounds, in the packages that have them, without -race
 test-memory:
@@ -52,6 +53,7 @@ test-memory:
 ## run with "context deadline exceeded" at the deadline (go.dev/issue/75804, fixed in Go 1.27):
 ## that alone, with no crasher written, is reported and ignored.
 FUZZTIME ?= 10s
+TEST_FUZZTIME ?= 3s
 fuzz:
 	@mkdir -p $(BIN); \
 	pkgs=$$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); \
