@@ -44,16 +44,6 @@ func copyFixture(t *testing.T, fixture string) (string, []string, []string) {
 	return dir, flags, inputs
 }
 
-func writeFile(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestBuildFixtures: a kustomization of a fixture's files builds to the fixture's other objects
 // (kustomize's rendering), then exactly the bytes `skillc compile` prints for the fixture.
 func TestBuildFixtures(t *testing.T) {

@@ -45,34 +45,6 @@ func TestOutputDirAtomic(t *testing.T) {
 	}
 }
 
-func listFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func snapshot(t *testing.T, dir string) string {
-	var b strings.Builder
-	for _, f := range listFiles(t, dir) {
-		data, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(f + "\n" + string(data))
-	}
-	return b.String()
-}
-
 func TestStdinAndVersion(t *testing.T) {
 	stdout, _, code := execute(t, "version")
 	if code != 0 || !strings.HasPrefix(stdout, "skillc ") {

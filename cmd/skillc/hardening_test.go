@@ -181,21 +181,6 @@ type proc struct {
 	err    error
 }
 
-func assertOnlyEntry(t *testing.T, dir, name string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if len(names) != 1 || names[0] != name {
-		t.Errorf("%s holds %v, want only %s", dir, names, name)
-	}
-}
-
 // errorClass is one message format the loaders and validators can raise as an input error.
 type errorClass struct {
 	pos    string // file:line of the call site
