@@ -10,5 +10,4 @@ var (
 	appendToFile    = testinput.AppendToFile
 	snapshot        = testinput.Snapshot
 	assertOnlyEntry = testinput.AssertOnlyEntry
-	listFiles       = testinput.ListFiles
 )
