@@ -8,6 +8,7 @@
 package edit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -68,6 +69,16 @@ func Enable(f source.File, tg Target, t Toggle) (Result, error) {
 // Disable removes the target document's toggle of pack; Changed is false when there is none.
 func Disable(f source.File, tg Target, pack string) (Result, error) {
 	return apply(f, tg, Toggle{Pack: pack}, false)
+}
+
+// loneCR is the index of the first CR not followed by LF in b, or -1.
+func loneCR(b []byte) int {
+	for i, c := range b {
+		if c == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			return i
+		}
+	}
+	return -1
 }
 
 // doc is a parsed document of the file.
@@ -310,6 +321,11 @@ func flowEnd(s string, i int) int {
 }
 
 func apply(f source.File, tg Target, t Toggle, enable bool) (Result, error) {
+	// YAML ends a line at a lone CR too; the line edits count LF only, so they would misplace
+	// every line after one. (Found by FuzzEnableDisable.)
+	if i := loneCR(f.Data); i >= 0 {
+		return Result{}, refuse(1+bytes.Count(f.Data[:i], []byte("\n")), "a carriage return without a line feed (an old Mac line break): this layout cannot be edited line by line, edit it by hand")
+	}
 	docs, err := parse(f)
 	if err != nil {
 		return Result{}, err
