@@ -35,7 +35,7 @@ func budgets(limit int, instToggles map[nsName][]Toggle, in *api.Inputs) ([]Budg
 	var out []Budget
 	var diags diag.Diagnostics
 	for _, inst := range in.Instances {
-		k := nsName{namespaceOf(inst.Metadata, "default"), inst.Metadata.Name}
+		k := nsName{NamespaceOf(inst.Metadata, "default"), inst.Metadata.Name}
 		b := Budget{Namespace: k.ns, Instance: k.name, Limit: limit}
 		for _, t := range instToggles[k] {
 			for _, s := range t.Pack.Spec.Skills {

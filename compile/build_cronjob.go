@@ -12,7 +12,7 @@ import (
 // Upstream's default concurrency is Forbid: two triggers of one task never overlap.
 // Like buildJob, it also says where its fields came from.
 func buildCronJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.CronJob, *origins, diag.Diagnostics) {
-	from := rr.begin(pod, "spec.jobTemplate.spec.template.spec")
+	from := rr.begin(pod, CronJobPodSpecPath)
 	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
 	if tmpl == nil {
 		return nil, nil, diags

@@ -25,7 +25,7 @@ const (
 // buildJob renders a run's Job and records with rr where its fields came from. images is the
 // CompilerConfig the images come from (nil when the config is not from a file).
 func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.Job, *origins, diag.Diagnostics) {
-	from := rr.begin(pod, "spec.template.spec")
+	from := rr.begin(pod, JobPodSpecPath)
 	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
 	if tmpl == nil {
 		return nil, nil, diags

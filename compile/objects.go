@@ -70,6 +70,23 @@ func PodTemplateOf(o Object) *corev1.PodTemplateSpec {
 	return nil
 }
 
+// The paths of the pod spec in the kinds skillc emits with one.
+const (
+	JobPodSpecPath     = "spec.template.spec"
+	CronJobPodSpecPath = "spec.jobTemplate.spec.template.spec"
+)
+
+// PodSpecPath is the field path of a Job's or CronJob's pod spec ("" for other kinds).
+func PodSpecPath(o Object) string {
+	switch o.(type) {
+	case *batchv1.Job:
+		return JobPodSpecPath
+	case *batchv1.CronJob:
+		return CronJobPodSpecPath
+	}
+	return ""
+}
+
 // PodSpecOf returns the pod spec of a Job or CronJob, or nil for other kinds.
 func PodSpecOf(o Object) *corev1.PodSpec {
 	switch w := o.(type) {

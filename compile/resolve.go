@@ -57,9 +57,12 @@ type resolver struct {
 	diags     diag.Diagnostics
 }
 
-// namespaceOf gives a namespaced source its namespace: packs default to the public catalog,
-// everything else to "default", as kubectl would apply it.
-func namespaceOf(m api.ObjectMeta, fallback string) string {
+// DefaultNamespace is where kubectl applies an object that names no namespace.
+const DefaultNamespace = "default"
+
+// NamespaceOf gives a namespaced source its namespace: packs default to the public catalog,
+// everything else to DefaultNamespace, as kubectl would apply it.
+func NamespaceOf(m api.ObjectMeta, fallback string) string {
 	if m.Namespace != "" {
 		return m.Namespace
 	}
@@ -69,7 +72,7 @@ func namespaceOf(m api.ObjectMeta, fallback string) string {
 func newResolver(cfg *api.ConfigSpec, in *api.Inputs) *resolver {
 	r := &resolver{cfg: cfg, packs: map[nsName]*api.SkillPack{}, instances: map[nsName]*api.Instance{}}
 	for _, p := range in.Packs {
-		k := nsName{namespaceOf(p.Metadata, cfg.CatalogNamespace), p.Metadata.Name}
+		k := nsName{NamespaceOf(p.Metadata, cfg.CatalogNamespace), p.Metadata.Name}
 		if prev, dup := r.packs[k]; dup {
 			r.diags = append(r.diags, p.Src.Diag("metadata.name", "SkillPack %s/%s is defined twice (also %s:%d)", k.ns, k.name, prev.Src.File, prev.Src.Line))
 			continue
@@ -77,7 +80,7 @@ func newResolver(cfg *api.ConfigSpec, in *api.Inputs) *resolver {
 		r.packs[k] = p
 	}
 	for _, i := range in.Instances {
-		k := nsName{namespaceOf(i.Metadata, "default"), i.Metadata.Name}
+		k := nsName{NamespaceOf(i.Metadata, DefaultNamespace), i.Metadata.Name}
 		if prev, dup := r.instances[k]; dup {
 			r.diags = append(r.diags, i.Src.Diag("metadata.name", "instance %s/%s is defined twice (also %s:%d)", k.ns, k.name, prev.Src.File, prev.Src.Line))
 			continue
@@ -89,7 +92,7 @@ func newResolver(cfg *api.ConfigSpec, in *api.Inputs) *resolver {
 
 // namespaceOfPack is the namespace a pack lives in (a pack without one is the catalog's).
 func (r *resolver) namespaceOfPack(p *api.SkillPack) string {
-	return namespaceOf(p.Metadata, r.cfg.CatalogNamespace)
+	return NamespaceOf(p.Metadata, r.cfg.CatalogNamespace)
 }
 
 // Identity is the pack's namespace/name: what allow-lists and exceptions name.
@@ -143,7 +146,7 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 	r := newResolver(cfg, in)
 	instToggles := map[nsName][]Toggle{}
 	for _, inst := range in.Instances {
-		ns := namespaceOf(inst.Metadata, "default")
+		ns := NamespaceOf(inst.Metadata, DefaultNamespace)
 		owner := fmt.Sprintf("%s %s/%s", inst.Kind, ns, inst.Metadata.Name)
 		ts := r.toggles(inst.Src, "spec.skills", ns, owner, inst.Spec.Skills)
 		instToggles[nsName{ns, inst.Metadata.Name}] = ts
@@ -151,7 +154,7 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 	}
 	var pods []Pod
 	for _, run := range in.Runs {
-		ns := namespaceOf(run.Metadata, "default")
+		ns := NamespaceOf(run.Metadata, DefaultNamespace)
 		owner := fmt.Sprintf("AgentRun %s/%s", ns, run.Metadata.Name)
 		instName, field := run.Spec.InstanceRef, "spec.instanceRef"
 		if instName == "" {
@@ -179,7 +182,7 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 		pods = append(pods, pod)
 	}
 	for _, sched := range in.Schedules {
-		ns := namespaceOf(sched.Metadata, "default")
+		ns := NamespaceOf(sched.Metadata, DefaultNamespace)
 		inst := r.instances[nsName{ns, sched.Spec.InstanceRef}]
 		if inst == nil {
 			r.diags = append(r.diags, sched.Src.Diag("spec.instanceRef", "SympoziumSchedule %s/%s: instance %q not found in namespace %q", ns, sched.Metadata.Name, sched.Spec.InstanceRef, ns))
@@ -238,7 +241,7 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 	}
 	var out []Pod
 	for _, inst := range in.Instances {
-		ns := namespaceOf(inst.Metadata, "default")
+		ns := NamespaceOf(inst.Metadata, DefaultNamespace)
 		ts := instToggles[nsName{ns, inst.Metadata.Name}]
 		if running[inst] || len(ts) == 0 {
 			continue
@@ -253,7 +256,7 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 			continue
 		}
 		used[p] = true
-		ns := namespaceOf(p.Metadata, cfg.CatalogNamespace)
+		ns := NamespaceOf(p.Metadata, cfg.CatalogNamespace)
 		podNS := ns
 		if ns == cfg.CatalogNamespace {
 			podNS = StandInNamespace

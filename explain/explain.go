@@ -162,9 +162,9 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 		case *corev1.ConfigMap:
 			configMaps[x.Name] = x
 		case *batchv1.Job:
-			podSpec, podPath = &x.Spec.Template.Spec, "spec.template.spec"
+			podSpec, podPath = &x.Spec.Template.Spec, compile.JobPodSpecPath
 		case *batchv1.CronJob:
-			podSpec, podPath = &x.Spec.JobTemplate.Spec.Template.Spec, "spec.jobTemplate.spec.template.spec"
+			podSpec, podPath = &x.Spec.JobTemplate.Spec.Template.Spec, compile.CronJobPodSpecPath
 		}
 	}
 	podKey := ""

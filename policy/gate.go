@@ -164,8 +164,9 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 		}
 	}
 	raw = append(raw, tenantFindings(res)...)
-	raw = append(raw, podSecurityFindings(res, loc, res.Objects, false)...)
-	for _, l := range podSecurityFindings(res, loc, res.StandIns, true) {
+	levels := newPodSecurityLevels(res)
+	raw = append(raw, podSecurityFindings(levels, loc, res.Objects, false)...)
+	for _, l := range podSecurityFindings(levels, loc, res.StandIns, true) {
 		l.f = standInFinding(l.f, loc.podOf(l.o))
 		raw = append(raw, l)
 	}
@@ -194,10 +195,7 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 	if spec == nil || pod == nil {
 		return nil
 	}
-	prefix := "spec.template.spec"
-	if compile.KindOf(o) == "CronJob" {
-		prefix = "spec.jobTemplate.spec.template.spec"
-	}
+	prefix := compile.PodSpecPath(o)
 	hostVolumes := map[string]bool{}
 	for _, v := range spec.Volumes {
 		if v.HostPath != nil {
@@ -210,20 +208,9 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 		if sc == nil || sc.Image == "" {
 			continue
 		}
+		// (A pack's own volume under one of skillc's names, the token's among them, is bad input:
+		// compile's validation refuses it before any pod is built.)
 		pack := t.Pack.Metadata.Name
-		// A pack's own volume under the token volume's name passes for skillc's token (the
-		// library's META-01 spares the name): the pack would hold the run's identity undeclared.
-		if slices.ContainsFunc(sc.Volumes, func(v corev1.Volume) bool { return v.Name == compile.TokenVolume }) {
-			i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == compile.TokenVolume })
-			f := Finding{
-				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
-				Field: fmt.Sprintf("%s.volumes[%d]", prefix, i),
-				Kind:  compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(),
-				Detail: fmt.Sprintf("SkillPack %q declares a volume named %q, the name of the run's service-account token that skillc mounts only into the sidecars that declared RBAC. Fix: rename the volume; declare sidecar.rbac if the skill needs the API", pack, compile.TokenVolume),
-			}
-			f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
-			out = append(out, f)
-		}
 		own := map[string]bool{compile.SecretVolumeName(pack): true}
 		for _, v := range compile.PodVolumes {
 			own[v] = true
@@ -246,14 +233,8 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 			} else if other := secretOwner(pod, m.Name); other != "" {
 				what = fmt.Sprintf("the secret of SkillPack %q", other)
 			}
-			f := Finding{
-				Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack,
-				Field: fmt.Sprintf("%s.%s[%d].volumeMounts[%d]", prefix, list, ci, j),
-				Kind:  compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(),
-				Detail: fmt.Sprintf("container %s mounts volume %q, %s: SkillPack %q did not declare it, and a pack mounts only its own volumes. Fix: remove it from sidecar.volumeMounts%s", c.Name, m.Name, what, pack, fix),
-			}
-			f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, f.Detail)
-			out = append(out, f)
+			out = append(out, goFinding(o, "META-01", fmt.Sprintf("%s.%s[%d].volumeMounts[%d]", prefix, list, ci, j), pack,
+				fmt.Sprintf("container %s mounts volume %q, %s: SkillPack %q did not declare it, and a pack mounts only its own volumes. Fix: remove it from sidecar.volumeMounts%s", c.Name, m.Name, what, pack, fix)))
 		}
 	}
 	return out
@@ -340,6 +321,15 @@ func retarget(findings []Finding, o compile.Object) []Finding {
 	return out
 }
 
+// goFinding is a deny that the gate decides in Go on an object, and that no exception waives
+// (META-01, TEN-03), with its message built as the library builds one.
+func goFinding(o compile.Object, rule, field, pack, detail string) Finding {
+	f := Finding{Rule: rule, Severity: "deny", Waivable: false, Pack: pack, Field: field,
+		Kind: compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(), Detail: detail}
+	f.Message = libraryMessage(rule, objectRef(o), field, detail)
+	return f
+}
+
 // objectRef names an object as the library's messages do: "Kind ns/name", or "Kind name".
 func objectRef(o compile.Object) string {
 	if ns := o.GetNamespace(); ns != "" {
@@ -377,12 +367,9 @@ func (b *taskBatch) size() int { return len(b.texts) }
 // take remembers the TASK value of a workload's agent container (shapeKeys and evalEach judge the
 // pod without it).
 func (b *taskBatch) take(o compile.Object) {
-	prefix, spec := "spec.template.spec", compile.PodSpecOf(o)
+	prefix, spec := compile.PodSpecPath(o), compile.PodSpecOf(o)
 	if spec == nil {
 		return
-	}
-	if compile.KindOf(o) == "CronJob" {
-		prefix = "spec.jobTemplate.spec.template.spec"
 	}
 	for ci, c := range spec.Containers {
 		if c.Name != compile.AgentContainer {

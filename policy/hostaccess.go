@@ -2,7 +2,10 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
@@ -17,21 +20,12 @@ const hostAccessField = "spec.sidecar.hostAccess.mounts["
 // host-<pack>-0 once passed for declared host access).
 func hostAccessFindings(o compile.Object, loc *locator) []Finding {
 	spec := compile.PodSpecOf(o)
-	if spec == nil {
-		return nil
+	if spec == nil || !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool { return v.HostPath != nil }) {
+		return nil // most pods: their records are never formatted (only a finding reads them)
 	}
-	prefix := "spec.template.spec"
-	if compile.KindOf(o) == "CronJob" {
-		prefix = "spec.jobTemplate.spec.template.spec"
-	}
+	prefix := compile.PodSpecPath(o)
 	from := loc.originsOf(o)
 	pod := loc.podOf(o)
-	finding := func(field, pack, detail string) Finding {
-		f := Finding{Rule: "META-01", Severity: "deny", Waivable: false, Pack: pack, Field: field,
-			Kind: compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(), Detail: detail}
-		f.Message = libraryMessage(f.Rule, objectRef(o), field, detail)
-		return f
-	}
 	// packOf names the pack whose source document an origin is in ("" for none of the pod's).
 	packOf := func(src *diag.Source) string {
 		if pod == nil || src == nil {
@@ -54,22 +48,16 @@ func hostAccessFindings(o compile.Object, loc *locator) []Finding {
 		org, ok := from.Lookup(field)
 		owner := packOf(org.Source())
 		if !ok || !strings.HasPrefix(org.Field, hostAccessField) || owner == "" {
-			pack := owner
-			out = append(out, finding(field+".hostPath", pack, fmt.Sprintf("hostPath volume %q (%s) was not declared in a pack's hostAccess (it came from %s): host access must be declared where the platform can review and allow-list it. Fix: declare it under sidecar.hostAccess.mounts", v.Name, v.HostPath.Path, originText(org, ok))))
+			out = append(out, goFinding(o, "META-01", field+".hostPath", owner, fmt.Sprintf("hostPath volume %q (%s) was not declared in a pack's hostAccess (it came from %s): host access must be declared where the platform can review and allow-list it. Fix: declare it under sidecar.hostAccess.mounts", v.Name, v.HostPath.Path, originText(org, ok))))
 			continue
 		}
 		declaredBy[v.Name] = owner
 	}
 	for _, l := range []struct {
 		name string
-		n    int
-	}{{"containers", len(spec.Containers)}, {"initContainers", len(spec.InitContainers)}} {
-		for ci := 0; ci < l.n; ci++ {
-			c := &spec.Containers
-			if l.name == "initContainers" {
-				c = &spec.InitContainers
-			}
-			ctr := (*c)[ci]
+		cs   []corev1.Container
+	}{{"containers", spec.Containers}, {"initContainers", spec.InitContainers}} {
+		for ci, ctr := range l.cs {
 			path := fmt.Sprintf("%s.%s[%d]", prefix, l.name, ci)
 			org, ok := from.Lookup(path)
 			mounter := ""
@@ -81,7 +69,7 @@ func hostAccessFindings(o compile.Object, loc *locator) []Finding {
 				if !host || owner == mounter {
 					continue
 				}
-				out = append(out, finding(fmt.Sprintf("%s.volumeMounts[%d]", path, j), owner, fmt.Sprintf("container %s mounts host volume %q of pack %q: host access goes only to the sidecar that declared it. Fix: remove the mount", ctr.Name, m.Name, owner)))
+				out = append(out, goFinding(o, "META-01", fmt.Sprintf("%s.volumeMounts[%d]", path, j), owner, fmt.Sprintf("container %s mounts host volume %q of pack %q: host access goes only to the sidecar that declared it. Fix: remove the mount", ctr.Name, m.Name, owner)))
 			}
 		}
 	}

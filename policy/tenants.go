@@ -47,32 +47,25 @@ type tenantSource struct {
 func tenantSources(in *api.Inputs, spec *api.ConfigSpec) []tenantSource {
 	var out []tenantSource
 	for _, p := range in.Packs {
-		ns := p.Metadata.Namespace
-		if ns == "" {
-			ns = spec.CatalogNamespace
-		}
+		ns := compile.NamespaceOf(p.Metadata, spec.CatalogNamespace)
 		out = append(out, tenantSource{"SkillPack", ns, p.Metadata.Name, p.Src, ns == spec.CatalogNamespace})
 	}
+	source := func(kind string, m api.ObjectMeta, src diag.Source) tenantSource {
+		return tenantSource{kind, compile.NamespaceOf(m, compile.DefaultNamespace), m.Name, src, false}
+	}
 	for _, i := range in.Instances {
-		out = append(out, tenantSource{i.Kind, orDefault(i.Metadata.Namespace), i.Metadata.Name, i.Src, false})
+		out = append(out, source(i.Kind, i.Metadata, i.Src))
 	}
 	for _, r := range in.Runs {
-		out = append(out, tenantSource{"AgentRun", orDefault(r.Metadata.Namespace), r.Metadata.Name, r.Src, false})
+		out = append(out, source("AgentRun", r.Metadata, r.Src))
 	}
 	for _, s := range in.Schedules {
-		out = append(out, tenantSource{"SympoziumSchedule", orDefault(s.Metadata.Namespace), s.Metadata.Name, s.Src, false})
+		out = append(out, source("SympoziumSchedule", s.Metadata, s.Src))
 	}
 	for _, n := range in.Namespaces {
 		out = append(out, tenantSource{"Namespace", "", n.Metadata.Name, n.Src, false})
 	}
 	return out
-}
-
-func orDefault(ns string) string {
-	if ns == "" {
-		return "default"
-	}
-	return ns
 }
 
 // tenantBase is the folder tenant paths are relative to: the CompilerConfig's (as a KRM
@@ -91,10 +84,11 @@ func tenantFindings(res *compile.Result) []located {
 		return nil
 	}
 	spec := &cfg.Spec
+	sources := tenantSources(res.Inputs, spec)
 	var out []located
 	if len(spec.Tenants) > 0 {
 		base := tenantBase(cfg)
-		for _, s := range tenantSources(res.Inputs, spec) {
+		for _, s := range sources {
 			ts := spec.TenantOfFile(base, s.src.File)
 			names := make([]string, len(ts))
 			for i, t := range ts {
@@ -127,7 +121,7 @@ func tenantFindings(res *compile.Result) []located {
 		}
 		return slices.Contains(spec.ProtectedNamespaces, ns), false
 	}
-	for _, s := range tenantSources(res.Inputs, spec) {
+	for _, s := range sources {
 		if s.kind == "SkillPack" || s.kind == "Namespace" {
 			continue
 		}
@@ -199,10 +193,10 @@ func (l *podSecurityLevels) of(ns string) (psapi.LevelVersion, string, bool) {
 	return lv, where, fromNS && lv.Level != psapi.LevelPrivileged
 }
 
-func stricter(a, b psapi.Level) bool {
-	rank := map[psapi.Level]int{psapi.LevelPrivileged: 0, psapi.LevelBaseline: 1, psapi.LevelRestricted: 2}
-	return rank[a] > rank[b]
-}
+// levelRank orders the Pod Security levels from the most to the least permissive.
+var levelRank = map[psapi.Level]int{psapi.LevelPrivileged: 0, psapi.LevelBaseline: 1, psapi.LevelRestricted: 2}
+
+func stricter(a, b psapi.Level) bool { return levelRank[a] > levelRank[b] }
 
 var podSecurityEvaluator = func() pss.Evaluator {
 	e, err := pss.NewEvaluator(pss.DefaultChecks(), nil)
@@ -231,8 +225,7 @@ func podSecurityVerdict(lv psapi.LevelVersion, tmpl *corev1.PodTemplateSpec) (bo
 
 // podSecurityFindings is TEN-03: each workload (emitted or stand-in) whose pod its namespace's
 // Pod Security level would refuse, with the evaluator the API server's admission runs.
-func podSecurityFindings(res *compile.Result, loc *locator, objs []compile.Object, standIn bool) []located {
-	levels := newPodSecurityLevels(res)
+func podSecurityFindings(levels *podSecurityLevels, loc *locator, objs []compile.Object, standIn bool) []located {
 	var out []located
 	for _, o := range objs {
 		tmpl := compile.PodTemplateOf(o)
@@ -250,8 +243,7 @@ func podSecurityFindings(res *compile.Result, loc *locator, objs []compile.Objec
 		pod := loc.podOf(o)
 		detail := fmt.Sprintf("namespace %s enforces Pod Security %q (%s), which forbids this pod: %s. The API server accepts the %s and then refuses every Pod it makes: the run never starts. Fix: drop what the level forbids, or run it in a namespace whose level allows it",
 			o.GetNamespace(), lv.Level, where, why, compile.KindOf(o))
-		f := Finding{Rule: "TEN-03", Severity: "deny", Waivable: false, Field: "metadata.namespace", Kind: compile.KindOf(o), Name: o.GetName(), Namespace: o.GetNamespace(), Detail: detail}
-		f.Message = libraryMessage(f.Rule, objectRef(o), f.Field, detail)
+		f := goFinding(o, "TEN-03", "metadata.namespace", "", detail)
 		pos := diag.Diagnostic{Field: f.Field}
 		if pod != nil {
 			pos = at(pod.Src, "metadata.namespace")

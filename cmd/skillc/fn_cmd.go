@@ -250,9 +250,8 @@ func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, fun
 	// kustomization's and the config's are read confined to it.
 	folders := policy.NamedFolders(policyDirs)
 	if name == "fn" {
-		folders = folders[:0]
-		for _, d := range policyDirs {
-			folders = append(folders, policy.Folder{Base: root, Rel: d})
+		for i := range folders {
+			folders[i].Base = root
 		}
 	}
 	if !r.diags.HasErrors() {
