@@ -7,6 +7,8 @@ type Inputs struct {
 	Runs      []*AgentRun
 	Schedules []*Schedule
 	Configs   []*CompilerConfig
+	Ensembles []*Ensemble
+	Policies  []*SympoziumPolicy
 	// Namespaces among the inputs: their Pod Security labels say which runs there would start.
 	Namespaces []*Namespace
 }

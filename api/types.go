@@ -16,9 +16,10 @@ import (
 	"github.com/skillc-dev/skillc/diag"
 )
 
-// Input kinds, as SPEC §1 lists them. Field names follow the upstream Sympozium CRDs; fields that
-// upstream has but that do not change what skillc emits are Opaque (accepted, ignored). Anything
-// else is an unknown field and an error.
+// Input kinds, as SPEC §1 lists them. Field names and shapes follow the upstream Sympozium
+// v0.10.46 CRDs (config/crd/bases). Every upstream spec field is either modelled (typed here, and
+// read by compile), Opaque (upstream's controller emits nothing from it), or Unsupported (refused,
+// with the reason); docs/compatibility.md lists each. Anything else is an unknown field.
 
 const (
 	GroupSympozium = "sympozium.ai"
@@ -97,6 +98,30 @@ type Sidecar struct {
 	HostAccess      *HostAccess          `json:"hostAccess,omitempty"`
 	Volumes         []corev1.Volume      `json:"volumes,omitempty"`
 	VolumeMounts    []corev1.VolumeMount `json:"volumeMounts,omitempty"`
+	// RequiresServer and Ports make a run of the pack a server: a Deployment and a Service
+	// (upstream reconcilePendingServer).
+	RequiresServer bool          `json:"requiresServer,omitempty"`
+	Ports          []SidecarPort `json:"ports,omitempty"`
+	// Tools are native tools the agent calls through the sidecar (upstream
+	// buildSidecarToolsManifest).
+	Tools []SidecarTool `json:"tools,omitempty"`
+}
+
+type SidecarPort struct {
+	Name          string `json:"name,omitempty"`
+	ContainerPort int32  `json:"containerPort,omitempty"`
+	Protocol      string `json:"protocol,omitempty"`
+}
+
+type SidecarTool struct {
+	Name           string   `json:"name,omitempty"`
+	Description    string   `json:"description,omitempty"`
+	Exec           []string `json:"exec,omitempty"`
+	Subcommand     string   `json:"subcommand,omitempty"`
+	InputMode      string   `json:"inputMode,omitempty"`
+	PositionalArgs []string `json:"positionalArgs,omitempty"`
+	// Parameters is a JSON Schema, kept as written (compact, key-sorted JSON).
+	Parameters *JSONValue `json:"parameters,omitempty"`
 }
 
 type EnvVar struct {
@@ -151,16 +176,19 @@ type Instance struct {
 }
 
 type InstanceSpec struct {
+	DisplayName      string                        `json:"displayName"`
 	Skills           []SkillRef                    `json:"skills"`
 	Agents           *AgentsSpec                   `json:"agents"`
 	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets"`
-
-	Channels      Opaque `json:"channels"`
-	PolicyRef     Opaque `json:"policyRef"`
-	AuthRefs      Opaque `json:"authRefs"`
-	Memory        Opaque `json:"memory"`
-	Observability Opaque `json:"observability"`
-	WebEndpoint   Opaque `json:"webEndpoint"`
+	Volumes          []corev1.Volume               `json:"volumes"`
+	VolumeMounts     []corev1.VolumeMount          `json:"volumeMounts"`
+	Channels         []ChannelSpec                 `json:"channels"`
+	PolicyRef        string                        `json:"policyRef"`
+	AuthRefs         []SecretRef                   `json:"authRefs"`
+	Memory           *MemorySpec                   `json:"memory"`
+	Observability    *ObservabilitySpec            `json:"observability"`
+	MCPServers       []MCPServerRef                `json:"mcpServers"`
+	WebEndpoint      *WebEndpointSpec              `json:"webEndpoint"`
 }
 
 type AgentsSpec struct {
@@ -168,14 +196,129 @@ type AgentsSpec struct {
 }
 
 type AgentConfig struct {
-	Model     string `json:"model"`
-	BaseURL   Opaque `json:"baseURL"`
-	Thinking  Opaque `json:"thinking"`
-	Subagents Opaque `json:"subagents"`
+	Model                    string               `json:"model"`
+	BaseURL                  string               `json:"baseURL"`
+	ProviderHeaders          map[string]string    `json:"providerHeaders"`
+	ProviderHeadersSecretRef Unsupported          `json:"providerHeadersSecretRef" unsupported:"the controller copies the Secret's keys into the pod when the run starts; skillc does not read Secrets (write providerHeaders, or set the headers in the Secret named by authRefs)"`
+	Thinking                 string               `json:"thinking"`
+	Sandbox                  *SandboxSpec         `json:"sandbox"`
+	AgentSandbox             *AgentSandboxDefault `json:"agentSandbox"`
+	Subagents                *SubagentsSpec       `json:"subagents"`
+	RunTimeout               string               `json:"runTimeout"`
+	NodeSelector             map[string]string    `json:"nodeSelector"`
+	Lifecycle                *LifecycleHooks      `json:"lifecycle"`
+	Env                      map[string]Scalar    `json:"env"`
+}
+
+// SandboxSpec is the sandbox sidecar of an Agent's runs (upstream SandboxSpec).
+type SandboxSpec struct {
+	Enabled         bool         `json:"enabled"`
+	Image           string       `json:"image"`
+	ImagePullPolicy string       `json:"imagePullPolicy"`
+	Resources       ResourceSpec `json:"resources"`
+}
+
+// AgentSandboxDefault is an Agent's agent-sandbox setting (upstream AgentSandboxDefaults).
+type AgentSandboxDefault struct {
+	Enabled      bool          `json:"enabled"`
+	RuntimeClass string        `json:"runtimeClass"`
+	WarmPool     *WarmPoolSpec `json:"warmPool"`
+}
+
+type WarmPoolSpec struct {
+	Size         int           `json:"size"`
+	RuntimeClass string        `json:"runtimeClass"`
+	Resources    *ResourceSpec `json:"resources"`
+}
+
+type SubagentsSpec struct {
+	MaxDepth            int `json:"maxDepth"`
+	MaxConcurrent       int `json:"maxConcurrent"`
+	MaxChildrenPerAgent int `json:"maxChildrenPerAgent"`
+}
+
+// ResourceSpec is upstream's requests and limits as plain maps (cpu, memory).
+type ResourceSpec struct {
+	Requests map[string]Scalar `json:"requests"`
+	Limits   map[string]Scalar `json:"limits"`
+}
+
+// LifecycleHooks are containers run before (init containers) and after (a second Job) the agent,
+// with their own RBAC (upstream LifecycleHooks).
+type LifecycleHooks struct {
+	PreRun      []HookContainer `json:"preRun"`
+	PostRun     []HookContainer `json:"postRun"`
+	RBAC        []PolicyRule    `json:"rbac"`
+	GateDefault string          `json:"gateDefault"`
+}
+
+type HookContainer struct {
+	Name            string   `json:"name"`
+	Image           string   `json:"image"`
+	ImagePullPolicy string   `json:"imagePullPolicy"`
+	Command         []string `json:"command"`
+	Args            []string `json:"args"`
+	Env             []EnvVar `json:"env"`
+	Timeout         string   `json:"timeout"`
+	Gate            bool     `json:"gate"`
+}
+
+type SecretRef struct {
+	Provider string `json:"provider"`
+	Secret   string `json:"secret"`
+}
+
+type ChannelSpec struct {
+	Type          string               `json:"type"`
+	ConfigRef     SecretRef            `json:"configRef"`
+	AccessControl Opaque               `json:"accessControl"`
+	Triggers      Opaque               `json:"triggers"`
+	Slack         Opaque               `json:"slack"`
+	Volumes       []corev1.Volume      `json:"volumes"`
+	VolumeMounts  []corev1.VolumeMount `json:"volumeMounts"`
+}
+
+type MemorySpec struct {
+	Enabled      bool   `json:"enabled"`
+	MaxSizeKB    int    `json:"maxSizeKB"`
+	AutoStore    *bool  `json:"autoStore"`
+	SystemPrompt string `json:"systemPrompt"`
+}
+
+type ObservabilitySpec struct {
+	Enabled            bool              `json:"enabled"`
+	OTLPEndpoint       string            `json:"otlpEndpoint"`
+	OTLPProtocol       string            `json:"otlpProtocol"`
+	ServiceName        string            `json:"serviceName"`
+	Headers            map[string]string `json:"headers"`
+	HeadersSecretRef   string            `json:"headersSecretRef"`
+	SamplingRatio      string            `json:"samplingRatio"`
+	ResourceAttributes map[string]string `json:"resourceAttributes"`
+}
+
+type MCPServerRef struct {
+	Name        string            `json:"name"`
+	URL         string            `json:"url"`
+	ToolsPrefix string            `json:"toolsPrefix"`
+	Timeout     int               `json:"timeout"`
+	AuthSecret  string            `json:"authSecret"`
+	AuthKey     string            `json:"authKey"`
+	Headers     map[string]string `json:"headers"`
+	ToolsAllow  []string          `json:"toolsAllow"`
+	ToolsDeny   []string          `json:"toolsDeny"`
+}
+
+type WebEndpointSpec struct {
+	Enabled       bool   `json:"enabled"`
+	Hostname      string `json:"hostname"`
+	AuthSecretRef string `json:"authSecretRef"`
+	RateLimit     Opaque `json:"rateLimit"`
 }
 
 type SkillRef struct {
-	SkillPackRef string            `json:"skillPackRef"`
+	SkillPackRef string `json:"skillPackRef"`
+	// ConfigMapRef mounts an existing ConfigMap's keys as skills: referenced, never read.
+	ConfigMapRef string            `json:"configMapRef"`
 	Params       map[string]Scalar `json:"params"`
 }
 
@@ -188,30 +331,78 @@ type AgentRun struct {
 type AgentRunSpec struct {
 	InstanceRef      string                        `json:"instanceRef"`
 	AgentRef         string                        `json:"agentRef"`
+	AgentID          string                        `json:"agentId"`
+	SessionKey       string                        `json:"sessionKey"`
 	Task             *Task                         `json:"task"`
+	SystemPrompt     string                        `json:"systemPrompt"`
 	Skills           []SkillRef                    `json:"skills"`
 	Timeout          string                        `json:"timeout"`
 	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets"`
 	Env              map[string]Scalar             `json:"env"`
 	Model            *RunModel                     `json:"model"`
+	Sandbox          *RunSandbox                   `json:"sandbox"`
+	AgentSandbox     *RunAgentSandbox              `json:"agentSandbox"`
+	ToolPolicy       *ToolPolicy                   `json:"toolPolicy"`
+	Mode             string                        `json:"mode"`
+	DryRun           bool                          `json:"dryRun"`
+	CanaryMode       bool                          `json:"canaryMode"`
+	UseContext       *bool                         `json:"useContext"`
+	Lifecycle        *LifecycleHooks               `json:"lifecycle"`
+	Volumes          []corev1.Volume               `json:"volumes"`
+	VolumeMounts     []corev1.VolumeMount          `json:"volumeMounts"`
 
-	AgentID      Opaque `json:"agentId"`
-	SessionKey   Opaque `json:"sessionKey"`
-	Parent       Opaque `json:"parent"`
-	SystemPrompt Opaque `json:"systemPrompt"`
-	ToolPolicy   Opaque `json:"toolPolicy"`
-	Cleanup      Opaque `json:"cleanup"`
-	DryRun       Opaque `json:"dryRun"`
-	UseContext   Opaque `json:"useContext"`
+	Parent  Unsupported `json:"parent" unsupported:"the controller sets it on the sub-agent runs it spawns; a run from Git has no parent run"`
+	Cleanup Opaque      `json:"cleanup"`
 }
 
 type RunModel struct {
-	Model         string `json:"model"`
-	Provider      Opaque `json:"provider"`
-	BaseURL       Opaque `json:"baseURL"`
-	Thinking      Opaque `json:"thinking"`
-	AuthSecretRef Opaque `json:"authSecretRef"`
-	ModelRef      Opaque `json:"modelRef"`
+	Model                    string            `json:"model"`
+	Provider                 string            `json:"provider"`
+	BaseURL                  string            `json:"baseURL"`
+	Thinking                 string            `json:"thinking"`
+	AuthSecretRef            string            `json:"authSecretRef"`
+	ProviderHeaders          map[string]string `json:"providerHeaders"`
+	ProviderHeadersSecretRef Unsupported       `json:"providerHeadersSecretRef" unsupported:"the controller copies the Secret's keys into the pod when the run starts; skillc does not read Secrets (write providerHeaders instead)"`
+	ModelRef                 Unsupported       `json:"modelRef" unsupported:"the controller resolves a Model object's endpoint from its status at run time; write baseURL instead"`
+	NodeSelector             map[string]string `json:"nodeSelector"`
+}
+
+// RunSandbox is an AgentRun's sandbox sidecar (upstream AgentRunSandboxSpec).
+type RunSandbox struct {
+	Enabled         bool                    `json:"enabled"`
+	Image           string                  `json:"image"`
+	ImagePullPolicy string                  `json:"imagePullPolicy"`
+	SecurityContext *SandboxSecurityContext `json:"securityContext"`
+	Resources       *ResourceSpec           `json:"resources"`
+}
+
+type SandboxSecurityContext struct {
+	ReadOnlyRootFilesystem bool                `json:"readOnlyRootFilesystem"`
+	RunAsNonRoot           bool                `json:"runAsNonRoot"`
+	Capabilities           *CapabilitiesSpec   `json:"capabilities"`
+	SeccompProfile         *SeccompProfileSpec `json:"seccompProfile"`
+}
+
+type CapabilitiesSpec struct {
+	Drop []string `json:"drop"`
+}
+
+type SeccompProfileSpec struct {
+	Type string `json:"type"`
+}
+
+// RunAgentSandbox runs the pod as an agent-sandbox Sandbox instead of a Job (upstream
+// AgentSandboxSpec).
+type RunAgentSandbox struct {
+	Enabled      bool          `json:"enabled"`
+	RuntimeClass string        `json:"runtimeClass"`
+	WarmPoolRef  string        `json:"warmPoolRef"`
+	Resources    *ResourceSpec `json:"resources"`
+}
+
+type ToolPolicy struct {
+	Allow []string `json:"allow"`
+	Deny  []string `json:"deny"`
 }
 
 // Schedule is a SympoziumSchedule: a recurring run of an instance. It becomes a CronJob.
@@ -222,6 +413,8 @@ type Schedule struct {
 
 type ScheduleSpec struct {
 	InstanceRef       string `json:"instanceRef"`
+	AgentRef          string `json:"agentRef"`
+	FirstTick         string `json:"firstTick"`
 	Schedule          string `json:"schedule"`
 	Task              string `json:"task"`
 	ConcurrencyPolicy string `json:"concurrencyPolicy"`
@@ -229,6 +422,23 @@ type ScheduleSpec struct {
 
 	Type          Opaque `json:"type"`
 	IncludeMemory Opaque `json:"includeMemory"`
+}
+
+// Ref is the instance a schedule runs: agentRef (v0.10), or instanceRef (its pre-v0.10 spelling),
+// with the field that named it.
+func (s *ScheduleSpec) Ref() (name, field string) {
+	if s.InstanceRef == "" {
+		return s.AgentRef, "spec.agentRef"
+	}
+	return s.InstanceRef, "spec.instanceRef"
+}
+
+// Ref is the instance a run belongs to: agentRef (v0.10), or instanceRef (pre-v0.10).
+func (s *AgentRunSpec) Ref() (name, field string) {
+	if s.InstanceRef == "" {
+		return s.AgentRef, "spec.agentRef"
+	}
+	return s.InstanceRef, "spec.instanceRef"
 }
 
 // Task is upstream's polymorphic task: a string, or an object describing an orchestration mode.
@@ -379,6 +589,30 @@ func ParseImage(ref string) error {
 		}
 		return err
 	}
+	return nil
+}
+
+// Unsupported marks an upstream CRD field skillc refuses. Its zero values (null, false, "", [],
+// {}) are accepted, as written by tools that print defaults; any other value is an input error
+// naming the field as upstream's, with the reason in the field's `unsupported` tag.
+type Unsupported struct{}
+
+// JSONValue keeps any YAML value as compact, key-sorted JSON (a schema, passed on as written).
+type JSONValue struct {
+	Raw string
+}
+
+// UnmarshalJSON keeps the value re-encoded: map keys marshal sorted, so the text is deterministic.
+func (j *JSONValue) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	j.Raw = string(out)
 	return nil
 }
 

@@ -42,6 +42,36 @@ type Pod struct {
 	Schedule    *api.Schedule // set for schedules
 	// StandIn: no run or schedule exists; the pod is built only to be gated (see standIns).
 	StandIn bool
+	// Spec is the run's spec as the controller builds its pod from it: the AgentRun's own, or for
+	// a schedule (and a stand-in) the spec upstream's schedule controller writes into each run it
+	// creates from the Agent (scheduledRunSpec). Fields taken from the Agent have their origin in
+	// Instance.Src; a run's own fields in Src.
+	Spec *api.AgentRunSpec
+}
+
+// scheduledRunSpec is the AgentRun spec upstream's schedule controller creates from an Agent
+// (SympoziumScheduleReconciler.Reconcile in internal/controller/sympoziumschedule_controller.go):
+// the Agent's model settings, pull secrets, lifecycle hooks, volumes, env and run timeout. The
+// skills are the pod's toggles; the task is the schedule's.
+func scheduledRunSpec(inst *api.Instance) *api.AgentRunSpec {
+	spec := &api.AgentRunSpec{AgentRef: inst.Metadata.Name, ImagePullSecrets: inst.Spec.ImagePullSecrets,
+		Volumes: inst.Spec.Volumes, VolumeMounts: inst.Spec.VolumeMounts}
+	for _, ref := range inst.Spec.AuthRefs {
+		if strings.TrimSpace(ref.Secret) != "" { // resolveAuthSecret: the first named Secret
+			spec.Model = &api.RunModel{AuthSecretRef: ref.Secret}
+			break
+		}
+	}
+	if a := inst.Spec.Agents; a != nil {
+		d := &a.Default
+		if spec.Model == nil {
+			spec.Model = &api.RunModel{}
+		}
+		spec.Model.Model, spec.Model.BaseURL, spec.Model.Thinking = d.Model, d.BaseURL, d.Thinking
+		spec.Model.NodeSelector, spec.Model.ProviderHeaders = d.NodeSelector, d.ProviderHeaders
+		spec.Lifecycle, spec.Env, spec.Timeout = d.Lifecycle, d.Env, d.RunTimeout
+	}
+	return spec
 }
 
 // Scheduled reports whether the pod is a schedule's (a CronJob's) rather than a run's (a Job's).
@@ -156,17 +186,14 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 	for _, run := range in.Runs {
 		ns := NamespaceOf(run.Metadata, DefaultNamespace)
 		owner := fmt.Sprintf("AgentRun %s/%s", ns, run.Metadata.Name)
-		instName, field := run.Spec.InstanceRef, "spec.instanceRef"
-		if instName == "" {
-			instName, field = run.Spec.AgentRef, "spec.agentRef"
-		}
+		instName, field := run.Spec.Ref()
 		inst := r.instances[nsName{ns, instName}]
 		if inst == nil {
 			r.diags = append(r.diags, run.Src.Diag(field, "%s: instance %q not found in namespace %q", owner, instName, ns))
 			continue
 		}
 		pod := Pod{Kind: "AgentRun", Name: run.Metadata.Name, Namespace: ns, Src: run.Src, Instance: inst,
-			Env: run.Spec.Env, Timeout: run.Spec.Timeout, PullSecrets: run.Spec.ImagePullSecrets}
+			Env: run.Spec.Env, Timeout: run.Spec.Timeout, PullSecrets: run.Spec.ImagePullSecrets, Spec: &run.Spec}
 		if run.Spec.Task != nil {
 			pod.Task = run.Spec.Task.Text
 		}
@@ -183,13 +210,14 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 	}
 	for _, sched := range in.Schedules {
 		ns := NamespaceOf(sched.Metadata, DefaultNamespace)
-		inst := r.instances[nsName{ns, sched.Spec.InstanceRef}]
+		instName, field := sched.Spec.Ref()
+		inst := r.instances[nsName{ns, instName}]
 		if inst == nil {
-			r.diags = append(r.diags, sched.Src.Diag("spec.instanceRef", "SympoziumSchedule %s/%s: instance %q not found in namespace %q", ns, sched.Metadata.Name, sched.Spec.InstanceRef, ns))
+			r.diags = append(r.diags, sched.Src.Diag(field, "SympoziumSchedule %s/%s: instance %q not found in namespace %q", ns, sched.Metadata.Name, instName, ns))
 			continue
 		}
 		pods = append(pods, Pod{Kind: "SympoziumSchedule", Name: sched.Metadata.Name, Namespace: ns, Src: sched.Src, Instance: inst,
-			Task: sched.Spec.Task, Toggles: instToggles[nsName{ns, inst.Metadata.Name}], Schedule: sched})
+			Task: sched.Spec.Task, Toggles: instToggles[nsName{ns, inst.Metadata.Name}], Schedule: sched, Spec: scheduledRunSpec(inst)})
 	}
 	return pods, instToggles, r.diags
 }
@@ -249,7 +277,7 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 		for _, t := range ts {
 			used[t.Pack] = true
 		}
-		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: ns, Src: inst.Src, Instance: inst, Toggles: ts, StandIn: true})
+		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: ns, Src: inst.Src, Instance: inst, Toggles: ts, StandIn: true, Spec: scheduledRunSpec(inst)})
 	}
 	for _, p := range in.Packs {
 		if used[p] {
@@ -264,7 +292,7 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 		inst := &api.Instance{}
 		inst.Metadata.Name, inst.Metadata.Namespace, inst.Src = StandInName, podNS, p.Src
 		t := Toggle{Pack: p, PackNamespace: ns, Src: p.Src, Field: "metadata"}
-		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: podNS, Src: p.Src, Instance: inst, Toggles: []Toggle{t}, StandIn: true})
+		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: podNS, Src: p.Src, Instance: inst, Toggles: []Toggle{t}, StandIn: true, Spec: scheduledRunSpec(inst)})
 	}
 	return out
 }

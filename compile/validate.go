@@ -421,8 +421,16 @@ func validateSchedule(sc *api.Schedule) diag.Diagnostics {
 		return diags
 	}
 	diags = append(diags, checkLength(src, "metadata.name", "CronJob name", sc.Metadata.Name, maxCronJobName)...)
-	if sc.Spec.InstanceRef == "" {
-		diags = append(diags, src.Diag("spec.instanceRef", "required: the instance this schedule runs"))
+	switch {
+	case sc.Spec.InstanceRef == "" && sc.Spec.AgentRef == "":
+		diags = append(diags, src.Diag("spec.agentRef", "required: the Agent this schedule runs"))
+	case sc.Spec.InstanceRef != "" && sc.Spec.AgentRef != "" && sc.Spec.InstanceRef != sc.Spec.AgentRef:
+		diags = append(diags, src.Diag("spec.agentRef", "instanceRef %q and agentRef %q disagree", sc.Spec.InstanceRef, sc.Spec.AgentRef))
+	}
+	switch sc.Spec.FirstTick {
+	case "", "immediate", "afterInterval":
+	default:
+		diags = append(diags, src.Diag("spec.firstTick", "must be immediate or afterInterval, got %q", sc.Spec.FirstTick))
 	}
 	if msg := checkCron(sc.Spec.Schedule); msg != "" {
 		diags = append(diags, src.Diag("spec.schedule", "%s", msg))

@@ -57,6 +57,7 @@ func newAliasBudget() *aliasBudget {
 var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	opaqueType      = reflect.TypeFor[api.Opaque]()
+	unsupportedType = reflect.TypeFor[api.Unsupported]()
 	scalarType      = reflect.TypeFor[api.Scalar]()
 	nodeType        = reflect.TypeFor[yaml.Node]()
 )
@@ -163,6 +164,30 @@ func (d *decoder) spend(n *yaml.Node) error {
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	d.errs = append(d.errs, fieldError{Path: path, Line: n.Line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// zeroValue reports whether n is a value that sets nothing (null, false, "", 0, [], {}): what
+// tools that print every default write for a field.
+func zeroValue(n *yaml.Node) bool {
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.MappingNode, yaml.SequenceNode:
+		return len(n.Content) == 0
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return true
+		case "!!bool":
+			return n.Value == "false"
+		case "!!str":
+			return n.Value == ""
+		case "!!int":
+			return n.Value == "0"
+		}
+	}
+	return false
 }
 
 func join(path, key string) string {
@@ -311,6 +336,12 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		}
 		seen[k.Value] = true
 		d.pos[fp] = k.Line
+		if f := v.Type().FieldByIndex(idx); f.Type == unsupportedType {
+			if !zeroValue(val) {
+				d.fail(k, fp, "upstream Sympozium field that skillc does not support: %s", f.Tag.Get("unsupported"))
+			}
+			continue
+		}
 		d.value(val, v.FieldByIndex(idx), fp)
 	}
 }

@@ -525,6 +525,10 @@ func (r *Reader) loadDocument(in *api.Inputs, file string, root *yaml.Node) diag
 		target = &api.AgentRun{}
 	case group == api.GroupSympozium && kind == "SympoziumSchedule":
 		target = &api.Schedule{}
+	case group == api.GroupSympozium && kind == "Ensemble":
+		target = &api.Ensemble{}
+	case group == api.GroupSympozium && kind == "SympoziumPolicy":
+		target = &api.SympoziumPolicy{}
 	case group == api.GroupSkillc && kind == "CompilerConfig":
 		target = &api.CompilerConfig{}
 	case apiVersion == "v1" && kind == "Namespace":
@@ -563,6 +567,12 @@ func (r *Reader) loadDocument(in *api.Inputs, file string, root *yaml.Node) diag
 	case *api.CompilerConfig:
 		t.Src = src
 		in.Configs = append(in.Configs, t)
+	case *api.Ensemble:
+		t.Src = src
+		in.Ensembles = append(in.Ensembles, t)
+	case *api.SympoziumPolicy:
+		t.Src = src
+		in.Policies = append(in.Policies, t)
 	}
 	return nil
 }

@@ -328,10 +328,7 @@ func overrideNote(in *api.Inputs, tg srcedit.Target, flag string, enable bool) s
 		if ns != tg.Namespace || r.Metadata.Name != tg.Name {
 			continue
 		}
-		inst := r.Spec.InstanceRef
-		if inst == "" {
-			inst = r.Spec.AgentRef
-		}
+		inst, _ := r.Spec.Ref()
 		switch {
 		case enable && len(r.Spec.Skills) == 0:
 			return fmt.Sprintf("note: the run had no skills of its own and inherited instance %s/%s's; it now runs only its own list", ns, inst)

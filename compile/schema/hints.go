@@ -45,6 +45,9 @@ const (
 
 // unmarshalerSchemas are the types that decode themselves (UnmarshalJSON): what each accepts.
 var unmarshalerSchemas = map[reflect.Type]object{
+	reflect.TypeFor[api.JSONValue](): {
+		"description": "Any JSON value (a JSON Schema), passed on as written.",
+	},
 	reflect.TypeFor[api.Task](): {
 		"type":        []any{"string", "object", "null"},
 		"description": "What the agent is asked to do: a string, or an object (an orchestration mode) passed as compact JSON in TASK.",

@@ -156,6 +156,7 @@ func contains(s []string, v string) bool {
 
 var (
 	opaqueType      = reflect.TypeFor[api.Opaque]()
+	unsupportedType = reflect.TypeFor[api.Unsupported]()
 	scalarType      = reflect.TypeFor[api.Scalar]()
 	nodeType        = reflect.TypeFor[source.Node]()
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -288,6 +289,13 @@ func (g *generator) structSchema(t reflect.Type, name string) (object, error) {
 				jname = f.Name
 			}
 			key := defName(t) + "." + jname
+			if f.Type == unsupportedType {
+				props[jname] = object{
+					"description": "Refused: an upstream Sympozium field that skillc does not support: " + f.Tag.Get("unsupported"),
+					"enum":        []any{nil, false, "", 0, []any{}, object{}},
+				}
+				continue
+			}
 			h, ok := fieldHints[key]
 			g.used[key] = g.used[key] || ok
 			s, err := g.valueSchema(f.Type, !h.Required)
