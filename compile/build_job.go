@@ -165,6 +165,9 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		from.add(rec{path: path, idx: [2]int32{int32(len(*list)), int32(declared)}, src: src, t: t, field: "spec.sidecar", flags: inPod | sidecar})
 		*list = append(*list, c)
 	}
+	for _, part := range podParts {
+		diags = append(diags, part(cfg, pod, &spec, from)...)
+	}
 	if spec.HostNetwork {
 		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
 	}

@@ -240,6 +240,14 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 				diags = append(diags, checkEmitted(ck, o, spec.Target, from)...)
 			}
 		}
+		for _, build := range podObjectBuilders {
+			built, froms, d := build(spec, pod, images, rr)
+			diags = append(diags, d...)
+			for i, o := range built {
+				emit(o, froms[i])
+				diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
+			}
+		}
 	}
 	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 && instToggles != nil {
 		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})

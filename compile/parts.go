@@ -1,0 +1,23 @@
+package compile
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/diag"
+)
+
+// A podPart adds to a run's pod what one upstream feature puts there (containers, init
+// containers, volumes, env), recording in from where each field came from. Parts run in the order
+// of podParts, after the skill sidecars and before the API token volume, mirroring the order in
+// which upstream's buildContainers and buildVolumes add them. Each lives in its build_<feature>.go.
+type podPart func(cfg *api.ConfigSpec, pod *Pod, spec *corev1.PodSpec, from *origins) diag.Diagnostics
+
+var podParts = []podPart{}
+
+// A podObjects builds the objects a run or schedule needs beside its workload and its skills'
+// RBAC (what upstream's controller creates around a run), each with its origins, begun with rr
+// and checked by the caller as the API server would check it.
+type podObjects func(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) ([]Object, []*origins, diag.Diagnostics)
+
+var podObjectBuilders = []podObjects{}
