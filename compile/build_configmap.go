@@ -42,6 +42,9 @@ func buildConfigMap(ns string, p *api.SkillPack, rr *recorder) (*corev1.ConfigMa
 	from.set("", &p.Src, "")
 	for i, s := range p.Spec.Skills {
 		v := skillDocument(s)
+		if len(p.Files) > 0 {
+			v = withFilesNote(v, s, filesDir(p))
+		}
 		cm.Data[s.Name+".md"] = v
 		entries = append(entries, sized{s.Name + ".md", len(v)})
 		from.add(rec{path: `data["$.md"]`, name: s.Name, src: &p.Src, field: "spec.skills[#].content", fidx: int32(i)})
@@ -98,8 +101,85 @@ func skillDocument(s api.Skill) string {
 	return b.String()
 }
 
+// withFilesNote tells the agent where the package's files are: the body names them relative to
+// the skill's folder (scripts/extract.py), as the Agent Skills format has it, and the agent-runner
+// says nothing about folders. Placed after the heading and description, before the body.
+func withFilesNote(doc string, s api.Skill, dir string) string {
+	note := fmt.Sprintf("> Files of this skill are under /skills/%s/: read paths in it relative to that folder.\n\n", dir)
+	if s.Description == "" {
+		return note + doc
+	}
+	head := fmt.Sprintf("# %s\n\n> %s\n\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.Description), "\n", " "))
+	return head + note + strings.TrimPrefix(doc, head)
+}
+
 // fileKey flattens a package file's relative path into a ConfigMap key.
 func fileKey(path string) string { return strings.ReplaceAll(path, "/", "__") }
+
+// filesDir is the folder under /skills that holds a SKILL.md package's extra files: its skill's
+// name (a package has one skill), which no other pack in the pod may use (checkCollisions).
+func filesDir(p *api.SkillPack) string {
+	if len(p.Spec.Skills) == 1 {
+		return p.Spec.Skills[0].Name
+	}
+	return p.Metadata.Name
+}
+
+// skillsProjection is a pack's source in the pod's skills volume.
+//
+// Upstream (buildVolumes, internal/controller/agentrun_controller.go) projects each pack's
+// ConfigMap whole, every key at the top of /skills, and its agent-runner (loadSkills,
+// cmd/agent-runner/skills.go) puts every top-level file of /skills into the system prompt,
+// skipping folders. A pack of plain skills is projected so too. A SKILL.md package's extra files
+// are not skills: at the top they would reach the prompt (a LICENSE.txt, a script, a PNG) and
+// two packs shipping the same file (LICENSE.txt, scripts/run.sh) would collide on one key, one
+// silently hiding the other. So a package's ConfigMap is projected with items: its skill document
+// at the top as upstream, each extra file at <skill>/<path>. That restores the package's folder
+// layout, which its body's relative paths assume, keeps the files out of the prompt, leaves them
+// to the agent's read_file (which may read under /skills), and makes every path distinct per
+// pack, since skill names are (checkCollisions).
+func skillsProjection(p *api.SkillPack) corev1.VolumeProjection {
+	src := &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName(p.Metadata.Name)}}
+	if len(p.Files) > 0 {
+		src.Items = skillItems(p)
+	}
+	return corev1.VolumeProjection{ConfigMap: src}
+}
+
+// skillItems maps each key of a pack's ConfigMap to its path under /skills, in path order.
+func skillItems(p *api.SkillPack) []corev1.KeyToPath {
+	items := make([]corev1.KeyToPath, 0, len(p.Spec.Skills)+len(p.Files))
+	for _, s := range p.Spec.Skills {
+		items = append(items, corev1.KeyToPath{Key: s.Name + ".md", Path: s.Name + ".md"})
+	}
+	dir := filesDir(p)
+	for _, path := range sortedFileKeys(p.Files) {
+		key := fileKey(path)
+		if len(validation.IsConfigMapKey(key)) > 0 {
+			continue // buildConfigMap refuses the file, naming it: one error, not a second for the pod
+		}
+		items = append(items, corev1.KeyToPath{Key: key, Path: dir + "/" + path})
+	}
+	slices.SortFunc(items, func(a, b corev1.KeyToPath) int { return strings.Compare(a.Path, b.Path) })
+	return items
+}
+
+// skillPaths lists the paths a pack mounts under /skills: what checkCollisions compares.
+func skillPaths(p *api.SkillPack) []string {
+	if len(p.Files) == 0 {
+		paths := make([]string, 0, len(p.Spec.Skills))
+		for _, s := range p.Spec.Skills {
+			paths = append(paths, s.Name+".md")
+		}
+		return paths
+	}
+	items := skillItems(p)
+	paths := make([]string, len(items))
+	for i, it := range items {
+		paths[i] = it.Path
+	}
+	return paths
+}
 
 // sortedFileKeys lists a pack's extra files in key order.
 func sortedFileKeys(files map[string][]byte) []string {

@@ -493,9 +493,7 @@ func sidecarResources(r *api.SidecarResources) corev1.ResourceRequirements {
 func baseVolumes(pod *Pod) []corev1.Volume {
 	sources := make([]corev1.VolumeProjection, 0, len(pod.Toggles))
 	for _, t := range pod.Toggles {
-		sources = append(sources, corev1.VolumeProjection{ConfigMap: &corev1.ConfigMapProjection{
-			LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName(t.Pack.Metadata.Name)},
-		}})
+		sources = append(sources, skillsProjection(t.Pack))
 	}
 	return []corev1.Volume{
 		{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("1Gi"))}}},

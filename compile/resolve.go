@@ -222,7 +222,8 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 	return pods, instToggles, r.diags
 }
 
-// checkCollisions refuses two packs in one pod that would write the same /skills/<skill>.md.
+// checkCollisions refuses two packs in one pod that would write the same path under /skills (a
+// skill's <skill>.md, or a package's <skill>/<path>: skillsProjection).
 func (r *resolver) checkCollisions(owner string, src diag.Source, ts []Toggle) {
 	files := map[string]string{}
 	for _, t := range ts {
@@ -239,13 +240,7 @@ func (r *resolver) checkCollisions(owner string, src diag.Source, ts []Toggle) {
 }
 
 // skillKeys lists the files a pack mounts under /skills.
-func skillKeys(p *api.SkillPack) []string {
-	keys := make([]string, 0, len(p.Spec.Skills))
-	for _, s := range p.Spec.Skills {
-		keys = append(keys, s.Name+".md")
-	}
-	return keys
-}
+func skillKeys(p *api.SkillPack) []string { return skillPaths(p) }
 
 // StandInName is the run and instance name of a stand-in pod, and StandInNamespace the namespace
 // of a catalog pack's stand-in.

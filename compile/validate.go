@@ -22,7 +22,10 @@ const (
 	maxObjectName = validation.DNS1123SubdomainMaxLength // 253: ConfigMaps, Roles, bindings
 )
 
-var skillNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// skillNameRE is a DNS-1123 label's shape: the name becomes the file /skills/<name>.md and the
+// key of a ConfigMap. Consecutive hyphens, which the Agent Skills specification forbids and
+// Kubernetes does not, are allowed: a SKILL.md package that has them is warned of when read.
+var skillNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // checkMeta validates a source object's own name and namespace.
 func checkMeta(src diag.Source, m api.ObjectMeta, kind string) diag.Diagnostics {
@@ -83,7 +86,7 @@ func validatePack(p *api.SkillPack) diag.Diagnostics {
 		case s.Name == "":
 			diags = append(diags, src.Diag(field+".name", "required"))
 		case len(s.Name) > api.MaxSkillName || !skillNameRE.MatchString(s.Name):
-			diags = append(diags, src.Diag(field+".name", "invalid skill name %q: use 1-%d lowercase letters, digits and single hyphens (it becomes the file /skills/%s.md)", s.Name, api.MaxSkillName, s.Name))
+			diags = append(diags, src.Diag(field+".name", "invalid skill name %q: use 1-%d lowercase letters, digits and hyphens, starting and ending with a letter or digit (it becomes the file /skills/%s.md)", s.Name, api.MaxSkillName, s.Name))
 		}
 		if j, dup := seen[s.Name]; dup && s.Name != "" {
 			diags = append(diags, src.Diag(field+".name", "duplicate skill name %q (also spec.skills[%d])", s.Name, j))

@@ -6,6 +6,7 @@
 package explain
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -213,8 +214,12 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 		if i < len(sources) && sources[i].ConfigMap != nil {
 			p.ConfigMap = sources[i].ConfigMap.Name
 			if cm := configMaps[p.ConfigMap]; cm != nil {
+				paths := map[string]string{} // a package's keys are projected to <skill>/<path>
+				for _, it := range sources[i].ConfigMap.Items {
+					paths[it.Key] = it.Path
+				}
 				for _, k := range sortedKeys(cm.Data, cm.BinaryData) {
-					sk := Skill{Key: k, MountPath: skillsMount + "/" + k}
+					sk := Skill{Key: k, MountPath: skillsMount + "/" + cmp.Or(paths[k], k)}
 					for _, s := range t.Pack.Spec.Skills {
 						if s.Name+".md" == k {
 							sk.Name = s.Name

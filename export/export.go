@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/internal/emit"
@@ -112,6 +114,13 @@ func ImportManifest(p *api.SkillPack) ([]byte, diag.Diagnostics) {
 		diags = append(diags, diag.Diagnostic{File: p.Src.File, Line: 1, Severity: diag.SeverityWarning,
 			Message: fmt.Sprintf("%d extra file(s) (%s) cannot be written into a SkillPack; compile the package itself to mount them",
 				len(p.Files), strings.Join(slices.Sorted(maps.Keys(p.Files)), ", "))})
+	}
+	// The front matter rides along as an annotation, so export gives it back. The API server
+	// refuses an object whose annotations pass 256 KiB: say so here, not at apply.
+	if err := apivalidation.ValidateAnnotationsSize(p.Metadata.Annotations); err != nil {
+		return nil, append(diags, diag.Diagnostic{File: p.Src.File, Line: 1, Severity: diag.SeverityError,
+			Message: fmt.Sprintf("the front matter (%d bytes), kept as the annotation %s so that export gives it back, takes the SkillPack over Kubernetes' %d KiB limit on annotations: shorten it",
+				len(p.Metadata.Annotations[source.AnnotationFrontMatter]), source.AnnotationFrontMatter, apivalidation.TotalAnnotationSizeLimitB>>10)})
 	}
 	doc := map[string]any{
 		"apiVersion": api.GroupSympozium + "/v1alpha1",

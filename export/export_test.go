@@ -85,3 +85,48 @@ func TestExportZipIsDeterministicAndReadable(t *testing.T) {
 		t.Errorf("SKILL.md = %q", a["t/SKILL.md"])
 	}
 }
+
+// TestExportMendsAWildPackage: a package whose name differs from its folder, with Claude Code's
+// keys, imports with warnings; exported, it lands in a folder of its name with its front matter
+// as written, and reads back without the mismatch.
+func TestExportMendsAWildPackage(t *testing.T) {
+	skill := "---\nname: reviewing-prs\ndescription: Reviews a PR\nargument-hint: \"[pr]\"\nmodel: opus\n---\n# Review\n"
+	p, diags := source.PackFromPackage(source.Package{Source: "in/pr-review", Dir: "pr-review", Files: map[string][]byte{"SKILL.md": []byte(skill), "LICENSE.txt": []byte("MIT")}}, "")
+	if diags.HasErrors() || len(diags) != 3 {
+		t.Fatalf("want 3 warnings (name, argument-hint, model): %v", diags)
+	}
+	out, diags := Export([]*api.SkillPack{p}, false)
+	if diags != nil {
+		t.Fatal(diags)
+	}
+	got := string(out["reviewing-prs/SKILL.md"])
+	if !strings.Contains(got, "argument-hint: \"[pr]\"\nmodel: opus\n") || string(out["reviewing-prs/LICENSE.txt"]) != "MIT" {
+		t.Fatalf("export = %v\nSKILL.md:\n%s", slices.Sorted(maps.Keys(out)), got)
+	}
+	_, diags = source.PackFromPackage(source.Package{Source: "out/reviewing-prs", Dir: "reviewing-prs", Files: map[string][]byte{"SKILL.md": out["reviewing-prs/SKILL.md"]}}, "")
+	if diags.HasErrors() || strings.Contains(diags.Error(), "differs from its folder") {
+		t.Errorf("re-import: %v", diags)
+	}
+}
+
+// TestImportManifestAnnotationLimit: a front matter that would take the SkillPack's annotations
+// over the API server's 256 KiB is refused at import, not at apply.
+func TestImportManifestAnnotationLimit(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		size    int
+		wantErr bool
+	}{{"under", 200 << 10, false}, {"over", 300 << 10, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			skill := "---\ndescription: d\nlicense: " + strings.Repeat("x", tt.size) + "\n---\nbody\n"
+			p, diags := source.PackFromPackage(source.Package{Source: "in/t", Dir: "t", Files: map[string][]byte{"SKILL.md": []byte(skill)}}, "")
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			_, diags = ImportManifest(p)
+			if got := strings.Contains(diags.Error(), "over Kubernetes' 256 KiB limit on annotations"); got != tt.wantErr || diags.HasErrors() != tt.wantErr {
+				t.Errorf("diags = %v", diags)
+			}
+		})
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	"github.com/skillc-dev/skillc/internal/testinput"
 )
 
@@ -31,12 +33,20 @@ func FuzzSkillMarkdown(f *testing.F) {
 	f.Add([]byte(testinput.GoodSkill))
 	f.Add([]byte("\ufeff---\nname: t\ndescription: d\nmetadata: {a: 1}\n---\nbody\n---\n"))
 	f.Add([]byte("---\r\ndescription: d\r\n---\r\nx\r\n"))
+	// Packages as they are in the wild: Claude Code keys, a list of allowed tools, nested
+	// metadata, a name that is not the folder's; unknown keys are stripped before the strict decode.
+	f.Add([]byte("---\nname: other--name\ndescription: &d d\nargument-hint: \"[x]\"\nmodel: opus\nhooks: {a: [*d]}\nallowed-tools: [Read, Bash(git:*)]\nmetadata: {a: {b: c}}\n---\nx\n"))
+	f.Add([]byte("---\ndescription: d\n1: x\n<<: {a: b}\n? [k]\n: v\nlicence: MIT\n---\nx\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, diags := PackFromPackage(Package{Source: "pkg", Dir: "t", Files: map[string][]byte{"SKILL.md": data}}, "")
 		testinput.CheckDiagnostics(t, diags)
 		if !diags.HasErrors() {
 			if p == nil || len(p.Spec.Skills) != 1 || !strings.Contains(string(data), p.Spec.Skills[0].Content) {
 				t.Fatalf("body is not a part of the input: %+v", p)
+			}
+			// Whatever the front matter says, what is compiled has a name Kubernetes accepts.
+			if msgs := validation.IsDNS1123Label(p.Metadata.Name); len(msgs) > 0 {
+				t.Fatalf("accepted name %q: %v", p.Metadata.Name, msgs)
 			}
 		}
 	})

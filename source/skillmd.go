@@ -3,11 +3,14 @@ package source
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
@@ -17,15 +20,18 @@ import (
 // matter and a Markdown body, plus optional files. One package becomes one SkillPack with one skill.
 
 // FrontMatter holds the keys of both formats. Descriptive keys are kept as annotations on the
-// SkillPack; mcpServers is accepted but never compiled (it may hold credentials).
+// SkillPack; mcpServers is accepted but never compiled (it may hold credentials). Keys of neither
+// format (Claude Code's argument-hint, model, hooks, ...) are warnings, not errors: the agent
+// reads only the body, so they cannot change a run (see unknownKeys).
 type FrontMatter struct {
-	// Agent Skills
-	Name          string                `json:"name"`
-	Description   string                `json:"description"`
-	License       string                `json:"license"`
-	Compatibility string                `json:"compatibility"`
-	Metadata      map[string]api.Scalar `json:"metadata"`
-	AllowedTools  api.Scalar            `json:"allowed-tools"`
+	// Agent Skills (agentskills.io/specification). metadata and allowed-tools are checked for
+	// their shape by hand (checkShapes): a wrong shape breaks the spec, not Kubernetes.
+	Name          string     `json:"name"`
+	Description   string     `json:"description"`
+	License       string     `json:"license"`
+	Compatibility string     `json:"compatibility"`
+	Metadata      api.Opaque `json:"metadata"`
+	AllowedTools  api.Opaque `json:"allowed-tools"`
 	// Wegent
 	DisplayName string     `json:"displayName"`
 	Version     string     `json:"version"`
@@ -44,7 +50,13 @@ const (
 	AnnotationPackage     = annotationPrefix + "package"      // where the package was read from
 )
 
-const maxDescription = 1024
+// The Agent Skills specification's limits (agentskills.io/specification). Over them a package
+// breaks the spec but not Kubernetes: a warning. The Kubernetes limits on a name are errors.
+const (
+	maxDescription   = 1024
+	maxCompatibility = 500
+	specRef          = "Agent Skills specification (agentskills.io/specification)"
+)
 
 // Package is a SKILL.md package read from a folder or a zip.
 type Package struct {
@@ -72,8 +84,6 @@ func splitFrontMatter(data []byte) (fm []byte, fmLine int, body []byte, err erro
 	body = bytes.TrimPrefix(body, []byte("\n"))
 	return fm, 2, body, nil
 }
-
-var packNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // PackFromPackage turns a SKILL.md package into a SkillPack in namespace ns.
 func PackFromPackage(pkg Package, ns string) (*api.SkillPack, diag.Diagnostics) {
@@ -110,12 +120,15 @@ func PackFromPackage(pkg Package, ns string) (*api.SkillPack, diag.Diagnostics) 
 	}
 	var fm FrontMatter
 	var pos positions
+	var diags diag.Diagnostics
 	if root != nil {
-		src, diags := r.Decode(skillFile, root, &fm)
-		if diags != nil {
-			return nil, shift(diags, "")
+		diags = append(diags, shift(unknownKeys(skillFile, root), "")...)
+		src, errs := r.Decode(skillFile, root, &fm)
+		if errs != nil {
+			return nil, append(diags, shift(errs, "")...)
 		}
 		pos = src.Positions()
+		diags = append(diags, shift(checkShapes(skillFile, root), "")...)
 	}
 	lineOf := func(field string) int {
 		if l, ok := pos[field]; ok {
@@ -123,30 +136,46 @@ func PackFromPackage(pkg Package, ns string) (*api.SkillPack, diag.Diagnostics) 
 		}
 		return 1
 	}
-	var diags diag.Diagnostics
-	name := fm.Name
-	derived := strings.ToLower(pkg.Dir)
+	warnAt := func(line int, field, format string, args ...any) diag.Diagnostic {
+		d := diagAt(line, field, format, args...)
+		d.Severity = diag.SeverityWarning
+		return d
+	}
+	name, nameErr := packageName(fm.Name, pkg.Dir)
 	switch {
-	case name == "":
-		name = derived
-		if !packNameRE.MatchString(name) || len(name) > api.MaxSkillName {
-			diags = append(diags, diagAt(1, "name", "no name in the front matter, and the folder name %q is not a valid skill name (1-%d lowercase letters, digits and single hyphens)", pkg.Dir, api.MaxSkillName))
-		}
-	case !packNameRE.MatchString(name) || len(name) > api.MaxSkillName:
-		diags = append(diags, diagAt(lineOf("name"), "name", "invalid name %q: use 1-%d lowercase letters, digits and single hyphens", name, api.MaxSkillName))
-	case name != pkg.Dir:
-		diags = append(diags, diagAt(lineOf("name"), "name", "name %q does not match its folder %q", name, pkg.Dir))
+	case nameErr != "" && fm.Name == "":
+		diags = append(diags, diagAt(1, "name", "no name in the front matter, and the folder name %q cannot name a SkillPack: %s", pkg.Dir, nameErr))
+	case nameErr != "":
+		diags = append(diags, diagAt(lineOf("name"), "name", "invalid name %q: %s", fm.Name, nameErr))
+	}
+	if nameErr == "" && strings.Contains(name, "--") {
+		diags = append(diags, warnAt(lineOf("name"), "name", "%q contains consecutive hyphens, which the %s forbids in a name; Kubernetes accepts it, so it is compiled as written", name, specRef))
+	}
+	// The front matter's name wins over the folder's: it is the skill's declared identity, the
+	// one every Agent Skills client keys the skill by (the spec's client guide says to warn on a
+	// mismatch and load the skill anyway), and it survives how the package travelled (a zip
+	// saved as "pdf-tools (1).zip", a checkout under another folder). Export writes the package
+	// back into a folder of that name, which mends the mismatch.
+	if fm.Name != "" && nameErr == "" && fm.Name != pkg.Dir {
+		diags = append(diags, warnAt(lineOf("name"), "name", "name %q differs from its folder %q, which the %s requires it to match; the name wins: the SkillPack, its ConfigMap and /skills/%s.md take it, and export writes the folder %s/",
+			fm.Name, pkg.Dir, specRef, fm.Name, fm.Name))
 	}
 	switch desc := strings.TrimSpace(fm.Description); {
 	case desc == "":
+		// Stays an error, as the spec's client guide has it: without a description the agent
+		// cannot decide when to load the skill.
 		diags = append(diags, diagAt(lineOf("description"), "description", "required: the agent decides from the description whether to load the skill"))
 	case utf8.RuneCountInString(fm.Description) > maxDescription:
-		diags = append(diags, diagAt(lineOf("description"), "description", "is %d characters, over the %d allowed", utf8.RuneCountInString(fm.Description), maxDescription))
+		diags = append(diags, warnAt(lineOf("description"), "description", "is %d characters, over the %d the %s allows; compiled whole (Kubernetes sets no such limit), but agents that enforce the spec may cut or refuse it",
+			utf8.RuneCountInString(fm.Description), maxDescription, specRef))
+	}
+	if n := utf8.RuneCountInString(fm.Compatibility); n > maxCompatibility {
+		diags = append(diags, warnAt(lineOf("compatibility"), "compatibility", "is %d characters, over the %d the %s allows; not compiled, kept for export", n, maxCompatibility, specRef))
 	}
 	if strings.TrimSpace(string(body)) == "" {
 		diags = append(diags, diagAt(1, "", "SKILL.md has no body: the skill would be empty"))
 	}
-	if diags != nil {
+	if diags.HasErrors() {
 		return nil, diags
 	}
 	if _, ok := pos["mcpServers"]; ok {
@@ -172,4 +201,102 @@ func PackFromPackage(pkg Package, ns string) (*api.SkillPack, diag.Diagnostics) 
 	}
 	p.Src = diag.NewSource(skillFile, 1, nil)
 	return p, diags
+}
+
+// packageName is the SkillPack name of a package: the front matter's name, else the folder's,
+// lower-cased (Wegent packages carry no name). It is an error only where Kubernetes refuses it:
+// it names the SkillPack, its ConfigMap skillpack-<name> and the label sympozium.ai/skillpack,
+// so it must be a DNS-1123 label (which also keeps it to 63 characters, one under the spec's 64).
+func packageName(declared, dir string) (name, problem string) {
+	name = declared
+	if name == "" {
+		name = strings.ToLower(dir)
+	}
+	if len(validation.IsDNS1123Label(name)) > 0 {
+		return name, "it names the SkillPack, its ConfigMap and the label sympozium.ai/skillpack, so Kubernetes requires a DNS-1123 label " +
+			"(1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit)"
+	}
+	return name, ""
+}
+
+// agentSkillsKeys are the front-matter keys the Agent Skills specification defines, in its order,
+// for the messages.
+var agentSkillsKeys = []string{"name", "description", "license", "compatibility", "metadata", "allowed-tools"}
+
+// claudeCodeKeys are Claude Code's own front-matter keys, named as such in the warning (a
+// suggestion of the nearest known key would mislead: hooks is not a typo of tools).
+var claudeCodeKeys = map[string]bool{
+	"argument-hint": true, "disable-model-invocation": true, "user-invocable": true,
+	"model": true, "context": true, "agent": true, "hooks": true,
+}
+
+// unknownKeys warns of each front-matter key neither format defines and removes it from root, so
+// that the strict decode reads the rest. A key that is not a plain string (a merge key, a number)
+// is left for the decoder to refuse. Lines are the front matter's own.
+func unknownKeys(file string, root *yaml.Node) diag.Diagnostics {
+	if root.Kind != yaml.MappingNode {
+		return nil
+	}
+	known := fieldsOf(reflect.TypeFor[FrontMatter]())
+	var diags diag.Diagnostics
+	kept := root.Content[:0:0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k := root.Content[i]
+		if _, ok := known[k.Value]; ok || k.Kind != yaml.ScalarNode || k.ShortTag() != "!!str" || k.Value == "<<" {
+			kept = append(kept, k, root.Content[i+1])
+			continue
+		}
+		what := "not a front-matter key of the Agent Skills specification (" + strings.Join(agentSkillsKeys, ", ") + "; agentskills.io/specification) nor of Wegent"
+		hint := suggest(k.Value, known)
+		if claudeCodeKeys[k.Value] {
+			what, hint = "a Claude Code key, not one of the Agent Skills specification's ("+strings.Join(agentSkillsKeys, ", ")+"; agentskills.io/specification)", ""
+		}
+		diags = append(diags, diag.Diagnostic{File: file, Line: k.Line, Field: k.Value, Severity: diag.SeverityWarning,
+			Message: what + ": not compiled (the agent reads only the body), kept for export" + hint})
+	}
+	root.Content = kept
+	return diags
+}
+
+// checkShapes warns where metadata or allowed-tools break the shape the spec gives them: metadata
+// a map from string keys to string values, allowed-tools a space-delimited string or a list of
+// strings. Neither is compiled, so a wrong shape cannot change a run.
+func checkShapes(file string, root *yaml.Node) diag.Diagnostics {
+	if root.Kind != yaml.MappingNode {
+		return nil
+	}
+	scalar := func(n *yaml.Node) bool {
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		return n.Kind == yaml.ScalarNode
+	}
+	var diags diag.Diagnostics
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		for v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		if v.ShortTag() == "!!null" {
+			continue
+		}
+		var want string
+		switch k.Value {
+		case "metadata":
+			if v.Kind == yaml.MappingNode && !slices.ContainsFunc(v.Content, func(n *yaml.Node) bool { return !scalar(n) }) {
+				continue
+			}
+			want = "a map from string keys to string values"
+		case "allowed-tools":
+			if scalar(v) || v.Kind == yaml.SequenceNode && !slices.ContainsFunc(v.Content, func(n *yaml.Node) bool { return !scalar(n) }) {
+				continue
+			}
+			want = "a space-delimited string or a list of strings"
+		default:
+			continue
+		}
+		diags = append(diags, diag.Diagnostic{File: file, Line: v.Line, Field: k.Value, Severity: diag.SeverityWarning,
+			Message: fmt.Sprintf("the %s makes it %s; not compiled, kept for export", specRef, want)})
+	}
+	return diags
 }

@@ -124,14 +124,59 @@ func TestPackFromPackage(t *testing.T) {
 			}
 		}},
 		{name: "mcpServers warns", dir: "t", skill: "---\ndescription: d\nmcpServers: {gh: {env: {TOKEN: x}}}\n---\nx\n", wantWarn: "mcpServers is not compiled"},
-		{name: "name must match the folder", dir: "t", skill: "---\nname: other\ndescription: d\n---\nx\n", wantErr: `2: name: name "other" does not match its folder "t"`},
-		{name: "bad name", dir: "t", skill: "---\nname: Bad--Name\ndescription: d\n---\nx\n", wantErr: `invalid name "Bad--Name"`},
-		{name: "underivable name", dir: "My Tool", skill: testinput.GoodSkill, wantErr: `the folder name "My Tool" is not a valid skill name`},
+		// The front matter's name wins over the folder's; the mismatch breaks the Agent Skills spec only.
+		{name: "name differs from the folder: a warning, the name wins", dir: "t", skill: "---\nname: other\ndescription: d\n---\nx\n",
+			wantWarn: `2: warning: name: name "other" differs from its folder "t", which the Agent Skills specification (agentskills.io/specification) requires it to match; the name wins`,
+			check: func(t *testing.T, p *api.SkillPack) {
+				if p.Metadata.Name != "other" || p.Spec.Skills[0].Name != "other" {
+					t.Errorf("pack %q skill %q, want other", p.Metadata.Name, p.Spec.Skills[0].Name)
+				}
+			}},
+		{name: "name not a DNS label: Kubernetes refuses it", dir: "t", skill: "---\nname: Bad_Name\ndescription: d\n---\nx\n", wantErr: `2: name: invalid name "Bad_Name": it names the SkillPack, its ConfigMap and the label sympozium.ai/skillpack, so Kubernetes requires a DNS-1123 label`},
+		{name: "64 characters: the spec allows it, a label value does not", dir: "t", skill: "---\nname: " + strings.Repeat("a", 64) + "\ndescription: d\n---\nx\n", wantErr: "Kubernetes requires a DNS-1123 label (1-63"},
+		{name: "63 characters", dir: strings.Repeat("a", 63), skill: "---\nname: " + strings.Repeat("a", 63) + "\ndescription: d\n---\nx\n"},
+		{name: "non-ASCII lowercase: the spec allows it, Kubernetes does not", dir: "t", skill: "---\nname: café\ndescription: d\n---\nx\n", wantErr: `invalid name "café"`},
+		{name: "consecutive hyphens: a warning", dir: "pdf--tools", skill: "---\nname: pdf--tools\ndescription: d\n---\nx\n", wantWarn: `2: warning: name: "pdf--tools" contains consecutive hyphens, which the Agent Skills specification (agentskills.io/specification) forbids`},
+		{name: "underivable name", dir: "My Tool", skill: testinput.GoodSkill, wantErr: `1: name: no name in the front matter, and the folder name "My Tool" cannot name a SkillPack`},
+		{name: "folder name lower-cased when there is no name", dir: "Ticket-Triage", skill: testinput.GoodSkill, check: func(t *testing.T, p *api.SkillPack) {
+			if p.Metadata.Name != "ticket-triage" {
+				t.Errorf("name = %q", p.Metadata.Name)
+			}
+		}},
 		{name: "description required", dir: "t", skill: "---\nname: t\n---\nx\n", wantErr: "1: description: required"},
-		{name: "description too long", dir: "t", skill: "---\ndescription: " + strings.Repeat("d", 1025) + "\n---\nx\n", wantErr: "2: description: is 1025 characters, over the 1024 allowed"},
+		{name: "description blank", dir: "t", skill: "---\nname: t\ndescription: '  '\n---\nx\n", wantErr: "3: description: required"},
+		{name: "description too long: a warning, compiled whole", dir: "t", skill: "---\ndescription: " + strings.Repeat("d", 1068) + "\n---\nx\n",
+			wantWarn: "2: warning: description: is 1068 characters, over the 1024 the Agent Skills specification (agentskills.io/specification) allows",
+			check: func(t *testing.T, p *api.SkillPack) {
+				if len(p.Spec.Skills[0].Description) != 1068 {
+					t.Errorf("description cut to %d", len(p.Spec.Skills[0].Description))
+				}
+			}},
+		{name: "description of 1024 characters", dir: "t", skill: "---\ndescription: " + strings.Repeat("é", 1024) + "\n---\nx\n"},
+		{name: "compatibility too long", dir: "t", skill: "---\ndescription: d\ncompatibility: " + strings.Repeat("c", 501) + "\n---\nx\n", wantWarn: "3: warning: compatibility: is 501 characters, over the 500"},
+		{name: "unknown key: a warning, with a suggestion", dir: "t", skill: "---\ndescription: d\nlicence: MIT\n---\nx\n",
+			wantWarn: `3: warning: licence: not a front-matter key of the Agent Skills specification (name, description, license, compatibility, metadata, allowed-tools; agentskills.io/specification) nor of Wegent: not compiled (the agent reads only the body), kept for export (did you mean "license"?)`,
+			check: func(t *testing.T, p *api.SkillPack) {
+				if !strings.Contains(p.Metadata.Annotations[AnnotationFrontMatter], "licence: MIT") {
+					t.Errorf("front matter not kept for export: %q", p.Metadata.Annotations[AnnotationFrontMatter])
+				}
+			}},
+		{name: "Claude Code keys: warnings naming Claude Code", dir: "review", skill: "---\nname: review\ndescription: d\nargument-hint: \"[file]\"\nmodel: opus\nhooks: {PreToolUse: [{command: x}]}\nallowed-tools:\n  - Bash(git:*)\n  - Read\nlicense: Proprietary. LICENSE.txt has complete terms\nmetadata: {author: me, version: \"1.0\"}\n---\nx\n",
+			wantWarn: "4: warning: argument-hint: a Claude Code key, not one of the Agent Skills specification's",
+			check: func(t *testing.T, p *api.SkillPack) {
+				_, diags := PackFromPackage(Package{Source: "pkgs/review", Dir: "review", Files: map[string][]byte{"SKILL.md": []byte("---\nname: review\ndescription: d\nargument-hint: x\nmodel: opus\nhooks: {}\n---\nx\n")}}, "")
+				if len(diags) != 3 || strings.Contains(diags.Error(), "did you mean") {
+					t.Errorf("want one warning per Claude Code key, no suggestion:\n%v", diags)
+				}
+			}},
+		{name: "metadata of the wrong shape: a warning", dir: "t", skill: "---\ndescription: d\nmetadata:\n  tags: [a, b]\n---\nx\n", wantWarn: "4: warning: metadata: the Agent Skills specification (agentskills.io/specification) makes it a map from string keys to string values"},
+		{name: "metadata through an alias", dir: "t", skill: "---\ndescription: &d d\nmetadata: {summary: *d}\n---\nx\n"},
+		{name: "allowed-tools of the wrong shape: a warning", dir: "t", skill: "---\ndescription: d\nallowed-tools: {Bash: yes}\n---\nx\n", wantWarn: "3: warning: allowed-tools: the Agent Skills specification (agentskills.io/specification) makes it a space-delimited string or a list of strings"},
+		{name: "unknown key beside an error: both reported", dir: "t", skill: "---\nname: t\ncolour: red\n---\nx\n", wantErr: "pkgs/t/SKILL.md:3: warning: colour: not a front-matter key"},
+		{name: "a known key of the wrong type stays an error", dir: "t", skill: "---\ndescription: [a]\n---\nx\n", wantErr: "2: description: "},
+		{name: "merge key still refused", dir: "t", skill: "---\ndescription: d\n<<: {name: t}\n---\nx\n", wantErr: "3: "},
 		{name: "front matter not on line 1", dir: "t", skill: "\n---\ndescription: d\n---\nx\n", wantErr: "1: SKILL.md must open with a --- front matter line on line 1"},
 		{name: "front matter never closed", dir: "t", skill: "---\ndescription: d\n", wantErr: "never closed"},
-		{name: "unknown key", dir: "t", skill: "---\ndescription: d\ncolour: red\n---\nx\n", wantErr: `3: colour: unknown field "colour"`},
 		{name: "invalid UTF-8", dir: "t", skill: "---\ndescription: d\n---\n\xff\n", wantErr: "4: SKILL.md is not valid UTF-8"},
 		{name: "empty body", dir: "t", skill: "---\ndescription: d\n---\n\n", wantErr: "no body"},
 		// The front matter is read by the Reader: its lines, limits and refusals are every input's.

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestExportThenImport(t *testing.T) {
@@ -45,5 +47,87 @@ func TestExportThenImport(t *testing.T) {
 	// The imported SkillPack compiles like the package did.
 	if _, stderr, code := execute(t, "compile", filepath.Join(dir, "imported")); code != 0 {
 		t.Errorf("compile of imported packs: exit %d: %s", code, stderr)
+	}
+}
+
+// TestImportKeepGoing: with --keep-going the valid packages are written and the others reported
+// (exit 2), as kubeconform and conftest report each file; without it, nothing is written. Two
+// packages of one name are both refused. Nothing already in DIR is removed, and once the bad
+// packages are fixed a second run adds them and leaves the first run's files as they are.
+func TestImportKeepGoing(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	copyTree(t, "fixtures/skill-packages-wild/packages", in)                                           // valid, with warnings
+	copyTree(t, "fixtures/invalid/package-bad-name/report-writer", filepath.Join(in, "report-writer")) // Kubernetes refuses its name
+	copyTree(t, "fixtures/skill-packages/packages/ticket-triage", filepath.Join(in, "a", "ticket-triage"))
+	copyTree(t, "fixtures/skill-packages/packages/ticket-triage", filepath.Join(in, "b", "ticket-triage")) // the same name twice
+	out := filepath.Join(dir, "out")
+
+	// All or nothing by default.
+	_, stderr, code := execute(t, "import", in, "-o", out)
+	if code != 2 || !strings.Contains(stderr, `invalid name "Report_Writer"`) {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("import without --keep-going wrote %s: %v", out, err)
+	}
+
+	writeFile(t, filepath.Join(out, "README.md"), "not import's\n")
+	_, stderr, code = execute(t, "import", in, "-o", out, "--keep-going")
+	if code != 2 {
+		t.Fatalf("import --keep-going: exit %d, want 2: %s", code, stderr)
+	}
+	for _, want := range []string{
+		in + `/report-writer/SKILL.md:2: name: invalid name "Report_Writer"`,
+		in + `/a/ticket-triage/SKILL.md:1: package "ticket-triage" is also at ` + in + "/b/ticket-triage: import one of them",
+		in + `/b/ticket-triage/SKILL.md:1: package "ticket-triage" is also at ` + in + "/a/ticket-triage: import one of them",
+		in + `/changelog/SKILL.md:3: warning: description: is 1068 characters`,
+		"skillc: 2 package(s) imported into " + out + ", 3 input(s) refused (the errors above): nothing of theirs was written",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	got := listFiles(t, out)
+	if diff := cmp.Diff([]string{"README.md", "changelog.yaml", "reviewing-pull-requests.yaml"}, got); diff != "" {
+		t.Fatalf("DIR (-want +got):\n%s", diff)
+	}
+	first, err := os.ReadFile(filepath.Join(out, "changelog.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Fixed: the second run adds what was refused and keeps the rest.
+	if err := os.RemoveAll(filepath.Join(in, "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(in, "report-writer")); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code = execute(t, "import", in, "-o", out, "--keep-going"); code != 0 {
+		t.Fatalf("second import: exit %d: %s", code, stderr)
+	}
+	if diff := cmp.Diff([]string{"README.md", "changelog.yaml", "reviewing-pull-requests.yaml", "ticket-triage.yaml"}, listFiles(t, out)); diff != "" {
+		t.Errorf("DIR (-want +got):\n%s", diff)
+	}
+	if again, _ := os.ReadFile(filepath.Join(out, "changelog.yaml")); string(again) != string(first) {
+		t.Error("changelog.yaml changed between two imports of the same package")
+	}
+
+	// The write stays one stage: a different existing file refuses it whole, even with --keep-going.
+	writeFile(t, filepath.Join(out, "changelog.yaml"), "edited by hand\n")
+	writeFile(t, filepath.Join(in, "new-one", "SKILL.md"), "---\ndescription: d\n---\nbody\n")
+	if _, stderr, code = execute(t, "import", in, "-o", out, "--keep-going"); code != 2 || !strings.Contains(stderr, "changelog.yaml") {
+		t.Fatalf("import over an edited file: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "new-one.yaml")); !os.IsNotExist(err) {
+		t.Errorf("a refused write wrote new-one.yaml: %v", err)
+	}
+
+	// Only refusals: nothing to write, exit 2.
+	bad := filepath.Join(dir, "bad")
+	copyTree(t, "fixtures/invalid/package-bad-name/report-writer", filepath.Join(bad, "report-writer"))
+	if _, stderr, code = execute(t, "import", bad, "-o", filepath.Join(dir, "out2"), "--keep-going"); code != 2 || !strings.Contains(stderr, "skillc: no package imported, 1 input(s) refused") {
+		t.Errorf("import of bad packages only: exit %d: %s", code, stderr)
 	}
 }

@@ -39,7 +39,7 @@ const (
 	// Any quantity, as resource.Quantity's UnmarshalJSON takes it (surrounding spaces trimmed).
 	quantityAny  = `^\s*(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?\s*$`
 	absolutePath = `^/`
-	skillName    = `^[a-z0-9]+(-[a-z0-9]+)*$`
+	skillName    = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	nonBlank     = `\S`
 )
 
@@ -91,7 +91,7 @@ var fieldHints = map[string]fieldHint{
 	// SkillPack
 	"SkillPack.spec": {Required: true},
 	"Skill.name": {Required: true, Schema: object{"type": "string", "pattern": skillName, "maxLength": 64},
-		Description: "1-64 lowercase letters, digits and single hyphens: the skill becomes /skills/<name>.md."},
+		Description: "1-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit: the skill becomes /skills/<name>.md."},
 	"Skill.content": {Required: true, Schema: object{"type": "string", "pattern": nonBlank},
 		Description: "The skill's Markdown (must not be blank)."},
 	"Sidecar.image": {Required: true, Schema: nonEmpty,
