@@ -175,7 +175,7 @@ func (c *cursor) to(name string) *field.Path {
 // validRBACName is ValidateRBACName (rbac): a name that can be a URL path segment.
 func validRBACName(name string, _ bool) []string { return content.IsPathSegmentName(name) }
 
-var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob"}
+var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob", "PersistentVolumeClaim"}
 
 // Fixed roots, shared: a field.Path is immutable.
 var (
@@ -278,6 +278,9 @@ func validateObjectAt(o Object, c *cursor) field.ErrorList {
 	case *batchv1.CronJob:
 		errs = validateMeta(v, true, false, c)
 		errs = validateCronJob(errs, v, c)
+	case *corev1.PersistentVolumeClaim:
+		// ValidatePersistentVolumeClaim (core): a DNS subdomain name; skillc sets the spec itself.
+		errs = validateMeta(v, true, false, c)
 	default:
 		// A kind a new builder emits without adding its checks here: refused rather than unchecked.
 		errs = append(errs, field.NotSupported(field.NewPath("kind"), kindOf(o), validatedKinds))

@@ -171,7 +171,7 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 	if spec.HostNetwork {
 		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
 	}
-	if needsToken {
+	if needsToken || mountsVolume(&spec, TokenVolume) { // a part's containers may need it too (hooks)
 		spec.Volumes = append(spec.Volumes, tokenProjection())
 	}
 	if diags.HasErrors() {

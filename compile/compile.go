@@ -157,6 +157,7 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 		d.Sort()
 		return nil, d
 	}
+	linkPostRunJobs(objs)
 	applyTarget(spec.Target, objs)
 	diags.Sort()
 	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, StandIns: standInObjs, StandInPods: standInPods, Inputs: in, origins: from}, diags

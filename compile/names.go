@@ -92,3 +92,25 @@ func ServiceAccountName(identity api.Identity, run string) string {
 	}
 	return SharedServiceAccount
 }
+
+// Lifecycle hooks (upstream LifecycleHooks): the names upstream's controller gives a run's hook
+// containers, their Role and binding, the postRun Job and the workspace claim it shares with the
+// agent's Job, and the LabelComponent values of those objects.
+const (
+	PreRunContainerPrefix  = "pre-"
+	PostRunContainerPrefix = "post-"
+	LifecycleRBACPrefix    = "sympozium-lifecycle-"
+	ComponentLifecycle     = "lifecycle"
+	ComponentPostRun       = "post-run"
+	ComponentWorkspace     = "workspace"
+)
+
+// LifecycleRBACName is a run's (or schedule's) lifecycle Role and RoleBinding (ensureLifecycleRBAC).
+func LifecycleRBACName(run string) string { return LifecycleRBACPrefix + run }
+
+// PostRunJobName is the Job that runs a run's postRun hooks (buildPostRunJob).
+func PostRunJobName(run string) string { return run + "-postrun" }
+
+// WorkspaceClaimName is the claim a run with postRun hooks keeps its /workspace on
+// (ensureWorkspacePVC), so that the postRun Job reads what the agent wrote.
+func WorkspaceClaimName(run string) string { return run + "-workspace" }

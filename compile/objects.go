@@ -103,6 +103,7 @@ func PodSpecOf(o Object) *corev1.PodSpec {
 var kindOrder = map[string]int{
 	"ServiceAccount": 0, "ConfigMap": 1, "Role": 2, "ClusterRole": 3,
 	"RoleBinding": 4, "ClusterRoleBinding": 5, "Job": 6, "CronJob": 7,
+	"PersistentVolumeClaim": 8, // a run's workspace (postRun hooks); Argo CD applies it with the Job
 }
 
 // KindOf is an emitted object's kind.

@@ -48,6 +48,11 @@ func targetAnnotations(target api.Target, kind string) map[string]string {
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads, annotationArgoSyncOptions: argoJobSyncOptions}
 		case "CronJob":
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads}
+		case "PersistentVolumeClaim":
+			// A run's workspace claim (postRun hooks): with a WaitForFirstConsumer storage class it
+			// stays Pending, which Argo CD counts as Progressing, until the run's pod is scheduled;
+			// in an earlier wave than the Job it would wait for it for ever.
+			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads}
 		case "ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
 			return map[string]string{annotationArgoSyncWave: argoWavePrerequisites}
 		}

@@ -282,6 +282,9 @@ func validateRule(src diag.Source, field string, r api.PolicyRule, cluster bool)
 func validateInstance(in *api.Instance) diag.Diagnostics {
 	diags := checkMeta(in.Src, in.Metadata, in.Kind)
 	diags = append(diags, validateRefs(in.Src, "spec.skills", in.Spec.Skills)...)
+	if a := in.Spec.Agents; a != nil {
+		diags = append(diags, validateLifecycle(in.Src, "spec.agents.default.lifecycle", a.Default.Lifecycle, "spec.agents.default.env", a.Default.Env)...)
+	}
 	return diags
 }
 
@@ -347,6 +350,7 @@ func validateRun(r *api.AgentRun) diag.Diagnostics {
 		}
 	}
 	diags = append(diags, validateRefs(src, "spec.skills", r.Spec.Skills)...)
+	diags = append(diags, validateLifecycle(src, "spec.lifecycle", r.Spec.Lifecycle, "spec.env", r.Spec.Env)...)
 	return diags
 }
 

@@ -163,6 +163,9 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 		case *corev1.ConfigMap:
 			configMaps[x.Name] = x
 		case *batchv1.Job:
+			if x.Labels[compile.LabelComponent] == compile.ComponentPostRun {
+				continue // the run's postRun hooks: the run's pod is its agent's Job
+			}
 			podSpec, podPath = &x.Spec.Template.Spec, compile.JobPodSpecPath
 		case *batchv1.CronJob:
 			podSpec, podPath = &x.Spec.JobTemplate.Spec.Template.Spec, compile.CronJobPodSpecPath
@@ -170,7 +173,7 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 	}
 	podKey := ""
 	for _, o := range objs {
-		if k := o.GetObjectKind().GroupVersionKind().Kind; k == "Job" || k == "CronJob" {
+		if k := o.GetObjectKind().GroupVersionKind().Kind; (k == "Job" || k == "CronJob") && o.GetLabels()[compile.LabelComponent] != compile.ComponentPostRun {
 			podKey = compile.ObjectKey(o)
 		}
 	}

@@ -124,10 +124,11 @@ func FromObjects(objs []compile.Object) Set {
 	return s
 }
 
-// rbacOwner reads the run and pack of a generated Role or ClusterRole from its labels.
+// rbacOwner reads the run and pack of a generated Role or ClusterRole from its labels. A run's
+// lifecycle Role (its hooks' grants, no pack's) counts with the pod's permissions (pack "").
 func rbacOwner(l map[string]string) (Run, string, bool) {
 	pack, ok := l[compile.LabelSkill]
-	if !ok {
+	if !ok && l[compile.LabelComponent] != compile.ComponentLifecycle {
 		return Run{}, "", false
 	}
 	if name, ok := l[compile.LabelAgentRun]; ok {

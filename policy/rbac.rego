@@ -397,8 +397,13 @@ candidates contains f if {
 	some i, r in rules
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
 	count(verbs) > 0
-	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on configmaps%s: skills are ConfigMaps (%s<pack>) in the run namespace, so the holder can rewrite every other pack's skill text, a prompt injection into every agent that loads it. Fix: limit resourceNames to the pack's own ConfigMap %q, or remove the write verbs", [concat("/", verbs), rbac22_names(r), names.config_map_prefix, own_config_map]))
+	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on configmaps%s: skills are ConfigMaps (%s<pack>) in the run namespace, so the holder can rewrite every other pack's skill text, a prompt injection into every agent that loads it. Fix: %s, or remove the write verbs", [concat("/", verbs), rbac22_names(r), names.config_map_prefix, rbac22_fix]))
 }
+
+rbac22_fix := sprintf("limit resourceNames to the pack's own ConfigMap %q", [own_config_map]) if pack != ""
+
+# A run's lifecycle Role (its hooks' grants) belongs to no pack, and has no skill ConfigMap.
+rbac22_fix := "limit resourceNames to the ConfigMaps the run's hooks use" if pack == ""
 
 rbac22_names(r) := sprintf(" named %v", [r.resourceNames]) if {
 	count(object.get(r, "resourceNames", [])) > 0
