@@ -249,15 +249,25 @@ const (
 	StandInNamespace = "skillc-stand-in"
 )
 
+// shapesItsRuns reports whether an Agent puts into the runs the controller creates for it
+// something gated that a written run does not get: lifecycle hooks (containers, RBAC) or volumes.
+func shapesItsRuns(inst *api.Instance) bool {
+	a := inst.Spec.Agents
+	return a != nil && a.Default.Lifecycle != nil || len(inst.Spec.Volumes) > 0 || len(inst.Spec.VolumeMounts) > 0
+}
+
 // standIns are the pods the gate judges though nothing is emitted for them: an instance that no
 // run or schedule uses yet (the controller may start one at any time), and a pack that no pod
 // uses at all (a pack catalogue's own CI has nothing else to gate). A pack's stand-in runs in its
 // own namespace, or StandInNamespace for a catalog pack, with the config's identity.
 func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[nsName][]Toggle) []Pod {
 	used := map[*api.SkillPack]bool{}
-	running := map[*api.Instance]bool{}
+	covered := map[*api.Instance]bool{}
 	for _, p := range pods {
-		running[p.Instance] = true
+		// A written run does not take the Agent's lifecycle hooks or volumes (upstream copies them
+		// only into the runs it creates: schedules, the web endpoint, its API): with those set,
+		// only a schedule's pod shows what the controller will run for the Agent.
+		covered[p.Instance] = covered[p.Instance] || p.Scheduled() || !shapesItsRuns(p.Instance)
 		for _, t := range p.Toggles {
 			used[t.Pack] = true
 		}
@@ -266,7 +276,7 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 	for _, inst := range in.Instances {
 		ns := NamespaceOf(inst.Metadata, DefaultNamespace)
 		ts := instToggles[nsName{ns, inst.Metadata.Name}]
-		if running[inst] || len(ts) == 0 {
+		if covered[inst] || len(ts) == 0 && !shapesItsRuns(inst) {
 			continue
 		}
 		for _, t := range ts {

@@ -113,3 +113,34 @@ func TestHookContainersGated(t *testing.T) {
 		t.Errorf("no %s finding (%s): %v", k, why, rep.Findings)
 	}
 }
+
+// A tenant's Agent grants its hooks what it likes and then writes one harmless run: written runs do
+// not take the Agent's lifecycle (upstream copies it only into the runs it creates), so without a
+// stand-in the Agent's hooks — which every scheduled or API-created run will carry — are never
+// gated.
+func TestAgentHooksGatedBesideWrittenRuns(t *testing.T) {
+	const src = `apiVersion: sympozium.ai/v1alpha1
+kind: Agent
+metadata: {name: inst, namespace: team}
+spec:
+  agents:
+    default:
+      model: m
+      lifecycle:
+        rbac: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+        preRun:
+          - {name: fetch, image: ghcr.io/example/fetch@sha256:0000000000000000000000000000000000000000000000000000000000000000}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: r1, namespace: team}
+spec: {agentRef: inst, task: Look.}
+`
+	rep := gateYAML(t, src, compile.Options{})
+	for _, d := range rep.Findings {
+		if d.Rule == "RBAC-04" && d.Severity == diag.SeverityDeny && strings.HasPrefix(d.Field, "spec.agents.default.lifecycle.rbac[0]") {
+			return
+		}
+	}
+	t.Errorf("the Agent's lifecycle.rbac reading secrets was not gated beside a written run: %v", rep.Findings)
+}
