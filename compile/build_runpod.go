@@ -66,6 +66,11 @@ func runTimeout(pod *Pod) (time.Duration, where) {
 	return 0, where{}
 }
 
+// IsServerRun reports whether a run is upstream's server mode (spec.mode: server), which
+// reconcilePendingServer renders as a Deployment and a Service instead of a Job: the seam where
+// the server-mode builder takes the run over (until it does, the run is compiled as a Job).
+func IsServerRun(pod *Pod) bool { return !fromAgent(pod) && pod.Spec.Mode == "server" }
+
 // memoryEnabled is the Agent's legacy memory switch (resolveAgentRunInputs).
 func memoryEnabled(inst *api.Instance) bool {
 	return inst.Spec.Memory != nil && inst.Spec.Memory.Enabled

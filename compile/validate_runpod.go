@@ -190,10 +190,6 @@ func refsPack(refs []api.SkillRef, name string) bool {
 // and a Service: build_server.go).
 var runModes = []string{"", "task", "server"}
 
-// IsServerRun reports whether a run is upstream's server mode, which reconcilePendingServer
-// renders as a Deployment and a Service instead of a Job.
-func IsServerRun(pod *Pod) bool { return !fromAgent(pod) && pod.Spec.Mode == "server" }
-
 // validateRunPod checks what a run's own spec puts into its pod.
 func validateRunPod(r *api.AgentRun) diag.Diagnostics {
 	src := r.Src
