@@ -16,6 +16,7 @@ const (
 	DefaultCatalogNamespace  = "sympozium-system"
 	DefaultAgentRunnerImage  = "ghcr.io/sympozium-ai/sympozium/agent-runner:v0.10.46"
 	DefaultIPCBridgeImage    = "ghcr.io/sympozium-ai/sympozium/ipc-bridge:v0.10.46"
+	DefaultSandboxImage      = "ghcr.io/sympozium-ai/sympozium/sandbox:v0.10.46"
 	DefaultSkillBudgetTokens = 20000
 )
 
@@ -80,6 +81,9 @@ func (c *CompilerConfig) Default() {
 	}
 	if s.Images.IPCBridge == "" {
 		s.Images.IPCBridge = DefaultIPCBridgeImage
+	}
+	if s.Images.Sandbox == "" {
+		s.Images.Sandbox = DefaultSandboxImage
 	}
 	if s.Identity == "" {
 		s.Identity = IdentityShared

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -420,8 +421,11 @@ type ScheduleSpec struct {
 	ConcurrencyPolicy string `json:"concurrencyPolicy"`
 	Suspend           bool   `json:"suspend"`
 
-	Type          Opaque `json:"type"`
-	IncludeMemory Opaque `json:"includeMemory"`
+	// Type labels each run (heartbeat, scheduled or sweep); upstream's default is scheduled.
+	Type string `json:"type"`
+	// IncludeMemory: upstream prefixes each run's task with the Agent's memory when it fires
+	// (default true).
+	IncludeMemory *bool `json:"includeMemory"`
 }
 
 // Ref is the instance a schedule runs: agentRef (v0.10), or instanceRef (its pre-v0.10 spelling),
@@ -441,10 +445,18 @@ func (s *AgentRunSpec) Ref() (name, field string) {
 	return s.InstanceRef, "spec.instanceRef"
 }
 
-// Task is upstream's polymorphic task: a string, or an object describing an orchestration mode.
-// skillc passes either to the agent as the TASK variable (objects as compact JSON).
+// Task is upstream's polymorphic task (TaskSpec): a string, the prompt passed in TASK, or an
+// object naming an orchestration mode, which leaves TASK empty (upstream GetPrompt).
 type Task struct {
+	// Text is the string form's prompt ("" for the object form).
 	Text string
+	// Object is set for the object form: Mode, Tool and Parameters as upstream decodes them,
+	// and the keys upstream's decoder ignores (sorted), so that they can be refused.
+	Object     bool
+	Mode       string
+	Tool       string
+	Parameters map[string]string
+	Ignored    []string
 }
 
 // CompilerConfig holds the platform's settings (SPEC §3b). It is also the KRM functionConfig.
@@ -473,6 +485,9 @@ type ConfigSpec struct {
 type ConfigImages struct {
 	AgentRunner string `json:"agentRunner"`
 	IPCBridge   string `json:"ipcBridge"`
+	// Sandbox is the image of a run's sandbox sidecar when its spec.sandbox names none
+	// (upstream's imageRef("sandbox")).
+	Sandbox string `json:"sandbox"`
 }
 
 type PolicyConfig struct {
@@ -518,8 +533,11 @@ type PolicyException struct {
 	Expires       string   `json:"expires"`
 }
 
-// UnmarshalJSON keeps a string task as is and an object task as compact, key-sorted JSON.
+// UnmarshalJSON reads a string task as its prompt and an object task as upstream's TaskSpec does
+// (UnmarshalJSON in api/v1alpha1/taskspec.go): mode and tool when they are strings, parameters a
+// mapping of strings (anything else is refused, as upstream refuses it).
 func (t *Task) UnmarshalJSON(b []byte) error {
+	*t = Task{}
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
 		t.Text = s
@@ -529,11 +547,31 @@ func (t *Task) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return fmt.Errorf("task must be a string or a mapping")
 	}
-	out, err := json.Marshal(obj) // map keys marshal sorted: deterministic
-	if err != nil {
-		return err
+	t.Object = true
+	t.Mode, _ = obj["mode"].(string)
+	t.Tool, _ = obj["tool"].(string)
+	switch p := obj["parameters"].(type) {
+	case nil:
+	case map[string]any:
+		t.Parameters = make(map[string]string, len(p))
+		for k, v := range p {
+			s, ok := v.(string)
+			if !ok {
+				return fmt.Errorf("task.parameters.%s must be a string, as upstream's TaskSpec requires", k)
+			}
+			t.Parameters[k] = s
+		}
+	default:
+		return fmt.Errorf("task.parameters must be a mapping of strings, as upstream's TaskSpec requires")
 	}
-	t.Text = string(out)
+	for k := range obj {
+		switch k {
+		case "mode", "tool", "parameters":
+		default:
+			t.Ignored = append(t.Ignored, k)
+		}
+	}
+	slices.Sort(t.Ignored)
 	return nil
 }
 

@@ -880,6 +880,18 @@ func sizeReport(o Object, from Origins, form string) diag.Diagnostic {
 			cs   []corev1.Container
 		}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}} {
 			for i, c := range list.cs {
+				for _, a := range []struct {
+					name string
+					list []string
+				}{{"command", c.Command}, {"args", c.Args}} {
+					n := 0
+					for _, s := range a.list {
+						n += len(s)
+					}
+					if n > 0 {
+						parts = append(parts, part{fmt.Sprintf("%s%s[%d].%s", prefix, list.name, i, a.name), n})
+					}
+				}
 				for j, e := range c.Env {
 					parts = append(parts, part{fmt.Sprintf("%s%s[%d].env[%d]", prefix, list.name, i, j), len(e.Name) + len(e.Value)})
 				}

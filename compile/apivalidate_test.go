@@ -497,27 +497,23 @@ func TestCursorPath(t *testing.T) {
 	}
 }
 
-// aliasTask is an AgentRun whose task YAML aliases expand to about chunk*1000 bytes.
-func aliasTask(chunk int) string {
+// bigTask is an AgentRun whose task is about chunk*1000 bytes.
+func bigTask(chunk int) string {
 	return `apiVersion: sympozium.ai/v1alpha1
 kind: AgentRun
 metadata: {name: r1, namespace: team}
 spec:
   instanceRef: alice
-  task:
-    l0: &l0 "` + strings.Repeat("x", chunk) + `"
-    l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]
-    l2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]
-    l3: [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]`
+  task: "` + strings.Repeat("x", chunk*1000) + `"`
 }
 
 // TestClientSideApplyLimit: Argo CD applies a Job client-side (skillc's own sync option), and
 // kubectl copies the whole object into an annotation, which the API server limits to 256 KiB.
 // Other objects are only warned about: the Application may sync them server-side.
 func TestClientSideApplyLimit(t *testing.T) {
-	_, diags := compileYAML(t, Options{Target: "argocd"}, pack(""), testInstance, aliasTask(300))
+	_, diags := compileYAML(t, Options{Target: "argocd"}, pack(""), testInstance, bigTask(300))
 	wantDiag(t, diags, 19, "spec.task", "bytes of annotations once kubectl's client-side apply adds kubectl.kubernetes.io/last-applied-configuration, over the API server's 262144")
-	if _, diags := compileYAML(t, Options{}, pack(""), testInstance, aliasTask(300)); diags != nil {
+	if _, diags := compileYAML(t, Options{}, pack(""), testInstance, bigTask(300)); diags != nil {
 		t.Errorf("plain target: %v", diags) // 300 KB is within what the API server stores
 	}
 

@@ -436,14 +436,6 @@ func hookEnvVar(e api.EnvVar) corev1.EnvVar {
 	return v
 }
 
-// resolvePullPolicy is upstream's ResolveImagePullPolicy: IfNotPresent unless one is given.
-func resolvePullPolicy(p string) corev1.PullPolicy {
-	if p == "" {
-		return corev1.PullIfNotPresent
-	}
-	return corev1.PullPolicy(p) // validated on load
-}
-
 func hookResources(cpuReq, memReq, cpuLim, memLim string) corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{
 		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpuReq), corev1.ResourceMemory: resource.MustParse(memReq)},

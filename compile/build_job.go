@@ -31,7 +31,7 @@ func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) 
 		return nil, nil, diags
 	}
 	podObjectOrigins(pod, from, "spec.template.metadata.labels")
-	from.set("spec.activeDeadlineSeconds", &pod.Src, "spec.timeout")
+	deadlineOrigin(pod, from, "spec.activeDeadlineSeconds")
 	return &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: workloadMeta(pod),
@@ -39,11 +39,11 @@ func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) 
 	}, from.done(), diags
 }
 
-// jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline.
+// jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline:
+// the run's timeout plus a minute, as upstream's buildJob sets it.
 func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
 	deadline := int64(defaultDeadlineSeconds)
-	if t := pod.Timeout; t != "" {
-		d, _ := time.ParseDuration(t) // validated on load
+	if d, _ := runTimeout(pod); d > 0 {
 		deadline = int64(d/time.Second) + deadlineGraceSeconds
 	}
 	return batchv1.JobSpec{
@@ -51,6 +51,15 @@ func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
 		ActiveDeadlineSeconds: &deadline,
 		Template:              tmpl,
 	}
+}
+
+// deadlineOrigin records where a Job's deadline came from: the timeout that set it, else the run.
+func deadlineOrigin(pod *Pod, from *origins, path string) {
+	if d, at := runTimeout(pod); d > 0 {
+		from.set(path, at.src, at.field)
+		return
+	}
+	from.set(path, &pod.Src, "spec.timeout")
 }
 
 // podObjectOrigins records the origins of a Job's or CronJob's own fields: the run or schedule,
@@ -83,6 +92,7 @@ func runLabelKey(pod *Pod) string {
 // into from where its fields came from (paths relative to the pod spec) as it creates them.
 func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *origins) (*corev1.PodTemplateSpec, diag.Diagnostics) {
 	perRun := cfg.Identity == api.IdentityPerRun
+	env, diags := agentEnv(pod)
 	spec := corev1.PodSpec{
 		ServiceAccountName: ServiceAccountName(cfg.Identity, pod.Name),
 		RestartPolicy:      corev1.RestartPolicyNever,
@@ -93,14 +103,16 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 		ImagePullSecrets: pullSecrets(pod, from),
-		Containers:       []corev1.Container{agentContainer(cfg, pod), ipcBridgeContainer(cfg)},
-		Volumes:          baseVolumes(pod),
+		Containers: []corev1.Container{
+			agentContainer(cfg, pod, env.emit("containers[0].env[#]", from), from),
+			ipcBridgeContainer(cfg, ipcBridgeEnv(pod).emit("containers[1].env[#]", from)),
+		},
+		Volumes: baseVolumes(pod, from),
 	}
 	if perRun {
 		spec.AutomountServiceAccountToken = ptr(false)
 	}
 	from.setPod("", 0, 0, &pod.Src, "metadata.name", 0)
-	agentEnvOrigins(spec.Containers[0].Env, pod, from)
 	if images != nil {
 		for _, f := range [...]string{".image", ".imagePullPolicy"} {
 			from.setPod("containers[0]"+f, 0, 0, images, "spec.images.agentRunner", 0)
@@ -112,7 +124,8 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		// baseVolumes projects one source per toggle into "skills", its fourth volume.
 		from.add(rec{path: "volumes[3].projected.sources[#]", idx: [2]int32{int32(i)}, src: &t.Src, t: t, field: ".skillPackRef", flags: inPod | toggleField})
 	}
-	var diags diag.Diagnostics
+	tm, d := taskMode(pod)
+	diags = append(diags, d...)
 	needsToken := false
 	hostPID, hostNetwork := false, false
 	volumeOwner := map[string]string{}
@@ -163,8 +176,15 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		}
 		// One record for the container: sidecarRecords expands it into its fields when asked.
 		from.add(rec{path: path, idx: [2]int32{int32(len(*list)), int32(declared)}, src: src, t: t, field: "spec.sidecar", flags: inPod | sidecar})
+		if tm != nil && tm.toggle == ti {
+			applyTaskMode(tm, t, &c, pod, path, len(*list), from)
+		}
 		*list = append(*list, c)
 	}
+	addSandbox(cfg, pod, &spec, images, from)
+	diags = append(diags, addUserVolumes(pod, &spec, volumeOwner, from)...)
+	nodeSelector(pod, &spec, from)
+	sandboxSeccomp(pod, &spec, from)
 	for _, part := range podParts {
 		diags = append(diags, part(cfg, pod, &spec, from)...)
 	}
@@ -305,58 +325,13 @@ func hardened(readOnlyRoot bool) *corev1.SecurityContext {
 	return sc
 }
 
-// agentEnvOrigins records where each of the agent's variables came from: the run (or schedule)
-// and its instance.
-func agentEnvOrigins(env []corev1.EnvVar, pod *Pod, from *origins) {
-	const path = "containers[0].env[#]"
-	for i, e := range env {
-		switch _, fromRun := pod.Env[e.Name]; {
-		case fromRun:
-			from.add(rec{path: path, idx: [2]int32{int32(i)}, src: &pod.Src, field: "spec.env.$", name: e.Name, flags: inPod})
-		case e.Name == "TASK":
-			from.setPod(path, i, 0, &pod.Src, "spec.task", 0)
-		case e.Name == "MODEL_NAME" && pod.Model != "":
-			from.setPod(path, i, 0, &pod.Src, "spec.model.model", 0)
-		case e.Name == "MODEL_NAME":
-			from.setPod(path, i, 0, &pod.Instance.Src, "spec.agents.default.model", 0)
-		case e.Name == "INSTANCE_NAME":
-			from.setPod(path, i, 0, &pod.Instance.Src, "metadata.name", 0)
-		}
-	}
-}
-
-func agentContainer(cfg *api.ConfigSpec, pod *Pod) corev1.Container {
-	model := ""
-	if a := pod.Instance.Spec.Agents; a != nil {
-		model = a.Default.Model
-	}
-	if pod.Model != "" {
-		model = pod.Model
-	}
-	env := map[string]string{
-		"AGENT_RUN_ID":    pod.Name,
-		"INSTANCE_NAME":   pod.Instance.Metadata.Name,
-		"AGENT_NAMESPACE": pod.Namespace,
-		"TASK":            pod.Task,
-		"MODEL_NAME":      model,
-	}
-	for k, v := range pod.Env {
-		env[k] = string(v)
-	}
-	vars := make([]corev1.EnvVar, 0, len(env))
-	for _, k := range sortedKeys(env) {
-		v := corev1.EnvVar{Name: k, Value: env[k]}
-		if k == "AGENT_RUN_ID" && pod.Scheduled() {
-			// Each trigger is a Job the CronJob names: the run's id is that name.
-			v = corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
-				APIVersion: "v1", FieldPath: "metadata.labels['batch.kubernetes.io/job-name']"}}}
-		}
-		vars = append(vars, v)
-	}
-	return corev1.Container{
+// agentContainer is the agent-runner with SPEC's mounts, and the Agent's memory when it has
+// legacy memory (upstream buildContainers).
+func agentContainer(cfg *api.ConfigSpec, pod *Pod, env []corev1.EnvVar, from *origins) corev1.Container {
+	c := corev1.Container{
 		Name:  AgentContainer,
 		Image: cfg.Images.AgentRunner,
-		Env:   vars,
+		Env:   env,
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: VolumeSkills, MountPath: "/skills", ReadOnly: true},
 			{Name: VolumeWorkspace, MountPath: "/workspace"},
@@ -365,12 +340,18 @@ func agentContainer(cfg *api.ConfigSpec, pod *Pod) corev1.Container {
 		},
 		SecurityContext: hardened(true),
 	}
+	if memoryEnabled(pod.Instance) {
+		from.setPod("containers[0].volumeMounts[#]", len(c.VolumeMounts), 0, &pod.Instance.Src, "spec.memory.enabled", 0)
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: VolumeMemory, MountPath: "/memory", ReadOnly: true})
+	}
+	return c
 }
 
-func ipcBridgeContainer(cfg *api.ConfigSpec) corev1.Container {
+func ipcBridgeContainer(cfg *api.ConfigSpec, env []corev1.EnvVar) corev1.Container {
 	return corev1.Container{
 		Name:            IPCBridgeContainer,
 		Image:           cfg.Images.IPCBridge,
+		Env:             env,
 		VolumeMounts:    []corev1.VolumeMount{{Name: VolumeIPC, MountPath: "/ipc"}},
 		SecurityContext: hardened(true),
 	}
@@ -489,18 +470,39 @@ func sidecarResources(r *api.SidecarResources) corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
 }
 
-// baseVolumes are the pod's own volumes: scratch space, the IPC channel and the skills projection.
-func baseVolumes(pod *Pod) []corev1.Volume {
+// baseVolumes are the pod's own volumes: scratch space, the IPC channel, the skills projection
+// (a source per pack, then one per skills[].configMapRef, optional as upstream's buildVolumes
+// makes it) and the Agent's legacy memory.
+func baseVolumes(pod *Pod, from *origins) []corev1.Volume {
 	sources := make([]corev1.VolumeProjection, 0, len(pod.Toggles))
 	for _, t := range pod.Toggles {
 		sources = append(sources, skillsProjection(t.Pack))
 	}
-	return []corev1.Volume{
+	refs, src := skillRefs(pod)
+	for i, r := range refs {
+		if r.ConfigMapRef == "" {
+			continue
+		}
+		// Referenced, never read: validateRefs warns that the gate cannot see its skills.
+		from.setPod("volumes[3].projected.sources[#]", len(sources), 0, src, "spec.skills[#].configMapRef", i)
+		sources = append(sources, corev1.VolumeProjection{ConfigMap: &corev1.ConfigMapProjection{
+			LocalObjectReference: corev1.LocalObjectReference{Name: r.ConfigMapRef}, Optional: ptr(true),
+		}})
+	}
+	vols := []corev1.Volume{
 		{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("1Gi"))}}},
 		{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(resource.MustParse("64Mi"))}}},
 		{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("256Mi"))}}},
 		{Name: VolumeSkills, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
 	}
+	if memoryEnabled(pod.Instance) {
+		// Optional: the pod starts before the Agent's memory ConfigMap exists, as upstream's.
+		from.setPod("volumes[#]", len(vols), 0, &pod.Instance.Src, "spec.memory.enabled", 0)
+		vols = append(vols, corev1.Volume{Name: VolumeMemory, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: MemoryConfigMapName(pod.Instance.Metadata.Name)}, Optional: ptr(true),
+		}}})
+	}
+	return vols
 }
 
 // tokenProjection is the API token volume kubelet would auto-mount, made explicit so that only the

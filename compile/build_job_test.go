@@ -191,7 +191,7 @@ kind: AgentRun
 metadata: {name: r1, namespace: team}
 spec:
   instanceRef: alice
-  task: {mode: sidecar-driven, b: 1, a: [x]}
+  task: summarise the week
   model: {model: m2}
   env: {ZED: z, ALPHA: a}`
 	res, diags := compileYAML(t, Options{}, pack(""), testInstance, run)
@@ -204,7 +204,7 @@ spec:
 		got = append(got, e.Name+"="+e.Value)
 	}
 	want := []string{"AGENT_NAMESPACE=team", "AGENT_RUN_ID=r1", "ALPHA=a", "INSTANCE_NAME=alice", "MODEL_NAME=m2",
-		`TASK={"a":["x"],"b":1,"mode":"sidecar-driven"}`, "ZED=z"}
+		"TASK=summarise the week", "ZED=z"}
 	if !slices.Equal(got, want) {
 		t.Errorf("agent env =\n%v\nwant\n%v", got, want)
 	}

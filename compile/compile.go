@@ -102,8 +102,10 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 	for _, img := range []struct{ field, ref string }{
 		{"spec.images.agentRunner", c.Spec.Images.AgentRunner},
 		{"spec.images.ipcBridge", c.Spec.Images.IPCBridge},
+		{"spec.images.sandbox", c.Spec.Images.Sandbox},
 	} {
-		// Every pod runs these two: a reference no runtime can pull fails every run.
+		// Every pod runs the first two, and a sandboxed run the third: a reference no runtime
+		// can pull fails every such run.
 		if err := api.ParseImage(img.ref); err != nil {
 			diags = append(diags, c.Src.Diag(img.field, "invalid image reference %q: %v", img.ref, err))
 		}
@@ -141,6 +143,10 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 	configMaps := map[nsName]bool{} // built once, whether for a run or a stand-in
 	objs, from, d := buildObjects(cfg, pods, instToggles, configMaps)
 	diags = append(diags, d...)
+	instObjs, instFrom, d := buildInstanceObjects(cfg, in.Instances)
+	diags = append(diags, d...)
+	objs = append(objs, instObjs...)
+	maps.Copy(from, instFrom)
 	standInPods := standIns(spec, in, pods, instToggles)
 	standInObjs, standInFrom, d := buildObjects(cfg, standInPods, nil, configMaps)
 	diags = append(diags, d...)

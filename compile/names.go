@@ -61,7 +61,14 @@ const (
 	VolumeIPC       = "ipc"
 	VolumeTmp       = "tmp"
 	VolumeSkills    = "skills"
+	// VolumeMemory is the Agent's legacy memory ConfigMap, when it has memory enabled.
+	VolumeMemory = "memory"
 )
+
+// UpstreamReservedVolumes are the names upstream's controller keeps for its own volumes and
+// drops from anything a user declares (reservedVolumeNames in agentrun_controller.go): skillc
+// refuses them instead.
+var UpstreamReservedVolumes = []string{VolumeWorkspace, VolumeIPC, VolumeSkills, VolumeTmp, VolumeMemory, "mcp-config", "sidecar-tools"}
 
 // PodVolumes are the volumes every pod has, whoever mounts them.
 var PodVolumes = []string{VolumeWorkspace, VolumeIPC, VolumeTmp, VolumeSkills}

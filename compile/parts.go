@@ -25,3 +25,31 @@ type podObjects func(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *rec
 var podObjectBuilders = []podObjects{
 	hookObjects, // build_hooks.go
 }
+
+// An instanceObjects builds what upstream's Agent controller creates once per Agent, whether or
+// not any run uses it yet (AgentReconciler.Reconcile), each with its origins, begun with rr.
+type instanceObjects func(cfg *api.ConfigSpec, inst *api.Instance, rr *recorder) ([]Object, []*origins, diag.Diagnostics)
+
+var instanceObjectBuilders = []instanceObjects{buildMemoryConfigMap}
+
+// buildInstanceObjects runs every instanceObjects builder over the instances, checking each
+// object as the API server would.
+func buildInstanceObjects(cfg *api.CompilerConfig, insts []*api.Instance) ([]Object, map[Object]*origins, diag.Diagnostics) {
+	var objs []Object
+	recorded := map[Object]*origins{}
+	rr := &recorder{}
+	ck := &cursor{memo: map[memoKey][]string{}}
+	var diags diag.Diagnostics
+	for _, inst := range insts {
+		for _, build := range instanceObjectBuilders {
+			built, froms, d := build(&cfg.Spec, inst, rr)
+			diags = append(diags, d...)
+			for i, o := range built {
+				objs = append(objs, o)
+				recorded[o] = froms[i]
+				diags = append(diags, checkEmitted(ck, o, cfg.Spec.Target, froms[i])...)
+			}
+		}
+	}
+	return objs, recorded, diags
+}

@@ -42,6 +42,8 @@ type Pod struct {
 	Schedule    *api.Schedule // set for schedules
 	// StandIn: no run or schedule exists; the pod is built only to be gated (see standIns).
 	StandIn bool
+	// StandInWhy, when set, says why an instance that has runs gets a stand-in too.
+	StandInWhy string
 	// Spec is the run's spec as the controller builds its pod from it: the AgentRun's own, or for
 	// a schedule (and a stand-in) the spec upstream's schedule controller writes into each run it
 	// creates from the Agent (scheduledRunSpec). Fields taken from the Agent have their origin in
@@ -71,6 +73,15 @@ func scheduledRunSpec(inst *api.Instance) *api.AgentRunSpec {
 		spec.Model.NodeSelector, spec.Model.ProviderHeaders = d.NodeSelector, d.ProviderHeaders
 		spec.Lifecycle, spec.Env, spec.Timeout = d.Lifecycle, d.Env, d.RunTimeout
 	}
+	if spec.Model == nil {
+		spec.Model = &api.RunModel{}
+	}
+	spec.Model.Provider, _ = resolveProvider(inst)
+	if m := inst.Spec.Memory; m != nil {
+		spec.SystemPrompt = m.SystemPrompt // memorySystemPrompt
+	}
+	// The system canary's runs check the platform's health (CanaryMode).
+	spec.CanaryMode = inst.Metadata.Labels["sympozium.ai/ensemble"] == "system-canary"
 	return spec
 }
 
@@ -147,6 +158,9 @@ func (r *resolver) toggles(src diag.Source, field, ns, owner string, refs []api.
 	out := make([]Toggle, 0, len(refs))
 	seen := map[string]string{}
 	for i, ref := range refs {
+		if ref.SkillPackRef == "" {
+			continue // a configMapRef alone: a ConfigMap projected as it is (baseVolumes)
+		}
 		f := fmt.Sprintf("%s[%d]", field, i)
 		pack, shadowed := r.lookup(ns, ref.SkillPackRef)
 		if pack == nil {
@@ -216,8 +230,10 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 			r.diags = append(r.diags, sched.Src.Diag(field, "SympoziumSchedule %s/%s: instance %q not found in namespace %q", ns, sched.Metadata.Name, instName, ns))
 			continue
 		}
+		spec := scheduledRunSpec(inst)
+		spec.AgentID = "schedule-" + sched.Metadata.Name
 		pods = append(pods, Pod{Kind: "SympoziumSchedule", Name: sched.Metadata.Name, Namespace: ns, Src: sched.Src, Instance: inst,
-			Task: sched.Spec.Task, Toggles: instToggles[nsName{ns, inst.Metadata.Name}], Schedule: sched, Spec: scheduledRunSpec(inst)})
+			Task: sched.Spec.Task, Toggles: instToggles[nsName{ns, inst.Metadata.Name}], Schedule: sched, Spec: spec})
 	}
 	return pods, instToggles, r.diags
 }
@@ -249,25 +265,17 @@ const (
 	StandInNamespace = "skillc-stand-in"
 )
 
-// shapesItsRuns reports whether an Agent puts into the runs the controller creates for it
-// something gated that a written run does not get: lifecycle hooks (containers, RBAC) or volumes.
-func shapesItsRuns(inst *api.Instance) bool {
-	a := inst.Spec.Agents
-	return a != nil && a.Default.Lifecycle != nil || len(inst.Spec.Volumes) > 0 || len(inst.Spec.VolumeMounts) > 0
-}
-
 // standIns are the pods the gate judges though nothing is emitted for them: an instance that no
 // run or schedule uses yet (the controller may start one at any time), and a pack that no pod
 // uses at all (a pack catalogue's own CI has nothing else to gate). A pack's stand-in runs in its
 // own namespace, or StandInNamespace for a catalog pack, with the config's identity.
 func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[nsName][]Toggle) []Pod {
 	used := map[*api.SkillPack]bool{}
-	covered := map[*api.Instance]bool{}
+	running := map[*api.Instance]bool{}
+	scheduled := map[*api.Instance]bool{}
 	for _, p := range pods {
-		// A written run does not take the Agent's lifecycle hooks or volumes (upstream copies them
-		// only into the runs it creates: schedules, the web endpoint, its API): with those set,
-		// only a schedule's pod shows what the controller will run for the Agent.
-		covered[p.Instance] = covered[p.Instance] || p.Scheduled() || !shapesItsRuns(p.Instance)
+		running[p.Instance] = true
+		scheduled[p.Instance] = scheduled[p.Instance] || p.Scheduled()
 		for _, t := range p.Toggles {
 			used[t.Pack] = true
 		}
@@ -276,13 +284,21 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 	for _, inst := range in.Instances {
 		ns := NamespaceOf(inst.Metadata, DefaultNamespace)
 		ts := instToggles[nsName{ns, inst.Metadata.Name}]
-		if covered[inst] || len(ts) == 0 && !shapesItsRuns(inst) {
+		why := ""
+		switch {
+		case scheduled[inst]:
+			continue // a schedule's pod is built from the Agent's run spec already
+		case running[inst] && shapesControllerRuns(inst):
+			// An AgentRun from Git keeps its own spec; the runs the controller creates from the
+			// Agent (a channel's, a delegation's) take these too, and nothing else judges them.
+			why = "its AgentRuns do not take the Agent's volumes, env or lifecycle hooks, the runs its controller creates do"
+		case running[inst] || len(ts) == 0 && !shapesControllerRuns(inst):
 			continue
 		}
 		for _, t := range ts {
 			used[t.Pack] = true
 		}
-		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: ns, Src: inst.Src, Instance: inst, Toggles: ts, StandIn: true, Spec: scheduledRunSpec(inst)})
+		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: ns, Src: inst.Src, Instance: inst, Toggles: ts, StandIn: true, StandInWhy: why, Spec: scheduledRunSpec(inst)})
 	}
 	for _, p := range in.Packs {
 		if used[p] {
@@ -300,4 +316,15 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 		out = append(out, Pod{Kind: "AgentRun", Name: StandInName, Namespace: podNS, Src: p.Src, Instance: inst, Toggles: []Toggle{t}, StandIn: true, Spec: scheduledRunSpec(inst)})
 	}
 	return out
+}
+
+// shapesControllerRuns reports whether an Agent gives the runs its controller creates what an
+// AgentRun's own spec does not inherit (upstream's run creators copy these; resolveAgentRunInputs
+// does not): volumes and their mounts, env, lifecycle hooks.
+func shapesControllerRuns(inst *api.Instance) bool {
+	if len(inst.Spec.Volumes) > 0 || len(inst.Spec.VolumeMounts) > 0 {
+		return true
+	}
+	d := agentDefaults(inst)
+	return len(d.Env) > 0 || d.Lifecycle != nil
 }

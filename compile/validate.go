@@ -200,6 +200,8 @@ func reservedVolume(name string) string {
 		return "the name is skillc's, for the run's service-account token, which skillc mounts only into the sidecars that declared RBAC (spec.identity: per-run); declare sidecar.rbac if the skill needs the API, and name other volumes otherwise"
 	case slices.Contains(PodVolumes, name):
 		return fmt.Sprintf("the name is skillc's, for one of the volumes every pod has (%s), which a sidecar may mount without declaring it; name the pack's own volume otherwise", strings.Join(PodVolumes, ", "))
+	case slices.Contains(UpstreamReservedVolumes, name):
+		return fmt.Sprintf("upstream's controller keeps the names %s for its own volumes and drops any other volume or mount so named; name yours otherwise", strings.Join(UpstreamReservedVolumes, ", "))
 	}
 	return ""
 }
@@ -285,6 +287,7 @@ func validateInstance(in *api.Instance) diag.Diagnostics {
 	if a := in.Spec.Agents; a != nil {
 		diags = append(diags, validateLifecycle(in.Src, "spec.agents.default.lifecycle", a.Default.Lifecycle, "spec.agents.default.env", a.Default.Env)...)
 	}
+	diags = append(diags, validateAgentPod(in)...)
 	return diags
 }
 
@@ -292,9 +295,10 @@ func validateRefs(src diag.Source, field string, refs []api.SkillRef) diag.Diagn
 	var diags diag.Diagnostics
 	for i, r := range refs {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		if r.SkillPackRef == "" {
-			diags = append(diags, src.Diag(f+".skillPackRef", "required"))
+		if r.SkillPackRef == "" && r.ConfigMapRef == "" {
+			diags = append(diags, src.Diag(f+".skillPackRef", "required (or configMapRef)"))
 		}
+		diags = append(diags, validateConfigMapRef(src, f, r)...)
 		envs := map[string]string{}
 		for _, k := range sortedKeys(r.Params) {
 			if k == "" {
@@ -338,19 +342,10 @@ func validateRun(r *api.AgentRun) diag.Diagnostics {
 			diags = append(diags, src.Diag("spec.timeout", "invalid duration %q (e.g. 5m, 1h30m)", r.Spec.Timeout))
 		}
 	}
-	for _, k := range sortedKeys(r.Spec.Env) {
-		for _, msg := range validation.IsEnvVarName(k) {
-			diags = append(diags, src.Diag("spec.env."+k, "invalid env name %q: %s", k, msg))
-		}
-		if _, reserved := agentEnvNames[k]; reserved {
-			diags = append(diags, src.Diag("spec.env."+k, "%q is set by skillc itself", k))
-		}
-		if why := reservedEnv(k, "the agent"); why != "" {
-			diags = append(diags, src.Diag("spec.env."+k, "%q is reserved: %s", k, why))
-		}
-	}
+	diags = append(diags, validateAgentEnv(src, "spec.env", r.Spec.Env)...)
 	diags = append(diags, validateRefs(src, "spec.skills", r.Spec.Skills)...)
 	diags = append(diags, validateLifecycle(src, "spec.lifecycle", r.Spec.Lifecycle, "spec.env", r.Spec.Env)...)
+	diags = append(diags, validateRunPod(r)...)
 	return diags
 }
 
@@ -434,11 +429,7 @@ func validateSchedule(sc *api.Schedule) diag.Diagnostics {
 	case sc.Spec.InstanceRef != "" && sc.Spec.AgentRef != "" && sc.Spec.InstanceRef != sc.Spec.AgentRef:
 		diags = append(diags, src.Diag("spec.agentRef", "instanceRef %q and agentRef %q disagree", sc.Spec.InstanceRef, sc.Spec.AgentRef))
 	}
-	switch sc.Spec.FirstTick {
-	case "", "immediate", "afterInterval":
-	default:
-		diags = append(diags, src.Diag("spec.firstTick", "must be immediate or afterInterval, got %q", sc.Spec.FirstTick))
-	}
+	diags = append(diags, validateScheduleRuns(sc)...)
 	if msg := checkCron(sc.Spec.Schedule); msg != "" {
 		diags = append(diags, src.Diag("spec.schedule", "%s", msg))
 	}

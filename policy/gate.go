@@ -637,7 +637,10 @@ type located struct {
 // standInFinding says that a finding comes from a stand-in run, and whose.
 func standInFinding(f Finding, pod *compile.Pod) Finding {
 	what := "(checked as a stand-in run: nothing enables this pack yet)"
-	if pod != nil && pod.Instance != nil && pod.Instance.Metadata.Name != compile.StandInName {
+	switch {
+	case pod != nil && pod.StandInWhy != "":
+		what = fmt.Sprintf("(checked as a stand-in run of %s %s/%s: %s)", pod.Instance.Kind, pod.Namespace, pod.Instance.Metadata.Name, pod.StandInWhy)
+	case pod != nil && pod.Instance != nil && pod.Instance.Metadata.Name != compile.StandInName:
 		what = fmt.Sprintf("(checked as a stand-in run of %s %s/%s: no AgentRun or schedule uses it yet)", pod.Instance.Kind, pod.Namespace, pod.Instance.Metadata.Name)
 	}
 	f.Detail += " " + what

@@ -50,7 +50,7 @@ var unmarshalerSchemas = map[reflect.Type]object{
 	},
 	reflect.TypeFor[api.Task](): {
 		"type":        []any{"string", "object", "null"},
-		"description": "What the agent is asked to do: a string, or an object (an orchestration mode) passed as compact JSON in TASK.",
+		"description": "What the agent is asked to do: a string (the prompt, in TASK), or an object naming an orchestration mode (upstream v0.10.46 has sidecar-driven: {mode, tool, parameters}).",
 	},
 	reflect.TypeFor[resource.Quantity](): {
 		"type": []any{"string", "number", "null"}, "pattern": quantityAny,
@@ -86,6 +86,10 @@ func oneOf(values []string, def, why string) fieldHint {
 }
 
 var nonEmpty = object{"type": "string", "minLength": 1}
+
+// agentEnv is the agent's env of a run or an Agent: valid names, none of SPEC's base variables.
+var agentEnv = object{"propertyNames": object{"pattern": envVarName,
+	"not": object{"enum": enum("AGENT_RUN_ID", "INSTANCE_NAME", "AGENT_NAMESPACE", "TASK", "MODEL_NAME")}}}
 
 var fieldHints = map[string]fieldHint{
 	// SkillPack
@@ -123,8 +127,9 @@ var fieldHints = map[string]fieldHint{
 	"io.k8s.api.core.v1.VolumeMount.recursiveReadOnly": {Enum: enum("Disabled", "IfPossible", "Enabled")},
 
 	// SympoziumInstance, Agent, and the toggles of AgentRun
-	"SkillRef.skillPackRef": {Required: true, Schema: nonEmpty,
-		Description: "A SkillPack in the instance's namespace, else in the catalog namespace; a skillpack- prefix is stripped."},
+	"SkillRef.skillPackRef": {Description: "A SkillPack in the instance's namespace, else in the catalog namespace; a skillpack- prefix is stripped."},
+	"SkillRef.configMapRef": {Schema: object{"pattern": "^$|" + dns1123Subdomain, "maxLength": validation.DNS1123SubdomainMaxLength},
+		Description: "A ConfigMap of the run's namespace projected into /skills as it is when the run starts: skillc never reads it, so the gate cannot see it (a warning says so)."},
 	"SkillRef.params": {Description: "Each becomes SKILL_<PARAM> in the sidecar (upper case, other characters _)."},
 
 	// AgentRun
@@ -133,14 +138,25 @@ var fieldHints = map[string]fieldHint{
 	"AgentRunSpec.agentRef":    {Description: "The Agent this run belongs to: another name of instanceRef."},
 	"AgentRunSpec.skills":      {Description: "The run's toggles; empty or absent: the instance's."},
 	"AgentRunSpec.timeout":     {Description: "A Go duration (5m, 1h30m); the Job's activeDeadlineSeconds is it plus 60 s (default 600)."},
-	"AgentRunSpec.env": {Schema: object{"propertyNames": object{"pattern": envVarName,
-		"not": object{"enum": enum("AGENT_RUN_ID", "INSTANCE_NAME", "AGENT_NAMESPACE", "TASK", "MODEL_NAME")}}}},
+	"AgentRunSpec.env":         {Schema: agentEnv},
+	"AgentRunSpec.mode": {Enum: enum("", "task", "server"),
+		Description: "task (the default): a Job; server: upstream's Deployment and Service."},
+	"RunSandbox.imagePullPolicy": {Enum: enum("", "Always", "IfNotPresent", "Never")},
+	"RunSandbox.image":           {Description: "The sandbox sidecar's image; empty or absent: the CompilerConfig's spec.images.sandbox."},
+	"SeccompProfileSpec.type": {Enum: enum("RuntimeDefault", "Unconfined"),
+		Description: "The pod's seccomp profile (upstream seccompProfileForPod). Localhost is refused: upstream has no field for its profile."},
+	"AgentConfig.env":                {Schema: agentEnv},
+	"AgentConfig.runTimeout":         {Description: "A Go duration (5m, 1h30m): the timeout of runs that set none."},
+	"ObservabilitySpec.otlpProtocol": {Enum: enum("", "grpc", "http/protobuf")},
 
 	// SympoziumSchedule
-	"Schedule.spec":                  {Required: true},
-	"ScheduleSpec.instanceRef":       {Description: "The instance this schedule runs: the pre-v0.10 spelling of agentRef (if both, they must agree)."},
-	"ScheduleSpec.agentRef":          {Description: "The Agent this schedule runs."},
-	"ScheduleSpec.firstTick":         {Enum: []any{"immediate", "afterInterval"}},
+	"Schedule.spec":            {Required: true},
+	"ScheduleSpec.instanceRef": {Description: "The instance this schedule runs (pre-v0.10 spelling of agentRef; if both, they must agree)."},
+	"ScheduleSpec.agentRef":    {Description: "The Agent this schedule runs."},
+	"ScheduleSpec.type":        {Enum: enum("", "heartbeat", "scheduled", "sweep"), Description: "Labels each run's Job (sympozium.ai/type)."},
+	"ScheduleSpec.firstTick": {Enum: enum("", "immediate", "afterInterval"),
+		Description: "afterInterval: the first run at the next time the schedule matches, as a CronJob does; immediate (upstream's default) cannot be pre-rendered and is warned about."},
+	"ScheduleSpec.includeMemory":     {Description: "Upstream prefixes each run's task with the Agent's MEMORY.md when it fires; skillc emits the task as written (see the docs)."},
 	"ScheduleSpec.schedule":          {Required: true, Schema: object{"type": "string", "pattern": nonBlank, "not": object{"pattern": "TZ"}}, Description: "A cron expression (five fields or a macro such as @daily), without a time zone."},
 	"ScheduleSpec.concurrencyPolicy": {Enum: enum("", "Allow", "Forbid", "Replace")},
 
@@ -155,6 +171,7 @@ var fieldHints = map[string]fieldHint{
 		Description: "The skill text one pod may carry, in tokens; 0 or absent: the default."},
 	"ConfigImages.agentRunner":   {Default: api.DefaultAgentRunnerImage},
 	"ConfigImages.ipcBridge":     {Default: api.DefaultIPCBridgeImage},
+	"ConfigImages.sandbox":       {Default: api.DefaultSandboxImage, Description: "The image of a run's sandbox sidecar when its spec.sandbox names none."},
 	"PolicyConfig.profile":       oneOf(api.Profiles, "baseline", "The policy profile (POLICY.md)."),
 	"AllowedHostPath.skillPack":  {Required: true, Schema: nonEmpty},
 	"AllowedHostPath.pathPrefix": {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
@@ -185,19 +202,26 @@ var typeHints = map[string]object{
 		},
 		"description": "resources with apiGroups ([\"\"] for the core group), or nonResourceURLs (clusterRBAC only).",
 	},
+	"ScheduleSpec": {
+		"anyOf": []any{
+			object{"required": []any{"instanceRef"}, "properties": object{"instanceRef": nonEmpty}},
+			object{"required": []any{"agentRef"}, "properties": object{"agentRef": nonEmpty}},
+		},
+		"description": "agentRef (or instanceRef, its pre-v0.10 spelling) names the Agent the schedule runs.",
+	},
+	"SkillRef": {
+		"anyOf": []any{
+			object{"required": []any{"skillPackRef"}, "properties": object{"skillPackRef": nonEmpty}},
+			object{"required": []any{"configMapRef"}, "properties": object{"configMapRef": nonEmpty}},
+		},
+		"description": "A SkillPack (skillPackRef), an existing ConfigMap (configMapRef), or both.",
+	},
 	"AgentRunSpec": {
 		"anyOf": []any{
 			object{"required": []any{"instanceRef"}, "properties": object{"instanceRef": nonEmpty}},
 			object{"required": []any{"agentRef"}, "properties": object{"agentRef": nonEmpty}},
 		},
 		"description": "instanceRef or agentRef names the instance the run belongs to.",
-	},
-	"ScheduleSpec": {
-		"anyOf": []any{
-			object{"required": []any{"instanceRef"}, "properties": object{"instanceRef": nonEmpty}},
-			object{"required": []any{"agentRef"}, "properties": object{"agentRef": nonEmpty}},
-		},
-		"description": "agentRef (or its pre-v0.10 spelling instanceRef) names the Agent the schedule runs.",
 	},
 }
 
