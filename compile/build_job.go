@@ -122,8 +122,8 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 	for ti := range pod.Toggles {
 		t := &pod.Toggles[ti]
 		sc := t.Pack.Spec.Sidecar
-		if sc == nil || sc.Image == "" {
-			continue
+		if sc == nil || sc.Image == "" || sc.RequiresServer {
+			continue // a server sidecar runs only in a server run (prepareTaskPrerequisites)
 		}
 		src := &t.Pack.Src
 		c, vols, declared, d := sidecarContainer(*t)

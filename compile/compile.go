@@ -215,7 +215,14 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 			sharedSA[pod.Namespace] = true
 			emit(buildServiceAccount(SharedServiceAccount, pod.Namespace, labels()), rr.begin(nil, "").done()) // a platform default: no source
 		}
-		if pod.Scheduled() {
+		if pod.Server() {
+			built, froms, d := buildServer(spec, pod, rr)
+			diags = append(diags, d...)
+			for i, o := range built {
+				emit(o, froms[i])
+				diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
+			}
+		} else if pod.Scheduled() {
 			cj, from, d := buildCronJob(spec, pod, images, rr)
 			diags = append(diags, d...)
 			if cj != nil {
@@ -232,6 +239,9 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 		}
 		for ti := range pod.Toggles {
 			t := &pod.Toggles[ti]
+			if !pod.Server() && serverOnly(t) {
+				continue // a task pod runs no server sidecar, and gets none of its RBAC
+			}
 			rbac, d := buildRBAC(spec.Identity, pod, *t)
 			diags = append(diags, d...)
 			for _, o := range rbac {

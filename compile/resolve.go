@@ -217,8 +217,9 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 			continue
 		}
 		pods = append(pods, Pod{Kind: "SympoziumSchedule", Name: sched.Metadata.Name, Namespace: ns, Src: sched.Src, Instance: inst,
-			Task: sched.Spec.Task, Toggles: instToggles[nsName{ns, inst.Metadata.Name}], Schedule: sched, Spec: scheduledRunSpec(inst)})
+			Task: sched.Spec.Task, Toggles: withoutWebEndpoint(instToggles[nsName{ns, inst.Metadata.Name}]), Schedule: sched, Spec: scheduledRunSpec(inst)})
 	}
+	pods = append(pods, webEndpointPods(in, instToggles)...)
 	return pods, instToggles, r.diags
 }
 
@@ -262,7 +263,8 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 	used := map[*api.SkillPack]bool{}
 	running := map[*api.Instance]bool{}
 	for _, p := range pods {
-		running[p.Instance] = true
+		// A server run serves requests with runs of its own: the Agent's task pod is still unjudged.
+		running[p.Instance] = running[p.Instance] || !p.Server()
 		for _, t := range p.Toggles {
 			used[t.Pack] = true
 		}

@@ -180,6 +180,7 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 	for i, m := range sc.VolumeMounts {
 		diags = append(diags, validateVolumeMount(src, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i), m, privileged)...)
 	}
+	diags = append(diags, validateServerSidecar(src, sc)...)
 	return diags
 }
 
@@ -279,6 +280,7 @@ func validateRule(src diag.Source, field string, r api.PolicyRule, cluster bool)
 func validateInstance(in *api.Instance) diag.Diagnostics {
 	diags := checkMeta(in.Src, in.Metadata, in.Kind)
 	diags = append(diags, validateRefs(in.Src, "spec.skills", in.Spec.Skills)...)
+	diags = append(diags, validateWebEndpoint(in)...)
 	return diags
 }
 
@@ -344,6 +346,7 @@ func validateRun(r *api.AgentRun) diag.Diagnostics {
 		}
 	}
 	diags = append(diags, validateRefs(src, "spec.skills", r.Spec.Skills)...)
+	diags = append(diags, validateServerRun(r)...)
 	return diags
 }
 
