@@ -22,6 +22,9 @@ type Toggle struct {
 	Params        map[string]api.Scalar
 	Src           diag.Source
 	Field         string // e.g. spec.skills[2]
+	// Shadows is the catalog pack of the same name a private Pack shadows (nil if none): upstream
+	// takes a private copy's missing sidecar tools from it (resolveSkillSidecars).
+	Shadows *api.SkillPack
 }
 
 // Pod is what one run or schedule needs built: who it is, its instance, its packs in toggle order,
@@ -165,7 +168,7 @@ func (r *resolver) toggles(src diag.Source, field, ns, owner string, refs []api.
 			continue
 		}
 		seen[pack.Metadata.Name] = f
-		out = append(out, Toggle{Pack: pack, PackNamespace: r.namespaceOfPack(pack), Params: ref.Params, Src: src, Field: f})
+		out = append(out, Toggle{Pack: pack, PackNamespace: r.namespaceOfPack(pack), Params: ref.Params, Src: src, Field: f, Shadows: shadowed})
 	}
 	return out
 }
