@@ -16,6 +16,7 @@ const (
 	DefaultCatalogNamespace  = "sympozium-system"
 	DefaultAgentRunnerImage  = "ghcr.io/sympozium-ai/sympozium/agent-runner:v0.10.46"
 	DefaultIPCBridgeImage    = "ghcr.io/sympozium-ai/sympozium/ipc-bridge:v0.10.46"
+	DefaultMCPBridgeImage    = "ghcr.io/sympozium-ai/sympozium/mcp-bridge:v0.10.46"
 	DefaultSkillBudgetTokens = 20000
 )
 
@@ -80,6 +81,9 @@ func (c *CompilerConfig) Default() {
 	}
 	if s.Images.IPCBridge == "" {
 		s.Images.IPCBridge = DefaultIPCBridgeImage
+	}
+	if s.Images.MCPBridge == "" {
+		s.Images.MCPBridge = DefaultMCPBridgeImage
 	}
 	if s.Identity == "" {
 		s.Identity = IdentityShared

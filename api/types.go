@@ -476,6 +476,9 @@ type ConfigSpec struct {
 type ConfigImages struct {
 	AgentRunner string `json:"agentRunner"`
 	IPCBridge   string `json:"ipcBridge"`
+	// MCPBridge runs the mcp-discover init container and the mcp-bridge sidecar of an Agent with
+	// spec.mcpServers (upstream buildContainers).
+	MCPBridge string `json:"mcpBridge"`
 }
 
 type PolicyConfig struct {

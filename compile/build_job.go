@@ -100,6 +100,7 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		spec.AutomountServiceAccountToken = ptr(false)
 	}
 	from.setPod("", 0, 0, &pod.Src, "metadata.name", 0)
+	from.images = images
 	agentEnvOrigins(spec.Containers[0].Env, pod, from)
 	if images != nil {
 		for _, f := range [...]string{".image", ".imagePullPolicy"} {

@@ -102,6 +102,7 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 	for _, img := range []struct{ field, ref string }{
 		{"spec.images.agentRunner", c.Spec.Images.AgentRunner},
 		{"spec.images.ipcBridge", c.Spec.Images.IPCBridge},
+		{"spec.images.mcpBridge", c.Spec.Images.MCPBridge},
 	} {
 		// Every pod runs these two: a reference no runtime can pull fails every run.
 		if err := api.ParseImage(img.ref); err != nil {

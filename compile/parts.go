@@ -13,11 +13,11 @@ import (
 // which upstream's buildContainers and buildVolumes add them. Each lives in its build_<feature>.go.
 type podPart func(cfg *api.ConfigSpec, pod *Pod, spec *corev1.PodSpec, from *origins) diag.Diagnostics
 
-var podParts = []podPart{sidecarToolsPart}
+var podParts = []podPart{mcpPart, sidecarToolsPart}
 
 // A podObjects builds the objects a run or schedule needs beside its workload and its skills'
 // RBAC (what upstream's controller creates around a run), each with its origins, begun with rr
 // and checked by the caller as the API server would check it.
 type podObjects func(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) ([]Object, []*origins, diag.Diagnostics)
 
-var podObjectBuilders = []podObjects{sidecarToolsObjects}
+var podObjectBuilders = []podObjects{mcpObjects, sidecarToolsObjects}

@@ -197,7 +197,7 @@ func reservedVolume(name string) string {
 		return fmt.Sprintf("names starting with %q are skillc's, for the Secret a pack names in sidecar.secretRef; declare the pack's Secret there, and name other volumes otherwise", SecretVolumePrefix)
 	case name == TokenVolume:
 		return "the name is skillc's, for the run's service-account token, which skillc mounts only into the sidecars that declared RBAC (spec.identity: per-run); declare sidecar.rbac if the skill needs the API, and name other volumes otherwise"
-	case name == SidecarToolsVolume:
+	case name == MCPConfigVolume || name == SidecarToolsVolume:
 		return "the name is upstream's, for the volume of the run's MCP servers config or sidecar tools manifest (upstream's admission refuses it too); name the pack's own volume otherwise"
 	case slices.Contains(PodVolumes, name):
 		return fmt.Sprintf("the name is skillc's, for one of the volumes every pod has (%s), which a sidecar may mount without declaring it; name the pack's own volume otherwise", strings.Join(PodVolumes, ", "))
@@ -284,6 +284,7 @@ func validateInstance(in *api.Instance) diag.Diagnostics {
 	diags := checkMeta(in.Src, in.Metadata, in.Kind)
 	diags = append(diags, validateRefs(in.Src, "spec.skills", in.Spec.Skills)...)
 	diags = append(diags, validateWebEndpoint(in)...)
+	diags = append(diags, validateMCPServers(in)...)
 	return diags
 }
 

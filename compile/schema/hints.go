@@ -153,6 +153,7 @@ var fieldHints = map[string]fieldHint{
 		Description: "The skill text one pod may carry, in tokens; 0 or absent: the default."},
 	"ConfigImages.agentRunner":   {Default: api.DefaultAgentRunnerImage},
 	"ConfigImages.ipcBridge":     {Default: api.DefaultIPCBridgeImage},
+	"ConfigImages.mcpBridge":     {Default: api.DefaultMCPBridgeImage},
 	"PolicyConfig.profile":       oneOf(api.Profiles, "baseline", "The policy profile (POLICY.md)."),
 	"AllowedHostPath.skillPack":  {Required: true, Schema: nonEmpty},
 	"AllowedHostPath.pathPrefix": {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},
