@@ -17,6 +17,7 @@ const (
 	DefaultAgentRunnerImage  = "ghcr.io/sympozium-ai/sympozium/agent-runner:v0.10.46"
 	DefaultIPCBridgeImage    = "ghcr.io/sympozium-ai/sympozium/ipc-bridge:v0.10.46"
 	DefaultSandboxImage      = "ghcr.io/sympozium-ai/sympozium/sandbox:v0.10.46"
+	DefaultMCPBridgeImage    = "ghcr.io/sympozium-ai/sympozium/mcp-bridge:v0.10.46"
 	DefaultSkillBudgetTokens = 20000
 )
 
@@ -84,6 +85,9 @@ func (c *CompilerConfig) Default() {
 	}
 	if s.Images.Sandbox == "" {
 		s.Images.Sandbox = DefaultSandboxImage
+	}
+	if s.Images.MCPBridge == "" {
+		s.Images.MCPBridge = DefaultMCPBridgeImage
 	}
 	if s.Identity == "" {
 		s.Identity = IdentityShared

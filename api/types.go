@@ -309,11 +309,14 @@ type MCPServerRef struct {
 	ToolsDeny   []string          `json:"toolsDeny"`
 }
 
+// WebEndpointSpec is written by upstream's TUI, but no v0.10.46 controller reads it: the web
+// endpoint comes from toggling the web-endpoint SkillPack (reconcileWebEndpoint), configured by
+// that toggle's params. Enabled is checked against the toggle; the rest is refused.
 type WebEndpointSpec struct {
-	Enabled       bool   `json:"enabled"`
-	Hostname      string `json:"hostname"`
-	AuthSecretRef string `json:"authSecretRef"`
-	RateLimit     Opaque `json:"rateLimit"`
+	Enabled       bool        `json:"enabled"`
+	Hostname      Unsupported `json:"hostname" unsupported:"upstream's controller never reads it: the web endpoint's hostname is the web-endpoint skill's param hostname (spec.skills[].params.hostname)"`
+	AuthSecretRef Unsupported `json:"authSecretRef" unsupported:"upstream's controller never reads it: the web endpoint's API key Secret is the web-endpoint skill's param auth_secret_ref (spec.skills[].params.auth_secret_ref)"`
+	RateLimit     Unsupported `json:"rateLimit" unsupported:"upstream's controller never reads it: the web endpoint's rate limit is the web-endpoint skill's params rate_limit_rpm and rate_limit_burst"`
 }
 
 type SkillRef struct {
@@ -488,6 +491,9 @@ type ConfigImages struct {
 	// Sandbox is the image of a run's sandbox sidecar when its spec.sandbox names none
 	// (upstream's imageRef("sandbox")).
 	Sandbox string `json:"sandbox"`
+	// MCPBridge runs the mcp-discover init container and the mcp-bridge sidecar of an Agent with
+	// spec.mcpServers (upstream buildContainers).
+	MCPBridge string `json:"mcpBridge"`
 }
 
 type PolicyConfig struct {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -175,7 +176,7 @@ func (c *cursor) to(name string) *field.Path {
 // validRBACName is ValidateRBACName (rbac): a name that can be a URL path segment.
 func validRBACName(name string, _ bool) []string { return content.IsPathSegmentName(name) }
 
-var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob", "PersistentVolumeClaim"}
+var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob", "PersistentVolumeClaim", "Deployment", "Service"}
 
 // Fixed roots, shared: a field.Path is immutable.
 var (
@@ -281,6 +282,12 @@ func validateObjectAt(o Object, c *cursor) field.ErrorList {
 	case *corev1.PersistentVolumeClaim:
 		// ValidatePersistentVolumeClaim (core): a DNS subdomain name; skillc sets the spec itself.
 		errs = validateMeta(v, true, false, c)
+	case *appsv1.Deployment:
+		errs = validateMeta(v, true, false, c)
+		errs = validateDeployment(errs, v, c)
+	case *corev1.Service:
+		errs = validateMeta(v, true, false, c)
+		errs = validateService(errs, v, c)
 	default:
 		// A kind a new builder emits without adding its checks here: refused rather than unchecked.
 		errs = append(errs, field.NotSupported(field.NewPath("kind"), kindOf(o), validatedKinds))
@@ -666,6 +673,9 @@ func validateContainers(errs field.ErrorList, cs []corev1.Container, init bool, 
 		cur.child("volumeMounts")
 		errs = validateMounts(errs, c, vols, cur)
 		cur.pop()
+		cur.child("ports")
+		errs = validateContainerPorts(errs, c.Ports, cur)
+		cur.pop()
 		if sc := c.SecurityContext; sc != nil {
 			// ValidateSecurityContext: privilege escalation cannot be off for a privileged container.
 			if sc.Privileged != nil && *sc.Privileged && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
@@ -840,7 +850,7 @@ func clientSideApplySize(o Object, target api.Target) (int, bool) {
 	if !ok || s.Size() <= apivalidation.TotalAnnotationSizeLimitB/8 {
 		return 0, false
 	}
-	add := targetAnnotations(target, kindOf(o))
+	add := targetAnnotations(target, targetKind(o))
 	c := o.DeepCopyObject().(Object)
 	a := maps.Clone(c.GetAnnotations())
 	if a == nil {

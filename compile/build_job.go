@@ -113,6 +113,7 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		spec.AutomountServiceAccountToken = ptr(false)
 	}
 	from.setPod("", 0, 0, &pod.Src, "metadata.name", 0)
+	from.images = images
 	if images != nil {
 		for _, f := range [...]string{".image", ".imagePullPolicy"} {
 			from.setPod("containers[0]"+f, 0, 0, images, "spec.images.agentRunner", 0)
@@ -135,8 +136,8 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 	for ti := range pod.Toggles {
 		t := &pod.Toggles[ti]
 		sc := t.Pack.Spec.Sidecar
-		if sc == nil || sc.Image == "" {
-			continue
+		if sc == nil || sc.Image == "" || sc.RequiresServer {
+			continue // a server sidecar runs only in a server run (prepareTaskPrerequisites)
 		}
 		src := &t.Pack.Src
 		c, vols, declared, d := sidecarContainer(*t)

@@ -429,12 +429,22 @@ func TestConfigMapSkills(t *testing.T) {
 // TestSidecarDriven: upstream's sidecar-driven task mode. The first task sidecar declaring the
 // tool runs it; a server-only sidecar is not in a task's pod.
 func TestSidecarDriven(t *testing.T) {
-	tools := func(name, image, extra string) string {
-		p := pack("image: " + image + "\ncommand: [serve]\n" + extra + "tools: [{name: go, exec: [bin, x], subcommand: sub}, {name: other, exec: []}]")
+	named := func(p, name string) string {
 		return strings.ReplaceAll(strings.ReplaceAll(p, "name: p,", "name: "+name+","), "name: s,", "name: s-"+name+",")
 	}
+	// Tool names are unique across a run's packs (upstream's admission refuses duplicates): b's
+	// tools carry its name.
+	tools := func(name, image string) string {
+		suffix := ""
+		if name != "a" {
+			suffix = "_" + name
+		}
+		return named(pack("image: "+image+"\ncommand: [serve]\ntools: [{name: go"+suffix+", exec: [bin, x], subcommand: sub}, {name: other"+suffix+", exec: [o]}]"), name)
+	}
+	// A server sidecar declares no tools (upstream's server pod ignores them; skillc refuses them).
+	srv := named(pack("image: reg/srv:1\nrequiresServer: true\nports: [{name: http, containerPort: 8080}]"), "srv")
 	ag := agent("agents: {default: {model: m}}\nskills: [{skillPackRef: srv}, {skillPackRef: a}, {skillPackRef: b}]")
-	res, diags := compileYAML(t, Options{}, tools("srv", "reg/srv:1", "requiresServer: true\n"), tools("a", "reg/a:1", ""), tools("b", "reg/b:1", ""), ag,
+	res, diags := compileYAML(t, Options{}, srv, tools("a", "reg/a:1"), tools("b", "reg/b:1"), ag,
 		run("task: {mode: sidecar-driven, tool: go, parameters: {k: v}}"))
 	if diags != nil {
 		t.Fatal(diags)
@@ -451,19 +461,19 @@ func TestSidecarDriven(t *testing.T) {
 	if env["TASK"] != "" || env["AGENT_MODE"] != "prompt-server" {
 		t.Errorf("agent TASK %q AGENT_MODE %q", env["TASK"], env["AGENT_MODE"])
 	}
-	org, _ := res.OriginsOf(find[*batchv1.Job](t, res, "Job", "r1")).Lookup(JobPodSpecPath + ".initContainers[1].command")
+	org, _ := res.OriginsOf(find[*batchv1.Job](t, res, "Job", "r1")).Lookup(JobPodSpecPath + ".initContainers[0].command")
 	if org.Field != "spec.sidecar.tools[0].exec" {
 		t.Errorf("command's origin %v", org)
 	}
 
-	// A tool with no exec keeps the sidecar's command; no parameters are "{}".
-	res, diags = compileYAML(t, Options{}, tools("a", "reg/a:1", ""), agent("agents: {default: {model: m}}\nskills: [{skillPackRef: a}]"),
+	// No parameters are "{}".
+	res, diags = compileYAML(t, Options{}, tools("a", "reg/a:1"), agent("agents: {default: {model: m}}\nskills: [{skillPackRef: a}]"),
 		run("task: {mode: sidecar-driven, tool: other}"))
 	if diags != nil {
 		t.Fatal(diags)
 	}
 	a = findContainer(t, jobPod(t, res, "r1"), "skill-a")
-	if !slices.Equal(a.Command, []string{"serve"}) || envOf(a)["SYMPOZIUM_RUN_CONFIG_JSON"] != "{}" {
+	if !slices.Equal(a.Command, []string{"o"}) || envOf(a)["SYMPOZIUM_RUN_CONFIG_JSON"] != "{}" {
 		t.Errorf("sidecar %v %v", a.Command, a.Env)
 	}
 }

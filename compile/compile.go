@@ -103,6 +103,7 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 		{"spec.images.agentRunner", c.Spec.Images.AgentRunner},
 		{"spec.images.ipcBridge", c.Spec.Images.IPCBridge},
 		{"spec.images.sandbox", c.Spec.Images.Sandbox},
+		{"spec.images.mcpBridge", c.Spec.Images.MCPBridge},
 	} {
 		// Every pod runs the first two, and a sandboxed run the third: a reference no runtime
 		// can pull fails every such run.
@@ -222,7 +223,14 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 			sharedSA[pod.Namespace] = true
 			emit(buildServiceAccount(SharedServiceAccount, pod.Namespace, labels()), rr.begin(nil, "").done()) // a platform default: no source
 		}
-		if pod.Scheduled() {
+		if pod.Server() {
+			built, froms, d := buildServer(spec, pod, rr)
+			diags = append(diags, d...)
+			for i, o := range built {
+				emit(o, froms[i])
+				diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
+			}
+		} else if pod.Scheduled() {
 			cj, from, d := buildCronJob(spec, pod, images, rr)
 			diags = append(diags, d...)
 			if cj != nil {
@@ -239,6 +247,9 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 		}
 		for ti := range pod.Toggles {
 			t := &pod.Toggles[ti]
+			if !pod.Server() && serverOnly(t) {
+				continue // a task pod runs no server sidecar, and gets none of its RBAC
+			}
 			rbac, d := buildRBAC(spec.Identity, pod, *t)
 			diags = append(diags, d...)
 			for _, o := range rbac {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -48,7 +49,7 @@ func workloadMeta(pod *Pod) metav1.ObjectMeta {
 func PackIdentities(pod *Pod) string {
 	var b strings.Builder
 	for _, t := range pod.Toggles {
-		if sc := t.Pack.Spec.Sidecar; sc == nil || sc.Image == "" {
+		if sc := t.Pack.Spec.Sidecar; sc == nil || sc.Image == "" || sc.RequiresServer {
 			continue
 		}
 		if b.Len() > 0 {
@@ -59,41 +60,44 @@ func PackIdentities(pod *Pod) string {
 	return b.String()
 }
 
-// PodTemplateOf returns the pod template of a Job or CronJob, or nil for other kinds.
+// PodTemplateOf returns the pod template of a Job, CronJob or Deployment, or nil for other kinds.
 func PodTemplateOf(o Object) *corev1.PodTemplateSpec {
 	switch w := o.(type) {
 	case *batchv1.Job:
 		return &w.Spec.Template
 	case *batchv1.CronJob:
 		return &w.Spec.JobTemplate.Spec.Template
+	case *appsv1.Deployment:
+		return &w.Spec.Template
 	}
 	return nil
 }
 
 // The paths of the pod spec in the kinds skillc emits with one.
 const (
-	JobPodSpecPath     = "spec.template.spec"
-	CronJobPodSpecPath = "spec.jobTemplate.spec.template.spec"
+	JobPodSpecPath        = "spec.template.spec"
+	CronJobPodSpecPath    = "spec.jobTemplate.spec.template.spec"
+	DeploymentPodSpecPath = "spec.template.spec"
 )
 
-// PodSpecPath is the field path of a Job's or CronJob's pod spec ("" for other kinds).
+// PodSpecPath is the field path of a Job's, CronJob's or Deployment's pod spec ("" for other
+// kinds).
 func PodSpecPath(o Object) string {
 	switch o.(type) {
 	case *batchv1.Job:
 		return JobPodSpecPath
 	case *batchv1.CronJob:
 		return CronJobPodSpecPath
+	case *appsv1.Deployment:
+		return DeploymentPodSpecPath
 	}
 	return ""
 }
 
-// PodSpecOf returns the pod spec of a Job or CronJob, or nil for other kinds.
+// PodSpecOf returns the pod spec of a Job, CronJob or Deployment, or nil for other kinds.
 func PodSpecOf(o Object) *corev1.PodSpec {
-	switch w := o.(type) {
-	case *batchv1.Job:
-		return &w.Spec.Template.Spec
-	case *batchv1.CronJob:
-		return &w.Spec.JobTemplate.Spec.Template.Spec
+	if t := PodTemplateOf(o); t != nil {
+		return &t.Spec
 	}
 	return nil
 }
@@ -104,6 +108,7 @@ var kindOrder = map[string]int{
 	"ServiceAccount": 0, "ConfigMap": 1, "Role": 2, "ClusterRole": 3,
 	"RoleBinding": 4, "ClusterRoleBinding": 5, "Job": 6, "CronJob": 7,
 	"PersistentVolumeClaim": 8, // a run's workspace (postRun hooks); Argo CD applies it with the Job
+	"Deployment":            9, "Service": 10,
 }
 
 // KindOf is an emitted object's kind.

@@ -152,6 +152,9 @@ type origins struct {
 	podBase string // the pod spec's path in the object ("spec.template.spec"); "" without one
 	pod     *Pod   // the run or schedule the object is for; nil for ConfigMaps and shared identities
 	rr      *recorder
+	// images is the CompilerConfig the pod's images come from (nil when not from a file), for the
+	// podParts that add containers of the platform's images.
+	images *diag.Source
 }
 
 // recorder hands out the records of a whole compile from a few large blocks: objects are built one

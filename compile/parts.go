@@ -14,7 +14,9 @@ import (
 type podPart func(cfg *api.ConfigSpec, pod *Pod, spec *corev1.PodSpec, from *origins) diag.Diagnostics
 
 var podParts = []podPart{
-	hookContainers, // build_hooks.go: after any part that adds run-to-completion init containers
+	mcpPart,          // build_mcp.go: upstream adds mcp-discover before the preRun hooks
+	sidecarToolsPart, // build_tools.go
+	hookContainers,   // build_hooks.go: after any part that adds run-to-completion init containers
 }
 
 // A podObjects builds the objects a run or schedule needs beside its workload and its skills'
@@ -23,7 +25,9 @@ var podParts = []podPart{
 type podObjects func(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) ([]Object, []*origins, diag.Diagnostics)
 
 var podObjectBuilders = []podObjects{
-	hookObjects, // build_hooks.go
+	hookObjects,         // build_hooks.go
+	mcpObjects,          // build_mcp.go
+	sidecarToolsObjects, // build_tools.go
 }
 
 // An instanceObjects builds what upstream's Agent controller creates once per Agent, whether or

@@ -22,6 +22,9 @@ type Toggle struct {
 	Params        map[string]api.Scalar
 	Src           diag.Source
 	Field         string // e.g. spec.skills[2]
+	// Shadows is the catalog pack of the same name a private Pack shadows (nil if none): upstream
+	// takes a private copy's missing sidecar tools from it (resolveSkillSidecars).
+	Shadows *api.SkillPack
 }
 
 // Pod is what one run or schedule needs built: who it is, its instance, its packs in toggle order,
@@ -179,7 +182,7 @@ func (r *resolver) toggles(src diag.Source, field, ns, owner string, refs []api.
 			continue
 		}
 		seen[pack.Metadata.Name] = f
-		out = append(out, Toggle{Pack: pack, PackNamespace: r.namespaceOfPack(pack), Params: ref.Params, Src: src, Field: f})
+		out = append(out, Toggle{Pack: pack, PackNamespace: r.namespaceOfPack(pack), Params: ref.Params, Src: src, Field: f, Shadows: shadowed})
 	}
 	return out
 }
@@ -233,8 +236,9 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 		spec := scheduledRunSpec(inst)
 		spec.AgentID = "schedule-" + sched.Metadata.Name
 		pods = append(pods, Pod{Kind: "SympoziumSchedule", Name: sched.Metadata.Name, Namespace: ns, Src: sched.Src, Instance: inst,
-			Task: sched.Spec.Task, Toggles: instToggles[nsName{ns, inst.Metadata.Name}], Schedule: sched, Spec: spec})
+			Task: sched.Spec.Task, Toggles: withoutWebEndpoint(instToggles[nsName{ns, inst.Metadata.Name}]), Schedule: sched, Spec: spec})
 	}
+	pods = append(pods, webEndpointPods(in, instToggles)...)
 	return pods, instToggles, r.diags
 }
 
@@ -274,7 +278,8 @@ func standIns(cfg *api.ConfigSpec, in *api.Inputs, pods []Pod, instToggles map[n
 	running := map[*api.Instance]bool{}
 	scheduled := map[*api.Instance]bool{}
 	for _, p := range pods {
-		running[p.Instance] = true
+		// A server run serves requests with runs of its own: the Agent's task pod is still unjudged.
+		running[p.Instance] = running[p.Instance] || !p.Server()
 		scheduled[p.Instance] = scheduled[p.Instance] || p.Scheduled()
 		for _, t := range p.Toggles {
 			used[t.Pack] = true

@@ -3,6 +3,8 @@ package compile
 import (
 	"maps"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/skillc-dev/skillc/api"
 )
 
@@ -46,13 +48,17 @@ func targetAnnotations(target api.Target, kind string) map[string]string {
 		switch kind {
 		case "Job":
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads, annotationArgoSyncOptions: argoJobSyncOptions}
-		case "CronJob":
+		case "CronJob", "Deployment", "Service":
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads}
 		case "PersistentVolumeClaim":
 			// A run's workspace claim (postRun hooks): with a WaitForFirstConsumer storage class it
 			// stays Pending, which Argo CD counts as Progressing, until the run's pod is scheduled;
 			// in an earlier wave than the Job it would wait for it for ever.
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads}
+		case immutableConfigMap:
+			// Like a Job's pod template, an immutable ConfigMap's data cannot be patched: Force
+			// recreates it when its content changed in Git, and only then.
+			return map[string]string{annotationArgoSyncWave: argoWavePrerequisites, annotationArgoSyncOptions: argoJobSyncOptions}
 		case "ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
 			return map[string]string{annotationArgoSyncWave: argoWavePrerequisites}
 		}
@@ -60,18 +66,30 @@ func targetAnnotations(target api.Target, kind string) map[string]string {
 		// kustomize-controller already applies in a safe order (ClusterRoles in its first stage,
 		// then every object sorted by kind with Jobs and CronJobs last, all dry-run before any is
 		// applied), so only the immutable Job needs something.
-		if kind == "Job" {
+		if kind == "Job" || kind == immutableConfigMap {
 			return map[string]string{annotationFluxForce: "enabled"}
 		}
 	}
 	return nil
 }
 
+// immutableConfigMap is targetKind's name for a ConfigMap with immutable: true (upstream's
+// sidecar-tools manifest): its data can only change by deleting and recreating it.
+const immutableConfigMap = "ConfigMap/immutable"
+
+// targetKind is the kind targetAnnotations decides on: an object's kind, or immutableConfigMap.
+func targetKind(o Object) string {
+	if cm, ok := o.(*corev1.ConfigMap); ok && cm.Immutable != nil && *cm.Immutable {
+		return immutableConfigMap
+	}
+	return kindOf(o)
+}
+
 // applyTarget adds the delivery target's annotations to every object, keeping the ones it
 // already has. The plain target changes nothing.
 func applyTarget(target api.Target, objs []Object) {
 	for _, o := range objs {
-		add := targetAnnotations(target, kindOf(o))
+		add := targetAnnotations(target, targetKind(o))
 		if add == nil {
 			continue
 		}

@@ -183,6 +183,8 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 	for i, m := range sc.VolumeMounts {
 		diags = append(diags, validateVolumeMount(src, fmt.Sprintf("spec.sidecar.volumeMounts[%d]", i), m, privileged)...)
 	}
+	diags = append(diags, validateServerSidecar(src, sc)...)
+	diags = append(diags, validateSidecarTools(src, pack, sc)...)
 	return diags
 }
 
@@ -198,6 +200,8 @@ func reservedVolume(name string) string {
 		return fmt.Sprintf("names starting with %q are skillc's, for the Secret a pack names in sidecar.secretRef; declare the pack's Secret there, and name other volumes otherwise", SecretVolumePrefix)
 	case name == TokenVolume:
 		return "the name is skillc's, for the run's service-account token, which skillc mounts only into the sidecars that declared RBAC (spec.identity: per-run); declare sidecar.rbac if the skill needs the API, and name other volumes otherwise"
+	case name == MCPConfigVolume || name == SidecarToolsVolume:
+		return "the name is upstream's, for the volume of the run's MCP servers config or sidecar tools manifest (upstream's admission refuses it too); name the pack's own volume otherwise"
 	case slices.Contains(PodVolumes, name):
 		return fmt.Sprintf("the name is skillc's, for one of the volumes every pod has (%s), which a sidecar may mount without declaring it; name the pack's own volume otherwise", strings.Join(PodVolumes, ", "))
 	case slices.Contains(UpstreamReservedVolumes, name):
@@ -288,6 +292,8 @@ func validateInstance(in *api.Instance) diag.Diagnostics {
 		diags = append(diags, validateLifecycle(in.Src, "spec.agents.default.lifecycle", a.Default.Lifecycle, "spec.agents.default.env", a.Default.Env)...)
 	}
 	diags = append(diags, validateAgentPod(in)...)
+	diags = append(diags, validateWebEndpoint(in)...)
+	diags = append(diags, validateMCPServers(in)...)
 	return diags
 }
 
@@ -346,6 +352,7 @@ func validateRun(r *api.AgentRun) diag.Diagnostics {
 	diags = append(diags, validateRefs(src, "spec.skills", r.Spec.Skills)...)
 	diags = append(diags, validateLifecycle(src, "spec.lifecycle", r.Spec.Lifecycle, "spec.env", r.Spec.Env)...)
 	diags = append(diags, validateRunPod(r)...)
+	diags = append(diags, validateServerRun(r)...)
 	return diags
 }
 

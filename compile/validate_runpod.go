@@ -186,18 +186,12 @@ func refsPack(refs []api.SkillRef, name string) bool {
 	return slices.ContainsFunc(refs, func(r api.SkillRef) bool { return strings.TrimPrefix(r.SkillPackRef, "skillpack-") == name })
 }
 
-// runModes are upstream's spec.mode values: a Job (task, the default) or a server (a Deployment
-// and a Service: build_server.go).
-var runModes = []string{"", "task", "server"}
-
 // validateRunPod checks what a run's own spec puts into its pod.
 func validateRunPod(r *api.AgentRun) diag.Diagnostics {
 	src := r.Src
 	spec := &r.Spec
 	var diags diag.Diagnostics
-	if !slices.Contains(runModes, spec.Mode) {
-		diags = append(diags, src.Diag("spec.mode", "must be task or server, got %q", spec.Mode))
-	}
+	// spec.mode is validateServerRun's.
 	diags = append(diags, validateUserVolumes(src, spec.Volumes, spec.VolumeMounts)...)
 	if m := spec.Model; m != nil {
 		diags = append(diags, validateNodeSelector(src, "spec.model.nodeSelector", m.NodeSelector)...)

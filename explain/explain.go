@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -101,15 +102,18 @@ type Detail struct {
 
 // Container is one container of the pod: its identity and mounts.
 type Container struct {
-	Name           string  `json:"name"`
-	Image          string  `json:"image"`
-	Cause          Loc     `json:"cause"`
-	ServiceAccount string  `json:"serviceAccount"`
-	UID            int64   `json:"uid"`
-	UIDCause       *Loc    `json:"uidCause,omitempty"` // when it differs from the pod's
-	PodUID         int64   `json:"podUID"`
-	Token          bool    `json:"apiToken"`
-	Mounts         []Mount `json:"mounts"`
+	Name           string `json:"name"`
+	Image          string `json:"image"`
+	Cause          Loc    `json:"cause"`
+	ServiceAccount string `json:"serviceAccount"`
+	UID            int64  `json:"uid"`
+	UIDCause       *Loc   `json:"uidCause,omitempty"` // when it differs from the pod's
+	PodUID         int64  `json:"podUID"`
+	// ImageUser: neither the pod nor the container sets runAsUser (a server-mode run's pod, as
+	// upstream builds it): the image's USER runs, and UID is meaningless.
+	ImageUser bool    `json:"imageUser,omitempty"`
+	Token     bool    `json:"apiToken"`
+	Mounts    []Mount `json:"mounts"`
 }
 
 // Mount is one volume mount and what the volume is.
@@ -169,11 +173,13 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 			podSpec, podPath = &x.Spec.Template.Spec, compile.JobPodSpecPath
 		case *batchv1.CronJob:
 			podSpec, podPath = &x.Spec.JobTemplate.Spec.Template.Spec, compile.CronJobPodSpecPath
+		case *appsv1.Deployment: // a server-mode run
+			podSpec, podPath = &x.Spec.Template.Spec, compile.DeploymentPodSpecPath
 		}
 	}
 	podKey := ""
 	for _, o := range objs {
-		if k := o.GetObjectKind().GroupVersionKind().Kind; (k == "Job" || k == "CronJob") && o.GetLabels()[compile.LabelComponent] != compile.ComponentPostRun {
+		if k := o.GetObjectKind().GroupVersionKind().Kind; (k == "Job" || k == "CronJob" || k == "Deployment") && o.GetLabels()[compile.LabelComponent] != compile.ComponentPostRun {
 			podKey = compile.ObjectKey(o)
 		}
 	}
@@ -349,6 +355,8 @@ func containers(spec *corev1.PodSpec, path string, from compile.Origins) []Conta
 			ct.PodUID = podUID
 			if c.SecurityContext != nil && c.SecurityContext.RunAsUser != nil {
 				ct.UID = *c.SecurityContext.RunAsUser
+			} else if spec.SecurityContext == nil || spec.SecurityContext.RunAsUser == nil {
+				ct.ImageUser = true
 			}
 			if ct.UID != podUID {
 				l := locOf(from.Lookup(p + ".securityContext"))

@@ -127,3 +127,47 @@ func rules(fs []Finding) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// TestExplainServerRun: a server-mode run's pod is its Deployment's, whose container runs as the
+// image's user (no runAsUser anywhere), never as a UID 0 the model would invent.
+func TestExplainServerRun(t *testing.T) {
+	const srcs = `apiVersion: sympozium.ai/v1alpha1
+kind: SkillPack
+metadata: {name: srv, namespace: sympozium-system}
+spec:
+  skills: [{name: srv, content: "x\n"}]
+  sidecar: {image: "reg/srv:1", requiresServer: true, ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: Agent
+metadata: {name: bot, namespace: team}
+spec: {skills: [{skillPackRef: srv}]}
+---
+apiVersion: sympozium.ai/v1alpha1
+kind: AgentRun
+metadata: {name: serve, namespace: team}
+spec: {agentRef: bot, mode: server, task: t}
+`
+	files := []source.File{{Name: "in.yaml", Data: []byte(srcs)}}
+	res, ds := compile.Compile(files, compile.Options{})
+	if err := ds.Err(); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := source.Load(files)
+	e := Explain(res, in, &res.Pods[0], &policy.Report{})
+	i := slices.IndexFunc(e.Objects, func(o Object) bool { return o.Kind == "Deployment" })
+	if i < 0 || len(e.Objects[i].Containers) != 1 {
+		t.Fatalf("objects %+v: want the Deployment with its one container", e.Objects)
+	}
+	c := e.Objects[i].Containers[0]
+	if c.Name != "web-proxy" || !c.ImageUser || c.Cause.Field != "spec.sidecar" {
+		t.Errorf("container %+v", c)
+	}
+	var b strings.Builder
+	if err := Text(&b, e); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); !strings.Contains(got, "runs as the image's user") || strings.Contains(got, "UID 0") {
+		t.Errorf("text:\n%s", got)
+	}
+}

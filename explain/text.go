@@ -70,7 +70,9 @@ func Text(w io.Writer, e *Explanation) error {
 			}
 			fmt.Fprintf(&b, "    container %s  image %s  [%s]\n", c.Name, c.Image, c.Cause)
 			uid := fmt.Sprintf("UID %d", c.UID)
-			if c.UIDCause != nil {
+			if c.ImageUser {
+				uid = "the image's user"
+			} else if c.UIDCause != nil {
 				uid += fmt.Sprintf(" (not the pod's %d: %s)", c.PodUID, c.UIDCause)
 			}
 			fmt.Fprintf(&b, "      runs as %s, ServiceAccount %s, %s\n", uid, c.ServiceAccount, token)

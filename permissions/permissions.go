@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -17,9 +18,10 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// Run identifies a run: a Job (an AgentRun) or a CronJob (a SympoziumSchedule).
+// Run identifies a run: a Job (an AgentRun), a Deployment (a server-mode AgentRun) or a CronJob
+// (a SympoziumSchedule).
 type Run struct {
-	Kind      string // Job or CronJob
+	Kind      string // Job, Deployment or CronJob
 	Namespace string
 	Name      string
 }
@@ -75,7 +77,7 @@ func (s Set) Runs() []Run {
 	return runs
 }
 
-// FromObjects builds the permission set of compiled or rendered objects. Jobs and CronJobs give
+// FromObjects builds the permission set of compiled or rendered objects. Jobs, CronJobs and Deployments give
 // their pods' host access, images, secrets and service account; Roles and ClusterRoles labelled
 // with a run and a skill give that run's grants from that pack. Other objects are ignored.
 func FromObjects(objs []compile.Object) Set {
@@ -83,6 +85,7 @@ func FromObjects(objs []compile.Object) Set {
 	// A ClusterRole names its run but not the run's namespace: its binding's subject does.
 	bindingNS := map[string]string{}
 	workloadNS := map[Run][]string{} // kind+name (Namespace empty) → namespaces
+	servers := map[Run]string{}      // a server run (as its RBAC names it, a Job) → its Deployment
 	for _, o := range objs {
 		switch w := o.(type) {
 		case *rbacv1.ClusterRoleBinding:
@@ -97,7 +100,18 @@ func FromObjects(objs []compile.Object) Set {
 		case *batchv1.CronJob:
 			k := Run{Kind: "CronJob", Name: w.Name}
 			workloadNS[k] = append(workloadNS[k], w.Namespace)
+		case *appsv1.Deployment:
+			if run := w.Labels[compile.LabelAgentRun]; run != "" {
+				servers[Run{Kind: "Job", Namespace: w.Namespace, Name: run}] = w.Name
+			}
 		}
+	}
+	// A server run's RBAC names the run; its pod is the Deployment's.
+	serverOf := func(r Run) Run {
+		if name, ok := servers[r]; ok {
+			return Run{Kind: "Deployment", Namespace: r.Namespace, Name: name}
+		}
+		return r
 	}
 	for _, o := range objs {
 		switch w := o.(type) {
@@ -105,10 +119,12 @@ func FromObjects(objs []compile.Object) Set {
 			addPod(s, Run{Kind: "Job", Namespace: w.Namespace, Name: w.Name}, &w.Spec.Template.Spec)
 		case *batchv1.CronJob:
 			addPod(s, Run{Kind: "CronJob", Namespace: w.Namespace, Name: w.Name}, &w.Spec.JobTemplate.Spec.Template.Spec)
+		case *appsv1.Deployment:
+			addPod(s, Run{Kind: "Deployment", Namespace: w.Namespace, Name: w.Name}, &w.Spec.Template.Spec)
 		case *rbacv1.Role:
 			if run, pack, ok := rbacOwner(w.Labels); ok {
 				run.Namespace = w.Namespace
-				addRules(s, Group{run, pack}, "namespace", w.Rules)
+				addRules(s, Group{serverOf(run), pack}, "namespace", w.Rules)
 			}
 		case *rbacv1.ClusterRole:
 			if run, pack, ok := rbacOwner(w.Labels); ok {
@@ -117,7 +133,7 @@ func FromObjects(objs []compile.Object) Set {
 				} else if nss := workloadNS[run]; len(nss) == 1 {
 					run.Namespace = nss[0]
 				}
-				addRules(s, Group{run, pack}, "cluster", w.Rules)
+				addRules(s, Group{serverOf(run), pack}, "cluster", w.Rules)
 			}
 		}
 	}

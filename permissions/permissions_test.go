@@ -317,3 +317,48 @@ func TestFromObjectsCompiledEqualsRendered(t *testing.T) {
 		t.Errorf("compiled vs rendered (-want +got):\n%s", diff)
 	}
 }
+
+// TestFromObjectsServerRun: a server-mode run's pod is its Deployment's, and its pack's RBAC (which
+// names the run) is that Deployment's too, as read back from a render.
+func TestFromObjectsServerRun(t *testing.T) {
+	render := `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: sympozium-skill-web-serve
+  namespace: t1
+  labels: {sympozium.ai/agent-run: serve, sympozium.ai/skill: web}
+rules:
+  - apiGroups: [""]
+    resources: [configmaps]
+    verbs: [get]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: serve-server
+  namespace: t1
+  labels: {sympozium.ai/agent-run: serve}
+spec:
+  selector: {matchLabels: {sympozium.ai/agent-run: serve}}
+  template:
+    metadata: {labels: {sympozium.ai/agent-run: serve}}
+    spec:
+      serviceAccountName: sympozium-agent` + hardenedPod + `      containers:
+        - name: web-proxy
+          image: reg/web:1
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+          env:
+            - name: WEB_PROXY_API_KEY
+              valueFrom: {secretKeyRef: {name: serve-key, key: api-key}}
+`
+	got := flat(FromObjects(objects(t, render)))
+	want := []string{
+		`Deployment t1/serve-server [] image web-proxy = reg/web:1`,
+		`Deployment t1/serve-server [] secret serve-key key api-key as env WEB_PROXY_API_KEY in web-proxy`,
+		`Deployment t1/serve-server [] serviceAccount sympozium-agent`,
+		`Deployment t1/serve-server [web] rbac namespace "" configmaps get`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

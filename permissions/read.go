@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -26,6 +27,7 @@ var rendered = map[string]struct {
 	new        func() compile.Object
 }{
 	"Job":                {"batch/v1", func() compile.Object { return &batchv1.Job{} }},
+	"Deployment":         {"apps/v1", func() compile.Object { return &appsv1.Deployment{} }},
 	"CronJob":            {"batch/v1", func() compile.Object { return &batchv1.CronJob{} }},
 	"Role":               {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.Role{} }},
 	"ClusterRole":        {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.ClusterRole{} }},

@@ -172,6 +172,7 @@ var fieldHints = map[string]fieldHint{
 	"ConfigImages.agentRunner":   {Default: api.DefaultAgentRunnerImage},
 	"ConfigImages.ipcBridge":     {Default: api.DefaultIPCBridgeImage},
 	"ConfigImages.sandbox":       {Default: api.DefaultSandboxImage, Description: "The image of a run's sandbox sidecar when its spec.sandbox names none."},
+	"ConfigImages.mcpBridge":     {Default: api.DefaultMCPBridgeImage},
 	"PolicyConfig.profile":       oneOf(api.Profiles, "baseline", "The policy profile (POLICY.md)."),
 	"AllowedHostPath.skillPack":  {Required: true, Schema: nonEmpty},
 	"AllowedHostPath.pathPrefix": {Required: true, Schema: object{"type": "string", "pattern": absolutePath}},

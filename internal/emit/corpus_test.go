@@ -35,11 +35,12 @@ func slowToMap(t *testing.T, o emit.Object) map[string]any {
 		switch t := v.(type) {
 		case map[string]any:
 			for k, c := range t {
-				if cm, ok := c.(map[string]any); ok && len(cm) == 0 && (k == "status" || k == "resources") {
+				c = norm(c)
+				if cm, ok := c.(map[string]any); ok && len(cm) == 0 && emit.DroppedWhenEmpty(k) {
 					delete(t, k)
 					continue
 				}
-				t[k] = norm(c)
+				t[k] = c
 			}
 		case []any:
 			for i, c := range t {

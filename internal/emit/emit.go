@@ -35,7 +35,7 @@ func kindOf(o Object) string { return o.GetObjectKind().GroupVersionKind().Kind 
 
 // ToMap is an object as generic JSON values, exactly as it is serialized (and as conftest and the
 // policy gate see it): numbers are int64 (float64 when not integral), and the empty "status" and
-// "resources" stanzas of the typed structs are dropped.
+// "resources" stanzas of the typed structs are dropped (see droppedWhenEmpty).
 func ToMap(o Object) (map[string]any, error) {
 	raw, err := json.Marshal(o)
 	if err != nil {
@@ -51,6 +51,11 @@ func ToMap(o Object) (map[string]any, error) {
 	}
 	return m, nil
 }
+
+// droppedWhenEmpty: the keys whose empty object is dropped, inner ones first: "status",
+// "resources" and a Service status's "loadBalancer", stanzas encoding/json writes for typed
+// structs although they were never set (a Service's status is then empty too).
+func droppedWhenEmpty(k string) bool { return k == "status" || k == "resources" || k == "loadBalancer" }
 
 // jsonParser reads encoding/json output into generic values, as encoding/json with UseNumber and
 // then normalize would (numbers: int64 when they parse as one, else float64; "status: {}" and
@@ -97,7 +102,7 @@ func (p *jsonParser) value() (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if cm, ok := v.(map[string]any); !ok || len(cm) != 0 || (k != "status" && k != "resources") {
+			if cm, ok := v.(map[string]any); !ok || len(cm) != 0 || !droppedWhenEmpty(k) {
 				m[k] = v
 			}
 			if p.skipSpace() >= len(p.data) {
@@ -298,7 +303,7 @@ func (p *jsonParser) node() (node, error) {
 			if err != nil {
 				return n, err
 			}
-			if c == '[' || v.kind != '{' || len(v.kids) != 0 || (k != "status" && k != "resources") {
+			if c == '[' || v.kind != '{' || len(v.kids) != 0 || !droppedWhenEmpty(k) {
 				p.stack = append(p.stack, member{k, v})
 			}
 			if p.skipSpace() >= len(p.data) {
