@@ -127,8 +127,8 @@ func TestSympoziumPolicyRules(t *testing.T) {
 		// SPOL-02: sandbox resources over the maxima (requests and limits, enabled or not).
 		{name: "sandbox cpu limit over maxCPU", policy: `sandboxPolicy: {required: false, maxCPU: "2", maxMemory: 4Gi}`,
 			tenant: spolAgent("", spolRun(`sandbox: {enabled: true, resources: {limits: {cpu: "4"}, requests: {memory: 8Gi}}}`)),
-			want: []string{"SPOL-02 deny " + run + "spec.sandbox.resources.limits.cpu", "SPOL-02 deny " + run + "spec.sandbox.resources.requests.memory"},
-			msg:  `"sandbox CPU 4 exceeds policy limit 2"`},
+			want:   []string{"SPOL-02 deny " + run + "spec.sandbox.resources.limits.cpu", "SPOL-02 deny " + run + "spec.sandbox.resources.requests.memory"},
+			msg:    `"sandbox CPU 4 exceeds policy limit 2"`},
 		{name: "sandbox at the maxima", policy: `sandboxPolicy: {required: false, maxCPU: "2", maxMemory: 4Gi}`,
 			tenant: spolAgent("", spolRun(`sandbox: {enabled: true, resources: {limits: {cpu: 2000m, memory: 4Gi}}}`))},
 		{name: "disabled sandbox's resources are checked too", policy: `sandboxPolicy: {required: false, maxMemory: 1Gi}`,
