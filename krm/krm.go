@@ -50,7 +50,8 @@ func IsSourceKind(apiVersion, kind string) bool {
 	group, _, _ := strings.Cut(apiVersion, "/")
 	switch group {
 	case api.GroupSympozium:
-		return slices.Contains([]string{"SkillPack", "SympoziumInstance", "Agent", "AgentRun", "SympoziumSchedule"}, kind)
+		// A SympoziumPolicy is read too: the gate judges the runs of the Agents it binds (SPOL).
+		return slices.Contains([]string{"SkillPack", "SympoziumInstance", "Agent", "AgentRun", "SympoziumSchedule", "SympoziumPolicy"}, kind)
 	case api.GroupSkillc:
 		return kind == "CompilerConfig"
 	}

@@ -187,6 +187,9 @@ func (b *binding) sandbox() {
 	enabled := s.Sandbox != nil && s.Sandbox.Enabled
 	if sp != nil && sp.Required != nil && *sp.Required && !enabled {
 		what, fix := "sandboxPolicy.required is true and the run enables no sandbox", "set spec.sandbox.enabled: true, or bind the Agent to a policy that does not require a sandbox"
+		if a := b.pod.Instance.Spec.Agents; a != nil && a.Default.Sandbox != nil && a.Default.Sandbox.Enabled {
+			what += " (the webhook reads the run's own spec.sandbox, not the Agent's agents.default.sandbox)"
+		}
 		if b.pod.Scheduled() {
 			what = "sandboxPolicy.required is true and the schedule controller copies no sandbox into the runs it creates"
 			fix = "no schedule of this Agent can pass: bind the Agent to a policy that does not require a sandbox, or start its runs as AgentRuns with spec.sandbox.enabled: true"
