@@ -389,8 +389,8 @@ func (b *binding) concurrency() {
 	}
 	p := b.policy
 	n := sub.Concurrent()
-	detail := fmt.Sprintf("subagentPolicy.maxConcurrent is %d: upstream's controller fails %s before they start (\"concurrency limit reached: 0/%d\"), as %s binds this policy. Fix: set it to 1 or more (absent, it is %d)",
-		n, b.runsOf(), n, b.pod.Instance.Metadata.Name, api.DefaultMaxConcurrent)
+	detail := fmt.Sprintf("subagentPolicy.maxConcurrent is %d: upstream's controller fails %s, which binds this policy, before they start (\"concurrency limit reached: 0/%d\"). Fix: set it to 1 or more (absent, it is %d)",
+		n, b.runsOf(), n, api.DefaultMaxConcurrent)
 	b.add("SPOL-09", place{"SympoziumPolicy", compile.NamespaceOf(p.Metadata, compile.DefaultNamespace), p.Metadata.Name, at(p.Src, "spec.subagentPolicy.maxConcurrent")}, detail)
 }
 
