@@ -138,6 +138,7 @@ var fieldHints = map[string]fieldHint{
 
 	// SympoziumSchedule
 	"Schedule.spec":                  {Required: true},
+	"ScheduleSpec.instanceRef":       {Required: true, Schema: nonEmpty},
 	"ScheduleSpec.schedule":          {Required: true, Schema: object{"type": "string", "pattern": nonBlank, "not": object{"pattern": "TZ"}}, Description: "A cron expression (five fields or a macro such as @daily), without a time zone."},
 	"ScheduleSpec.concurrencyPolicy": {Enum: enum("", "Allow", "Forbid", "Replace")},
 
@@ -195,13 +196,6 @@ var typeHints = map[string]object{
 			object{"required": []any{"agentRef"}, "properties": object{"agentRef": nonEmpty}},
 		},
 		"description": "instanceRef or agentRef names the instance the run belongs to.",
-	},
-	"ScheduleSpec": {
-		"anyOf": []any{
-			object{"required": []any{"instanceRef"}, "properties": object{"instanceRef": nonEmpty}},
-			object{"required": []any{"agentRef"}, "properties": object{"agentRef": nonEmpty}},
-		},
-		"description": "agentRef (or its pre-v0.10 spelling instanceRef) names the Agent the schedule runs.",
 	},
 }
 
