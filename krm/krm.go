@@ -50,8 +50,7 @@ func IsSourceKind(apiVersion, kind string) bool {
 	group, _, _ := strings.Cut(apiVersion, "/")
 	switch group {
 	case api.GroupSympozium:
-		// A SympoziumPolicy is read too: the gate judges the runs of the Agents it binds (SPOL).
-		return slices.Contains([]string{"SkillPack", "SympoziumInstance", "Agent", "AgentRun", "SympoziumSchedule", "SympoziumPolicy"}, kind)
+		return slices.Contains([]string{"SkillPack", "SympoziumInstance", "Agent", "AgentRun", "SympoziumSchedule"}, kind)
 	case api.GroupSkillc:
 		return kind == "CompilerConfig"
 	}
