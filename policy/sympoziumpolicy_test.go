@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/source"
@@ -166,8 +167,8 @@ func TestSympoziumPolicyRules(t *testing.T) {
 			tenant: spolAgent("", spolRun(""))},
 		// SPOL-06: hook and sandbox images, compared as upstream does (a plain prefix).
 		{name: "hook and sandbox images from another registry", policy: "imagePolicy: {allowedRegistries: [ghcr.io/sympozium-ai/]}",
-			tenant: spolAgent("", spolRun("sandbox: {enabled: true, image: \"quay.io/x/sandbox:1\"}\nlifecycle: {postRun: [{name: notify, image: \"docker.io/curlimages/curl:8\", command: [curl]}]}")),
-			want:   []string{"SPOL-06 deny " + run + "spec.lifecycle.postRun[0].image", "SPOL-06 deny " + run + "spec.sandbox.image"}},
+			tenant: spolAgent("", spolRun("sandbox: {enabled: true, image: \"quay.io/x/sandbox:1\"}\nlifecycle: {preRun: [{name: notify, image: \"docker.io/curlimages/curl:8\", command: [curl]}]}")),
+			want:   []string{"SPOL-06 deny " + run + "spec.lifecycle.preRun[0].image", "SPOL-06 deny " + run + "spec.sandbox.image"}},
 		{name: "a prefix without a path boundary passes upstream", policy: "imagePolicy: {allowedRegistries: [ghcr.io/sympozium]}",
 			tenant: spolAgent("", spolRun("lifecycle: {preRun: [{name: prep, image: \"ghcr.io/sympozium-evil/prep:1\", command: [sh]}]}"))},
 		// SPOL-07: hook RBAC on a denied resource.
@@ -181,9 +182,6 @@ func TestSympoziumPolicyRules(t *testing.T) {
 		{name: "schedule's env from the Agent overrides USER", policy: "featureGates: {sub-agents: true}",
 			tenant: spolAgent("skills: [{skillPackRef: tools}]\nagents: {default: {model: gpt-4o, env: {USER: root}}}", spolSchedule),
 			want:   []string{"SPOL-08 deny " + agent + "spec.agents.default.env.USER"}},
-		{name: "hook env with a value and a valueFrom", policy: "featureGates: {sub-agents: true}",
-			tenant: spolAgent("", spolRun("lifecycle: {preRun: [{name: prep, image: \"ghcr.io/sympozium-ai/prep:1\", command: [sh], env: [{name: TOKEN, value: x, valueFrom: {secretKeyRef: {name: s, key: k}}}]}]}")),
-			want:   []string{"SPOL-08 deny " + run + "spec.lifecycle.preRun[0].env[0].valueFrom"}, msg: "value and valueFrom are mutually exclusive"},
 		// SPOL-09: a concurrency of zero fails every run, at the policy's line.
 		{name: "maxConcurrent 0", policy: "subagentPolicy: {maxDepth: 2, maxConcurrent: 0}",
 			tenant: spolAgent("", spolRun("")),
@@ -245,6 +243,43 @@ func TestSympoziumPolicyRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The hook env shapes upstream's webhook refuses (validateHookEnv). compile refuses them as bad
+// input first, so the gate's check is judged on a pod built here.
+func TestSympoziumPolicyHookEnv(t *testing.T) {
+	val := func(s string) *string { return &s }
+	ref := func(name, key string) *api.EnvVarSource {
+		return &api.EnvVarSource{SecretKeyRef: &api.SecretKeySelector{Name: name, Key: key}}
+	}
+	env := []api.EnvVar{
+		{Name: "OK_VALUE", Value: val("x")},
+		{Name: "OK_REF", ValueFrom: ref("s", "k")},
+		{Name: "OK_EMPTY_VALUE", Value: val(""), ValueFrom: ref("s", "k")}, // upstream tests value != ""
+		{Name: "BOTH", Value: val("x"), ValueFrom: ref("s", "k")},
+		{Name: "NO_REF", ValueFrom: &api.EnvVarSource{}},
+		{Name: "NO_KEY", ValueFrom: ref("s", "")},
+	}
+	inst := &api.Instance{}
+	inst.Kind, inst.Metadata.Name = "Agent", "alice"
+	pol := &api.SympoziumPolicy{}
+	pol.Metadata.Name = "guard"
+	pod := &compile.Pod{Kind: "AgentRun", Name: "run", Namespace: "team-a", Instance: inst,
+		Spec: &api.AgentRunSpec{Lifecycle: &api.LifecycleHooks{PostRun: []api.HookContainer{{Name: "notify", Env: env}}}}}
+	b := &binding{pod: pod, policy: pol, profile: api.ProfileBaseline}
+	b.env()
+	var got []string
+	for _, l := range b.out {
+		got = append(got, l.f.Rule+" "+l.pos.Field+" "+l.f.Detail[strings.Index(l.f.Detail, ": \"")+3:strings.Index(l.f.Detail, "\". Fix")])
+	}
+	want := []string{
+		`SPOL-08 spec.lifecycle.postRun[0].env[3].valueFrom postRun hook \"notify\" env \"BOTH\": value and valueFrom are mutually exclusive`,
+		`SPOL-08 spec.lifecycle.postRun[0].env[4].valueFrom postRun hook \"notify\" env \"NO_REF\": valueFrom must set secretKeyRef`,
+		`SPOL-08 spec.lifecycle.postRun[0].env[5].valueFrom postRun hook \"notify\" env \"NO_KEY\": secretKeyRef requires both name and key`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
