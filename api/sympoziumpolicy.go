@@ -32,13 +32,19 @@ type SympoziumPolicySpec struct {
 
 // SandboxPolicy: required is required by the CRD (a pointer, to tell absent from false).
 type SandboxPolicy struct {
-	Required           *bool               `json:"required"`
-	DefaultImage       string              `json:"defaultImage"`
-	MaxCPU             string              `json:"maxCPU"`
-	MaxMemory          string              `json:"maxMemory"`
-	AllowHostMounts    bool                `json:"allowHostMounts"`
-	SeccompProfile     *SeccompProfileSpec `json:"seccompProfile"`
-	AgentSandboxPolicy *AgentSandboxPolicy `json:"agentSandboxPolicy"`
+	Required           *bool                 `json:"required"`
+	DefaultImage       string                `json:"defaultImage"`
+	MaxCPU             string                `json:"maxCPU"`
+	MaxMemory          string                `json:"maxMemory"`
+	AllowHostMounts    bool                  `json:"allowHostMounts"`
+	SeccompProfile     *PolicySeccompProfile `json:"seccompProfile"`
+	AgentSandboxPolicy *AgentSandboxPolicy   `json:"agentSandboxPolicy"`
+}
+
+// PolicySeccompProfile is the policy's default seccomp profile (RuntimeDefault, Unconfined or
+// Localhost): its own type, since a run's sandbox profile accepts other values than a policy's.
+type PolicySeccompProfile struct {
+	Type string `json:"type"`
 }
 
 type AgentSandboxPolicy struct {
