@@ -130,6 +130,7 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 	for _, sc := range in.Schedules {
 		diags = append(diags, validateSchedule(sc)...)
 	}
+	diags = append(diags, validatePolicies(in)...)
 	if diags.HasErrors() {
 		diags.Sort()
 		return nil, diags

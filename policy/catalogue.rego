@@ -9,6 +9,8 @@
 #   critical (>= 9.0): node or cluster takeover that no exception can waive: escalate/bind/
 #     impersonate, nodes/proxy, token minting, CSR/webhook/PV writes, foreign role bindings and
 #     subjects, aggregation, privileged containers, sensitive host paths, undeclared host access;
+#     and what another admission refuses whatever skillc's exceptions say (TEN-03, the SPOL rules:
+#     a tenant's run that the platform's Pod Security level or SympoziumPolicy forbids);
 #   high (7.0-8.9): secret reads and writes, wildcards, exec, RBAC writes, cluster-wide writes,
 #     host namespaces and paths, root, added capabilities, credentials in Git;
 #   medium (4.0-6.9): hardening that narrows an escape or a supply-chain path (seccomp, escalation,
@@ -379,5 +381,85 @@ rules := {
 		"fix": "Drop the host access or privilege the level forbids, or run in a namespace whose level allows it (no exception can waive it).",
 		"reference": {"name": "Pod Security Admission", "url": "https://kubernetes.io/docs/concepts/security/pod-security-admission/"},
 		"security_severity": 9.0, "precision": "very-high", "tags": ["tenancy", "pod-security"], "engine": "go",
+	},
+	"SPOL-01": {
+		"title": "Sandbox required by the SympoziumPolicy",
+		"checks": "The Agent's SympoziumPolicy sets `sandboxPolicy.required` and the run does not enable `spec.sandbox`; for a schedule, always (its controller copies no sandbox into the runs it creates). Decided by skillc's gate from the sources.",
+		"why": "Upstream's admission webhook refuses the AgentRun: the platform requires agent commands to run in the sandbox container.",
+		"fix": "Set `spec.sandbox.enabled: true`, or bind the Agent to a policy that does not require a sandbox.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.2, "precision": "very-high", "tags": ["sympozium-policy", "sandbox"], "engine": "go",
+	},
+	"SPOL-02": {
+		"title": "Sandbox resources over the SympoziumPolicy's maxima",
+		"checks": "A run's `sandbox.resources` requests or limits above the policy's `sandboxPolicy.maxCPU` or `maxMemory` (or not a quantity). Decided by skillc's gate.",
+		"why": "Upstream's admission webhook refuses the AgentRun: the platform caps what a sandbox may take from the node.",
+		"fix": "Lower the sandbox's resources to the policy's maxima.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["sympozium-policy", "sandbox", "resources"], "engine": "go",
+	},
+	"SPOL-03": {
+		"title": "Agent sandbox refused by the SympoziumPolicy",
+		"checks": "Under a bound policy: `agentSandboxPolicy.required` and the run does not enable `agentSandbox`; a `runtimeClass` outside `allowedRuntimeClasses`; `sandbox` and `agentSandbox` both enabled; `agentSandbox` with `mode: server`. Decided by skillc's gate.",
+		"why": "Upstream's admission webhook refuses the AgentRun: the platform requires an isolated runtime (gVisor, Kata) for agent pods.",
+		"fix": "Enable `agentSandbox` with an allowed runtime class, and only one sandbox kind.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.2, "precision": "very-high", "tags": ["sympozium-policy", "sandbox"], "engine": "go",
+	},
+	"SPOL-04": {
+		"title": "Tool denied by the SympoziumPolicy",
+		"checks": "A run's `toolPolicy.allow` names a tool that a `toolGating` rule of the bound policy denies. Decided by skillc's gate.",
+		"why": "Upstream's admission webhook refuses the AgentRun: the platform forbids the agent that tool (shell, network fetch, file writes).",
+		"fix": "Remove the tool from `spec.toolPolicy.allow`.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["sympozium-policy", "tools"], "engine": "go",
+	},
+	"SPOL-05": {
+		"title": "Feature gate disabled by the SympoziumPolicy",
+		"checks": "A run enables `sandbox` while the bound policy sets the `code-execution` feature gate to false. Decided by skillc's gate.",
+		"why": "Upstream's admission webhook refuses the AgentRun: the platform has turned code execution off for these agents.",
+		"fix": "Drop the sandbox, or bind a policy that enables `code-execution`.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["sympozium-policy", "sandbox"], "engine": "go",
+	},
+	"SPOL-06": {
+		"title": "Image outside the SympoziumPolicy's registries",
+		"checks": "A lifecycle hook image or the sandbox image of a run that does not start with one of the bound policy's `imagePolicy.allowedRegistries` (a plain prefix, as upstream compares). Decided by skillc's gate.",
+		"why": "Upstream's admission webhook refuses the AgentRun: the platform admits user-chosen images only from registries it trusts.",
+		"fix": "Use an image from an allowed registry.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.1, "precision": "very-high", "tags": ["sympozium-policy", "images", "supply-chain"], "engine": "go",
+	},
+	"SPOL-07": {
+		"title": "Lifecycle RBAC on a resource the SympoziumPolicy denies",
+		"checks": "A run's `lifecycle.rbac` names a resource listed in the bound policy's `lifecyclePolicy.deniedResources`. Decided by skillc's gate.",
+		"why": "Upstream's admission webhook refuses the AgentRun: the platform forbids hooks grants on those resources (secrets, cluster roles).",
+		"fix": "Drop the resource from `spec.lifecycle.rbac`.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.3, "precision": "very-high", "tags": ["sympozium-policy", "rbac"], "engine": "go",
+	},
+	"SPOL-08": {
+		"title": "Environment refused by the SympoziumPolicy webhook",
+		"checks": "Under a bound policy: a run's `env` sets PATH, LD_PRELOAD, LD_LIBRARY_PATH, HOME, SHELL, USER or HOSTNAME; a lifecycle hook's env sets both `value` and `valueFrom`, or a `valueFrom` without a complete `secretKeyRef`. Decided by skillc's gate.",
+		"why": "Upstream's admission webhook refuses the AgentRun: overriding system variables changes what the agent's commands run.",
+		"fix": "Remove the variable, or give a hook variable a value or a secretKeyRef with name and key.",
+		"reference": {"name": "Sympozium v0.10.46 PolicyEnforcer (admission webhook)", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/webhook/policy_enforcer.go"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["sympozium-policy", "env"], "engine": "go",
+	},
+	"SPOL-09": {
+		"title": "Run concurrency of zero in the SympoziumPolicy",
+		"checks": "The bound policy's `subagentPolicy.maxConcurrent` is 0 or less: upstream's controller fails every run of the Agent before it starts. Decided by skillc's gate, located at the policy.",
+		"why": "No run of a bound Agent ever starts, and nothing says why until someone reads the AgentRun's status.",
+		"fix": "Set `maxConcurrent` to 1 or more (absent, it is 5).",
+		"reference": {"name": "Sympozium v0.10.46 AgentRunReconciler.validatePolicy", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/internal/controller/agentrun_controller.go"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["sympozium-policy"], "engine": "go",
+	},
+	"SPOL-10": {
+		"title": "SympoziumPolicy not enforced upstream",
+		"checks": "What the bound policy says and upstream lets through: a skill sidecar image outside `imagePolicy.allowedRegistries` (upstream checks only hook and sandbox images); a host mount when `sandboxPolicy.allowHostMounts` is false; a model outside `modelPolicy.allowedModels`; tools `toolGating` denies that the run leaves the agent (the rules reach it only through upstream's mutating webhook, which its chart does not register); hook RBAC on `*` under `lifecyclePolicy.deniedResources`; an `agentSandbox` with no `runtimeClass` under `agentSandboxPolicy`. Decided by skillc's gate.",
+		"why": "The platform team wrote the policy to forbid these, and upstream runs them anyway: a tenant gets what the platform meant to withhold.",
+		"fix": "Bring the run, Agent or pack within the policy, or change the policy to say what is allowed.",
+		"reference": {"name": "Sympozium v0.10.46 SympoziumPolicy CRD", "url": "https://github.com/sympozium-ai/sympozium/blob/v0.10.46/api/v1alpha1/sympoziumpolicy_types.go"},
+		"security_severity": 9.0, "precision": "very-high", "tags": ["sympozium-policy"], "engine": "go",
 	},
 }

@@ -61,3 +61,20 @@ test_tenant_rules_waivability if {
 	catalogue.rules["TEN-02"].security_severity >= 7
 	catalogue.rules["TEN-02"].security_severity < 9
 }
+
+# The SympoziumPolicy rules are the Go gate's, none waivable (the bound policy is what allows):
+# SPOL-01..09 deny in every profile, as upstream's admission refuses; SPOL-10, what upstream lets
+# through, warns in baseline and denies in restricted.
+test_sympozium_policy_rules if {
+	ids := {id | some id, _ in catalogue.rules; startswith(id, "SPOL-")}
+	count(ids) == 10
+	every id in ids {
+		catalogue.rules[id].engine == "go"
+		id in lib.nonwaivable
+		"sympozium-policy" in catalogue.rules[id].tags
+	}
+	every id in ids - {"SPOL-10"} {
+		lib.severities[id] == ["deny", "deny"]
+	}
+	lib.severities["SPOL-10"] == ["warn", "deny"]
+}

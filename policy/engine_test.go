@@ -155,9 +155,14 @@ func TestPolicyTokenBudgetMemory(t *testing.T) {
 	if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 32 {
 		t.Errorf("refusing allocated %d MiB", mib)
 	}
+	// The library as the gate loads it (its tests are not): a user's folder of that size is
+	// ordinary, and must fit the budget four times over.
 	lib, _ := filepath.Glob("*.rego")
 	total := 0
 	for _, f := range lib {
+		if isTest(f) {
+			continue
+		}
 		b, _ := os.ReadFile(f)
 		total += regoTokens(b)
 	}

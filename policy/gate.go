@@ -164,6 +164,7 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) 
 		}
 	}
 	raw = append(raw, tenantFindings(res)...)
+	raw = append(raw, sympoziumPolicyFindings(res, loc)...)
 	levels := newPodSecurityLevels(res)
 	raw = append(raw, podSecurityFindings(levels, loc, res.Objects, false)...)
 	for _, l := range podSecurityFindings(levels, loc, res.StandIns, true) {

@@ -55,12 +55,21 @@ severities := {
 	"META-01": ["deny", "deny"], "META-02": ["deny", "deny"],
 	# The tenant rules are decided by skillc's Go gate (catalogue engine "go"), not by Rego.
 	"TEN-01": ["deny", "deny"], "TEN-02": ["deny", "deny"], "TEN-03": ["deny", "deny"],
+	# So are the SympoziumPolicy rules (policy/sympoziumpolicy.go).
+	"SPOL-01": ["deny", "deny"], "SPOL-02": ["deny", "deny"], "SPOL-03": ["deny", "deny"],
+	"SPOL-04": ["deny", "deny"], "SPOL-05": ["deny", "deny"], "SPOL-06": ["deny", "deny"],
+	"SPOL-07": ["deny", "deny"], "SPOL-08": ["deny", "deny"], "SPOL-09": ["deny", "deny"],
+	"SPOL-10": ["warn", "deny"],
 }
 
 # Rules no exception can waive, in every profile.
 # TEN-02 is not listed: the Go gate makes it non-waivable for kube-system, kube-public and
 # kube-node-lease only, and waivable for the config's protectedNamespaces.
-nonwaivable := {"RBAC-06", "RBAC-09", "RBAC-10", "RBAC-11", "RBAC-16", "RBAC-17", "RBAC-18", "META-01", "TEN-01", "TEN-03"}
+# The SympoziumPolicy rules: the bound policy is what allows, never the CompilerConfig.
+nonwaivable := {
+	"RBAC-06", "RBAC-09", "RBAC-10", "RBAC-11", "RBAC-16", "RBAC-17", "RBAC-18", "META-01", "TEN-01", "TEN-03",
+	"SPOL-01", "SPOL-02", "SPOL-03", "SPOL-04", "SPOL-05", "SPOL-06", "SPOL-07", "SPOL-08", "SPOL-09", "SPOL-10",
+}
 
 profile_index := {"baseline": 0, "restricted": 1}[profile]
 

@@ -160,6 +160,13 @@ var fieldHints = map[string]fieldHint{
 	"ScheduleSpec.schedule":          {Required: true, Schema: object{"type": "string", "pattern": nonBlank, "not": object{"pattern": "TZ"}}, Description: "A cron expression (five fields or a macro such as @daily), without a time zone."},
 	"ScheduleSpec.concurrencyPolicy": {Enum: enum("", "Allow", "Forbid", "Replace")},
 
+	// SympoziumPolicy: the CRD's required fields (api's SympoziumPolicy.Validate)
+	"SandboxPolicy.required":      {Required: true, Description: "Runs of bound Agents must enable spec.sandbox (upstream's admission webhook refuses them otherwise)."},
+	"AgentSandboxPolicy.required": {Required: true},
+	"ToolGatingRule.tool":         {Required: true, Schema: nonEmpty},
+	"ToolGatingRule.action":       {Required: true, Schema: nonEmpty, Description: "allow, deny or ask; upstream acts only on deny."},
+	"EgressRule.host":             {Required: true, Schema: nonEmpty},
+
 	// CompilerConfig
 	"ConfigSpec.catalogNamespace": {Schema: object{"pattern": "^$|" + dns1123Label, "maxLength": validation.DNS1123LabelMaxLength},
 		Default: api.DefaultCatalogNamespace, Description: "Where public SkillPacks live."},

@@ -48,6 +48,8 @@ var Kinds = []Kind{
 		"One run of an instance (spec.instanceRef or spec.agentRef): it becomes a Job."},
 	{"sympozium.ai", "v1alpha1", "SympoziumSchedule", reflect.TypeFor[api.Schedule](),
 		"A recurring run of an instance: it becomes a CronJob."},
+	{"sympozium.ai", "v1alpha1", "SympoziumPolicy", reflect.TypeFor[api.SympoziumPolicy](),
+		"Upstream's admission policy, bound to Agents by spec.policyRef: the gate refuses what its webhook would refuse (SPOL rules)."},
 	{"skillc.dev", "v1alpha1", "CompilerConfig", reflect.TypeFor[api.CompilerConfig](),
 		"The platform's settings for skillc (--config FILE, or the KRM functionConfig). Every field is optional."},
 }
