@@ -71,6 +71,7 @@ func scheduledRunSpec(inst *api.Instance) *api.AgentRunSpec {
 		spec.Model.NodeSelector, spec.Model.ProviderHeaders = d.NodeSelector, d.ProviderHeaders
 		spec.Lifecycle, spec.Env, spec.Timeout = d.Lifecycle, d.Env, d.RunTimeout
 	}
+	spec.ToolPolicy = ensembleToolPolicy(inst)
 	return spec
 }
 
@@ -189,7 +190,7 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 		instName, field := run.Spec.Ref()
 		inst := r.instances[nsName{ns, instName}]
 		if inst == nil {
-			r.diags = append(r.diags, run.Src.Diag(field, "%s: instance %q not found in namespace %q", owner, instName, ns))
+			r.diags = append(r.diags, run.Src.Diag(field, "%s: instance %q not found in namespace %q%s", owner, instName, ns, ensembleHint(in, ns, instName)))
 			continue
 		}
 		pod := Pod{Kind: "AgentRun", Name: run.Metadata.Name, Namespace: ns, Src: run.Src, Instance: inst,
@@ -213,7 +214,7 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 		instName, field := sched.Spec.Ref()
 		inst := r.instances[nsName{ns, instName}]
 		if inst == nil {
-			r.diags = append(r.diags, sched.Src.Diag(field, "SympoziumSchedule %s/%s: instance %q not found in namespace %q", ns, sched.Metadata.Name, instName, ns))
+			r.diags = append(r.diags, sched.Src.Diag(field, "SympoziumSchedule %s/%s: instance %q not found in namespace %q%s", ns, sched.Metadata.Name, instName, ns, ensembleHint(in, ns, instName)))
 			continue
 		}
 		pods = append(pods, Pod{Kind: "SympoziumSchedule", Name: sched.Metadata.Name, Namespace: ns, Src: sched.Src, Instance: inst,
