@@ -48,6 +48,8 @@ var Kinds = []Kind{
 		"One run of an instance (spec.instanceRef or spec.agentRef): it becomes a Job."},
 	{"sympozium.ai", "v1alpha1", "SympoziumSchedule", reflect.TypeFor[api.Schedule](),
 		"A recurring run of an instance: it becomes a CronJob."},
+	{"sympozium.ai", "v1alpha1", "Ensemble", reflect.TypeFor[api.Ensemble](),
+		"A bundle of agent configs: when enabled, the Agents and SympoziumSchedules its controller creates."},
 	{"skillc.dev", "v1alpha1", "CompilerConfig", reflect.TypeFor[api.CompilerConfig](),
 		"The platform's settings for skillc (--config FILE, or the KRM functionConfig). Every field is optional."},
 }
