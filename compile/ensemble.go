@@ -298,6 +298,9 @@ func isSequentialSuccessor(e *api.Ensemble, name string) bool {
 type posIndex struct {
 	src  diag.Source
 	keys []string // sorted
+	// as is the generated object's field names (diag.NewGeneratedSource), filled by copyTo; the
+	// caller gives each generated object a new one.
+	as map[string]string
 }
 
 func newPosIndex(src diag.Source) *posIndex {
@@ -316,6 +319,9 @@ func (x *posIndex) has(path string) bool { _, ok := x.src.Positions()[path]; ret
 // path from and the paths below it; nothing when from was not written.
 func (x *posIndex) copyTo(dst map[string]int, to, from string) {
 	pos := x.src.Positions()
+	if _, ok := pos[from]; ok {
+		x.as[to] = from
+	}
 	for i := sort.SearchStrings(x.keys, from); i < len(x.keys) && strings.HasPrefix(x.keys[i], from); i++ {
 		k := x.keys[i]
 		rest := k[len(from):]
@@ -344,6 +350,7 @@ func buildEnsembleAgent(e *api.Ensemble, i int, idx *posIndex) *api.Instance {
 	ac := fmt.Sprintf("spec.agentConfigs[%d]", i)
 	name := e.Metadata.Name + "-" + a.Name
 	pos := map[string]int{}
+	idx.as = map[string]string{}
 
 	inst := &api.Instance{Ensemble: &api.EnsembleMember{Ensemble: e, Config: i}}
 	inst.APIVersion, inst.Kind = api.GroupSympozium+"/v1alpha1", "Agent"
@@ -401,7 +408,7 @@ func buildEnsembleAgent(e *api.Ensemble, i int, idx *posIndex) *api.Instance {
 		idx.copyTo(pos, fmt.Sprintf("spec.channels[%d]", j), fmt.Sprintf("%s.channels[%d]", ac, j))
 		idx.copyTo(pos, fmt.Sprintf("spec.channels[%d].type", j), fmt.Sprintf("%s.channels[%d]", ac, j))
 	}
-	inst.Src = diag.NewSource(e.Src.File, e.Src.LineOf(ac), pos)
+	inst.Src = diag.NewGeneratedSource(e.Src.File, e.Src.LineOf(ac), pos, idx.as)
 	return inst
 }
 
@@ -653,6 +660,7 @@ func buildEnsembleSchedule(e *api.Ensemble, i int, agent string, idx *posIndex) 
 	ac := fmt.Sprintf("spec.agentConfigs[%d]", i)
 	sp := ac + ".schedule"
 	pos := map[string]int{}
+	idx.as = map[string]string{}
 	var diags diag.Diagnostics
 	cron := a.Schedule.Cron
 	idx.copyTo(pos, "spec.schedule", sp)
@@ -689,7 +697,7 @@ func buildEnsembleSchedule(e *api.Ensemble, i int, agent string, idx *posIndex) 
 	sc.Metadata = api.ObjectMeta{Name: agent + "-schedule", Namespace: e.Metadata.Namespace,
 		Labels: map[string]string{LabelEnsemble: e.Metadata.Name, LabelAgentConfig: a.Name}}
 	sc.Spec = api.ScheduleSpec{AgentRef: agent, Schedule: cron, Task: task, ConcurrencyPolicy: "Forbid", FirstTick: firstTick}
-	sc.Src = diag.NewSource(e.Src.File, e.Src.LineOf(sp), pos)
+	sc.Src = diag.NewGeneratedSource(e.Src.File, e.Src.LineOf(sp), pos, idx.as)
 	return sc, diags
 }
 

@@ -182,6 +182,21 @@ spec:
 		t.Errorf("helper channels %+v: no credentials configured", helper.Spec.Channels)
 	}
 
+	// Each generated field is named as written in the Ensemble, and sits on its line.
+	for gen, want := range map[string]string{
+		"spec.skills[0].params.repo":           "spec.agentConfigs[0].skillParams.tools.repo",
+		"spec.skills[1].params":                "spec.skillParams.other",
+		"spec.agents.default.baseURL":          "spec.agentConfigs[0].baseURL",
+		"spec.agents.default.agentSandbox":     "spec.agentSandbox",
+		"spec.authRefs[0].secret":              "spec.authRefs[1].secret",
+		"spec.agents.default.env.LOG_LEVEL":    "spec.agents.default.env.LOG_LEVEL", // not written: as generated
+		"spec.channels[0].configRef.secret":    "spec.agentConfigs[0].channelConfigs.slack",
+		"spec.agents.default.lifecycle.preRun": "spec.agentConfigs[0].lifecycle.preRun",
+	} {
+		if got := lead.Src.FieldOf(gen); got != want {
+			t.Errorf("FieldOf(%s) = %s, want %s", gen, got, want)
+		}
+	}
 	// Each generated field sits on the Ensemble's line it came from.
 	lines := map[string]int{}
 	for i, l := range strings.Split(ens, "\n") {

@@ -10,12 +10,32 @@ type Source struct {
 	File string
 	Line int
 	pos  map[string]int
+	// as, for a document generated from another (an Agent an Ensemble creates), is the field
+	// path of the written document each generated path, and the paths below it, was made from.
+	as map[string]string
 }
 
 // NewSource is the Source of a document of file starting at line, with the line of every field
 // path the decoder saw.
 func NewSource(file string, line int, pos map[string]int) Source {
 	return Source{File: file, Line: line, pos: pos}
+}
+
+// NewGeneratedSource is the Source of a document generated from one in file: pos places its
+// field paths on the written document's lines, as gives the written field each was made from.
+func NewGeneratedSource(file string, line int, pos map[string]int, as map[string]string) Source {
+	return Source{File: file, Line: line, pos: pos, as: as}
+}
+
+// FieldOf names path as written: itself, or for a generated document the written field it (or
+// its nearest ancestor) was made from, followed by the rest of path.
+func (s Source) FieldOf(path string) string {
+	for p := path; p != "" && s.as != nil; p = ParentPath(p) {
+		if f, ok := s.as[p]; ok {
+			return f + path[len(p):]
+		}
+	}
+	return path
 }
 
 // LineOf returns the line of path, or of its nearest ancestor that has one, or the document's.
@@ -30,7 +50,7 @@ func (s Source) LineOf(path string) int {
 
 // Diag builds an input-error diagnostic located at a field of this document.
 func (s Source) Diag(field, format string, args ...any) Diagnostic {
-	return Diagnostic{File: s.File, Line: s.LineOf(field), Field: field, Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
+	return Diagnostic{File: s.File, Line: s.LineOf(field), Field: s.FieldOf(field), Severity: SeverityError, Message: fmt.Sprintf(format, args...)}
 }
 
 // Positions is the line of every field path the decoder saw (nil for a document built in code).
