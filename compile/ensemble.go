@@ -574,12 +574,15 @@ func buildDesiredSkills(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac stri
 		refs = append(refs, ref)
 	}
 	if !slices.ContainsFunc(refs, func(r api.SkillRef) bool { return r.SkillPackRef == memorySkill }) {
+		// Written nowhere: named as the agent config, on its line.
+		idx.as[fmt.Sprintf("spec.skills[%d].skillPackRef", len(refs))] = ac
 		refs = append(refs, api.SkillRef{SkillPackRef: memorySkill})
 	}
 	if we := a.WebEndpoint; we != nil && we.Enabled {
 		to := fmt.Sprintf("spec.skills[%d]", len(refs))
 		wp := ac + ".webEndpoint"
 		idx.copyTo(pos, to, wp)
+		idx.copyTo(pos, to+".skillPackRef", wp+".enabled")
 		params := map[string]api.Scalar{}
 		if we.Hostname != "" {
 			params["hostname"] = api.Scalar(we.Hostname)
@@ -739,17 +742,24 @@ func intervalToCron(interval string, offset int) (string, bool) {
 	return fmt.Sprintf("%d * * * *", offset%60), false
 }
 
-// ensembleToolPolicy is the tool policy upstream's toolpolicy.ForAgent gives the runs the
-// controllers start for a generated Agent (its schedule's, a stimulus', a sequential successor's):
-// its agent config's, or nil.
-func ensembleToolPolicy(inst *api.Instance) *api.ToolPolicy {
+// ensembleScheduledRun adds to the spec of a run the schedule controller starts for an Agent
+// what comes from its Ensemble: the agent config's tool policy (toolpolicy.ForAgent, which the
+// stimulus and sequential successors' runs get too), and canary mode for the Agents of the
+// Ensemble upstream reserves for its canary, system-canary (SympoziumScheduleReconciler).
+func ensembleScheduledRun(inst *api.Instance, spec *api.AgentRunSpec) {
+	if inst.Metadata.Labels[LabelEnsemble] == canaryEnsemble {
+		spec.CanaryMode = true
+	}
 	m := ensembleMemberOf(inst)
 	if m == nil || m.AgentConfig().ToolPolicy == nil {
-		return nil
+		return
 	}
 	tp := *m.AgentConfig().ToolPolicy
-	return &tp
+	spec.ToolPolicy = &tp
 }
+
+// canaryEnsemble is the Ensemble whose scheduled runs upstream marks canaryMode.
+const canaryEnsemble = "system-canary"
 
 // ensembleHint explains a run or schedule whose agent is not found when an Ensemble in its
 // namespace has an agent config of that name: the Agent the controller creates is named

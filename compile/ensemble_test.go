@@ -277,8 +277,15 @@ spec:
 	if spec.ToolPolicy == nil || !reflect.DeepEqual(*spec.ToolPolicy, api.ToolPolicy{Allow: []string{"read_file"}, Deny: []string{"write_file"}}) {
 		t.Errorf("tool policy %+v", spec.ToolPolicy)
 	}
-	if scheduledRunSpec(instanceNamed(t, in, "crew-b")).ToolPolicy != nil {
-		t.Error("a tool policy for an agent config without one")
+	if b := scheduledRunSpec(instanceNamed(t, in, "crew-b")); b.ToolPolicy != nil || b.CanaryMode {
+		t.Errorf("crew-b: tool policy %v, canary %v: want neither", b.ToolPolicy, b.CanaryMode)
+	}
+	canary, ds := expandYAML(t, strings.Replace(ens, "name: crew,", "name: system-canary,", 1))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	if !scheduledRunSpec(instanceNamed(t, canary, "system-canary-b")).CanaryMode {
+		t.Error("the system-canary Ensemble's scheduled runs are canaries upstream")
 	}
 }
 

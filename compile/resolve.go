@@ -71,7 +71,7 @@ func scheduledRunSpec(inst *api.Instance) *api.AgentRunSpec {
 		spec.Model.NodeSelector, spec.Model.ProviderHeaders = d.NodeSelector, d.ProviderHeaders
 		spec.Lifecycle, spec.Env, spec.Timeout = d.Lifecycle, d.Env, d.RunTimeout
 	}
-	spec.ToolPolicy = ensembleToolPolicy(inst)
+	ensembleScheduledRun(inst, spec)
 	return spec
 }
 
