@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -293,42 +292,25 @@ func isSequentialSuccessor(e *api.Ensemble, name string) bool {
 	})
 }
 
-// posIndex finds the Ensemble's field paths below a path, to place the generated objects' fields
-// on the Ensemble's lines.
+// posIndex records, for each generated object, which Ensemble field each of its fields was made
+// from (diag.NewGeneratedSource). Only the roots are recorded: a path below one is the same path
+// below the Ensemble's field, so nothing is copied per agent config (an Ensemble's own lists, its
+// volumes for one, would otherwise be copied once per agent config).
 type posIndex struct {
-	src  diag.Source
-	keys []string // sorted
-	// as is the generated object's field names (diag.NewGeneratedSource), filled by copyTo; the
-	// caller gives each generated object a new one.
-	as map[string]string
+	src diag.Source
+	as  map[string]string
 }
 
-func newPosIndex(src diag.Source) *posIndex {
-	pos := src.Positions()
-	keys := make([]string, 0, len(pos))
-	for k := range pos {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return &posIndex{src: src, keys: keys}
-}
+func newPosIndex(src diag.Source) *posIndex { return &posIndex{src: src} }
 
 func (x *posIndex) has(path string) bool { _, ok := x.src.Positions()[path]; return ok }
 
-// copyTo places the generated path to, and every path below it, on the lines of the Ensemble's
-// path from and the paths below it; nothing when from was not written.
-func (x *posIndex) copyTo(dst map[string]int, to, from string) {
-	pos := x.src.Positions()
-	if _, ok := pos[from]; ok {
+// alias names the generated path to, and every path below it, as the Ensemble's path from (and
+// places it on from's line); nothing when from was not written. The caller gives each generated
+// object a new as.
+func (x *posIndex) alias(to, from string) {
+	if x.has(from) {
 		x.as[to] = from
-	}
-	for i := sort.SearchStrings(x.keys, from); i < len(x.keys) && strings.HasPrefix(x.keys[i], from); i++ {
-		k := x.keys[i]
-		rest := k[len(from):]
-		if rest != "" && rest[0] != '.' && rest[0] != '[' {
-			continue // agentConfigs[1] is not below agentConfigs[10]'s prefix
-		}
-		dst[to+rest] = pos[k]
 	}
 }
 
@@ -349,7 +331,6 @@ func buildEnsembleAgent(e *api.Ensemble, i int, idx *posIndex) *api.Instance {
 	s, a := &e.Spec, &e.Spec.AgentConfigs[i]
 	ac := fmt.Sprintf("spec.agentConfigs[%d]", i)
 	name := e.Metadata.Name + "-" + a.Name
-	pos := map[string]int{}
 	idx.as = map[string]string{}
 
 	inst := &api.Instance{Ensemble: &api.EnsembleMember{Ensemble: e, Config: i}}
@@ -359,56 +340,63 @@ func buildEnsembleAgent(e *api.Ensemble, i int, idx *posIndex) *api.Instance {
 	if a.Provider != "" {
 		inst.Metadata.Labels[LabelProvider] = a.Provider
 	}
-	idx.copyTo(pos, "metadata.name", ac+".name")
-	idx.copyTo(pos, "metadata.labels", ac+".name")
-	idx.copyTo(pos, "metadata.namespace", "metadata.namespace")
+	idx.alias("metadata.name", ac+".name")
+	idx.alias("metadata.labels", ac+".name")
+	idx.alias("metadata.namespace", "metadata.namespace")
 
 	model := a.Model // resolveModel
 	if model == "" {
 		model = ensembleDefaultModel
 	}
-	idx.copyTo(pos, "spec.agents.default.model", ac+".model")
+	idx.alias("spec.agents.default.model", ac+".model")
 	baseURL := s.BaseURL // resolveBaseURL
-	idx.copyTo(pos, "spec.agents.default.baseURL", "spec.baseURL")
+	idx.alias("spec.agents.default.baseURL", "spec.baseURL")
 	if a.BaseURL != "" {
 		baseURL = a.BaseURL
-		idx.copyTo(pos, "spec.agents.default.baseURL", ac+".baseURL")
+		idx.alias("spec.agents.default.baseURL", ac+".baseURL")
 	}
 	headers := mergeProviderHeaders(s.ProviderHeaders, a.ProviderHeaders)
-	idx.copyTo(pos, "spec.agents.default.providerHeaders", "spec.providerHeaders")
-	idx.copyTo(pos, "spec.agents.default.providerHeaders", ac+".providerHeaders")
+	idx.alias("spec.agents.default.providerHeaders", "spec.providerHeaders")
+	if len(a.ProviderHeaders) > 0 {
+		idx.alias("spec.agents.default.providerHeaders", ac+".providerHeaders")
+		for k := range s.ProviderHeaders {
+			if _, own := a.ProviderHeaders[k]; !own {
+				idx.alias("spec.agents.default.providerHeaders."+k, "spec.providerHeaders."+k)
+			}
+		}
+	}
 
 	d := api.AgentConfig{Model: model, BaseURL: baseURL, ProviderHeaders: headers,
 		AgentSandbox: ensembleAgentSandbox(s.AgentSandbox, idx), Lifecycle: ensembleLifecycle(a.Lifecycle),
 		Subagents: ensembleSubagents(a.Subagents, ac, idx), Env: a.Env, RunTimeout: a.RunTimeout}
-	idx.copyTo(pos, "spec.agents.default.agentSandbox", "spec.agentSandbox")
+	idx.alias("spec.agents.default.agentSandbox", "spec.agentSandbox")
 	for _, f := range [...]string{"lifecycle", "subagents", "env", "runTimeout"} {
-		idx.copyTo(pos, "spec.agents.default."+f, ac+"."+f)
+		idx.alias("spec.agents.default."+f, ac+"."+f)
 	}
 
 	inst.Spec = api.InstanceSpec{
 		DisplayName:   a.DisplayName,
 		Agents:        &api.AgentsSpec{Default: d},
-		AuthRefs:      resolveAuthRefs(s, a, ac, idx, pos),
-		Memory:        ensembleMemory(s, a, ac, idx, pos),
+		AuthRefs:      resolveAuthRefs(s, a, idx),
+		Memory:        ensembleMemory(s, a, ac, idx),
 		Observability: defaultObservability(),
 		Volumes:       s.Volumes,
 		VolumeMounts:  s.VolumeMounts,
-		Skills:        buildDesiredSkills(s, a, ac, idx, pos),
+		Skills:        buildDesiredSkills(s, a, ac, idx),
 		MCPServers:    ensembleMCPServers(a.MCPServers, ac, idx),
 		PolicyRef:     s.PolicyRef,
 	}
-	idx.copyTo(pos, "spec.displayName", ac+".displayName")
-	idx.copyTo(pos, "spec.volumes", "spec.volumes")
-	idx.copyTo(pos, "spec.volumeMounts", "spec.volumeMounts")
-	idx.copyTo(pos, "spec.mcpServers", ac+".mcpServers")
-	idx.copyTo(pos, "spec.policyRef", "spec.policyRef")
+	idx.alias("spec.displayName", ac+".displayName")
+	idx.alias("spec.volumes", "spec.volumes")
+	idx.alias("spec.volumeMounts", "spec.volumeMounts")
+	idx.alias("spec.mcpServers", ac+".mcpServers")
+	idx.alias("spec.policyRef", "spec.policyRef")
 	for j, ch := range a.Channels {
-		inst.Spec.Channels = append(inst.Spec.Channels, buildChannelSpec(s, a, ch, fmt.Sprintf("spec.channels[%d]", j), ac, idx, pos))
-		idx.copyTo(pos, fmt.Sprintf("spec.channels[%d]", j), fmt.Sprintf("%s.channels[%d]", ac, j))
-		idx.copyTo(pos, fmt.Sprintf("spec.channels[%d].type", j), fmt.Sprintf("%s.channels[%d]", ac, j))
+		inst.Spec.Channels = append(inst.Spec.Channels, buildChannelSpec(s, a, ch, fmt.Sprintf("spec.channels[%d]", j), ac, idx))
+		idx.alias(fmt.Sprintf("spec.channels[%d]", j), fmt.Sprintf("%s.channels[%d]", ac, j))
+		idx.alias(fmt.Sprintf("spec.channels[%d].type", j), fmt.Sprintf("%s.channels[%d]", ac, j))
 	}
-	inst.Src = diag.NewGeneratedSource(e.Src.File, e.Src.LineOf(ac), pos, idx.as)
+	inst.Src = diag.NewGeneratedSource(e.Src, e.Src.LineOf(ac), idx.as)
 	return inst
 }
 
@@ -429,36 +417,30 @@ func mergeProviderHeaders(ensemble, agent map[string]string) map[string]string {
 
 // resolveAuthRefs: the Ensemble's auth refs, or with a provider pinned on the agent config, only
 // those of that provider (when there are any).
-func resolveAuthRefs(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac string, idx *posIndex, pos map[string]int) []api.SecretRef {
-	refs, at := s.AuthRefs, make([]int, len(s.AuthRefs))
-	for i := range at {
-		at[i] = i
+func resolveAuthRefs(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, idx *posIndex) []api.SecretRef {
+	idx.alias("spec.authRefs", "spec.authRefs") // all of them, at the same indexes
+	if a.Provider == "" {
+		return s.AuthRefs
 	}
-	if a.Provider != "" {
-		var matched []api.SecretRef
-		var matchedAt []int
-		for i, r := range s.AuthRefs {
-			if r.Provider == a.Provider {
-				matched, matchedAt = append(matched, r), append(matchedAt, i)
-			}
-		}
-		if len(matched) > 0 {
-			refs, at = matched, matchedAt
+	var matched []api.SecretRef
+	for i, r := range s.AuthRefs {
+		if r.Provider == a.Provider {
+			idx.alias(fmt.Sprintf("spec.authRefs[%d]", len(matched)), fmt.Sprintf("spec.authRefs[%d]", i))
+			matched = append(matched, r)
 		}
 	}
-	idx.copyTo(pos, "spec.authRefs", "spec.authRefs")
-	for j, i := range at {
-		idx.copyTo(pos, fmt.Sprintf("spec.authRefs[%d]", j), fmt.Sprintf("spec.authRefs[%d]", i))
+	if len(matched) == 0 {
+		return s.AuthRefs
 	}
-	return refs
+	return matched
 }
 
 // ensembleMemory is the Agent's memory as buildAgent sets it: enabled with 256 KB unless the
 // agent config says otherwise (the CRD defaults memory.enabled to true), its system prompt, and
 // auto-store from the agent config or else the Ensemble (resolveAutoStoreMemory).
-func ensembleMemory(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac string, idx *posIndex, pos map[string]int) *api.MemorySpec {
+func ensembleMemory(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac string, idx *posIndex) *api.MemorySpec {
 	m := &api.MemorySpec{Enabled: true, MaxSizeKB: ensembleDefaultMaxSizeKB, AutoStore: s.AutoStoreMemory, SystemPrompt: a.SystemPrompt}
-	idx.copyTo(pos, "spec.memory.autoStore", "spec.autoStoreMemory")
+	idx.alias("spec.memory.autoStore", "spec.autoStoreMemory")
 	if mem := a.Memory; mem != nil {
 		if idx.has(ac + ".memory.enabled") {
 			m.Enabled = mem.Enabled
@@ -469,9 +451,9 @@ func ensembleMemory(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac string, 
 		if mem.AutoStore != nil {
 			m.AutoStore = mem.AutoStore
 		}
-		idx.copyTo(pos, "spec.memory", ac+".memory")
+		idx.alias("spec.memory", ac+".memory")
 	}
-	idx.copyTo(pos, "spec.memory.systemPrompt", ac+".systemPrompt")
+	idx.alias("spec.memory.systemPrompt", ac+".systemPrompt")
 	return m
 }
 
@@ -552,9 +534,9 @@ func ensembleMCPServers(servers []api.MCPServerRef, ac string, idx *posIndex) []
 // buildDesiredSkills is upstream's: the agent config's skills (mcp-bridge skipped) with their
 // params (the agent config's replace the Ensemble's for a skill, whole), then memory unless
 // listed, then web-endpoint when the web endpoint is enabled, with params derived from it.
-func buildDesiredSkills(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac string, idx *posIndex, pos map[string]int) []api.SkillRef {
+func buildDesiredSkills(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac string, idx *posIndex) []api.SkillRef {
 	var refs []api.SkillRef
-	idx.copyTo(pos, "spec.skills", ac+".skills")
+	idx.alias("spec.skills", ac+".skills")
 	for k, name := range a.Skills {
 		if name == mcpBridgeSkill {
 			continue
@@ -562,14 +544,14 @@ func buildDesiredSkills(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac stri
 		j := len(refs)
 		ref := api.SkillRef{SkillPackRef: name}
 		to := fmt.Sprintf("spec.skills[%d]", j)
-		idx.copyTo(pos, to, fmt.Sprintf("%s.skills[%d]", ac, k))
-		idx.copyTo(pos, to+".skillPackRef", fmt.Sprintf("%s.skills[%d]", ac, k))
+		idx.alias(to, fmt.Sprintf("%s.skills[%d]", ac, k))
+		idx.alias(to+".skillPackRef", fmt.Sprintf("%s.skills[%d]", ac, k))
 		if p, ok := a.SkillParams[name]; ok && len(p) > 0 {
 			ref.Params = p
-			idx.copyTo(pos, to+".params", ac+".skillParams."+name)
+			idx.alias(to+".params", ac+".skillParams."+name)
 		} else if p, ok := s.SkillParams[name]; ok && len(p) > 0 {
 			ref.Params = p
-			idx.copyTo(pos, to+".params", "spec.skillParams."+name)
+			idx.alias(to+".params", "spec.skillParams."+name)
 		}
 		refs = append(refs, ref)
 	}
@@ -581,12 +563,12 @@ func buildDesiredSkills(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac stri
 	if we := a.WebEndpoint; we != nil && we.Enabled {
 		to := fmt.Sprintf("spec.skills[%d]", len(refs))
 		wp := ac + ".webEndpoint"
-		idx.copyTo(pos, to, wp)
-		idx.copyTo(pos, to+".skillPackRef", wp+".enabled")
+		idx.alias(to, wp)
+		idx.alias(to+".skillPackRef", wp+".enabled")
 		params := map[string]api.Scalar{}
 		if we.Hostname != "" {
 			params["hostname"] = api.Scalar(we.Hostname)
-			idx.copyTo(pos, to+".params.hostname", wp+".hostname")
+			idx.alias(to+".params.hostname", wp+".hostname")
 		}
 		if rl := we.RateLimit; rl != nil {
 			rpm, burst := rl.RequestsPerMinute, rl.BurstSize
@@ -598,11 +580,11 @@ func buildDesiredSkills(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac stri
 			}
 			if rpm > 0 {
 				params["rate_limit_rpm"] = api.Scalar(strconv.Itoa(rpm))
-				idx.copyTo(pos, to+".params.rate_limit_rpm", idx.first(wp+".rateLimit.requestsPerMinute", wp+".rateLimit"))
+				idx.alias(to+".params.rate_limit_rpm", idx.first(wp+".rateLimit.requestsPerMinute", wp+".rateLimit"))
 			}
 			if burst > 0 {
 				params["rate_limit_burst"] = api.Scalar(strconv.Itoa(burst))
-				idx.copyTo(pos, to+".params.rate_limit_burst", idx.first(wp+".rateLimit.burstSize", wp+".rateLimit"))
+				idx.alias(to+".params.rate_limit_burst", idx.first(wp+".rateLimit.burstSize", wp+".rateLimit"))
 			}
 		}
 		refs = append(refs, api.SkillRef{SkillPackRef: webEndpointSkill, Params: params})
@@ -612,45 +594,45 @@ func buildDesiredSkills(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ac stri
 
 // buildChannelSpec is upstream's: the channel's credentials, access control, triggers and Slack
 // options from the agent config, else from the Ensemble; its volumes from the Ensemble.
-func buildChannelSpec(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ch, to, ac string, idx *posIndex, pos map[string]int) api.ChannelSpec {
+func buildChannelSpec(s *api.EnsembleSpec, a *api.EnsembleAgentConfig, ch, to, ac string, idx *posIndex) api.ChannelSpec {
 	cs := api.ChannelSpec{Type: ch}
 	if secret := a.ChannelConfigs[ch]; secret != "" {
 		cs.ConfigRef = api.SecretRef{Secret: secret}
-		idx.copyTo(pos, to+".configRef.secret", ac+".channelConfigs."+ch)
+		idx.alias(to+".configRef.secret", ac+".channelConfigs."+ch)
 	} else if secret := s.ChannelConfigs[ch]; secret != "" {
 		cs.ConfigRef = api.SecretRef{Secret: secret}
-		idx.copyTo(pos, to+".configRef.secret", "spec.channelConfigs."+ch)
+		idx.alias(to+".configRef.secret", "spec.channelConfigs."+ch)
 	}
 	if v, ok := a.ChannelAccessControl[ch]; ok {
 		cs.AccessControl = v
-		idx.copyTo(pos, to+".accessControl", ac+".channelAccessControl."+ch)
+		idx.alias(to+".accessControl", ac+".channelAccessControl."+ch)
 	} else if v, ok := s.ChannelAccessControl[ch]; ok {
 		cs.AccessControl = v
-		idx.copyTo(pos, to+".accessControl", "spec.channelAccessControl."+ch)
+		idx.alias(to+".accessControl", "spec.channelAccessControl."+ch)
 	}
 	if v, ok := a.ChannelTriggers[ch]; ok {
 		cs.Triggers = v
-		idx.copyTo(pos, to+".triggers", ac+".channelTriggers."+ch)
+		idx.alias(to+".triggers", ac+".channelTriggers."+ch)
 	} else if v, ok := s.ChannelTriggers[ch]; ok {
 		cs.Triggers = v
-		idx.copyTo(pos, to+".triggers", "spec.channelTriggers."+ch)
+		idx.alias(to+".triggers", "spec.channelTriggers."+ch)
 	}
 	if ch == "slack" {
 		if idx.has(ac + ".slackOptions") {
 			cs.Slack = a.SlackOptions
-			idx.copyTo(pos, to+".slack", ac+".slackOptions")
+			idx.alias(to+".slack", ac+".slackOptions")
 		} else if idx.has("spec.slackOptions") {
 			cs.Slack = s.SlackOptions
-			idx.copyTo(pos, to+".slack", "spec.slackOptions")
+			idx.alias(to+".slack", "spec.slackOptions")
 		}
 	}
 	if v, ok := s.ChannelVolumes[ch]; ok {
 		cs.Volumes = v
-		idx.copyTo(pos, to+".volumes", "spec.channelVolumes."+ch)
+		idx.alias(to+".volumes", "spec.channelVolumes."+ch)
 	}
 	if v, ok := s.ChannelVolumeMounts[ch]; ok {
 		cs.VolumeMounts = v
-		idx.copyTo(pos, to+".volumeMounts", "spec.channelVolumeMounts."+ch)
+		idx.alias(to+".volumeMounts", "spec.channelVolumeMounts."+ch)
 	}
 	return cs
 }
@@ -662,19 +644,18 @@ func buildEnsembleSchedule(e *api.Ensemble, i int, agent string, idx *posIndex) 
 	a := &e.Spec.AgentConfigs[i]
 	ac := fmt.Sprintf("spec.agentConfigs[%d]", i)
 	sp := ac + ".schedule"
-	pos := map[string]int{}
 	idx.as = map[string]string{}
 	var diags diag.Diagnostics
 	cron := a.Schedule.Cron
-	idx.copyTo(pos, "spec.schedule", sp)
+	idx.alias("spec.schedule", sp)
 	if cron != "" {
-		idx.copyTo(pos, "spec.schedule", sp+".cron")
+		idx.alias("spec.schedule", sp+".cron")
 	} else {
 		// Each agent config is staggered by two minutes so they do not all call a shared model
 		// at once.
 		var known bool
 		cron, known = intervalToCron(a.Schedule.Interval, i*2)
-		idx.copyTo(pos, "spec.schedule", sp+".interval")
+		idx.alias("spec.schedule", sp+".interval")
 		if !known {
 			diags = append(diags, diag.Diagnostic{File: e.Src.File, Line: e.Src.LineOf(idx.first(sp+".interval", sp)), Field: sp + ".interval", Severity: diag.SeverityWarning,
 				Message: fmt.Sprintf("interval %q is not one the Ensemble controller knows (1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 4h, 6h, 12h, 24h, or a cron expression): it schedules the agent hourly, %q", a.Schedule.Interval, cron)})
@@ -684,23 +665,23 @@ func buildEnsembleSchedule(e *api.Ensemble, i int, agent string, idx *posIndex) 
 	if e.Spec.TaskOverride != "" {
 		task = fmt.Sprintf("TEAM OBJECTIVE: %s\n\nYOUR ROLE TASK: %s", e.Spec.TaskOverride, task)
 	}
-	idx.copyTo(pos, "spec.task", sp+".task")
+	idx.alias("spec.task", sp+".task")
 	firstTick := a.Schedule.FirstTick
 	if firstTick == "" {
 		firstTick = "immediate" // the CRD's default
 	}
-	idx.copyTo(pos, "spec.firstTick", sp+".firstTick")
-	idx.copyTo(pos, "metadata.name", ac+".name")
-	idx.copyTo(pos, "metadata.labels", ac+".name")
-	idx.copyTo(pos, "metadata.namespace", "metadata.namespace")
-	idx.copyTo(pos, "spec.agentRef", ac+".name")
+	idx.alias("spec.firstTick", sp+".firstTick")
+	idx.alias("metadata.name", ac+".name")
+	idx.alias("metadata.labels", ac+".name")
+	idx.alias("metadata.namespace", "metadata.namespace")
+	idx.alias("spec.agentRef", ac+".name")
 
 	sc := &api.Schedule{}
 	sc.APIVersion, sc.Kind = api.GroupSympozium+"/v1alpha1", "SympoziumSchedule"
 	sc.Metadata = api.ObjectMeta{Name: agent + "-schedule", Namespace: e.Metadata.Namespace,
 		Labels: map[string]string{LabelEnsemble: e.Metadata.Name, LabelAgentConfig: a.Name}}
 	sc.Spec = api.ScheduleSpec{AgentRef: agent, Schedule: cron, Task: task, ConcurrencyPolicy: "Forbid", FirstTick: firstTick}
-	sc.Src = diag.NewGeneratedSource(e.Src.File, e.Src.LineOf(sp), pos, idx.as)
+	sc.Src = diag.NewGeneratedSource(e.Src, e.Src.LineOf(sp), idx.as)
 	return sc, diags
 }
 

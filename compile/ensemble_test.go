@@ -2,6 +2,7 @@ package compile
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/memtest"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -184,14 +186,16 @@ spec:
 
 	// Each generated field is named as written in the Ensemble, and sits on its line.
 	for gen, want := range map[string]string{
-		"spec.skills[0].params.repo":           "spec.agentConfigs[0].skillParams.tools.repo",
-		"spec.skills[1].params":                "spec.skillParams.other",
-		"spec.agents.default.baseURL":          "spec.agentConfigs[0].baseURL",
-		"spec.agents.default.agentSandbox":     "spec.agentSandbox",
-		"spec.authRefs[0].secret":              "spec.authRefs[1].secret",
-		"spec.agents.default.env.LOG_LEVEL":    "spec.agents.default.env.LOG_LEVEL", // not written: as generated
-		"spec.channels[0].configRef.secret":    "spec.agentConfigs[0].channelConfigs.slack",
-		"spec.agents.default.lifecycle.preRun": "spec.agentConfigs[0].lifecycle.preRun",
+		"spec.skills[0].params.repo":              "spec.agentConfigs[0].skillParams.tools.repo",
+		"spec.skills[1].params":                   "spec.skillParams.other",
+		"spec.agents.default.baseURL":             "spec.agentConfigs[0].baseURL",
+		"spec.agents.default.agentSandbox":        "spec.agentSandbox",
+		"spec.authRefs[0].secret":                 "spec.authRefs[1].secret",
+		"spec.agents.default.env.LOG_LEVEL":       "spec.agents.default.env.LOG_LEVEL", // not written: as generated
+		"spec.channels[0].configRef.secret":       "spec.agentConfigs[0].channelConfigs.slack",
+		"spec.agents.default.lifecycle.preRun":    "spec.agentConfigs[0].lifecycle.preRun",
+		"spec.agents.default.providerHeaders.x-a": "spec.providerHeaders.x-a",
+		"spec.agents.default.providerHeaders.x-b": "spec.agentConfigs[0].providerHeaders.x-b",
 	} {
 		if got := lead.Src.FieldOf(gen); got != want {
 			t.Errorf("FieldOf(%s) = %s, want %s", gen, got, want)
@@ -438,5 +442,38 @@ spec:
 	out, _ := expandEnsembles(in)
 	if len(in.Instances) != 0 || len(in.Schedules) != 0 || len(out.Instances) != 1 || len(out.Schedules) != 1 {
 		t.Errorf("inputs %d/%d, expanded %d/%d", len(in.Instances), len(in.Schedules), len(out.Instances), len(out.Schedules))
+	}
+}
+
+// An Ensemble's own lists (volumes, headers, auth refs) are given to every agent config: the
+// expansion places their fields on the Ensemble's lines without copying a position per agent
+// config, so it allocates about the same whether the Ensemble has 10 volumes or 4000.
+func TestExpandEnsembleSharedListsMemory(t *testing.T) {
+	memtest.Bounded(t)
+	gen := func(volumes int) *api.Inputs {
+		var b strings.Builder
+		b.WriteString("apiVersion: sympozium.ai/v1alpha1\nkind: Ensemble\nmetadata: {name: big}\nspec:\n  enabled: true\n  volumes:\n")
+		for i := range volumes {
+			fmt.Fprintf(&b, "    - {name: v%d, emptyDir: {}}\n", i)
+		}
+		b.WriteString("  agentConfigs:\n")
+		for i := range 500 {
+			fmt.Fprintf(&b, "    - {name: a%d, systemPrompt: P.}\n", i)
+		}
+		in, ds := source.Load([]source.File{{Name: "in.yaml", Data: []byte(b.String())}})
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		return in
+	}
+	small, large := gen(10), gen(4000)
+	var out *api.Inputs
+	base := memtest.Allocated(func() { out, _ = expandEnsembles(small) })
+	got := memtest.Allocated(func() { out, _ = expandEnsembles(large) })
+	if len(out.Instances) != 500 || out.Instances[499].Src.LineOf("spec.volumes[3999].emptyDir") != 4006 {
+		t.Fatalf("%d Agents; volume 3999 at line %d", len(out.Instances), out.Instances[499].Src.LineOf("spec.volumes[3999].emptyDir"))
+	}
+	if got > 2*base+1<<20 {
+		t.Errorf("expanding 500 agent configs with 4000 shared volumes allocated %d bytes, with 10 volumes %d: something is copied per agent config", got, base)
 	}
 }
