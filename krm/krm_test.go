@@ -24,7 +24,6 @@ func TestIsSourceKind(t *testing.T) {
 		{"sympozium.ai/v1alpha1", "Agent", true},
 		{"sympozium.ai/v1alpha1", "AgentRun", true},
 		{"sympozium.ai/v1alpha1", "SympoziumSchedule", true},
-		{"sympozium.ai/v1alpha1", "Ensemble", true}, // compiled into the Agents and schedules its controller creates
 		{"sympozium.ai/v1beta1", "SkillPack", true}, // a wrong version is an error, not a pass-through
 		{"skillc.dev/v1alpha1", "CompilerConfig", true},
 		{"sympozium.ai/v1alpha1", "SympoziumPolicy", false},
