@@ -50,7 +50,7 @@ func IsSourceKind(apiVersion, kind string) bool {
 	group, _, _ := strings.Cut(apiVersion, "/")
 	switch group {
 	case api.GroupSympozium:
-		return slices.Contains([]string{"SkillPack", "SympoziumInstance", "Agent", "AgentRun", "SympoziumSchedule"}, kind)
+		return slices.Contains([]string{"SkillPack", "SympoziumInstance", "Agent", "AgentRun", "SympoziumSchedule", "Ensemble", "SympoziumPolicy"}, kind)
 	case api.GroupSkillc:
 		return kind == "CompilerConfig"
 	}

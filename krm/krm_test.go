@@ -26,7 +26,8 @@ func TestIsSourceKind(t *testing.T) {
 		{"sympozium.ai/v1alpha1", "SympoziumSchedule", true},
 		{"sympozium.ai/v1beta1", "SkillPack", true}, // a wrong version is an error, not a pass-through
 		{"skillc.dev/v1alpha1", "CompilerConfig", true},
-		{"sympozium.ai/v1alpha1", "SympoziumPolicy", false},
+		{"sympozium.ai/v1alpha1", "SympoziumPolicy", true},
+		{"sympozium.ai/v1alpha1", "Ensemble", true},
 		{"v1", "ConfigMap", false},
 		{"apps/v1", "Deployment", false},
 	} {
