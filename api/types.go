@@ -174,6 +174,9 @@ type HostMount struct {
 type Instance struct {
 	typeMeta `json:",inline"`
 	Spec     InstanceSpec `json:"spec"`
+
+	// Ensemble is set on an Agent compile generated from an Ensemble's agent config.
+	Ensemble *EnsembleMember `json:"-"`
 }
 
 type InstanceSpec struct {

@@ -24,6 +24,9 @@ func buildMemoryConfigMap(_ *api.ConfigSpec, inst *api.Instance, rr *recorder) (
 	if !memoryEnabled(inst) {
 		return nil, nil, nil
 	}
+	if m := ensembleMemberOf(inst); m != nil && m.AgentConfig().Memory != nil && len(m.AgentConfig().Memory.Seeds) > 0 {
+		return nil, nil, nil // ensembleMemorySeeds emits it, with the seeds (reconcileMemorySeeds)
+	}
 	ns := NamespaceOf(inst.Metadata, DefaultNamespace)
 	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},

@@ -117,7 +117,8 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 // Build compiles decoded inputs with an effective (defaulted, validated) config. Like Compile, it
 // returns a nil Result exactly when the diagnostics hold an input error.
 func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) {
-	var diags diag.Diagnostics
+	// Ensembles first: what their controller creates is validated and resolved like the rest.
+	in, diags := expandEnsembles(in)
 	for _, p := range in.Packs {
 		diags = append(diags, validatePack(p)...)
 	}
@@ -149,6 +150,11 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 	diags = append(diags, d...)
 	objs = append(objs, instObjs...)
 	maps.Copy(from, instFrom)
+	seeds, seedFrom := ensembleMemorySeeds(spec, in.Instances, &recorder{})
+	for i, o := range seeds {
+		objs, from[o] = append(objs, o), seedFrom[i]
+		diags = append(diags, checkEmitted(&cursor{}, o, spec.Target, seedFrom[i])...)
+	}
 	standInPods := standIns(spec, in, pods, instToggles)
 	standInObjs, standInFrom, d := buildObjects(cfg, standInPods, nil, configMaps)
 	diags = append(diags, d...)

@@ -14,9 +14,10 @@ import (
 type podPart func(cfg *api.ConfigSpec, pod *Pod, spec *corev1.PodSpec, from *origins) diag.Diagnostics
 
 var podParts = []podPart{
-	mcpPart,          // build_mcp.go: upstream adds mcp-discover before the preRun hooks
-	sidecarToolsPart, // build_tools.go
-	hookContainers,   // build_hooks.go: after any part that adds run-to-completion init containers
+	mcpPart,             // build_mcp.go: upstream adds mcp-discover before the preRun hooks
+	sidecarToolsPart,    // build_tools.go
+	hookContainers,      // build_hooks.go: after any part that adds run-to-completion init containers
+	relationshipContext, // ensemble.go
 }
 
 // A podObjects builds the objects a run or schedule needs beside its workload and its skills'

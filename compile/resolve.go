@@ -83,8 +83,7 @@ func scheduledRunSpec(inst *api.Instance) *api.AgentRunSpec {
 	if m := inst.Spec.Memory; m != nil {
 		spec.SystemPrompt = m.SystemPrompt // memorySystemPrompt
 	}
-	// The system canary's runs check the platform's health (CanaryMode).
-	spec.CanaryMode = inst.Metadata.Labels["sympozium.ai/ensemble"] == "system-canary"
+	ensembleScheduledRun(inst, spec)
 	return spec
 }
 
@@ -206,7 +205,7 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 		instName, field := run.Spec.Ref()
 		inst := r.instances[nsName{ns, instName}]
 		if inst == nil {
-			r.diags = append(r.diags, run.Src.Diag(field, "%s: instance %q not found in namespace %q", owner, instName, ns))
+			r.diags = append(r.diags, run.Src.Diag(field, "%s: instance %q not found in namespace %q%s", owner, instName, ns, ensembleHint(in, ns, instName)))
 			continue
 		}
 		pod := Pod{Kind: "AgentRun", Name: run.Metadata.Name, Namespace: ns, Src: run.Src, Instance: inst,
@@ -230,7 +229,7 @@ func resolve(cfg *api.ConfigSpec, in *api.Inputs) ([]Pod, map[nsName][]Toggle, d
 		instName, field := sched.Spec.Ref()
 		inst := r.instances[nsName{ns, instName}]
 		if inst == nil {
-			r.diags = append(r.diags, sched.Src.Diag(field, "SympoziumSchedule %s/%s: instance %q not found in namespace %q", ns, sched.Metadata.Name, instName, ns))
+			r.diags = append(r.diags, sched.Src.Diag(field, "SympoziumSchedule %s/%s: instance %q not found in namespace %q%s", ns, sched.Metadata.Name, instName, ns, ensembleHint(in, ns, instName)))
 			continue
 		}
 		spec := scheduledRunSpec(inst)

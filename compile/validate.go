@@ -294,7 +294,29 @@ func validateInstance(in *api.Instance) diag.Diagnostics {
 	diags = append(diags, validateAgentPod(in)...)
 	diags = append(diags, validateWebEndpoint(in)...)
 	diags = append(diags, validateMCPServers(in)...)
+	if in.Src.Generated() {
+		diags = generatedAdvice(in.Src, diags)
+	}
 	return diags
+}
+
+// generatedAdvice keeps, of the warnings and notes on an Agent or schedule an Ensemble generated, those about
+// a field its author wrote (named as written): the rest are about defaults the controller fills
+// in, which no author can act on. Errors are kept whatever they are about.
+func generatedAdvice(src diag.Source, diags diag.Diagnostics) diag.Diagnostics {
+	out := diags[:0]
+	for _, d := range diags {
+		if d.Severity == diag.SeverityError {
+			out = append(out, d)
+			continue
+		}
+		if !src.Written(d.Field) {
+			continue
+		}
+		d.Field = src.FieldOf(d.Field)
+		out = append(out, d)
+	}
+	return out
 }
 
 func validateRefs(src diag.Source, field string, refs []api.SkillRef) diag.Diagnostics {
@@ -424,6 +446,14 @@ func paramEnvName(key string) string {
 const maxCronJobName = 52
 
 func validateSchedule(sc *api.Schedule) diag.Diagnostics {
+	diags := validateScheduleSpec(sc)
+	if sc.Src.Generated() {
+		diags = generatedAdvice(sc.Src, diags)
+	}
+	return diags
+}
+
+func validateScheduleSpec(sc *api.Schedule) diag.Diagnostics {
 	src := sc.Src
 	diags := checkMeta(src, sc.Metadata, "SympoziumSchedule")
 	if len(diags) > 0 {

@@ -50,6 +50,8 @@ var Kinds = []Kind{
 		"A recurring run of an instance: it becomes a CronJob."},
 	{"sympozium.ai", "v1alpha1", "SympoziumPolicy", reflect.TypeFor[api.SympoziumPolicy](),
 		"Upstream's admission policy, bound to Agents by spec.policyRef: the gate refuses what its webhook would refuse (SPOL rules)."},
+	{"sympozium.ai", "v1alpha1", "Ensemble", reflect.TypeFor[api.Ensemble](),
+		"A bundle of agent configs: when enabled, the Agents and SympoziumSchedules its controller creates."},
 	{"skillc.dev", "v1alpha1", "CompilerConfig", reflect.TypeFor[api.CompilerConfig](),
 		"The platform's settings for skillc (--config FILE, or the KRM functionConfig). Every field is optional."},
 }
