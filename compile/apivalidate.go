@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -175,7 +176,8 @@ func (c *cursor) to(name string) *field.Path {
 // validRBACName is ValidateRBACName (rbac): a name that can be a URL path segment.
 func validRBACName(name string, _ bool) []string { return content.IsPathSegmentName(name) }
 
-var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob"}
+var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob",
+	"Deployment", "PersistentVolumeClaim", KindSandbox, KindSandboxWarmPool, KindSandboxClaim}
 
 // Fixed roots, shared: a field.Path is immutable.
 var (
@@ -278,6 +280,37 @@ func validateObjectAt(o Object, c *cursor) field.ErrorList {
 	case *batchv1.CronJob:
 		errs = validateMeta(v, true, false, c)
 		errs = validateCronJob(errs, v, c)
+	case *appsv1.Deployment:
+		errs = validateMeta(v, true, false, c)
+		errs = validateDeployment(errs, v, c)
+	case *corev1.PersistentVolumeClaim:
+		// ValidatePersistentVolumeClaim (core): access modes and a storage request.
+		errs = validateMeta(v, true, false, c)
+		if len(v.Spec.AccessModes) == 0 {
+			errs = append(errs, field.Required(field.NewPath("spec", "accessModes"), "at least 1 access mode is required"))
+		}
+		if q, ok := v.Spec.Resources.Requests[corev1.ResourceStorage]; !ok || q.Sign() <= 0 {
+			errs = append(errs, field.Required(field.NewPath("spec", "resources", "requests", "storage"), "a positive storage request is required"))
+		}
+	case *Sandbox:
+		// The CRD's own schema accepts any spec; the pod the agent-sandbox controller creates
+		// from it is a Pod's, named after the Sandbox, and so is its Service (a DNS-1035 label).
+		errs = validateMeta(v, true, false, c)
+		for _, msg := range validation.IsDNS1035Label(v.Name) {
+			errs = append(errs, field.Invalid(namePath, v.Name, "the agent-sandbox controller's Service name: "+msg))
+		}
+		errs = validatePodTemplateAt(errs, &v.Spec.PodTemplate, c, "spec", "podTemplate")
+	case *SandboxWarmPool:
+		errs = validateMeta(v, true, false, c)
+		if v.Spec.Size < 0 {
+			errs = append(errs, field.Invalid(field.NewPath("spec", "size"), v.Spec.Size, "must be greater than or equal to 0"))
+		}
+		errs = validatePodTemplateAt(errs, &v.Spec.PodTemplate, c, "spec", "podTemplate")
+	case *SandboxClaim:
+		errs = validateMeta(v, true, false, c)
+		for _, msg := range c.check(dnsSubdomain, v.Spec.WarmPoolRef.Name) {
+			errs = append(errs, field.Invalid(field.NewPath("spec", "warmPoolRef", "name"), v.Spec.WarmPoolRef.Name, msg))
+		}
 	default:
 		// A kind a new builder emits without adding its checks here: refused rather than unchecked.
 		errs = append(errs, field.NotSupported(field.NewPath("kind"), kindOf(o), validatedKinds))
@@ -418,6 +451,52 @@ func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob, c *cursor) field
 	c.pop()
 	c.child("spec")
 	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, c)
+}
+
+// validateDeployment mirrors ValidateDeploymentSpec (apps) for the fields skillc sets: a
+// non-negative replica count, a selector that selects the template's labels, a known strategy, and
+// a pod template whose restartPolicy is Always.
+func validateDeployment(errs field.ErrorList, d *appsv1.Deployment, c *cursor) field.ErrorList {
+	spec := &d.Spec
+	if spec.Replicas != nil && *spec.Replicas < 0 {
+		errs = append(errs, field.Invalid(field.NewPath("spec", "replicas"), *spec.Replicas, "must be greater than or equal to 0"))
+	}
+	if spec.Selector == nil || len(spec.Selector.MatchLabels) == 0 {
+		errs = append(errs, field.Required(field.NewPath("spec", "selector"), ""))
+	} else {
+		for k, v := range spec.Selector.MatchLabels {
+			if spec.Template.Labels[k] != v {
+				errs = append(errs, field.Invalid(field.NewPath("spec", "template", "metadata", "labels"), spec.Template.Labels, "`selector` does not match template `labels`"))
+				break
+			}
+		}
+	}
+	switch spec.Strategy.Type {
+	case "", appsv1.RecreateDeploymentStrategyType, appsv1.RollingUpdateDeploymentStrategyType:
+	default:
+		errs = append(errs, field.NotSupported(field.NewPath("spec", "strategy", "type"), spec.Strategy.Type, []string{"Recreate", "RollingUpdate"}))
+	}
+	if rp := spec.Template.Spec.RestartPolicy; rp != "" && rp != corev1.RestartPolicyAlways {
+		errs = append(errs, field.NotSupported(field.NewPath("spec", "template", "spec", "restartPolicy"), rp, []string{string(corev1.RestartPolicyAlways)}))
+	}
+	return validatePodTemplateAt(errs, &spec.Template, c, "spec", "template")
+}
+
+// validatePodTemplateAt checks a pod template's labels and spec at the path of steps.
+func validatePodTemplateAt(errs field.ErrorList, t *corev1.PodTemplateSpec, c *cursor, steps ...string) field.ErrorList {
+	c.n = 0
+	for _, s := range steps {
+		c.child(s)
+	}
+	c.child("metadata")
+	c.child("labels")
+	errs = validateLabels(errs, t.Labels, c)
+	c.pop()
+	c.pop()
+	c.child("spec")
+	errs = validatePodSpec(errs, &t.Spec, c)
+	c.n = 0
+	return errs
 }
 
 // validateLabels mirrors ValidateLabels (apimachinery apis/meta/v1/validation).
@@ -868,10 +947,7 @@ func sizeReport(o Object, from Origins, form string) diag.Diagnostic {
 	}
 	var parts []part
 	if spec := PodSpecOf(o); spec != nil {
-		prefix := "spec.template.spec."
-		if _, ok := o.(*batchv1.CronJob); ok {
-			prefix = "spec.jobTemplate.spec.template.spec."
-		}
+		prefix := PodSpecPath(o) + "."
 		for _, list := range []struct {
 			name string
 			cs   []corev1.Container

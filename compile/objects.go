@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -59,13 +60,20 @@ func PackIdentities(pod *Pod) string {
 	return b.String()
 }
 
-// PodTemplateOf returns the pod template of a Job or CronJob, or nil for other kinds.
+// PodTemplateOf returns the pod template of a kind skillc emits with one (Job, CronJob,
+// Deployment, Sandbox, SandboxWarmPool), or nil for other kinds.
 func PodTemplateOf(o Object) *corev1.PodTemplateSpec {
 	switch w := o.(type) {
 	case *batchv1.Job:
 		return &w.Spec.Template
 	case *batchv1.CronJob:
 		return &w.Spec.JobTemplate.Spec.Template
+	case *appsv1.Deployment:
+		return &w.Spec.Template
+	case *Sandbox:
+		return &w.Spec.PodTemplate
+	case *SandboxWarmPool:
+		return &w.Spec.PodTemplate
 	}
 	return nil
 }
@@ -76,24 +84,26 @@ const (
 	CronJobPodSpecPath = "spec.jobTemplate.spec.template.spec"
 )
 
-// PodSpecPath is the field path of a Job's or CronJob's pod spec ("" for other kinds).
+// PodSpecPath is the field path of the pod spec of a kind skillc emits with one ("" for other
+// kinds). policy/lib.rego's pod_prefixes says the same for the gate's rules.
 func PodSpecPath(o Object) string {
 	switch o.(type) {
 	case *batchv1.Job:
 		return JobPodSpecPath
 	case *batchv1.CronJob:
 		return CronJobPodSpecPath
+	case *appsv1.Deployment:
+		return ChannelDeploymentPodSpecPath
+	case *Sandbox, *SandboxWarmPool:
+		return SandboxPodSpecPath
 	}
 	return ""
 }
 
-// PodSpecOf returns the pod spec of a Job or CronJob, or nil for other kinds.
+// PodSpecOf returns the pod spec of a kind skillc emits with one, or nil for other kinds.
 func PodSpecOf(o Object) *corev1.PodSpec {
-	switch w := o.(type) {
-	case *batchv1.Job:
-		return &w.Spec.Template.Spec
-	case *batchv1.CronJob:
-		return &w.Spec.JobTemplate.Spec.Template.Spec
+	if t := PodTemplateOf(o); t != nil {
+		return &t.Spec
 	}
 	return nil
 }
@@ -103,6 +113,9 @@ func PodSpecOf(o Object) *corev1.PodSpec {
 var kindOrder = map[string]int{
 	"ServiceAccount": 0, "ConfigMap": 1, "Role": 2, "ClusterRole": 3,
 	"RoleBinding": 4, "ClusterRoleBinding": 5, "Job": 6, "CronJob": 7,
+	// Channel gateways (a claim before the Deployment that mounts it) and the agent-sandbox
+	// backend (a warm pool before the claims on it).
+	"PersistentVolumeClaim": 8, "Deployment": 9, KindSandboxWarmPool: 10, KindSandbox: 11, KindSandboxClaim: 12,
 }
 
 // KindOf is an emitted object's kind.

@@ -46,9 +46,11 @@ func targetAnnotations(target api.Target, kind string) map[string]string {
 		switch kind {
 		case "Job":
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads, annotationArgoSyncOptions: argoJobSyncOptions}
-		case "CronJob":
+		// A volume claim is in the workloads' wave too: Argo CD holds a wave until its objects are
+		// healthy, and a claim of a WaitForFirstConsumer class stays Pending until a pod mounts it.
+		case "CronJob", "Deployment", "PersistentVolumeClaim", KindSandbox, KindSandboxClaim:
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads}
-		case "ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
+		case "ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", KindSandboxWarmPool:
 			return map[string]string{annotationArgoSyncWave: argoWavePrerequisites}
 		}
 	case api.TargetFlux:

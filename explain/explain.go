@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -157,20 +156,14 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 	configMaps := map[string]*corev1.ConfigMap{}
 	var podSpec *corev1.PodSpec
 	var podPath string
-	for _, o := range objs {
-		switch x := o.(type) {
-		case *corev1.ConfigMap:
-			configMaps[x.Name] = x
-		case *batchv1.Job:
-			podSpec, podPath = &x.Spec.Template.Spec, compile.JobPodSpecPath
-		case *batchv1.CronJob:
-			podSpec, podPath = &x.Spec.JobTemplate.Spec.Template.Spec, compile.CronJobPodSpecPath
-		}
-	}
 	podKey := ""
 	for _, o := range objs {
-		if k := o.GetObjectKind().GroupVersionKind().Kind; k == "Job" || k == "CronJob" {
-			podKey = compile.ObjectKey(o)
+		if cm, ok := o.(*corev1.ConfigMap); ok {
+			configMaps[cm.Name] = cm
+		}
+		// The run's workload: its Job, CronJob or Sandbox.
+		if s := compile.PodSpecOf(o); s != nil {
+			podSpec, podPath, podKey = s, compile.PodSpecPath(o), compile.ObjectKey(o)
 		}
 	}
 	skillsMount := "/skills"

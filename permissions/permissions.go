@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -17,9 +18,12 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// Run identifies a run: a Job (an AgentRun) or a CronJob (a SympoziumSchedule).
+// Run identifies a run: a Job or a Sandbox (an AgentRun) or a CronJob (a SympoziumSchedule); or
+// one of an Agent's own pods: a channel gateway (Deployment) or a SandboxWarmPool.
 type Run struct {
-	Kind      string // Job or CronJob
+	Kind string // Job, CronJob, Sandbox, Deployment or SandboxWarmPool
+	// Name is the object's name; a Sandbox's is its run's (the object is sb-<run>), so that the
+	// run's grants, labelled with the run, land beside its pod.
 	Namespace string
 	Name      string
 }
@@ -83,6 +87,7 @@ func FromObjects(objs []compile.Object) Set {
 	// A ClusterRole names its run but not the run's namespace: its binding's subject does.
 	bindingNS := map[string]string{}
 	workloadNS := map[Run][]string{} // kind+name (Namespace empty) → namespaces
+	sandboxed := map[string]bool{}   // namespace/run of the sandbox-backed runs
 	for _, o := range objs {
 		switch w := o.(type) {
 		case *rbacv1.ClusterRoleBinding:
@@ -97,7 +102,19 @@ func FromObjects(objs []compile.Object) Set {
 		case *batchv1.CronJob:
 			k := Run{Kind: "CronJob", Name: w.Name}
 			workloadNS[k] = append(workloadNS[k], w.Namespace)
+		case *compile.Sandbox:
+			k := Run{Kind: "Sandbox", Name: w.Labels[compile.LabelAgentRun]}
+			workloadNS[k] = append(workloadNS[k], w.Namespace)
+			sandboxed[w.Namespace+"/"+k.Name] = true
 		}
+	}
+	// A sandbox-backed run's grants are the Sandbox's: rbacOwner says Job by its run label alone.
+	owner := func(l map[string]string, ns string) (Run, string, bool) {
+		run, pack, ok := rbacOwner(l)
+		if ok && run.Kind == "Job" && (sandboxed[ns+"/"+run.Name] || ns == "" && len(workloadNS[Run{Kind: "Sandbox", Name: run.Name}]) > 0) {
+			run.Kind = "Sandbox"
+		}
+		return run, pack, ok
 	}
 	for _, o := range objs {
 		switch w := o.(type) {
@@ -105,13 +122,19 @@ func FromObjects(objs []compile.Object) Set {
 			addPod(s, Run{Kind: "Job", Namespace: w.Namespace, Name: w.Name}, &w.Spec.Template.Spec)
 		case *batchv1.CronJob:
 			addPod(s, Run{Kind: "CronJob", Namespace: w.Namespace, Name: w.Name}, &w.Spec.JobTemplate.Spec.Template.Spec)
+		case *compile.Sandbox:
+			addPod(s, Run{Kind: "Sandbox", Namespace: w.Namespace, Name: w.Labels[compile.LabelAgentRun]}, &w.Spec.PodTemplate.Spec)
+		case *compile.SandboxWarmPool:
+			addPod(s, Run{Kind: "SandboxWarmPool", Namespace: w.Namespace, Name: w.Name}, &w.Spec.PodTemplate.Spec)
+		case *appsv1.Deployment:
+			addPod(s, Run{Kind: "Deployment", Namespace: w.Namespace, Name: w.Name}, &w.Spec.Template.Spec)
 		case *rbacv1.Role:
-			if run, pack, ok := rbacOwner(w.Labels); ok {
+			if run, pack, ok := owner(w.Labels, w.Namespace); ok {
 				run.Namespace = w.Namespace
 				addRules(s, Group{run, pack}, "namespace", w.Rules)
 			}
 		case *rbacv1.ClusterRole:
-			if run, pack, ok := rbacOwner(w.Labels); ok {
+			if run, pack, ok := owner(w.Labels, bindingNS[w.Name]); ok {
 				if ns, ok := bindingNS[w.Name]; ok {
 					run.Namespace = ns
 				} else if nss := workloadNS[run]; len(nss) == 1 {

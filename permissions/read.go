@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -27,6 +28,9 @@ var rendered = map[string]struct {
 }{
 	"Job":                {"batch/v1", func() compile.Object { return &batchv1.Job{} }},
 	"CronJob":            {"batch/v1", func() compile.Object { return &batchv1.CronJob{} }},
+	"Deployment":         {"apps/v1", func() compile.Object { return &appsv1.Deployment{} }},
+	"Sandbox":            {compile.AgentSandboxAPIVersion, func() compile.Object { return &compile.Sandbox{} }},
+	"SandboxWarmPool":    {compile.AgentSandboxAPIVersion, func() compile.Object { return &compile.SandboxWarmPool{} }},
 	"Role":               {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.Role{} }},
 	"ClusterRole":        {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.ClusterRole{} }},
 	"ClusterRoleBinding": {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.ClusterRoleBinding{} }},
