@@ -264,3 +264,24 @@ func buildWhatsAppClaim(inst *api.Instance, i int, deployment string, rr *record
 		},
 	}, from.done()
 }
+
+// outboundChannels tells the run's IPC bridge where the agent may send messages: the types of its
+// Agent's channels, always set (empty: nowhere), since without the variable the bridge allows
+// every channel (upstream resolveAgentRunInputs and buildContainers).
+func outboundChannels(_ *api.ConfigSpec, pod *Pod, spec *corev1.PodSpec, from *origins) diag.Diagnostics {
+	var types []string
+	for _, ch := range pod.Instance.Spec.Channels {
+		if t := strings.TrimSpace(ch.Type); t != "" {
+			types = append(types, t)
+		}
+	}
+	for i := range spec.Containers {
+		c := &spec.Containers[i]
+		if c.Name != IPCBridgeContainer {
+			continue
+		}
+		from.setPod("containers[#].env[#]", i, len(c.Env), &pod.Instance.Src, "spec.channels", 0)
+		c.Env = append(c.Env, corev1.EnvVar{Name: "ALLOWED_OUTBOUND_CHANNELS", Value: strings.Join(types, ",")})
+	}
+	return nil
+}

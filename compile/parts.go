@@ -13,7 +13,7 @@ import (
 // which upstream's buildContainers and buildVolumes add them. Each lives in its build_<feature>.go.
 type podPart func(cfg *api.ConfigSpec, pod *Pod, spec *corev1.PodSpec, from *origins) diag.Diagnostics
 
-var podParts = []podPart{}
+var podParts = []podPart{outboundChannels}
 
 // A podObjects builds the objects a run or schedule needs beside its workload and its skills'
 // RBAC (what upstream's controller creates around a run), each with its origins, begun with rr
