@@ -1,12 +1,14 @@
 package policy
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/source"
@@ -106,4 +108,36 @@ func gateFindings(t *testing.T, input, profile, pod string) diag.Diagnostics {
 		t.Fatalf("no finding names %s: %v", pod, rep.Findings)
 	}
 	return out
+}
+
+// TestPassThroughSandbox: a Sandbox that passes through skillc build or fn untouched (a
+// kustomization's own) is gated like any pod-bearing kind; a claim carries no pod.
+func TestPassThroughSandbox(t *testing.T) {
+	sandbox := `apiVersion: agents.x-k8s.io/v1alpha1
+kind: Sandbox
+metadata: {name: shell, namespace: tenant-a}
+spec:
+  podTemplate:
+    spec:
+      hostPID: true
+      containers: [{name: sh, image: busybox, securityContext: {privileged: true}}]
+`
+	if !Gated("agents.x-k8s.io/v1alpha1", "Sandbox") || !Gated("agents.x-k8s.io/v1alpha1", "SandboxWarmPool") || Gated("agents.x-k8s.io/v1alpha1", "SandboxClaim") {
+		t.Error("agents.x-k8s.io's pod-bearing kinds are the gated ones")
+	}
+	g, err := NewGate(context.Background(), api.DefaultConfig(), nil, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per, err := g.CheckPassThrough(context.Background(), &Report{}, nil, []PassThrough{passThroughOf(t, sandbox)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]bool{}
+	for _, d := range per[0].Filter(diag.SeverityDeny) {
+		rules[d.Rule] = true
+	}
+	if !rules["POD-01"] || !rules["POD-02"] {
+		t.Errorf("the privileged hostPID Sandbox is not denied POD-01 and POD-02: %v", per[0])
+	}
 }
