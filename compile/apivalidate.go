@@ -305,6 +305,11 @@ func validateObjectAt(o Object, c *cursor) field.ErrorList {
 		if v.Spec.Size < 0 {
 			errs = append(errs, field.Invalid(field.NewPath("spec", "size"), v.Spec.Size, "must be greater than or equal to 0"))
 		}
+		if rc := v.Spec.RuntimeClassName; rc != "" {
+			for _, msg := range c.check(dnsSubdomain, rc) {
+				errs = append(errs, field.Invalid(field.NewPath("spec", "runtimeClassName"), rc, msg))
+			}
+		}
 		errs = validatePodTemplateAt(errs, &v.Spec.PodTemplate, c, "spec", "podTemplate")
 	case *SandboxClaim:
 		errs = validateMeta(v, true, false, c)
@@ -532,6 +537,12 @@ func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, c *cursor) fiel
 	if spec.ServiceAccountName != "" {
 		for _, msg := range c.check(dnsSubdomain, spec.ServiceAccountName) {
 			errs = append(errs, field.Invalid(c.to("serviceAccountName"), spec.ServiceAccountName, msg))
+		}
+	}
+	if rc := spec.RuntimeClassName; rc != nil {
+		// ValidateRuntimeClassName: a RuntimeClass is named by a DNS subdomain.
+		for _, msg := range c.check(dnsSubdomain, *rc) {
+			errs = append(errs, field.Invalid(c.to("runtimeClassName"), *rc, msg))
 		}
 	}
 	switch spec.DNSPolicy {

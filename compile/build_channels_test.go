@@ -241,6 +241,9 @@ func TestValidateAgentKinds(t *testing.T) {
 		{"a Sandbox pod without containers", &Sandbox{ObjectMeta: objectMeta("sb-r", "ns", nil)}, "spec.podTemplate.spec.containers"},
 		{"a warm pool of fewer than no sandboxes", &SandboxWarmPool{ObjectMeta: objectMeta("wp-a", "ns", nil), Spec: SandboxWarmPoolSpec{Size: -1, PodTemplate: pod}}, "spec.size"},
 		{"a claim on no pool", &SandboxClaim{ObjectMeta: objectMeta("sbc-r", "ns", nil)}, "spec.warmPoolRef.name"},
+		{"a runtime class no RuntimeClass can be named", &Sandbox{ObjectMeta: objectMeta("sb-r", "ns", nil), Spec: SandboxSpec{PodTemplate: corev1.PodTemplateSpec{
+			Spec: corev1.PodSpec{RuntimeClassName: ptr("gVisor"), Containers: pod.Spec.Containers}}}}, "spec.podTemplate.spec.runtimeClassName"},
+		{"a warm pool's runtime class likewise", &SandboxWarmPool{ObjectMeta: objectMeta("wp-a", "ns", nil), Spec: SandboxWarmPoolSpec{RuntimeClassName: "Kata", PodTemplate: pod}}, "spec.runtimeClassName"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
