@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -20,6 +21,17 @@ const (
 	DefaultMCPBridgeImage    = "ghcr.io/sympozium-ai/sympozium/mcp-bridge:v0.10.46"
 	DefaultSkillBudgetTokens = 20000
 )
+
+// DefaultChannelImages are the gateway images of the channel types upstream ships
+// (images/channel-<type>), pinned like the others.
+func DefaultChannelImages() map[string]string {
+	return map[string]string{
+		"discord":  "ghcr.io/sympozium-ai/sympozium/channel-discord:v0.10.46",
+		"slack":    "ghcr.io/sympozium-ai/sympozium/channel-slack:v0.10.46",
+		"telegram": "ghcr.io/sympozium-ai/sympozium/channel-telegram:v0.10.46",
+		"whatsapp": "ghcr.io/sympozium-ai/sympozium/channel-whatsapp:v0.10.46",
+	}
+}
 
 // Identity is how runs get their ServiceAccount.
 type Identity string
@@ -89,6 +101,11 @@ func (c *CompilerConfig) Default() {
 	if s.Images.MCPBridge == "" {
 		s.Images.MCPBridge = DefaultMCPBridgeImage
 	}
+	// A copy: the config may be a caller's, shared (the map is the one field Default would
+	// otherwise write through).
+	channels := DefaultChannelImages()
+	maps.Copy(channels, s.Images.Channels)
+	s.Images.Channels = channels
 	if s.Identity == "" {
 		s.Identity = IdentityShared
 	}

@@ -27,19 +27,19 @@ type EnsembleSpec struct {
 	TaskOverride        string                       `json:"taskOverride"`
 	// The channel settings of each channel type; their types are ChannelSpec's, into which
 	// buildChannelSpec copies them.
-	ChannelAccessControl map[string]Opaque               `json:"channelAccessControl"`
-	ChannelTriggers      map[string]Opaque               `json:"channelTriggers"`
-	SlackOptions         Opaque                          `json:"slackOptions"`
-	ChannelVolumes       map[string][]corev1.Volume      `json:"channelVolumes"`
-	ChannelVolumeMounts  map[string][]corev1.VolumeMount `json:"channelVolumeMounts"`
-	AgentSandbox         *AgentSandboxDefault            `json:"agentSandbox"`
-	SharedMemory         *SharedMemorySpec               `json:"sharedMemory"`
-	AutoStoreMemory      *bool                           `json:"autoStoreMemory"`
-	Stimulus             *StimulusSpec                   `json:"stimulus"`
-	Relationships        []EnsembleRelationship          `json:"relationships"`
-	WorkflowType         string                          `json:"workflowType"`
-	Volumes              []corev1.Volume                 `json:"volumes"`
-	VolumeMounts         []corev1.VolumeMount            `json:"volumeMounts"`
+	ChannelAccessControl map[string]*ChannelAccessControl `json:"channelAccessControl"`
+	ChannelTriggers      map[string]Opaque                `json:"channelTriggers"`
+	SlackOptions         *SlackChannelOptions             `json:"slackOptions"`
+	ChannelVolumes       map[string][]corev1.Volume       `json:"channelVolumes"`
+	ChannelVolumeMounts  map[string][]corev1.VolumeMount  `json:"channelVolumeMounts"`
+	AgentSandbox         *AgentSandboxDefault             `json:"agentSandbox"`
+	SharedMemory         *SharedMemorySpec                `json:"sharedMemory"`
+	AutoStoreMemory      *bool                            `json:"autoStoreMemory"`
+	Stimulus             *StimulusSpec                    `json:"stimulus"`
+	Relationships        []EnsembleRelationship           `json:"relationships"`
+	WorkflowType         string                           `json:"workflowType"`
+	Volumes              []corev1.Volume                  `json:"volumes"`
+	VolumeMounts         []corev1.VolumeMount             `json:"volumeMounts"`
 
 	ProviderHeadersSecretRef Unsupported `json:"providerHeadersSecretRef" unsupported:"the controller copies the Secret's keys into each run's pod when the run starts; skillc does not read Secrets (write providerHeaders)"`
 	ModelRef                 Unsupported `json:"modelRef" unsupported:"the controller waits until the Model object is Ready and takes its endpoint from the Model's status, which exists only in the cluster; write baseURL and each agentConfig's model instead"`
@@ -53,29 +53,29 @@ type EnsembleSpec struct {
 // EnsembleAgentConfig is one persona (upstream AgentConfigSpec): an Agent named
 // <ensemble>-<name>, and a SympoziumSchedule when it has a schedule.
 type EnsembleAgentConfig struct {
-	Name                 string                       `json:"name"`
-	DisplayName          string                       `json:"displayName"`
-	SystemPrompt         string                       `json:"systemPrompt"`
-	Model                string                       `json:"model"`
-	Provider             string                       `json:"provider"`
-	BaseURL              string                       `json:"baseURL"`
-	ProviderHeaders      map[string]string            `json:"providerHeaders"`
-	Skills               []string                     `json:"skills"`
-	SkillParams          map[string]map[string]Scalar `json:"skillParams"`
-	ChannelConfigs       map[string]string            `json:"channelConfigs"`
-	ToolPolicy           *ToolPolicy                  `json:"toolPolicy"`
-	Schedule             *EnsembleSchedule            `json:"schedule"`
-	Memory               *EnsembleMemory              `json:"memory"`
-	Channels             []string                     `json:"channels"`
-	WebEndpoint          *EnsembleWebEndpoint         `json:"webEndpoint"`
-	Lifecycle            *LifecycleHooks              `json:"lifecycle"`
-	ChannelAccessControl map[string]Opaque            `json:"channelAccessControl"`
-	ChannelTriggers      map[string]Opaque            `json:"channelTriggers"`
-	SlackOptions         Opaque                       `json:"slackOptions"`
-	MCPServers           []MCPServerRef               `json:"mcpServers"`
-	Subagents            *SubagentsSpec               `json:"subagents"`
-	Env                  map[string]Scalar            `json:"env"`
-	RunTimeout           string                       `json:"runTimeout"`
+	Name                 string                           `json:"name"`
+	DisplayName          string                           `json:"displayName"`
+	SystemPrompt         string                           `json:"systemPrompt"`
+	Model                string                           `json:"model"`
+	Provider             string                           `json:"provider"`
+	BaseURL              string                           `json:"baseURL"`
+	ProviderHeaders      map[string]string                `json:"providerHeaders"`
+	Skills               []string                         `json:"skills"`
+	SkillParams          map[string]map[string]Scalar     `json:"skillParams"`
+	ChannelConfigs       map[string]string                `json:"channelConfigs"`
+	ToolPolicy           *ToolPolicy                      `json:"toolPolicy"`
+	Schedule             *EnsembleSchedule                `json:"schedule"`
+	Memory               *EnsembleMemory                  `json:"memory"`
+	Channels             []string                         `json:"channels"`
+	WebEndpoint          *EnsembleWebEndpoint             `json:"webEndpoint"`
+	Lifecycle            *LifecycleHooks                  `json:"lifecycle"`
+	ChannelAccessControl map[string]*ChannelAccessControl `json:"channelAccessControl"`
+	ChannelTriggers      map[string]Opaque                `json:"channelTriggers"`
+	SlackOptions         *SlackChannelOptions             `json:"slackOptions"`
+	MCPServers           []MCPServerRef                   `json:"mcpServers"`
+	Subagents            *SubagentsSpec                   `json:"subagents"`
+	Env                  map[string]Scalar                `json:"env"`
+	RunTimeout           string                           `json:"runTimeout"`
 
 	ProviderHeadersSecretRef Unsupported `json:"providerHeadersSecretRef" unsupported:"the controller copies the Secret's keys into each run's pod when the run starts; skillc does not read Secrets (write providerHeaders)"`
 }

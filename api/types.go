@@ -230,9 +230,10 @@ type AgentSandboxDefault struct {
 }
 
 type WarmPoolSpec struct {
-	Size         int           `json:"size"`
-	RuntimeClass string        `json:"runtimeClass"`
-	Resources    *ResourceSpec `json:"resources"`
+	Size         *int   `json:"size"` // unset: the CRD's default, 2
+	RuntimeClass string `json:"runtimeClass"`
+	// Resources: upstream's EnsureWarmPool gives the pool's pod fixed resources.
+	Resources Opaque `json:"resources"`
 }
 
 type SubagentsSpec struct {
@@ -273,13 +274,34 @@ type SecretRef struct {
 }
 
 type ChannelSpec struct {
-	Type          string               `json:"type"`
-	ConfigRef     SecretRef            `json:"configRef"`
-	AccessControl Opaque               `json:"accessControl"`
-	Triggers      Opaque               `json:"triggers"`
-	Slack         Opaque               `json:"slack"`
-	Volumes       []corev1.Volume      `json:"volumes"`
-	VolumeMounts  []corev1.VolumeMount `json:"volumeMounts"`
+	Type      string    `json:"type"`
+	ConfigRef SecretRef `json:"configRef"`
+	// AccessControl and Slack also steer upstream's channel router at run time; what of them
+	// reaches the Slack gateway's env is modelled. Triggers only steer the router.
+	AccessControl *ChannelAccessControl `json:"accessControl"`
+	Triggers      Opaque                `json:"triggers"`
+	Slack         *SlackChannelOptions  `json:"slack"`
+	Volumes       []corev1.Volume       `json:"volumes"`
+	VolumeMounts  []corev1.VolumeMount  `json:"volumeMounts"`
+}
+
+// ChannelAccessControl is upstream's; the Slack gateway gets the sender and chat lists as env
+// (buildChannelDeployment), the router applies all of it at run time.
+type ChannelAccessControl struct {
+	AllowedSenders []string `json:"allowedSenders"`
+	DeniedSenders  []string `json:"deniedSenders"`
+	AllowedChats   []string `json:"allowedChats"`
+	DenyMessage    Opaque   `json:"denyMessage"` // the router's reply to a rejected sender
+}
+
+// SlackChannelOptions is upstream's; the reaction emojis are the router's (channel_reactions.go).
+type SlackChannelOptions struct {
+	Threading        bool     `json:"threading"`
+	ThreadStickiness bool     `json:"threadStickiness"`
+	AllowedTriggers  []string `json:"allowedTriggers"`
+	EmojiOnTrigger   Opaque   `json:"emojiOnTrigger"`
+	EmojiOnStop      Opaque   `json:"emojiOnStop"`
+	EmojiOnStart     Opaque   `json:"emojiOnStart"`
 }
 
 type MemorySpec struct {
@@ -401,10 +423,12 @@ type SeccompProfileSpec struct {
 // RunAgentSandbox runs the pod as an agent-sandbox Sandbox instead of a Job (upstream
 // AgentSandboxSpec).
 type RunAgentSandbox struct {
-	Enabled      bool          `json:"enabled"`
-	RuntimeClass string        `json:"runtimeClass"`
-	WarmPoolRef  string        `json:"warmPoolRef"`
-	Resources    *ResourceSpec `json:"resources"`
+	Enabled      bool   `json:"enabled"`
+	RuntimeClass string `json:"runtimeClass"`
+	WarmPoolRef  string `json:"warmPoolRef"`
+	// Resources: upstream's controller reads no resources of the sandbox (buildSandboxCR copies the
+	// run's pod, whose containers keep their own).
+	Resources Opaque `json:"resources"`
 }
 
 type ToolPolicy struct {
@@ -497,6 +521,9 @@ type ConfigImages struct {
 	// MCPBridge runs the mcp-discover init container and the mcp-bridge sidecar of an Agent with
 	// spec.mcpServers (upstream buildContainers).
 	MCPBridge string `json:"mcpBridge"`
+	// Channels is the gateway image of each channel type (upstream's controller runs
+	// $SYMPOZIUM_IMAGE_REGISTRY/channel-<type>:<its tag>). A type without an image is refused.
+	Channels map[string]string `json:"channels"`
 }
 
 type PolicyConfig struct {

@@ -176,7 +176,8 @@ func (c *cursor) to(name string) *field.Path {
 // validRBACName is ValidateRBACName (rbac): a name that can be a URL path segment.
 func validRBACName(name string, _ bool) []string { return content.IsPathSegmentName(name) }
 
-var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob", "PersistentVolumeClaim", "Deployment", "Service"}
+var validatedKinds = []string{"ConfigMap", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob",
+	"Deployment", "Service", "PersistentVolumeClaim", KindSandbox, KindSandboxWarmPool, KindSandboxClaim}
 
 // Fixed roots, shared: a field.Path is immutable.
 var (
@@ -279,12 +280,42 @@ func validateObjectAt(o Object, c *cursor) field.ErrorList {
 	case *batchv1.CronJob:
 		errs = validateMeta(v, true, false, c)
 		errs = validateCronJob(errs, v, c)
-	case *corev1.PersistentVolumeClaim:
-		// ValidatePersistentVolumeClaim (core): a DNS subdomain name; skillc sets the spec itself.
-		errs = validateMeta(v, true, false, c)
 	case *appsv1.Deployment:
 		errs = validateMeta(v, true, false, c)
 		errs = validateDeployment(errs, v, c)
+	case *corev1.PersistentVolumeClaim:
+		// ValidatePersistentVolumeClaim (core): access modes and a storage request.
+		errs = validateMeta(v, true, false, c)
+		if len(v.Spec.AccessModes) == 0 {
+			errs = append(errs, field.Required(field.NewPath("spec", "accessModes"), "at least 1 access mode is required"))
+		}
+		if q, ok := v.Spec.Resources.Requests[corev1.ResourceStorage]; !ok || q.Sign() <= 0 {
+			errs = append(errs, field.Required(field.NewPath("spec", "resources", "requests", "storage"), "a positive storage request is required"))
+		}
+	case *Sandbox:
+		// The CRD's own schema accepts any spec; the pod the agent-sandbox controller creates
+		// from it is a Pod's, named after the Sandbox, and so is its Service (a DNS-1035 label).
+		errs = validateMeta(v, true, false, c)
+		for _, msg := range validation.IsDNS1035Label(v.Name) {
+			errs = append(errs, field.Invalid(namePath, v.Name, "the agent-sandbox controller's Service name: "+msg))
+		}
+		errs = validatePodTemplateAt(errs, &v.Spec.PodTemplate, c, "spec", "podTemplate")
+	case *SandboxWarmPool:
+		errs = validateMeta(v, true, false, c)
+		if v.Spec.Size < 0 {
+			errs = append(errs, field.Invalid(field.NewPath("spec", "size"), v.Spec.Size, "must be greater than or equal to 0"))
+		}
+		if rc := v.Spec.RuntimeClassName; rc != "" {
+			for _, msg := range c.check(dnsSubdomain, rc) {
+				errs = append(errs, field.Invalid(field.NewPath("spec", "runtimeClassName"), rc, msg))
+			}
+		}
+		errs = validatePodTemplateAt(errs, &v.Spec.PodTemplate, c, "spec", "podTemplate")
+	case *SandboxClaim:
+		errs = validateMeta(v, true, false, c)
+		for _, msg := range c.check(dnsSubdomain, v.Spec.WarmPoolRef.Name) {
+			errs = append(errs, field.Invalid(field.NewPath("spec", "warmPoolRef", "name"), v.Spec.WarmPoolRef.Name, msg))
+		}
 	case *corev1.Service:
 		errs = validateMeta(v, true, false, c)
 		errs = validateService(errs, v, c)
@@ -430,6 +461,23 @@ func validateCronJob(errs field.ErrorList, cj *batchv1.CronJob, c *cursor) field
 	return validateJobSpec(errs, &cj.Spec.JobTemplate.Spec, c)
 }
 
+// validatePodTemplateAt checks a pod template's labels and spec at the path of steps.
+func validatePodTemplateAt(errs field.ErrorList, t *corev1.PodTemplateSpec, c *cursor, steps ...string) field.ErrorList {
+	c.n = 0
+	for _, s := range steps {
+		c.child(s)
+	}
+	c.child("metadata")
+	c.child("labels")
+	errs = validateLabels(errs, t.Labels, c)
+	c.pop()
+	c.pop()
+	c.child("spec")
+	errs = validatePodSpec(errs, &t.Spec, c)
+	c.n = 0
+	return errs
+}
+
 // validateLabels mirrors ValidateLabels (apimachinery apis/meta/v1/validation).
 func validateLabels(errs field.ErrorList, l map[string]string, c *cursor) field.ErrorList {
 	for k, v := range l {
@@ -463,6 +511,12 @@ func validatePodSpec(errs field.ErrorList, spec *corev1.PodSpec, c *cursor) fiel
 	if spec.ServiceAccountName != "" {
 		for _, msg := range c.check(dnsSubdomain, spec.ServiceAccountName) {
 			errs = append(errs, field.Invalid(c.to("serviceAccountName"), spec.ServiceAccountName, msg))
+		}
+	}
+	if rc := spec.RuntimeClassName; rc != nil {
+		// ValidateRuntimeClassName: a RuntimeClass is named by a DNS subdomain.
+		for _, msg := range c.check(dnsSubdomain, *rc) {
+			errs = append(errs, field.Invalid(c.to("runtimeClassName"), *rc, msg))
 		}
 	}
 	switch spec.DNSPolicy {
@@ -881,10 +935,7 @@ func sizeReport(o Object, from Origins, form string) diag.Diagnostic {
 	}
 	var parts []part
 	if spec := PodSpecOf(o); spec != nil {
-		prefix := "spec.template.spec."
-		if _, ok := o.(*batchv1.CronJob); ok {
-			prefix = "spec.jobTemplate.spec.template.spec."
-		}
+		prefix := PodSpecPath(o) + "."
 		for _, list := range []struct {
 			name string
 			cs   []corev1.Container

@@ -46,10 +46,15 @@ func validateDeployment(errs field.ErrorList, d *appsv1.Deployment, c *cursor) f
 	c.pop()
 	c.child("spec")
 	errs = validatePodSpec(errs, &spec.Template.Spec, c)
-	if rp := spec.Template.Spec.RestartPolicy; rp != corev1.RestartPolicyAlways {
+	if rp := spec.Template.Spec.RestartPolicy; rp != "" && rp != corev1.RestartPolicyAlways {
 		errs = append(errs, field.NotSupported(c.to("restartPolicy"), rp, []string{string(corev1.RestartPolicyAlways)}))
 	}
 	c.n = 0
+	switch spec.Strategy.Type {
+	case "", appsv1.RecreateDeploymentStrategyType, appsv1.RollingUpdateDeploymentStrategyType:
+	default:
+		errs = append(errs, field.NotSupported(sp.Child("strategy", "type"), spec.Strategy.Type, []string{"Recreate", "RollingUpdate"}))
+	}
 	return errs
 }
 

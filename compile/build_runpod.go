@@ -394,20 +394,20 @@ func observabilityEnv(pod *Pod, obs *api.ObservabilitySpec, s envSet) {
 }
 
 // ipcBridgeEnv is what upstream gives the IPC bridge beside SPEC's bare container: the Agent's
-// channels, which the bridge lets the agent send to (ALLOWED_OUTBOUND_CHANNELS), and
+// channels, the only ones the bridge lets the agent send to (ALLOWED_OUTBOUND_CHANNELS), and
 // observability. SPEC's bridge has no other variable: a schedule's gets AGENT_RUN_ID (as
 // upstream's always has) when a resource attribute refers to it.
 func ipcBridgeEnv(pod *Pod) envSet {
 	s := envSet{}
-	if chs := pod.Instance.Spec.Channels; len(chs) > 0 {
-		var types []string
-		for _, ch := range chs {
-			if t := strings.TrimSpace(ch.Type); t != "" {
-				types = append(types, t)
-			}
+	// Always set, as upstream does: empty is the bridge's "no channel", while an absent variable
+	// would let the agent send to any channel.
+	var types []string
+	for _, ch := range pod.Instance.Spec.Channels {
+		if t := strings.TrimSpace(ch.Type); t != "" {
+			types = append(types, t)
 		}
-		s.set("ALLOWED_OUTBOUND_CHANNELS", strings.Join(types, ","), agentAt(pod, "spec.channels"))
 	}
+	s.set("ALLOWED_OUTBOUND_CHANNELS", strings.Join(types, ","), agentAt(pod, "spec.channels"))
 	if obs := observability(pod.Instance); obs != nil {
 		observabilityEnv(pod, obs, s)
 		if pod.Scheduled() {

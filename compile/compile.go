@@ -111,6 +111,7 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 			diags = append(diags, c.Src.Diag(img.field, "invalid image reference %q: %v", img.ref, err))
 		}
 	}
+	diags = append(diags, checkChannelImages(&c)...)
 	return &c, diags
 }
 
@@ -124,6 +125,9 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 	}
 	for _, i := range in.Instances {
 		diags = append(diags, validateInstance(i)...)
+		for _, check := range agentChecks {
+			diags = append(diags, check(&cfg.Spec, i)...)
+		}
 	}
 	for _, r := range in.Runs {
 		diags = append(diags, validateRun(r)...)
@@ -155,6 +159,8 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 		objs, from[o] = append(objs, o), seedFrom[i]
 		diags = append(diags, checkEmitted(&cursor{}, o, spec.Target, seedFrom[i])...)
 	}
+	objs, d = buildAgentObjects(cfg, in, objs, from)
+	diags = append(diags, d...)
 	standInPods := standIns(spec, in, pods, instToggles)
 	standInObjs, standInFrom, d := buildObjects(cfg, standInPods, nil, configMaps)
 	diags = append(diags, d...)
@@ -237,6 +243,14 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 				emit(o, froms[i])
 				diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
 			}
+		} else if agentSandbox(pod) != nil {
+			// upstream reconcilePending: a sandbox-backed run forks before the Job is built.
+			sb, from, d := buildAgentSandbox(spec, pod, images, rr)
+			diags = append(diags, d...)
+			if sb != nil {
+				emit(sb, from)
+				diags = append(diags, checkEmitted(ck, sb, spec.Target, from)...)
+			}
 		} else if pod.Scheduled() {
 			cj, from, d := buildCronJob(spec, pod, images, rr)
 			diags = append(diags, d...)
@@ -278,6 +292,41 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
 	return objs, recorded, diags
+}
+
+// buildAgentObjects adds to objs what agentObjectBuilders build, recording their origins in
+// from, each checked as the API server would check it.
+func buildAgentObjects(cfg *api.CompilerConfig, in *api.Inputs, objs []Object, from map[Object]*origins) ([]Object, diag.Diagnostics) {
+	spec := &cfg.Spec
+	var images *diag.Source
+	if cfg.Src.File != "" {
+		images = &cfg.Src
+	}
+	rr := &recorder{}
+	ck := &cursor{memo: map[memoKey][]string{}}
+	var diags diag.Diagnostics
+	accounts := map[nsName]bool{}
+	for _, o := range objs {
+		if kindOf(o) == "ServiceAccount" {
+			accounts[nsName{o.GetNamespace(), o.GetName()}] = true
+		}
+	}
+	for _, build := range agentObjectBuilders {
+		built, froms, d := build(spec, in, images, rr)
+		diags = append(diags, d...)
+		for i, o := range built {
+			if k := (nsName{o.GetNamespace(), o.GetName()}); kindOf(o) == "ServiceAccount" {
+				if accounts[k] {
+					continue // a platform default some run's pod already has there
+				}
+				accounts[k] = true
+			}
+			objs = append(objs, o)
+			from[o] = froms[i]
+			diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
+		}
+	}
+	return objs, diags
 }
 
 // objectCount is about how many objects buildObjects emits (at most one ConfigMap per toggle), to

@@ -481,7 +481,8 @@ func ensembleAgentSandbox(sb *api.AgentSandboxDefault, idx *posIndex) *api.Agent
 	out := *sb
 	if out.WarmPool != nil && !idx.has("spec.agentSandbox.warmPool.size") {
 		wp := *out.WarmPool
-		wp.Size = defaultWarmPoolSize
+		size := defaultWarmPoolSize
+		wp.Size = &size
 		out.WarmPool = &wp
 	}
 	return &out

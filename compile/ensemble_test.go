@@ -132,7 +132,7 @@ spec:
 	if want := map[string]string{"x-a": "ensemble", "x-b": "lead"}; !reflect.DeepEqual(d.ProviderHeaders, want) {
 		t.Errorf("provider headers %v, want %v", d.ProviderHeaders, want)
 	}
-	if d.AgentSandbox == nil || d.AgentSandbox.WarmPool.Size != 2 {
+	if d.AgentSandbox == nil || d.AgentSandbox.WarmPool.Size == nil || *d.AgentSandbox.WarmPool.Size != 2 {
 		t.Errorf("agentSandbox %+v: want the CRD's warm pool size 2", d.AgentSandbox)
 	}
 	if d.Subagents == nil || *d.Subagents != (api.SubagentsSpec{MaxDepth: 4, MaxConcurrent: 5, MaxChildrenPerAgent: 3}) {

@@ -60,7 +60,8 @@ func PackIdentities(pod *Pod) string {
 	return b.String()
 }
 
-// PodTemplateOf returns the pod template of a Job, CronJob or Deployment, or nil for other kinds.
+// PodTemplateOf returns the pod template of a kind skillc emits with one (Job, CronJob,
+// Deployment, Sandbox, SandboxWarmPool), or nil for other kinds.
 func PodTemplateOf(o Object) *corev1.PodTemplateSpec {
 	switch w := o.(type) {
 	case *batchv1.Job:
@@ -69,6 +70,10 @@ func PodTemplateOf(o Object) *corev1.PodTemplateSpec {
 		return &w.Spec.JobTemplate.Spec.Template
 	case *appsv1.Deployment:
 		return &w.Spec.Template
+	case *Sandbox:
+		return &w.Spec.PodTemplate
+	case *SandboxWarmPool:
+		return &w.Spec.PodTemplate
 	}
 	return nil
 }
@@ -80,8 +85,8 @@ const (
 	DeploymentPodSpecPath = "spec.template.spec"
 )
 
-// PodSpecPath is the field path of a Job's, CronJob's or Deployment's pod spec ("" for other
-// kinds).
+// PodSpecPath is the field path of the pod spec of a kind skillc emits with one ("" for other
+// kinds). policy/lib.rego's pod_prefixes says the same for the gate's rules.
 func PodSpecPath(o Object) string {
 	switch o.(type) {
 	case *batchv1.Job:
@@ -90,11 +95,13 @@ func PodSpecPath(o Object) string {
 		return CronJobPodSpecPath
 	case *appsv1.Deployment:
 		return DeploymentPodSpecPath
+	case *Sandbox, *SandboxWarmPool:
+		return SandboxPodSpecPath
 	}
 	return ""
 }
 
-// PodSpecOf returns the pod spec of a Job, CronJob or Deployment, or nil for other kinds.
+// PodSpecOf returns the pod spec of a kind skillc emits with one, or nil for other kinds.
 func PodSpecOf(o Object) *corev1.PodSpec {
 	if t := PodTemplateOf(o); t != nil {
 		return &t.Spec
@@ -107,8 +114,9 @@ func PodSpecOf(o Object) *corev1.PodSpec {
 var kindOrder = map[string]int{
 	"ServiceAccount": 0, "ConfigMap": 1, "Role": 2, "ClusterRole": 3,
 	"RoleBinding": 4, "ClusterRoleBinding": 5, "Job": 6, "CronJob": 7,
-	"PersistentVolumeClaim": 8, // a run's workspace (postRun hooks); Argo CD applies it with the Job
-	"Deployment":            9, "Service": 10,
+	// Run workspaces and channel gateways (a claim before the Deployment that mounts it), server
+	// runs, and the agent-sandbox backend (a warm pool before the claims on it).
+	"PersistentVolumeClaim": 8, "Deployment": 9, "Service": 10, KindSandboxWarmPool: 11, KindSandbox: 12, KindSandboxClaim: 13,
 }
 
 // KindOf is an emitted object's kind.

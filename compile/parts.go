@@ -58,3 +58,13 @@ func buildInstanceObjects(cfg *api.CompilerConfig, insts []*api.Instance) ([]Obj
 	}
 	return objs, recorded, diags
 }
+
+// An agentObjects builds what upstream's Agent reconciler creates for the Agents among the inputs,
+// whether or not a run uses them yet (channel gateways, warm pools), each with its origins, begun
+// with rr and checked by the caller as the API server would check it.
+type agentObjects func(cfg *api.ConfigSpec, in *api.Inputs, images *diag.Source, rr *recorder) ([]Object, []*origins, diag.Diagnostics)
+
+var agentObjectBuilders = []agentObjects{buildChannels, warmPools}
+
+// agentChecks check an Agent's fields that only its own builders read, before anything is built.
+var agentChecks = []func(cfg *api.ConfigSpec, inst *api.Instance) diag.Diagnostics{validateChannels, agentSandboxNotes}

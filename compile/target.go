@@ -48,18 +48,16 @@ func targetAnnotations(target api.Target, kind string) map[string]string {
 		switch kind {
 		case "Job":
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads, annotationArgoSyncOptions: argoJobSyncOptions}
-		case "CronJob", "Deployment", "Service":
-			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads}
-		case "PersistentVolumeClaim":
-			// A run's workspace claim (postRun hooks): with a WaitForFirstConsumer storage class it
-			// stays Pending, which Argo CD counts as Progressing, until the run's pod is scheduled;
-			// in an earlier wave than the Job it would wait for it for ever.
+		// A volume claim is in the workloads' wave too: Argo CD holds a wave until its objects are
+		// healthy, and a claim of a WaitForFirstConsumer class (a run's workspace, a channel's
+		// data) stays Pending until a pod mounts it.
+		case "CronJob", "Deployment", "Service", "PersistentVolumeClaim", KindSandbox, KindSandboxClaim:
 			return map[string]string{annotationArgoSyncWave: argoWaveWorkloads}
 		case immutableConfigMap:
 			// Like a Job's pod template, an immutable ConfigMap's data cannot be patched: Force
 			// recreates it when its content changed in Git, and only then.
 			return map[string]string{annotationArgoSyncWave: argoWavePrerequisites, annotationArgoSyncOptions: argoJobSyncOptions}
-		case "ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
+		case "ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", KindSandboxWarmPool:
 			return map[string]string{annotationArgoSyncWave: argoWavePrerequisites}
 		}
 	case api.TargetFlux:

@@ -2,10 +2,10 @@ package compile
 
 import (
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -39,7 +39,12 @@ func TestTargets(t *testing.T) {
 				"argocd.argoproj.io/sync-wave":    "1",
 				"argocd.argoproj.io/sync-options": "Force=true,ServerSideApply=false",
 			},
-			"CronJob": {"argocd.argoproj.io/sync-wave": "1"},
+			"CronJob":               {"argocd.argoproj.io/sync-wave": "1"},
+			"Deployment":            {"argocd.argoproj.io/sync-wave": "1"},
+			"PersistentVolumeClaim": {"argocd.argoproj.io/sync-wave": "1"},
+			"Sandbox":               {"argocd.argoproj.io/sync-wave": "1"},
+			"SandboxClaim":          {"argocd.argoproj.io/sync-wave": "1"},
+			"SandboxWarmPool":       prereq,
 		}},
 		{"flux", map[string]map[string]string{
 			"Job": {"kustomize.toolkit.fluxcd.io/force": "enabled"},
@@ -48,7 +53,12 @@ func TestTargets(t *testing.T) {
 	sidecar := "image: reg/x:1\nrbac: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\nclusterRBAC: [{apiGroups: [\"\"], resources: [nodes], verbs: [get]}]"
 	for _, tt := range tests {
 		t.Run("target="+tt.target, func(t *testing.T) {
-			res, diags := compileYAML(t, Options{Target: tt.target}, pack(sidecar), testInstance, testRun, testSchedule)
+			// The Agent has a WhatsApp channel (a Deployment and its claim) and a warm pool; one
+			// run is a Sandbox, another a claim on the pool.
+			agent := strings.Replace(testInstance, "agents: {default: {model: m1}}", "agents: {default: {model: m1, agentSandbox: {enabled: true, warmPool: {size: 1}}}}\n  channels: [{type: whatsapp}]", 1)
+			sandboxed := strings.Replace(testRun, "name: r1", "name: r2", 1) + "\n  agentSandbox: {enabled: true}"
+			claim := strings.Replace(testRun, "name: r1", "name: r3", 1) + "\n  agentSandbox: {enabled: true, warmPoolRef: wp-alice}"
+			res, diags := compileYAML(t, Options{Target: tt.target}, pack(sidecar), agent, testRun, testSchedule, sandboxed, claim)
 			if diags != nil {
 				t.Fatal(diags)
 			}
@@ -70,7 +80,8 @@ func TestTargets(t *testing.T) {
 					t.Errorf("%s %s: pod template annotated %v", kind, o.GetName(), tmpl)
 				}
 			}
-			for _, k := range []string{"ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob"} {
+			for _, k := range []string{"ServiceAccount", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Job", "CronJob",
+				"Deployment", "PersistentVolumeClaim", "Sandbox", "SandboxClaim", "SandboxWarmPool"} {
 				if !seen[k] {
 					t.Errorf("no %s compiled: the case does not cover it", k)
 				}
@@ -80,11 +91,8 @@ func TestTargets(t *testing.T) {
 }
 
 func podTemplateAnnotations(o Object) map[string]string {
-	switch w := o.(type) {
-	case *batchv1.Job:
-		return w.Spec.Template.Annotations
-	case *batchv1.CronJob:
-		return w.Spec.JobTemplate.Spec.Template.Annotations
+	if t := PodTemplateOf(o); t != nil {
+		return t.Annotations
 	}
 	return nil
 }

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -162,25 +160,15 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 	configMaps := map[string]*corev1.ConfigMap{}
 	var podSpec *corev1.PodSpec
 	var podPath string
-	for _, o := range objs {
-		switch x := o.(type) {
-		case *corev1.ConfigMap:
-			configMaps[x.Name] = x
-		case *batchv1.Job:
-			if x.Labels[compile.LabelComponent] == compile.ComponentPostRun {
-				continue // the run's postRun hooks: the run's pod is its agent's Job
-			}
-			podSpec, podPath = &x.Spec.Template.Spec, compile.JobPodSpecPath
-		case *batchv1.CronJob:
-			podSpec, podPath = &x.Spec.JobTemplate.Spec.Template.Spec, compile.CronJobPodSpecPath
-		case *appsv1.Deployment: // a server-mode run
-			podSpec, podPath = &x.Spec.Template.Spec, compile.DeploymentPodSpecPath
-		}
-	}
 	podKey := ""
 	for _, o := range objs {
-		if k := o.GetObjectKind().GroupVersionKind().Kind; (k == "Job" || k == "CronJob" || k == "Deployment") && o.GetLabels()[compile.LabelComponent] != compile.ComponentPostRun {
-			podKey = compile.ObjectKey(o)
+		if cm, ok := o.(*corev1.ConfigMap); ok {
+			configMaps[cm.Name] = cm
+		}
+		// The run's workload: its Job, CronJob, Sandbox or (a server run) Deployment; a postRun
+		// hooks' Job is not the run's pod.
+		if s := compile.PodSpecOf(o); s != nil && o.GetLabels()[compile.LabelComponent] != compile.ComponentPostRun {
+			podSpec, podPath, podKey = s, compile.PodSpecPath(o), compile.ObjectKey(o)
 		}
 	}
 	skillsMount := "/skills"

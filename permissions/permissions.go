@@ -18,10 +18,13 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 )
 
-// Run identifies a run: a Job (an AgentRun), a Deployment (a server-mode AgentRun) or a CronJob
-// (a SympoziumSchedule).
+// Run identifies a run: a Job or a Sandbox (an AgentRun), a Deployment (a server-mode AgentRun)
+// or a CronJob (a SympoziumSchedule); or one of an Agent's own pods: a channel gateway
+// (Deployment) or a SandboxWarmPool.
 type Run struct {
-	Kind      string // Job, Deployment or CronJob
+	Kind string // Job, CronJob, Sandbox, Deployment or SandboxWarmPool
+	// Name is the object's name; a Sandbox's is its run's (the object is sb-<run>), so that the
+	// run's grants, labelled with the run, land beside its pod.
 	Namespace string
 	Name      string
 }
@@ -86,6 +89,7 @@ func FromObjects(objs []compile.Object) Set {
 	bindingNS := map[string]string{}
 	workloadNS := map[Run][]string{} // kind+name (Namespace empty) → namespaces
 	servers := map[Run]string{}      // a server run (as its RBAC names it, a Job) → its Deployment
+	sandboxed := map[string]bool{}   // namespace/run of the sandbox-backed runs
 	for _, o := range objs {
 		switch w := o.(type) {
 		case *rbacv1.ClusterRoleBinding:
@@ -104,6 +108,10 @@ func FromObjects(objs []compile.Object) Set {
 			if run := w.Labels[compile.LabelAgentRun]; run != "" {
 				servers[Run{Kind: "Job", Namespace: w.Namespace, Name: run}] = w.Name
 			}
+		case *compile.Sandbox:
+			k := Run{Kind: "Sandbox", Name: w.Labels[compile.LabelAgentRun]}
+			workloadNS[k] = append(workloadNS[k], w.Namespace)
+			sandboxed[w.Namespace+"/"+k.Name] = true
 		}
 	}
 	// A server run's RBAC names the run; its pod is the Deployment's.
@@ -113,21 +121,33 @@ func FromObjects(objs []compile.Object) Set {
 		}
 		return r
 	}
+	// A sandbox-backed run's grants are the Sandbox's: rbacOwner says Job by its run label alone.
+	owner := func(l map[string]string, ns string) (Run, string, bool) {
+		run, pack, ok := rbacOwner(l)
+		if ok && run.Kind == "Job" && (sandboxed[ns+"/"+run.Name] || ns == "" && len(workloadNS[Run{Kind: "Sandbox", Name: run.Name}]) > 0) {
+			run.Kind = "Sandbox"
+		}
+		return run, pack, ok
+	}
 	for _, o := range objs {
 		switch w := o.(type) {
 		case *batchv1.Job:
 			addPod(s, Run{Kind: "Job", Namespace: w.Namespace, Name: w.Name}, &w.Spec.Template.Spec)
 		case *batchv1.CronJob:
 			addPod(s, Run{Kind: "CronJob", Namespace: w.Namespace, Name: w.Name}, &w.Spec.JobTemplate.Spec.Template.Spec)
+		case *compile.Sandbox:
+			addPod(s, Run{Kind: "Sandbox", Namespace: w.Namespace, Name: w.Labels[compile.LabelAgentRun]}, &w.Spec.PodTemplate.Spec)
+		case *compile.SandboxWarmPool:
+			addPod(s, Run{Kind: "SandboxWarmPool", Namespace: w.Namespace, Name: w.Name}, &w.Spec.PodTemplate.Spec)
 		case *appsv1.Deployment:
 			addPod(s, Run{Kind: "Deployment", Namespace: w.Namespace, Name: w.Name}, &w.Spec.Template.Spec)
 		case *rbacv1.Role:
-			if run, pack, ok := rbacOwner(w.Labels); ok {
+			if run, pack, ok := owner(w.Labels, w.Namespace); ok {
 				run.Namespace = w.Namespace
 				addRules(s, Group{serverOf(run), pack}, "namespace", w.Rules)
 			}
 		case *rbacv1.ClusterRole:
-			if run, pack, ok := rbacOwner(w.Labels); ok {
+			if run, pack, ok := owner(w.Labels, bindingNS[w.Name]); ok {
 				if ns, ok := bindingNS[w.Name]; ok {
 					run.Namespace = ns
 				} else if nss := workloadNS[run]; len(nss) == 1 {

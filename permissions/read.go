@@ -29,6 +29,8 @@ var rendered = map[string]struct {
 	"Job":                {"batch/v1", func() compile.Object { return &batchv1.Job{} }},
 	"Deployment":         {"apps/v1", func() compile.Object { return &appsv1.Deployment{} }},
 	"CronJob":            {"batch/v1", func() compile.Object { return &batchv1.CronJob{} }},
+	"Sandbox":            {compile.AgentSandboxAPIVersion, func() compile.Object { return &compile.Sandbox{} }},
+	"SandboxWarmPool":    {compile.AgentSandboxAPIVersion, func() compile.Object { return &compile.SandboxWarmPool{} }},
 	"Role":               {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.Role{} }},
 	"ClusterRole":        {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.ClusterRole{} }},
 	"ClusterRoleBinding": {"rbac.authorization.k8s.io/v1", func() compile.Object { return &rbacv1.ClusterRoleBinding{} }},

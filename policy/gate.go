@@ -344,7 +344,7 @@ func libraryMessage(rule, ref, field, detail string) string {
 	return rule + ": " + ref + " " + field + ": " + detail
 }
 
-// taskBatch collects the agent's TASK text of every Job and CronJob, blanking it in the object.
+// taskBatch collects the agent's TASK text of every run's workload, blanking it in the object.
 type taskBatch struct {
 	index map[string]int // task text → position in texts
 	texts []string
@@ -394,10 +394,11 @@ func (b *taskBatch) take(o compile.Object) {
 
 // blankTask empties the TASK value of a workload's agent container in its generic form.
 func blankTask(o compile.Object, m map[string]any) {
-	spec := dig(m, "spec", "template", "spec")
-	if compile.KindOf(o) == "CronJob" {
-		spec = dig(m, "spec", "jobTemplate", "spec", "template", "spec")
+	path := compile.PodSpecPath(o)
+	if path == "" {
+		return
 	}
+	spec := dig(m, strings.Split(path, ".")...)
 	containers, _ := spec["containers"].([]any)
 	for _, c := range containers {
 		cm, _ := c.(map[string]any)
@@ -426,6 +427,9 @@ func withoutTask(o compile.Object) compile.Object {
 	case *batchv1.CronJob:
 		c := *w
 		spec, out = &c.Spec.JobTemplate.Spec.Template.Spec, &c
+	case *compile.Sandbox:
+		c := *w
+		spec, out = &c.Spec.PodTemplate.Spec, &c
 	default:
 		return o
 	}

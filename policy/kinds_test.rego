@@ -32,11 +32,17 @@ of("CronJob", spec) := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata":
 
 of("PodTemplate", spec) := {"apiVersion": "v1", "kind": "PodTemplate", "metadata": m, "template": {"spec": spec}}
 
+# The agent-sandbox backend's kinds skillc emits (a run's Sandbox, an Agent's warm pool).
+of("Sandbox", spec) := {"apiVersion": "agents.x-k8s.io/v1alpha1", "kind": "Sandbox", "metadata": m, "spec": {"podTemplate": {"spec": spec}}}
+
+of("SandboxWarmPool", spec) := {"apiVersion": "agents.x-k8s.io/v1alpha1", "kind": "SandboxWarmPool", "metadata": m, "spec": {"size": 1, "podTemplate": {"spec": spec}}}
+
 prefixes := {
 	"Pod": "spec", "Deployment": "spec.template.spec", "StatefulSet": "spec.template.spec",
 	"DaemonSet": "spec.template.spec", "ReplicaSet": "spec.template.spec",
 	"ReplicationController": "spec.template.spec", "Job": "spec.template.spec",
 	"CronJob": "spec.jobTemplate.spec.template.spec", "PodTemplate": "template.spec",
+	"Sandbox": "spec.podTemplate.spec", "SandboxWarmPool": "spec.podTemplate.spec",
 }
 
 privileged_host_pid := pod([sidecar({"securityContext": {"privileged": true}})], {"hostPID": true})
@@ -58,6 +64,7 @@ test_every_kind_has_its_pod_spec if {
 
 test_other_kinds_have_none if {
 	not lib.pod_spec with input as {"kind": "ConfigMap", "metadata": m, "data": {"spec": "x"}}
+	not lib.pod_spec with input as {"kind": "SandboxClaim", "metadata": m, "spec": {"warmPoolRef": {"name": "wp"}}}
 	not lib.pod_spec with input as {"kind": "Deployment", "metadata": m, "spec": {"replicas": 1}}
 }
 
@@ -101,4 +108,12 @@ test_apparmor_annotations_of_a_pod_and_a_deployment if {
 	some g in full(object.union(of("Deployment", clean), {"spec": {"template": {"metadata": a}}}), {})
 	g.rule == "POD-10"
 	g.field == `spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/skill-p"]`
+}
+
+# A Sandbox's pod metadata is its podTemplate's.
+test_sandbox_pod_metadata if {
+	a := {"annotations": {"container.apparmor.security.beta.kubernetes.io/skill-p": "unconfined"}}
+	some f in full(object.union(of("Sandbox", clean), {"spec": {"podTemplate": {"metadata": a}}}), {})
+	f.rule == "POD-10"
+	f.field == `spec.podTemplate.metadata.annotations["container.apparmor.security.beta.kubernetes.io/skill-p"]`
 }

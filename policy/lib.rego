@@ -149,8 +149,10 @@ read_verbs := {"get", "list", "watch"}
 
 # --- Pod specs of every pod-bearing kind ---
 
-# pod_prefixes: where each kind that makes pods keeps its pod spec. skillc emits Jobs and CronJobs;
-# anything else that passes through skillc build or skillc fn untouched is gated the same way.
+# pod_prefixes: where each kind that makes pods keeps its pod spec. skillc emits Jobs, CronJobs,
+# Deployments (channel gateways), and agent-sandbox Sandboxes and SandboxWarmPools (compile.PodSpecPath
+# says the same); anything else that passes through skillc build or skillc fn untouched is gated the
+# same way.
 pod_prefixes := {
 	"Pod": "spec",
 	"Deployment": "spec.template.spec",
@@ -161,6 +163,8 @@ pod_prefixes := {
 	"Job": "spec.template.spec",
 	"CronJob": "spec.jobTemplate.spec.template.spec",
 	"PodTemplate": "template.spec",
+	"Sandbox": "spec.podTemplate.spec",
+	"SandboxWarmPool": "spec.podTemplate.spec",
 }
 
 pod_prefix := pod_prefixes[input.kind]
@@ -212,7 +216,7 @@ container_names := [c.c.name | some c in containers]
 # --- Pack identity, for allow-lists ---
 
 # A container names its pack bare (skill-<pack>), and a tenant's private pack may carry a catalog
-# pack's name: the bare name must not choose an allow-list. skillc annotates each Job and CronJob it
+# pack's name: the bare name must not choose an allow-list. skillc annotates each Job, CronJob and Sandbox it
 # compiles with its sidecars' packs as namespace/name, one per skill sidecar in container order
 # (names.annotation_skill_packs); allow-list entries are compared with that identity. An object skillc
 # did not compile carries no annotation and gets no allow-list.
@@ -225,7 +229,7 @@ pack_ref(s) := s if contains(s, "/")
 pack_ref(s) := concat("/", [catalog_namespace, s]) if not contains(s, "/")
 
 pack_identities := [trim_space(e) |
-	input.kind in {"Job", "CronJob"}
+	input.kind in {"Job", "CronJob", "Sandbox"}
 	some e in split(input.metadata.annotations[names.annotation_skill_packs], ",")
 	trim_space(e) != ""
 ]

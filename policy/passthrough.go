@@ -34,6 +34,8 @@ var gatedKinds = map[string][]string{
 	"batch":      {"Job", "CronJob"},
 	"apps":       {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"},
 	"extensions": {"Deployment", "DaemonSet", "ReplicaSet"},
+	// agent-sandbox: what skillc emits for a sandbox-backed run, and an Agent's warm pool.
+	"agents.x-k8s.io": {"Sandbox", "SandboxWarmPool"},
 }
 
 // apiGroup is the group of an apiVersion ("" for the core group's "v1").

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	psapi "k8s.io/pod-security-admission/api"
@@ -531,15 +530,8 @@ func generatedPods(t *testing.T) []pssCase {
 	return out
 }
 
-// podTemplateOf is a Job's or CronJob's pod template (nil for other kinds).
-func podTemplateOf(o compile.Object) *corev1.PodTemplateSpec {
-	switch w := o.(type) {
-	case *batchv1.Job:
-		return &w.Spec.Template
-	case *batchv1.CronJob:
-		return &w.Spec.JobTemplate.Spec.Template
-	}
-	return nil
-}
+// podTemplateOf is the pod template of every kind skillc emits with one (Job, CronJob, Sandbox,
+// SandboxWarmPool, a channel's Deployment), nil for other kinds.
+func podTemplateOf(o compile.Object) *corev1.PodTemplateSpec { return compile.PodTemplateOf(o) }
 
 func ptrTo[T any](v T) *T { return &v }
