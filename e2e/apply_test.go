@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -92,6 +93,21 @@ func runPodsAdmitted(t *testing.T, ctx context.Context, cs kubernetes.Interface,
 			created, err := cs.BatchV1().Jobs(cj.Namespace).Create(ctx, j, metav1.CreateOptions{})
 			if err != nil {
 				t.Errorf("a Job from CronJob %s/%s: %v", cj.Namespace, cj.Name, err)
+				continue
+			}
+			jobs = append(jobs, created)
+		case "Deployment", "Sandbox", "SandboxWarmPool":
+			// No Deployment or agent-sandbox controller runs: their pod templates are proved the
+			// same way, as the pod of a Job created from them.
+			u := asJob(t, o)
+			u.SetName(shortName(o.GetName() + "-pod"))
+			var j batchv1.Job
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &j); err != nil {
+				t.Fatal(err)
+			}
+			created, err := cs.BatchV1().Jobs(j.Namespace).Create(ctx, &j, metav1.CreateOptions{})
+			if err != nil {
+				t.Errorf("a Job from %s: %v", describe(o), err)
 				continue
 			}
 			jobs = append(jobs, created)

@@ -68,6 +68,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	fmt.Printf("e2e: control plane ready in %.1fs (etcd, kube-apiserver, kube-controller-manager)\n", c.startup.Seconds())
+	if err := installCRDs(context.Background(), c.admin); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: installing the agent-sandbox CRDs: %v\n", err)
+		c.dumpLogs()
+		return 1
+	}
 	cp = c
 	code := m.Run()
 	if code != 0 {

@@ -160,7 +160,8 @@ func setPodSpec(t *testing.T, job *unstructured.Unstructured, tpl *corev1.PodTem
 	}
 }
 
-// asJob turns a CronJob into a Job with its template, so one shape reaches the gate.
+// asJob turns any pod-bearing object into a Job with its pod template, so one shape reaches the
+// gate and the admission chain.
 func asJob(t *testing.T, o *unstructured.Unstructured) *unstructured.Unstructured {
 	t.Helper()
 	if o.GetKind() == "Job" {
@@ -170,8 +171,15 @@ func asJob(t *testing.T, o *unstructured.Unstructured) *unstructured.Unstructure
 	j.SetName(o.GetName())
 	j.SetNamespace(o.GetNamespace())
 	j.SetLabels(o.GetLabels())
-	spec, _, _ := unstructured.NestedMap(o.Object, "spec", "jobTemplate", "spec")
-	_ = unstructured.SetNestedMap(j.Object, spec, "spec")
+	if o.GetKind() == "CronJob" {
+		spec, _, _ := unstructured.NestedMap(o.Object, "spec", "jobTemplate", "spec")
+		_ = unstructured.SetNestedMap(j.Object, spec, "spec")
+		return j
+	}
+	tpl := podSpecOf(t, o)
+	// A Deployment's pods restart Always, which a Job refuses; admission judges the rest the same.
+	tpl.Spec.RestartPolicy = corev1.RestartPolicyNever
+	setPodSpec(t, j, tpl)
 	return j
 }
 

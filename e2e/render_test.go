@@ -258,16 +258,24 @@ func renamespace(objs []*unstructured.Unstructured, prefix string) map[string]st
 	return names
 }
 
-// podSpecOf returns the pod template spec of a Job or CronJob (nil for other kinds).
+// podTemplatePath is where each pod-bearing kind skillc emits holds its pod template.
+func podTemplatePath(kind string) []string {
+	switch kind {
+	case "Job", "Deployment":
+		return []string{"spec", "template"}
+	case "CronJob":
+		return []string{"spec", "jobTemplate", "spec", "template"}
+	case "Sandbox", "SandboxWarmPool": // agents.x-k8s.io
+		return []string{"spec", "podTemplate"}
+	}
+	return nil
+}
+
+// podSpecOf returns the pod template of a pod-bearing object (nil for other kinds).
 func podSpecOf(t *testing.T, o *unstructured.Unstructured) *corev1.PodTemplateSpec {
 	t.Helper()
-	var path []string
-	switch o.GetKind() {
-	case "Job":
-		path = []string{"spec", "template"}
-	case "CronJob":
-		path = []string{"spec", "jobTemplate", "spec", "template"}
-	default:
+	path := podTemplatePath(o.GetKind())
+	if path == nil {
 		return nil
 	}
 	m, ok, err := unstructured.NestedMap(o.Object, path...)
