@@ -216,10 +216,12 @@ type AgentConfig struct {
 
 // SandboxSpec is the sandbox sidecar of an Agent's runs (upstream SandboxSpec).
 type SandboxSpec struct {
-	Enabled         bool         `json:"enabled"`
-	Image           string       `json:"image"`
-	ImagePullPolicy string       `json:"imagePullPolicy"`
-	Resources       ResourceSpec `json:"resources"`
+	Enabled         bool   `json:"enabled"`
+	Image           string `json:"image"`
+	ImagePullPolicy string `json:"imagePullPolicy"`
+	// Resources is a corev1.ResourceRequirements upstream; no run creator copies the Agent's
+	// sandbox into a run (a warning says so), so nothing reads it.
+	Resources Opaque `json:"resources"`
 }
 
 // AgentSandboxDefault is an Agent's agent-sandbox setting (upstream AgentSandboxDefaults).
