@@ -20,7 +20,7 @@ import (
 type Status string
 
 const (
-	Modelled Status = "modelled" // read, emitted as the controller emits it, gated
+	Modelled Status = "modelled"  // read, emitted as the controller emits it, gated
 	NoEffect Status = "no effect" // accepted: the controller emits nothing from it
 	Refused  Status = "refused"   // an input error that names the field and the reason
 	Unknown  Status = "unknown"   // not in skillc's types: "unknown field" (a bug in this table)
@@ -47,7 +47,6 @@ func specType[T any]() reflect.Type {
 	f, _ := reflect.TypeFor[T]().FieldByName("Spec")
 	return f.Type
 }
-
 
 // Classify finds path ("spec.a.b") of kind in skillc's types. Lists, maps and pointers are looked
 // through; a field of a Kubernetes type (corev1.Volume) is modelled with its parent's note.
