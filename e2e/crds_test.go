@@ -19,32 +19,34 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+var (
+	crdResource          = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	runtimeClassResource = schema.GroupVersionResource{Group: "node.k8s.io", Version: "v1", Resource: "runtimeclasses"}
+)
 
 // installCRDs creates the CRDs of testdata/agent-sandbox-crds.yaml and waits until the API
-// server serves them, so that renders holding agent-sandbox objects can be applied.
+// server serves them, so that renders holding agent-sandbox objects can be applied; and the
+// RuntimeClasses of testdata/runtimeclasses.yaml that their pods name.
 func installCRDs(ctx context.Context, cfg *rest.Config) error {
-	data, err := os.ReadFile(filepath.Join("testdata", "agent-sandbox-crds.yaml"))
-	if err != nil {
-		return err
-	}
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return err
 	}
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	classes, err := readObjects(filepath.Join("testdata", "runtimeclasses.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, u := range classes {
+		if _, err := dyn.Resource(runtimeClassResource).Create(ctx, u, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("RuntimeClass %s: %w", u.GetName(), err)
+		}
+	}
+	crds, err := readObjects(filepath.Join("testdata", "agent-sandbox-crds.yaml"))
+	if err != nil {
+		return err
+	}
 	var names []string
-	for {
-		var obj map[string]any
-		if err := dec.Decode(&obj); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return err
-		}
-		if obj == nil {
-			continue
-		}
-		u := &unstructured.Unstructured{Object: obj}
+	for _, u := range crds {
 		if _, err := dyn.Resource(crdResource).Create(ctx, u, metav1.CreateOptions{}); err != nil {
 			return fmt.Errorf("CRD %s: %w", u.GetName(), err)
 		}
@@ -69,4 +71,25 @@ func installCRDs(ctx context.Context, cfg *rest.Config) error {
 		}
 	}
 	return nil
+}
+
+// readObjects decodes every document of a YAML file.
+func readObjects(path string) ([]*unstructured.Unstructured, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	var out []*unstructured.Unstructured
+	for {
+		var obj map[string]any
+		if err := dec.Decode(&obj); errors.Is(err, io.EOF) {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if obj != nil {
+			out = append(out, &unstructured.Unstructured{Object: obj})
+		}
+	}
 }
