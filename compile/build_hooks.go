@@ -388,7 +388,7 @@ func hookContainer(pod *Pod, lc *lifecycle, phase *hookPhase, i int, base string
 	own := func() {
 		for j, e := range h.Env {
 			from.add(rec{path: env, idx: [2]int32{int32(ci), int32(len(c.Env))}, src: lc.src, field: hf + ".env[#]", fidx: int32(j), flags: inPod | verbatim})
-			c.Env = append(c.Env, hookEnvVar(e))
+			c.Env = append(c.Env, coreEnvVar(e))
 		}
 	}
 	forwarded := func() {
@@ -420,21 +420,6 @@ func runIDEnv(pod *Pod) corev1.EnvVar {
 	return corev1.EnvVar{Name: "AGENT_RUN_ID", Value: pod.Name}
 }
 
-// hookEnvVar is upstream's toCoreEnvVar: a literal value, or a Secret's key.
-func hookEnvVar(e api.EnvVar) corev1.EnvVar {
-	v := corev1.EnvVar{Name: e.Name}
-	if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-		ref := e.ValueFrom.SecretKeyRef
-		v.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key, Optional: ref.Optional,
-		}}
-		return v
-	}
-	if e.Value != nil {
-		v.Value = *e.Value
-	}
-	return v
-}
 
 func hookResources(cpuReq, memReq, cpuLim, memLim string) corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{

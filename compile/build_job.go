@@ -429,21 +429,26 @@ func hostSecurityContext(ha *api.HostAccess) *corev1.SecurityContext {
 }
 
 // sidecarEnv: the pack's name, then its declared env in order, then SKILL_<PARAM> sorted.
+// coreEnvVar is upstream's toCoreEnvVar, for sidecars, hooks and servers alike: a value, or a
+// Secret's key (validation refuses both).
+func coreEnvVar(e api.EnvVar) corev1.EnvVar {
+	v := corev1.EnvVar{Name: e.Name}
+	if e.Value != nil {
+		v.Value = *e.Value
+	}
+	if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+		ref := e.ValueFrom.SecretKeyRef
+		v.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key, Optional: ref.Optional}}
+	}
+	return v
+}
+
 func sidecarEnv(t Toggle) []corev1.EnvVar {
 	sc := t.Pack.Spec.Sidecar
 	env := []corev1.EnvVar{{Name: "SYMPOZIUM_SKILL_PACK", Value: t.Pack.Metadata.Name}}
 	for _, e := range sc.Env {
-		v := corev1.EnvVar{Name: e.Name}
-		if e.Value != nil {
-			v.Value = *e.Value
-		}
-		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-			ref := e.ValueFrom.SecretKeyRef
-			v.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key, Optional: ref.Optional,
-			}}
-		}
-		env = append(env, v)
+		env = append(env, coreEnvVar(e))
 	}
 	params := make(map[string]string, len(t.Params))
 	for k, v := range t.Params {

@@ -318,19 +318,6 @@ func serverEnv(pod *Pod, t *Toggle, from *origins) []corev1.EnvVar {
 	return env
 }
 
-// coreEnvVar is upstream's toCoreEnvVar: a value, or a Secret key.
-func coreEnvVar(e api.EnvVar) corev1.EnvVar {
-	v := corev1.EnvVar{Name: e.Name}
-	if e.Value != nil {
-		v.Value = *e.Value
-	}
-	if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-		ref := e.ValueFrom.SecretKeyRef
-		v.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key, Optional: ref.Optional}}
-	}
-	return v
-}
 
 func protocol(p string) corev1.Protocol {
 	if p == "" {
