@@ -420,7 +420,6 @@ func runIDEnv(pod *Pod) corev1.EnvVar {
 	return corev1.EnvVar{Name: "AGENT_RUN_ID", Value: pod.Name}
 }
 
-
 func hookResources(cpuReq, memReq, cpuLim, memLim string) corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{
 		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpuReq), corev1.ResourceMemory: resource.MustParse(memReq)},

@@ -318,7 +318,6 @@ func serverEnv(pod *Pod, t *Toggle, from *origins) []corev1.EnvVar {
 	return env
 }
 
-
 func protocol(p string) corev1.Protocol {
 	if p == "" {
 		return corev1.ProtocolTCP
