@@ -95,7 +95,13 @@ cli-docs:
 ## generate: every generated file, each checked by a test that fails while it is stale: the Rego
 ## names module, docs/rules.md, docs/cli.md's flag tables, schemas/
 .PHONY: generate rego-names
-generate: rego-names docs cli-docs schemas
+generate: rego-names docs cli-docs schemas compat-doc
+
+## compat-doc: regenerate docs/compatibility.md, the upstream field table, from the input types
+## (TestCompatibilityDoc fails while it is stale)
+.PHONY: compat-doc
+compat-doc:
+	$(GO) test -count=1 ./compile/schema -run '^TestCompatibilityDoc$$' -update
 
 ## rego-names: regenerate policy/names.rego, compile's label keys and names for the Rego library
 ## (TestNamesModuleUpToDate fails while it is stale)

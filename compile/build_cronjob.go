@@ -69,6 +69,9 @@ func includeMemory(pod *Pod) diag.Diagnostics {
 		return nil
 	}
 	src := &pod.Src
+	if src.Generated() && !src.Written("spec.includeMemory") {
+		return nil // an Ensemble's schedule: its controller sets it, no author can act on it
+	}
 	line := src.LineOf("spec.includeMemory")
 	if memoryEnabled(pod.Instance) {
 		return diag.Diagnostics{{File: src.File, Line: line, Field: "spec.includeMemory", Severity: diag.SeverityInfo,

@@ -171,6 +171,13 @@ func validateEnsemble(e *api.Ensemble) diag.Diagnostics {
 		// reconcileSharedMemory and the sharedMemory pod mutator.
 		diags = append(diags, src.Diag("spec.sharedMemory.enabled", "upstream Sympozium field that skillc does not support: the controller runs a shared memory server for the ensemble (a Deployment of the skill-memory image, a PersistentVolumeClaim and a Service) and adds a wait-for-shared-memory init container and its URL to every agent pod; skillc emits none of these yet"))
 	}
+	// What the controller does at run time and a render cannot: said, never silently dropped.
+	if s.Enabled && s.Stimulus != nil {
+		diags = append(diags, warning(src, "spec.stimulus", "the controller delivers the stimulus as an AgentRun once every agent of the Ensemble is ready (deliverStimulus); a render has no readiness to wait for and emits no run for it: write an AgentRun for the first task"))
+	}
+	if s.Enabled && s.WorkflowType == "pipeline" {
+		diags = append(diags, warning(src, "spec.workflowType", "the controller holds a pipeline's schedules while a pass is in flight; the CronJobs skillc emits fire on their own schedules, so one pass may overlap the next"))
+	}
 	return diags
 }
 
@@ -681,7 +688,10 @@ func buildEnsembleSchedule(e *api.Ensemble, i int, agent string, idx *posIndex) 
 	sc.APIVersion, sc.Kind = api.GroupSympozium+"/v1alpha1", "SympoziumSchedule"
 	sc.Metadata = api.ObjectMeta{Name: agent + "-schedule", Namespace: e.Metadata.Namespace,
 		Labels: map[string]string{LabelEnsemble: e.Metadata.Name, LabelAgentConfig: a.Name}}
-	sc.Spec = api.ScheduleSpec{AgentRef: agent, Schedule: cron, Task: task, ConcurrencyPolicy: "Forbid", FirstTick: firstTick}
+	idx.alias("spec.type", sp+".type")
+	includeMemory := true // buildSchedule sets it on every schedule
+	sc.Spec = api.ScheduleSpec{AgentRef: agent, Schedule: cron, Task: task, ConcurrencyPolicy: "Forbid", FirstTick: firstTick,
+		Type: a.Schedule.Type, IncludeMemory: &includeMemory}
 	sc.Src = diag.NewGeneratedSource(e.Src, e.Src.LineOf(sp), idx.as)
 	return sc, diags
 }

@@ -267,8 +267,13 @@ spec:
 	}
 	a, c := in.Schedules[0], in.Schedules[1]
 	want := api.ScheduleSpec{AgentRef: "crew-a", Schedule: "0 */2 * * *", Task: "TEAM OBJECTIVE: Ship it.\n\nYOUR ROLE TASK: Do A.", ConcurrencyPolicy: "Forbid", FirstTick: "immediate"}
-	if a.Spec != want {
-		t.Errorf("schedule a %+v\nwant %+v", a.Spec, want)
+	if a.Spec.IncludeMemory == nil || !*a.Spec.IncludeMemory {
+		t.Errorf("schedule a: includeMemory %v, want true (buildSchedule sets it)", a.Spec.IncludeMemory)
+	}
+	got := a.Spec
+	got.IncludeMemory = nil
+	if got != want {
+		t.Errorf("schedule a %+v\nwant %+v", got, want)
 	}
 	if c.Spec.Schedule != "4/5 * * * *" || c.Spec.FirstTick != "afterInterval" {
 		t.Errorf("schedule c %q %q: want the third agent config staggered by 4 minutes", c.Spec.Schedule, c.Spec.FirstTick)

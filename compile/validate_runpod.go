@@ -259,6 +259,13 @@ func validateSandbox(src diag.Source, sb *api.RunSandbox) diag.Diagnostics {
 		if c := sc.Capabilities; c != nil && len(c.Drop) > 0 && !slices.Equal(c.Drop, []string{"ALL"}) && sb.Enabled {
 			diags = append(diags, warning(src, base+".securityContext.capabilities.drop", "upstream drops ALL capabilities from the sandbox whatever this says (v0.10.46 buildContainers), and so does skillc"))
 		}
+		// Both are bools upstream: only a written false says something the pod will not do.
+		if f := base + ".securityContext.readOnlyRootFilesystem"; src.Written(f) && !sc.ReadOnlyRootFilesystem && sb.Enabled {
+			diags = append(diags, warning(src, f, "upstream mounts the sandbox's root filesystem read-only whatever this says (v0.10.46 buildContainers), and so does skillc"))
+		}
+		if f := base + ".securityContext.runAsNonRoot"; src.Written(f) && !sc.RunAsNonRoot && sb.Enabled {
+			diags = append(diags, warning(src, f, "the pod runs as UID 1000, non-root, whatever this says (upstream buildAgentPodTemplate), and so does skillc"))
+		}
 		if p := sc.SeccompProfile; p != nil {
 			switch corev1.SeccompProfileType(p.Type) {
 			case corev1.SeccompProfileTypeRuntimeDefault, corev1.SeccompProfileTypeUnconfined:

@@ -151,13 +151,13 @@ func CompatibilityDoc(upstreamFields []string, version string) (string, []Field,
 	kinds := []string{"SkillPack", "Agent", "AgentRun", "SympoziumSchedule", "Ensemble", "SympoziumPolicy"}
 	for _, k := range kinds {
 		fmt.Fprintf(&b, "\n## %s\n\n| field | status | what skillc does |\n|---|---|---|\n", k)
-		last := ""
+		last := "" // reset per kind: a table's first row always says its note
 		for _, f := range fields {
 			if f.Kind != k {
 				continue
 			}
 			note := f.Note
-			if note == last && f.Status != Refused {
+			if note != "" && note == last && f.Status != Refused {
 				note = "as above"
 			} else {
 				last = note

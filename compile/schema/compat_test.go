@@ -33,6 +33,17 @@ func TestCompatibilityDoc(t *testing.T) {
 			t.Errorf("%s %s (%s): no note in compatNotes says what skillc does with it", f.Kind, f.Path, f.Status)
 		}
 	}
+	// A note on a path no upstream field has (a typo, a renamed field) would silently say nothing.
+	paths := map[string]bool{}
+	for _, f := range fields {
+		paths[f.Kind+" "+f.Path] = true
+	}
+	for key := range compatNotes {
+		kind, path, _ := strings.Cut(key, " ")
+		if path != "spec" && !paths[key] {
+			t.Errorf("compatNotes[%q]: %s has no upstream field %s", key, kind, path)
+		}
+	}
 	if *updateCompat {
 		if err := os.WriteFile(compatDoc, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
