@@ -522,6 +522,7 @@ func TestRunPodWarnings(t *testing.T) {
 		{"headers", []string{agent("observability: {enabled: true, headers: {a: b}}")}, "spec.observability.headers", "passes headers to no container"},
 		{"observability off", []string{agent("observability: {enabled: false, otlpEndpoint: x}")}, "spec.observability.enabled", "not enabled"},
 		{"maxSizeKB", []string{agent("memory: {enabled: true, maxSizeKB: 64}")}, "spec.memory.maxSizeKB", "reads maxSizeKB nowhere"},
+		{"the memory skill's server", []string{strings.Replace(pack(""), "name: p,", "name: memory,", 1), agent("skills: [{skillPackRef: memory}]")}, "spec.skills[0].skillPackRef", "emits none of these yet"},
 		{"subagents without the pack", []string{agent("agents: {default: {subagents: {maxDepth: 2}}}")}, "spec.agents.default.subagents", "subagents SkillPack"},
 		{"firstTick unset", []string{agent(""), strings.ReplaceAll(sched(""), "  firstTick: afterInterval\n", "")}, "spec.schedule", "upstream's default"},
 		{"firstTick immediate", []string{agent(""), strings.ReplaceAll(sched(""), "afterInterval", "immediate")}, "spec.firstTick", "runs the schedule once as soon as it is created"},

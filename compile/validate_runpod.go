@@ -149,6 +149,14 @@ func validateAgentPod(in *api.Instance) diag.Diagnostics {
 			diags = append(diags, warning(src, base+".subagents", "these limits reach only runs whose skills include the subagents SkillPack (upstream injectSubagentsConfig); this Agent does not toggle it, so only runs that list it themselves get them"))
 		}
 	}
+	for i, r := range in.Spec.Skills {
+		if strings.TrimPrefix(r.SkillPackRef, "skillpack-") == "memory" {
+			// reconcileMemoryPVC, reconcileMemoryDeployment; the wait-for-memory init container and
+			// MEMORY_SERVER_URL in buildContainers. Said rather than silently dropped.
+			diags = append(diags, warning(src, fmt.Sprintf("spec.skills[%d].skillPackRef", i), "upstream runs a memory server for an Agent with the memory skill (a Deployment `%s-memory`, its PersistentVolumeClaim and Service: reconcileMemoryDeployment) and points every run at it (MEMORY_SERVER_URL, a wait-for-memory init container); skillc emits none of these yet: the skill's text reaches the agent, its server does not", in.Metadata.Name))
+			break
+		}
+	}
 	if m := in.Spec.Memory; m != nil {
 		if m.MaxSizeKB != 0 {
 			diags = append(diags, warning(src, "spec.memory.maxSizeKB", "upstream's controller reads maxSizeKB nowhere (v0.10.46): nothing caps the memory ConfigMap"))
