@@ -166,6 +166,29 @@ func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	d.errs = append(d.errs, fieldError{Path: path, Line: n.Line, Msg: fmt.Sprintf(format, args...)})
 }
 
+// plainKey refuses a map key that YAML reads as something other than the string written: kubectl
+// (sigs.k8s.io/yaml) turns such a key into the text of its value (01 is the key "1", 1.0 is "1",
+// True is "true"), so the object it applies would have another key than the one skillc read.
+// Keys whose value's text is what is written (0, 10, true) are kept.
+func plainKey(k *yaml.Node) string {
+	if k.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return ""
+	}
+	switch k.ShortTag() {
+	case "!!str":
+		return ""
+	case "!!int":
+		if i, err := strconv.ParseInt(k.Value, 0, 64); err == nil && strconv.FormatInt(i, 10) == k.Value {
+			return ""
+		}
+	case "!!bool":
+		if k.Value == "true" || k.Value == "false" {
+			return ""
+		}
+	}
+	return fmt.Sprintf("map key %s is %s to YAML, not the string written: kubectl would apply another key; quote it", k.Value, strings.TrimPrefix(k.ShortTag(), "!!"))
+}
+
 // zeroValue reports whether n is a value that sets nothing (null, false, "", 0, [], {}): what
 // tools that print every default write for a field.
 func zeroValue(n *yaml.Node) bool {
@@ -361,6 +384,10 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			d.fail(k, path, "map keys must be strings, got %s", Describe(k))
+			continue
+		}
+		if msg := plainKey(k); msg != "" {
+			d.fail(k, join(path, k.Value), "%s", msg)
 			continue
 		}
 		fp := join(path, k.Value)
