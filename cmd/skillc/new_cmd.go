@@ -82,7 +82,7 @@ Nothing is overwritten: an existing file is refused, exit 2.`,
 			return applyPlan(cmd, plan, &outcome{})
 		},
 	}
-	cmd.Flags().StringVar(&o.namespace, "namespace", "", "the namespace of the instance (or run), `NS`")
+	cmd.Flags().StringVar(&o.namespace, "namespace", "", "the namespace of the new instance or run, `NS`")
 	cmd.Flags().StringArrayVar(&o.packs, "pack", nil, "toggle the SkillPack `PACK`; repeatable, in order")
 	addNewOutputDir(cmd, &o.outDir, "instance")
 	return cmd
@@ -115,8 +115,8 @@ Nothing is overwritten: an existing file is refused, exit 2.`,
 			return applyPlan(cmd, plan, &outcome{})
 		},
 	}
-	cmd.Flags().StringVar(&o.instance, "instance", "", "the instance (Agent) the run belongs to, `INSTANCE`, in the same namespace")
-	cmd.Flags().StringVar(&o.namespace, "namespace", "", "the namespace of the instance (or run), `NS`")
+	cmd.Flags().StringVar(&o.instance, "instance", "", "the instance (Agent) `INSTANCE` the run belongs to, in its namespace")
+	cmd.Flags().StringVar(&o.namespace, "namespace", "", "the namespace of the new instance or run, `NS`")
 	addNewOutputDir(cmd, &o.outDir, "run")
 	return cmd
 }
