@@ -293,3 +293,22 @@ func TestDisplayPath(t *testing.T) {
 		}
 	}
 }
+
+// TestNewPackRelativePaths: run at the top of a repository that builds its sidecar images, new
+// pack --sidecar names every file it writes or edits as the user would type it, relative to the
+// working folder (the repository's files were printed with their absolute paths).
+func TestNewPackRelativePaths(t *testing.T) {
+	repo := t.TempDir()
+	writeFile(t, filepath.Join(repo, "Makefile"), "IMAGES := skill-a\n")
+	for _, d := range []string{".git", "images", "skills"} {
+		if err := os.Mkdir(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(repo)
+	stdout, stderr, code := execute(t, "new", "pack", "q", "--sidecar", "ghcr.io/x/skill-q:1.0.0", "-o", "skills")
+	want := "wrote " + filepath.Join("skills", "q.yaml") + "\nwrote " + filepath.Join("images", "skill-q", "Dockerfile") + "\nupdated Makefile\n"
+	if code != 0 || stdout != want {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+	}
+}
