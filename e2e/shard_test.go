@@ -315,7 +315,7 @@ func TestShardDirectoryFilter(t *testing.T) {
 type applicationSet struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
-	Metadata struct {
+	Metadata   struct {
 		Name      string `json:"name"`
 		Namespace string `json:"namespace"`
 	} `json:"metadata"`
@@ -367,7 +367,7 @@ type application struct {
 type cmPlugin struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
-	Metadata struct {
+	Metadata   struct {
 		Name string `json:"name"`
 	} `json:"metadata"`
 	Spec struct {
