@@ -381,7 +381,7 @@ type cmPlugin struct {
 }
 
 // expandApplicationSet is what the ApplicationSet controller would create from the example, over
-// the folders of root.
+// the folders of root (a checkout of the repository).
 func expandApplicationSet(t *testing.T, root string) (applicationSet, []application) {
 	t.Helper()
 	var set applicationSet
@@ -460,8 +460,10 @@ func TestShardArgoCDApplicationSet(t *testing.T) {
 	if plugin.Spec.Version != "" || plugin.Spec.Discover != nil {
 		t.Errorf("plugin.yaml: want no version and no discover rule (used only when named), got %q, %v", plugin.Spec.Version, plugin.Spec.Discover)
 	}
+	// The generator lists this repository's folders; the plugin runs in a copy, as the cmp
+	// server runs it in the repository it unpacked.
+	set, apps := expandApplicationSet(t, repoRoot)
 	root := shardRepo(t)
-	set, apps := expandApplicationSet(t, root)
 	if !set.Spec.SyncPolicy.PreserveResourcesOnDeletion {
 		t.Error("applicationset.yaml: want syncPolicy.preserveResourcesOnDeletion: a removed folder must not delete a tenant's live objects")
 	}
@@ -893,6 +895,7 @@ func TestShardFluxKustomizations(t *testing.T) {
 				t.Errorf("Kustomization %s: first apply: %s %s, want created", ks.Name, e.Subject, e.Action)
 			}
 		}
+		runPodsAdmitted(t, ctx, clientset(t, nil), objs)
 		first := liveState(t, ctx, a, objs)
 		for _, e := range apply().Entries {
 			if e.Action != ssa.UnchangedAction {
