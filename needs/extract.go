@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -30,7 +31,14 @@ func Extract(file string, line int, content string) []Command {
 
 // cache: the same skill text is often compiled many times (a pack used by many agents); its
 // commands, with lines relative to the content, are parsed once per process.
-var cache sync.Map // content → []Command
+var (
+	cache     sync.Map // content → []Command
+	cacheSize atomic.Int64
+)
+
+// maxCached bounds the cache: a long-lived process fed ever new texts (a fuzzer, a server) keeps
+// its memory.
+const maxCached = 4096
 
 func extractCached(content string) []Command {
 	if v, ok := cache.Load(content); ok {
@@ -40,7 +48,9 @@ func extractCached(content string) []Command {
 	for _, s := range snippets(content) {
 		out = append(out, parseSnippet("", s.line, s)...)
 	}
-	cache.Store(content, out)
+	if cacheSize.Add(1) <= maxCached {
+		cache.Store(content, out)
+	}
 	return out
 }
 
@@ -272,7 +282,7 @@ func unparsable(file string, line0 int, s snippet, err error) []Command {
 	}}
 }
 
-var continuationRE = regexp.MustCompile(`\\\r?\n[ \t]*`)
+var continuationRE = regexp.MustCompile(`[ \t]*\\\r?\n[ \t]*`)
 
 // commandText is the call as written: continuations joined, a $(...) inside kept.
 func commandText(orig string, call *syntax.CallExpr) string {

@@ -42,7 +42,7 @@ func resolveCall(c *Command, args []word, forbid, tagged bool) {
 	for len(args) > 0 {
 		prog := args[0]
 		if prog.dynamic() {
-			if strings.Contains(c.Command, "kubectl") {
+			if tagged || strings.Contains(strings.ToLower(c.Command), "kubectl") {
 				c.Reason = "the program is a variable: what it runs is not known"
 			}
 			return
@@ -952,6 +952,9 @@ func drainCmd(r *resolver) string {
 // by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector.
 func (r *resolver) podTarget() string {
 	pods := must("pods")
+	if len(r.k.pos) > 1 {
+		r.k.pos = r.k.pos[:1] // then ports (port-forward) or the command (exec without --)
+	}
 	ts, why := r.k.targets("pods")
 	if why != "" {
 		return why
