@@ -768,7 +768,8 @@ func rolloutCmd(r *resolver) string {
 		}
 		switch r.k.sub[1] {
 		case "status":
-			r.add("list", t.res, "")
+			// A ListWatch with client-go's watch-list semantics: one watch streams the
+			// current state, no list (seen in the API server's audit log, v1.37).
 			r.add("watch", t.res, "")
 		case "history":
 			history()
@@ -819,9 +820,9 @@ func deleteCmd(r *resolver) string {
 		}
 		r.add("delete", t.res, "")
 		if wait {
-			// kubectl waits for the deletion; a 403 there is ignored.
+			// kubectl waits for the deletion: a get, and a watch (watch-list) while the object
+			// is still there; a 403 there is ignored.
 			r.optional("get", t.res, "")
-			r.optional("list", t.res, "")
 			r.optional("watch", t.res, "")
 		}
 	}
@@ -975,8 +976,9 @@ func drainCmd(r *resolver) string {
 }
 
 // podTarget resolves the pod a connecting command (exec, attach, port-forward) reaches: a pod
-// by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector.
-func (r *resolver) podTarget() string {
+// by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector (listing, and
+// watching while none exists).
+func (r *resolver) podTarget(getPod bool) string {
 	pods := must("pods")
 	if len(r.k.pos) > 1 {
 		r.k.pos = r.k.pos[:1] // then ports (port-forward) or the command (exec without --)
@@ -990,8 +992,10 @@ func (r *resolver) podTarget() string {
 	if t.res.Group != "" || t.res.Name != "pods" {
 		r.add("list", pods, "")
 		r.add("watch", pods, "")
+		if getPod {
+			r.add("get", pods, "") // port-forward checks the chosen pod is running
+		}
 	}
-	r.add("get", pods, "")
 	return ""
 }
 
@@ -999,7 +1003,7 @@ func (r *resolver) podTarget() string {
 // (kubectl's default) the request is a GET that the API server also authorizes as create.
 func podConnect(sub string) handler {
 	return func(r *resolver) string {
-		if why := r.podTarget(); why != "" {
+		if why := r.podTarget(sub == "portforward"); why != "" {
 			return why
 		}
 		r.add("get", must("pods"), sub)
@@ -1056,8 +1060,7 @@ func debugCmd(r *resolver) string {
 			r.add("get", res, "")
 			r.add("create", pods, "")
 			if attach {
-				r.add("list", pods, "")
-				r.add("watch", pods, "")
+				r.add("watch", pods, "") // waits for the container (watch-list: no list)
 				r.add("get", pods, "attach")
 				r.add("create", pods, "attach")
 			}
@@ -1077,8 +1080,7 @@ func debugCmd(r *resolver) string {
 		r.add("patch", pods, "ephemeralcontainers")
 	}
 	if attach {
-		r.add("list", pods, "")
-		r.add("watch", pods, "")
+		r.add("watch", pods, "") // waits for the container (watch-list: no list)
 		r.add("get", pods, "attach")
 		r.add("create", pods, "attach")
 	}
@@ -1093,8 +1095,7 @@ func waitCmd(r *resolver) string {
 	for _, t := range ts {
 		r.read(t)
 		r.add("get", t.res, "")
-		r.add("list", t.res, "")
-		r.add("watch", t.res, "")
+		r.add("watch", t.res, "") // watch-list semantics: no list
 	}
 	return ""
 }
@@ -1103,7 +1104,6 @@ func runCmd(r *resolver) string {
 	pods := must("pods")
 	r.add("create", pods, "")
 	if r.k.boolFlag("stdin") || r.k.boolFlag("attach") {
-		r.add("list", pods, "")
 		r.add("watch", pods, "")
 		r.add("get", pods, "attach")
 		r.add("create", pods, "attach")

@@ -77,7 +77,7 @@ func TestResolve(t *testing.T) {
 		{"kubectl auth can-i list pods", []string{"create authorization.k8s.io/selfsubjectaccessreviews cl"}},
 		{"kubectl auth can-i --list", []string{"create authorization.k8s.io/selfsubjectrulesreviews cl"}},
 		// rollout
-		{"kubectl rollout status deployment/web", []string{"get apps/deployments ns", "list apps/deployments ns", "watch apps/deployments ns"}},
+		{"kubectl rollout status deployment/web", []string{"get apps/deployments ns", "watch apps/deployments ns"}},
 		{"kubectl rollout history deployment web", []string{"get apps/deployments ns", "list apps/replicasets ns"}},
 		{"kubectl rollout history sts web", []string{"get apps/statefulsets ns", "list apps/controllerrevisions ns"}},
 		{"kubectl rollout restart deployment web", []string{"get apps/deployments ns", "patch apps/deployments ns"}},
@@ -87,7 +87,7 @@ func TestResolve(t *testing.T) {
 		// writes
 		{"kubectl scale deployment web --replicas=3", []string{"get apps/deployments ns", "patch apps/deployments/scale ns"}},
 		{"kubectl scale --current-replicas=2 --replicas=3 deployment/web", []string{"get apps/deployments ns", "get apps/deployments/scale ns", "update apps/deployments/scale ns"}},
-		{"kubectl delete pod web", []string{"delete /pods ns", "get /pods ns?", "list /pods ns?", "watch /pods ns?"}},
+		{"kubectl delete pod web", []string{"delete /pods ns", "get /pods ns?", "watch /pods ns?"}},
 		{"kubectl delete pods -l app=web --wait=false", []string{"delete /pods ns", "list /pods ns"}},
 		{"kubectl label pods web tier=fe", []string{"get /pods ns", "patch /pods ns"}},
 		{"kubectl label nodes n1 disk-", []string{"get /nodes cl", "patch /nodes cl"}},
@@ -105,13 +105,13 @@ func TestResolve(t *testing.T) {
 		{"kubectl drain n1 --ignore-daemonsets --delete-emptydir-data", []string{"get /nodes cl", "patch /nodes cl", "get /pods cl", "list /pods cl", "create /pods/eviction cl", "get apps/daemonsets cl"}},
 		// streams on pods
 		{"kubectl exec web -- ls /", []string{"get /pods ns", "get /pods/exec ns", "create /pods/exec ns"}},
-		{"kubectl exec -it deploy/web -c app -- sh", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/exec ns", "create /pods/exec ns", "get apps/deployments ns"}},
+		{"kubectl exec -it deploy/web -c app -- sh", []string{"list /pods ns", "watch /pods ns", "get /pods/exec ns", "create /pods/exec ns", "get apps/deployments ns"}},
 		{"kubectl cp web:/tmp/x ./x", []string{"get /pods ns", "get /pods/exec ns", "create /pods/exec ns"}},
 		{"kubectl cp ./x other/web:/tmp/x", []string{"get /pods cl", "get /pods/exec cl", "create /pods/exec cl"}},
 		{"kubectl port-forward svc/web 8080:80", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/portforward ns", "create /pods/portforward ns", "get /services ns"}},
-		{"kubectl debug web -it --image=busybox", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/attach ns", "create /pods/attach ns", "patch /pods/ephemeralcontainers ns"}},
+		{"kubectl debug web -it --image=busybox", []string{"get /pods ns", "watch /pods ns", "get /pods/attach ns", "create /pods/attach ns", "patch /pods/ephemeralcontainers ns"}},
 		{"kubectl debug node/n1 --image=busybox", []string{"create /pods ns", "get /nodes cl"}},
-		{"kubectl wait --for=condition=Ready pod/web", []string{"get /pods ns", "list /pods ns", "watch /pods ns"}},
+		{"kubectl wait --for=condition=Ready pod/web", []string{"get /pods ns", "watch /pods ns"}},
 	} {
 		c := resolveOne(t, tc.cmd)
 		if !c.Analysed {
