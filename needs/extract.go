@@ -87,7 +87,9 @@ type snippet struct {
 	forbid bool // an inline span in a sentence that forbids it ("Never run `kubectl delete`")
 }
 
-var fenceRE = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})[ \t]*([^ \t`]*)")
+// fenceRE opens a fenced block at any indentation: skills nest blocks in list items, where
+// CommonMark counts indentation from the item's text.
+var fenceRE = regexp.MustCompile("^[ \t]*(`{3,}|~{3,})[ \t]*([^ \t`]*)")
 
 // shellInfo are the fenced-block languages read as shell; "" is an untagged block.
 var shellInfo = map[string]bool{"": true, "sh": true, "bash": true, "shell": true, "zsh": true, "console": true, "shell-session": true, "shellsession": true}
@@ -106,8 +108,8 @@ func snippets(content string) []snippet {
 		start := i + 1
 		end := start
 		for end < len(lines) {
-			t := strings.TrimLeft(lines[end], " ")
-			if len(lines[end])-len(t) <= 3 && strings.HasPrefix(t, fence[:3]) && strings.Trim(strings.TrimRight(t, " \t\r"), fence[:1]) == "" && len(strings.TrimRight(t, " \t\r")) >= len(fence) {
+			t := strings.TrimLeft(lines[end], " \t")
+			if strings.HasPrefix(t, fence[:3]) && strings.Trim(strings.TrimRight(t, " \t\r"), fence[:1]) == "" && len(strings.TrimRight(t, " \t\r")) >= len(fence) {
 				break
 			}
 			end++

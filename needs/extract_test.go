@@ -40,6 +40,9 @@ func TestExtract(t *testing.T) {
 			{2, "kubectl get pods -o name", true},
 			{2, "helm list", false},
 		}},
+		{"a block in a list item", "1. List pods:\n\n    ```bash\n    kubectl get pods\n    ```\n2. Done\n", []found{
+			{4, "kubectl get pods", true},
+		}},
 		{"continuation lines", "```bash\nkubectl get pods \\\n  -n \"$NAMESPACE\" \\\n  -o wide\nkubectl get nodes\n```\n", []found{
 			{2, `kubectl get pods -n "$NAMESPACE" -o wide`, true}, {5, "kubectl get nodes", true},
 		}},
