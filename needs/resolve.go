@@ -622,16 +622,22 @@ func describeCmd(r *resolver) string {
 	return ""
 }
 
+// noEvents are the kinds whose describer shows no events.
+var noEvents = set("/secrets", "/limitranges", "/resourcequotas", "/namespaces", "rbac.authorization.k8s.io/roles",
+	"rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/rolebindings",
+	"rbac.authorization.k8s.io/clusterrolebindings", "networking.k8s.io/networkpolicies")
+
 // describeImplicit adds what kubectl's describer for res reads besides the object
 // (k8s.io/kubectl/pkg/describe, v0.37.2).
 func describeImplicit(r *resolver, res Resource, events bool) {
-	if events {
+	kind := res.Group + "/" + res.Name
+	if events && !noEvents[kind] {
 		// searchEvents lists core events in the object's namespace; a cluster-scoped object's
-		// events are listed across all namespaces. Errors are ignored.
-		r.addScoped("list", must("events"), "", r.scopeOf(res), true)
+		// events are listed across all namespaces. Errors are ignored, except ConfigMap's.
+		r.addScoped("list", must("events"), "", r.scopeOf(res), kind != "/configmaps")
 	}
 	pods := must("pods")
-	switch res.Group + "/" + res.Name {
+	switch kind {
 	case "apps/deployments":
 		r.optional("list", must("replicasets.apps"), "")
 	case "apps/replicasets", "apps/statefulsets", "apps/daemonsets", "/replicationcontrollers":

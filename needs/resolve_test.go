@@ -61,7 +61,10 @@ func TestResolve(t *testing.T) {
 		{"kubectl describe rs web", []string{"list /events ns?", "list /pods ns", "get apps/replicasets ns"}},
 		{"kubectl describe node n1", []string{"list /events cl?", "get /nodes cl", "list /pods cl?", "get coordination.k8s.io/leases cl?", "list resource.k8s.io/resourceslices cl?"}},
 		{"kubectl describe svc web --show-events=false", []string{"get /services ns", "list discovery.k8s.io/endpointslices ns?"}},
-		{`kubectl describe ns "$NAMESPACE"`, []string{"list /events cl?", "list /limitranges ns", "list /resourcequotas ns", "get /namespaces cl"}},
+		{`kubectl describe ns "$NAMESPACE"`, []string{"list /limitranges ns", "list /resourcequotas ns", "get /namespaces cl"}},
+		{"kubectl describe secret s", []string{"get /secrets ns"}},
+		{"kubectl describe cm c", []string{"get /configmaps ns", "list /events ns"}},
+		{"kubectl describe sandbox s", []string{"get agents.x-k8s.io/sandboxes ns", "list /events ns?"}},
 		// logs: pods/log; TYPE/NAME reads the owner and lists its pods.
 		{"kubectl logs web", []string{"get /pods ns", "get /pods/log ns"}},
 		{"kubectl logs deploy/web", []string{"list /pods ns", "watch /pods ns", "get /pods/log ns", "get apps/deployments ns"}},
