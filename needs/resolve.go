@@ -195,7 +195,7 @@ var valueFlags = set("namespace", "selector", "output", "filename", "field-selec
 	"hard", "scopes", "value", "description", "preemption-policy", "global-default", "containers",
 	"local-port", "output-watch-events", "columns", "regex", "plugin", "dir", "kuberc", "api-version",
 	"pod-running-timeout", "output-directory", "namespace-name", "field", "show-only", "serviceaccount-name",
-	"tls", "max-surge", "v")
+	"tls", "max-surge", "v", "max", "min", "cpu-percent")
 
 // shortFlags maps kubectl's one-letter flags to their long names, per subcommand where they differ.
 var shortFlags = map[byte]string{
@@ -577,6 +577,13 @@ func init() {
 		"run":           runCmd,
 		"expose":        exposeCmd,
 		"cluster-info":  clusterInfoCmd,
+		"kustomize":     discoveryOnly, // builds locally
+		"options":       discoveryOnly,
+		"plugin":        discoveryOnly, // lists plugins on the PATH
+		"autoscale":     autoscaleCmd,
+		"proxy": func(*resolver) string {
+			return "`kubectl proxy` forwards whatever requests reach it: they are not known"
+		},
 	}
 }
 
@@ -1138,5 +1145,18 @@ func clusterInfoCmd(r *resolver) string {
 		return "`kubectl cluster-info dump` reads many resources across namespaces: not analysed"
 	}
 	r.addScoped("list", must("services"), "", ScopeCluster, false)
+	return ""
+}
+
+// autoscaleCmd reads the target and creates its HorizontalPodAutoscaler.
+func autoscaleCmd(r *resolver) string {
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+	}
+	r.add("create", must("horizontalpodautoscalers.autoscaling"), "")
 	return ""
 }

@@ -114,6 +114,8 @@ func TestResolve(t *testing.T) {
 		{"kubectl port-forward svc/web 8080:80", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/portforward ns", "create /pods/portforward ns", "get /services ns"}},
 		{"kubectl debug web -it --image=busybox", []string{"get /pods ns", "watch /pods ns", "get /pods/attach ns", "create /pods/attach ns", "patch /pods/ephemeralcontainers ns"}},
 		{"kubectl debug node/n1 --image=busybox", []string{"create /pods ns", "get /nodes cl"}},
+		{"kubectl autoscale deployment web --max=5", []string{"get apps/deployments ns", "create autoscaling/horizontalpodautoscalers ns"}},
+		{"kubectl kustomize overlays/prod", nil},
 		{"kubectl wait --for=condition=Ready pod/web", []string{"get /pods ns", "watch /pods ns"}},
 	} {
 		c := resolveOne(t, tc.cmd)
@@ -159,6 +161,7 @@ func TestNotAnalysed(t *testing.T) {
 		{"kubectl get pods --as=admin", "another identity"},
 		{"kubectl get --raw /api/v1/pods", "--raw"},
 		{"helm list -A", "`helm` calls the API itself"},
+		{"kubectl proxy --port=8001", "forwards whatever requests"},
 		{`curl -k "https://$KUBERNETES_SERVICE_HOST/api/v1/pods"`, "HTTP client"},
 		{"./triage.sh", "a script"},
 		{"bash fix.sh", "a script"},
