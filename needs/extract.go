@@ -45,7 +45,8 @@ func extractCached(content string) []Command {
 		return v.([]Command)
 	}
 	var out []Command
-	for _, s := range snippets(content) {
+	// CRLF text (a SKILL.md written on Windows) reads as LF: same lines, no stray \r in words.
+	for _, s := range snippets(strings.ReplaceAll(content, "\r\n", "\n")) {
 		out = append(out, parseSnippet("", s.line, s)...)
 	}
 	if cacheSize.Add(1) <= maxCached {
@@ -155,6 +156,18 @@ func stripPrompts(body []string) string {
 
 var forbidRE = regexp.MustCompile(`(?i)\b(never|do not|don't|must not|mustn't|avoid|not allowed|forbidden to)\b`)
 
+// forbids reports whether the sentence leading to a span forbids it ("Never run `kubectl
+// delete`"): a negation after the sentence's start.
+func forbids(before string) bool {
+	start := 0
+	for _, sep := range []string{". ", "; ", "! ", "? ", ": "} {
+		if i := strings.LastIndex(before, sep); i+len(sep) > start && i >= 0 {
+			start = i + len(sep)
+		}
+	}
+	return forbidRE.MatchString(before[start:])
+}
+
 // inlineSpans are the code spans of one Markdown line whose text is a kubectl command.
 func inlineSpans(l string, lineNo int) []snippet {
 	var out []snippet
@@ -194,7 +207,7 @@ func inlineSpans(l string, lineNo int) []snippet {
 		if inlineCommand(t) {
 			out = append(out, snippet{
 				text: strings.Repeat(" ", i+n) + span, orig: strings.Repeat(" ", i+n) + span,
-				line: lineNo, inline: true, forbid: forbidRE.MatchString(l[:i]),
+				line: lineNo, inline: true, forbid: forbids(l[:i]),
 			})
 		}
 		i = closeAt + n
