@@ -45,6 +45,13 @@ type Gate struct {
 
 // NewGate prepares the policies once for every evaluation of this compile.
 func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []Folder, today time.Time) (*Gate, error) {
+	ds, err := CheckRules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if ds != nil {
+		return nil, ds
+	}
 	day := today.UTC().Format(time.DateOnly)
 	eng, err := NewFolders(ctx, Params(&cfg.Spec, day), policyDirs...)
 	if err != nil {
@@ -668,8 +675,14 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 		d.Rule = l.f.Rule
 		// The library's message starts "RULE: "; the diagnostic prints the rule itself.
 		d.Message = strings.TrimPrefix(l.f.Message, l.f.Rule+": ")
+		// The library's findings come with spec.policy.rules applied; the Go gate's get it here
+		// (applying it twice changes nothing).
+		sev := effectiveSeverity(g.cfg.Spec.Policy.Rules, l.f.Rule, l.f.Waivable, l.f.Severity)
+		if sev == string(api.RuleOff) {
+			continue
+		}
 		d.Severity = diag.SeverityDeny
-		if l.f.Severity == "warn" {
+		if sev == "warn" {
 			d.Severity = diag.SeverityWarning
 		}
 		exc := g.exceptionFor(l, loc)

@@ -19,6 +19,8 @@ default_parameters := {
 	# records, which say where each volume came from; the name-based checks (a host-<pack>-<i> volume
 	# is that pack's) are then off. Plain conftest on renders has no records and keeps them.
 	"hostAccessFromOrigins": false,
+	# rules: the CompilerConfig's spec.policy.rules, severity overrides by rule id (deny, warn, off).
+	"rules": {},
 }
 
 # data.skillc.parameters is set by skillc from the CompilerConfig; under plain conftest it is absent
@@ -73,40 +75,67 @@ nonwaivable := {
 
 profile_index := {"baseline": 0, "restricted": 1}[profile]
 
-severity(rule) := s if {
+# profile_severity is the rule's severity in the profile in force: deny, warn or off.
+profile_severity(rule) := s if {
 	s := severities[rule][profile_index]
 	s != ""
+} else := "off"
+
+severity_rank := {"off": 0, "warn": 1, "deny": 2}
+
+# setting_applies: spec.policy.rules sets this finding's severity. The platform may raise any
+# finding; it may lower only one an exception could waive (skillc refuses a lowering of a
+# non-waivable rule in the config; a finding made non-waivable by its case keeps its severity).
+setting_applies(rule, waivable, _) if {
+	parameters.rules[rule]
+	waivable
 }
+
+setting_applies(rule, _, sev) if severity_rank[parameters.rules[rule]] > severity_rank[sev]
+
+# effective is the severity of a finding after spec.policy.rules: deny, warn or off.
+effective(rule, waivable, sev) := parameters.rules[rule] if setting_applies(rule, waivable, sev)
+
+else := sev
 
 object_ref := sprintf("%s %s/%s", [input.kind, input.metadata.namespace, input.metadata.name]) if {
 	input.metadata.namespace
 } else := sprintf("%s %s", [input.kind, input.metadata.name])
 
-make(rule, sev, waivable, field, pack, what) := {
-	"rule": rule,
-	"severity": sev,
-	"waivable": waivable,
-	"pack": pack,
-	"field": field,
-	"kind": input.kind,
-	"name": input.metadata.name,
-	"namespace": object.get(input.metadata, "namespace", ""),
-	"detail": what,
-	"msg": sprintf("%s: %s %s: %s", [rule, object_ref, field, what]),
+# make is a finding at severity sev as spec.policy.rules leaves it (undefined when off).
+make(rule, sev, waivable, field, pack, what) := f if {
+	s := effective(rule, waivable, sev)
+	s != "off"
+	f := {
+		"rule": rule,
+		"severity": s,
+		"waivable": waivable,
+		"pack": pack,
+		"field": field,
+		"kind": input.kind,
+		"name": input.metadata.name,
+		"namespace": object.get(input.metadata, "namespace", ""),
+		"detail": what,
+		"msg": sprintf("%s: %s %s: %s", [rule, object_ref, field, what]),
+	}
 }
 
 # finding is a verdict at the rule's severity in the profile in force (undefined when off).
-finding(rule, field, pack, what) := make(rule, severity(rule), is_waivable(rule), field, pack, what)
+finding(rule, field, pack, what) := make(rule, profile_severity(rule), is_waivable(rule), field, pack, what)
 
 is_waivable(rule) := false if {
 	rule in nonwaivable
 } else := true
 
 # finding_nw is a verdict that no exception can waive in this instance (conditional NW).
-finding_nw(rule, field, pack, what) := make(rule, severity(rule), false, field, pack, what)
+finding_nw(rule, field, pack, what) := make(rule, profile_severity(rule), false, field, pack, what)
 
 # warning is a verdict reported as a warning whenever the rule is on.
-warning(rule, field, pack, what) := make(rule, "warn", is_waivable(rule), field, pack, what) if severity(rule)
+warning(rule, field, pack, what) := make(rule, warning_severity(rule), is_waivable(rule), field, pack, what)
+
+warning_severity(rule) := "off" if profile_severity(rule) == "off"
+
+else := "warn"
 
 # --- RBAC matching, as Kubernetes' pkg/apis/rbac/v1/evaluation_helpers.go ---
 

@@ -164,3 +164,21 @@ test_message_is_rule_object_field_detail if {
 		f.msg == sprintf("%s: ClusterRole sympozium-skill-p-r1 %s: %s", [f.rule, f.field, f.detail])
 	}
 }
+
+# spec.policy.rules: the platform raises any finding, turns a rule on in a profile that has it off,
+# and lowers only what an exception could waive.
+test_rule_settings_raise_lower_and_keep_nonwaivable_findings if {
+	reader := crole([rule([""], ["pods"], ["get", "list"])])
+	check([
+		{"obj": reader, "want": [["RBAC-13", "warn"]]},
+		{"obj": reader, "params": {"rules": {"RBAC-13": "deny"}}, "want": [["RBAC-13", "deny"]]},
+		{"obj": reader, "params": {"rules": {"RBAC-13": "off"}}, "absent": ["RBAC-13"]},
+		{"obj": role([rule([""], ["secrets"], ["get"])]), "params": {"rules": {"RBAC-04": "warn"}}, "want": [["RBAC-04", "warn"]]},
+		# POD-12 is off under baseline: a setting turns it on.
+		{"obj": job([with_sc({"allowPrivilegeEscalation": false})], {}), "params": {"rules": {"POD-12": "deny"}}, "want": [["POD-12", "deny"]]},
+		# A finding no exception can waive (the node's root filesystem) keeps its severity.
+		{"obj": host_job(["/"], true), "params": {"rules": {"POD-06": "warn"}}, "want": [["POD-06", "deny"]]},
+		{"obj": host_job(["/"], true), "params": {"rules": {"POD-06": "off"}}, "want": [["POD-06", "deny"]]},
+	])
+	not ["RBAC-04", "deny"] in findings(role([rule([""], ["secrets"], ["get"])]), {"rules": {"RBAC-04": "warn"}})
+}
