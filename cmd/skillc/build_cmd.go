@@ -57,6 +57,7 @@ name its file and the line its document starts on.`,
 		},
 	}
 	o.addFlags(cmd)
+	addFailOnWarn(cmd, &o.failOnWarn)
 	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	}
@@ -85,7 +86,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if err != nil {
 		return refused("skillc build: kustomize build %s: %v", args[0], err)
 	}
-	r, out := compileItems(cmd, "build", args[0], b.Items, nil, opts, o.policyDirs, b.Locate)
+	r, out := compileItems(cmd, "build", args[0], b.Items, nil, opts, o.policyDirs, o.failOnWarn, b.Locate)
 	if out.code != exitOK {
 		return out
 	}

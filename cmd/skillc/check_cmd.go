@@ -22,7 +22,8 @@ func newCheckCommand() *cobra.Command {
 		Short: "Compile in memory and report the policy gate's findings",
 		Long: `Compile the sources in memory, run the least-privilege gate, and report every finding with the
 source file and line that caused it. Nothing is written. Input errors are reported in the same
-format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
+format. Exit 0 when nothing is denied, 1 when the gate denies (or, with --fail-on-warn, when any
+warning remains), 2 on bad input.`,
 		Example: `  # In a pull request: inline annotations on the offending lines
   skillc check --format github skills/ tenants/
 
@@ -33,6 +34,7 @@ format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
 		},
 	}
 	o.addFlags(cmd)
+	addFailOnWarn(cmd, &o.failOnWarn)
 	addFormatFlag(cmd, &o.format, output.Formats())
 	cmd.Flags().StringVar(&o.format, "output", "text", "")
 	deprecate(cmd, "output", "use --format instead (-o/--output-dir is always a directory)")
@@ -67,7 +69,7 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 	rep.Findings = append(diags.Filter(diag.SeverityWarning), rep.Findings...)
 	rep.Findings.Sort()
 	code := 0
-	if rep.Denied() {
+	if rep.Denied() || o.failOnWarn && warnings(nil, rep) > 0 { // rep holds the compile's warnings too
 		code = 1
 	}
 	return finish(out, rep, code)
