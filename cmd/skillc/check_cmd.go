@@ -12,7 +12,8 @@ import (
 
 type checkOptions struct {
 	compileOptions
-	format string
+	format  string
+	baseDir string // --base-dir: the root of the CI formats' file paths
 }
 
 func newCheckCommand() *cobra.Command {
@@ -36,13 +37,19 @@ warning remains), 2 on bad input.`,
 	o.addFlags(cmd)
 	addFailOnWarn(cmd, &o.failOnWarn)
 	addFormatFlag(cmd, &o.format, output.Formats())
+	cmd.Flags().StringVar(&o.baseDir, "base-dir", "", "write the github, sarif and junit reports' file paths relative to `DIR` (default: the git repository's top level, else the working directory)")
+	_ = cmd.MarkFlagDirname("base-dir")
 	cmd.Flags().StringVar(&o.format, "output", "text", "")
 	deprecate(cmd, "output", "use --format instead (-o/--output-dir is always a directory)")
 	return cmd
 }
 
 func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
-	out, err := output.New(o.format, cmd.OutOrStdout())
+	paths, err := reportPaths(o.baseDir)
+	if err != nil {
+		return internalError(err)
+	}
+	out, err := output.New(o.format, cmd.OutOrStdout(), output.Options{Version: currentVersion(), Path: paths})
 	if err != nil {
 		return err
 	}
