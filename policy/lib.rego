@@ -21,6 +21,9 @@ default_parameters := {
 	"hostAccessFromOrigins": false,
 	# rules: the CompilerConfig's spec.policy.rules, severity overrides by rule id (deny, warn, off).
 	"rules": {},
+	# applyExceptions: the library applies the exceptions itself. skillc params sets it for conftest;
+	# skillc's gate applies them in Go (policy/gate.go) and reports what they waived apart.
+	"applyExceptions": false,
 }
 
 # data.skillc.parameters is set by skillc from the CompilerConfig; under plain conftest it is absent
@@ -102,22 +105,55 @@ object_ref := sprintf("%s %s/%s", [input.kind, input.metadata.namespace, input.m
 	input.metadata.namespace
 } else := sprintf("%s %s", [input.kind, input.metadata.name])
 
-# make is a finding at severity sev as spec.policy.rules leaves it (undefined when off).
+# make is a finding at severity sev as spec.policy.rules leaves it (undefined when off). Under
+# conftest with skillc params' data, a finding an exception waives is a warning that says so.
 make(rule, sev, waivable, field, pack, what) := f if {
 	s := effective(rule, waivable, sev)
 	s != "off"
+	excepted := except_suffix(rule, waivable, pack)
 	f := {
 		"rule": rule,
-		"severity": s,
+		"severity": excepted_severity(s, excepted),
 		"waivable": waivable,
 		"pack": pack,
 		"field": field,
 		"kind": input.kind,
 		"name": input.metadata.name,
 		"namespace": object.get(input.metadata, "namespace", ""),
-		"detail": what,
-		"msg": sprintf("%s: %s %s: %s", [rule, object_ref, field, what]),
+		"detail": concat("", [what, excepted]),
+		"msg": sprintf("%s: %s %s: %s%s", [rule, object_ref, field, what, excepted]),
 	}
+}
+
+excepted_severity(s, "") := s
+
+excepted_severity(_, excepted) := "warn" if excepted != ""
+
+# except_suffix: the exception that waives a finding, as skillc's gate decides it (exceptionFor in
+# policy/gate.go), when the library applies them (applyExceptions): well-formed, unexpired, naming
+# the rule explicitly and the pack by the identity skillc annotated the object with. One that
+# names a version or an image digest is not applied here: a render does not say a pack's version.
+except_suffix(rule, waivable, pack) := sprintf(" (excepted by %s, owner %s, expires %s)", [e.id, e.owner, e.expires]) if {
+	parameters.applyExceptions == true
+	waivable
+	es := [e |
+		some e in parameters.exceptions
+		exception_applies(e, rule, pack)
+	]
+	count(es) > 0
+	e := es[0]
+} else := ""
+
+exception_applies(e, rule, pack) if {
+	pack_ref(object.get(e, "skillPack", "")) == identity(pack)
+	rule in object.get(e, "rules", [])
+	not "*" in object.get(e, "rules", [])
+	object.get(e, "owner", "") != ""
+	object.get(e, "justification", "") != ""
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, object.get(e, "expires", ""))
+	e.expires >= today
+	object.get(e, "version", "") == ""
+	object.get(e, "imageDigest", "") == ""
 }
 
 # finding is a verdict at the rule's severity in the profile in force (undefined when off).
@@ -245,7 +281,8 @@ container_names := [c.c.name | some c in containers]
 # --- Pack identity, for allow-lists ---
 
 # A container names its pack bare (skill-<pack>), and a tenant's private pack may carry a catalog
-# pack's name: the bare name must not choose an allow-list. skillc annotates each Job, CronJob and Sandbox it
+# pack's name: the bare name must not choose an allow-list. skillc annotates each Job, CronJob,
+# Sandbox, and pack Role and ClusterRole it
 # compiles with its sidecars' packs as namespace/name, one per skill sidecar in container order
 # (names.annotation_skill_packs); allow-list entries are compared with that identity. An object skillc
 # did not compile carries no annotation and gets no allow-list.
@@ -258,7 +295,7 @@ pack_ref(s) := s if contains(s, "/")
 pack_ref(s) := concat("/", [catalog_namespace, s]) if not contains(s, "/")
 
 pack_identities := [trim_space(e) |
-	input.kind in {"Job", "CronJob", "Sandbox"}
+	input.kind in {"Job", "CronJob", "Sandbox", "Role", "ClusterRole"}
 	some e in split(input.metadata.annotations[names.annotation_skill_packs], ",")
 	trim_space(e) != ""
 ]

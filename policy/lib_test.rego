@@ -182,3 +182,23 @@ test_rule_settings_raise_lower_and_keep_nonwaivable_findings if {
 	])
 	not ["RBAC-04", "deny"] in findings(role([rule([""], ["secrets"], ["get"])]), {"rules": {"RBAC-04": "warn"}})
 }
+
+# applyExceptions (skillc params, for conftest): an exception waives a finding of the pack it names
+# by identity, as a warning that says so; a private pack of the same name gets nothing, and an
+# exception pinned to a version is not applied (a render has no version).
+secret_role(id) := object.union(role([rule([""], ["secrets"], ["get"])]), {"metadata": {"annotations": {"skillc.dev/skillpacks": id}}})
+
+test_conftest_exceptions_match_identity if {
+	exc := {"id": "e1", "rules": ["RBAC-04"], "skillPack": "p", "owner": "o", "justification": "j", "expires": "2099-01-01"}
+	params := {"applyExceptions": true, "exceptions": [exc]}
+	check([
+		{"obj": secret_role("sympozium-system/p"), "params": params, "want": [["RBAC-04", "warn"]]},
+		{"obj": secret_role("team/p"), "params": params, "want": [["RBAC-04", "deny"]]},
+		{"obj": secret_role("sympozium-system/p"), "params": {"exceptions": [exc]}, "want": [["RBAC-04", "deny"]]},
+		{"obj": secret_role("sympozium-system/p"), "params": {"applyExceptions": true, "exceptions": [object.union(exc, {"version": "1.0.0"})]}, "want": [["RBAC-04", "deny"]]},
+		{"obj": secret_role("sympozium-system/p"), "params": {"applyExceptions": true, "exceptions": [object.union(exc, {"expires": "2000-01-01"})]}, "want": [["RBAC-04", "deny"]]},
+	])
+	some f in full(secret_role("sympozium-system/p"), params)
+	f.rule == "RBAC-04"
+	endswith(f.msg, " (excepted by e1, owner o, expires 2099-01-01)")
+}
