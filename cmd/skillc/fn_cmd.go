@@ -44,7 +44,7 @@ written (never cluster-admin, admin, edit, view or a system: role) and may not b
 group or user or a kube-system ServiceAccount. An object with the API group, kind, namespace and
 name of a compiled object is bad input, in place or not.
 
-A policy denial exits 1 and bad input exits 2: the findings go to stderr and, as KRM results
+A policy denial exits 1 (so does a warning with --fail-on-warn) and bad input exits 2: the findings go to stderr and, as KRM results
 (severity, message, resourceRef, field.path, file.path and file.index, tags.rule), into a
 ResourceList without items on stdout; kustomize fails the build, kpt shows the results. Warnings go
 to stderr and into results too. stdin is one input file, under the same limits as every other (32
