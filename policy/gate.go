@@ -102,7 +102,7 @@ func policyParams(spec *api.ConfigSpec) map[string]any {
 
 // Check evaluates every object (and the config itself) and returns the located findings.
 func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) {
-	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile)}
+	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile), Rules: g.cfg.Spec.Policy.Rules}
 	loc := newLocator(res)
 	var raw []located
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
@@ -162,14 +163,18 @@ func (s *sarif) Flush() error {
 		known[r.ID] = r
 	}
 	profile := ""
+	var settings map[string]api.RuleSetting
 	for _, r := range s.reports {
 		if r.Profile != "" {
 			profile = r.Profile
 		}
+		if r.Rules != nil {
+			settings = r.Rules
+		}
 	}
 	run.Tool.Driver.Rules = []sarifRule{}
 	for _, id := range ids {
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(id, known, profile, rulesDoc(s.opts.Version)))
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(id, known, profile, settings[id], rulesDoc(s.opts.Version)))
 	}
 	enc := json.NewEncoder(s.w)
 	enc.SetIndent("", "  ")
@@ -204,7 +209,7 @@ func fileURI(p string) string {
 
 // sarifRuleOf describes a rule from the library's catalogue; input errors and --policy rules (named
 // by their package) have no catalogue entry and get a plain description.
-func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile, rulesDoc string) sarifRule {
+func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile string, setting api.RuleSetting, rulesDoc string) sarifRule {
 	r, ok := known[id]
 	if !ok {
 		text := "skillc rule " + id
@@ -215,9 +220,13 @@ func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile, rulesDoc 
 		}
 		return sarifRule{ID: id, ShortDescription: sarifMessage{Text: text}}
 	}
-	level := map[string]string{"deny": "error", "warn": "warning"}[r.Severity(profile)]
+	sev := r.Severity(profile)
+	if setting != "" {
+		sev = string(setting) // spec.policy.rules: the platform's severity for this rule
+	}
+	level := map[string]string{"deny": "error", "warn": "warning"}[sev]
 	if level == "" {
-		level = "none" // off in this profile
+		level = "none" // off in this profile, or by the platform's setting
 	}
 	waiver := "An exception in the CompilerConfig can waive it."
 	if r.NonWaivable {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
@@ -102,7 +103,7 @@ func TestSARIFVersionAndPaths(t *testing.T) {
 	rep := &policy.Report{Findings: diag.Diagnostics{
 		{File: "/ws/repo/skills/a b.yaml", Line: 3, Rule: "RBAC-04", Severity: diag.SeverityDeny, Message: "m"},
 		{File: "/elsewhere/x.yaml", Line: 1, Rule: "RBAC-04", Severity: diag.SeverityDeny, Message: "m"},
-	}}
+	}, Rules: map[string]api.RuleSetting{"RBAC-04": api.RuleWarn}}
 	rel := func(f string) string {
 		if r, ok := strings.CutPrefix(f, "/ws/repo/"); ok {
 			return r
@@ -124,6 +125,10 @@ func TestSARIFVersionAndPaths(t *testing.T) {
 	run := doc.Runs[0]
 	if run.Tool.Driver.Version != "v1.2.3" {
 		t.Errorf("driver.version %q", run.Tool.Driver.Version)
+	}
+	// The rule's default level follows the platform's spec.policy.rules, not only the profile.
+	if got := run.Tool.Driver.Rules[0].DefaultConfiguration.Level; got != "warning" {
+		t.Errorf("RBAC-04 set to warn: default level %q", got)
 	}
 	if got := run.Tool.Driver.Rules[0].HelpURI; got != "https://github.com/skillc-dev/skillc/blob/v1.2.3/docs/rules.md#rbac-04" {
 		t.Errorf("a release's helpUri %q", got)
