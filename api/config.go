@@ -71,12 +71,22 @@ const (
 	ProfileRestricted Profile = "restricted"
 )
 
+// RuleSetting is a rule's severity as spec.policy.rules sets it.
+type RuleSetting string
+
+const (
+	RuleDeny RuleSetting = "deny"
+	RuleWarn RuleSetting = "warn"
+	RuleOff  RuleSetting = "off"
+)
+
 // Enumerations of the settings as text, in the order help texts and schemas list them.
 var (
 	Identities   = []string{string(IdentityShared), string(IdentityPerRun)}
 	SidecarModes = []string{string(SidecarsNative), string(SidecarsContainers)}
 	Targets      = []string{string(TargetPlain), string(TargetArgoCD), string(TargetFlux)}
 	Profiles     = []string{string(ProfileBaseline), string(ProfileRestricted)}
+	RuleSettings = []string{string(RuleDeny), string(RuleWarn), string(RuleOff)}
 )
 
 // DefaultConfig returns a CompilerConfig with every default filled in.
@@ -210,6 +220,11 @@ func (c *CompilerConfig) Validate() diag.Diagnostics {
 		if e.SkillPack != "" {
 			diags = append(diags, checkPackRef(src, fmt.Sprintf("spec.policy.exceptions[%d].skillPack", i), e.SkillPack)...)
 		}
+	}
+	// The rule ids are checked against the catalogue by the policy gate (policy.CheckRules): the
+	// catalogue is the library's.
+	for _, id := range slices.Sorted(maps.Keys(s.Policy.Rules)) {
+		oneOf("spec.policy.rules."+id, string(s.Policy.Rules[id]), RuleSettings)
 	}
 	diags = append(diags, c.validateTenants()...)
 	diags.Sort()

@@ -550,6 +550,10 @@ type PolicyConfig struct {
 	PrivilegedAllow    []string          `json:"privilegedAllow"`
 	ResourceCeilings   *ResourceCeilings `json:"resourceCeilings"`
 	Exceptions         []PolicyException `json:"exceptions"`
+	// Rules override rule severities, by rule id: deny, warn or off. The platform's setting, like
+	// the exceptions: raising is always allowed; a rule no exception can waive cannot be lowered,
+	// and a finding no exception could waive keeps its severity.
+	Rules map[string]RuleSetting `json:"rules,omitempty"`
 	// Paths are folders of conftest-style Rego policies, relative to the kustomization or kpt
 	// package (skillc fn, skillc build): the --policy of a function that has no arguments (a
 	// container). Absolute paths, `..` and symlinks are refused: the package is not trusted.

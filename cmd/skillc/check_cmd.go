@@ -12,7 +12,8 @@ import (
 
 type checkOptions struct {
 	compileOptions
-	format string
+	format  string
+	baseDir string // --base-dir: the root of the CI formats' file paths
 }
 
 func newCheckCommand() *cobra.Command {
@@ -22,7 +23,8 @@ func newCheckCommand() *cobra.Command {
 		Short: "Compile in memory and report the policy gate's findings",
 		Long: `Compile the sources in memory, run the least-privilege gate, and report every finding with the
 source file and line that caused it. Nothing is written. Input errors are reported in the same
-format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
+format. Exit 0 when nothing is denied, 1 when the gate denies (or, with --fail-on-warn, when any
+warning remains), 2 on bad input.`,
 		Example: `  # In a pull request: inline annotations on the offending lines
   skillc check --format github skills/ tenants/
 
@@ -33,14 +35,21 @@ format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
 		},
 	}
 	o.addFlags(cmd)
+	addFailOnWarn(cmd, &o.failOnWarn)
 	addFormatFlag(cmd, &o.format, output.Formats())
+	cmd.Flags().StringVar(&o.baseDir, "base-dir", "", "write the github, sarif and junit reports' file paths relative to `DIR` (default: the git repository's top level, else the working directory)")
+	_ = cmd.MarkFlagDirname("base-dir")
 	cmd.Flags().StringVar(&o.format, "output", "text", "")
 	deprecate(cmd, "output", "use --format instead (-o/--output-dir is always a directory)")
 	return cmd
 }
 
 func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
-	out, err := output.New(o.format, cmd.OutOrStdout())
+	paths, err := reportPaths(o.baseDir)
+	if err != nil {
+		return internalError(err)
+	}
+	out, err := output.New(o.format, cmd.OutOrStdout(), output.Options{Version: currentVersion(), Path: paths})
 	if err != nil {
 		return err
 	}
@@ -67,7 +76,7 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 	rep.Findings = append(diags.Filter(diag.SeverityWarning), rep.Findings...)
 	rep.Findings.Sort()
 	code := 0
-	if rep.Denied() {
+	if rep.Denied() || o.failOnWarn && warnings(nil, rep) > 0 { // rep holds the compile's warnings too
 		code = 1
 	}
 	return finish(out, rep, code)

@@ -58,6 +58,7 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
 		},
 	}
 	o.addFlags(cmd)
+	addFailOnWarn(cmd, &o.failOnWarn)
 	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", "", "write one file per object under `DIR` instead of stdout")
 	_ = cmd.MarkFlagDirname("output-dir")
 	cmd.Flags().BoolVar(&o.verify, "verify", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
@@ -101,6 +102,9 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
 		return out.notef("skillc: the policy gate denied %d finding(s): nothing was written", deny).exit(exitDenied)
+	}
+	if n := warnings(diags, rep); o.failOnWarn && n > 0 {
+		return out.notef("skillc: %d warning(s) and --fail-on-warn: nothing was written", n).exit(exitDenied)
 	}
 	if o.verify {
 		return out.then(verify(cmd, o.outDir, res.Objects, opts))

@@ -47,7 +47,7 @@ func TestDiffGolden(t *testing.T) {
 // The acceptance test of the feature: a pull request that adds delete on pods to a pack shows
 // exactly that line, and nothing else. Renders of the same sources diff the same way.
 func TestDiffAcceptance(t *testing.T) {
-	want := "Job tenant-alice/alice-run-1\n  pack k8s-ops\n    + rbac namespace \"\" pods delete\n\n1 added, 0 removed, 0 changed in 1 run\n"
+	want := "Job tenant-alice/alice-run-1\n  pack k8s-ops\n    + Role tenant-alice core/pods delete\n\n1 added, 0 removed, 0 changed in 1 run\n"
 	for _, c := range []string{"add-delete-pods", "render-vs-render"} {
 		stdout, stderr, code := execute(t, diffArgs(filepath.Join("fixtures", "diff", c))...)
 		if code != 0 {
@@ -220,12 +220,12 @@ func TestDiffGitBase(t *testing.T) {
 		{
 			name: "a folder new in the working tree: its runs are new",
 			base: map[string]string{"README.md": "x\n"}, work: oldTree, args: []string{"platform"},
-			contains: []string{"Job tenant-alice/alice-run-1 (new run)\n", "+ rbac namespace \"\" pods get\n"},
+			contains: []string{"Job tenant-alice/alice-run-1 (new run)\n", "+ Role tenant-alice core/pods get\n"},
 		},
 		{
 			name: "a folder deleted in the working tree: its runs are removed",
 			base: oldTree, work: map[string]string{"platform/alice.yaml": "", "platform/k8s-ops.yaml": ""}, args: []string{"platform"},
-			contains: []string{"Job tenant-alice/alice-run-1 (run removed)\n", "- rbac cluster \"\" nodes list\n"},
+			contains: []string{"Job tenant-alice/alice-run-1 (run removed)\n", "- ClusterRole core/nodes list\n"},
 		},
 		{
 			name: "the config as of the base for OLD, the working tree's for NEW",

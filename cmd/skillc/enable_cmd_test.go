@@ -116,7 +116,7 @@ func TestEnableReportIsDiff(t *testing.T) {
 	}
 	_, report, _ := strings.Cut(stdout, "\n\n")
 	report, _, _ = strings.Cut(report, "\ngate: ")
-	if report != diff || !strings.Contains(diff, "+ rbac") {
+	if report != diff || !strings.Contains(diff, "+ Role ") {
 		t.Fatalf("enable's report:\n%s\ndiff's:\n%s", report, diff)
 	}
 }

@@ -62,6 +62,12 @@ func (g *gateFlags) addGateFlags(cmd *cobra.Command) {
 type compileOptions struct {
 	sourceFlags
 	gateFlags
+	failOnWarn bool // --fail-on-warn, where addFailOnWarn declared it
+}
+
+// addFailOnWarn adds --fail-on-warn (conftest's name): check, compile, build and fn.
+func addFailOnWarn(cmd *cobra.Command, p *bool) {
+	cmd.Flags().BoolVar(p, "fail-on-warn", false, "exit 1 when any warning remains, as on a denial (excepted findings do not count)")
 }
 
 func (o *compileOptions) addFlags(cmd *cobra.Command) {
