@@ -52,7 +52,7 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
   # In CI: fail when the committed render is not what the sources compile to
   skillc compile --verify -o rendered/ skills/ tenants/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCompile(cmd, o, args)
+			return o.withNotes(runCompile(cmd, o, args))
 		},
 	}
 	o.addFlags(cmd)
