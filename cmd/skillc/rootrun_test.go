@@ -62,6 +62,22 @@ func TestRepositoryRoot(t *testing.T) {
 	}
 }
 
+// TestRepositoryRootDocExample: the -v example of docs/cli.md is what skillc prints.
+func TestRepositoryRootDocExample(t *testing.T) {
+	const cmd = "$ skillc compile -v --exclude deploy/\n"
+	doc := mustRead(t, "docs/cli.md")
+	i := strings.Index(doc, cmd)
+	if i < 0 {
+		t.Fatalf("docs/cli.md has no %q", cmd)
+	}
+	want, _, _ := strings.Cut(doc[i+len(cmd):], "```")
+	t.Chdir(repoRoot)
+	_, stderr, code := execute(t, strings.Fields(cmd)[2:]...)
+	if code != 0 || stderr != want {
+		t.Errorf("exit %d, stderr:\n%s\ndocs/cli.md says:\n%s", code, stderr, want)
+	}
+}
+
 // TestRepositoryRootErrors: what stays an error at a repository's root, and what a PATH named
 // explicitly reads.
 func TestRepositoryRootErrors(t *testing.T) {
