@@ -128,7 +128,7 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 	if err := permissions.Write(&out, o.format, permissions.Diff(oldSet, newSet)); err != nil {
 		return internalError(err)
 	}
-	_, _ = cmd.OutOrStdout().Write(out.Bytes()) // a failure is kept and reported by run
+	_, _ = cmd.OutOrStdout().Write(out.Bytes())             // a failure is kept and reported by run
 	return (&outcome{}).note(append(oldDiags, newDiags...)) // -v: what the walks skipped
 }
 
