@@ -128,8 +128,9 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 	if err := permissions.Write(&out, o.format, permissions.Diff(oldSet, newSet)); err != nil {
 		return internalError(err)
 	}
-	_, _ = cmd.OutOrStdout().Write(out.Bytes())             // a failure is kept and reported by run
-	return (&outcome{}).note(append(oldDiags, newDiags...)) // -v: what the walks skipped
+	_, _ = cmd.OutOrStdout().Write(out.Bytes()) // a failure is kept and reported by run
+	// With -v, what the walks skipped (loadPermissions returns no other diagnostics here).
+	return (&outcome{}).note(append(oldDiags, newDiags...))
 }
 
 // loadPermissions reads one side: a render is decoded, sources are compiled without the gate.
