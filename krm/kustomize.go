@@ -226,7 +226,7 @@ func (e *shownError) Unwrap() error { return e.err }
 func (f *buildFS) relative(msg string) string {
 	bases := map[string]string{f.root: filepath.Clean(f.display)}
 	if wd, err := os.Getwd(); err == nil && wd != string(filepath.Separator) {
-		for _, p := range []string{wd, resolved(wd)} {
+		for _, p := range []string{wd, resolvedOr(wd)} { // kustomize resolves links
 			if _, ok := bases[p]; !ok {
 				bases[p] = "."
 			}
@@ -239,26 +239,30 @@ func (f *buildFS) relative(msg string) string {
 	for i, p := range prefixes {
 		quoted[i] = regexp.QuoteMeta(p)
 	}
-	re := regexp.MustCompile(`(^|[\s'"=(\[])(` + strings.Join(quoted, "|") + `)((?:` + regexp.QuoteMeta(string(filepath.Separator)) + `[^\s'"\]):,]*)?)`)
+	// A path starts after a space, a quote or a bracket, and ends before one, or at a colon or a
+	// comma (kustomize's "... '/abs/x.yaml': ..."): "/repo" never matches inside "/repo2".
+	const stop = `\s'"()\[\]:,`
+	sep := regexp.QuoteMeta(string(filepath.Separator))
+	re := regexp.MustCompile(`(^|[` + stop + `=])(` + strings.Join(quoted, "|") + `)((?:` + sep + `[^` + stop + `]*)?)($|[` + stop + `])`)
 	return re.ReplaceAllStringFunc(msg, func(m string) string {
 		sub := re.FindStringSubmatch(m)
-		before, base, rest := sub[1], bases[sub[2]], strings.TrimPrefix(sub[3], string(filepath.Separator))
-		if rest != "" && (base == "." || strings.HasPrefix(rest, "..")) {
-			return before + filepath.Clean(rest)
+		before, base, rest, after := sub[1], bases[sub[2]], strings.TrimPrefix(sub[3], string(filepath.Separator)), sub[4]
+		switch {
+		case rest == "":
+			return before + base + after
+		case base == ".":
+			return before + filepath.Clean(rest) + after
 		}
-		if rest == "" {
-			return before + base
-		}
-		return before + filepath.Join(base, rest)
+		return before + filepath.Join(base, rest) + after
 	})
 }
 
-// resolved is path with its links resolved, or path.
-func resolved(path string) string {
-	if r, err := filepath.EvalSymlinks(path); err == nil {
+// resolvedOr is dir with its links resolved, or dir.
+func resolvedOr(dir string) string {
+	if r, err := confine.Resolve(dir); err == nil {
 		return r
 	}
-	return path
+	return dir
 }
 
 // inside returns path made absolute, and relative to DIR, if it is DIR or under it.

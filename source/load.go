@@ -77,14 +77,14 @@ func yamlElements(data []byte) (most, line int) {
 	return most, line
 }
 
-// ReadPaths reads files and walks directories as Walk.Read does, with no --exclude patterns.
+// ReadPaths reads files and walks directories as Walk.Read does, with no Exclude patterns.
 func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 	return Walk{}.Read(paths, stdin)
 }
 
 // Walk is how the folders among the PATHs are walked.
 type Walk struct {
-	// Exclude are gitignore patterns (--exclude), applied in every walked folder after its
+	// Exclude are gitignore patterns (the CLI's flag), applied in every walked folder after its
 	// .skillcignore: the last pattern that matches a path decides.
 	Exclude []string
 }
@@ -95,7 +95,7 @@ type Walk struct {
 // is always read (as kubeconform and conftest read a named file). Files a walk finds are marked
 // Walked: Load skips those that are not Kubernetes manifests.
 func (w Walk) Read(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
-	exclude := parseIgnore(w.Exclude, "--exclude", false)
+	exclude := parseIgnore(w.Exclude, ExcludeOrigin, false)
 	var files []File
 	var diags diag.Diagnostics
 	for _, p := range paths {
