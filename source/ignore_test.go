@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/skillc-dev/skillc/diag"
 )
 
 // ignoreTree is the folder every pattern set of TestIgnoreMatchesGit is applied to.
@@ -164,5 +167,96 @@ func TestIgnoreOrigin(t *testing.T) {
 	}
 	if _, ex := rules.excluded("charts", false); ex {
 		t.Error("a file named charts is excluded by charts/, which names folders only")
+	}
+}
+
+// TestWalkSkips: what a walk skips, with the note each skip gets, and what a named PATH reads.
+func TestWalkSkips(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		".hidden.yaml":        "apiVersion: v1\nkind: ConfigMap\n",
+		".hidden.txt":         "not read, not noted",
+		".skillcignore":       "# generated\nbuild/\n*.tmp.yaml\n",
+		"build/a.yaml":        "apiVersion: v1\nkind: ConfigMap\n",
+		"x.tmp.yaml":          "apiVersion: v1\nkind: ConfigMap\n",
+		"notes.txt":           "not YAML: never read",
+		"ok.yaml":             "apiVersion: v1\nkind: ConfigMap\n",
+		"vendor/keep.yaml":    "apiVersion: v1\nkind: ConfigMap\n",
+		"vendor/other.yml":    "apiVersion: v1\nkind: ConfigMap\n",
+		".github/ci.yaml":     "on: push\n",
+		"sub/.skillcignore":   "*\n", // only the PATH's own is read
+		"sub/values.yaml":     "replicas: 2\n",
+		"sub/mixed.yaml":      "apiVersion: v1\nkind: ConfigMap\n---\nfoo: bar\n",
+		"sub/values.list.yml": "- a\n- b\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, diags := Walk{Exclude: []string{"vendor/*", "!vendor/keep.yaml"}}.Read([]string{dir, filepath.Join(dir, ".hidden.yaml")}, nil)
+	var read, notes []string
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f.Name)
+		read = append(read, fmt.Sprintf("%s walked=%v", filepath.ToSlash(rel), f.Walked))
+	}
+	for _, d := range diags {
+		rel, _ := filepath.Rel(dir, d.File)
+		if d.Severity != diag.SeverityInfo || !d.Detail {
+			t.Errorf("not a Detail note: %v", d)
+		}
+		notes = append(notes, filepath.ToSlash(rel)+": "+d.Message)
+	}
+	wantRead := []string{"ok.yaml walked=true", "sub/mixed.yaml walked=true", "sub/values.list.yml walked=true", "sub/values.yaml walked=true", "vendor/keep.yaml walked=true", ".hidden.yaml walked=false"}
+	wantNotes := []string{
+		".github: skipped: hidden (name it as a PATH to read it)",
+		".hidden.yaml: skipped: hidden (name it as a PATH to read it)",
+		"build: skipped: excluded by " + filepath.Join(dir, ".skillcignore") + ":2: build/",
+		"vendor/other.yml: skipped: excluded by an exclude pattern: vendor/*",
+		"x.tmp.yaml: skipped: excluded by " + filepath.Join(dir, ".skillcignore") + ":3: *.tmp.yaml",
+	}
+	if !slices.Equal(read, wantRead) {
+		t.Errorf("read %q\nwant %q", read, wantRead)
+	}
+	if !slices.Equal(notes, wantNotes) {
+		t.Errorf("notes %q\nwant %q", notes, wantNotes)
+	}
+
+	// Load: a walked file with no apiVersion or kind is skipped with a note; a file that holds a
+	// manifest has its other documents refused.
+	_, diags = Load(files)
+	var got []string
+	for _, d := range diags {
+		rel, _ := filepath.Rel(dir, d.File)
+		got = append(got, fmt.Sprintf("%s:%d %s %v %s", filepath.ToSlash(rel), d.Line, d.Severity, d.Detail, d.Message))
+	}
+	slices.Sort(got)
+	want := []string{
+		".hidden.yaml:1 info true ignoring v1 ConfigMap: not a skillc input",
+		"ok.yaml:1 info true ignoring v1 ConfigMap: not a skillc input",
+		"sub/mixed.yaml:1 info true ignoring v1 ConfigMap: not a skillc input",
+		"sub/mixed.yaml:4 error false required: every document must be a Kubernetes object with apiVersion and kind",
+		"sub/values.list.yml:0 info true skipped: not a Kubernetes manifest (no document has apiVersion or kind)",
+		"sub/values.yaml:0 info true skipped: not a Kubernetes manifest (no document has apiVersion or kind)",
+		"vendor/keep.yaml:1 info true ignoring v1 ConfigMap: not a skillc input",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Load:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestIgnoreFileSymlinkRefused: a .skillcignore is read as the walk reads files: not through a
+// link (a pull request could point it at a file outside the repository).
+func TestIgnoreFileSymlinkRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink("/etc/hostname", filepath.Join(dir, IgnoreFile)); err != nil {
+		t.Skip(err)
+	}
+	_, diags := ReadPaths([]string{dir}, nil)
+	if !diags.HasErrors() || !strings.Contains(diags[0].Message, "symlink") {
+		t.Errorf("got %v, want the link refused", diags)
 	}
 }
