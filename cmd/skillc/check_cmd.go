@@ -22,7 +22,9 @@ func newCheckCommand() *cobra.Command {
 		Short: "Compile in memory and report the policy gate's findings",
 		Long: `Compile the sources in memory, run the least-privilege gate, and report every finding with the
 source file and line that caused it. Nothing is written. Input errors are reported in the same
-format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
+format on stdout, so that CI shows them on their line; in text they go to stderr, as every
+command's do, with no summary after them. Exit 0 when nothing is denied, 1 when the gate denies,
+2 on bad input.`,
 		Example: `  # In a pull request: inline annotations on the offending lines
   skillc check --format github skills/ tenants/
 

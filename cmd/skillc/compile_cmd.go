@@ -26,9 +26,11 @@ func newCompileCommand() *cobra.Command {
 		Short: "Compile sources into Kubernetes manifests, gated by the least-privilege policy",
 		Long: `Compile SkillPacks, instances (SympoziumInstance or Agent) and AgentRuns into the objects a run
 needs, then run the least-privilege gate over them. PATH is a file, a directory (walked recursively
-for *.yaml and *.yml) or - for stdin; the default is the current directory. Manifests go to stdout
-as one YAML stream, or with -o DIR one file per object (DIR/<namespace or _cluster>/<kind>-<name>.yaml),
-written to a temporary directory and moved into place only when everything succeeded.
+for *.yaml and *.yml, skipping hidden files, what its .skillcignore and --exclude exclude and YAML
+with no apiVersion or kind; -v lists them) or - for stdin; the default is the current directory.
+Manifests go to stdout as one YAML stream, or with -o DIR one file per object
+(DIR/<namespace or _cluster>/<kind>-<name>.yaml), written to a temporary directory and moved into
+place only when everything succeeded.
 
 Warnings go to stderr. If the gate denies anything, nothing is written and the exit code is 1.
 
