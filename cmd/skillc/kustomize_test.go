@@ -208,11 +208,6 @@ func fixtureYAML(t *testing.T, paths []string) (files []fixtureFile, ok bool) {
 	return files, true
 }
 
-func isYAML(p string) bool {
-	ext := strings.ToLower(filepath.Ext(p))
-	return ext == ".yaml" || ext == ".yml"
-}
-
 // runKustomize runs the real kustomize with exec functions on dir.
 func runKustomize(t *testing.T, bin, dir string) (string, string, error) {
 	t.Helper()
