@@ -59,7 +59,7 @@ func (g *gateFlags) addGateFlags(cmd *cobra.Command) {
 }
 
 // walkFlags are how the folders among the PATHs are walked: compile, check, diff, enable,
-// disable, explain, import and export (build and fn walk no folder: kustomize reads what the
+// disable, explain, rbac, import and export (build and fn walk no folder: kustomize reads what the
 // kustomization lists).
 type walkFlags struct {
 	exclude []string

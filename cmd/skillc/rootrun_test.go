@@ -180,6 +180,7 @@ func TestRepositoryRootEveryWalk(t *testing.T) {
 		{"diff", ".", "."},
 		{"explain", "run", "team-a/bob-run-1"},
 		{"enable", "my-skill", "--instance", "team-a/bob", "--dry-run"},
+		{"rbac", "my-skill"},
 		{"export", ".", "-o", filepath.Join(out, "export")},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
