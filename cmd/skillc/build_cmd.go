@@ -56,7 +56,8 @@ name its file and the line its document starts on.`,
 			return err
 		},
 	}
-	o.addFlags(cmd)
+	o.addSourceFlags(cmd) // no walk flags: kustomize reads what the kustomization lists
+	o.addGateFlags(cmd)
 	addFailOnWarn(cmd, &o.failOnWarn)
 	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs

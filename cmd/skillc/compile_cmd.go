@@ -27,9 +27,11 @@ func newCompileCommand() *cobra.Command {
 		Short: "Compile sources into Kubernetes manifests, gated by the least-privilege policy",
 		Long: `Compile SkillPacks, instances (SympoziumInstance or Agent) and AgentRuns into the objects a run
 needs, then run the least-privilege gate over them. PATH is a file, a directory (walked recursively
-for *.yaml and *.yml) or - for stdin; the default is the current directory. Manifests go to stdout
-as one YAML stream, or with -o DIR one file per object (DIR/<namespace or _cluster>/<kind>-<name>.yaml),
-written to a temporary directory and moved into place only when everything succeeded.
+for *.yaml and *.yml, skipping hidden files, what its .skillcignore and --exclude exclude and YAML
+with no apiVersion or kind; -v lists them) or - for stdin; the default is the current directory.
+Manifests go to stdout as one YAML stream, or with -o DIR one file per object
+(DIR/<namespace or _cluster>/<kind>-<name>.yaml), written to a temporary directory and moved into
+place only when everything succeeded.
 
 Warnings go to stderr, and after -o DIR one line: "skillc: wrote N files to DIR". If the gate
 denies anything, nothing is written and the exit code is 1.
@@ -54,7 +56,7 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
   # In CI: fail when the committed render is not what the sources compile to
   skillc compile --verify -o rendered/ skills/ tenants/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCompile(cmd, o, args)
+			return o.withNotes(runCompile(cmd, o, args))
 		},
 	}
 	o.addFlags(cmd)

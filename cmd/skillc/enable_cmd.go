@@ -59,7 +59,7 @@ Exit codes: 0 done (or nothing to change), 1 the gate denied (nothing written), 
   skillc ` + verb + ` k8s-ops --instance sre/sre-assistant --dry-run skills/ tenants/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runToggle(cmd, o, enable, args[0], args[1:])
+			return o.withNotes(runToggle(cmd, o, enable, args[0], args[1:]))
 		},
 	}
 	o.addFlags(cmd)

@@ -48,11 +48,13 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 		}
 		opts.Config = cfg
 	}
-	files, diags := source.ReadPaths(paths, cmd.InOrStdin())
-	if diags.HasErrors() {
-		return nil, diags, nil
+	files, read := o.read(cmd, paths)
+	read = o.notes(asFlags(read))
+	if read.HasErrors() {
+		return nil, read, nil
 	}
 	res, diags, err := compileFiles(cmd, files, opts)
+	diags = o.notes(diags)
 	if err != nil || diags.HasErrors() {
 		return nil, diags, err
 	}

@@ -44,10 +44,11 @@ Exit codes: 0 printed, 2 bad input or no such pack.`,
   skillc rbac cluster-triage --format json skills/ | jq '.commands[] | select(.analysed | not)'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRBAC(cmd, o, args)
+			return o.withNotes(runRBAC(cmd, o, args))
 		},
 	}
 	o.addSourceFlags(cmd) // no gate: --policy and --profile would change nothing
+	o.addWalkFlags(cmd)
 	cmd.Flags().StringVar(&o.format, "format", "yaml", "report format on stdout: `"+strings.Join(rbacFormats, "|")+"`")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(rbacFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
