@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/permissions"
@@ -103,17 +104,18 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 	// The two sides load at once (a large render is mostly sequential YAML parsing); not when one
 	// reads stdin, which only one of them may consume.
 	var oldSet, newSet permissions.Set
+	var newPacks map[string]*api.SkillPack
 	var oldDiags, newDiags diag.Diagnostics
 	var g errgroup.Group
 	if slices.Contains(args, "-") {
 		g.SetLimit(1)
 	}
 	g.Go(func() (err error) {
-		oldSet, oldDiags, err = loadPermissions(cmd, o, oldSide)
+		oldSet, _, oldDiags, err = loadPermissions(cmd, o, oldSide)
 		return err
 	})
 	g.Go(func() (err error) {
-		newSet, newDiags, err = loadPermissions(cmd, o, newSide)
+		newSet, newPacks, newDiags, err = loadPermissions(cmd, o, newSide)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -123,7 +125,11 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 		return failed(append(oldDiags.Filter(diag.SeverityError), newDiags.Filter(diag.SeverityError)...))
 	}
 	var out bytes.Buffer
-	if err := permissions.Write(&out, o.format, permissions.Diff(oldSet, newSet)); err != nil {
+	changes := permissions.Diff(oldSet, newSet)
+	if err := permissions.Write(&out, o.format, changes); err != nil {
+		return internalError(err)
+	}
+	if err := permissions.WriteNeeds(&out, o.format, permissions.NeedsOf(changes, newPacks)); err != nil {
 		return internalError(err)
 	}
 	_, _ = cmd.OutOrStdout().Write(out.Bytes()) // a failure is kept and reported by run
@@ -131,10 +137,11 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 }
 
 // loadPermissions reads one side: a render is decoded, sources are compiled without the gate.
-// Warnings are not printed: the diff is about permissions, and check reports the rest.
-func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permissions.Set, diag.Diagnostics, error) {
+// Warnings are not printed: the diff is about permissions, and check reports the rest. For
+// sources it also returns the packs the runs toggle, by identity, to show their needs.
+func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permissions.Set, map[string]*api.SkillPack, diag.Diagnostics, error) {
 	if len(side.paths) == 0 {
-		return permissions.Set{}, nil, nil // a path that did not exist at the git base
+		return permissions.Set{}, nil, nil, nil // a path that did not exist at the git base
 	}
 	rename := func(ds diag.Diagnostics) diag.Diagnostics {
 		for i := range ds {
@@ -144,11 +151,11 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 	}
 	files, diags := source.ReadPaths(side.paths, cmd.InOrStdin())
 	if diags.HasErrors() {
-		return nil, rename(diags), nil
+		return nil, nil, rename(diags), nil
 	}
 	objs, sources, diags := permissions.ReadRendered(files)
 	if diags.HasErrors() {
-		return nil, rename(diags), nil
+		return nil, nil, rename(diags), nil
 	}
 	if sources {
 		// No profile: the gate does not run. The target shapes the objects as compile's do.
@@ -156,20 +163,27 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 		if side.config != "" {
 			cfg, diags := source.LoadConfig(side.config)
 			if diags.HasErrors() {
-				return nil, rename(asFlags(diags)), nil
+				return nil, nil, rename(asFlags(diags)), nil
 			}
 			opts.Config = cfg
 		}
 		res, diags, err := compileFiles(cmd, files, opts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if diags.HasErrors() {
-			return nil, rename(diags), nil
+			return nil, nil, rename(diags), nil
 		}
 		objs = res.Objects
+		packs := map[string]*api.SkillPack{}
+		for _, pod := range res.Pods {
+			for _, t := range pod.Toggles {
+				packs[t.Identity()] = t.Pack
+			}
+		}
+		return permissions.FromObjects(objs), packs, nil, nil
 	}
-	return permissions.FromObjects(objs), nil, nil
+	return permissions.FromObjects(objs), nil, nil, nil
 }
 
 // gitSides materializes the PATHs (and --config) as of REF under tmp with git archive, and pairs
