@@ -33,7 +33,7 @@ const listed = 3
 func leastPrivilegeFindings(res *compile.Result, profile api.Profile) []located {
 	seen := map[*api.SkillPack]bool{}
 	var out []located
-	for _, pods := range [][]compile.Pod{res.Pods, res.StandInPods} {
+	for k, pods := range [][]compile.Pod{res.Pods, res.StandInPods} {
 		for i := range pods {
 			for ti := range pods[i].Toggles {
 				t := &pods[i].Toggles[ti]
@@ -41,7 +41,12 @@ func leastPrivilegeFindings(res *compile.Result, profile api.Profile) []located 
 					continue
 				}
 				seen[t.Pack] = true
-				out = append(out, packFindings(t, grantcheck.Judge(t.Pack), profile)...)
+				for _, l := range packFindings(t, grantcheck.Judge(t.Pack), profile) {
+					if k == 1 { // no run uses the pack yet: say so, as for its stand-in's objects
+						l.f = standInFinding(l.f, &pods[i])
+					}
+					out = append(out, l)
+				}
 			}
 		}
 	}
