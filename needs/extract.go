@@ -2,7 +2,10 @@ package needs
 
 import (
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -16,11 +19,62 @@ import (
 // kubectl. Each pipeline element, && / ; operand and $(...) is its own command. A command that
 // is neither kubectl nor a local text tool (grep, jq, ...) is reported not analysed.
 func Extract(file string, line int, content string) []Command {
-	var out []Command
-	for _, s := range snippets(content) {
-		out = append(out, parseSnippet(file, line+s.line, s)...)
+	rel := extractCached(content)
+	out := make([]Command, len(rel))
+	for i, c := range rel {
+		c.File, c.Line = file, line+c.Line
+		c.Requests = slices.Clone(c.Requests)
+		out[i] = c
 	}
 	return out
+}
+
+// cache: the same skill text is often compiled many times (a pack used by many agents); its
+// commands, with lines relative to the content, are parsed once per process.
+var (
+	cache     sync.Map // content → []Command
+	cacheSize atomic.Int64
+)
+
+// maxCached bounds the cache: a long-lived process fed ever new texts (a fuzzer, a server) keeps
+// its memory.
+const maxCached = 4096
+
+func extractCached(content string) []Command {
+	if v, ok := cache.Load(content); ok {
+		return v.([]Command)
+	}
+	var out []Command
+	for _, s := range snippets(content) {
+		out = append(out, parseSnippet("", s.line, s)...)
+	}
+	if cacheSize.Add(1) <= maxCached {
+		cache.Store(content, out)
+	}
+	return out
+}
+
+// ContentLine is the input line a skill's content starts on. raw is the input file (nil when not
+// at hand) and keyLine the line of the content field's key. A SKILL.md body is the file's tail:
+// its first line. A YAML block scalar (content: | or >) starts on the line after the key; a
+// quoted or plain scalar on the key's line.
+func ContentLine(raw []byte, keyLine int, content string) int {
+	if len(raw) > 0 && content != "" && strings.HasSuffix(string(raw), content) {
+		return 1 + strings.Count(string(raw[:len(raw)-len(content)]), "\n")
+	}
+	if len(raw) > 0 && keyLine > 0 {
+		lines := strings.SplitN(string(raw), "\n", keyLine+1)
+		if keyLine <= len(lines) {
+			l := lines[keyLine-1]
+			if _, v, ok := strings.Cut(l, "content:"); ok {
+				v = strings.TrimSpace(v)
+				if v != "" && v[0] != '|' && v[0] != '>' {
+					return keyLine
+				}
+			}
+		}
+	}
+	return keyLine + 1
 }
 
 // snippet is shell text taken from the Markdown: a code block's body or an inline span.
@@ -29,6 +83,7 @@ type snippet struct {
 	orig   string // as written, for the command text
 	line   int    // 0-based line of text's first line within content
 	inline bool
+	tagged bool // a block tagged as shell (sh, bash, console, ...): every program in it is a command
 	forbid bool // an inline span in a sentence that forbids it ("Never run `kubectl delete`")
 }
 
@@ -67,7 +122,7 @@ func snippets(content string) []snippet {
 		if info == "console" || info == "shell-session" || info == "shellsession" {
 			text = stripPrompts(body)
 		}
-		out = append(out, snippet{text: text, orig: orig, line: start})
+		out = append(out, snippet{text: text, orig: orig, line: start, tagged: info != ""})
 	}
 	return out
 }
@@ -184,7 +239,7 @@ func parseSnippet(file string, line0 int, s snippet) []Command {
 			if i < len(olines) {
 				o = olines[i]
 			}
-			out = append(out, parseSnippet(file, line0+i, snippet{text: lines[i], orig: o, inline: true, forbid: s.forbid})...)
+			out = append(out, parseSnippet(file, line0+i, snippet{text: lines[i], orig: o, inline: true, tagged: s.tagged, forbid: s.forbid})...)
 		}
 		return out
 	}
@@ -204,7 +259,7 @@ func parseSnippet(file string, line0 int, s snippet) []Command {
 			Line:    line0 + int(call.Pos().Line()) - 1,
 			Command: commandText(s.orig, call),
 		}
-		resolveCall(&c, args, s.forbid)
+		resolveCall(&c, args, s.forbid, s.tagged)
 		if c.Command != "" && (c.Analysed || c.Reason != "") {
 			out = append(out, c)
 		}
@@ -227,7 +282,7 @@ func unparsable(file string, line0 int, s snippet, err error) []Command {
 	}}
 }
 
-var continuationRE = regexp.MustCompile(`\\\r?\n[ \t]*`)
+var continuationRE = regexp.MustCompile(`[ \t]*\\\r?\n[ \t]*`)
 
 // commandText is the call as written: continuations joined, a $(...) inside kept.
 func commandText(orig string, call *syntax.CallExpr) string {

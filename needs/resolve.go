@@ -11,7 +11,19 @@ import (
 var localTools = set("awk", "base64", "basename", "cat", "cd", "column", "cut", "date", "diff", "dirname",
 	"echo", "egrep", "env", "exit", "export", "false", "fgrep", "find", "grep", "head", "jq", "less", "ls",
 	"mkdir", "more", "printf", "pwd", "read", "return", "sed", "seq", "set", "sleep", "sort", "tail", "tee",
-	"test", "tr", "true", "uniq", "unset", "wc", "xxd", "yq", "[", "[[", ":", "local", "shift")
+	"test", "tr", "true", "uniq", "unset", "wc", "xxd", "yq", "[", "[[", ":", "local", "shift",
+	// Host and repository tools: they read the machine or a Git repository, not the cluster.
+	"git", "gh", "ps", "nproc", "df", "du", "free", "uptime", "top", "hostname", "uname", "id", "whoami",
+	"ip", "ss", "netstat", "dig", "nslookup", "host", "ping", "openssl", "lsblk", "dmesg", "journalctl",
+	"stat", "file", "md5sum", "sha256sum", "tar", "gzip", "gunzip", "zcat", "touch", "cp", "mv", "rm",
+	"chmod", "which", "type", "printenv", "tput", "clear", "mktemp", "realpath", "readlink", "nl", "paste",
+	"join", "comm", "fold", "fmt", "expand", "rev", "shuf", "bc", "expr", "let", "jless", "fx", "gron")
+
+// apiClients are programs known to call the Kubernetes API (or any HTTP API) themselves: reported
+// as not analysed wherever they appear, also in an untagged block.
+var apiClients = set("curl", "wget", "http", "httpie", "helm", "oc", "k9s", "stern", "kubectx", "kubens",
+	"flux", "argocd", "istioctl", "linkerd", "kustomize", "kn", "tkn", "velero", "kubeseal", "crictl",
+	"sh", "bash", "zsh", "source", ".", "python", "python3", "node", "go", "ruby", "perl")
 
 // wrappers run the command that follows them; their own options are skipped.
 var wrappers = set("sudo", "time", "timeout", "watch", "nohup", "nice", "xargs", "command", "exec", "env")
@@ -26,11 +38,11 @@ func set(xs ...string) map[string]bool {
 
 // resolveCall fills c from one simple command's words. A command of a local tool is left with
 // Analysed false and no Reason: the caller drops it.
-func resolveCall(c *Command, args []word, forbid bool) {
+func resolveCall(c *Command, args []word, forbid, tagged bool) {
 	for len(args) > 0 {
 		prog := args[0]
 		if prog.dynamic() {
-			if strings.Contains(c.Command, "kubectl") {
+			if tagged || strings.Contains(strings.ToLower(c.Command), "kubectl") {
 				c.Reason = "the program is a variable: what it runs is not known"
 			}
 			return
@@ -56,7 +68,11 @@ func resolveCall(c *Command, args []word, forbid bool) {
 			args = args[1:]
 			continue
 		}
-		c.Reason = notKubectl(name, prog.val)
+		// An untagged block may be a template or an example output rather than shell: there,
+		// only a program known to reach an API is reported.
+		if tagged || apiClients[name] || strings.HasPrefix(name, "kubectl-") || strings.Contains(prog.val, "/") {
+			c.Reason = notKubectl(name, prog.val)
+		}
 		return
 	}
 }
@@ -126,7 +142,7 @@ var boolFlags = set("all-namespaces", "watch", "watch-only", "recursive", "stdin
 	"quiet", "insecure-skip-tls-verify", "containers", "use-protocol-buffers", "sum", "show-managed-fields",
 	"ignore-not-found", "wait", "record", "server-side", "force-conflicts", "prune", "keep-annotations",
 	"share-processes", "replace", "same-node", "attach", "interactive", "no-preserve", "namespaced", "help",
-	"show-events", "allow-missing-template-keys", "all-pods", "ignore-missing", "windows-line-endings",
+	"show-events", "rm", "allow-missing-template-keys", "all-pods", "ignore-missing", "windows-line-endings",
 	"keep-going", "match-server-version", "warnings-as-errors", "disable-compression", "expanded", "recursive",
 	"openapi-patch", "save-config", "validate", "dry-run", "cascade", "skip-wait-for-delete-timeout", "v", "no-headers")
 
@@ -199,7 +215,7 @@ func (k *kcmd) boolFlag(name string) bool {
 }
 
 // subcommandDepth is how many words name the subcommand.
-var groupCommands = set("rollout", "auth", "set", "create", "config", "certificate", "plugin", "top", "apply", "alpha")
+var groupCommands = set("cluster-info", "rollout", "auth", "set", "create", "config", "certificate", "plugin", "top", "apply", "alpha")
 
 // parseKubectl splits kubectl's arguments; an unknown flag is an error (a reason).
 func parseKubectl(args []word) (kcmd, string) {
@@ -507,6 +523,34 @@ func init() {
 		"version":       discoveryOnly,
 		"config":        discoveryOnly,
 		"completion":    discoveryOnly,
+		"top":           topCmd,
+		"events":        eventsCmd,
+		"auth":          authCmd,
+		"rollout":       rolloutCmd,
+		"scale":         scaleCmd,
+		"delete":        deleteCmd,
+		"label":         patchLike,
+		"annotate":      patchLike,
+		"patch":         patchLike,
+		"edit":          patchLike,
+		"set":           setCmd,
+		"apply":         fromFiles,
+		"replace":       fromFiles,
+		"diff":          fromFiles,
+		"create":        createCmd,
+		"cordon":        cordonCmd,
+		"uncordon":      cordonCmd,
+		"taint":         cordonCmd,
+		"drain":         drainCmd,
+		"exec":          podConnect("exec"),
+		"attach":        podConnect("attach"),
+		"port-forward":  podConnect("portforward"),
+		"cp":            cpCmd,
+		"debug":         debugCmd,
+		"wait":          waitCmd,
+		"run":           runCmd,
+		"expose":        exposeCmd,
+		"cluster-info":  clusterInfoCmd,
 	}
 }
 
@@ -611,5 +655,456 @@ func logsCmd(r *resolver) string {
 		r.add("watch", pods, "")
 	}
 	r.add("get", pods, "log")
+	return ""
+}
+
+// named: a builder command's objects: GET each named one, LIST when selected by -l, --all or -A.
+func (r *resolver) read(t target) {
+	if t.named && !r.k.has("selector") && !r.k.boolFlag("all") {
+		r.add("get", t.res, "")
+	} else {
+		r.add("list", t.res, "")
+	}
+}
+
+func topCmd(r *resolver) string {
+	if len(r.k.sub) < 2 {
+		return "`kubectl top` needs pod or node"
+	}
+	named := len(r.k.pos) > 0
+	verb := "list"
+	if named {
+		verb = "get"
+	}
+	switch r.k.sub[1] {
+	case "pod", "pods", "po":
+		r.add(verb, metricsPods, "")
+		// No metrics yet: kubectl reads the pods to say why.
+		r.add(verb, must("pods"), "")
+	case "node", "nodes", "no":
+		r.add(verb, metricsNodes, "")
+		r.add(verb, must("nodes"), "")
+	default:
+		return "`kubectl top " + printable(r.k.sub[1]) + "` is not pod or node"
+	}
+	return ""
+}
+
+func eventsCmd(r *resolver) string {
+	ev := must("events")
+	if r.k.boolFlag("watch") {
+		r.add("watch", ev, "") // kubectl events -w watches without listing first
+	} else {
+		r.add("list", ev, "")
+	}
+	return ""
+}
+
+func authCmd(r *resolver) string {
+	if len(r.k.sub) < 2 {
+		return "`kubectl auth` needs a subcommand"
+	}
+	switch r.k.sub[1] {
+	case "can-i":
+		if r.k.boolFlag("list") {
+			r.addScoped("create", must("selfsubjectrulesreviews.authorization.k8s.io"), "", ScopeCluster, false)
+		} else {
+			r.addScoped("create", must("selfsubjectaccessreviews.authorization.k8s.io"), "", ScopeCluster, false)
+		}
+	case "whoami":
+		r.addScoped("create", must("selfsubjectreviews.authentication.k8s.io"), "", ScopeCluster, false)
+	default:
+		return "`kubectl auth " + printable(r.k.sub[1]) + "`: its API requests are not known"
+	}
+	return ""
+}
+
+func rolloutCmd(r *resolver) string {
+	if len(r.k.sub) < 2 {
+		return "`kubectl rollout` needs a subcommand"
+	}
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+		kind := t.res.Group + "/" + t.res.Name
+		history := func() {
+			switch kind {
+			case "apps/deployments":
+				r.add("get", t.res, "")
+				r.add("list", must("replicasets.apps"), "")
+			case "apps/daemonsets", "apps/statefulsets":
+				r.add("get", t.res, "")
+				r.add("list", must("controllerrevisions.apps"), "")
+			}
+		}
+		switch r.k.sub[1] {
+		case "status":
+			r.add("list", t.res, "")
+			r.add("watch", t.res, "")
+		case "history":
+			history()
+		case "undo":
+			history()
+			r.add("patch", t.res, "")
+		case "restart", "pause", "resume":
+			r.add("patch", t.res, "")
+		default:
+			return "`kubectl rollout " + printable(r.k.sub[1]) + "`: its API requests are not known"
+		}
+	}
+	return ""
+}
+
+func scaleCmd(r *resolver) string {
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+		if r.k.has("current-replicas") || r.k.has("resource-version") {
+			r.add("get", t.res, "scale")
+			r.add("update", t.res, "scale")
+		} else {
+			r.add("patch", t.res, "scale")
+		}
+		if tm, ok := r.k.flag("timeout"); ok && tm.val != "0" && tm.val != "0s" {
+			r.add("get", t.res, "scale")
+		}
+	}
+	return ""
+}
+
+func deleteCmd(r *resolver) string {
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	wait := true
+	if v, ok := r.k.flag("wait"); ok && v.val == "false" {
+		wait = false
+	}
+	for _, t := range ts {
+		if !t.named || r.k.has("selector") || r.k.boolFlag("all") || r.k.has("field-selector") {
+			r.add("list", t.res, "")
+		}
+		r.add("delete", t.res, "")
+		if wait {
+			// kubectl waits for the deletion; a 403 there is ignored.
+			r.optional("get", t.res, "")
+			r.optional("list", t.res, "")
+			r.optional("watch", t.res, "")
+		}
+	}
+	return ""
+}
+
+// patchLike: label, annotate, patch, edit: read each object, then patch it. --local changes a
+// file's objects without the server; label/annotate --list only read.
+func patchLike(r *resolver) string {
+	if r.k.sub[0] == "label" || r.k.sub[0] == "annotate" {
+		r.k.dropAssignments()
+	}
+	if r.k.boolFlag("local") {
+		return ""
+	}
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	readOnly := (r.k.sub[0] == "label" || r.k.sub[0] == "annotate") && r.k.boolFlag("list")
+	for _, t := range ts {
+		r.read(t)
+		if !readOnly {
+			r.add("patch", t.res, "")
+		}
+	}
+	return ""
+}
+
+// dropAssignments removes KEY=VALUE and KEY- arguments (labels, annotations, images, env): they
+// follow the objects and name no resource.
+func (k *kcmd) dropAssignments() {
+	var keep []word
+	for i, p := range k.pos {
+		static := strings.SplitN(p.val, dynamicMark, 2)[0]
+		if i > 0 && (strings.Contains(static, "=") || strings.HasSuffix(p.val, "-") && !strings.Contains(p.val, "/")) {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	k.pos = keep
+}
+
+func setCmd(r *resolver) string {
+	if len(r.k.sub) < 2 {
+		return "`kubectl set` needs a subcommand"
+	}
+	switch r.k.sub[1] {
+	case "image", "resources", "env", "selector", "serviceaccount", "subject":
+	default:
+		return "`kubectl set " + printable(r.k.sub[1]) + "`: its API requests are not known"
+	}
+	r.k.dropAssignments()
+	if r.k.sub[1] == "serviceaccount" && len(r.k.pos) > 1 {
+		r.k.pos = r.k.pos[:len(r.k.pos)-1] // the service account's name
+	}
+	if r.k.boolFlag("local") {
+		return ""
+	}
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+		r.add("patch", t.res, "")
+	}
+	return ""
+}
+
+func fromFiles(r *resolver) string {
+	return "`kubectl " + r.k.sub[0] + "` takes its objects from files (-f/-k): their types are not shown"
+}
+
+// createKinds are `kubectl create KIND` generators and the resource each creates.
+var createKinds = map[string]string{
+	"clusterrole": "clusterroles.rbac.authorization.k8s.io", "clusterrolebinding": "clusterrolebindings.rbac.authorization.k8s.io",
+	"configmap": "configmaps", "cm": "configmaps", "cronjob": "cronjobs.batch", "cj": "cronjobs.batch",
+	"deployment": "deployments.apps", "deploy": "deployments.apps", "ingress": "ingresses.networking.k8s.io",
+	"ing": "ingresses.networking.k8s.io", "job": "jobs.batch", "namespace": "namespaces", "ns": "namespaces",
+	"poddisruptionbudget": "poddisruptionbudgets.policy", "pdb": "poddisruptionbudgets.policy",
+	"priorityclass": "priorityclasses.scheduling.k8s.io", "pc": "priorityclasses.scheduling.k8s.io",
+	"quota": "resourcequotas", "resourcequota": "resourcequotas", "role": "roles.rbac.authorization.k8s.io",
+	"rolebinding": "rolebindings.rbac.authorization.k8s.io", "secret": "secrets", "service": "services",
+	"svc": "services", "serviceaccount": "serviceaccounts", "sa": "serviceaccounts",
+}
+
+func createCmd(r *resolver) string {
+	if len(r.k.sub) < 2 {
+		return "`kubectl create` takes its objects from files (-f/-k): their types are not shown"
+	}
+	if r.k.sub[1] == "token" {
+		r.add("create", must("serviceaccounts"), "token")
+		return ""
+	}
+	name, ok := createKinds[r.k.sub[1]]
+	if !ok {
+		return "`kubectl create " + printable(r.k.sub[1]) + "`: its API requests are not known"
+	}
+	res := must(name)
+	if from, ok := r.k.flag("from"); ok && res.Name == "jobs" {
+		typ, _, _ := strings.Cut(from.val, "/")
+		src, why := lookupType(typ)
+		if why != "" {
+			return why
+		}
+		r.add("get", src, "")
+	}
+	if v, ok := r.k.flag("dry-run"); ok && v.val != "none" && v.val != "false" && v.val != "server" {
+		return ""
+	}
+	r.add("create", res, "")
+	return ""
+}
+
+// cordonCmd: cordon, uncordon and taint read the node and patch it.
+func cordonCmd(r *resolver) string {
+	nodes := must("nodes")
+	if len(r.k.pos) == 0 && !r.k.has("selector") && !r.k.boolFlag("all") {
+		return "no node named"
+	}
+	if r.k.sub[0] == "taint" && len(r.k.pos) > 0 && !r.k.pos[0].dynamic() {
+		if res, ok := Lookup(strings.SplitN(r.k.pos[0].val, "/", 2)[0]); !ok || res.Name != "nodes" {
+			return "`kubectl taint` applies to nodes only"
+		}
+	}
+	if r.k.has("selector") || r.k.boolFlag("all") {
+		r.add("list", nodes, "")
+	} else {
+		r.add("get", nodes, "")
+	}
+	r.add("patch", nodes, "")
+	return ""
+}
+
+func drainCmd(r *resolver) string {
+	if st := cordonCmd(r); st != "" {
+		return st
+	}
+	pods := must("pods")
+	// The node's pods, in every namespace: a ClusterRole.
+	r.addScoped("list", pods, "", ScopeCluster, false)
+	r.addScoped("get", must("daemonsets.apps"), "", ScopeCluster, false)
+	if r.k.boolFlag("disable-eviction") {
+		r.addScoped("delete", pods, "", ScopeCluster, false)
+	} else {
+		r.addScoped("create", pods, "eviction", ScopeCluster, false)
+	}
+	r.addScoped("get", pods, "", ScopeCluster, false) // waits for each pod to be gone
+	return ""
+}
+
+// podTarget resolves the pod a connecting command (exec, attach, port-forward) reaches: a pod
+// by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector.
+func (r *resolver) podTarget() string {
+	pods := must("pods")
+	if len(r.k.pos) > 1 {
+		r.k.pos = r.k.pos[:1] // then ports (port-forward) or the command (exec without --)
+	}
+	ts, why := r.k.targets("pods")
+	if why != "" {
+		return why
+	}
+	t := ts[0]
+	r.add("get", t.res, "")
+	if t.res.Group != "" || t.res.Name != "pods" {
+		r.add("list", pods, "")
+		r.add("watch", pods, "")
+	}
+	r.add("get", pods, "")
+	return ""
+}
+
+// podConnect: exec, attach and port-forward open a stream on a pod subresource. Over WebSocket
+// (kubectl's default) the request is a GET that the API server also authorizes as create.
+func podConnect(sub string) handler {
+	return func(r *resolver) string {
+		if why := r.podTarget(); why != "" {
+			return why
+		}
+		r.add("get", must("pods"), sub)
+		r.add("create", must("pods"), sub)
+		return ""
+	}
+}
+
+// cpCmd: kubectl cp runs tar in the container through exec.
+func cpCmd(r *resolver) string {
+	if len(r.k.pos) != 2 {
+		return "kubectl cp needs a source and a destination"
+	}
+	pods := must("pods")
+	remote := 0
+	for _, p := range r.k.pos {
+		static := strings.SplitN(p.val, dynamicMark, 2)[0]
+		loc, _, ok := strings.Cut(p.val, ":")
+		if !ok || strings.HasPrefix(static, "/") || strings.HasPrefix(static, ".") {
+			continue
+		}
+		remote++
+		scope := r.nsScope()
+		if ns, _, hasNS := strings.Cut(loc, "/"); hasNS {
+			scope = ScopeNamespace
+			if !strings.Contains(ns, dynamicMark) {
+				scope = ScopeCluster
+			}
+		}
+		r.addScoped("get", pods, "", scope, false)
+		r.addScoped("get", pods, "exec", scope, false)
+		r.addScoped("create", pods, "exec", scope, false)
+	}
+	if remote == 0 {
+		return "kubectl cp names no pod (POD:PATH)"
+	}
+	return ""
+}
+
+func debugCmd(r *resolver) string {
+	pods := must("pods")
+	if len(r.k.pos) == 0 {
+		return "no object named"
+	}
+	first := strings.SplitN(r.k.pos[0].val, dynamicMark, 2)[0]
+	attach := r.k.boolFlag("attach") || r.k.boolFlag("stdin")
+	if typ, _, ok := strings.Cut(first, "/"); ok {
+		res, why := lookupType(typ)
+		if why != "" {
+			return why
+		}
+		if res.Name == "nodes" && res.Group == "" {
+			// A privileged pod on the node, in the namespace -n names.
+			r.add("get", res, "")
+			r.add("create", pods, "")
+			if attach {
+				r.add("list", pods, "")
+				r.add("watch", pods, "")
+				r.add("get", pods, "attach")
+				r.add("create", pods, "attach")
+			}
+			return ""
+		}
+		if res.Name != "pods" || res.Group != "" {
+			return "kubectl debug TYPE/NAME: only pods and nodes are known"
+		}
+	}
+	r.add("get", pods, "")
+	if r.k.has("copy-to") {
+		r.add("create", pods, "")
+		if r.k.boolFlag("replace") {
+			r.add("delete", pods, "")
+		}
+	} else {
+		r.add("patch", pods, "ephemeralcontainers")
+	}
+	if attach {
+		r.add("list", pods, "")
+		r.add("watch", pods, "")
+		r.add("get", pods, "attach")
+		r.add("create", pods, "attach")
+	}
+	return ""
+}
+
+func waitCmd(r *resolver) string {
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+		r.add("get", t.res, "")
+		r.add("list", t.res, "")
+		r.add("watch", t.res, "")
+	}
+	return ""
+}
+
+func runCmd(r *resolver) string {
+	pods := must("pods")
+	r.add("create", pods, "")
+	if r.k.boolFlag("stdin") || r.k.boolFlag("attach") {
+		r.add("list", pods, "")
+		r.add("watch", pods, "")
+		r.add("get", pods, "attach")
+		r.add("create", pods, "attach")
+	}
+	if v, ok := r.k.flag("rm"); ok && v.val != "false" {
+		r.add("delete", pods, "")
+	}
+	return ""
+}
+
+func exposeCmd(r *resolver) string {
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+	}
+	r.add("create", must("services"), "")
+	return ""
+}
+
+// clusterInfoCmd lists the kube-system services labelled as cluster services: another namespace.
+func clusterInfoCmd(r *resolver) string {
+	if len(r.k.sub) > 1 && r.k.sub[1] == "dump" {
+		return "`kubectl cluster-info dump` reads many resources across namespaces: not analysed"
+	}
+	r.addScoped("list", must("services"), "", ScopeCluster, false)
 	return ""
 }
