@@ -15,7 +15,6 @@ import (
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/needs"
-	"github.com/skillc-dev/skillc/source"
 )
 
 // Verdict is one pack's grants judged against its skills' commands.
@@ -86,23 +85,15 @@ func Forbidden(c needs.Command) bool {
 // together).
 const forbiddenReason = "the skill's text forbids"
 
-// Commands extracts every command of a pack's skills, each with its file and line.
+// Commands extracts every command of a pack's skills, each with its file and line (as
+// needs.SkillLine places a skill's text: exact for block scalars and SKILL.md bodies).
 func Commands(p *api.SkillPack) []SkillCommand {
 	var out []SkillCommand
 	for i, s := range p.Spec.Skills {
 		if s.Content == "" {
 			continue
 		}
-		field := fmt.Sprintf("spec.skills[%d].content", i)
-		line := p.Src.LineOf(field)
-		if fm, ok := p.Metadata.Annotations[source.AnnotationFrontMatter]; ok && strings.HasSuffix(p.Src.File, "/SKILL.md") {
-			// A SKILL.md body starts after the opening ---, the front matter and the closing ---.
-			line = 3 + strings.Count(fm, "\n")
-		} else if p.Src.Written(field) && strings.Contains(s.Content, "\n") {
-			// A block scalar (`content: |`): the text starts on the line after the key.
-			line++
-		}
-		for _, c := range needs.Extract(p.Src.File, line, s.Content) {
+		for _, c := range needs.Extract(p.Src.File, needs.SkillLine(p, i, nil), s.Content) {
 			out = append(out, SkillCommand{Command: c, Skill: i})
 		}
 	}
