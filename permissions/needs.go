@@ -59,7 +59,8 @@ func needLines(n PackNeeds) []string {
 			status = "needed, NOT granted:"
 		}
 		c := r.Commands[0]
-		by := fmt.Sprintf("`%s` (%s:%d)", c.Command.Command, c.File, c.Line)
+		// Lines, not files: a pack is one file, and a --git-base side names it by another path.
+		by := fmt.Sprintf("`%s` (line %d)", c.Command.Command, c.Line)
 		if len(r.Commands) > 1 {
 			by += fmt.Sprintf(" and %d more", len(r.Commands)-1)
 		}
@@ -73,7 +74,7 @@ func needLines(n PackNeeds) []string {
 		out = append(out, fmt.Sprintf("granted, not needed: %s (%s)", grantcheck.GrantsText(u.Grants), u.Field))
 	}
 	for _, c := range v.Unanalysed {
-		out = append(out, fmt.Sprintf("not analysed: `%s` (%s:%d): %s", c.Command.Command, c.File, c.Line, c.Reason))
+		out = append(out, fmt.Sprintf("not analysed: `%s` (line %d): %s", c.Command.Command, c.Line, c.Reason))
 	}
 	return out
 }

@@ -174,16 +174,21 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 		if diags.HasErrors() {
 			return nil, nil, rename(diags), nil
 		}
-		objs = res.Objects
-		packs := map[string]*api.SkillPack{}
-		for _, pod := range res.Pods {
-			for _, t := range pod.Toggles {
-				packs[t.Identity()] = t.Pack
-			}
-		}
-		return permissions.FromObjects(objs), packs, nil, nil
+		return permissions.FromObjects(res.Objects), packsOf(res), nil, nil
 	}
 	return permissions.FromObjects(objs), nil, nil, nil
+}
+
+// packsOf are the packs a compile's runs and schedules toggle, by identity: the packs whose needs
+// diff and enable show next to their grants.
+func packsOf(res *compile.Result) map[string]*api.SkillPack {
+	packs := map[string]*api.SkillPack{}
+	for _, pod := range res.Pods {
+		for _, t := range pod.Toggles {
+			packs[t.Identity()] = t.Pack
+		}
+	}
+	return packs
 }
 
 // gitSides materializes the PATHs (and --config) as of REF under tmp with git archive, and pairs
