@@ -189,7 +189,7 @@ func inlineSpans(l string, lineNo int) []snippet {
 		span := l[i+n : closeAt]
 		t := strings.TrimSpace(span)
 		t = strings.TrimPrefix(t, "$ ")
-		if t == "kubectl" || strings.HasPrefix(t, "kubectl ") || strings.HasPrefix(t, "kubectl\t") {
+		if inlineCommand(t) {
 			out = append(out, snippet{
 				text: strings.Repeat(" ", i+n) + span, orig: strings.Repeat(" ", i+n) + span,
 				line: lineNo, inline: true, forbid: forbidRE.MatchString(l[:i]),
@@ -199,6 +199,23 @@ func inlineSpans(l string, lineNo int) []snippet {
 	}
 	return out
 }
+
+// inlineCommand: an inline span is read as a command when it starts with kubectl (or a plugin),
+// a program known to call an API (helm, curl, ...) or a script path; other spans are prose
+// (`Forbidden`, `--previous`).
+func inlineCommand(t string) bool {
+	first, _, _ := strings.Cut(t, " ")
+	switch {
+	case first == "kubectl" || strings.HasPrefix(first, "kubectl-") || strings.HasPrefix(first, "./"):
+		return true
+	case interpreters[first]:
+		return false
+	}
+	return apiClients[first]
+}
+
+// interpreters run a script named after them; as an inline span they are too often prose.
+var interpreters = set("sh", "bash", "zsh", "source", ".", "python", "python3", "node", "go", "ruby", "perl")
 
 // placeholderRE matches <pod>, <namespace>, <deployment-name>: documentation, not shell.
 var placeholderRE = regexp.MustCompile(`<[A-Za-z][A-Za-z0-9_.:/|-]*>`)

@@ -243,3 +243,28 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkExtract parses the built-in cluster-triage pack's skills without the cache: the cost
+// of a skill text seen for the first time.
+func BenchmarkExtract(b *testing.B) {
+	raw, err := os.ReadFile("../skills/cluster-triage.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, diags := source.Load([]source.File{{Name: "skills/cluster-triage.yaml", Data: raw}})
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	var contents []string
+	for _, s := range in.Packs[0].Spec.Skills {
+		contents = append(contents, s.Content)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range contents {
+			for _, s := range snippets(c) {
+				parseSnippet("", s.line, s)
+			}
+		}
+	}
+}

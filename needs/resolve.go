@@ -39,6 +39,7 @@ func set(xs ...string) map[string]bool {
 // resolveCall fills c from one simple command's words. A command of a local tool is left with
 // Analysed false and no Reason: the caller drops it.
 func resolveCall(c *Command, args []word, forbid, tagged bool) {
+	xargs := false
 	for len(args) > 0 {
 		prog := args[0]
 		if prog.dynamic() {
@@ -54,9 +55,16 @@ func resolveCall(c *Command, args []word, forbid, tagged bool) {
 				c.Reason = "the skill's text forbids this command: not counted as a need"
 				return
 			}
-			resolveKubectl(c, args[1:])
+			kargs := args[1:]
+			if xargs {
+				kargs = xargsArgs(kargs)
+			}
+			resolveKubectl(c, kargs)
 			return
 		case wrappers[name]:
+			if name == "xargs" {
+				xargs = true
+			}
 			args = skipWrapper(name, args[1:])
 			if len(args) == 0 && name != "env" && name != "exec" {
 				return
@@ -75,6 +83,24 @@ func resolveCall(c *Command, args []word, forbid, tagged bool) {
 		}
 		return
 	}
+}
+
+// xargsArgs: xargs fills in arguments at run time: {} (the usual -I string) and, without it,
+// words after the last one written.
+func xargsArgs(args []word) []word {
+	out := make([]word, 0, len(args)+1)
+	replaced := false
+	for _, a := range args {
+		if strings.Contains(a.val, "{}") {
+			a.val = strings.ReplaceAll(a.val, "{}", dynamicMark)
+			replaced = true
+		}
+		out = append(out, a)
+	}
+	if !replaced {
+		out = append(out, word{val: dynamicMark})
+	}
+	return out
 }
 
 // skipWrapper drops a wrapper's own options (and timeout's duration, env's assignments).
@@ -144,11 +170,11 @@ var boolFlags = set("all-namespaces", "watch", "watch-only", "recursive", "stdin
 	"share-processes", "replace", "same-node", "attach", "interactive", "no-preserve", "namespaced", "help",
 	"show-events", "rm", "allow-missing-template-keys", "all-pods", "ignore-missing", "windows-line-endings",
 	"keep-going", "match-server-version", "warnings-as-errors", "disable-compression", "expanded", "recursive",
-	"openapi-patch", "save-config", "validate", "dry-run", "cascade", "skip-wait-for-delete-timeout", "v", "no-headers")
+	"openapi-patch", "save-config", "validate", "dry-run", "cascade", "skip-wait-for-delete-timeout", "no-headers")
 
 // noOptDefault are the flags kubectl declares with a default when written bare (--dry-run,
 // --validate, --cascade): written bare they take no value; a value needs =.
-var noOptDefault = set("dry-run", "validate", "cascade", "v", "wait", "show-events")
+var noOptDefault = set("dry-run", "validate", "cascade", "wait", "show-events")
 
 var valueFlags = set("namespace", "selector", "output", "filename", "field-selector", "container", "tail",
 	"since", "since-time", "sort-by", "template", "context", "kubeconfig", "cluster", "user", "as", "as-group",
@@ -169,7 +195,7 @@ var valueFlags = set("namespace", "selector", "output", "filename", "field-selec
 	"hard", "scopes", "value", "description", "preemption-policy", "global-default", "containers",
 	"local-port", "output-watch-events", "columns", "regex", "plugin", "dir", "kuberc", "api-version",
 	"pod-running-timeout", "output-directory", "namespace-name", "field", "show-only", "serviceaccount-name",
-	"tls", "max-surge")
+	"tls", "max-surge", "v")
 
 // shortFlags maps kubectl's one-letter flags to their long names, per subcommand where they differ.
 var shortFlags = map[byte]string{

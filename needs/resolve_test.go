@@ -168,3 +168,19 @@ func TestNotAnalysed(t *testing.T) {
 		}
 	}
 }
+
+func TestXargsAndVerbosity(t *testing.T) {
+	cmds := Extract("t.md", 1, "```sh\nkubectl get pods -o name | xargs -n1 kubectl delete pod --wait=false\nkubectl get pods -o name | xargs -I{} kubectl delete {}\nkubectl -v=6 get pods\n```\n")
+	if len(cmds) != 5 {
+		t.Fatalf("%d commands: %+v", len(cmds), cmds)
+	}
+	if !cmds[1].Analysed || len(cmds[1].Requests) != 1 || short(cmds[1].Requests[0]) != "delete /pods ns" {
+		t.Errorf("xargs kubectl delete pod: %+v", cmds[1])
+	}
+	if cmds[3].Analysed || !strings.Contains(cmds[3].Reason, "variable") {
+		t.Errorf("xargs -I{} kubectl delete {}: %+v", cmds[3])
+	}
+	if !cmds[4].Analysed {
+		t.Errorf("kubectl -v=6 get pods: %s", cmds[4].Reason)
+	}
+}
