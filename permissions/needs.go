@@ -19,7 +19,8 @@ type PackNeeds struct {
 	Verdict  grantcheck.Verdict
 }
 
-// NeedsOf judges the packs of the new side whose grants changed, once per pack identity, sorted.
+// NeedsOf judges the packs of the new side whose permissions changed, once per pack identity,
+// sorted; a pack with neither commands nor grants is left out.
 func NeedsOf(c Changes, packs map[string]*api.SkillPack) []PackNeeds {
 	changed := map[string]bool{}
 	for _, rc := range c.Runs {
@@ -31,8 +32,12 @@ func NeedsOf(c Changes, packs map[string]*api.SkillPack) []PackNeeds {
 	}
 	var out []PackNeeds
 	for id, p := range packs {
-		if changed[p.Metadata.Name] {
-			out = append(out, PackNeeds{Pack: p.Metadata.Name, Identity: id, Verdict: grantcheck.Judge(p)})
+		if !changed[p.Metadata.Name] {
+			continue
+		}
+		// A pack with neither commands nor grants has nothing to show.
+		if v := grantcheck.Judge(p); len(v.Commands) > 0 || len(v.Unused) > 0 {
+			out = append(out, PackNeeds{Pack: p.Metadata.Name, Identity: id, Verdict: v})
 		}
 	}
 	slices.SortFunc(out, func(a, b PackNeeds) int { return strings.Compare(a.Identity, b.Identity) })
