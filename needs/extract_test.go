@@ -40,6 +40,9 @@ func TestExtract(t *testing.T) {
 			{2, "kubectl get pods -o name", true},
 			{2, "helm list", false},
 		}},
+		{"a block in a list item", "1. List pods:\n\n    ```bash\n    kubectl get pods\n    ```\n2. Done\n", []found{
+			{4, "kubectl get pods", true},
+		}},
 		{"continuation lines", "```bash\nkubectl get pods \\\n  -n \"$NAMESPACE\" \\\n  -o wide\nkubectl get nodes\n```\n", []found{
 			{2, `kubectl get pods -n "$NAMESPACE" -o wide`, true}, {5, "kubectl get nodes", true},
 		}},
@@ -48,6 +51,12 @@ func TestExtract(t *testing.T) {
 		}},
 		{"inline spans", "Run `kubectl get deploy` then `kubectl logs <pod>`; `describe` alone is prose.\nNever run `kubectl delete pods`.\n", []found{
 			{1, "kubectl get deploy", true}, {1, "kubectl logs <pod>", true}, {2, "kubectl delete pods", false},
+		}},
+		{"a negation in an earlier sentence does not forbid", "Do not guess. Run `kubectl get pods`; never `kubectl delete pods`.\n", []found{
+			{1, "kubectl get pods", true}, {1, "kubectl delete pods", false},
+		}},
+		{"CRLF", "# t\r\n```bash\r\nkubectl get pods \\\r\n  -A\r\n```\r\n", []found{
+			{3, "kubectl get pods -A", true},
 		}},
 		{"placeholders", "```\nkubectl describe pod <pod-name> -n <namespace>\nkubectl get <kind>\n```\n", []found{
 			{2, "kubectl describe pod <pod-name> -n <namespace>", true}, {3, "kubectl get <kind>", false},
@@ -266,5 +275,28 @@ func BenchmarkExtract(b *testing.B) {
 				parseSnippet("", s.line, s)
 			}
 		}
+	}
+}
+
+func TestUnusedAndMissing(t *testing.T) {
+	p := &api.SkillPack{}
+	p.Spec.Skills = []api.Skill{{Content: "```bash\nkubectl get deployments\nkubectl describe deployment\nkubectl logs deploy/web\nkubectl rollout restart deployment web\n```\n"}}
+	cmds := Pack(p, nil)
+	rbac := FromAPI([]api.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list"}},
+		{APIGroups: []string{""}, Resources: []string{"pods", "events"}, Verbs: []string{"get", "list", "watch", "delete"}},
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets"}, Verbs: []string{"get", "list", "patch"}},
+	})
+	var unused []string
+	for _, g := range Unused(rbac, nil, Requests(cmds)) {
+		unused = append(unused, g.String())
+	}
+	want := []string{`""/configmaps get`, `""/configmaps list`, `""/pods get`, `""/pods delete`, `""/events get`, `""/events watch`, `""/events delete`, "apps/replicasets get", "apps/replicasets patch"}
+	if d := cmp.Diff(want, unused); d != "" {
+		t.Errorf("unused (-want +got):\n%s", d)
+	}
+	missing := Missing(rbac, nil, cmds)
+	if len(missing) != 1 || missing[0].Command.Command != "kubectl logs deploy/web" || missing[0].Command.Line != 4 || missing[0].Request.Rule() != "pods/log get (rbac)" {
+		t.Errorf("missing %+v; want pods/log get for kubectl logs deploy/web at line 4", missing)
 	}
 }

@@ -195,7 +195,7 @@ var valueFlags = set("namespace", "selector", "output", "filename", "field-selec
 	"hard", "scopes", "value", "description", "preemption-policy", "global-default", "containers",
 	"local-port", "output-watch-events", "columns", "regex", "plugin", "dir", "kuberc", "api-version",
 	"pod-running-timeout", "output-directory", "namespace-name", "field", "show-only", "serviceaccount-name",
-	"tls", "max-surge", "v")
+	"tls", "max-surge", "v", "max", "min", "cpu-percent")
 
 // shortFlags maps kubectl's one-letter flags to their long names, per subcommand where they differ.
 var shortFlags = map[byte]string{
@@ -577,6 +577,13 @@ func init() {
 		"run":           runCmd,
 		"expose":        exposeCmd,
 		"cluster-info":  clusterInfoCmd,
+		"kustomize":     discoveryOnly, // builds locally
+		"options":       discoveryOnly,
+		"plugin":        discoveryOnly, // lists plugins on the PATH
+		"autoscale":     autoscaleCmd,
+		"proxy": func(*resolver) string {
+			return "`kubectl proxy` forwards whatever requests reach it: they are not known"
+		},
 	}
 }
 
@@ -622,16 +629,22 @@ func describeCmd(r *resolver) string {
 	return ""
 }
 
+// noEvents are the kinds whose describer shows no events.
+var noEvents = set("/secrets", "/limitranges", "/resourcequotas", "/namespaces", "rbac.authorization.k8s.io/roles",
+	"rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/rolebindings",
+	"rbac.authorization.k8s.io/clusterrolebindings", "networking.k8s.io/networkpolicies")
+
 // describeImplicit adds what kubectl's describer for res reads besides the object
 // (k8s.io/kubectl/pkg/describe, v0.37.2).
 func describeImplicit(r *resolver, res Resource, events bool) {
-	if events {
+	kind := res.Group + "/" + res.Name
+	if events && !noEvents[kind] {
 		// searchEvents lists core events in the object's namespace; a cluster-scoped object's
-		// events are listed across all namespaces. Errors are ignored.
-		r.addScoped("list", must("events"), "", r.scopeOf(res), true)
+		// events are listed across all namespaces. Errors are ignored, except ConfigMap's.
+		r.addScoped("list", must("events"), "", r.scopeOf(res), kind != "/configmaps")
 	}
 	pods := must("pods")
-	switch res.Group + "/" + res.Name {
+	switch kind {
 	case "apps/deployments":
 		r.optional("list", must("replicasets.apps"), "")
 	case "apps/replicasets", "apps/statefulsets", "apps/daemonsets", "/replicationcontrollers":
@@ -768,7 +781,8 @@ func rolloutCmd(r *resolver) string {
 		}
 		switch r.k.sub[1] {
 		case "status":
-			r.add("list", t.res, "")
+			// A ListWatch with client-go's watch-list semantics: one watch streams the
+			// current state, no list (seen in the API server's audit log, v1.37).
 			r.add("watch", t.res, "")
 		case "history":
 			history()
@@ -819,9 +833,9 @@ func deleteCmd(r *resolver) string {
 		}
 		r.add("delete", t.res, "")
 		if wait {
-			// kubectl waits for the deletion; a 403 there is ignored.
+			// kubectl waits for the deletion: a get, and a watch (watch-list) while the object
+			// is still there; a 403 there is ignored.
 			r.optional("get", t.res, "")
-			r.optional("list", t.res, "")
 			r.optional("watch", t.res, "")
 		}
 	}
@@ -975,8 +989,9 @@ func drainCmd(r *resolver) string {
 }
 
 // podTarget resolves the pod a connecting command (exec, attach, port-forward) reaches: a pod
-// by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector.
-func (r *resolver) podTarget() string {
+// by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector (listing, and
+// watching while none exists).
+func (r *resolver) podTarget(getPod bool) string {
 	pods := must("pods")
 	if len(r.k.pos) > 1 {
 		r.k.pos = r.k.pos[:1] // then ports (port-forward) or the command (exec without --)
@@ -990,8 +1005,10 @@ func (r *resolver) podTarget() string {
 	if t.res.Group != "" || t.res.Name != "pods" {
 		r.add("list", pods, "")
 		r.add("watch", pods, "")
+		if getPod {
+			r.add("get", pods, "") // port-forward checks the chosen pod is running
+		}
 	}
-	r.add("get", pods, "")
 	return ""
 }
 
@@ -999,7 +1016,7 @@ func (r *resolver) podTarget() string {
 // (kubectl's default) the request is a GET that the API server also authorizes as create.
 func podConnect(sub string) handler {
 	return func(r *resolver) string {
-		if why := r.podTarget(); why != "" {
+		if why := r.podTarget(sub == "portforward"); why != "" {
 			return why
 		}
 		r.add("get", must("pods"), sub)
@@ -1056,8 +1073,7 @@ func debugCmd(r *resolver) string {
 			r.add("get", res, "")
 			r.add("create", pods, "")
 			if attach {
-				r.add("list", pods, "")
-				r.add("watch", pods, "")
+				r.add("watch", pods, "") // waits for the container (watch-list: no list)
 				r.add("get", pods, "attach")
 				r.add("create", pods, "attach")
 			}
@@ -1077,8 +1093,7 @@ func debugCmd(r *resolver) string {
 		r.add("patch", pods, "ephemeralcontainers")
 	}
 	if attach {
-		r.add("list", pods, "")
-		r.add("watch", pods, "")
+		r.add("watch", pods, "") // waits for the container (watch-list: no list)
 		r.add("get", pods, "attach")
 		r.add("create", pods, "attach")
 	}
@@ -1093,8 +1108,7 @@ func waitCmd(r *resolver) string {
 	for _, t := range ts {
 		r.read(t)
 		r.add("get", t.res, "")
-		r.add("list", t.res, "")
-		r.add("watch", t.res, "")
+		r.add("watch", t.res, "") // watch-list semantics: no list
 	}
 	return ""
 }
@@ -1103,7 +1117,6 @@ func runCmd(r *resolver) string {
 	pods := must("pods")
 	r.add("create", pods, "")
 	if r.k.boolFlag("stdin") || r.k.boolFlag("attach") {
-		r.add("list", pods, "")
 		r.add("watch", pods, "")
 		r.add("get", pods, "attach")
 		r.add("create", pods, "attach")
@@ -1132,5 +1145,18 @@ func clusterInfoCmd(r *resolver) string {
 		return "`kubectl cluster-info dump` reads many resources across namespaces: not analysed"
 	}
 	r.addScoped("list", must("services"), "", ScopeCluster, false)
+	return ""
+}
+
+// autoscaleCmd reads the target and creates its HorizontalPodAutoscaler.
+func autoscaleCmd(r *resolver) string {
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+	}
+	r.add("create", must("horizontalpodautoscalers.autoscaling"), "")
 	return ""
 }

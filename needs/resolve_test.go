@@ -61,7 +61,10 @@ func TestResolve(t *testing.T) {
 		{"kubectl describe rs web", []string{"list /events ns?", "list /pods ns", "get apps/replicasets ns"}},
 		{"kubectl describe node n1", []string{"list /events cl?", "get /nodes cl", "list /pods cl?", "get coordination.k8s.io/leases cl?", "list resource.k8s.io/resourceslices cl?"}},
 		{"kubectl describe svc web --show-events=false", []string{"get /services ns", "list discovery.k8s.io/endpointslices ns?"}},
-		{`kubectl describe ns "$NAMESPACE"`, []string{"list /events cl?", "list /limitranges ns", "list /resourcequotas ns", "get /namespaces cl"}},
+		{`kubectl describe ns "$NAMESPACE"`, []string{"list /limitranges ns", "list /resourcequotas ns", "get /namespaces cl"}},
+		{"kubectl describe secret s", []string{"get /secrets ns"}},
+		{"kubectl describe cm c", []string{"get /configmaps ns", "list /events ns"}},
+		{"kubectl describe sandbox s", []string{"get agents.x-k8s.io/sandboxes ns", "list /events ns?"}},
 		// logs: pods/log; TYPE/NAME reads the owner and lists its pods.
 		{"kubectl logs web", []string{"get /pods ns", "get /pods/log ns"}},
 		{"kubectl logs deploy/web", []string{"list /pods ns", "watch /pods ns", "get /pods/log ns", "get apps/deployments ns"}},
@@ -77,7 +80,7 @@ func TestResolve(t *testing.T) {
 		{"kubectl auth can-i list pods", []string{"create authorization.k8s.io/selfsubjectaccessreviews cl"}},
 		{"kubectl auth can-i --list", []string{"create authorization.k8s.io/selfsubjectrulesreviews cl"}},
 		// rollout
-		{"kubectl rollout status deployment/web", []string{"get apps/deployments ns", "list apps/deployments ns", "watch apps/deployments ns"}},
+		{"kubectl rollout status deployment/web", []string{"get apps/deployments ns", "watch apps/deployments ns"}},
 		{"kubectl rollout history deployment web", []string{"get apps/deployments ns", "list apps/replicasets ns"}},
 		{"kubectl rollout history sts web", []string{"get apps/statefulsets ns", "list apps/controllerrevisions ns"}},
 		{"kubectl rollout restart deployment web", []string{"get apps/deployments ns", "patch apps/deployments ns"}},
@@ -87,7 +90,7 @@ func TestResolve(t *testing.T) {
 		// writes
 		{"kubectl scale deployment web --replicas=3", []string{"get apps/deployments ns", "patch apps/deployments/scale ns"}},
 		{"kubectl scale --current-replicas=2 --replicas=3 deployment/web", []string{"get apps/deployments ns", "get apps/deployments/scale ns", "update apps/deployments/scale ns"}},
-		{"kubectl delete pod web", []string{"delete /pods ns", "get /pods ns?", "list /pods ns?", "watch /pods ns?"}},
+		{"kubectl delete pod web", []string{"delete /pods ns", "get /pods ns?", "watch /pods ns?"}},
 		{"kubectl delete pods -l app=web --wait=false", []string{"delete /pods ns", "list /pods ns"}},
 		{"kubectl label pods web tier=fe", []string{"get /pods ns", "patch /pods ns"}},
 		{"kubectl label nodes n1 disk-", []string{"get /nodes cl", "patch /nodes cl"}},
@@ -105,13 +108,15 @@ func TestResolve(t *testing.T) {
 		{"kubectl drain n1 --ignore-daemonsets --delete-emptydir-data", []string{"get /nodes cl", "patch /nodes cl", "get /pods cl", "list /pods cl", "create /pods/eviction cl", "get apps/daemonsets cl"}},
 		// streams on pods
 		{"kubectl exec web -- ls /", []string{"get /pods ns", "get /pods/exec ns", "create /pods/exec ns"}},
-		{"kubectl exec -it deploy/web -c app -- sh", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/exec ns", "create /pods/exec ns", "get apps/deployments ns"}},
+		{"kubectl exec -it deploy/web -c app -- sh", []string{"list /pods ns", "watch /pods ns", "get /pods/exec ns", "create /pods/exec ns", "get apps/deployments ns"}},
 		{"kubectl cp web:/tmp/x ./x", []string{"get /pods ns", "get /pods/exec ns", "create /pods/exec ns"}},
 		{"kubectl cp ./x other/web:/tmp/x", []string{"get /pods cl", "get /pods/exec cl", "create /pods/exec cl"}},
 		{"kubectl port-forward svc/web 8080:80", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/portforward ns", "create /pods/portforward ns", "get /services ns"}},
-		{"kubectl debug web -it --image=busybox", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/attach ns", "create /pods/attach ns", "patch /pods/ephemeralcontainers ns"}},
+		{"kubectl debug web -it --image=busybox", []string{"get /pods ns", "watch /pods ns", "get /pods/attach ns", "create /pods/attach ns", "patch /pods/ephemeralcontainers ns"}},
 		{"kubectl debug node/n1 --image=busybox", []string{"create /pods ns", "get /nodes cl"}},
-		{"kubectl wait --for=condition=Ready pod/web", []string{"get /pods ns", "list /pods ns", "watch /pods ns"}},
+		{"kubectl autoscale deployment web --max=5", []string{"get apps/deployments ns", "create autoscaling/horizontalpodautoscalers ns"}},
+		{"kubectl kustomize overlays/prod", nil},
+		{"kubectl wait --for=condition=Ready pod/web", []string{"get /pods ns", "watch /pods ns"}},
 	} {
 		c := resolveOne(t, tc.cmd)
 		if !c.Analysed {
@@ -156,6 +161,7 @@ func TestNotAnalysed(t *testing.T) {
 		{"kubectl get pods --as=admin", "another identity"},
 		{"kubectl get --raw /api/v1/pods", "--raw"},
 		{"helm list -A", "`helm` calls the API itself"},
+		{"kubectl proxy --port=8001", "forwards whatever requests"},
 		{`curl -k "https://$KUBERNETES_SERVICE_HOST/api/v1/pods"`, "HTTP client"},
 		{"./triage.sh", "a script"},
 		{"bash fix.sh", "a script"},
