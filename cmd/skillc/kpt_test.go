@@ -195,7 +195,7 @@ func TestKptInPlace(t *testing.T) {
 			if name != "skills.yaml" {
 				return s
 			}
-			return strings.Replace(s, "resources: [pods, pods/log, events]", "resources: [pods, pods/log, events, secrets]", 1)
+			return strings.Replace(s, "resources: [events]", "resources: [events, secrets]", 1)
 		})
 		before := packageFiles(t, dir)
 		results := t.TempDir()
