@@ -210,7 +210,7 @@ func TestKptInPlace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"severity: error", "kind: SkillPack", "name: cluster-triage", "path: spec.sidecar.rbac[0].verbs", "path: skills.yaml", "rule: RBAC-04", "exitCode: 1"} {
+		for _, want := range []string{"severity: error", "kind: SkillPack", "name: cluster-triage", "path: spec.sidecar.rbac[2].verbs", "path: skills.yaml", "rule: RBAC-04", "exitCode: 1"} {
 			if !strings.Contains(string(b), want) {
 				t.Errorf("kpt's results lack %q:\n%s", want, b)
 			}
