@@ -38,7 +38,9 @@ func newDiffCommand() *cobra.Command {
 		Short: "Show the permissions a change grants and revokes, per run and per pack",
 		Long: `Compare the permissions of two versions of a platform: RBAC grants (one line per scope, API
 group, resource and verb), host access (host namespaces, hostPath mounts, privileged, root),
-container images and secrets, per run and per skill pack.
+container images and secrets, per run and per skill pack. When NEW is a source tree, each pack
+whose permissions changed is then shown with what its skills' kubectl commands need next to what
+it grants (docs/least-privilege.md).
 
 OLD and NEW are each a source tree (compiled here; the policy gate does not run, so a dangerous
 change is shown rather than refused) or a render: a YAML stream or an -o DIR tree of skillc output.
