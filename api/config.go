@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -20,6 +21,10 @@ const (
 	DefaultSandboxImage      = "ghcr.io/sympozium-ai/sympozium/sandbox:v0.10.46"
 	DefaultMCPBridgeImage    = "ghcr.io/sympozium-ai/sympozium/mcp-bridge:v0.10.46"
 	DefaultSkillBudgetTokens = 20000
+	// DefaultMaxObjects admits ten times the reference repository (about 133,000 objects) and
+	// refuses a few hundred lines that expand past it.
+	DefaultMaxObjects    = 200000
+	DefaultPolicyTimeout = "10s"
 )
 
 // DefaultChannelImages are the gateway images of the channel types upstream ships
@@ -124,6 +129,22 @@ func (c *CompilerConfig) Default() {
 	if s.ProtectedNamespaces == nil {
 		s.ProtectedNamespaces = DefaultProtectedNamespaces(s.CatalogNamespace)
 	}
+	if s.Limits.MaxObjects == 0 {
+		s.Limits.MaxObjects = DefaultMaxObjects
+	}
+	if s.Limits.PolicyTimeout == "" {
+		s.Limits.PolicyTimeout = DefaultPolicyTimeout
+	}
+}
+
+// PolicyTimeout is spec.limits.policyTimeout as a duration (the default when unset or invalid:
+// Validate refuses an invalid one).
+func (s *ConfigSpec) PolicyTimeout() time.Duration {
+	d, err := time.ParseDuration(s.Limits.PolicyTimeout)
+	if err != nil || d <= 0 {
+		d, _ = time.ParseDuration(DefaultPolicyTimeout)
+	}
+	return d
 }
 
 // Validate checks the settings, all of them, and returns every problem.
@@ -145,6 +166,12 @@ func (c *CompilerConfig) Validate() diag.Diagnostics {
 	}
 	if s.SkillBudgetTokens < 0 {
 		diags = append(diags, src.Diag("spec.skillBudgetTokens", "must not be negative"))
+	}
+	if s.Limits.MaxObjects < 0 {
+		diags = append(diags, src.Diag("spec.limits.maxObjects", "must not be negative"))
+	}
+	if d, err := time.ParseDuration(s.Limits.PolicyTimeout); err != nil || d <= 0 {
+		diags = append(diags, src.Diag("spec.limits.policyTimeout", "must be a positive duration such as \"10s\", got %q", s.Limits.PolicyTimeout))
 	}
 	if rc := s.Policy.ResourceCeilings; rc != nil {
 		// The sidecar resources' check: a negative ceiling or one past Kubernetes' int64 cap would

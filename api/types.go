@@ -512,6 +512,19 @@ type ConfigSpec struct {
 	// kube-system, kube-public and kube-node-lease. Unset: the catalog namespace, argocd and
 	// flux-system; [] protects only the three system namespaces.
 	ProtectedNamespaces []string `json:"protectedNamespaces"`
+	// Limits bound the work a compile may do for inputs the platform does not write.
+	Limits ConfigLimits `json:"limits"`
+}
+
+// ConfigLimits are ceilings on the work untrusted inputs can cause.
+type ConfigLimits struct {
+	// MaxObjects is the most objects one compile emits (default 200,000): a few lines of YAML
+	// (many runs of an instance that enables many packs) can expand to hundreds of thousands.
+	// Past it the compile is refused, at the run whose objects crossed it.
+	MaxObjects int `json:"maxObjects"`
+	// PolicyTimeout bounds evaluating the rules of policy folders (--policy, spec.policy.paths),
+	// a Go duration such as "10s" (the default): a pull request may bring those rules.
+	PolicyTimeout string `json:"policyTimeout"`
 }
 
 type ConfigImages struct {

@@ -76,7 +76,9 @@ func Params(spec *api.ConfigSpec, today string) map[string]any {
 }
 
 // Check evaluates every object (and the config itself) and returns the located findings.
-func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) {
+func (g *Gate) Check(ctx context.Context, res *compile.Result) (_ *Report, err error) {
+	ctx, end := g.withBudget(ctx)
+	defer func() { err = end(err) }()
 	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile)}
 	loc := newLocator(res)
 	var raw []located

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -30,7 +31,8 @@ for *.yaml and *.yml) or - for stdin; the default is the current directory. Mani
 as one YAML stream, or with -o DIR one file per object (DIR/<namespace or _cluster>/<kind>-<name>.yaml),
 written to a temporary directory and moved into place only when everything succeeded.
 
-Warnings go to stderr. If the gate denies anything, nothing is written and the exit code is 1.
+Warnings go to stderr, and after -o DIR one line: "skillc: wrote N files to DIR". If the gate
+denies anything, nothing is written and the exit code is 1.
 
 With --verify, DIR is compared with the compile instead of written: exit 0 when it is up to date,
 1 with the list of changed, missing and extra files and a unified diff of each changed one on
@@ -115,7 +117,16 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 	if err := render.WriteObjects(cmd.Context(), o.outDir, res.Objects, opts); err != nil {
 		return out.then(outputFailure(o.outDir, err))
 	}
-	return out
+	// One line on stderr, as --verify says "up to date": stdout stays empty for scripts.
+	return out.notef("skillc: wrote %s to %s", plural(len(res.Objects), "file"), o.outDir)
+}
+
+// plural is "1 file", "2 files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // outputFailure is why DIR was not written, one line "DIR: message", exit 2; a failure of the

@@ -34,7 +34,7 @@ type diffOptions struct {
 func newDiffCommand() *cobra.Command {
 	o := &diffOptions{}
 	cmd := &cobra.Command{
-		Use:   "diff OLD NEW | diff --git-base REF [PATH...]",
+		Use:   "diff OLD NEW... | diff --git-base REF [PATH...]",
 		Short: "Show the permissions a change grants and revokes, per run and per pack",
 		Long: `Compare the permissions of two versions of a platform: RBAC grants (one line per scope, API
 group, resource and verb), host access (host namespaces, hostPath mounts, privileged, root),
@@ -44,6 +44,8 @@ it grants (docs/least-privilege.md).
 
 OLD and NEW are each a source tree (compiled here; the policy gate does not run, so a dangerous
 change is shown rather than refused) or a render: a YAML stream or an -o DIR tree of skillc output.
+OLD is the first argument; every other one is NEW, read together as compile reads its PATHs
+(skillc diff rendered/ skills/ tenants/ compares a render with the sources that replace it).
 With --git-base REF, OLD is the PATHs (default .) as of the git revision REF and NEW is the working
 tree; --config is then read as of REF for OLD. The source flags apply to both sides.
 
@@ -54,8 +56,8 @@ Exit codes: 0 compared (with or without changes), 2 bad input or usage.`,
   # Two renders, as a pull-request comment
   skillc diff --format markdown rendered-before/ rendered-after/`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if o.gitBase == "" && len(args) != 2 {
-				return fmt.Errorf("diff takes OLD and NEW (or --git-base REF [PATH...]), got %d argument(s)", len(args))
+			if o.gitBase == "" && len(args) < 2 {
+				return fmt.Errorf("diff takes OLD and NEW... (or --git-base REF [PATH...]), got %d argument(s)", len(args))
 			}
 			return nil
 		},

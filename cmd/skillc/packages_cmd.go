@@ -177,9 +177,9 @@ func newExportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export PATH... -o DIR [--zip]",
 		Short: "Write SkillPacks as SKILL.md packages",
-		Long: `Write every skill of the SkillPacks under PATH as a SKILL.md package, DIR/<skill>/SKILL.md, with
---zip also DIR/<skill>.zip laid out for Wegent's upload (<skill>/SKILL.md inside, bindShells
-explicit).
+		Long: `Write every skill of the SkillPacks under PATH as a SKILL.md package, DIR/<skill>/SKILL.md, or
+with --zip as DIR/<skill>.zip instead, laid out for Wegent's upload (<skill>/SKILL.md inside,
+bindShells explicit). Either output imports again as it is (skillc import DIR).
 
 Export only adds files: an identical existing file is left as is, a different one is refused
 (nothing is written) unless --force, nothing is removed. DIR may not be a symlink or a file, nor
@@ -201,7 +201,7 @@ be, contain or be inside an input PATH.`,
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the packages into (required)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace existing files that differ from what export writes")
-	cmd.Flags().BoolVar(&zips, "zip", false, "also write <skill>.zip for upload")
+	cmd.Flags().BoolVar(&zips, "zip", false, "write <skill>.zip for upload instead of the <skill>/ folder")
 	_ = cmd.MarkFlagRequired("output-dir")
 	return cmd
 }

@@ -129,6 +129,9 @@ func gateAll(cmd *cobra.Command, policyDirs []policy.Folder, res *compile.Result
 		return nil, nil, nil, internalError(err)
 	}
 	rep, err := g.Check(ctx, res)
+	if errors.As(err, &ds) { // a policy folder's rules ran past their budget
+		return nil, nil, asFlags(ds), nil
+	}
 	if err != nil {
 		return nil, nil, nil, internalError(err)
 	}
@@ -136,6 +139,9 @@ func gateAll(cmd *cobra.Command, policyDirs []policy.Folder, res *compile.Result
 		return rep, nil, nil, nil
 	}
 	perObject, err := g.CheckPassThrough(ctx, rep, res.Objects, pass)
+	if errors.As(err, &ds) {
+		return nil, nil, asFlags(ds), nil
+	}
 	if err != nil {
 		return nil, nil, nil, internalError(err)
 	}
