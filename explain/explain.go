@@ -73,6 +73,7 @@ type Pack struct {
 	ConfigMap string  `json:"configMap"`
 	Skills    []Skill `json:"skills"`
 	Sidecar   string  `json:"sidecar,omitempty"` // the container, when the pack has one
+	Needs     *Needs  `json:"needs"`             // what its skills' commands need, next to its grants
 }
 
 // Skill is one file the pack mounts into the agent.
@@ -226,6 +227,7 @@ func Explain(res *compile.Result, in *api.Inputs, pod *compile.Pod, rep *policy.
 				}
 			}
 		}
+		p.Needs = packNeeds(t)
 		sc := t.Pack.Spec.Sidecar
 		switch {
 		case sc == nil:

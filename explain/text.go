@@ -48,6 +48,7 @@ func Text(w io.Writer, e *Explanation) error {
 		for _, s := range p.Skills {
 			fmt.Fprintf(&b, "      key %s mounted at %s\n", s.Key, s.MountPath)
 		}
+		writeNeeds(&b, p.Needs)
 	}
 	b.WriteString("\nObjects\n")
 	for _, o := range e.Objects {

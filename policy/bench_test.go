@@ -72,3 +72,21 @@ func BenchmarkPipeline(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLeastPrivilege measures RBAC-20/21 alone on the reference repository: what they add
+// to the gate (each pack judged once; needs caches each skill text's parse).
+func BenchmarkLeastPrivilege(b *testing.B) {
+	var files []source.File
+	for _, f := range gen.Repo(gen.Size{Packs: 100, Instances: 250, Runs: 1000}) {
+		files = append(files, source.File{Name: f.Name, Data: f.Data})
+	}
+	res, ds := compile.Compile(files, compile.Options{})
+	if err := ds.Err(); err != nil {
+		b.Fatal(err)
+	}
+	var n int
+	for b.Loop() {
+		n = len(leastPrivilegeFindings(res, res.Config.Spec.Policy.Profile))
+	}
+	b.ReportMetric(float64(n), "findings")
+}

@@ -182,6 +182,22 @@ rules := {
 		"reference": {"name": "rbac-police privileged_namespaces", "url": "https://github.com/PaloAltoNetworks/rbac-police"},
 		"security_severity": 7.8, "precision": "very-high", "tags": ["rbac"],
 	},
+	"RBAC-20": {
+		"title": "Grant no command needs",
+		"checks": "A grant (API group, resource, verb; or non-resource URL) of `sidecar.rbac` or `sidecar.clusterRBAC` that no kubectl command in the pack's skills needs, as skillc resolves the commands to the API requests kubectl makes; a wildcard grant whenever it covers more than they need. Only a warning when the pack also runs commands skillc cannot analyse. Decided by skillc's gate from the skill text.",
+		"why": "A grant nothing uses is what a compromised or prompt-injected agent uses: least privilege is what the skills do, not what the pack author guessed.",
+		"fix": "Remove the grant, or the part of it no command needs (`skillc rbac PACK` prints the minimal rules); for a sidecar whose own code calls the API, an exception.",
+		"reference": {"name": "Kubernetes RBAC Good Practices (least privilege); audit2rbac", "url": concat("", [good_practices, "#least-privilege"])},
+		"security_severity": 5.0, "precision": "high", "tags": ["rbac", "least-privilege"], "engine": "go",
+	},
+	"RBAC-21": {
+		"title": "Command the grants do not allow",
+		"checks": "A kubectl command in the pack's skills that makes an API request the pack's grants do not allow: the run would get Forbidden. Commands skillc cannot analyse, and the commands of a pack without a sidecar, are reported as notes. Decided by skillc's gate from the skill text.",
+		"why": "The skill fails at run time with Forbidden, after review and deploy, where a compile could have said which rule is missing.",
+		"fix": "Add the rule the message names to `sidecar.rbac` (or `sidecar.clusterRBAC` for a cluster-wide request), or remove the command from the skill.",
+		"reference": {"name": "Kubernetes RBAC: referring to resources and subresources", "url": "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources"},
+		"security_severity": 2.0, "precision": "high", "tags": ["rbac", "least-privilege"], "engine": "go",
+	},
 	"RBAC-22": {
 		"title": "Writes ConfigMaps or Sympozium resources",
 		"checks": "A Role or ClusterRole grants create, update, patch, delete or deletecollection on configmaps, unless `resourceNames` names only the pack's own ConfigMap (`skillpack-<pack>`); create beside `resourceNames` grants nothing and is not reported. Also any of those verbs on the `sympozium.ai` resources that carry skills or start runs (skillpacks, agents, sympoziuminstances, agentruns, sympoziumschedules, sympoziumpolicies, ensembles), one finding per resource, whatever `resourceNames` says.",

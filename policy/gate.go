@@ -187,11 +187,12 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (_ *Report, err e
 			if i >= real {
 				f = standInFinding(f, loc.podOf(o))
 			}
-			raw = append(raw, located{f, loc.object(o, f), o})
+			raw = append(raw, located{f: f, pos: loc.object(o, f), o: o})
 		}
 	}
 	raw = append(raw, tenantFindings(res)...)
 	raw = append(raw, sympoziumPolicyFindings(res, loc)...)
+	raw = append(raw, leastPrivilegeFindings(res, g.cfg.Spec.Policy.Profile)...)
 	levels := newPodSecurityLevels(res)
 	raw = append(raw, podSecurityFindings(levels, loc, res.Objects, false)...)
 	for _, l := range podSecurityFindings(levels, loc, res.StandIns, true) {
@@ -206,7 +207,7 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (_ *Report, err e
 		rep.Stats.Evaluations++
 	}
 	for _, tf := range taskFindings {
-		raw = append(raw, located{tf.f, loc.object(tf.o, tf.f), tf.o})
+		raw = append(raw, located{f: tf.f, pos: loc.object(tf.o, tf.f), o: tf.o})
 	}
 	g.sortIntoReport(rep, raw, loc)
 	return rep, nil
@@ -664,6 +665,7 @@ type located struct {
 	f   Finding
 	pos diag.Diagnostic // File, Line, Field of the cause in the sources
 	o   compile.Object  // the object judged (nil for the config and the sources themselves)
+	t   *compile.Toggle // the pack judged, for a finding on a pack's source (RBAC-20, RBAC-21)
 }
 
 // standInFinding says that a finding comes from a stand-in run, and whose.
@@ -702,8 +704,11 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 			continue
 		}
 		d.Severity = diag.SeverityDeny
-		if sev == "warn" {
+		switch sev {
+		case "warn":
 			d.Severity = diag.SeverityWarning
+		case "info": // a note the gate makes (RBAC-21 on commands it cannot judge)
+			d.Severity = diag.SeverityInfo
 		}
 		exc := g.exceptionFor(l, loc)
 		// One cause in many objects (a pack's Role in every run) is one finding: group by the
@@ -744,12 +749,15 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 // non-waivable findings are never excepted. (META-02 reports the malformed and expired ones.)
 func (g *Gate) exceptionFor(l located, loc *locator) *api.PolicyException {
 	f := l.f
-	if !f.Waivable || f.Pack == "" || l.o == nil {
+	if !f.Waivable || f.Pack == "" || l.o == nil && l.t == nil {
 		return nil
 	}
 	// The pack as resolved for this object: a tenant's private pack that shares a catalog pack's
 	// name is another pack and gets none of its exceptions.
-	t := loc.packToggle(l.o, f.Pack)
+	t := l.t
+	if t == nil {
+		t = loc.packToggle(l.o, f.Pack)
+	}
 	if t == nil {
 		return nil
 	}

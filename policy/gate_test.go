@@ -322,6 +322,8 @@ func TestEveryRuleHasFourCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := regexp.MustCompile(`"((?:RBAC|POD|IMG|RES|SEC|META)-\d\d)": \[`).FindAllSubmatch(lib, -1)
+	// RBAC-20 and RBAC-21 are the Go gate's (leastprivilege_test.go has their cases).
+	ids = slices.DeleteFunc(ids, func(m [][]byte) bool { _, ok := lpSeverity[string(m[1])]; return ok })
 	if len(ids) != 41 {
 		t.Fatalf("%d rule ids in lib.rego, want the catalogue's 41", len(ids))
 	}

@@ -314,6 +314,9 @@ spec: {instanceRef: inst}
 		t.Fatal("no findings: the comparison proves nothing")
 	}
 	for _, d := range rep.Findings {
+		if _, ok := lpSeverity[d.Rule]; ok {
+			continue // judged on the pack's source, once: no object's verdict is shared
+		}
 		msg := strings.TrimSuffix(d.Message, " (and 1 more objects of the same shape)")
 		if strings.Contains(msg, "web access") || !want[d.Rule+": "+msg] {
 			t.Errorf("message not earned by any object: %s: %s", d.Rule, d.Message)

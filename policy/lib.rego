@@ -49,6 +49,8 @@ severities := {
 	"RBAC-13": ["warn", "warn"], "RBAC-14": ["deny", "deny"], "RBAC-15": ["warn", "deny"],
 	"RBAC-16": ["deny", "deny"], "RBAC-17": ["deny", "deny"], "RBAC-18": ["deny", "deny"],
 	"RBAC-19": ["deny", "deny"], "RBAC-22": ["warn", "deny"],
+	# RBAC-20 and RBAC-21 are decided by skillc's Go gate (policy/leastprivilege.go).
+	"RBAC-20": ["warn", "deny"], "RBAC-21": ["warn", "warn"],
 	"POD-01": ["deny", "deny"], "POD-02": ["deny", "deny"], "POD-03": ["deny", "deny"],
 	"POD-04": ["deny", "deny"], "POD-05": ["deny", "deny"], "POD-06": ["deny", "deny"],
 	"POD-07": ["deny", "deny"], "POD-08": ["deny", "deny"], "POD-09": ["deny", "deny"],

@@ -311,6 +311,9 @@ func fixturePods(t *testing.T) []pssCase {
 				case "--identity":
 					i++
 					opts.Identity = args[i]
+				case "--profile":
+					i++
+					opts.Profile = args[i]
 				default:
 					paths = append(paths, filepath.Join("..", args[i]))
 				}

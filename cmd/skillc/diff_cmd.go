@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/permissions"
@@ -38,7 +39,9 @@ func newDiffCommand() *cobra.Command {
 		Short: "Show the permissions a change grants and revokes, per run and per pack",
 		Long: `Compare the permissions of two versions of a platform: RBAC grants (one line per scope, API
 group, resource and verb), host access (host namespaces, hostPath mounts, privileged, root),
-container images and secrets, per run and per skill pack.
+container images and secrets, per run and per skill pack. When NEW is a source tree, each pack
+whose permissions changed is then shown with what its skills' kubectl commands need next to what
+it grants (docs/least-privilege.md).
 
 OLD and NEW are each a source tree (compiled here; the policy gate does not run, so a dangerous
 change is shown rather than refused) or a render: a YAML stream or an -o DIR tree of skillc output.
@@ -107,17 +110,18 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 	// The two sides load at once (a large render is mostly sequential YAML parsing); not when one
 	// reads stdin, which only one of them may consume.
 	var oldSet, newSet permissions.Set
+	var newPacks map[string]*api.SkillPack
 	var oldDiags, newDiags diag.Diagnostics
 	var g errgroup.Group
 	if slices.Contains(args, "-") {
 		g.SetLimit(1)
 	}
 	g.Go(func() (err error) {
-		oldSet, oldDiags, err = loadPermissions(cmd, o, oldSide)
+		oldSet, _, oldDiags, err = loadPermissions(cmd, o, oldSide)
 		return err
 	})
 	g.Go(func() (err error) {
-		newSet, newDiags, err = loadPermissions(cmd, o, newSide)
+		newSet, newPacks, newDiags, err = loadPermissions(cmd, o, newSide)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -127,7 +131,11 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 		return failed(append(oldDiags.Filter(diag.SeverityError), newDiags.Filter(diag.SeverityError)...))
 	}
 	var out bytes.Buffer
-	if err := permissions.Write(&out, o.format, permissions.Diff(oldSet, newSet)); err != nil {
+	changes := permissions.Diff(oldSet, newSet)
+	if err := permissions.Write(&out, o.format, changes); err != nil {
+		return internalError(err)
+	}
+	if err := permissions.WriteNeeds(&out, o.format, permissions.NeedsOf(changes, newPacks)); err != nil {
 		return internalError(err)
 	}
 	_, _ = cmd.OutOrStdout().Write(out.Bytes()) // a failure is kept and reported by run
@@ -137,10 +145,11 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 
 // loadPermissions reads one side: a render is decoded, sources are compiled without the gate.
 // Warnings are not printed: the diff is about permissions, and check reports the rest. Without
-// errors, the diagnostics are the notes -v asks for.
-func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permissions.Set, diag.Diagnostics, error) {
+// errors, the diagnostics are the notes -v asks for. For sources it also returns the packs the
+// runs toggle, by identity, to show their needs.
+func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permissions.Set, map[string]*api.SkillPack, diag.Diagnostics, error) {
 	if len(side.paths) == 0 {
-		return permissions.Set{}, nil, nil // a path that did not exist at the git base
+		return permissions.Set{}, nil, nil, nil // a path that did not exist at the git base
 	}
 	rename := func(ds diag.Diagnostics) diag.Diagnostics {
 		for i := range ds {
@@ -150,12 +159,13 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 	}
 	files, diags := o.read(cmd, side.paths)
 	if diags.HasErrors() {
-		return nil, rename(asFlags(diags)), nil
+		return nil, nil, rename(asFlags(diags)), nil
 	}
 	notes := asFlags(diags)
+	var packs map[string]*api.SkillPack
 	objs, sources, diags := permissions.ReadRendered(files)
 	if diags.HasErrors() {
-		return nil, rename(diags), nil
+		return nil, nil, rename(diags), nil
 	}
 	if sources {
 		// No profile: the gate does not run. The target shapes the objects as compile's do.
@@ -163,26 +173,39 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 		if side.config != "" {
 			cfg, diags := source.LoadConfig(side.config)
 			if diags.HasErrors() {
-				return nil, rename(asFlags(diags)), nil
+				return nil, nil, rename(asFlags(diags)), nil
 			}
 			opts.Config = cfg
 		}
 		res, diags, err := compileFiles(cmd, files, opts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if diags.HasErrors() {
-			return nil, rename(diags), nil
+			return nil, nil, rename(diags), nil
 		}
 		objs = res.Objects
 		notes = append(notes, diags...)
+		packs = packsOf(res)
 	}
 	if !o.verbose {
-		return permissions.FromObjects(objs), nil, nil
+		return permissions.FromObjects(objs), packs, nil, nil
 	}
 	notes = slices.DeleteFunc(notes, func(d diag.Diagnostic) bool { return !d.Detail })
 	notes.Sort()
-	return permissions.FromObjects(objs), rename(notes), nil
+	return permissions.FromObjects(objs), packs, rename(notes), nil
+}
+
+// packsOf are the packs a compile's runs and schedules toggle, by identity: the packs whose needs
+// diff and enable show next to their grants.
+func packsOf(res *compile.Result) map[string]*api.SkillPack {
+	packs := map[string]*api.SkillPack{}
+	for _, pod := range res.Pods {
+		for _, t := range pod.Toggles {
+			packs[t.Identity()] = t.Pack
+		}
+	}
+	return packs
 }
 
 // gitSides materializes the PATHs (and --config) as of REF under tmp with git archive, and pairs

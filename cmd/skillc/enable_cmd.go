@@ -178,7 +178,11 @@ func runToggle(cmd *cobra.Command, o *toggleOptions, enable bool, pack string, a
 		fmt.Fprintln(&buf, note)
 	}
 	buf.WriteString("\n")
-	if err := permissions.Write(&buf, "text", permissions.Diff(permissions.FromObjects(before.Objects), permissions.FromObjects(after.Objects))); err != nil {
+	changes := permissions.Diff(permissions.FromObjects(before.Objects), permissions.FromObjects(after.Objects))
+	if err := permissions.Write(&buf, "text", changes); err != nil {
+		return internalError(err)
+	}
+	if err := permissions.WriteNeeds(&buf, "text", permissions.NeedsOf(changes, packsOf(after))); err != nil {
 		return internalError(err)
 	}
 	// The findings this change brings: those the sources already had (a pack nothing enabled,

@@ -25,7 +25,8 @@ func newExplainCommand() *cobra.Command {
 		Short: "Explain a run's pod from the sources: packs, objects and their causes, identity, mounts, findings",
 		Long: `Answer the troubleshooting questions of a run (or schedule) statically, from the sources in PATH
 (default .): the instance and run with file:line; each pack, where it resolved from (private or
-catalog, and what it shadows), its ConfigMap keys and mount paths; every object emitted for the run
+catalog, and what it shadows), its ConfigMap keys and mount paths, and the API requests its
+skills' commands need next to what it grants; every object emitted for the run
 with the source field that caused it; for each container the ServiceAccount and UID it runs as and
 its mounts; the gate's findings and the exceptions applied; the token budget; and why something is
 absent (a pack without sidecar.image gets no sidecar).

@@ -56,7 +56,9 @@ func TestExplainTroubleshootingTable(t *testing.T) {
 		{"sidecar not injected", sre, "no sidecar for pack incident-response: it declares no spec.sidecar"},
 		{"sidecar not injected (toggle)", sre, "toggled at fixtures/default/sre.yaml:16 spec.skills[2]"},
 		// Permission denied in sidecar: the Role's rules and the source field of each.
-		{"permission denied", sre, `verbs ["get" "list" "watch"]  [skills/cluster-triage.yaml:132 spec.sidecar.rbac[0]]`},
+		{"permission denied", sre, `rule: apiGroups [""] resources ["pods" "pods/log"] verbs ["get"]  [skills/cluster-triage.yaml:141 spec.sidecar.rbac[1]]`},
+		// ... and what the skills' commands need, next to it.
+		{"permission denied (needs)", sre, "granted     pods/log get  [skills/cluster-triage.yaml:31, skills/cluster-triage.yaml:32]"},
 		{"permission denied (no RBAC)", host, "no Role or ClusterRole for pack hw-probe"},
 		// Sidecar crash: the container's name (for kubectl logs -c) and what it runs.
 		{"sidecar crash", sre, "container skill-cluster-triage  image ghcr.io/skillc-dev/skill-cluster-triage:v0.1.0"},

@@ -46,6 +46,7 @@ var layers = map[string]int{
 	"compile":             3, // validate, resolve, build
 	"compile/edit":        3,
 	"compile/schema":      3,
+	"grantcheck":          3, // a pack's grants judged against what its skills' commands need
 	"policy":              4, // the gate
 	"krm":                 4, // kustomize and KRM functions
 	"permissions":         4, // diff's permission model
