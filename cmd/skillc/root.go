@@ -68,5 +68,6 @@ disk, a closed pipe), 128+n on signal n. The flags and exit codes of every subco
 	root.AddCommand(newFnCommand(), newBuildCommand())
 	root.AddCommand(newEnableCommand(), newDisableCommand())
 	root.AddCommand(newExplainCommand(), newNewCommand())
+	root.AddCommand(newRBACCommand())
 	return root
 }
