@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,9 +29,14 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"mvdan.cc/sh/v3/shell"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // The proof of issue 24 against the API server's audit log: for every pack whose skills name
@@ -342,16 +346,9 @@ func auditPacks(t *testing.T) []*packProof {
 		packs    []string
 	}
 	var srcs []src
-	var builtin []string
-	for _, p := range readYAMLDir(t, filepath.Join(repoRoot, "skills")) {
-		if p.GetKind() == "SkillPack" {
-			builtin = append(builtin, p.GetName())
-		}
-	}
-	sort.Strings(builtin)
-	srcs = append(srcs, src{name: "skills/", sa: "sympozium-agent", paths: []string{"skills"}, packs: builtin})
+	srcs = append(srcs, src{name: "skills/", sa: "sympozium-agent", paths: []string{"skills"}, packs: inputPacks(t, []string{"skills"}, compile.Options{}, nil)})
 	for _, c := range fixtureCases(t, "") {
-		packs := map[string]string{} // pack → the ServiceAccount its binding names
+		granted := map[string]string{} // pack name → the ServiceAccount its binding names
 		for _, o := range goldenRender(t, c.name) {
 			if k := o.GetKind(); k != "RoleBinding" && k != "ClusterRoleBinding" {
 				continue
@@ -361,12 +358,16 @@ func auditPacks(t *testing.T) []*packProof {
 			if p == "" || len(subs) == 0 {
 				continue
 			}
-			if _, ok := packs[p]; !ok {
-				packs[p] = subs[0]
+			if _, ok := granted[p]; !ok {
+				granted[p] = subs[0]
 			}
 		}
-		for _, p := range slices.Sorted(mapKeys(packs)) {
-			srcs = append(srcs, src{name: c.name, sa: packs[p], paths: c.paths, packs: []string{p}})
+		if len(granted) == 0 {
+			continue // no RBAC in this case's render
+		}
+		for _, p := range inputPacks(t, c.paths, c.opts, granted) {
+			_, name, _ := strings.Cut(p, "/")
+			srcs = append(srcs, src{name: c.name, sa: granted[name], paths: c.paths, packs: []string{p}})
 		}
 	}
 	var out []*packProof
@@ -390,6 +391,35 @@ func auditPacks(t *testing.T) []*packProof {
 		}
 	}
 	return out
+}
+
+// inputPacks compiles paths in-process and returns its SkillPacks as NAMESPACE/NAME (those
+// named in only, when not nil), sorted.
+func inputPacks(t *testing.T, paths []string, opts compile.Options, only map[string]string) []string {
+	t.Helper()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(repoRoot); err != nil {
+		t.Fatal(err)
+	}
+	files, diags := source.ReadPaths(paths, nil)
+	if err := os.Chdir(wd); err != nil {
+		t.Fatal(err)
+	}
+	if diags.HasErrors() {
+		t.Fatalf("%v: %v", paths, diags)
+	}
+	res, _ := compile.Compile(files, opts)
+	if res == nil || res.Inputs == nil {
+		t.Fatalf("%v: no inputs", paths)
+	}
+	var out []string
+	for _, p := range res.Inputs.Packs {
+		if _, ok := only[p.Metadata.Name]; only == nil || ok {
+			out = append(out, p.Metadata.Namespace+"/"+p.Metadata.Name)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // commandsKey is the commands without where they were written.
@@ -506,6 +536,7 @@ func TestAuditProof(t *testing.T) {
 	proofs := auditPacks(t)
 	a := newAuditor(t, ctx)
 	auditNode(t, ctx, cs)
+	auditMetricsAPI(t, ctx)
 	counts := auditCounts{skipped: map[string]int{}}
 	for i, p := range proofs {
 		counts.packs++
@@ -674,6 +705,60 @@ func bindAtoms(t *testing.T, ctx context.Context, cs kubernetes.Interface, ns, s
 	})
 	if err != nil {
 		t.Fatalf("the authorizer never agreed with the rules bound to %s (%s): %v", user, disagree, err)
+	}
+}
+
+// auditMetricsAPI serves metrics.k8s.io for kubectl top (testdata/audit-metrics-crds.yaml) while
+// the test runs; at its end the CRDs are deleted and it waits until discovery no longer lists
+// the group, so the tests after it (and the discovery table's staleness check) see the same API.
+func auditMetricsAPI(t *testing.T, ctx context.Context) {
+	t.Helper()
+	dyn, err := dynamic.NewForConfig(cp.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crds, err := readObjects(filepath.Join("testdata", "audit-metrics-crds.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cp.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := func() (bool, error) {
+		_, err := dc.ServerResourcesForGroupVersion("metrics.k8s.io/v1beta1")
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	t.Cleanup(func() {
+		bg := context.Background()
+		for _, u := range crds {
+			_ = dyn.Resource(crdResource).Delete(bg, u.GetName(), metav1.DeleteOptions{})
+		}
+		err := wait.PollUntilContextTimeout(bg, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+			ok, err := served()
+			return !ok, err
+		})
+		if err != nil {
+			t.Errorf("metrics.k8s.io is still served after its CRDs were deleted: %v", err)
+		}
+	})
+	for _, u := range crds {
+		if _, err := dyn.Resource(crdResource).Create(ctx, u, metav1.CreateOptions{}); err != nil {
+			t.Fatalf("CRD %s: %v", u.GetName(), err)
+		}
+	}
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		l, err := dc.ServerResourcesForGroupVersion("metrics.k8s.io/v1beta1")
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil && len(l.APIResources) == 2, err
+	})
+	if err != nil {
+		t.Fatalf("metrics.k8s.io never served: %v", err)
 	}
 }
 
