@@ -109,7 +109,9 @@ func (r rbacRequest) String() string {
 	return r.Verb + " " + res + " (" + r.Scope + ")"
 }
 
-func (c rbacCommand) String() string { return c.File + ":" + strconv.Itoa(c.Line) + ": `" + c.Command + "`" }
+func (c rbacCommand) String() string {
+	return c.File + ":" + strconv.Itoa(c.Line) + ": `" + c.Command + "`"
+}
 
 // atom is one (group, resource[/subresource], verb) a rule grants, in the Role (namespace) or
 // the ClusterRole (cluster).
