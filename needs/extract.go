@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -30,7 +31,14 @@ func Extract(file string, line int, content string) []Command {
 
 // cache: the same skill text is often compiled many times (a pack used by many agents); its
 // commands, with lines relative to the content, are parsed once per process.
-var cache sync.Map // content → []Command
+var (
+	cache     sync.Map // content → []Command
+	cacheSize atomic.Int64
+)
+
+// maxCached bounds the cache: a long-lived process fed ever new texts (a fuzzer, a server) keeps
+// its memory.
+const maxCached = 4096
 
 func extractCached(content string) []Command {
 	if v, ok := cache.Load(content); ok {
@@ -40,7 +48,9 @@ func extractCached(content string) []Command {
 	for _, s := range snippets(content) {
 		out = append(out, parseSnippet("", s.line, s)...)
 	}
-	cache.Store(content, out)
+	if cacheSize.Add(1) <= maxCached {
+		cache.Store(content, out)
+	}
 	return out
 }
 
@@ -179,7 +189,7 @@ func inlineSpans(l string, lineNo int) []snippet {
 		span := l[i+n : closeAt]
 		t := strings.TrimSpace(span)
 		t = strings.TrimPrefix(t, "$ ")
-		if t == "kubectl" || strings.HasPrefix(t, "kubectl ") || strings.HasPrefix(t, "kubectl\t") {
+		if inlineCommand(t) {
 			out = append(out, snippet{
 				text: strings.Repeat(" ", i+n) + span, orig: strings.Repeat(" ", i+n) + span,
 				line: lineNo, inline: true, forbid: forbidRE.MatchString(l[:i]),
@@ -189,6 +199,23 @@ func inlineSpans(l string, lineNo int) []snippet {
 	}
 	return out
 }
+
+// inlineCommand: an inline span is read as a command when it starts with kubectl (or a plugin),
+// a program known to call an API (helm, curl, ...) or a script path; other spans are prose
+// (`Forbidden`, `--previous`).
+func inlineCommand(t string) bool {
+	first, _, _ := strings.Cut(t, " ")
+	switch {
+	case first == "kubectl" || strings.HasPrefix(first, "kubectl-") || strings.HasPrefix(first, "./"):
+		return true
+	case interpreters[first]:
+		return false
+	}
+	return apiClients[first]
+}
+
+// interpreters run a script named after them; as an inline span they are too often prose.
+var interpreters = set("sh", "bash", "zsh", "source", ".", "python", "python3", "node", "go", "ruby", "perl")
 
 // placeholderRE matches <pod>, <namespace>, <deployment-name>: documentation, not shell.
 var placeholderRE = regexp.MustCompile(`<[A-Za-z][A-Za-z0-9_.:/|-]*>`)
@@ -272,7 +299,7 @@ func unparsable(file string, line0 int, s snippet, err error) []Command {
 	}}
 }
 
-var continuationRE = regexp.MustCompile(`\\\r?\n[ \t]*`)
+var continuationRE = regexp.MustCompile(`[ \t]*\\\r?\n[ \t]*`)
 
 // commandText is the call as written: continuations joined, a $(...) inside kept.
 func commandText(orig string, call *syntax.CallExpr) string {

@@ -34,5 +34,11 @@ func SkillLine(p *api.SkillPack, i int, raw []byte) int {
 	return ContentLine(raw, key, p.Spec.Skills[i].Content)
 }
 
-// PackName is namespace/name, as `skillc rbac` and reports name a pack.
-func PackName(p *api.SkillPack) string { return p.Metadata.Namespace + "/" + p.Metadata.Name }
+// PackName is namespace/name, as `skillc rbac` and reports name a pack (the name alone when
+// the pack has no namespace, as a SKILL.md package read without one).
+func PackName(p *api.SkillPack) string {
+	if p.Metadata.Namespace == "" {
+		return p.Metadata.Name
+	}
+	return p.Metadata.Namespace + "/" + p.Metadata.Name
+}

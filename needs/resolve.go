@@ -39,10 +39,11 @@ func set(xs ...string) map[string]bool {
 // resolveCall fills c from one simple command's words. A command of a local tool is left with
 // Analysed false and no Reason: the caller drops it.
 func resolveCall(c *Command, args []word, forbid, tagged bool) {
+	xargs := false
 	for len(args) > 0 {
 		prog := args[0]
 		if prog.dynamic() {
-			if strings.Contains(c.Command, "kubectl") {
+			if tagged || strings.Contains(strings.ToLower(c.Command), "kubectl") {
 				c.Reason = "the program is a variable: what it runs is not known"
 			}
 			return
@@ -54,9 +55,16 @@ func resolveCall(c *Command, args []word, forbid, tagged bool) {
 				c.Reason = "the skill's text forbids this command: not counted as a need"
 				return
 			}
-			resolveKubectl(c, args[1:])
+			kargs := args[1:]
+			if xargs {
+				kargs = xargsArgs(kargs)
+			}
+			resolveKubectl(c, kargs)
 			return
 		case wrappers[name]:
+			if name == "xargs" {
+				xargs = true
+			}
 			args = skipWrapper(name, args[1:])
 			if len(args) == 0 && name != "env" && name != "exec" {
 				return
@@ -75,6 +83,24 @@ func resolveCall(c *Command, args []word, forbid, tagged bool) {
 		}
 		return
 	}
+}
+
+// xargsArgs: xargs fills in arguments at run time: {} (the usual -I string) and, without it,
+// words after the last one written.
+func xargsArgs(args []word) []word {
+	out := make([]word, 0, len(args)+1)
+	replaced := false
+	for _, a := range args {
+		if strings.Contains(a.val, "{}") {
+			a.val = strings.ReplaceAll(a.val, "{}", dynamicMark)
+			replaced = true
+		}
+		out = append(out, a)
+	}
+	if !replaced {
+		out = append(out, word{val: dynamicMark})
+	}
+	return out
 }
 
 // skipWrapper drops a wrapper's own options (and timeout's duration, env's assignments).
@@ -144,11 +170,11 @@ var boolFlags = set("all-namespaces", "watch", "watch-only", "recursive", "stdin
 	"share-processes", "replace", "same-node", "attach", "interactive", "no-preserve", "namespaced", "help",
 	"show-events", "rm", "allow-missing-template-keys", "all-pods", "ignore-missing", "windows-line-endings",
 	"keep-going", "match-server-version", "warnings-as-errors", "disable-compression", "expanded", "recursive",
-	"openapi-patch", "save-config", "validate", "dry-run", "cascade", "skip-wait-for-delete-timeout", "v", "no-headers")
+	"openapi-patch", "save-config", "validate", "dry-run", "cascade", "skip-wait-for-delete-timeout", "no-headers")
 
 // noOptDefault are the flags kubectl declares with a default when written bare (--dry-run,
 // --validate, --cascade): written bare they take no value; a value needs =.
-var noOptDefault = set("dry-run", "validate", "cascade", "v", "wait", "show-events")
+var noOptDefault = set("dry-run", "validate", "cascade", "wait", "show-events")
 
 var valueFlags = set("namespace", "selector", "output", "filename", "field-selector", "container", "tail",
 	"since", "since-time", "sort-by", "template", "context", "kubeconfig", "cluster", "user", "as", "as-group",
@@ -169,7 +195,7 @@ var valueFlags = set("namespace", "selector", "output", "filename", "field-selec
 	"hard", "scopes", "value", "description", "preemption-policy", "global-default", "containers",
 	"local-port", "output-watch-events", "columns", "regex", "plugin", "dir", "kuberc", "api-version",
 	"pod-running-timeout", "output-directory", "namespace-name", "field", "show-only", "serviceaccount-name",
-	"tls", "max-surge")
+	"tls", "max-surge", "v")
 
 // shortFlags maps kubectl's one-letter flags to their long names, per subcommand where they differ.
 var shortFlags = map[byte]string{
@@ -742,7 +768,8 @@ func rolloutCmd(r *resolver) string {
 		}
 		switch r.k.sub[1] {
 		case "status":
-			r.add("list", t.res, "")
+			// A ListWatch with client-go's watch-list semantics: one watch streams the
+			// current state, no list (seen in the API server's audit log, v1.37).
 			r.add("watch", t.res, "")
 		case "history":
 			history()
@@ -793,9 +820,9 @@ func deleteCmd(r *resolver) string {
 		}
 		r.add("delete", t.res, "")
 		if wait {
-			// kubectl waits for the deletion; a 403 there is ignored.
+			// kubectl waits for the deletion: a get, and a watch (watch-list) while the object
+			// is still there; a 403 there is ignored.
 			r.optional("get", t.res, "")
-			r.optional("list", t.res, "")
 			r.optional("watch", t.res, "")
 		}
 	}
@@ -949,9 +976,13 @@ func drainCmd(r *resolver) string {
 }
 
 // podTarget resolves the pod a connecting command (exec, attach, port-forward) reaches: a pod
-// by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector.
-func (r *resolver) podTarget() string {
+// by name, or TYPE/NAME whose first pod kubectl picks by the owner's selector (listing, and
+// watching while none exists).
+func (r *resolver) podTarget(getPod bool) string {
 	pods := must("pods")
+	if len(r.k.pos) > 1 {
+		r.k.pos = r.k.pos[:1] // then ports (port-forward) or the command (exec without --)
+	}
 	ts, why := r.k.targets("pods")
 	if why != "" {
 		return why
@@ -961,8 +992,10 @@ func (r *resolver) podTarget() string {
 	if t.res.Group != "" || t.res.Name != "pods" {
 		r.add("list", pods, "")
 		r.add("watch", pods, "")
+		if getPod {
+			r.add("get", pods, "") // port-forward checks the chosen pod is running
+		}
 	}
-	r.add("get", pods, "")
 	return ""
 }
 
@@ -970,7 +1003,7 @@ func (r *resolver) podTarget() string {
 // (kubectl's default) the request is a GET that the API server also authorizes as create.
 func podConnect(sub string) handler {
 	return func(r *resolver) string {
-		if why := r.podTarget(); why != "" {
+		if why := r.podTarget(sub == "portforward"); why != "" {
 			return why
 		}
 		r.add("get", must("pods"), sub)
@@ -1027,8 +1060,7 @@ func debugCmd(r *resolver) string {
 			r.add("get", res, "")
 			r.add("create", pods, "")
 			if attach {
-				r.add("list", pods, "")
-				r.add("watch", pods, "")
+				r.add("watch", pods, "") // waits for the container (watch-list: no list)
 				r.add("get", pods, "attach")
 				r.add("create", pods, "attach")
 			}
@@ -1048,8 +1080,7 @@ func debugCmd(r *resolver) string {
 		r.add("patch", pods, "ephemeralcontainers")
 	}
 	if attach {
-		r.add("list", pods, "")
-		r.add("watch", pods, "")
+		r.add("watch", pods, "") // waits for the container (watch-list: no list)
 		r.add("get", pods, "attach")
 		r.add("create", pods, "attach")
 	}
@@ -1064,8 +1095,7 @@ func waitCmd(r *resolver) string {
 	for _, t := range ts {
 		r.read(t)
 		r.add("get", t.res, "")
-		r.add("list", t.res, "")
-		r.add("watch", t.res, "")
+		r.add("watch", t.res, "") // watch-list semantics: no list
 	}
 	return ""
 }
@@ -1074,7 +1104,6 @@ func runCmd(r *resolver) string {
 	pods := must("pods")
 	r.add("create", pods, "")
 	if r.k.boolFlag("stdin") || r.k.boolFlag("attach") {
-		r.add("list", pods, "")
 		r.add("watch", pods, "")
 		r.add("get", pods, "attach")
 		r.add("create", pods, "attach")

@@ -47,8 +47,8 @@ Exit codes: 0 printed, 2 bad input or no such pack.`,
 			return runRBAC(cmd, o, args)
 		},
 	}
-	o.addFlags(cmd)
-	cmd.Flags().StringVar(&o.format, "format", "yaml", "output format: `"+strings.Join(rbacFormats, "|")+"`")
+	o.addSourceFlags(cmd) // no gate: --policy and --profile would change nothing
+	cmd.Flags().StringVar(&o.format, "format", "yaml", "report format on stdout: `"+strings.Join(rbacFormats, "|")+"`")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(rbacFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
