@@ -605,6 +605,7 @@ func proveAuditPack(t *testing.T, ctx context.Context, cs kubernetes.Interface, 
 	var cmds []runnable
 	for _, c := range rep.Commands {
 		if !c.Analysed {
+			t.Logf("not analysed %s: %s", c, c.Reason)
 			continue
 		}
 		counts.analysed++
