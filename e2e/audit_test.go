@@ -38,7 +38,9 @@ import (
 	"k8s.io/client-go/rest"
 	"mvdan.cc/sh/v3/shell"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/needs"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -54,7 +56,9 @@ import (
 //	    subresource, scope) is one skillc inferred for that command;
 //	(c) with each (group, resource, verb) atom of the suggested rules removed in turn, some
 //	    command that needs it is refused for it: every atom is needed (an atom that only
-//	    optional requests need, which kubectl did not make, is listed apart).
+//	    optional requests need, which kubectl did not make, is listed apart);
+//	(d) with the grants each pack writes itself, every request is refused by the authorizer
+//	    exactly when skillc's model (needs.Allows, behind RBAC-20 and RBAC-21) says so.
 
 // auditSubstitutions fills a command's variables and placeholders before it is run. Every
 // object in a proof's namespace (and the one Node) is named "web", so one name serves a pod, a
@@ -366,8 +370,27 @@ type packProof struct {
 	key    string   // the suggestion and the commands: identical packs are proved once
 	cases  []string // the golden cases (or skills/) it stands for
 	uses   int      // how many (case, pack) pairs it stands for
+	// written are the distinct grants the pack writes (spec.sidecar.rbac, clusterRBAC) in the
+	// sources it stands for: (d) judges each the way skillc does (RBAC-21) and as the API server does.
+	written []written
 	sa     string   // the run's ServiceAccount in the render
 	report rbacReport
+}
+
+// written is what a pack grants: its rbac (a Role) and clusterRBAC (a ClusterRole).
+type written struct{ rbac, clusterRBAC []rbacv1.PolicyRule }
+
+func (p *packProof) addWritten(w written) {
+	b, _ := json.Marshal(w.rbac)
+	c, _ := json.Marshal(w.clusterRBAC)
+	for _, o := range p.written {
+		ob, _ := json.Marshal(o.rbac)
+		oc, _ := json.Marshal(o.clusterRBAC)
+		if bytes.Equal(b, ob) && bytes.Equal(c, oc) {
+			return
+		}
+	}
+	p.written = append(p.written, w)
 }
 
 // auditPacks lists the packs to prove: every pack of skills/, and every pack a golden case's
@@ -377,13 +400,13 @@ func auditPacks(t *testing.T) []*packProof {
 	type src struct {
 		name, sa string
 		paths    []string
-		packs    []string
+		packs    []*api.SkillPack
 	}
 	var srcs []src
 	srcs = append(srcs, src{name: "skills/", sa: "sympozium-agent", paths: []string{"skills"}, packs: inputPacks(t, []string{"skills"}, compile.Options{}, nil)})
 	// Every subcommand skillc resolves, in a pack of the proof's own.
 	srcs = append(srcs, src{name: "e2e/testdata/audit-pack.yaml", sa: "sympozium-agent", paths: []string{"e2e/testdata/audit-pack.yaml"},
-		packs: []string{"sympozium-system/audit-every-subcommand"}})
+		packs: inputPacks(t, []string{"e2e/testdata/audit-pack.yaml"}, compile.Options{}, nil)})
 	for _, c := range fixtureCases(t, "") {
 		granted := map[string]string{} // pack name → the ServiceAccount its binding names
 		for _, o := range goldenRender(t, c.name) {
@@ -403,19 +426,23 @@ func auditPacks(t *testing.T) []*packProof {
 			continue // no RBAC in this case's render
 		}
 		for _, p := range inputPacks(t, c.paths, c.opts, granted) {
-			_, name, _ := strings.Cut(p, "/")
-			srcs = append(srcs, src{name: c.name, sa: granted[name], paths: c.paths, packs: []string{p}})
+			srcs = append(srcs, src{name: c.name, sa: granted[p.Metadata.Name], paths: c.paths, packs: []*api.SkillPack{p}})
 		}
 	}
 	var out []*packProof
 	byKey := map[string]*packProof{}
 	for _, s := range srcs {
 		for _, p := range s.packs {
-			rep := skillcRBAC(t, p, s.paths)
+			rep := skillcRBAC(t, packName(p), s.paths)
+			var w written
+			if sc := p.Spec.Sidecar; sc != nil {
+				w = written{needs.FromAPI(sc.RBAC), needs.FromAPI(sc.ClusterRBAC)}
+			}
 			b, _ := json.Marshal([]any{rep.RBAC, rep.ClusterRBAC, commandsKey(rep.Commands)})
 			h := sha256.Sum256(b)
 			key := hex.EncodeToString(h[:6])
 			if pp, ok := byKey[key]; ok {
+				pp.addWritten(w)
 				pp.uses++
 				if !slices.Contains(pp.cases, s.name) {
 					pp.cases = append(pp.cases, s.name)
@@ -423,6 +450,7 @@ func auditPacks(t *testing.T) []*packProof {
 				continue
 			}
 			pp := &packProof{key: key, cases: []string{s.name}, uses: 1, sa: s.sa, report: rep}
+			pp.addWritten(w)
 			byKey[key] = pp
 			out = append(out, pp)
 		}
@@ -430,9 +458,9 @@ func auditPacks(t *testing.T) []*packProof {
 	return out
 }
 
-// inputPacks compiles paths in-process and returns its SkillPacks as NAMESPACE/NAME (those
-// named in only, when not nil), sorted.
-func inputPacks(t *testing.T, paths []string, opts compile.Options, only map[string]string) []string {
+// inputPacks compiles paths in-process and returns its SkillPacks (those named in only, when
+// not nil), sorted by NAMESPACE/NAME.
+func inputPacks(t *testing.T, paths []string, opts compile.Options, only map[string]string) []*api.SkillPack {
 	t.Helper()
 	wd, _ := os.Getwd()
 	if err := os.Chdir(repoRoot); err != nil {
@@ -449,15 +477,17 @@ func inputPacks(t *testing.T, paths []string, opts compile.Options, only map[str
 	if res == nil || res.Inputs == nil {
 		t.Fatalf("%v: no inputs", paths)
 	}
-	var out []string
+	var out []*api.SkillPack
 	for _, p := range res.Inputs.Packs {
 		if _, ok := only[p.Metadata.Name]; only == nil || ok {
-			out = append(out, p.Metadata.Namespace+"/"+p.Metadata.Name)
+			out = append(out, p)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.SortFunc(out, func(a, b *api.SkillPack) int { return cmp.Compare(packName(a), packName(b)) })
+	return out
 }
+
+func packName(p *api.SkillPack) string { return p.Metadata.Namespace + "/" + p.Metadata.Name }
 
 // commandsKey is the commands without where they were written.
 func commandsKey(cs []rbacCommand) []rbacCommand {
@@ -550,6 +580,7 @@ func argv(command, ns string) ([]string, string) {
 type auditCounts struct {
 	packs, cases, extracted, analysed, run, requests, atoms, proven int
 	refused, missed                                                 int
+	judged, predicted                                               int // (d): requests, of which refused as skillc said
 	skipped                                                         map[string]int
 	optional                                                        []string // atoms only optional requests need, not refused
 }
@@ -586,9 +617,10 @@ func TestAuditProof(t *testing.T) {
 		"  commands extracted %d, analysed %d, run %d; requests checked against the audit log %d\n"+
 		"  (a) refused with the suggested rules: %d; (b) requests skillc did not infer: %d\n"+
 		"  (c) rule atoms proven necessary: %d of %d; needed only by optional requests kubectl did not make: %s\n"+
+		"  (d) requests judged with the packs' own grants: %d, skillc and the authorizer agreeing on all (%d refused, as RBAC-21 says)\n"+
 		"  analysed but not run: %s",
 		time.Since(began).Seconds(), counts.packs, counts.cases, counts.extracted, counts.analysed, counts.run, counts.requests,
-		counts.refused, counts.missed, counts.proven, counts.atoms, strings.Join(counts.optional, ", "), strings.Join(skipped, "; "))
+		counts.refused, counts.missed, counts.proven, counts.atoms, strings.Join(counts.optional, ", "), counts.judged, counts.predicted, strings.Join(skipped, "; "))
 }
 
 // proveAuditPack runs one pack's proof in a namespace of its own.
@@ -709,6 +741,65 @@ func proveAuditPack(t *testing.T, ctx context.Context, cs kubernetes.Interface, 
 		default:
 			t.Errorf("(c) %s: suggested, but no command was refused without it; tried %d:\n  %s", x, len(tried), strings.Join(tried, "\n  "))
 		}
+	}
+
+	// (d): with the grants the pack writes, skillc's judgement of each request (needs.Allows:
+	// what RBAC-20 and RBAC-21 rest on) is the authorizer's.
+	for _, w := range p.written {
+		bindRules(t, ctx, cs, ns, p.sa, w)
+		for _, c := range cmds {
+			if writes(c.c) {
+				restoreFixtures(t, ctx, cs, ns)
+			}
+			rc := a.run(ns, p.sa, kc, c.argv)
+			for _, e := range rc.events {
+				got := e.request(ns)
+				q := needs.Request{Verb: got.Verb, Group: got.Group, Resource: got.Resource, Subresource: got.Subresource, Scope: needs.Scope(got.Scope)}
+				counts.judged++
+				if allowed := needs.Allows(w.rbac, w.clusterRBAC, q); allowed == e.forbidden() {
+					t.Errorf("(d) %s with the pack's own grants: skillc says allowed=%v, the API server: %s\n  rbac: %v\n  clusterRBAC: %v",
+						c.c, allowed, e, w.rbac, w.clusterRBAC)
+				} else if !allowed {
+					counts.predicted++
+				}
+			}
+		}
+	}
+}
+
+// bindRules makes the ServiceAccount's Role and ClusterRole grant w exactly, and waits until the
+// authorizer has both: each carries a sentinel rule (get of a ConfigMap, a Node, by a name nothing
+// has) that changes with every call and is checked by access review.
+func bindRules(t *testing.T, ctx context.Context, cs kubernetes.Interface, ns, sa string, w written) {
+	t.Helper()
+	name := "skillc-audit-" + ns // bound by bindAtoms, which ran first
+	sentinel := fmt.Sprintf("skillc-audit-sentinel-%d", time.Now().UnixNano())
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Rules: append(slices.Clone(w.rbac),
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{sentinel}, Verbs: []string{"get"}})}
+	if _, err := cs.RbacV1().Roles(ns).Update(ctx, role, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cr := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: append(slices.Clone(w.clusterRBAC),
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, ResourceNames: []string{sentinel}, Verbs: []string{"get"}})}
+	if _, err := cs.RbacV1().ClusterRoles().Update(ctx, cr, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	user := "system:serviceaccount:" + ns + ":" + sa
+	err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		for _, attrs := range []*authorizationv1.ResourceAttributes{
+			{Namespace: ns, Verb: "get", Resource: "configmaps", Name: sentinel},
+			{Verb: "get", Resource: "nodes", Name: sentinel},
+		} {
+			r, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+				User: user, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}, ResourceAttributes: attrs}}, metav1.CreateOptions{})
+			if err != nil || !r.Status.Allowed {
+				return false, err
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("the authorizer never saw the pack's grants bound to %s: %v", user, err)
 	}
 }
 
