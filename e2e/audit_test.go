@@ -367,14 +367,14 @@ func (a *auditor) run(ns, sa, kubeconfig string, argv []string) ranCommand {
 
 // packProof is one pack to prove: what `skillc rbac` said about it, and where it came from.
 type packProof struct {
-	key    string   // the suggestion and the commands: identical packs are proved once
-	cases  []string // the golden cases (or skills/) it stands for
-	uses   int      // how many (case, pack) pairs it stands for
+	key   string   // the suggestion and the commands: identical packs are proved once
+	cases []string // the golden cases (or skills/) it stands for
+	uses  int      // how many (case, pack) pairs it stands for
 	// written are the distinct grants the pack writes (spec.sidecar.rbac, clusterRBAC) in the
 	// sources it stands for: (d) judges each the way skillc does (RBAC-21) and as the API server does.
 	written []written
-	sa     string   // the run's ServiceAccount in the render
-	report rbacReport
+	sa      string // the run's ServiceAccount in the render
+	report  rbacReport
 }
 
 // written is what a pack grants: its rbac (a Role) and clusterRBAC (a ClusterRole).
