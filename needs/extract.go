@@ -45,7 +45,8 @@ func extractCached(content string) []Command {
 		return v.([]Command)
 	}
 	var out []Command
-	for _, s := range snippets(content) {
+	// CRLF text (a SKILL.md written on Windows) reads as LF: same lines, no stray \r in words.
+	for _, s := range snippets(strings.ReplaceAll(content, "\r\n", "\n")) {
 		out = append(out, parseSnippet("", s.line, s)...)
 	}
 	if cacheSize.Add(1) <= maxCached {
@@ -87,7 +88,9 @@ type snippet struct {
 	forbid bool // an inline span in a sentence that forbids it ("Never run `kubectl delete`")
 }
 
-var fenceRE = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})[ \t]*([^ \t`]*)")
+// fenceRE opens a fenced block at any indentation: skills nest blocks in list items, where
+// CommonMark counts indentation from the item's text.
+var fenceRE = regexp.MustCompile("^[ \t]*(`{3,}|~{3,})[ \t]*([^ \t`]*)")
 
 // shellInfo are the fenced-block languages read as shell; "" is an untagged block.
 var shellInfo = map[string]bool{"": true, "sh": true, "bash": true, "shell": true, "zsh": true, "console": true, "shell-session": true, "shellsession": true}
@@ -106,8 +109,8 @@ func snippets(content string) []snippet {
 		start := i + 1
 		end := start
 		for end < len(lines) {
-			t := strings.TrimLeft(lines[end], " ")
-			if len(lines[end])-len(t) <= 3 && strings.HasPrefix(t, fence[:3]) && strings.Trim(strings.TrimRight(t, " \t\r"), fence[:1]) == "" && len(strings.TrimRight(t, " \t\r")) >= len(fence) {
+			t := strings.TrimLeft(lines[end], " \t")
+			if strings.HasPrefix(t, fence[:3]) && strings.Trim(strings.TrimRight(t, " \t\r"), fence[:1]) == "" && len(strings.TrimRight(t, " \t\r")) >= len(fence) {
 				break
 			}
 			end++
@@ -153,6 +156,18 @@ func stripPrompts(body []string) string {
 
 var forbidRE = regexp.MustCompile(`(?i)\b(never|do not|don't|must not|mustn't|avoid|not allowed|forbidden to)\b`)
 
+// forbids reports whether the sentence leading to a span forbids it ("Never run `kubectl
+// delete`"): a negation after the sentence's start.
+func forbids(before string) bool {
+	start := 0
+	for _, sep := range []string{". ", "; ", "! ", "? ", ": "} {
+		if i := strings.LastIndex(before, sep); i+len(sep) > start && i >= 0 {
+			start = i + len(sep)
+		}
+	}
+	return forbidRE.MatchString(before[start:])
+}
+
 // inlineSpans are the code spans of one Markdown line whose text is a kubectl command.
 func inlineSpans(l string, lineNo int) []snippet {
 	var out []snippet
@@ -192,7 +207,7 @@ func inlineSpans(l string, lineNo int) []snippet {
 		if inlineCommand(t) {
 			out = append(out, snippet{
 				text: strings.Repeat(" ", i+n) + span, orig: strings.Repeat(" ", i+n) + span,
-				line: lineNo, inline: true, forbid: forbidRE.MatchString(l[:i]),
+				line: lineNo, inline: true, forbid: forbids(l[:i]),
 			})
 		}
 		i = closeAt + n

@@ -40,6 +40,9 @@ func TestExtract(t *testing.T) {
 			{2, "kubectl get pods -o name", true},
 			{2, "helm list", false},
 		}},
+		{"a block in a list item", "1. List pods:\n\n    ```bash\n    kubectl get pods\n    ```\n2. Done\n", []found{
+			{4, "kubectl get pods", true},
+		}},
 		{"continuation lines", "```bash\nkubectl get pods \\\n  -n \"$NAMESPACE\" \\\n  -o wide\nkubectl get nodes\n```\n", []found{
 			{2, `kubectl get pods -n "$NAMESPACE" -o wide`, true}, {5, "kubectl get nodes", true},
 		}},
@@ -48,6 +51,12 @@ func TestExtract(t *testing.T) {
 		}},
 		{"inline spans", "Run `kubectl get deploy` then `kubectl logs <pod>`; `describe` alone is prose.\nNever run `kubectl delete pods`.\n", []found{
 			{1, "kubectl get deploy", true}, {1, "kubectl logs <pod>", true}, {2, "kubectl delete pods", false},
+		}},
+		{"a negation in an earlier sentence does not forbid", "Do not guess. Run `kubectl get pods`; never `kubectl delete pods`.\n", []found{
+			{1, "kubectl get pods", true}, {1, "kubectl delete pods", false},
+		}},
+		{"CRLF", "# t\r\n```bash\r\nkubectl get pods \\\r\n  -A\r\n```\r\n", []found{
+			{3, "kubectl get pods -A", true},
 		}},
 		{"placeholders", "```\nkubectl describe pod <pod-name> -n <namespace>\nkubectl get <kind>\n```\n", []found{
 			{2, "kubectl describe pod <pod-name> -n <namespace>", true}, {3, "kubectl get <kind>", false},

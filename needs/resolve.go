@@ -195,7 +195,7 @@ var valueFlags = set("namespace", "selector", "output", "filename", "field-selec
 	"hard", "scopes", "value", "description", "preemption-policy", "global-default", "containers",
 	"local-port", "output-watch-events", "columns", "regex", "plugin", "dir", "kuberc", "api-version",
 	"pod-running-timeout", "output-directory", "namespace-name", "field", "show-only", "serviceaccount-name",
-	"tls", "max-surge", "v")
+	"tls", "max-surge", "v", "max", "min", "cpu-percent")
 
 // shortFlags maps kubectl's one-letter flags to their long names, per subcommand where they differ.
 var shortFlags = map[byte]string{
@@ -577,6 +577,13 @@ func init() {
 		"run":           runCmd,
 		"expose":        exposeCmd,
 		"cluster-info":  clusterInfoCmd,
+		"kustomize":     discoveryOnly, // builds locally
+		"options":       discoveryOnly,
+		"plugin":        discoveryOnly, // lists plugins on the PATH
+		"autoscale":     autoscaleCmd,
+		"proxy": func(*resolver) string {
+			return "`kubectl proxy` forwards whatever requests reach it: they are not known"
+		},
 	}
 }
 
@@ -622,16 +629,22 @@ func describeCmd(r *resolver) string {
 	return ""
 }
 
+// noEvents are the kinds whose describer shows no events.
+var noEvents = set("/secrets", "/limitranges", "/resourcequotas", "/namespaces", "rbac.authorization.k8s.io/roles",
+	"rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/rolebindings",
+	"rbac.authorization.k8s.io/clusterrolebindings", "networking.k8s.io/networkpolicies")
+
 // describeImplicit adds what kubectl's describer for res reads besides the object
 // (k8s.io/kubectl/pkg/describe, v0.37.2).
 func describeImplicit(r *resolver, res Resource, events bool) {
-	if events {
+	kind := res.Group + "/" + res.Name
+	if events && !noEvents[kind] {
 		// searchEvents lists core events in the object's namespace; a cluster-scoped object's
-		// events are listed across all namespaces. Errors are ignored.
-		r.addScoped("list", must("events"), "", r.scopeOf(res), true)
+		// events are listed across all namespaces. Errors are ignored, except ConfigMap's.
+		r.addScoped("list", must("events"), "", r.scopeOf(res), kind != "/configmaps")
 	}
 	pods := must("pods")
-	switch res.Group + "/" + res.Name {
+	switch kind {
 	case "apps/deployments":
 		r.optional("list", must("replicasets.apps"), "")
 	case "apps/replicasets", "apps/statefulsets", "apps/daemonsets", "/replicationcontrollers":
@@ -1132,5 +1145,18 @@ func clusterInfoCmd(r *resolver) string {
 		return "`kubectl cluster-info dump` reads many resources across namespaces: not analysed"
 	}
 	r.addScoped("list", must("services"), "", ScopeCluster, false)
+	return ""
+}
+
+// autoscaleCmd reads the target and creates its HorizontalPodAutoscaler.
+func autoscaleCmd(r *resolver) string {
+	ts, why := r.k.targets("")
+	if why != "" {
+		return why
+	}
+	for _, t := range ts {
+		r.read(t)
+	}
+	r.add("create", must("horizontalpodautoscalers.autoscaling"), "")
 	return ""
 }

@@ -61,7 +61,10 @@ func TestResolve(t *testing.T) {
 		{"kubectl describe rs web", []string{"list /events ns?", "list /pods ns", "get apps/replicasets ns"}},
 		{"kubectl describe node n1", []string{"list /events cl?", "get /nodes cl", "list /pods cl?", "get coordination.k8s.io/leases cl?", "list resource.k8s.io/resourceslices cl?"}},
 		{"kubectl describe svc web --show-events=false", []string{"get /services ns", "list discovery.k8s.io/endpointslices ns?"}},
-		{`kubectl describe ns "$NAMESPACE"`, []string{"list /events cl?", "list /limitranges ns", "list /resourcequotas ns", "get /namespaces cl"}},
+		{`kubectl describe ns "$NAMESPACE"`, []string{"list /limitranges ns", "list /resourcequotas ns", "get /namespaces cl"}},
+		{"kubectl describe secret s", []string{"get /secrets ns"}},
+		{"kubectl describe cm c", []string{"get /configmaps ns", "list /events ns"}},
+		{"kubectl describe sandbox s", []string{"get agents.x-k8s.io/sandboxes ns", "list /events ns?"}},
 		// logs: pods/log; TYPE/NAME reads the owner and lists its pods.
 		{"kubectl logs web", []string{"get /pods ns", "get /pods/log ns"}},
 		{"kubectl logs deploy/web", []string{"list /pods ns", "watch /pods ns", "get /pods/log ns", "get apps/deployments ns"}},
@@ -111,6 +114,8 @@ func TestResolve(t *testing.T) {
 		{"kubectl port-forward svc/web 8080:80", []string{"get /pods ns", "list /pods ns", "watch /pods ns", "get /pods/portforward ns", "create /pods/portforward ns", "get /services ns"}},
 		{"kubectl debug web -it --image=busybox", []string{"get /pods ns", "watch /pods ns", "get /pods/attach ns", "create /pods/attach ns", "patch /pods/ephemeralcontainers ns"}},
 		{"kubectl debug node/n1 --image=busybox", []string{"create /pods ns", "get /nodes cl"}},
+		{"kubectl autoscale deployment web --max=5", []string{"get apps/deployments ns", "create autoscaling/horizontalpodautoscalers ns"}},
+		{"kubectl kustomize overlays/prod", nil},
 		{"kubectl wait --for=condition=Ready pod/web", []string{"get /pods ns", "watch /pods ns"}},
 	} {
 		c := resolveOne(t, tc.cmd)
@@ -156,6 +161,7 @@ func TestNotAnalysed(t *testing.T) {
 		{"kubectl get pods --as=admin", "another identity"},
 		{"kubectl get --raw /api/v1/pods", "--raw"},
 		{"helm list -A", "`helm` calls the API itself"},
+		{"kubectl proxy --port=8001", "forwards whatever requests"},
 		{`curl -k "https://$KUBERNETES_SERVICE_HOST/api/v1/pods"`, "HTTP client"},
 		{"./triage.sh", "a script"},
 		{"bash fix.sh", "a script"},
