@@ -36,6 +36,7 @@ type controlPlane struct {
 	procs      []*exec.Cmd
 	logs       []string
 	startup    time.Duration // from starting etcd to the API server's /readyz
+	auditLog   string        // the API server's audit log: requests of auditUser only (audit_test.go)
 }
 
 // repoRoot is the main module, one level up.
@@ -44,6 +45,11 @@ var repoRoot = func() string { p, _ := filepath.Abs(".."); return p }()
 func binPath(name string) string { return filepath.Join(repoRoot, "bin", name) }
 
 const adminToken = "skillc-e2e-admin-token" // loopback only, lives as long as the test run
+
+// auditUser is a second admin whose requests alone the audit policy records (testdata/
+// audit-policy.yaml): TestAuditProof impersonates runs' ServiceAccounts as it, and the other
+// tests' traffic, and the controller-manager's, neither fills the log nor waits on its writes.
+const auditUser, auditToken = "skillc-e2e-audit", "skillc-e2e-audit-token"
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -174,9 +180,11 @@ func (c *controlPlane) start() error {
 		return err
 	}
 	tokens := filepath.Join(c.dir, "tokens.csv")
-	if err := os.WriteFile(tokens, []byte(adminToken+`,skillc-e2e-admin,skillc-e2e-admin,"system:masters"`+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokens, []byte(adminToken+`,skillc-e2e-admin,skillc-e2e-admin,"system:masters"`+"\n"+
+		auditToken+","+auditUser+","+auditUser+`,"system:masters"`+"\n"), 0o600); err != nil {
 		return err
 	}
+	c.auditLog = filepath.Join(c.dir, "audit.log")
 	certDir := filepath.Join(c.dir, "certs")
 	if err := c.spawn("kube-apiserver",
 		"--etcd-servers="+etcdURL,
@@ -194,6 +202,9 @@ func (c *controlPlane) start() error {
 		// Pods with allow-listed host access are applied into a privileged namespace: the API
 		// server must allow privileged containers at all for PodSecurity to be what decides.
 		"--allow-privileged=true",
+		// Metadata of auditUser's requests, written before the response returns (blocking).
+		"--audit-policy-file="+filepath.Join(repoRoot, "e2e", "testdata", "audit-policy.yaml"),
+		"--audit-log-path="+c.auditLog, "--audit-log-format=json", "--audit-log-mode=blocking",
 	); err != nil {
 		return err
 	}

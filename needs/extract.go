@@ -346,11 +346,7 @@ func (w words) word(x *syntax.Word) word {
 		for _, p := range parts {
 			switch p := p.(type) {
 			case *syntax.Lit:
-				if w.isPlaceholder(int(p.Pos().Offset()), int(p.End().Offset())) {
-					b.WriteString(dynamicMark)
-					continue
-				}
-				b.WriteString(unescape(p.Value))
+				b.WriteString(w.literal(p))
 			case *syntax.SglQuoted:
 				b.WriteString(p.Value)
 			case *syntax.DblQuoted:
@@ -362,6 +358,35 @@ func (w words) word(x *syntax.Word) word {
 	}
 	walk(x.Parts)
 	return word{val: b.String()}
+}
+
+// literal is a literal's value with each placeholder in it a dynamicMark: deployment/<name>
+// keeps its static type. A literal with backslashes and a placeholder (its value and the source
+// differ in length) is dynamic whole.
+func (w words) literal(p *syntax.Lit) string {
+	from, to := int(p.Pos().Offset()), int(p.End().Offset())
+	if !w.isPlaceholder(from, to) {
+		return unescape(p.Value)
+	}
+	if len(p.Value) != to-from {
+		return dynamicMark
+	}
+	var b strings.Builder
+	at := from
+	for _, s := range w.ph {
+		if s[1] <= from || s[0] >= to {
+			continue
+		}
+		if s[0] > at {
+			b.WriteString(p.Value[at-from : s[0]-from])
+		}
+		b.WriteString(dynamicMark)
+		at = max(at, s[1])
+	}
+	if at < to {
+		b.WriteString(p.Value[at-from:])
+	}
+	return b.String()
 }
 
 func (w words) isPlaceholder(from, to int) bool {
