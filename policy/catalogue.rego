@@ -280,9 +280,9 @@ rules := {
 	},
 	"POD-12": {
 		"title": "Writable root filesystem",
-		"checks": "Warns (restricted) when readOnlyRootFilesystem is not set.",
+		"checks": "Warns (restricted) when a container's readOnlyRootFilesystem is not true. skillc sets it on every container it builds, and on a skill sidecar unless its SkillPack sets `spec.sidecar.readOnlyRootFilesystem: false` (a skillc extension).",
 		"why": "A writable root filesystem lets an intruder persist.",
-		"fix": "Set `readOnlyRootFilesystem: true`.",
+		"fix": "Remove `spec.sidecar.readOnlyRootFilesystem: false` from the SkillPack once its image writes only to `/tmp`, `$HOME` or `/workspace`; on other containers set `readOnlyRootFilesystem: true`.",
 		"reference": {"name": "Trivy KSV-0014", "url": "https://github.com/aquasecurity/trivy-checks"},
 		"security_severity": 3.0, "precision": "very-high", "tags": ["pod-security"],
 	},

@@ -497,12 +497,19 @@ candidates contains f if {
 	f := lib.make("POD-13", "deny", true, sprintf("%s.volumes[%d].gitRepo", [lib.pod_prefix, i]), lib.mounting_packs(vol.name), sprintf("volume %q is a gitRepo volume: deprecated, and the kubelet runs git for it on the node as root (CVE-2024-10220). Fix: clone in an init container into an emptyDir", [vol.name]))
 }
 
-# POD-12: writable root filesystem (restricted only).
+# POD-12: writable root filesystem (restricted only). skillc gives a pack's sidecar a read-only
+# root unless the pack opts out with spec.sidecar.readOnlyRootFilesystem: false, so for a sidecar
+# the fix names that field.
 candidates contains f if {
 	some c in lib.containers
 	not sc(c).readOnlyRootFilesystem == true
-	f := lib.finding("POD-12", sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has a writable root filesystem: a compromise can persist binaries in it. Fix: readOnlyRootFilesystem: true, writing to /tmp or /workspace", [c.c.name]))
+	pack := lib.pack_of_container(c.c.name)
+	f := lib.finding("POD-12", sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), pack, sprintf("container %s has a writable root filesystem: a compromise can persist binaries in it. Fix: %s", [c.c.name, pod12_fix(pack)]))
 }
+
+pod12_fix(pack) := "readOnlyRootFilesystem: true, writing to /tmp or /workspace" if pack == ""
+
+pod12_fix(pack) := sprintf("remove spec.sidecar.readOnlyRootFilesystem: false from SkillPack %s (skillc then mounts the sidecar's root read-only, with /tmp and HOME writable), once its image writes only there", [pack]) if pack != ""
 
 deny contains f if {
 	some f in candidates

@@ -141,6 +141,21 @@ test_pod_12_read_only_root_restricted_only if check([
 	{"obj": cronjob([sidecar({"securityContext": {"readOnlyRootFilesystem": false, "allowPrivilegeEscalation": false}})], {}), "params": restricted, "want": [["POD-12", "warn"]]},
 ])
 
+# A sidecar's root is writable only when its pack opted out: the fix names the pack's field. Any
+# other container gets the container's own field.
+test_pod_12_fix_names_the_opt_out if {
+	sidecar_msgs := {f.msg | some f in full(job([sidecar({"securityContext": {"readOnlyRootFilesystem": false, "allowPrivilegeEscalation": false}})], {}), restricted); f.rule == "POD-12"}
+	count(sidecar_msgs) == 1
+	some m in sidecar_msgs
+	contains(m, "container skill-p has a writable root filesystem")
+	contains(m, "Fix: remove spec.sidecar.readOnlyRootFilesystem: false from SkillPack p")
+	tool := object.union(with_sc({"allowPrivilegeEscalation": false}), {"name": "tool"})
+	other := {f.msg | some f in full(job([tool], {}), restricted); f.rule == "POD-12"}
+	some o in other
+	contains(o, "container tool has a writable root filesystem")
+	endswith(o, "Fix: readOnlyRootFilesystem: true, writing to /tmp or /workspace")
+}
+
 # Calibration: the seed's host-access example (hostPID, root, read-only /proc and /sys) is denied
 # POD-02, POD-06, POD-07 by default, and passes once the platform allow-lists exactly that.
 probe := job(
