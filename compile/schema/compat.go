@@ -187,7 +187,7 @@ func CompatibilityDoc(upstreamFields []string, version string) (string, []Field,
 		"- **modelled**: read, and emitted as the upstream controller emits it, and gated;\n" +
 		"- **no effect**: accepted; the upstream controller emits nothing from it (it steers the controller at run time);\n" +
 		"- **refused**: an input error that names the field as upstream's and says why skillc does not support it.\n\n" +
-		"A field no upstream CRD defines is an `unknown field` error, except skillc's own extensions, listed\n"+
+		"A field no upstream CRD defines is an `unknown field` error, except skillc's own extensions, listed\n" +
 		"[at the end](#skillc-extensions).\n\n")
 	fmt.Fprintf(&b, "| | fields |\n|---|---|\n| modelled | %d |\n| no effect | %d |\n| refused | %d |\n| total | %d |\n",
 		counts[Modelled], counts[NoEffect], counts[Refused], len(fields))
