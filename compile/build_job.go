@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"fmt"
+	"path"
 	"slices"
 	"time"
 
@@ -453,13 +455,33 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, int, diag.Di
 	for _, m := range c.VolumeMounts {
 		switch {
 		case mounts[m.MountPath] && m.MountPath == homeMountPath && privateHome(sc):
-			diags = append(diags, p.Src.Diag("spec.sidecar", "SkillPack %q mounts a volume at %s in container %s, where skillc keeps the sidecar's HOME on its read-only root filesystem: mount it elsewhere, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false", name, m.MountPath, c.Name))
+			diags = append(diags, p.Src.Diag(homeClash(sc), "SkillPack %q mounts a volume at %s in container %s, where skillc keeps the sidecar's HOME on its read-only root filesystem: mount it elsewhere, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false", name, m.MountPath, c.Name))
 		case mounts[m.MountPath]:
 			diags = append(diags, p.Src.Diag("spec.sidecar", "SkillPack %q mounts two volumes at %s in container %s", name, m.MountPath, c.Name))
 		}
 		mounts[m.MountPath] = true
 	}
 	return c, vols, declared, diags
+}
+
+// homeClash is the pack field that mounts a volume at homeMountPath.
+func homeClash(sc *api.Sidecar) string {
+	for i, m := range sc.VolumeMounts {
+		if path.Clean(m.MountPath) == homeMountPath {
+			return fmt.Sprintf("spec.sidecar.volumeMounts[%d].mountPath", i)
+		}
+	}
+	if ha := sc.HostAccess; ha != nil && ha.Enabled {
+		for i, m := range ha.Mounts {
+			if m.MountPath == homeMountPath {
+				return fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d].mountPath", i)
+			}
+		}
+	}
+	if sc.SecretMountPath == homeMountPath {
+		return "spec.sidecar.secretMountPath"
+	}
+	return "spec.sidecar"
 }
 
 // hostSecurityContext grants exactly what hostAccess asks for and nothing more.

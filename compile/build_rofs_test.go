@@ -95,7 +95,9 @@ func TestSidecarReadOnlyRootRefused(t *testing.T) {
 		name, sidecar, field, want string
 	}{
 		{"a mount at HOME", "image: reg/x:1\nvolumes: [{name: data, emptyDir: {}}]\nvolumeMounts: [{name: data, mountPath: /home/skill}]",
-			"spec.sidecar", `SkillPack "p" mounts a volume at /home/skill in container skill-p, where skillc keeps the sidecar's HOME on its read-only root filesystem: mount it elsewhere, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false`},
+			"spec.sidecar.volumeMounts[0].mountPath", `SkillPack "p" mounts a volume at /home/skill in container skill-p, where skillc keeps the sidecar's HOME on its read-only root filesystem: mount it elsewhere, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false`},
+		{"the secret at HOME", "image: reg/x:1\nsecretRef: creds\nsecretMountPath: /home/skill",
+			"spec.sidecar.secretMountPath", `SkillPack "p" mounts a volume at /home/skill in container skill-p, where skillc keeps`},
 		{"a volume under skillc's name", "image: reg/x:1\nvolumes: [{name: skill-home-q, emptyDir: {}}]",
 			"spec.sidecar.volumes[0].name", `volume name "skill-home-q" is reserved: names starting with "skill-home-" are skillc's`},
 	}
