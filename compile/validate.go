@@ -115,7 +115,8 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		diags = append(diags, src.Diag("spec.sidecar.imagePullPolicy", "must be Always, IfNotPresent or Never, got %q", sc.ImagePullPolicy))
 	}
 	diags = append(diags, checkLength(src, "metadata.name", "container name", ContainerName(pack), maxLabelName)...)
-	if privateHome(sc) && len(HomeVolumeName(pack)) > maxLabelName && len(ContainerName(pack)) <= maxLabelName {
+	// A server sidecar runs in its own Deployment, never in a task pod: it gets no HOME volume.
+	if privateHome(sc) && !sc.RequiresServer && len(HomeVolumeName(pack)) > maxLabelName && len(ContainerName(pack)) <= maxLabelName {
 		diags = append(diags, src.Diag("metadata.name", "volume name %q, which keeps the sidecar's HOME beside its read-only root filesystem, is %d characters, over Kubernetes' %d-character limit for volume names; shorten the pack's name to %d characters, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false",
 			HomeVolumeName(pack), len(HomeVolumeName(pack)), maxLabelName, maxLabelName-len(HomeVolumePrefix)))
 	}
