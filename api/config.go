@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -20,6 +21,10 @@ const (
 	DefaultSandboxImage      = "ghcr.io/sympozium-ai/sympozium/sandbox:v0.10.46"
 	DefaultMCPBridgeImage    = "ghcr.io/sympozium-ai/sympozium/mcp-bridge:v0.10.46"
 	DefaultSkillBudgetTokens = 20000
+	// DefaultMaxObjects admits ten times the reference repository (about 133,000 objects) and
+	// refuses a few hundred lines that expand past it.
+	DefaultMaxObjects    = 200000
+	DefaultPolicyTimeout = "10s"
 )
 
 // DefaultChannelImages are the gateway images of the channel types upstream ships
@@ -66,12 +71,22 @@ const (
 	ProfileRestricted Profile = "restricted"
 )
 
+// RuleSetting is a rule's severity as spec.policy.rules sets it.
+type RuleSetting string
+
+const (
+	RuleDeny RuleSetting = "deny"
+	RuleWarn RuleSetting = "warn"
+	RuleOff  RuleSetting = "off"
+)
+
 // Enumerations of the settings as text, in the order help texts and schemas list them.
 var (
 	Identities   = []string{string(IdentityShared), string(IdentityPerRun)}
 	SidecarModes = []string{string(SidecarsNative), string(SidecarsContainers)}
 	Targets      = []string{string(TargetPlain), string(TargetArgoCD), string(TargetFlux)}
 	Profiles     = []string{string(ProfileBaseline), string(ProfileRestricted)}
+	RuleSettings = []string{string(RuleDeny), string(RuleWarn), string(RuleOff)}
 )
 
 // DefaultConfig returns a CompilerConfig with every default filled in.
@@ -124,6 +139,22 @@ func (c *CompilerConfig) Default() {
 	if s.ProtectedNamespaces == nil {
 		s.ProtectedNamespaces = DefaultProtectedNamespaces(s.CatalogNamespace)
 	}
+	if s.Limits.MaxObjects == 0 {
+		s.Limits.MaxObjects = DefaultMaxObjects
+	}
+	if s.Limits.PolicyTimeout == "" {
+		s.Limits.PolicyTimeout = DefaultPolicyTimeout
+	}
+}
+
+// PolicyTimeout is spec.limits.policyTimeout as a duration (the default when unset or invalid:
+// Validate refuses an invalid one).
+func (s *ConfigSpec) PolicyTimeout() time.Duration {
+	d, err := time.ParseDuration(s.Limits.PolicyTimeout)
+	if err != nil || d <= 0 {
+		d, _ = time.ParseDuration(DefaultPolicyTimeout)
+	}
+	return d
 }
 
 // Validate checks the settings, all of them, and returns every problem.
@@ -145,6 +176,12 @@ func (c *CompilerConfig) Validate() diag.Diagnostics {
 	}
 	if s.SkillBudgetTokens < 0 {
 		diags = append(diags, src.Diag("spec.skillBudgetTokens", "must not be negative"))
+	}
+	if s.Limits.MaxObjects < 0 {
+		diags = append(diags, src.Diag("spec.limits.maxObjects", "must not be negative"))
+	}
+	if d, err := time.ParseDuration(s.Limits.PolicyTimeout); err != nil || d <= 0 {
+		diags = append(diags, src.Diag("spec.limits.policyTimeout", "must be a positive duration such as \"10s\", got %q", s.Limits.PolicyTimeout))
 	}
 	if rc := s.Policy.ResourceCeilings; rc != nil {
 		// The sidecar resources' check: a negative ceiling or one past Kubernetes' int64 cap would
@@ -183,6 +220,11 @@ func (c *CompilerConfig) Validate() diag.Diagnostics {
 		if e.SkillPack != "" {
 			diags = append(diags, checkPackRef(src, fmt.Sprintf("spec.policy.exceptions[%d].skillPack", i), e.SkillPack)...)
 		}
+	}
+	// The rule ids are checked against the catalogue by the policy gate (policy.CheckRules): the
+	// catalogue is the library's.
+	for _, id := range slices.Sorted(maps.Keys(s.Policy.Rules)) {
+		oneOf("spec.policy.rules."+id, string(s.Policy.Rules[id]), RuleSettings)
 	}
 	diags = append(diags, c.validateTenants()...)
 	diags.Sort()

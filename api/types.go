@@ -531,6 +531,19 @@ type ConfigSpec struct {
 	// kube-system, kube-public and kube-node-lease. Unset: the catalog namespace, argocd and
 	// flux-system; [] protects only the three system namespaces.
 	ProtectedNamespaces []string `json:"protectedNamespaces"`
+	// Limits bound the work a compile may do for inputs the platform does not write.
+	Limits ConfigLimits `json:"limits"`
+}
+
+// ConfigLimits are ceilings on the work untrusted inputs can cause.
+type ConfigLimits struct {
+	// MaxObjects is the most objects one compile emits (default 200,000): a few lines of YAML
+	// (many runs of an instance that enables many packs) can expand to hundreds of thousands.
+	// Past it the compile is refused, at the run whose objects crossed it.
+	MaxObjects int `json:"maxObjects"`
+	// PolicyTimeout bounds evaluating the rules of policy folders (--policy, spec.policy.paths),
+	// a Go duration such as "10s" (the default): a pull request may bring those rules.
+	PolicyTimeout string `json:"policyTimeout"`
 }
 
 type ConfigImages struct {
@@ -556,6 +569,10 @@ type PolicyConfig struct {
 	PrivilegedAllow    []string          `json:"privilegedAllow"`
 	ResourceCeilings   *ResourceCeilings `json:"resourceCeilings"`
 	Exceptions         []PolicyException `json:"exceptions"`
+	// Rules override rule severities, by rule id: deny, warn or off. The platform's setting, like
+	// the exceptions: raising is always allowed; a rule no exception can waive cannot be lowered,
+	// and a finding no exception could waive keeps its severity.
+	Rules map[string]RuleSetting `json:"rules,omitempty"`
 	// Paths are folders of conftest-style Rego policies, relative to the kustomization or kpt
 	// package (skillc fn, skillc build): the --policy of a function that has no arguments (a
 	// container). Absolute paths, `..` and symlinks are refused: the package is not trusted.

@@ -24,13 +24,21 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 	l := func() map[string]string {
 		return labels(runLabelKey(pod), pod.Name, LabelSkill, pack, LabelSympoziumOwner, OwnerSympozium)
 	}
+	// The roles carry the pack's identity (AnnotationSkillPacks), as the pod does: conftest on a
+	// render matches an exception to the pack that was resolved, never to a bare name a tenant's
+	// private pack can share with a catalog pack.
+	roleMeta := func(namespace string) metav1.ObjectMeta {
+		m := objectMeta(name, namespace, l())
+		m.Annotations = map[string]string{AnnotationSkillPacks: t.Identity()}
+		return m
+	}
 	subjects := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: ServiceAccountName(identity, pod.Name), Namespace: pod.Namespace}}
 	var out []Object
 	if len(sc.RBAC) > 0 {
 		out = append(out,
 			&rbacv1.Role{
 				TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"},
-				ObjectMeta: objectMeta(name, pod.Namespace, l()),
+				ObjectMeta: roleMeta(pod.Namespace),
 				Rules:      policyRules(sc.RBAC),
 			},
 			&rbacv1.RoleBinding{
@@ -44,7 +52,7 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 		out = append(out,
 			&rbacv1.ClusterRole{
 				TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"},
-				ObjectMeta: objectMeta(name, "", l()),
+				ObjectMeta: roleMeta(""),
 				Rules:      policyRules(sc.ClusterRBAC),
 			},
 			&rbacv1.ClusterRoleBinding{

@@ -147,6 +147,9 @@ func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) 
 		diags.Sort()
 		return nil, diags
 	}
+	if d := objectCeiling(spec.Limits.MaxObjects, pods, instToggles); d != nil {
+		return nil, d
+	}
 	configMaps := map[nsName]bool{} // built once, whether for a run or a stand-in
 	objs, from, d := buildObjects(cfg, pods, instToggles, configMaps)
 	diags = append(diags, d...)
@@ -286,6 +289,11 @@ func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]
 				emit(o, froms[i])
 				diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
 			}
+		}
+		// objectCeiling counted a lower bound before building; this is the exact count.
+		if max := spec.Limits.MaxObjects; max > 0 && len(objs) > max {
+			diags = append(diags, ceilingDiag(max, len(objs), pod))
+			break
 		}
 	}
 	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 && instToggles != nil {

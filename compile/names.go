@@ -21,7 +21,8 @@ const (
 	LabelInstance       = "sympozium.ai/instance"
 	LabelSkill          = "sympozium.ai/skill"
 	LabelSympoziumOwner = "sympozium.ai/managed-by"
-	// AnnotationSkillPacks names, on a Job or CronJob skillc compiled, the identity
+	// AnnotationSkillPacks names, on a Job or CronJob skillc compiled (and a pack's Role or
+	// ClusterRole: its one pack), the identity
 	// (namespace/name) of each pack whose sidecar runs in its pod, in container order: the gate
 	// and conftest match allow-lists by identity, never by a container's bare name, which a
 	// tenant's private pack can share with a catalog pack. The gate strips it from objects it did

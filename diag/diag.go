@@ -29,6 +29,9 @@ type Diagnostic struct {
 	Rule     string   `json:"rule,omitempty"`
 	Severity Severity `json:"severity"`
 	Message  string   `json:"message"`
+	// Detail marks a note printed only on request (-v): a file or document the inputs hold that
+	// was skipped, and why.
+	Detail bool `json:"-"`
 }
 
 // String renders FILE:LINE: field: message, the form editors and CI annotations understand.

@@ -20,8 +20,8 @@ import (
 )
 
 // Export turns SkillPacks into SKILL.md packages: one folder <skill>/SKILL.md per skill, with a
-// package's extra files beside it. With zips, each package is also <skill>.zip laid out as Wegent's
-// upload expects (<skill>/SKILL.md inside). The result maps relative paths to contents.
+// package's extra files beside it, or with zips instead one <skill>.zip per skill laid out as
+// Wegent's upload expects (<skill>/SKILL.md inside). The result maps relative paths to contents.
 func Export(packs []*api.SkillPack, zips bool) (map[string][]byte, diag.Diagnostics) {
 	out := map[string][]byte{}
 	var diags diag.Diagnostics
@@ -33,21 +33,25 @@ func Export(packs []*api.SkillPack, zips bool) (map[string][]byte, diag.Diagnost
 					files[path] = data
 				}
 			}
-			if _, dup := out[s.Name+"/SKILL.md"]; dup {
+			_, dupDir := out[s.Name+"/SKILL.md"]
+			if _, dupZip := out[s.Name+".zip"]; dupDir || dupZip {
 				diags = append(diags, p.Src.Diag(fmt.Sprintf("spec.skills[%d].name", i), "skill %q is exported twice (two packs define it)", s.Name))
 				continue
 			}
-			for path, data := range files {
-				out[s.Name+"/"+path] = data
-			}
-			if zips {
-				z, err := zipPackage(s.Name, files)
-				if err != nil {
-					diags = append(diags, p.Src.Diag("", "zipping %s: %v", s.Name, err))
-					continue
+			// A zip or a folder, never both: import refuses two packages of one name, so an export
+			// with both could not be imported again.
+			if !zips {
+				for path, data := range files {
+					out[s.Name+"/"+path] = data
 				}
-				out[s.Name+".zip"] = z
+				continue
 			}
+			z, err := zipPackage(s.Name, files)
+			if err != nil {
+				diags = append(diags, p.Src.Diag("", "zipping %s: %v", s.Name, err))
+				continue
+			}
+			out[s.Name+".zip"] = z
 		}
 	}
 	return out, diags

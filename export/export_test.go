@@ -77,12 +77,16 @@ func TestExportZipIsDeterministicAndReadable(t *testing.T) {
 	if string(a["t.zip"]) != string(b["t.zip"]) {
 		t.Fatal("zip differs between two exports")
 	}
+	if len(a) != 1 {
+		t.Fatalf("export with zips wrote %v, want t.zip alone (a folder beside it could not be imported again)", slices.Sorted(maps.Keys(a)))
+	}
+	dir, _ := Export([]*api.SkillPack{p}, false)
 	pkg, err := source.ReadZip("t.zip", a["t.zip"])
-	if err != nil || pkg.Dir != "t" || string(pkg.Files["SKILL.md"]) != string(a["t/SKILL.md"]) {
+	if err != nil || pkg.Dir != "t" || string(pkg.Files["SKILL.md"]) != string(dir["t/SKILL.md"]) {
 		t.Fatalf("zip reads back as %+v, %v", pkg, err)
 	}
-	if !strings.Contains(string(a["t/SKILL.md"]), "\nbindShells:\n- Chat\n- ClaudeCode\n---\nbody\n") || strings.HasPrefix(string(a["t/SKILL.md"]), "\ufeff") {
-		t.Errorf("SKILL.md = %q", a["t/SKILL.md"])
+	if !strings.Contains(string(dir["t/SKILL.md"]), "\nbindShells:\n- Chat\n- ClaudeCode\n---\nbody\n") || strings.HasPrefix(string(dir["t/SKILL.md"]), "\ufeff") {
+		t.Errorf("SKILL.md = %q", dir["t/SKILL.md"])
 	}
 }
 

@@ -2,9 +2,11 @@ package krm
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -84,7 +86,7 @@ func KustomizeBuild(dir string) (b *Build, refused *diag.Diagnostic, err error) 
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	rm, err := krusty.MakeKustomizer(opts).Run(fs, root)
 	if err != nil {
-		return nil, fs.refused, err
+		return nil, fs.refused, &shownError{msg: fs.relative(err.Error()), err: err}
 	}
 	return &Build{Items: rm.ToRNodeSlice(), UserOrigin: fs.userOrigin, fs: fs}, nil, nil
 }
@@ -206,6 +208,61 @@ func (f *buildFS) shown(path string) string {
 		return path
 	}
 	return filepath.Join(f.display, rel)
+}
+
+// shownError is an error of kustomize with the absolute paths it names as relative ones.
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.err }
+
+// relative rewrites the absolute paths kustomize names in msg (it resolves every path against
+// DIR's absolute, link-free form) as the user would write them: under DIR as they named it, else
+// relative to the working directory, as kustomize's messages read when it is run on a relative
+// DIR from the repository. Other absolute paths are left alone.
+func (f *buildFS) relative(msg string) string {
+	bases := map[string]string{f.root: filepath.Clean(f.display)}
+	if wd, err := os.Getwd(); err == nil && wd != string(filepath.Separator) {
+		for _, p := range []string{wd, resolvedOr(wd)} { // kustomize resolves links
+			if _, ok := bases[p]; !ok {
+				bases[p] = "."
+			}
+		}
+	}
+	prefixes := slices.Collect(maps.Keys(bases))
+	// Longest first: DIR wins over the working directory it is in.
+	slices.SortFunc(prefixes, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	quoted := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		quoted[i] = regexp.QuoteMeta(p)
+	}
+	// A path starts after a space, a quote or a bracket, and ends before one, or at a colon or a
+	// comma (kustomize's "... '/abs/x.yaml': ..."): "/repo" never matches inside "/repo2".
+	const stop = `\s'"()\[\]:,`
+	sep := regexp.QuoteMeta(string(filepath.Separator))
+	re := regexp.MustCompile(`(^|[` + stop + `=])(` + strings.Join(quoted, "|") + `)((?:` + sep + `[^` + stop + `]*)?)($|[` + stop + `])`)
+	return re.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := re.FindStringSubmatch(m)
+		before, base, rest, after := sub[1], bases[sub[2]], strings.TrimPrefix(sub[3], string(filepath.Separator)), sub[4]
+		switch {
+		case rest == "":
+			return before + base + after
+		case base == ".":
+			return before + filepath.Clean(rest) + after
+		}
+		return before + filepath.Join(base, rest) + after
+	})
+}
+
+// resolvedOr is dir with its links resolved, or dir.
+func resolvedOr(dir string) string {
+	if r, err := confine.Resolve(dir); err == nil {
+		return r
+	}
+	return dir
 }
 
 // inside returns path made absolute, and relative to DIR, if it is DIR or under it.

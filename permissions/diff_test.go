@@ -18,7 +18,7 @@ func TestDiff(t *testing.T) {
 	base := func() Set {
 		return Set{
 			{r1, ""}:    {"serviceAccount sa": ""},
-			{r1, "ops"}: {"image skill-ops": "ops:1", `rbac namespace "" pods get`: ""},
+			{r1, "ops"}: {"image skill-ops": "ops:1", `Role t1 core/pods get`: ""},
 		}
 	}
 	tests := []struct {
@@ -30,14 +30,14 @@ func TestDiff(t *testing.T) {
 		{
 			"a verb added and one removed, sorted by line",
 			func(s Set) {
-				delete(s[Group{r1, "ops"}], `rbac namespace "" pods get`)
-				s.add(Group{r1, "ops"}, `rbac namespace "" pods delete`, "")
-				s.add(Group{r1, "ops"}, `rbac namespace "" pods watch`, "")
+				delete(s[Group{r1, "ops"}], `Role t1 core/pods get`)
+				s.add(Group{r1, "ops"}, `Role t1 core/pods delete`, "")
+				s.add(Group{r1, "ops"}, `Role t1 core/pods watch`, "")
 			},
 			"Job t1/r1\n  pack ops\n" +
-				"    + rbac namespace \"\" pods delete\n" +
-				"    - rbac namespace \"\" pods get\n" +
-				"    + rbac namespace \"\" pods watch\n" +
+				"    + Role t1 core/pods delete\n" +
+				"    - Role t1 core/pods get\n" +
+				"    + Role t1 core/pods watch\n" +
 				"\n2 added, 1 removed, 0 changed in 1 run\n",
 		},
 		{
@@ -48,7 +48,7 @@ func TestDiff(t *testing.T) {
 		{
 			"a pack removed from a run: all its lines go, the pod's stay",
 			func(s Set) { delete(s, Group{r1, "ops"}) },
-			"Job t1/r1\n  pack ops\n    - image skill-ops ops:1\n    - rbac namespace \"\" pods get\n\n0 added, 2 removed, 0 changed in 1 run\n",
+			"Job t1/r1\n  pack ops\n    - Role t1 core/pods get\n    - image skill-ops ops:1\n\n0 added, 2 removed, 0 changed in 1 run\n",
 		},
 		{
 			"a new run is marked new, a gone one removed, the pod before its packs",
@@ -58,7 +58,7 @@ func TestDiff(t *testing.T) {
 				s.add(Group{r2, "ops"}, "image skill-ops", "ops:1")
 				s.add(Group{r2, ""}, "host hostPID", "")
 			},
-			"Job t1/r1 (run removed)\n  pod\n    - serviceAccount sa\n  pack ops\n    - image skill-ops ops:1\n    - rbac namespace \"\" pods get\n\n" +
+			"Job t1/r1 (run removed)\n  pod\n    - serviceAccount sa\n  pack ops\n    - Role t1 core/pods get\n    - image skill-ops ops:1\n\n" +
 				"CronJob t1/r2 (new run)\n  pod\n    + host hostPID\n  pack ops\n    + image skill-ops ops:1\n\n" +
 				"2 added, 3 removed, 0 changed in 2 runs\n",
 		},
@@ -98,9 +98,9 @@ func TestMarkdown(t *testing.T) {
 	runs := func(n int, distinct bool) Set {
 		s := Set{}
 		for i := range n {
-			line := `rbac namespace "" pods delete`
+			line := `Role t1 core/pods delete`
 			if distinct {
-				line = fmt.Sprintf(`rbac namespace "" pods delete name=pod-%04d`, i)
+				line = fmt.Sprintf(`Role t1 core/pods delete name=pod-%04d`, i)
 			}
 			s.add(Group{Run{Kind: "Job", Namespace: "t", Name: fmt.Sprintf("run-%04d", i)}, "ops"}, line, "")
 		}
@@ -120,9 +120,9 @@ func TestMarkdown(t *testing.T) {
 	})
 	t.Run("one change: a diff block with a hunk per pack, not folded", func(t *testing.T) {
 		old := Set{{r1, "ops"}: {"image skill-ops": "ops:1"}}
-		next := Set{{r1, "ops"}: {"image skill-ops": "ops:2", `rbac namespace "" pods delete`: ""}}
+		next := Set{{r1, "ops"}: {"image skill-ops": "ops:2", `Role t1 core/pods delete`: ""}}
 		want := "### skillc diff: permission changes\n\n**1 added, 0 removed, 1 changed** in 1 run.\n\n" +
-			"#### `Job t1/r1`\n\n```diff\n@@ pack ops @@\n! image skill-ops ops:1 → ops:2\n+ rbac namespace \"\" pods delete\n```\n"
+			"#### `Job t1/r1`\n\n```diff\n@@ pack ops @@\n+ Role t1 core/pods delete\n! image skill-ops ops:1 → ops:2\n```\n"
 		if diff := cmp.Diff(want, render(Diff(old, next))); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}

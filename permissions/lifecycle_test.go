@@ -31,8 +31,8 @@ rules:
     verbs: [get]
 `)))
 	want := []string{
-		`Job t1/r1 [] rbac namespace "" configmaps delete`,
-		`Job t1/r1 [] rbac namespace "" configmaps get`,
+		`Job t1/r1 [] Role t1 core/configmaps delete`,
+		`Job t1/r1 [] Role t1 core/configmaps get`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)

@@ -144,7 +144,7 @@ func FromObjects(objs []compile.Object) Set {
 		case *rbacv1.Role:
 			if run, pack, ok := owner(w.Labels, w.Namespace); ok {
 				run.Namespace = w.Namespace
-				addRules(s, Group{serverOf(run), pack}, "namespace", w.Rules)
+				addRules(s, Group{serverOf(run), pack}, "Role "+w.Namespace, w.Rules)
 			}
 		case *rbacv1.ClusterRole:
 			if run, pack, ok := owner(w.Labels, bindingNS[w.Name]); ok {
@@ -153,7 +153,7 @@ func FromObjects(objs []compile.Object) Set {
 				} else if nss := workloadNS[run]; len(nss) == 1 {
 					run.Namespace = nss[0]
 				}
-				addRules(s, Group{serverOf(run), pack}, "cluster", w.Rules)
+				addRules(s, Group{serverOf(run), pack}, "ClusterRole", w.Rules)
 			}
 		}
 	}
@@ -176,14 +176,16 @@ func rbacOwner(l map[string]string) (Run, string, bool) {
 	return Run{}, "", false
 }
 
-// addRules expands rules into one permission per (scope, group, resource, verb[, name]): a rule
-// that gains one verb then shows as exactly one added line.
-func addRules(s Set, g Group, scope string, rules []rbacv1.PolicyRule) {
+// addRules expands rules into one permission per (role, group, resource, verb[, name]): a rule
+// that gains one verb then shows as exactly one added line. role is what grants it, "Role NS" or
+// "ClusterRole"; the group is written as a path before the resource, "core" for the core group
+// (Role team-a core/secrets get, ClusterRole apps/deployments list).
+func addRules(s Set, g Group, role string, rules []rbacv1.PolicyRule) {
 	for _, r := range rules {
 		for _, verb := range r.Verbs {
 			for _, group := range r.APIGroups {
 				for _, res := range r.Resources {
-					line := fmt.Sprintf("rbac %s %q %s %s", scope, group, res, verb)
+					line := fmt.Sprintf("%s %s/%s %s", role, groupName(group), res, verb)
 					wild := verb == "*" || group == "*" || res == "*" || strings.HasPrefix(res, "*/") || strings.HasSuffix(res, "/*")
 					if len(r.ResourceNames) == 0 {
 						s.add(g, withWildcard(line, wild), "")
@@ -194,10 +196,19 @@ func addRules(s Set, g Group, scope string, rules []rbacv1.PolicyRule) {
 				}
 			}
 			for _, url := range r.NonResourceURLs {
-				s.add(g, withWildcard(fmt.Sprintf("rbac %s url %s %s", scope, url, verb), verb == "*" || strings.Contains(url, "*")), "")
+				s.add(g, withWildcard(fmt.Sprintf("%s url %s %s", role, url, verb), verb == "*" || strings.Contains(url, "*")), "")
 			}
 		}
 	}
+}
+
+// groupName is an API group as the diff writes it: the core group ("") is "core", as the API
+// reference names it.
+func groupName(group string) string {
+	if group == "" {
+		return "core"
+	}
+	return group
 }
 
 func withWildcard(line string, wild bool) string {

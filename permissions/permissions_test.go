@@ -61,14 +61,14 @@ rules:
     verbs: [get, delete]
 `,
 			want: []string{
-				`Job t1/r1 [ops] rbac namespace "" deployments delete`,
-				`Job t1/r1 [ops] rbac namespace "" deployments get`,
-				`Job t1/r1 [ops] rbac namespace "" pods delete`,
-				`Job t1/r1 [ops] rbac namespace "" pods get`,
-				`Job t1/r1 [ops] rbac namespace "apps" deployments delete`,
-				`Job t1/r1 [ops] rbac namespace "apps" deployments get`,
-				`Job t1/r1 [ops] rbac namespace "apps" pods delete`,
-				`Job t1/r1 [ops] rbac namespace "apps" pods get`,
+				`Job t1/r1 [ops] Role t1 apps/deployments delete`,
+				`Job t1/r1 [ops] Role t1 apps/deployments get`,
+				`Job t1/r1 [ops] Role t1 apps/pods delete`,
+				`Job t1/r1 [ops] Role t1 apps/pods get`,
+				`Job t1/r1 [ops] Role t1 core/deployments delete`,
+				`Job t1/r1 [ops] Role t1 core/deployments get`,
+				`Job t1/r1 [ops] Role t1 core/pods delete`,
+				`Job t1/r1 [ops] Role t1 core/pods get`,
 			},
 		},
 		{
@@ -89,10 +89,10 @@ rules:
     verbs: ["*"]
 `,
 			want: []string{
-				`Job t1/r1 [ops] rbac namespace "" secrets get name=a`,
-				`Job t1/r1 [ops] rbac namespace "" secrets get name=b`,
-				`Job t1/r1 [ops] rbac namespace "*" */scale * (wildcard)`,
-				`Job t1/r1 [ops] rbac namespace "*" pods/* * (wildcard)`,
+				`Job t1/r1 [ops] Role t1 */*/scale * (wildcard)`,
+				`Job t1/r1 [ops] Role t1 */pods/* * (wildcard)`,
+				`Job t1/r1 [ops] Role t1 core/secrets get name=a`,
+				`Job t1/r1 [ops] Role t1 core/secrets get name=b`,
 			},
 		},
 		{
@@ -113,8 +113,8 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: sympoziu
 subjects: [{kind: ServiceAccount, name: sympozium-agent, namespace: t2}]
 `,
 			want: []string{
-				`Job t2/r1 [ops] rbac cluster url /healthz get`,
-				`Job t2/r1 [ops] rbac cluster url /metrics/* get (wildcard)`,
+				`Job t2/r1 [ops] ClusterRole url /healthz get`,
+				`Job t2/r1 [ops] ClusterRole url /metrics/* get (wildcard)`,
 			},
 		},
 		{
@@ -144,7 +144,7 @@ spec:
 `,
 			want: []string{
 				`CronJob t3/nightly [] serviceAccount sympozium-agent`,
-				`CronJob t3/nightly [ops] rbac cluster "" nodes list`,
+				`CronJob t3/nightly [ops] ClusterRole core/nodes list`,
 			},
 		},
 		{
@@ -356,7 +356,7 @@ spec:
 		`Deployment t1/serve-server [] image web-proxy = reg/web:1`,
 		`Deployment t1/serve-server [] secret serve-key key api-key as env WEB_PROXY_API_KEY in web-proxy`,
 		`Deployment t1/serve-server [] serviceAccount sympozium-agent`,
-		`Deployment t1/serve-server [web] rbac namespace "" configmaps get`,
+		`Deployment t1/serve-server [web] Role t1 core/configmaps get`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -69,8 +69,16 @@ func ReadRendered(files []source.File) (objs []compile.Object, sources bool, dia
 			stop()
 			return nil, true, nil
 		}
+		// A walked file none of whose documents has apiVersion or kind is skipped, as Load skips it.
+		var foreign diag.Diagnostics
+		manifest := false
 		ds := r.Documents(f, func(body *source.Node) bool {
 			total++
+			if f.Walked && !source.ManifestLike(body) {
+				foreign = append(foreign, diag.Diagnostic{File: f.Name, Line: body.Line, Severity: diag.SeverityError, Message: "no apiVersion or kind: not a Kubernetes object"})
+				return true
+			}
+			manifest = true
 			if body.Kind != source.MappingNode {
 				diags = append(diags, diag.Diagnostic{File: f.Name, Line: body.Line, Severity: diag.SeverityError, Message: "document is not a mapping: not a Kubernetes object"})
 				return true
@@ -109,6 +117,9 @@ func ReadRendered(files []source.File) (objs []compile.Object, sources bool, dia
 			return nil, true, nil
 		}
 		diags = append(diags, ds...)
+		if manifest {
+			diags = append(diags, foreign...)
+		}
 		if r.Exhausted() {
 			break
 		}

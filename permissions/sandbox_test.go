@@ -35,7 +35,7 @@ func TestFromObjectsSandboxAndChannels(t *testing.T) {
 				t.Errorf("compiled vs rendered (-want +got):\n%s", diff)
 			}
 			for _, want := range []string{
-				`Sandbox secure/alice-sandbox-run [log-reader] rbac namespace "" pods get`,
+				`Sandbox secure/alice-sandbox-run [log-reader] Role secure core/pods get`,
 				`Sandbox secure/alice-sandbox-run [log-reader] image skill-log-reader = ghcr.io/example/log-reader:1.4.2`,
 				`SandboxWarmPool secure/wp-secure-alice [] host root possible (no runAsUser, runAsNonRoot unset) in agent`,
 				`Deployment support/concierge-channel-slack [] secret concierge-slack as env (envFrom) in channel`,

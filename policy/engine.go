@@ -387,22 +387,74 @@ func checkBuiltins(modules []*ast.Module) diag.Diagnostics {
 		}
 	}
 	var diags diag.Diagnostics
+	at := func(m *ast.Module, t *ast.Term, field, msg string) {
+		d := diag.Diagnostic{File: m.Package.Location.File, Severity: diag.SeverityError, Field: field, Message: msg}
+		if t.Location != nil {
+			d.File, d.Line = t.Location.File, t.Location.Row
+		}
+		diags = append(diags, d)
+	}
 	for _, m := range modules {
 		ast.WalkTerms(m, func(t *ast.Term) bool {
 			ref, ok := t.Value.(ast.Ref)
-			if !ok || !forbidden[ref.String()] {
+			if !ok {
 				return false
 			}
-			d := diag.Diagnostic{File: m.Package.Location.File, Severity: diag.SeverityError, Field: ref.String(),
-				Message: "not available in the rules of a policy folder: a verdict depends only on the object and the CompilerConfig (no network, clock, randomness or environment)"}
-			if t.Location != nil {
-				d.File, d.Line = t.Location.File, t.Location.Row
+			switch name := ref.String(); {
+			case forbidden[name]:
+				at(m, t, name, "not available in the rules of a policy folder: a verdict depends only on the object and the CompilerConfig (no network, clock, randomness or environment)")
+			case allocating[name] != "":
+				at(m, t, name, "not available in the rules of a policy folder: "+allocating[name]+", and a policy folder's rules run within a memory budget")
+			default:
+				return false
 			}
-			diags = append(diags, d)
 			return true
+		})
+		// sprintf's width and precision allocate as much as they say: "%0999999999d".
+		walkCalls(m, func(t *ast.Term, op string, args []*ast.Term) {
+			if op != "sprintf" || len(args) == 0 {
+				return
+			}
+			format, ok := args[0].Value.(ast.String)
+			if !ok {
+				at(m, t, op, "the format of sprintf in a policy folder's rules must be a string literal: a width or precision computed at run time could allocate without bound")
+			} else if wide.MatchString(string(format)) {
+				at(m, t, op, fmt.Sprintf("the format %q has a width or precision over 999 or given by an argument (*): not available in a policy folder's rules, which run within a memory budget", string(format)))
+			}
 		})
 	}
 	return diags
+}
+
+// allocating are the builtins whose result grows with an argument's value, not its size: one
+// call can hold gigabytes (numbers.range(1, 30000000) took 3.6 GB). Each says why.
+var allocating = map[string]string{
+	"numbers.range":           "it builds an array as long as its bounds say (numbers.range(1, 4000000) holds 4 million numbers)",
+	"numbers.range_step":      "it builds an array as long as its bounds say",
+	"net.cidr_expand":         "it lists every address of a network (10.0.0.0/8 is 16 million strings)",
+	"bits.lsh":                "a shift builds a number as large as its second argument says",
+	"strings.render_template": "a Go template can range over an integer and repeat its body that many times",
+}
+
+// wide matches a format verb with a width or precision of four digits or more, or one taken from
+// an argument.
+var wide = regexp.MustCompile(`%[-+# 0]*(\*|[0-9]{4,}|[0-9]*\.(\*|[0-9]{4,}))`)
+
+// walkCalls calls f for every function call of m: a call in an expression's body (x := f(a)) and
+// an expression that is itself a call (f(a, out)).
+func walkCalls(m *ast.Module, f func(t *ast.Term, op string, args []*ast.Term)) {
+	ast.WalkTerms(m, func(t *ast.Term) bool {
+		if call, ok := t.Value.(ast.Call); ok && len(call) > 0 {
+			f(t, call[0].String(), call[1:])
+		}
+		return false
+	})
+	ast.WalkExprs(m, func(e *ast.Expr) bool {
+		if terms, ok := e.Terms.([]*ast.Term); ok && len(terms) > 0 {
+			f(terms[0], terms[0].String(), terms[1:])
+		}
+		return false
+	})
 }
 
 // regoTokens is an upper bound of the tokens of Rego source: every run of word characters and

@@ -45,6 +45,13 @@ type Gate struct {
 
 // NewGate prepares the policies once for every evaluation of this compile.
 func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []Folder, today time.Time) (*Gate, error) {
+	ds, err := CheckRules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if ds != nil {
+		return nil, ds
+	}
 	day := today.UTC().Format(time.DateOnly)
 	eng, err := NewFolders(ctx, Params(&cfg.Spec, day), policyDirs...)
 	if err != nil {
@@ -53,9 +60,29 @@ func NewGate(ctx context.Context, cfg *api.CompilerConfig, policyDirs []Folder, 
 	return &Gate{engine: eng, cfg: cfg, today: day, dirs: policyDirs, builtinOnly: len(policyDirs) == 0}, nil
 }
 
-// Params are the rules' data.skillc.parameters: the config's policy section, profile and date, and
-// the catalog namespace (a bare allow-list entry names a pack of it).
+// Params are the rules' data.skillc.parameters in skillc's gate: the config's policy section,
+// profile and date, and the catalog namespace (a bare allow-list entry names a pack of it).
 func Params(spec *api.ConfigSpec, today string) map[string]any {
+	p := policyParams(spec)
+	p["today"] = today
+	// The gate decides declared host access from compile's origin records (hostAccessFindings):
+	// the library's name-based check is for renders judged without them (conftest).
+	p["hostAccessFromOrigins"] = true
+	return p
+}
+
+// ConftestParams are data.skillc.parameters for conftest on a render (skillc params): the same
+// settings, with the exceptions applied by the library itself (a waived finding is a warning that
+// names its exception), the clock's date, and host access judged from the render alone.
+func ConftestParams(spec *api.ConfigSpec) map[string]any {
+	p := policyParams(spec)
+	p["applyExceptions"] = true
+	return p
+}
+
+// policyParams is what Params and ConftestParams share: the config's policy section and the
+// catalog namespace.
+func policyParams(spec *api.ConfigSpec) map[string]any {
 	raw, _ := json.Marshal(spec.Policy) // plain structs: cannot fail
 	var p map[string]any
 	_ = json.Unmarshal(raw, &p)
@@ -64,20 +91,20 @@ func Params(spec *api.ConfigSpec, today string) map[string]any {
 			delete(p, k) // absent, so the rules' defaults apply
 		}
 	}
-	p["today"] = today
 	// Allow-lists and exceptions name packs as namespace/name; a bare name is the catalog's.
 	if spec.CatalogNamespace != "" {
 		p["catalogNamespace"] = spec.CatalogNamespace
 	}
-	// The gate decides declared host access from compile's origin records (hostAccessFindings):
-	// the library's name-based check is for renders judged without them (conftest).
-	p["hostAccessFromOrigins"] = true
+	// Paths are the config's --policy folders: nothing for the rules to read.
+	delete(p, "paths")
 	return p
 }
 
 // Check evaluates every object (and the config itself) and returns the located findings.
-func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) {
-	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile)}
+func (g *Gate) Check(ctx context.Context, res *compile.Result) (_ *Report, err error) {
+	ctx, end := g.withBudget(ctx)
+	defer func() { err = end(err) }()
+	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile), Rules: g.cfg.Spec.Policy.Rules}
 	loc := newLocator(res)
 	var raw []located
 
@@ -668,8 +695,14 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 		d.Rule = l.f.Rule
 		// The library's message starts "RULE: "; the diagnostic prints the rule itself.
 		d.Message = strings.TrimPrefix(l.f.Message, l.f.Rule+": ")
+		// The library's findings come with spec.policy.rules applied; the Go gate's get it here
+		// (applying it twice changes nothing).
+		sev := effectiveSeverity(g.cfg.Spec.Policy.Rules, l.f.Rule, l.f.Waivable, l.f.Severity)
+		if sev == string(api.RuleOff) {
+			continue
+		}
 		d.Severity = diag.SeverityDeny
-		if l.f.Severity == "warn" {
+		if sev == "warn" {
 			d.Severity = diag.SeverityWarning
 		}
 		exc := g.exceptionFor(l, loc)

@@ -19,6 +19,11 @@ default_parameters := {
 	# records, which say where each volume came from; the name-based checks (a host-<pack>-<i> volume
 	# is that pack's) are then off. Plain conftest on renders has no records and keeps them.
 	"hostAccessFromOrigins": false,
+	# rules: the CompilerConfig's spec.policy.rules, severity overrides by rule id (deny, warn, off).
+	"rules": {},
+	# applyExceptions: the library applies the exceptions itself. skillc params sets it for conftest;
+	# skillc's gate applies them in Go (policy/gate.go) and reports what they waived apart.
+	"applyExceptions": false,
 }
 
 # data.skillc.parameters is set by skillc from the CompilerConfig; under plain conftest it is absent
@@ -73,40 +78,100 @@ nonwaivable := {
 
 profile_index := {"baseline": 0, "restricted": 1}[profile]
 
-severity(rule) := s if {
+# profile_severity is the rule's severity in the profile in force: deny, warn or off.
+profile_severity(rule) := s if {
 	s := severities[rule][profile_index]
 	s != ""
+} else := "off"
+
+severity_rank := {"off": 0, "warn": 1, "deny": 2}
+
+# setting_applies: spec.policy.rules sets this finding's severity. The platform may raise any
+# finding; it may lower only one an exception could waive (skillc refuses a lowering of a
+# non-waivable rule in the config; a finding made non-waivable by its case keeps its severity).
+setting_applies(rule, waivable, _) if {
+	parameters.rules[rule]
+	waivable
 }
+
+setting_applies(rule, _, sev) if severity_rank[parameters.rules[rule]] > severity_rank[sev]
+
+# effective is the severity of a finding after spec.policy.rules: deny, warn or off.
+effective(rule, waivable, sev) := parameters.rules[rule] if setting_applies(rule, waivable, sev)
+
+else := sev
 
 object_ref := sprintf("%s %s/%s", [input.kind, input.metadata.namespace, input.metadata.name]) if {
 	input.metadata.namespace
 } else := sprintf("%s %s", [input.kind, input.metadata.name])
 
-make(rule, sev, waivable, field, pack, what) := {
-	"rule": rule,
-	"severity": sev,
-	"waivable": waivable,
-	"pack": pack,
-	"field": field,
-	"kind": input.kind,
-	"name": input.metadata.name,
-	"namespace": object.get(input.metadata, "namespace", ""),
-	"detail": what,
-	"msg": sprintf("%s: %s %s: %s", [rule, object_ref, field, what]),
+# make is a finding at severity sev as spec.policy.rules leaves it (undefined when off). Under
+# conftest with skillc params' data, a finding an exception waives is a warning that says so.
+make(rule, sev, waivable, field, pack, what) := f if {
+	s := effective(rule, waivable, sev)
+	s != "off"
+	excepted := except_suffix(rule, waivable, pack)
+	f := {
+		"rule": rule,
+		"severity": excepted_severity(s, excepted),
+		"waivable": waivable,
+		"pack": pack,
+		"field": field,
+		"kind": input.kind,
+		"name": input.metadata.name,
+		"namespace": object.get(input.metadata, "namespace", ""),
+		"detail": concat("", [what, excepted]),
+		"msg": sprintf("%s: %s %s: %s%s", [rule, object_ref, field, what, excepted]),
+	}
+}
+
+excepted_severity(s, "") := s
+
+excepted_severity(_, excepted) := "warn" if excepted != ""
+
+# except_suffix: the exception that waives a finding, as skillc's gate decides it (exceptionFor in
+# policy/gate.go), when the library applies them (applyExceptions): well-formed, unexpired, naming
+# the rule explicitly and the pack by the identity skillc annotated the object with. One that
+# names a version or an image digest is not applied here: a render does not say a pack's version.
+except_suffix(rule, waivable, pack) := sprintf(" (excepted by %s, owner %s, expires %s)", [e.id, e.owner, e.expires]) if {
+	parameters.applyExceptions == true
+	waivable
+	es := [e |
+		some e in parameters.exceptions
+		exception_applies(e, rule, pack)
+	]
+	count(es) > 0
+	e := es[0]
+} else := ""
+
+exception_applies(e, rule, pack) if {
+	pack_ref(object.get(e, "skillPack", "")) == identity(pack)
+	rule in object.get(e, "rules", [])
+	not "*" in object.get(e, "rules", [])
+	object.get(e, "owner", "") != ""
+	object.get(e, "justification", "") != ""
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, object.get(e, "expires", ""))
+	e.expires >= today
+	object.get(e, "version", "") == ""
+	object.get(e, "imageDigest", "") == ""
 }
 
 # finding is a verdict at the rule's severity in the profile in force (undefined when off).
-finding(rule, field, pack, what) := make(rule, severity(rule), is_waivable(rule), field, pack, what)
+finding(rule, field, pack, what) := make(rule, profile_severity(rule), is_waivable(rule), field, pack, what)
 
 is_waivable(rule) := false if {
 	rule in nonwaivable
 } else := true
 
 # finding_nw is a verdict that no exception can waive in this instance (conditional NW).
-finding_nw(rule, field, pack, what) := make(rule, severity(rule), false, field, pack, what)
+finding_nw(rule, field, pack, what) := make(rule, profile_severity(rule), false, field, pack, what)
 
 # warning is a verdict reported as a warning whenever the rule is on.
-warning(rule, field, pack, what) := make(rule, "warn", is_waivable(rule), field, pack, what) if severity(rule)
+warning(rule, field, pack, what) := make(rule, warning_severity(rule), is_waivable(rule), field, pack, what)
+
+warning_severity(rule) := "off" if profile_severity(rule) == "off"
+
+else := "warn"
 
 # --- RBAC matching, as Kubernetes' pkg/apis/rbac/v1/evaluation_helpers.go ---
 
@@ -216,7 +281,8 @@ container_names := [c.c.name | some c in containers]
 # --- Pack identity, for allow-lists ---
 
 # A container names its pack bare (skill-<pack>), and a tenant's private pack may carry a catalog
-# pack's name: the bare name must not choose an allow-list. skillc annotates each Job, CronJob and Sandbox it
+# pack's name: the bare name must not choose an allow-list. skillc annotates each Job, CronJob,
+# Sandbox, and pack Role and ClusterRole it
 # compiles with its sidecars' packs as namespace/name, one per skill sidecar in container order
 # (names.annotation_skill_packs); allow-list entries are compared with that identity. An object skillc
 # did not compile carries no annotation and gets no allow-list.
@@ -229,7 +295,7 @@ pack_ref(s) := s if contains(s, "/")
 pack_ref(s) := concat("/", [catalog_namespace, s]) if not contains(s, "/")
 
 pack_identities := [trim_space(e) |
-	input.kind in {"Job", "CronJob", "Sandbox"}
+	input.kind in {"Job", "CronJob", "Sandbox", "Role", "ClusterRole"}
 	some e in split(input.metadata.annotations[names.annotation_skill_packs], ",")
 	trim_space(e) != ""
 ]

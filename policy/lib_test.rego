@@ -164,3 +164,41 @@ test_message_is_rule_object_field_detail if {
 		f.msg == sprintf("%s: ClusterRole sympozium-skill-p-r1 %s: %s", [f.rule, f.field, f.detail])
 	}
 }
+
+# spec.policy.rules: the platform raises any finding, turns a rule on in a profile that has it off,
+# and lowers only what an exception could waive.
+test_rule_settings_raise_lower_and_keep_nonwaivable_findings if {
+	reader := crole([rule([""], ["pods"], ["get", "list"])])
+	check([
+		{"obj": reader, "want": [["RBAC-13", "warn"]]},
+		{"obj": reader, "params": {"rules": {"RBAC-13": "deny"}}, "want": [["RBAC-13", "deny"]]},
+		{"obj": reader, "params": {"rules": {"RBAC-13": "off"}}, "absent": ["RBAC-13"]},
+		{"obj": role([rule([""], ["secrets"], ["get"])]), "params": {"rules": {"RBAC-04": "warn"}}, "want": [["RBAC-04", "warn"]]},
+		# POD-12 is off under baseline: a setting turns it on.
+		{"obj": job([with_sc({"allowPrivilegeEscalation": false})], {}), "params": {"rules": {"POD-12": "deny"}}, "want": [["POD-12", "deny"]]},
+		# A finding no exception can waive (the node's root filesystem) keeps its severity.
+		{"obj": host_job(["/"], true), "params": {"rules": {"POD-06": "warn"}}, "want": [["POD-06", "deny"]]},
+		{"obj": host_job(["/"], true), "params": {"rules": {"POD-06": "off"}}, "want": [["POD-06", "deny"]]},
+	])
+	not ["RBAC-04", "deny"] in findings(role([rule([""], ["secrets"], ["get"])]), {"rules": {"RBAC-04": "warn"}})
+}
+
+# applyExceptions (skillc params, for conftest): an exception waives a finding of the pack it names
+# by identity, as a warning that says so; a private pack of the same name gets nothing, and an
+# exception pinned to a version is not applied (a render has no version).
+secret_role(id) := object.union(role([rule([""], ["secrets"], ["get"])]), {"metadata": {"annotations": {"skillc.dev/skillpacks": id}}})
+
+test_conftest_exceptions_match_identity if {
+	exc := {"id": "e1", "rules": ["RBAC-04"], "skillPack": "p", "owner": "o", "justification": "j", "expires": "2099-01-01"}
+	params := {"applyExceptions": true, "exceptions": [exc]}
+	check([
+		{"obj": secret_role("sympozium-system/p"), "params": params, "want": [["RBAC-04", "warn"]]},
+		{"obj": secret_role("team/p"), "params": params, "want": [["RBAC-04", "deny"]]},
+		{"obj": secret_role("sympozium-system/p"), "params": {"exceptions": [exc]}, "want": [["RBAC-04", "deny"]]},
+		{"obj": secret_role("sympozium-system/p"), "params": {"applyExceptions": true, "exceptions": [object.union(exc, {"version": "1.0.0"})]}, "want": [["RBAC-04", "deny"]]},
+		{"obj": secret_role("sympozium-system/p"), "params": {"applyExceptions": true, "exceptions": [object.union(exc, {"expires": "2000-01-01"})]}, "want": [["RBAC-04", "deny"]]},
+	])
+	some f in full(secret_role("sympozium-system/p"), params)
+	f.rule == "RBAC-04"
+	endswith(f.msg, " (excepted by e1, owner o, expires 2099-01-01)")
+}

@@ -76,7 +76,9 @@ func passThroughRule(rule string) bool {
 // Each object is judged without the annotation skillc.dev/skillpacks (the pack identities skillc
 // writes on the Jobs it compiles; the library's allow-lists match them): a forged one gives
 // nothing. The library is run without the CompilerConfig's allow-lists, and no exception applies.
-func (g *Gate) CheckPassThrough(ctx context.Context, rep *Report, compiled []compile.Object, objs []PassThrough) ([]diag.Diagnostics, error) {
+func (g *Gate) CheckPassThrough(ctx context.Context, rep *Report, compiled []compile.Object, objs []PassThrough) (_ []diag.Diagnostics, err error) {
+	ctx, end := g.withBudget(ctx)
+	defer func() { err = end(err) }()
 	out := make([]diag.Diagnostics, len(objs))
 	roles := emittedRoles(compiled, objs)
 	var eng *Engine

@@ -84,12 +84,32 @@ rbac03(field) := lib.finding("RBAC-03", field, pack, rbac03_msg) if lib.profile 
 
 rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD installed later: this is how cluster-admin is spelt. Fix: list the API groups"
 
-# RBAC-04: reading secrets (list and watch return their contents too).
+# RBAC-04: reading secrets (list and watch return their contents too). The message says what the
+# grant reads: named secrets, any secret by name (get), or every secret (list, watch).
 candidates contains f if {
 	some i, r in rules
-	lib.grants_any(r, lib.read_verbs, "", "secrets")
-	f := lib.finding("RBAC-04", sprintf("%s.verbs", [rule_path(i)]), pack, "grants get/list/watch on secrets: list and watch return every secret's contents, so any token in the namespace is the skill's. Fix: mount the one secret the skill needs with sidecar.secretRef")
+	verbs := [v | some v in ["get", "list", "watch"]; lib.grants(r, v, "", "secrets")]
+	count(verbs) > 0
+	f := lib.finding("RBAC-04", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on secrets%s. Fix: mount the one secret the skill needs with sidecar.secretRef", [concat("/", verbs), rbac04_reach(r, verbs)]))
 }
+
+rbac04_lists(verbs) := "list and watch return" if {
+	"list" in verbs
+	"watch" in verbs
+} else := "list returns" if {
+	"list" in verbs
+} else := "watch returns"
+
+secrets_scope := "every namespace the role is bound in" if input.kind == "ClusterRole"
+
+else := "the namespace"
+
+rbac04_reach(r, verbs) := sprintf(" named %v: the skill reads those secrets' contents, tokens and keys included", [r.resourceNames]) if {
+	count(object.get(r, "resourceNames", [])) > 0
+} else := sprintf(": %s every secret's contents, so any token in %s is the skill's", [rbac04_lists(verbs), secrets_scope]) if {
+	some v in verbs
+	v in {"list", "watch"}
+} else := sprintf(": the skill reads any secret in %s whose name it knows, and token secrets' names are easy to guess", [secrets_scope])
 
 # RBAC-05: writing secrets.
 candidates contains f if {

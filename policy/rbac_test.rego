@@ -353,3 +353,27 @@ test_calibration_broad_kubectl_pack if check([{
 	]),
 	"want": [["RBAC-04", "deny"], ["RBAC-07", "deny"], ["RBAC-08", "deny"]],
 }])
+
+# RBAC-04's message says what the grant reads: named secrets, any secret by name, or every secret.
+rbac04_detail(r, kind) := d if {
+	obj := object.union(role([r]), {"kind": kind})
+	some f in full(obj, {})
+	f.rule == "RBAC-04"
+	d := f.detail
+}
+
+test_rbac04_message_matches_the_grant if {
+	named := rbac04_detail(object.union(rule([""], ["secrets"], ["get"]), {"resourceNames": ["helm-release"]}), "Role")
+	startswith(named, `grants get on secrets named ["helm-release"]: the skill reads those secrets' contents`)
+	not contains(named, "list and watch")
+
+	get := rbac04_detail(rule([""], ["secrets"], ["get"]), "Role")
+	startswith(get, "grants get on secrets: the skill reads any secret in the namespace whose name it knows")
+	not contains(get, "list and watch")
+
+	list := rbac04_detail(rule([""], ["secrets"], ["list"]), "Role")
+	startswith(list, "grants list on secrets: list returns every secret's contents, so any token in the namespace is the skill's")
+
+	all := rbac04_detail(rule([""], ["secrets"], ["*"]), "ClusterRole")
+	startswith(all, "grants get/list/watch on secrets: list and watch return every secret's contents, so any token in every namespace the role is bound in")
+}

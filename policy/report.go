@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 )
@@ -15,6 +16,8 @@ type Report struct {
 	// Profile is the policy profile in force (SARIF's rule levels follow it); not in the json
 	// output, whose shape is unchanged.
 	Profile string `json:"-"`
+	// Rules are the CompilerConfig's spec.policy.rules (SARIF's rule levels follow them too).
+	Rules map[string]api.RuleSetting `json:"-"`
 }
 
 // Excepted is a finding waived by a CompilerConfig exception.

@@ -8,8 +8,8 @@ import (
 )
 
 // ReplaceFile writes data over path atomically: a temporary file in the same folder, with the
-// file's mode, renamed over it. It refuses a symlink or anything but a regular file, and a file
-// that changed since it was read (old).
+// file's mode, renamed over it. It refuses a symlink or anything but a regular file, a file its
+// mode does not let this user write, and a file that changed since it was read (old).
 func ReplaceFile(path string, old, data []byte) error {
 	fi, err := os.Lstat(path)
 	if err != nil {
@@ -20,6 +20,11 @@ func ReplaceFile(path string, old, data []byte) error {
 	}
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: not a regular file: refusing to replace it", path)
+	}
+	// Replacing needs only a writable folder, so a read-only file would be replaced silently;
+	// refuse it as editors do (vim's "readonly"), and as sed -i does without root.
+	if !modeLetsWrite(fi) {
+		return fmt.Errorf("%s: read-only (mode %04o): refusing to replace it; make it writable first if it is meant to change", path, fi.Mode().Perm())
 	}
 	now, err := os.ReadFile(path)
 	if err != nil {

@@ -73,6 +73,22 @@ func Write(ctx context.Context, dir string, files map[string][]byte, opts Option
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
+	unlockWriters, err := lockWriters(ctx, parent)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted (%w): nothing was written", err)
+		}
+		return err
+	}
+	defer unlockWriters()
+	// Another writer may have replaced DIR while we waited: what we swap out and remove is what
+	// DIR holds now, read under the lock.
+	if prev, err = inspect(abs); err != nil {
+		return err
+	}
+	if err := emptyRender(prev, len(files), opts.AllowEmpty); err != nil {
+		return err
+	}
 	if err := beginWrite(ctx); err != nil {
 		return fmt.Errorf("interrupted (%w): nothing was written", err)
 	}

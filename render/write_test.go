@@ -3,9 +3,11 @@ package render
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,5 +129,66 @@ func TestForEach(t *testing.T) {
 	}
 	if err := forEach(nil, func(string) error { return boom }); err != nil {
 		t.Errorf("no items: %v", err)
+	}
+}
+
+// TestConcurrentWriters: writers into one DIR serialise. Each of 12 renders, different in its
+// files, is written at once 3 times over; every write succeeds, DIR ends as exactly one of them
+// (with its manifest), and nothing else is left beside it: no temporary or .old directory.
+func TestConcurrentWriters(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock: concurrent writers into one DIR are unsupported")
+	}
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rendered")
+	const writers = 12
+	renders := make([]map[string][]byte, writers)
+	for i := range renders {
+		renders[i] = map[string][]byte{}
+		for j := range 20 + i { // each render has other files, so a mix of two shows
+			renders[i]["ns-"+strconv.Itoa(j%3)+"/obj-"+strconv.Itoa(i)+"-"+strconv.Itoa(j)+".yaml"] = []byte("w: " + strconv.Itoa(i) + "\n")
+		}
+	}
+	for round := range 3 {
+		var wg sync.WaitGroup
+		errs := make([]error, writers)
+		for i := range writers {
+			wg.Go(func() { errs[i] = Write(context.Background(), out, renders[i], Options{Version: "dev"}) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: writer %d: %v", round, i, err)
+			}
+		}
+		assertOnlyEntry(t, parent, "rendered")
+		got, err := inspect(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		match := -1
+		for i, r := range renders {
+			if slices.Equal(got.files, slices.Sorted(maps.Keys(r))) {
+				match = i
+			}
+		}
+		if match < 0 {
+			t.Fatalf("round %d: DIR holds %d files that are no one writer's render", round, len(got.files))
+		}
+		for rel, want := range renders[match] {
+			if b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel))); err != nil || string(b) != string(want) {
+				t.Fatalf("round %d: %s = %q, %v; want writer %d's %q", round, rel, b, err, match, want)
+			}
+		}
+		var n int
+		_ = filepath.WalkDir(out, func(_ string, d os.DirEntry, _ error) error {
+			if !d.IsDir() {
+				n++
+			}
+			return nil
+		})
+		if want := len(renders[match]) + 1; n != want { // + the manifest
+			t.Fatalf("round %d: DIR holds %d files, want %d (writer %d's and the manifest)", round, n, want, match)
+		}
 	}
 }

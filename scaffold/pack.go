@@ -155,16 +155,16 @@ func packTemplate(name, image string) string {
 apiVersion: sympozium.ai/v1alpha1
 kind: SkillPack
 metadata:
-  name: %[1]s
+  name: %[2]s
   namespace: sympozium-system
 spec:
   category: custom
   version: "0.1.0"
   source: custom
   skills:
-    - name: %[1]s
+    - name: %[2]s
       description: TODO one line saying what the skill does and when the agent should use it
-`, name)
+`, name, yamlString(name))
 	if image == "" {
 		fmt.Fprintf(&b, `      content: |
         # %[1]s
@@ -302,26 +302,45 @@ func Pack(name, image, dir string) (*Plan, error) {
 	if len(plan) > 1 {
 		repoRoot, _, _ = imageRepository(dir)
 	}
+	if err := checkPlan(plan, dir, repoRoot); err != nil {
+		return nil, err
+	}
+	p.files = plan
+	return p, nil
+}
+
+// checkPlan refuses, before anything is written, an existing file where a new one goes, a
+// registration that is not a regular file, and a symlink on the way to any of them: the first
+// file lies under dir, the others under repoRoot.
+func checkPlan(plan []planned, dir, repoRoot string) error {
 	for i, f := range plan {
 		base := repoRoot
 		if i == 0 {
 			base = dir
 		}
 		if err := linkOnTheWay(base, f.path); err != nil {
-			return nil, err
+			return err
 		}
 		fi, err := os.Lstat(f.path)
 		switch {
 		case !f.replace && err == nil:
-			return nil, fmt.Errorf("%s exists: refusing to overwrite it", f.path)
+			return fmt.Errorf("%s exists: refusing to overwrite it", f.path)
 		case !f.replace && !errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("%s: %w", f.path, err)
+			return fmt.Errorf("%s: %w", f.path, err)
 		case f.replace && (err != nil || !fi.Mode().IsRegular()):
-			return nil, fmt.Errorf("%s: not a regular file (a symlink?): refusing to edit it", f.path)
+			return fmt.Errorf("%s: not a regular file (a symlink?): refusing to edit it", f.path)
 		}
 	}
-	p.files = plan
-	return p, nil
+	return nil
+}
+
+// newFile plans one new file, DIR/name, checked as Pack checks its files.
+func newFile(dir, name string, data []byte) (*Plan, error) {
+	plan := []planned{{path: filepath.Join(dir, name), data: data}}
+	if err := checkPlan(plan, dir, dir); err != nil {
+		return nil, err
+	}
+	return &Plan{files: plan}, nil
 }
 
 // Apply writes the plan in order: new files created (never over an existing one), registrations

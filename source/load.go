@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,6 +31,9 @@ type File struct {
 	Name    string
 	Data    []byte
 	Package *Package
+	// Walked: found by walking a folder, not named. Such a file whose documents all lack both
+	// apiVersion and kind (mkdocs.yml, a workflow, Helm values) is skipped, not an error.
+	Walked bool
 }
 
 // Input limits: larger inputs are refused with a message rather than exhausting memory.
@@ -73,9 +77,25 @@ func yamlElements(data []byte) (most, line int) {
 	return most, line
 }
 
-// ReadPaths reads files and walks directories (recursively, *.yaml and *.yml, hidden folders
-// skipped) in lexical order. "-" reads stdin.
+// ReadPaths reads files and walks directories as Walk.Read does, with no Exclude patterns.
 func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
+	return Walk{}.Read(paths, stdin)
+}
+
+// Walk is how the folders among the PATHs are walked.
+type Walk struct {
+	// Exclude are gitignore patterns (the CLI's flag), applied in every walked folder after its
+	// .skillcignore: the last pattern that matches a path decides.
+	Exclude []string
+}
+
+// Read reads files and walks directories (recursively, *.yaml, *.yml and *.zip, SKILL.md
+// folders) in lexical order. "-" reads stdin. A walk skips hidden files and folders and what the
+// folder's .skillcignore or w.Exclude exclude, each with a Detail note; a PATH named explicitly
+// is always read (as kubeconform and conftest read a named file). Files a walk finds are marked
+// Walked: Load skips those that are not Kubernetes manifests.
+func (w Walk) Read(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
+	exclude := parseIgnore(w.Exclude, ExcludeOrigin, false)
 	var files []File
 	var diags diag.Diagnostics
 	for _, p := range paths {
@@ -122,14 +142,25 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 			diags = append(diags, diag.Diagnostic{File: p, Severity: diag.SeverityError, Message: describeFSError(err)})
 			continue
 		}
+		rules, d := readIgnoreFile(root)
+		diags = append(diags, d...)
+		rules = append(rules, exclude...)
 		err = root.Walk(".", func(rel string, e fs.DirEntry, err error) error {
 			path := root.Path(rel)
 			if err != nil {
 				diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: describeFSError(err)})
 				return nil
 			}
-			if e.IsDir() && rel != "." && strings.HasPrefix(e.Name(), ".") {
-				return fs.SkipDir
+			if rel != "." {
+				if note, skip := skipped(rules, filepath.ToSlash(rel), e); skip {
+					if note != "" {
+						diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityInfo, Message: note, Detail: true})
+					}
+					if e.IsDir() {
+						return fs.SkipDir
+					}
+					return nil
+				}
 			}
 			if e.IsDir() {
 				if _, err := root.Lstat(filepath.Join(rel, "SKILL.md")); err == nil {
@@ -162,7 +193,7 @@ func ReadPaths(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 				diags = append(diags, readError(path, err))
 				return nil
 			}
-			files = append(files, File{Name: path, Data: data})
+			files = append(files, File{Name: path, Data: data, Walked: true})
 			return nil
 		})
 		root.Close()
@@ -408,11 +439,30 @@ func (r *Reader) loadFile(in *api.Inputs, f File) diag.Diagnostics {
 	}
 	var diags diag.Diagnostics
 	docs, configs := 0, len(in.Configs)
+	// A walked file is judged whole: if no document has apiVersion or kind it is not a manifest
+	// (mkdocs.yml, a workflow, Helm values) and is skipped; if one has, the others are errors.
+	// Only their errors are held until the end, never their nodes.
+	var foreign diag.Diagnostics
+	manifest := false
 	diags = append(diags, r.Documents(f, func(root *yaml.Node) bool {
 		docs++
+		if f.Walked && !ManifestLike(root) {
+			foreign = append(foreign, r.loadDocument(in, f.Name, root)...)
+			return true
+		}
+		manifest = true
 		diags = append(diags, r.loadDocument(in, f.Name, root)...)
 		return true
 	})...)
+	switch {
+	case manifest:
+		diags = append(diags, foreign...)
+	case diags.HasErrors():
+		// Not valid YAML, or over a limit: reported as such, whatever the file was meant to be.
+	case len(foreign) > 0:
+		diags = append(diags, diag.Diagnostic{File: f.Name, Severity: diag.SeverityInfo, Detail: true,
+			Message: "skipped: not a Kubernetes manifest (no document has apiVersion or kind)"})
+	}
 	if len(in.Configs) > configs && docs > 1 {
 		// The platform's settings in a file with anything else: whoever edits the instance or the
 		// pack beside it edits the allow-lists too.
@@ -489,6 +539,28 @@ func InvalidUTF8Line(b []byte) int {
 	return line
 }
 
+// ManifestLike reports whether a document looks like a Kubernetes manifest, however malformed: a
+// mapping with apiVersion or kind, or a list holding one. Documents that are not skip a walked
+// file whole (File.Walked).
+func ManifestLike(n *yaml.Node) bool {
+	if n.Kind == yaml.SequenceNode {
+		return slices.ContainsFunc(n.Content, hasHeaderKey)
+	}
+	return hasHeaderKey(n)
+}
+
+func hasHeaderKey(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k == "apiVersion" || k == "kind" {
+			return true
+		}
+	}
+	return false
+}
+
 // Header reads apiVersion and kind without decoding the rest.
 func Header(n *yaml.Node) (apiVersion, kind string) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -542,7 +614,7 @@ func (r *Reader) loadDocument(in *api.Inputs, file string, root *yaml.Node) diag
 		in.Namespaces = append(in.Namespaces, &ns)
 		return nil
 	default:
-		return diag.Diagnostics{{File: file, Line: root.Line, Severity: diag.SeverityInfo, Message: fmt.Sprintf("ignoring %s %s: not a skillc input", apiVersion, kind)}}
+		return diag.Diagnostics{{File: file, Line: root.Line, Severity: diag.SeverityInfo, Detail: true, Message: fmt.Sprintf("ignoring %s %s: not a skillc input", apiVersion, kind)}}
 	}
 	if version != "v1alpha1" {
 		return diag.Diagnostics{{File: file, Line: root.Line, Field: "apiVersion", Severity: diag.SeverityError, Message: fmt.Sprintf("unsupported apiVersion %q for %s (want %s/v1alpha1)", apiVersion, kind, group)}}

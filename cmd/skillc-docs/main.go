@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/skillc-dev/skillc/policy"
+	"github.com/skillc-dev/skillc/policy/output"
 )
 
 func main() {
@@ -69,8 +70,9 @@ the finer points of each rule, are in [policy.md](policy.md).
 		if r.Reference.URL != "" {
 			ref = "[" + ref + "](" + r.Reference.URL + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			r.ID, cell(r.Title), severity(r.Baseline), severity(r.Restricted), nw, cell(r.Checks), cell(r.Why), cell(r.Fix), ref)
+		// The anchor SARIF's rule help links to (output.RuleAnchor): a table row has none of its own.
+		fmt.Fprintf(&b, "| <a id=\"%s\"></a>%s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			output.RuleAnchor(r.ID), r.ID, cell(r.Title), severity(r.Baseline), severity(r.Restricted), nw, cell(r.Checks), cell(r.Why), cell(r.Fix), ref)
 	}
 	b.WriteString(fmt.Sprintf("\n%d rules.\n", len(rules)))
 	return b.Bytes()

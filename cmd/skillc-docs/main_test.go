@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/skillc-dev/skillc/policy"
+	"github.com/skillc-dev/skillc/policy/output"
 )
 
 // TestRulesDocUpToDate regenerates docs/rules.md in memory: a rule added to the catalogue, a
@@ -39,7 +40,8 @@ func TestRulesTable(t *testing.T) {
 	if len(rules) < 40 {
 		t.Fatalf("the catalogue has %d rules, want at least the 40 of today", len(rules))
 	}
-	row := regexp.MustCompile(`^\| ([A-Z]+-[0-9]+) \| (.+?) \| (deny|warn|—) \| (deny|warn|—) \| (NW)? \| `)
+	// Each id carries the anchor SARIF's rule help links to: <a id="rbac-04"></a>RBAC-04.
+	row := regexp.MustCompile(`^\| <a id="([a-z]+-[0-9]+)"></a>([A-Z]+-[0-9]+) \| (.+?) \| (deny|warn|—) \| (deny|warn|—) \| (NW)? \| `)
 	var ids []string
 	for line := range strings.SplitSeq(string(rulesMarkdown(rules)), "\n") {
 		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| id |") {
@@ -50,6 +52,10 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("cannot read row %q", line)
 			continue
 		}
+		if m[1] != output.RuleAnchor(m[2]) {
+			t.Errorf("%s: anchor %q, want %q (SARIF links to it)", m[2], m[1], output.RuleAnchor(m[2]))
+		}
+		m = m[1:] // the anchor checked: the cells as before
 		if cells := strings.Count(line, "|") - strings.Count(line, `\|`); cells != 10 {
 			t.Errorf("%s: %d cell separators, want 10 (an unescaped | in the text?)", m[1], cells)
 		}
@@ -83,7 +89,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, err := os.ReadFile(path)
-	if err != nil || !strings.Contains(string(first), "DO NOT EDIT") || !strings.Contains(string(first), "| RBAC-01 |") {
+	if err != nil || !strings.Contains(string(first), "DO NOT EDIT") || !strings.Contains(string(first), `| <a id="rbac-01"></a>RBAC-01 |`) {
 		t.Fatalf("after run: %v\n%s", err, first)
 	}
 	if err := run(path); err != nil {

@@ -36,7 +36,7 @@ user or a kube-system ServiceAccount. An object with the API group, kind, namesp
 compiled object is bad input.
 
 It is the generate command of an Argo CD Config Management Plugin. On any error (kustomize, bad
-input, a policy denial) nothing is written to stdout and the exit code is not 0, so Argo CD keeps
+input, a policy denial, a warning with --fail-on-warn) nothing is written to stdout and the exit code is not 0, so Argo CD keeps
 the live objects instead of pruning them. Every YAML file kustomize reads is first read by
 skillc's own reader, under compile's limits (size, elements, nesting, aliases, tags): a refusal
 names the file and line. Messages about the compiled objects name the kustomization's files
@@ -56,7 +56,9 @@ name its file and the line its document starts on.`,
 			return err
 		},
 	}
-	o.addFlags(cmd)
+	o.addSourceFlags(cmd) // no walk flags: kustomize reads what the kustomization lists
+	o.addGateFlags(cmd)
+	addFailOnWarn(cmd, &o.failOnWarn)
 	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	}
@@ -85,7 +87,7 @@ func runBuild(cmd *cobra.Command, o *compileOptions, args []string) error {
 	if err != nil {
 		return refused("skillc build: kustomize build %s: %v", args[0], err)
 	}
-	r, out := compileItems(cmd, "build", args[0], b.Items, nil, opts, o.policyDirs, b.Locate)
+	r, out := compileItems(cmd, "build", args[0], b.Items, nil, opts, o.policyDirs, o.failOnWarn, b.Locate)
 	if out.code != exitOK {
 		return out
 	}

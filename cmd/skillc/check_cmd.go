@@ -12,7 +12,8 @@ import (
 
 type checkOptions struct {
 	compileOptions
-	format string
+	format  string
+	baseDir string // --base-dir: the root of the CI formats' file paths
 }
 
 func newCheckCommand() *cobra.Command {
@@ -22,25 +23,34 @@ func newCheckCommand() *cobra.Command {
 		Short: "Compile in memory and report the policy gate's findings",
 		Long: `Compile the sources in memory, run the least-privilege gate, and report every finding with the
 source file and line that caused it. Nothing is written. Input errors are reported in the same
-format. Exit 0 when nothing is denied, 1 when the gate denies, 2 on bad input.`,
+format on stdout, so that CI shows them on their line; in text they go to stderr, as every
+command's do, with no summary after them. Exit 0 when nothing is denied, 1 when the gate denies (or, with
+--fail-on-warn, when any warning remains), 2 on bad input.`,
 		Example: `  # In a pull request: inline annotations on the offending lines
   skillc check --format github skills/ tenants/
 
   # For dashboards
   skillc check --format sarif --profile restricted . > skillc.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCheck(cmd, o, args)
+			return o.withNotes(runCheck(cmd, o, args)) // notes on stderr in every format: not findings
 		},
 	}
 	o.addFlags(cmd)
+	addFailOnWarn(cmd, &o.failOnWarn)
 	addFormatFlag(cmd, &o.format, output.Formats())
+	cmd.Flags().StringVar(&o.baseDir, "base-dir", "", "write the github, sarif and junit reports' file paths relative to `DIR` (default: the git repository's top level, else the working directory)")
+	_ = cmd.MarkFlagDirname("base-dir")
 	cmd.Flags().StringVar(&o.format, "output", "text", "")
 	deprecate(cmd, "output", "use --format instead (-o/--output-dir is always a directory)")
 	return cmd
 }
 
 func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
-	out, err := output.New(o.format, cmd.OutOrStdout())
+	paths, err := reportPaths(o.baseDir)
+	if err != nil {
+		return internalError(err)
+	}
+	out, err := output.New(o.format, cmd.OutOrStdout(), output.Options{Version: currentVersion(), Path: paths})
 	if err != nil {
 		return err
 	}
@@ -49,12 +59,11 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 		return err
 	}
 	if diags.HasErrors() {
-		// Bad input is reported in the chosen format too, so CI shows it on the right line.
-		return finish(out, &policy.Report{Findings: diags.Filter(diag.SeverityError, diag.SeverityWarning)}, 2)
+		return badInput(out, o.format, diags.Filter(diag.SeverityError, diag.SeverityWarning))
 	}
 	dirs, policyDiags := withConfigPolicy(res, o.policyDirs)
 	if policyDiags != nil {
-		return finish(out, &policy.Report{Findings: policyDiags}, 2)
+		return badInput(out, o.format, policyDiags)
 	}
 	rep, policyDiags, err := gateChecked(cmd, dirs, res)
 	if err != nil {
@@ -62,15 +71,25 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 	}
 	if policyDiags != nil {
 		// A --policy folder's problems too: annotations on the .rego lines.
-		return finish(out, &policy.Report{Findings: policyDiags}, 2)
+		return badInput(out, o.format, policyDiags)
 	}
 	rep.Findings = append(diags.Filter(diag.SeverityWarning), rep.Findings...)
 	rep.Findings.Sort()
 	code := 0
-	if rep.Denied() {
+	if rep.Denied() || o.failOnWarn && warnings(nil, rep) > 0 { // rep holds the compile's warnings too
 		code = 1
 	}
 	return finish(out, rep, code)
+}
+
+// badInput ends check on bad input (exit 2). In text the diagnostics go to stderr, as every
+// command's do, and no summary follows ("0 objects checked" would read as a pass); in the
+// machine formats they are the report on stdout, so CI shows them on the right line.
+func badInput(out output.Outputter, format string, ds diag.Diagnostics) error {
+	if format == "text" {
+		return failed(ds)
+	}
+	return finish(out, &policy.Report{Findings: ds}, exitBadInput)
 }
 
 func finish(out output.Outputter, rep *policy.Report, code int) error {

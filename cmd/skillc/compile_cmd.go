@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -26,11 +27,14 @@ func newCompileCommand() *cobra.Command {
 		Short: "Compile sources into Kubernetes manifests, gated by the least-privilege policy",
 		Long: `Compile SkillPacks, instances (SympoziumInstance or Agent) and AgentRuns into the objects a run
 needs, then run the least-privilege gate over them. PATH is a file, a directory (walked recursively
-for *.yaml and *.yml) or - for stdin; the default is the current directory. Manifests go to stdout
-as one YAML stream, or with -o DIR one file per object (DIR/<namespace or _cluster>/<kind>-<name>.yaml),
-written to a temporary directory and moved into place only when everything succeeded.
+for *.yaml and *.yml, skipping hidden files, what its .skillcignore and --exclude exclude and YAML
+with no apiVersion or kind; -v lists them) or - for stdin; the default is the current directory.
+Manifests go to stdout as one YAML stream, or with -o DIR one file per object
+(DIR/<namespace or _cluster>/<kind>-<name>.yaml), written to a temporary directory and moved into
+place only when everything succeeded.
 
-Warnings go to stderr. If the gate denies anything, nothing is written and the exit code is 1.
+Warnings go to stderr, and after -o DIR one line: "skillc: wrote N files to DIR". If the gate
+denies anything, nothing is written and the exit code is 1.
 
 With --verify, DIR is compared with the compile instead of written: exit 0 when it is up to date,
 1 with the list of changed, missing and extra files and a unified diff of each changed one on
@@ -52,10 +56,11 @@ with no objects does not replace a non-empty render unless --allow-empty.`,
   # In CI: fail when the committed render is not what the sources compile to
   skillc compile --verify -o rendered/ skills/ tenants/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCompile(cmd, o, args)
+			return o.withNotes(runCompile(cmd, o, args))
 		},
 	}
 	o.addFlags(cmd)
+	addFailOnWarn(cmd, &o.failOnWarn)
 	cmd.Flags().StringVarP(&o.outDir, "output-dir", "o", "", "write one file per object under `DIR` instead of stdout")
 	_ = cmd.MarkFlagDirname("output-dir")
 	cmd.Flags().BoolVar(&o.verify, "verify", false, "compare -o DIR with the compile instead of writing it: exit 1 with a diff when it is stale")
@@ -100,6 +105,9 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 		deny, _, _ := rep.Counts()
 		return out.notef("skillc: the policy gate denied %d finding(s): nothing was written", deny).exit(exitDenied)
 	}
+	if n := warnings(diags, rep); o.failOnWarn && n > 0 {
+		return out.notef("skillc: %d warning(s) and --fail-on-warn: nothing was written", n).exit(exitDenied)
+	}
 	if o.verify {
 		return out.then(verify(cmd, o.outDir, res.Objects, opts))
 	}
@@ -115,7 +123,16 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 	if err := render.WriteObjects(cmd.Context(), o.outDir, res.Objects, opts); err != nil {
 		return out.then(outputFailure(o.outDir, err))
 	}
-	return out
+	// One line on stderr, as --verify says "up to date": stdout stays empty for scripts.
+	return out.notef("skillc: wrote %s to %s", plural(len(res.Objects), "file"), o.outDir)
+}
+
+// plural is "1 file", "2 files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // outputFailure is why DIR was not written, one line "DIR: message", exit 2; a failure of the

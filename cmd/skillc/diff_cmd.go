@@ -26,6 +26,7 @@ import (
 // change what a source tree compiles to (both sides compile with them).
 type diffOptions struct {
 	sourceFlags
+	walkFlags
 	format  string
 	gitBase string
 }
@@ -33,7 +34,7 @@ type diffOptions struct {
 func newDiffCommand() *cobra.Command {
 	o := &diffOptions{}
 	cmd := &cobra.Command{
-		Use:   "diff OLD NEW | diff --git-base REF [PATH...]",
+		Use:   "diff OLD NEW... | diff --git-base REF [PATH...]",
 		Short: "Show the permissions a change grants and revokes, per run and per pack",
 		Long: `Compare the permissions of two versions of a platform: RBAC grants (one line per scope, API
 group, resource and verb), host access (host namespaces, hostPath mounts, privileged, root),
@@ -41,6 +42,8 @@ container images and secrets, per run and per skill pack.
 
 OLD and NEW are each a source tree (compiled here; the policy gate does not run, so a dangerous
 change is shown rather than refused) or a render: a YAML stream or an -o DIR tree of skillc output.
+OLD is the first argument; every other one is NEW, read together as compile reads its PATHs
+(skillc diff rendered/ skills/ tenants/ compares a render with the sources that replace it).
 With --git-base REF, OLD is the PATHs (default .) as of the git revision REF and NEW is the working
 tree; --config is then read as of REF for OLD. The source flags apply to both sides.
 
@@ -51,8 +54,8 @@ Exit codes: 0 compared (with or without changes), 2 bad input or usage.`,
   # Two renders, as a pull-request comment
   skillc diff --format markdown rendered-before/ rendered-after/`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if o.gitBase == "" && len(args) != 2 {
-				return fmt.Errorf("diff takes OLD and NEW (or --git-base REF [PATH...]), got %d argument(s)", len(args))
+			if o.gitBase == "" && len(args) < 2 {
+				return fmt.Errorf("diff takes OLD and NEW... (or --git-base REF [PATH...]), got %d argument(s)", len(args))
 			}
 			return nil
 		},
@@ -61,6 +64,7 @@ Exit codes: 0 compared (with or without changes), 2 bad input or usage.`,
 		},
 	}
 	o.addSourceFlags(cmd)
+	o.addWalkFlags(cmd)
 	addFormatFlag(cmd, &o.format, permissions.Formats)
 	f := cmd.Flags()
 	f.StringVar(&o.gitBase, "git-base", "", "compare the PATHs as of the git revision `REF` with the working tree")
@@ -127,11 +131,13 @@ func runDiff(cmd *cobra.Command, o *diffOptions, args []string) error {
 		return internalError(err)
 	}
 	_, _ = cmd.OutOrStdout().Write(out.Bytes()) // a failure is kept and reported by run
-	return nil
+	// With -v, what the walks skipped (loadPermissions returns no other diagnostics here).
+	return (&outcome{}).note(append(oldDiags, newDiags...))
 }
 
 // loadPermissions reads one side: a render is decoded, sources are compiled without the gate.
-// Warnings are not printed: the diff is about permissions, and check reports the rest.
+// Warnings are not printed: the diff is about permissions, and check reports the rest. Without
+// errors, the diagnostics are the notes -v asks for.
 func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permissions.Set, diag.Diagnostics, error) {
 	if len(side.paths) == 0 {
 		return permissions.Set{}, nil, nil // a path that did not exist at the git base
@@ -142,10 +148,11 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 		}
 		return ds
 	}
-	files, diags := source.ReadPaths(side.paths, cmd.InOrStdin())
+	files, diags := o.read(cmd, side.paths)
 	if diags.HasErrors() {
-		return nil, rename(diags), nil
+		return nil, rename(asFlags(diags)), nil
 	}
+	notes := asFlags(diags)
 	objs, sources, diags := permissions.ReadRendered(files)
 	if diags.HasErrors() {
 		return nil, rename(diags), nil
@@ -168,8 +175,14 @@ func loadPermissions(cmd *cobra.Command, o *diffOptions, side diffSide) (permiss
 			return nil, rename(diags), nil
 		}
 		objs = res.Objects
+		notes = append(notes, diags...)
 	}
-	return permissions.FromObjects(objs), nil, nil
+	if !o.verbose {
+		return permissions.FromObjects(objs), nil, nil
+	}
+	notes = slices.DeleteFunc(notes, func(d diag.Diagnostic) bool { return !d.Detail })
+	notes.Sort()
+	return permissions.FromObjects(objs), rename(notes), nil
 }
 
 // gitSides materializes the PATHs (and --config) as of REF under tmp with git archive, and pairs

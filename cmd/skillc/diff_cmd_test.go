@@ -47,7 +47,7 @@ func TestDiffGolden(t *testing.T) {
 // The acceptance test of the feature: a pull request that adds delete on pods to a pack shows
 // exactly that line, and nothing else. Renders of the same sources diff the same way.
 func TestDiffAcceptance(t *testing.T) {
-	want := "Job tenant-alice/alice-run-1\n  pack k8s-ops\n    + rbac namespace \"\" pods delete\n\n1 added, 0 removed, 0 changed in 1 run\n"
+	want := "Job tenant-alice/alice-run-1\n  pack k8s-ops\n    + Role tenant-alice core/pods delete\n\n1 added, 0 removed, 0 changed in 1 run\n"
 	for _, c := range []string{"add-delete-pods", "render-vs-render"} {
 		stdout, stderr, code := execute(t, diffArgs(filepath.Join("fixtures", "diff", c))...)
 		if code != 0 {
@@ -59,6 +59,30 @@ func TestDiffAcceptance(t *testing.T) {
 	}
 }
 
+// TestDiffSeveralNew: every argument after OLD is NEW, read together as compile reads its PATHs:
+// a source tree given file by file compares as the folder does.
+func TestDiffSeveralNew(t *testing.T) {
+	for _, c := range []string{"add-delete-pods", "remove-pack"} {
+		dir := filepath.Join("fixtures", "diff", c)
+		want, stderr, code := execute(t, "diff", filepath.Join(dir, "old"), filepath.Join(dir, "new"))
+		if code != 0 || want == "" {
+			t.Fatalf("%s: exit %d: %s", c, code, stderr)
+		}
+		files, err := filepath.Glob(filepath.Join(dir, "new", "*.yaml"))
+		if err != nil || len(files) < 2 {
+			t.Fatalf("%s: %d files in new/ (%v), want several", c, len(files), err)
+		}
+		got, stderr, code := execute(t, append([]string{"diff", filepath.Join(dir, "old")}, files...)...)
+		if code != 0 || got != want {
+			t.Errorf("%s: NEW as %d files: exit %d, %s\n%s\nwant (NEW as the folder)\n%s", c, len(files), code, stderr, got, want)
+		}
+		// NEW as its first file alone is another tree: the other arguments count.
+		if out, _, _ := execute(t, "diff", filepath.Join(dir, "old"), files[0]); out == want {
+			t.Errorf("%s: NEW as one file compares as the whole folder: the other arguments were not read", c)
+		}
+	}
+}
+
 func TestDiffBadUsage(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -66,8 +90,7 @@ func TestDiffBadUsage(t *testing.T) {
 		stderr string
 	}{
 		{"missing path", []string{"diff", "fixtures/diff/does-not-exist", "fixtures/diff/identical/new"}, "fixtures/diff/does-not-exist: "},
-		{"one argument", []string{"diff", "fixtures/diff/identical/old"}, "diff takes OLD and NEW (or --git-base REF [PATH...]), got 1 argument(s)"},
-		{"three arguments", []string{"diff", "a", "b", "c"}, "got 3 argument(s)"},
+		{"one argument", []string{"diff", "fixtures/diff/identical/old"}, "diff takes OLD and NEW... (or --git-base REF [PATH...]), got 1 argument(s)"},
 		{"unknown format", []string{"diff", "--format", "json", "fixtures/diff/identical/old", "fixtures/diff/identical/new"}, `--format: must be one of [text markdown], got "json"`},
 		{"bad compile flag", []string{"diff", "--identity", "per-pod", "fixtures/diff/identical/old", "fixtures/diff/identical/new"}, `--identity: must be one of [shared per-run], got "per-pod"`},
 		{"missing config", []string{"diff", "--config", "nope.yaml", "fixtures/diff/identical/old", "fixtures/diff/identical/new"}, "nope.yaml"},
@@ -197,12 +220,12 @@ func TestDiffGitBase(t *testing.T) {
 		{
 			name: "a folder new in the working tree: its runs are new",
 			base: map[string]string{"README.md": "x\n"}, work: oldTree, args: []string{"platform"},
-			contains: []string{"Job tenant-alice/alice-run-1 (new run)\n", "+ rbac namespace \"\" pods get\n"},
+			contains: []string{"Job tenant-alice/alice-run-1 (new run)\n", "+ Role tenant-alice core/pods get\n"},
 		},
 		{
 			name: "a folder deleted in the working tree: its runs are removed",
 			base: oldTree, work: map[string]string{"platform/alice.yaml": "", "platform/k8s-ops.yaml": ""}, args: []string{"platform"},
-			contains: []string{"Job tenant-alice/alice-run-1 (run removed)\n", "- rbac cluster \"\" nodes list\n"},
+			contains: []string{"Job tenant-alice/alice-run-1 (run removed)\n", "- ClusterRole core/nodes list\n"},
 		},
 		{
 			name: "the config as of the base for OLD, the working tree's for NEW",

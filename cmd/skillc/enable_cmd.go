@@ -44,20 +44,22 @@ func newToggleCommand(enable bool) *cobra.Command {
 		Long: `Edit the skill toggles (spec.skills) of an instance (SympoziumInstance or Agent) or, with --run, of
 an AgentRun, in the source file among PATH (default .) that defines it. Only the toggle's lines
 change: comments, key order, quoting, indentation and the file's other documents stay byte for byte,
-and disable after enable gives the file back unchanged. A layout that cannot be edited that way
-(a flow-style spec, a list spread over several lines) is refused, exit 2.
+and disable after enable gives the file back unchanged (but for skills: [], which enable turns into
+a block list where the file's lists are block lists). A layout that cannot be edited that way
+(a flow-style spec, a list spread over several lines) is refused, exit 2. Names YAML 1.1 reads as
+booleans or numbers (on, no, 0o17) are written quoted.
 
 Before writing, the sources are compiled with the change in memory and gated: the permissions the
 change grants or revokes are printed in skillc diff's format, then the gate's verdict. The file is
 written (a temporary file in its folder, renamed over it, mode kept) only when the gate passes;
-with --dry-run nothing is written.
+a file its mode does not let you write is refused. With --dry-run nothing is written.
 
 Exit codes: 0 done (or nothing to change), 1 the gate denied (nothing written), 2 bad input.`,
 		Example: `  # What would turning on k8s-ops grant the sre-assistant?
   skillc ` + verb + ` k8s-ops --instance sre/sre-assistant --dry-run skills/ tenants/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runToggle(cmd, o, enable, args[0], args[1:])
+			return o.withNotes(runToggle(cmd, o, enable, args[0], args[1:]))
 		},
 	}
 	o.addFlags(cmd)

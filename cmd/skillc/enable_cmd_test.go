@@ -116,7 +116,7 @@ func TestEnableReportIsDiff(t *testing.T) {
 	}
 	_, report, _ := strings.Cut(stdout, "\n\n")
 	report, _, _ = strings.Cut(report, "\ngate: ")
-	if report != diff || !strings.Contains(diff, "+ rbac") {
+	if report != diff || !strings.Contains(diff, "+ Role ") {
 		t.Fatalf("enable's report:\n%s\ndiff's:\n%s", report, diff)
 	}
 }
@@ -158,5 +158,51 @@ func TestEnableDefinedTwice(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("%s changed", f)
 		}
+	}
+}
+
+// TestEnableRefusesReadOnly: a file whose mode does not let the user write it is not replaced
+// (replacing needs only a writable folder): exit 2 naming the file, the file and its mode kept.
+func TestEnableRefusesReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, editsRepo, dir)
+	team := filepath.Join(dir, "team.yaml")
+	before, err := os.ReadFile(team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(team, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := execute(t, "enable", "pod-reader-edits", "--instance", "team-edits/bot", dir)
+	if code != 2 || !strings.Contains(stderr, team+": read-only (mode 0444): refusing to replace it") {
+		t.Fatalf("exit %d, stderr %q; want 2 and the refusal naming %s", code, stderr, team)
+	}
+	after, _ := os.ReadFile(team)
+	fi, _ := os.Stat(team)
+	if string(after) != string(before) || fi.Mode().Perm() != 0o444 {
+		t.Fatalf("the read-only file was changed (mode %o)", fi.Mode().Perm())
+	}
+}
+
+// TestEnableNewInstance: enable on what new instance wrote (skills: []) starts a block list, as
+// Kubernetes YAML writes lists, and quotes a pack YAML 1.1 reads as a boolean.
+func TestEnableNewInstance(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, editsRepo, dir)
+	if _, stderr, code := execute(t, "new", "instance", "helper", "--namespace", "team-edits", "-o", dir); code != 0 {
+		t.Fatalf("new instance: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := execute(t, "new", "pack", "on", "-o", dir); code != 0 {
+		t.Fatalf("new pack: exit %d: %s", code, stderr)
+	}
+	for _, pack := range []string{"notes-edits", "on"} {
+		if _, stderr, code := execute(t, "enable", pack, "--instance", "team-edits/helper", dir); code != 0 {
+			t.Fatalf("enable %s: exit %d: %s", pack, code, stderr)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "helper.yaml"))
+	if want := "  skills:\n    - skillPackRef: notes-edits\n    - skillPackRef: \"on\"\n"; !strings.HasSuffix(string(data), want) {
+		t.Fatalf("helper.yaml ends\n%s\nwant\n%s", data, want)
 	}
 }

@@ -38,7 +38,7 @@ Exit codes: 0 explained, 2 bad input or nothing of that name.`,
   skillc explain Role/sre/sympozium-skill-cluster-triage-checkout-latency-1 --format json .`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExplain(cmd, o, args)
+			return o.withNotes(runExplain(cmd, o, args))
 		},
 	}
 	o.addFlags(cmd)

@@ -10,6 +10,7 @@ import (
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // The CLI vocabulary (docs/cli.md): one meaning per flag across all subcommands.
@@ -57,16 +58,68 @@ func (g *gateFlags) addGateFlags(cmd *cobra.Command) {
 	_ = cmd.MarkFlagDirname("policy")
 }
 
-// compileOptions are the source and gate flags together: what every subcommand that compiles and
-// gates reads.
+// walkFlags are how the folders among the PATHs are walked: compile, check, diff, enable,
+// disable, explain, rbac, import and export (build and fn walk no folder: kustomize reads what the
+// kustomization lists).
+type walkFlags struct {
+	exclude []string
+	verbose bool
+	noted   diag.Diagnostics // the Detail notes kept for -v, printed first (withNotes)
+}
+
+func (w *walkFlags) addWalkFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&w.exclude, "exclude", nil, "skip what the gitignore `PATTERN` matches in every folder walked, as a line of its "+source.IgnoreFile+" would; repeatable")
+	f.BoolVarP(&w.verbose, "verbose", "v", false, "also note on stderr each file or folder a walk skips and each document that is not a skillc input")
+}
+
+// read reads the PATHs, walking folders as the flags say.
+func (w *walkFlags) read(cmd *cobra.Command, paths []string) ([]source.File, diag.Diagnostics) {
+	return source.Walk{Exclude: w.exclude}.Read(paths, cmd.InOrStdin())
+}
+
+// notes takes the Detail notes (what was skipped, and why) out of ds: with -v they are kept for
+// withNotes, else dropped.
+func (w *walkFlags) notes(ds diag.Diagnostics) diag.Diagnostics {
+	var rest diag.Diagnostics
+	for _, d := range ds {
+		switch {
+		case !d.Detail:
+			rest = append(rest, d)
+		case w.verbose:
+			w.noted = append(w.noted, d)
+		}
+	}
+	return rest
+}
+
+// withNotes puts the kept notes on stderr before what err says (the command's outcome).
+func (w *walkFlags) withNotes(err error) error {
+	if len(w.noted) == 0 {
+		return err
+	}
+	w.noted.Sort() // the walk's notes and the loader's, by file
+	return (&outcome{}).note(w.noted).then(err)
+}
+
+// compileOptions are the source, gate and walk flags together: what every subcommand that reads
+// PATHs, compiles and gates reads.
 type compileOptions struct {
 	sourceFlags
 	gateFlags
+	walkFlags
+	failOnWarn bool // --fail-on-warn, where addFailOnWarn declared it
+}
+
+// addFailOnWarn adds --fail-on-warn (conftest's name): check, compile, build and fn.
+func addFailOnWarn(cmd *cobra.Command, p *bool) {
+	cmd.Flags().BoolVar(p, "fail-on-warn", false, "exit 1 when any warning remains, as on a denial (excepted findings do not count)")
 }
 
 func (o *compileOptions) addFlags(cmd *cobra.Command) {
 	o.addSourceFlags(cmd)
 	o.addGateFlags(cmd)
+	o.addWalkFlags(cmd)
 }
 
 // options are the compile options the flags ask for.
@@ -114,6 +167,7 @@ var (
 	settingPhrases = []struct{ lib, flag string }{
 		{"the config file must hold", "--config must hold"},
 		{"a CompilerConfig is given apart from the inputs (Options.Config) and also among them", "a CompilerConfig is given with --config and also among the inputs"},
+		{"skipped: excluded by " + source.ExcludeOrigin, "skipped: excluded by --exclude"},
 	}
 )
 

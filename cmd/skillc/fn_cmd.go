@@ -20,6 +20,7 @@ import (
 
 type fnOptions struct {
 	policyDirs []string
+	failOnWarn bool
 }
 
 func newFnCommand() *cobra.Command {
@@ -43,7 +44,7 @@ written (never cluster-admin, admin, edit, view or a system: role) and may not b
 group or user or a kube-system ServiceAccount. An object with the API group, kind, namespace and
 name of a compiled object is bad input, in place or not.
 
-A policy denial exits 1 and bad input exits 2: the findings go to stderr and, as KRM results
+A policy denial exits 1 (so does a warning with --fail-on-warn) and bad input exits 2: the findings go to stderr and, as KRM results
 (severity, message, resourceRef, field.path, file.path and file.index, tags.rule), into a
 ResourceList without items on stdout; kustomize fails the build, kpt shows the results. Warnings go
 to stderr and into results too. stdin is one input file, under the same limits as every other (32
@@ -83,6 +84,7 @@ files.`,
 	}
 	cmd.Flags().StringArrayVar(&o.policyDirs, "policy", nil, "add the conftest-style Rego policies of `DIR` (relative, inside the kustomization or package); repeatable")
 	_ = cmd.MarkFlagDirname("policy")
+	addFailOnWarn(cmd, &o.failOnWarn)
 	return cmd
 }
 
@@ -114,7 +116,7 @@ func runFn(cmd *cobra.Command, o *fnOptions) error {
 	if err != nil {
 		return internalError(err)
 	}
-	r, out := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs, nil)
+	r, out := compileItems(cmd, "fn", "", rl.Items, rl.FunctionConfig, compile.Options{}, o.policyDirs, o.failOnWarn, nil)
 	if out.code != exitOK {
 		// No items: kustomize fails the build instead of building a half render, kpt writes
 		// nothing back; both get the findings as results (kpt shows them).
@@ -226,7 +228,7 @@ func (r *krmResult) results() krm.Results {
 //
 // The objects passed through are gated too (policy.Gated: RBAC and workloads), located by locate
 // (nil: their file, no line); one with the id of a compiled object is bad input.
-func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, functionConfig *krm.RNode, opts compile.Options, policyDirs []string, locate func(*krm.RNode) (string, int)) (*krmResult, *outcome) {
+func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, functionConfig *krm.RNode, opts compile.Options, policyDirs []string, failOnWarn bool, locate func(*krm.RNode) (string, int)) (*krmResult, *outcome) {
 	in, diags := krm.ReadKRM(items, functionConfig, base)
 	r := &krmResult{in: in, diags: diags}
 	names := in.FileNames()
@@ -319,6 +321,9 @@ func compileItems(cmd *cobra.Command, name, base string, items []*krm.RNode, fun
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
 		return r, out.notef("skillc %s: the policy gate denied %d finding(s)", name, deny).exit(exitDenied)
+	}
+	if n := warnings(diags, rep); failOnWarn && n > 0 {
+		return r, out.notef("skillc %s: %d warning(s) and --fail-on-warn", name, n).exit(exitDenied)
 	}
 	r.passthrough = passthrough
 	r.objects = res.Objects

@@ -193,7 +193,7 @@ func TestDeterministic(t *testing.T) {
 					continue
 				}
 				for i, d := range bytes.Split(f.Data, []byte("\n---\n")) {
-					docs = append(docs, source.File{Name: fmt.Sprintf("%s#%d", f.Name, i), Data: append(d, '\n')})
+					docs = append(docs, source.File{Name: fmt.Sprintf("%s#%d", f.Name, i), Data: append(d, '\n'), Walked: f.Walked})
 				}
 			}
 			for seed := range uint64(3) {

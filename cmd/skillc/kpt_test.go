@@ -129,12 +129,8 @@ func TestKptInPlace(t *testing.T) {
 			return strings.Replace(s, "  identity: per-run", "  identity: per-run\n  keepSources: true", 1)
 		}},
 		{name: "eval --fn-config", args: func(dir string) []string {
-			// kpt fn eval --exec takes one path: arguments go through a script.
-			script := filepath.Join(filepath.Dir(dir), "skillc-fn.sh")
-			if err := os.WriteFile(script, []byte("#!/bin/sh\nexec "+skillc+" fn\n"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			return []string{"fn", "eval", "--exec", script, "--fn-config", filepath.Join(dir, "skillc.yaml"), dir}
+			// kpt splits --exec's value into the command and its arguments: no wrapper script.
+			return []string{"fn", "eval", "--exec", skillc + " fn", "--fn-config", filepath.Join(dir, "skillc.yaml"), dir}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -245,4 +241,80 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// kptDocCommands are the kpt command lines of docs/gitops.md's kpt section (its sh blocks) and of
+// the comment of kustomize/kpt/Kptfile, comments after them dropped.
+func kptDocCommands(t *testing.T) []string {
+	t.Helper()
+	var cmds []string
+	section := docSection(t, "docs/gitops.md", "### kpt: `kpt fn render` and `kpt fn eval`, in place")
+	in := false
+	for _, l := range strings.Split(section, "\n") {
+		if strings.HasPrefix(l, "```") {
+			in = !in && strings.TrimPrefix(l, "```") == "sh"
+			continue
+		}
+		if in && strings.HasPrefix(l, "kpt ") {
+			cmds = append(cmds, l)
+		}
+	}
+	for _, l := range strings.Split(mustRead(t, "kustomize/kpt/Kptfile"), "\n") {
+		if c, ok := strings.CutPrefix(strings.TrimLeft(l, "# "), "kpt "); ok && strings.HasPrefix(l, "#") {
+			cmds = append(cmds, "kpt "+c)
+		}
+	}
+	for i, c := range cmds {
+		if j := strings.Index(c, "   #"); j >= 0 {
+			cmds[i] = strings.TrimSpace(c[:j])
+		}
+	}
+	return cmds
+}
+
+// TestKptDocCommands runs the documented kpt commands as written, from a folder laid out as the
+// repository (kustomize/kpt copied as it is), with the built skillc first on PATH: those that
+// name no image must work (a render beside the sources), and the -- key=value one must be refused
+// with the hint and leave the package as it was. The image ones need a container runtime.
+func TestKptDocCommands(t *testing.T) {
+	kpt := kptBin(t)
+	skillc := buildSkillc(t)
+	cmds := kptDocCommands(t)
+	ran := 0
+	for _, line := range cmds {
+		if strings.Contains(line, "--image") || line == "kpt fn render kustomize/kpt" {
+			continue // pulls ghcr.io/skillc-dev/skillc-fn
+		}
+		t.Run(line, func(t *testing.T) {
+			root := t.TempDir()
+			pkg := filepath.Join(root, "kustomize", "kpt")
+			copyTree(t, filepath.Join("kustomize", "kpt"), pkg)
+			before := packageFiles(t, pkg)
+			cmd := exec.Command("sh", "-c", line)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(skillc)+string(os.PathListSeparator)+filepath.Dir(kpt)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			out, err := cmd.CombinedOutput()
+			after := packageFiles(t, pkg)
+			if strings.Contains(line, " -- ") {
+				if err == nil || !strings.Contains(string(out), "functionConfig must be a skillc.dev/v1alpha1 CompilerConfig") || !strings.Contains(string(out), "--fn-config") {
+					t.Fatalf("want a refusal with the --fn-config hint, got %v:\n%s", err, out)
+				}
+				if diff := cmp.Diff(before, after); diff != "" {
+					t.Errorf("the refused run changed the package:\n%s", diff)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v:\n%s", err, out)
+			}
+			if !strings.Contains(after["generated/team-a/job-triage-1.yaml"], "skillc.dev/generated-by:") {
+				t.Errorf("no generated Job in the package:\n%s\n%v", out, keys(after))
+			}
+		})
+		ran++
+	}
+	// The wrapper script is gone: the exec runs, from the root, with and without a functionConfig.
+	if ran < 3 {
+		t.Fatalf("ran %d of the documented kpt commands %q: want the exec eval of gitops.md and of the Kptfile, and the -- key=value one", ran, cmds)
+	}
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -24,6 +22,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/skillc-dev/skillc/krm"
+	"github.com/skillc-dev/skillc/source"
 )
 
 // The real kustomize (bin/kustomize, installed by `make tools`) runs skillc as an exec KRM
@@ -181,46 +180,32 @@ func newKRMCase(t *testing.T, fixture, skillc string) krmCase {
 	return c
 }
 
-var errSkillPackage = errors.New("SKILL.md package")
-
 // fixtureFile is one YAML file of a fixture: its slash path as the fixture names it, its content.
 type fixtureFile struct{ path, data string }
 
-// fixtureYAML reads the YAML files under paths in walk order; ok is false when they hold a SKILL.md
+// fixtureYAML reads the YAML files under paths as skillc's walk does (hidden files, .skillcignore
+// and files that are not manifests skipped), in walk order; ok is false when they hold a SKILL.md
 // package, which a kustomization cannot carry.
 func fixtureYAML(t *testing.T, paths []string) (files []fixtureFile, ok bool) {
 	t.Helper()
-	for _, p := range paths {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Name() == "SKILL.md" || strings.HasSuffix(d.Name(), ".zip") {
-				return errSkillPackage
-			}
-			if d.IsDir() || !isYAML(path) {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			files = append(files, fixtureFile{filepath.ToSlash(path), string(data)})
-			return nil
-		})
-		if errors.Is(err, errSkillPackage) {
+	read, diags := source.ReadPaths(paths, nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, f := range read {
+		if f.Package != nil || strings.HasSuffix(f.Name, ".zip") {
 			return nil, false
 		}
-		if err != nil {
-			t.Fatal(err)
+		manifest := false
+		source.NewReader().Documents(f, func(n *source.Node) bool {
+			manifest = source.ManifestLike(n)
+			return !manifest
+		})
+		if manifest {
+			files = append(files, fixtureFile{filepath.ToSlash(f.Name), string(f.Data)})
 		}
 	}
 	return files, true
-}
-
-func isYAML(p string) bool {
-	ext := strings.ToLower(filepath.Ext(p))
-	return ext == ".yaml" || ext == ".yml"
 }
 
 // runKustomize runs the real kustomize with exec functions on dir.

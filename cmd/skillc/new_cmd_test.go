@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	sigsyaml "sigs.k8s.io/yaml"
+
 	"github.com/skillc-dev/skillc/render"
 )
 
@@ -171,5 +174,141 @@ func TestNewPackInRepositoryCopy(t *testing.T) {
 	test.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=-mod=mod")
 	if out, err := test.CombinedOutput(); err != nil {
 		t.Fatalf("the repository's own test fails after new pack: %v\n%s", err, out)
+	}
+}
+
+// TestNewSources: new config, pack, instance and run, run in an empty folder as the README's quick
+// start runs them, write commented sources (golden files) that check passes under the config they
+// wrote with no finding, and print each path as the user would type it (relative to the working
+// folder). A second run refuses every file and changes none.
+func TestNewSources(t *testing.T) {
+	repo, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	steps := []struct {
+		args   []string
+		wrote  string
+		golden string
+	}{
+		{[]string{"new", "config"}, "platform.yaml", "config.yaml"},
+		{[]string{"new", "pack", "hello", "-o", "skills/"}, filepath.Join("skills", "hello.yaml"), ""},
+		{[]string{"new", "instance", "bot", "--namespace", "team-a", "--pack", "hello", "--pack", "on", "-o", "tenants"}, filepath.Join("tenants", "bot.yaml"), "instance.yaml"},
+		{[]string{"new", "run", "bot-first", "--instance", "bot", "--namespace", "team-a", "-o", "tenants"}, filepath.Join("tenants", "bot-first.yaml"), "run.yaml"},
+	}
+	for _, s := range steps {
+		stdout, stderr, code := execute(t, s.args...)
+		if code != 0 || stderr != "" || stdout != "wrote "+s.wrote+"\n" {
+			t.Fatalf("skillc %s: exit %d, stdout %q, stderr %q; want 0 and %q", strings.Join(s.args, " "), code, stdout, stderr, "wrote "+s.wrote+"\n")
+		}
+		if s.golden != "" {
+			data, err := os.ReadFile(s.wrote)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, filepath.Join(repo, "golden", "new", s.golden), string(data))
+		}
+	}
+	// The second toggle names a pack YAML 1.1 reads as a boolean: it is written quoted.
+	var agent struct {
+		Spec struct {
+			Skills []struct {
+				SkillPackRef any `json:"skillPackRef"`
+			} `json:"skills"`
+		} `json:"spec"`
+	}
+	data, _ := os.ReadFile(filepath.Join("tenants", "bot.yaml"))
+	if err := sigsyaml.Unmarshal(data, &agent); err != nil || len(agent.Spec.Skills) != 2 || agent.Spec.Skills[1].SkillPackRef != "on" {
+		t.Fatalf("sigs.k8s.io/yaml reads the toggles as %+v (%v), want the strings hello and on", agent.Spec.Skills, err)
+	}
+	// A pack named on, so that the instance compiles; then every source passes the config's
+	// restricted profile with no finding.
+	if _, stderr, code := execute(t, "new", "pack", "on", "-o", "skills"); code != 0 {
+		t.Fatalf("new pack on: exit %d: %s", code, stderr)
+	}
+	report, stderr, code := execute(t, "check", "--config", "platform.yaml", "skills", "tenants")
+	if code != 0 || strings.Contains(report+stderr, ": warning: ") {
+		t.Fatalf("check of the new sources: exit %d\n%s%s", code, report, stderr)
+	}
+	stream, _, code := execute(t, "compile", "--config", "platform.yaml", "skills", "tenants")
+	if code != 0 || !strings.Contains(stream, "kind: Job\nmetadata:\n") || !strings.Contains(stream, "name: bot-first\n") {
+		t.Fatalf("compile: exit %d, no Job bot-first:\n%s", code, stream)
+	}
+	before := packageFiles(t, ".")
+	for _, s := range steps {
+		_, stderr, code := execute(t, s.args...)
+		if code != 2 || !strings.Contains(stderr, s.wrote+" exists: refusing to overwrite it") {
+			t.Errorf("skillc %s again: exit %d, stderr %q; want 2 and the refusal", strings.Join(s.args, " "), code, stderr)
+		}
+	}
+	if diff := cmp.Diff(before, packageFiles(t, ".")); diff != "" {
+		t.Errorf("a refused new changed files:\n%s", diff)
+	}
+}
+
+// TestNewRefusals: an unknown or missing template and bad names are exit 2 with a message and
+// nothing written, never help with exit 0.
+func TestNewRefusals(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"new", "foo"}, `new: unknown template "foo": want pack, instance, run or config`},
+		{[]string{"new", "instnace", "bot"}, `unknown template "instnace"`},
+		{[]string{"new"}, "new needs a template: pack, instance, run or config"},
+		{[]string{"new", "instance", "bot", "-o", dir}, "--namespace NS is required"},
+		{[]string{"new", "instance", "Bot", "--namespace", "t", "-o", dir}, `instance name "Bot"`},
+		{[]string{"new", "instance", "bot", "--namespace", "team_a", "-o", dir}, `--namespace "team_a"`},
+		{[]string{"new", "instance", "bot", "--namespace", "t", "--pack", "a", "--pack", "skillpack-a", "-o", dir}, "--pack skillpack-a is given twice"},
+		{[]string{"new", "instance", "bot", "--namespace", "t", "--pack", "A", "-o", dir}, `--pack: pack name "A"`},
+		{[]string{"new", "run", "r", "--namespace", "t", "-o", dir}, "--instance INSTANCE and --namespace NS are required"},
+		{[]string{"new", "run", "r", "--instance", "b.c", "--namespace", "t", "-o", dir}, `--instance "b.c"`},
+		{[]string{"new", "config", "extra", "-o", dir}, "unknown command"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			stdout, stderr, code := execute(t, tc.args...)
+			if code != 2 || stdout != "" || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want 2, nothing on stdout and %q", code, stdout, stderr, tc.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("refusals wrote %d files", len(entries))
+	}
+}
+
+func TestDisplayPath(t *testing.T) {
+	for _, tc := range []struct{ wd, path, want string }{
+		{"/repo", "/repo/skills/a.yaml", "skills/a.yaml"},
+		{"/repo", "/repo/Makefile", "Makefile"},
+		{"/repo", "/elsewhere/a.yaml", "/elsewhere/a.yaml"},
+		{"/repo", "/repo-other/a.yaml", "/repo-other/a.yaml"},
+		{"/repo", "../up/a.yaml", "../up/a.yaml"},
+		{"", "x/a.yaml", "x/a.yaml"},
+	} {
+		if got := displayPath(tc.wd, tc.path); got != tc.want {
+			t.Errorf("displayPath(%q, %q) = %q, want %q", tc.wd, tc.path, got, tc.want)
+		}
+	}
+}
+
+// TestNewPackRelativePaths: run at the top of a repository that builds its sidecar images, new
+// pack --sidecar names every file it writes or edits as the user would type it, relative to the
+// working folder (the repository's files were printed with their absolute paths).
+func TestNewPackRelativePaths(t *testing.T) {
+	repo := t.TempDir()
+	writeFile(t, filepath.Join(repo, "Makefile"), "IMAGES := skill-a\n")
+	for _, d := range []string{".git", "images", "skills"} {
+		if err := os.Mkdir(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(repo)
+	stdout, stderr, code := execute(t, "new", "pack", "q", "--sidecar", "ghcr.io/x/skill-q:1.0.0", "-o", "skills")
+	want := "wrote " + filepath.Join("skills", "q.yaml") + "\nwrote " + filepath.Join("images", "skill-q", "Dockerfile") + "\nupdated Makefile\n"
+	if code != 0 || stdout != want {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // Exit codes: the one table of the project (docs/cli.md). A signal is 128+n (signalError).
 const (
 	exitOK       = 0 // done; warnings allowed
-	exitDenied   = 1 // the policy gate denied, or compile --verify found the render stale
+	exitDenied   = 1 // the policy gate denied (or warned, with --fail-on-warn), or compile --verify found the render stale
 	exitBadInput = 2 // bad input or usage
 	exitInternal = 3 // an internal error, or the output could not be written
 )
@@ -78,6 +78,16 @@ func (o *outcome) then(err error) error {
 		return err
 	}
 	return &outcome{code: exitBadInput, lines: append(append([]string{}, o.lines...), "skillc: "+err.Error())}
+}
+
+// warnings counts what --fail-on-warn fails on: the compile's warnings and the gate's. Excepted
+// findings do not count: an exception is the platform's decision, owned and dated.
+func warnings(compiled diag.Diagnostics, rep *policy.Report) int {
+	n := len(compiled.Filter(diag.SeverityWarning))
+	if rep != nil {
+		n += len(rep.Findings.Filter(diag.SeverityWarning))
+	}
+	return n
 }
 
 // failed: the outcome of bad input (exit 2) with these diagnostics.

@@ -18,15 +18,17 @@ import (
 
 // loadPacks reads the SkillPacks (YAML and SKILL.md packages) under paths; the outcome holds the
 // warnings (and on bad input the errors, exit 2).
-func loadPacks(cmd *cobra.Command, paths []string) ([]*api.SkillPack, *outcome) {
-	files, diags := source.ReadPaths(paths, cmd.InOrStdin())
+func loadPacks(cmd *cobra.Command, w *walkFlags, paths []string) ([]*api.SkillPack, *outcome) {
+	files, diags := w.read(cmd, paths)
+	diags = asFlags(diags)
 	if !diags.HasErrors() {
 		var in *api.Inputs
 		var d diag.Diagnostics
 		in, d = source.Load(files)
 		diags = append(diags, d...)
 		if !diags.HasErrors() {
-			return in.Packs, (&outcome{}).note(diags.Filter(diag.SeverityWarning))
+			warnings := w.notes(diags).Filter(diag.SeverityWarning)
+			return in.Packs, (&outcome{}).note(w.noted).note(warnings)
 		}
 	}
 	diags.Sort()
@@ -34,6 +36,7 @@ func loadPacks(cmd *cobra.Command, paths []string) ([]*api.SkillPack, *outcome) 
 }
 
 func newImportCommand() *cobra.Command {
+	var w walkFlags
 	var outDir string
 	var force, keepGoing bool
 	cmd := &cobra.Command{
@@ -60,9 +63,9 @@ be, contain or be inside an input PATH.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keepGoing {
-				return importKeepGoing(cmd, args, outDir, force)
+				return importKeepGoing(cmd, &w, args, outDir, force)
 			}
-			packs, out := loadPacks(cmd, args)
+			packs, out := loadPacks(cmd, &w, args)
 			if out.code != exitOK {
 				return out
 			}
@@ -93,6 +96,7 @@ be, contain or be inside an input PATH.`,
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the SkillPacks into (required)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace existing files that differ from what import writes")
 	cmd.Flags().BoolVar(&keepGoing, "keep-going", false, "write the valid packages and report the others (exit 2), instead of writing nothing")
+	w.addWalkFlags(cmd)
 	_ = cmd.MarkFlagRequired("output-dir")
 	return cmd
 }
@@ -102,8 +106,9 @@ be, contain or be inside an input PATH.`,
 // and the exit is 2 if any was refused. Two packages of one name are both refused: picking one
 // would depend on the walk order. The write itself stays all-or-nothing (render.Add refuses a
 // different existing file before writing anything): it is one stage, not one package.
-func importKeepGoing(cmd *cobra.Command, args []string, outDir string, force bool) error {
-	inputs, diags := source.ReadPaths(args, cmd.InOrStdin())
+func importKeepGoing(cmd *cobra.Command, w *walkFlags, args []string, outDir string, force bool) error {
+	inputs, diags := w.read(cmd, args)
+	diags = asFlags(diags)
 	in, d := source.Load(inputs)
 	diags = append(diags, d...)
 	byName := map[string][]*api.SkillPack{}
@@ -130,7 +135,8 @@ func importKeepGoing(cmd *cobra.Command, args []string, outDir string, force boo
 		}
 	}
 	diags.Sort()
-	out := (&outcome{}).note(diags.Filter(diag.SeverityError, diag.SeverityWarning))
+	rest := w.notes(diags).Filter(diag.SeverityError, diag.SeverityWarning)
+	out := (&outcome{}).note(w.noted).note(rest)
 	refused := refusedInputs(inputs, diags)
 	if len(files) == 0 {
 		if refused == 0 {
@@ -172,14 +178,15 @@ func refusedInputs(inputs []source.File, diags diag.Diagnostics) int {
 }
 
 func newExportCommand() *cobra.Command {
+	var w walkFlags
 	var outDir string
 	var zips, force bool
 	cmd := &cobra.Command{
 		Use:   "export PATH... -o DIR [--zip]",
 		Short: "Write SkillPacks as SKILL.md packages",
-		Long: `Write every skill of the SkillPacks under PATH as a SKILL.md package, DIR/<skill>/SKILL.md, with
---zip also DIR/<skill>.zip laid out for Wegent's upload (<skill>/SKILL.md inside, bindShells
-explicit).
+		Long: `Write every skill of the SkillPacks under PATH as a SKILL.md package, DIR/<skill>/SKILL.md, or
+with --zip as DIR/<skill>.zip instead, laid out for Wegent's upload (<skill>/SKILL.md inside,
+bindShells explicit). Either output imports again as it is (skillc import DIR).
 
 Export only adds files: an identical existing file is left as is, a different one is refused
 (nothing is written) unless --force, nothing is removed. DIR may not be a symlink or a file, nor
@@ -187,7 +194,7 @@ be, contain or be inside an input PATH.`,
 		Example: `  skillc export skills/ -o dist/ --zip`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			packs, out := loadPacks(cmd, args)
+			packs, out := loadPacks(cmd, &w, args)
 			if out.code != exitOK {
 				return out
 			}
@@ -201,7 +208,8 @@ be, contain or be inside an input PATH.`,
 	}
 	cmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "`DIR` to write the packages into (required)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace existing files that differ from what export writes")
-	cmd.Flags().BoolVar(&zips, "zip", false, "also write <skill>.zip for upload")
+	cmd.Flags().BoolVar(&zips, "zip", false, "write <skill>.zip for upload instead of the <skill>/ folder")
+	w.addWalkFlags(cmd)
 	_ = cmd.MarkFlagRequired("output-dir")
 	return cmd
 }

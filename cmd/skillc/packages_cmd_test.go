@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,28 +13,36 @@ import (
 func TestExportThenImport(t *testing.T) {
 	dir := t.TempDir()
 	exported := filepath.Join(dir, "exported")
-	if _, stderr, code := execute(t, "export", "fixtures/skill-packages/packages", "-o", exported, "--zip"); code != 0 {
+	if _, stderr, code := execute(t, "export", "fixtures/skill-packages/packages", "-o", exported); code != 0 {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
-	for _, f := range []string{"pdf-tools/SKILL.md", "pdf-tools/scripts/extract.py", "pdf-tools/assets/marker.png", "pdf-tools.zip", "ticket-triage/SKILL.md", "ticket-triage.zip"} {
+	for _, f := range []string{"pdf-tools/SKILL.md", "pdf-tools/scripts/extract.py", "pdf-tools/assets/marker.png", "ticket-triage/SKILL.md"} {
 		if _, err := os.Stat(filepath.Join(exported, f)); err != nil {
 			t.Errorf("missing %s", f)
 		}
 	}
-	// Folder and zip of one package side by side: import refuses to pick one silently.
-	_, stderr, code := execute(t, "import", exported, "-o", filepath.Join(dir, "imported"))
-	if code != 2 || !strings.Contains(stderr, `package "pdf-tools" is also at`) {
-		t.Fatalf("import of duplicates: exit %d: %s", code, stderr)
+	// --zip writes the zips alone, so that its output imports as it is, as the folders do.
+	zipped := filepath.Join(dir, "zipped")
+	if _, stderr, code := execute(t, "export", "fixtures/skill-packages/packages", "-o", zipped, "--zip"); code != 0 {
+		t.Fatalf("export --zip: exit %d: %s", code, stderr)
 	}
-	if err := os.Remove(filepath.Join(exported, "pdf-tools.zip")); err != nil {
+	if diff := cmp.Diff([]string{"pdf-tools.zip", "ticket-triage.zip"}, listFiles(t, zipped)); diff != "" {
+		t.Errorf("export --zip wrote (-want +got):\n%s", diff)
+	}
+	for _, from := range []string{exported, zipped} {
+		_, stderr, code := execute(t, "import", from, "-o", filepath.Join(dir, "imported-"+filepath.Base(from)))
+		if code != 0 || !strings.Contains(stderr, "2 extra file(s) (assets/marker.png, scripts/extract.py) cannot be written into a SkillPack") {
+			t.Fatalf("import of %s: exit %d: %s", filepath.Base(from), code, stderr)
+		}
+	}
+	// The same SkillPacks but for the annotation that records where each package was read.
+	origin := regexp.MustCompile(`(?m)^\s*skillc.dev/package: .*\n`)
+	same := cmp.Transformer("origin", func(s string) string { return origin.ReplaceAllString(s, "") })
+	if diff := cmp.Diff(packageFiles(t, filepath.Join(dir, "imported-exported")), packageFiles(t, filepath.Join(dir, "imported-zipped")), same); diff != "" {
+		t.Errorf("the zips import as other SkillPacks than the folders:\n%s", diff)
+	}
+	if err := os.Rename(filepath.Join(dir, "imported-exported"), filepath.Join(dir, "imported")); err != nil {
 		t.Fatal(err)
-	}
-	if err := os.Remove(filepath.Join(exported, "ticket-triage.zip")); err != nil {
-		t.Fatal(err)
-	}
-	_, stderr, code = execute(t, "import", exported, "-o", filepath.Join(dir, "imported"))
-	if code != 0 || !strings.Contains(stderr, "2 extra file(s) (assets/marker.png, scripts/extract.py) cannot be written into a SkillPack") {
-		t.Fatalf("import: exit %d: %s", code, stderr)
 	}
 	y, err := os.ReadFile(filepath.Join(dir, "imported", "ticket-triage.yaml"))
 	if err != nil {

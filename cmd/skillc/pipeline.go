@@ -48,11 +48,13 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 		}
 		opts.Config = cfg
 	}
-	files, diags := source.ReadPaths(paths, cmd.InOrStdin())
-	if diags.HasErrors() {
-		return nil, diags, nil
+	files, read := o.read(cmd, paths)
+	read = o.notes(asFlags(read))
+	if read.HasErrors() {
+		return nil, read, nil
 	}
 	res, diags, err := compileFiles(cmd, files, opts)
+	diags = o.notes(diags)
 	if err != nil || diags.HasErrors() {
 		return nil, diags, err
 	}
@@ -129,6 +131,9 @@ func gateAll(cmd *cobra.Command, policyDirs []policy.Folder, res *compile.Result
 		return nil, nil, nil, internalError(err)
 	}
 	rep, err := g.Check(ctx, res)
+	if errors.As(err, &ds) { // a policy folder's rules ran past their budget
+		return nil, nil, asFlags(ds), nil
+	}
 	if err != nil {
 		return nil, nil, nil, internalError(err)
 	}
@@ -136,6 +141,9 @@ func gateAll(cmd *cobra.Command, policyDirs []policy.Folder, res *compile.Result
 		return rep, nil, nil, nil
 	}
 	perObject, err := g.CheckPassThrough(ctx, rep, res.Objects, pass)
+	if errors.As(err, &ds) {
+		return nil, nil, asFlags(ds), nil
+	}
 	if err != nil {
 		return nil, nil, nil, internalError(err)
 	}

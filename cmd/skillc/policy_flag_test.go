@@ -22,6 +22,11 @@ func TestPolicyFlag(t *testing.T) {
 		{name: "deny_<suffix> denies", files: map[string]string{"team.rego": team}, wantCode: 1, wantStderr: "input.yaml:29: team: metadata.name: Job bob-run-1 has no team label"},
 		{name: "link to the environment", files: map[string]string{"team.rego": team, "x.rego": "->/proc/self/environ"}, wantCode: 2, wantStderr: "x.rego: is a symlink: not followed inside a policy folder"},
 		{name: "no runnable rule", files: map[string]string{"allow.rego": "package a\n\nimport rego.v1\n\nallow if true\n"}, wantCode: 2, wantStderr: ": --policy: no rule skillc can run (only allow)"},
+		// Issue 25's reproducer: 78 s and 1.5 GB before; refused at load now.
+		{name: "range bomb", files: map[string]string{"bomb.rego": "package bomb\n\nimport rego.v1\n\ndeny contains \"x\" if count(numbers.range(1, 4000000)) > 0\n"}, wantCode: 2, wantStderr: "bomb.rego:5: numbers.range: not available in the rules of a policy folder"},
+		// Cubic in the object: stopped at the config's policyTimeout (here the default 10 s would
+		// do too; the config's 1s keeps the test short).
+		{name: "past the deadline", files: map[string]string{"slow.rego": "package slow\n\nimport rego.v1\n\nwarn contains \"never\" if {\n\twalk(input, [a, _])\n\twalk(input, [b, _])\n\twalk(input, [c, _])\n\twalk(input, [d, _])\n\tcount(a) + count(b) + count(c) + count(d) < 0\n}\n"}, wantCode: 2, wantStderr: ": --policy: its rules ran longer than spec.limits.policyTimeout (1s) and were stopped"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -37,7 +42,13 @@ func TestPolicyFlag(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			stdout, stderr, code := execute(t, "check", "--policy", dir, "fixtures/seed-minimal")
+			args := []string{"check", "--policy", dir, "fixtures/seed-minimal"}
+			if tc.name == "past the deadline" {
+				cfg := filepath.Join(t.TempDir(), "config.yaml")
+				writeFile(t, cfg, "apiVersion: skillc.dev/v1alpha1\nkind: CompilerConfig\nmetadata: {name: platform}\nspec:\n  limits: {policyTimeout: 1s}\n")
+				args = append(args, "--config", cfg)
+			}
+			stdout, stderr, code := execute(t, args...)
 			if code != tc.wantCode {
 				t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, tc.wantCode, stdout, stderr)
 			}

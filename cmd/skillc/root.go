@@ -62,11 +62,18 @@ render stale, 2 bad input or usage, 3 an internal error or the output could not 
 disk, a closed pipe), 128+n on signal n. The flags and exit codes of every subcommand: docs/cli.md.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       currentVersion(),
 	}
+	// --version prints what skillc version prints. Declared here, without the -v cobra would
+	// give it, so that -v stays free for a subcommand's verbose flag.
+	root.Flags().Bool("version", false, "print the skillc version")
+	root.SetVersionTemplate("skillc {{.Version}}\n")
 	root.AddCommand(newCompileCommand(), newCheckCommand(), newImportCommand(), newExportCommand(), newVersionCommand())
 	root.AddCommand(newDiffCommand())
 	root.AddCommand(newFnCommand(), newBuildCommand())
 	root.AddCommand(newEnableCommand(), newDisableCommand())
 	root.AddCommand(newExplainCommand(), newNewCommand())
+	root.AddCommand(newRBACCommand())
+	root.AddCommand(newParamsCommand())
 	return root
 }

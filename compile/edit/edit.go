@@ -53,8 +53,9 @@ type Result struct {
 	Line    int // first line of the toggle
 	Field   string
 
-	droppedKey bool // disable removed the skills key with its last item
-	nulledKey  bool // disable left the skills key with no value (it was spec's only key)
+	droppedKey    bool // disable removed the skills key with its last item
+	blockFromFlow bool // enable turned an empty flow list into a block list: disable drops or nulls the key instead of giving [] back
+	nulledKey     bool // disable left the skills key with no value (it was spec's only key)
 }
 
 // PackName strips the skillpack- prefix a ref may carry (SPEC §2), as resolution does.
@@ -375,7 +376,7 @@ func apply(f source.File, tg Target, t Toggle, enable bool) (Result, error) {
 	res.Changed = true
 	if enable {
 		res.Field = fmt.Sprintf("spec.skills[%d]", len(want))
-		err = tx.enable(specKey, spec, skillsKey, skills, t, &res)
+		err = tx.enable(specKey, spec, skillsKey, skills, t, blockLists(docs), &res)
 	} else {
 		res.Field = fmt.Sprintf("spec.skills[%d]", pos)
 		// skills alone in spec keeps its key, with no value: `spec:` alone would be null,
@@ -429,8 +430,51 @@ func (t *text) afterColon(key *source.Node) string {
 	return after
 }
 
-func (t *text) enable(specKey, spec, skillsKey, skills *source.Node, tog Toggle, res *Result) error {
+// blockLists reports whether the file writes its lists in block style: it has a non-empty block
+// list, or no non-empty flow list (block is Kubernetes' usual style, and kubectl's).
+func blockLists(docs []doc) bool {
+	var block, flow int
+	var walk func(n *source.Node)
+	walk = func(n *source.Node) {
+		if n == nil {
+			return
+		}
+		if n.Kind == source.SequenceNode && len(n.Content) > 0 {
+			if n.Style&source.FlowStyle != 0 {
+				flow++
+			} else {
+				block++
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	for _, d := range docs {
+		walk(d.root)
+	}
+	return block > 0 || flow == 0
+}
+
+func (t *text) enable(specKey, spec, skillsKey, skills *source.Node, tog Toggle, block bool, res *Result) error {
 	switch {
+	case skills != nil && skills.Kind == source.SequenceNode && skills.Style&source.FlowStyle != 0 && len(skills.Content) == 0 && block &&
+		skills.Line == skillsKey.Line && t.emptyFlowAlone(skills):
+		// "skills: []" in a file of block lists: the first toggle starts a block list, as the
+		// file writes its others. The comment after [] stays on the key's line.
+		b := t.body(skills.Line)
+		open := t.offset(skills.Line, skills.Column)
+		rest := strings.TrimSpace(b[flowEnd(b, open):])
+		line := strings.TrimRight(b[:open], " ")
+		if rest != "" {
+			line += "  " + rest
+		}
+		t.lines[skills.Line-1] = line + t.lines[skills.Line-1][len(b):]
+		keyIndent := skillsKey.Column - 1
+		dash, content := t.sequenceStyle(keyIndent)
+		t.insertAfter(skills.Line, blockItem(tog, dash, content))
+		res.Line = skills.Line + 1
+		res.blockFromFlow = true
 	case skills == nil:
 		// A new skills key, first in spec, right under "spec:" (above the first key's comments).
 		keyIndent := spec.Content[0].Column - 1
@@ -476,6 +520,22 @@ func (t *text) enable(specKey, spec, skillsKey, skills *source.Node, tog Toggle,
 		res.Line = end + 1
 	}
 	return nil
+}
+
+// emptyFlowAlone reports whether the empty flow list skills is "[]" (or "[ ]") with nothing but
+// a comment after it on its line.
+func (t *text) emptyFlowAlone(skills *source.Node) bool {
+	b := t.body(skills.Line)
+	open := t.offset(skills.Line, skills.Column)
+	if open >= len(b) || b[open] != '[' {
+		return false
+	}
+	end := flowEnd(b, open)
+	if end < 0 {
+		return false
+	}
+	rest := strings.TrimLeft(b[end:], " \t")
+	return rest == "" || strings.HasPrefix(rest, "#") && len(rest) < len(b[end:])
 }
 
 // sequenceStyle is how this file indents a block list under a key at keyIndent: the dash at the

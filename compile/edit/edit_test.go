@@ -5,10 +5,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	yaml2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/skillc-dev/skillc/source"
 )
@@ -20,6 +23,7 @@ func TestEnableLayouts(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want string
 		params         map[string]string
+		back           string // what disable gives back, when not in
 	}{
 		{
 			name: "indented list with comments",
@@ -33,9 +37,23 @@ func TestEnableLayouts(t *testing.T) {
 			params: map[string]string{"slo": "99.9"},
 		},
 		{
+			// No other list: block, Kubernetes' usual style. Disable cannot know the list was
+			// [] and drops (or, alone in spec, nulls) the key, as for any last block item.
 			name: "empty flow list",
 			in:   head + "spec:\n  skills: []  # none yet\n",
-			want: head + "spec:\n  skills: [{skillPackRef: new}]  # none yet\n",
+			want: head + "spec:\n  skills:  # none yet\n    - skillPackRef: new\n",
+			back: head + "spec:\n  skills:  # none yet\n",
+		},
+		{
+			name: "empty flow list in a file of block lists",
+			in:   head + "spec:\n  skills: []\n  agents:\n  - x\n",
+			want: head + "spec:\n  skills:\n  - skillPackRef: new\n  agents:\n  - x\n",
+			back: head + "spec:\n  agents:\n  - x\n",
+		},
+		{
+			name: "empty flow list in a file of flow lists",
+			in:   head + "spec:\n  skills: []  # none yet\n  agents: [x]\n",
+			want: head + "spec:\n  skills: [{skillPackRef: new}]  # none yet\n  agents: [x]\n",
 		},
 		{
 			name:   "flow list",
@@ -76,8 +94,12 @@ func TestEnableLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(back.Data) != tc.in {
-				t.Fatalf("disable after enable:\n%q\nwant:\n%q", back.Data, tc.in)
+			wantBack := tc.in
+			if tc.back != "" {
+				wantBack = tc.back
+			}
+			if string(back.Data) != wantBack {
+				t.Fatalf("disable after enable:\n%q\nwant:\n%q", back.Data, wantBack)
 			}
 		})
 	}
@@ -147,7 +169,11 @@ func TestEnableDisableFixtures(t *testing.T) {
 				t.Errorf("%s: %s/%s: disable: %v", path, tg.Namespace, tg.Name, err)
 				continue
 			}
-			if string(back.Data) != string(data) {
+			if res.blockFromFlow {
+				if !sameButEmptySkills(t, tg, data, back.Data) {
+					t.Errorf("%s: %s/%s: enable then disable of skills: [] is not the same document:\n%s", path, tg.Namespace, tg.Name, back.Data)
+				}
+			} else if string(back.Data) != string(data) {
 				t.Errorf("%s: %s/%s: enable then disable is not byte-identical:\n%s", path, tg.Namespace, tg.Name, back.Data)
 			}
 			n++
@@ -200,6 +226,14 @@ func FuzzEnableDisable(f *testing.F) {
 		if err != nil {
 			t.Fatalf("disable after enable: %v\n%q", err, res.Data)
 		}
+		if res.blockFromFlow {
+			// skills: [] became a block list: disable gives back the same document with the key
+			// dropped or null, which reads as the same empty list.
+			if !sameButEmptySkills(t, instance, data, back.Data) {
+				t.Fatalf("not restored:\n%q\nenabled:\n%q\nback:\n%q", data, res.Data, back.Data)
+			}
+			return
+		}
 		if string(back.Data) != string(data) {
 			t.Fatalf("not restored:\n%q\nenabled:\n%q\nback:\n%q", data, res.Data, back.Data)
 		}
@@ -224,5 +258,70 @@ func TestDisableMiddleKeepsComments(t *testing.T) {
 		if err != nil || string(res.Data) != want {
 			t.Errorf("disable %s: got %q, %v", pack, res.Data, err)
 		}
+	}
+}
+
+// sameButEmptySkills: a and b parse to the same documents once the target's empty spec.skills
+// (an empty list, null or absent) is dropped from both.
+func sameButEmptySkills(t *testing.T, tg Target, a, b []byte) bool {
+	t.Helper()
+	norm := func(data []byte) []any {
+		docs, err := parse(source.File{Name: "in.yaml", Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []any
+		for _, d := range docs {
+			if tg.matches(d.root) {
+				if spec, ok := d.value.(map[string]any)["spec"].(map[string]any); ok {
+					if s, _ := spec["skills"].([]any); len(s) == 0 {
+						delete(spec, "skills")
+					}
+				}
+			}
+			out = append(out, d.value)
+		}
+		return out
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// TestEnableQuotesYAML11: a pack, param key or value that YAML 1.1 reads as a boolean, null, a
+// number or a date is written quoted, so that sigs.k8s.io/yaml (kubectl) and go-yaml v2, which
+// read YAML 1.1, read the string that was given, as yaml.v3 does.
+func TestEnableQuotesYAML11(t *testing.T) {
+	head := "kind: SympoziumInstance\nmetadata: {name: bot, namespace: team}\nspec:\n  skills:\n    - skillPackRef: a\n"
+	specials := []string{"on", "off", "yes", "no", "y", "n", "Y", "N", "On", "OFF", "True", "false", "~", "null", "Null",
+		"0o17", "0x1f", "017", "1_000", "1:20", "1:20.5", "190:20:30", "0b101", "1.5", ".5", "1e3", "-1", "+1", ".inf", "-.Inf", ".NaN",
+		"2001-12-14", "<<", "="}
+	for _, v := range specials {
+		t.Run(v, func(t *testing.T) {
+			res, err := Enable(source.File{Name: "in.yaml", Data: []byte(head)}, instance, Toggle{Pack: v, Params: map[string]string{v: v}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Spec struct {
+					Skills []struct {
+						SkillPackRef any            `json:"skillPackRef" yaml:"skillPackRef"`
+						Params       map[string]any `json:"params" yaml:"params"`
+					} `json:"skills" yaml:"skills"`
+				} `json:"spec" yaml:"spec"`
+			}
+			for name, read := range map[string]func([]byte, any) error{"sigs.k8s.io/yaml": func(b []byte, v any) error { return sigsyaml.Unmarshal(b, v) }, "go-yaml v2": yaml2.Unmarshal, "yaml.v3": yaml.Unmarshal} {
+				doc.Spec.Skills = nil
+				if err := read(res.Data, &doc); err != nil {
+					t.Fatalf("%s: %v\n%s", name, err, res.Data)
+				}
+				if len(doc.Spec.Skills) != 2 || doc.Spec.Skills[1].SkillPackRef != v || doc.Spec.Skills[1].Params[v] != v {
+					t.Errorf("%s reads %+v, want the string %q as pack, key and value:\n%s", name, doc.Spec.Skills, v, res.Data)
+				}
+			}
+		})
+	}
+	// Plain where every reader agrees: the file keeps its style.
+	res, err := Enable(source.File{Name: "in.yaml", Data: []byte(head)}, instance, Toggle{Pack: "cluster-triage", Params: map[string]string{"mode": "read-only"}})
+	if err != nil || !strings.HasSuffix(string(res.Data), "- skillPackRef: cluster-triage\n      params:\n        mode: read-only\n") {
+		t.Errorf("got %q, %v", res.Data, err)
 	}
 }

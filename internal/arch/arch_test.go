@@ -42,6 +42,7 @@ var layers = map[string]int{
 	"api":                 1, // what users write
 	"internal/testinput":  2,
 	"source":              2, // reading files, folders, zips, SKILL.md
+	"needs":               2, // commands in skill text and the API requests they make
 	"compile":             3, // validate, resolve, build
 	"compile/edit":        3,
 	"compile/schema":      3,

@@ -13,6 +13,7 @@ import (
 // ::error file=F,line=L,title=RULE::message.
 type github struct {
 	w       io.Writer
+	opts    Options
 	reports []*policy.Report
 }
 
@@ -28,12 +29,14 @@ func (g *github) Flush() error {
 			case diag.SeverityInfo:
 				level = "notice"
 			}
+			d.File = g.opts.path(d.File)
 			if _, err := fmt.Fprintln(g.w, annotation(level, d)); err != nil {
 				return err
 			}
 		}
 		for _, e := range r.Excepted {
 			d := e.Diagnostic
+			d.File = g.opts.path(d.File)
 			d.Message = fmt.Sprintf("%s (excepted by %s, owner %s, expires %s)", d.Message, e.Exception, e.Owner, e.Expires)
 			if _, err := fmt.Fprintln(g.w, annotation("notice", d)); err != nil {
 				return err

@@ -13,6 +13,7 @@ import (
 // warnings and excepted findings pass with their message as output, so CI dashboards show them.
 type junit struct {
 	w       io.Writer
+	opts    Options
 	reports []*policy.Report
 }
 
@@ -32,8 +33,12 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
+	Name      string `xml:"name,attr"`
+	ClassName string `xml:"classname,attr"`
+	// file and line: the attributes GitLab, Jenkins and the JUnit reporters of GitHub Actions read
+	// to point a case at its source line.
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -48,24 +53,24 @@ func (j *junit) Write(r *policy.Report) error { j.reports = append(j.reports, r)
 
 func (j *junit) Flush() error {
 	suite := junitSuite{Name: "skillc policy gate"}
-	add := func(d diag.Diagnostic, out string) {
-		c := junitCase{Name: fmt.Sprintf("%s %s:%d %s", d.Rule, d.File, d.Line, d.Field), ClassName: "skillc." + string(d.Severity)}
-		if d.Severity == diag.SeverityDeny || d.Severity == diag.SeverityError {
+	// suffix follows the diagnostic in a passing case's output (why it was excepted).
+	add := func(d diag.Diagnostic, sev diag.Severity, suffix string) {
+		d.File = j.opts.path(d.File)
+		c := junitCase{Name: fmt.Sprintf("%s %s:%d %s", d.Rule, d.File, d.Line, d.Field), ClassName: "skillc." + string(sev), File: d.File, Line: d.Line}
+		if sev == diag.SeverityDeny || sev == diag.SeverityError {
 			c.Failure = &junitFailure{Message: d.Message, Type: string(d.Severity), Text: d.String()}
 			suite.Failures++
 		} else {
-			c.SystemOut = out
+			c.SystemOut = d.String() + suffix
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
 	for _, r := range j.reports {
 		for _, d := range r.Findings {
-			add(d, d.String())
+			add(d, d.Severity, "")
 		}
 		for _, e := range r.Excepted {
-			d := e.Diagnostic
-			d.Severity = "excepted"
-			add(d, fmt.Sprintf("%s (excepted by %s, owner %s, expires %s)", e.Diagnostic.String(), e.Exception, e.Owner, e.Expires))
+			add(e.Diagnostic, "excepted", fmt.Sprintf(" (excepted by %s, owner %s, expires %s)", e.Exception, e.Owner, e.Expires))
 		}
 	}
 	if len(suite.Cases) == 0 {

@@ -19,6 +19,10 @@ func TestJUnit(t *testing.T) {
 	if c[0].Failure == nil || c[0].Failure.Message != "grants list on secrets, 100%: bad" || c[1].Failure != nil || c[2].Failure != nil {
 		t.Errorf("cases = %+v", c)
 	}
+	// file and line point each case at its source line (the excepted one too).
+	if c[0].File != "skills/k8s-ops.yaml" || c[0].Line != 42 || c[2].File != "skills/probe.yaml" || c[2].Line != 3 {
+		t.Errorf("file/line = %s:%d, %s:%d", c[0].File, c[0].Line, c[2].File, c[2].Line)
+	}
 	var empty junitSuites
 	if err := xml.Unmarshal([]byte(render(t, "junit", &policy.Report{})), &empty); err != nil || empty.Tests != 1 || empty.Failures != 0 {
 		t.Errorf("clean report: %+v %v", empty, err)

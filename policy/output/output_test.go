@@ -27,7 +27,7 @@ func sample() *policy.Report {
 func render(t *testing.T, format string, r *policy.Report) string {
 	t.Helper()
 	var b bytes.Buffer
-	o, err := New(format, &b)
+	o, err := New(format, &b, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func render(t *testing.T, format string, r *policy.Report) string {
 }
 
 func TestNewUnknownFormat(t *testing.T) {
-	if _, err := New("yaml", nil); err == nil || !strings.Contains(err.Error(), "github, json, junit, sarif, text") {
+	if _, err := New("yaml", nil, Options{}); err == nil || !strings.Contains(err.Error(), "github, json, junit, sarif, text") {
 		t.Fatalf("err = %v", err)
 	}
 	if !slices.Equal(Formats(), []string{"github", "json", "junit", "sarif", "text"}) {

@@ -4,9 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
@@ -15,6 +20,7 @@ import (
 // Excepted findings are included with a suppression, so they stay visible as waived.
 type sarif struct {
 	w       io.Writer
+	opts    Options
 	reports []*policy.Report
 }
 
@@ -35,6 +41,7 @@ type sarifTool struct {
 
 type sarifDriver struct {
 	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
 	InformationURI string      `json:"informationUri"`
 	Rules          []sarifRule `json:"rules"`
 }
@@ -104,7 +111,7 @@ type sarifSuppression struct {
 func (s *sarif) Write(r *policy.Report) error { s.reports = append(s.reports, r); return nil }
 
 func (s *sarif) Flush() error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "skillc", InformationURI: "https://github.com/skillc-dev/skillc"}}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "skillc", Version: s.opts.Version, InformationURI: "https://github.com/skillc-dev/skillc"}}, Results: []sarifResult{}}
 	rules := map[string]bool{}
 	result := func(d diag.Diagnostic) sarifResult {
 		id := d.Rule
@@ -124,7 +131,7 @@ func (s *sarif) Flush() error {
 		}
 		res := sarifResult{RuleID: id, Level: level, Message: sarifMessage{Text: msg}}
 		if d.File != "" {
-			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: d.File}}}
+			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(s.opts.path(d.File))}}}
 			if d.Line > 0 {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: d.Line}
 			}
@@ -156,26 +163,53 @@ func (s *sarif) Flush() error {
 		known[r.ID] = r
 	}
 	profile := ""
+	var settings map[string]api.RuleSetting
 	for _, r := range s.reports {
 		if r.Profile != "" {
 			profile = r.Profile
 		}
+		if r.Rules != nil {
+			settings = r.Rules
+		}
 	}
 	run.Tool.Driver.Rules = []sarifRule{}
 	for _, id := range ids {
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(id, known, profile))
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(id, known, profile, settings[id], rulesDoc(s.opts.Version)))
 	}
 	enc := json.NewEncoder(s.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
-// readme is where every rule is explained beside the others (the rule table).
-const readme = "https://github.com/skillc-dev/skillc#the-policy-gate"
+// release is a release version: its tag exists, and its docs are what this binary enforces.
+var release = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
+
+// rulesDoc is docs/rules.md, the rule table, as of the release that made the report (main for a
+// development build). Each rule's row carries an anchor, its id in lower case (cmd/skillc-docs).
+func rulesDoc(version string) string {
+	ref := "main"
+	if release.MatchString(version) {
+		ref = version
+	}
+	return "https://github.com/skillc-dev/skillc/blob/" + ref + "/docs/rules.md"
+}
+
+// RuleAnchor is the fragment of a rule's row in docs/rules.md.
+func RuleAnchor(id string) string { return strings.ToLower(id) }
+
+// fileURI is a path as a SARIF artifactLocation.uri: a relative reference (percent-encoded,
+// slashes), or a file: URI for an absolute path outside the repository.
+func fileURI(p string) string {
+	u := url.URL{Path: filepath.ToSlash(p)}
+	if filepath.IsAbs(p) {
+		u.Scheme = "file"
+	}
+	return u.String()
+}
 
 // sarifRuleOf describes a rule from the library's catalogue; input errors and --policy rules (named
 // by their package) have no catalogue entry and get a plain description.
-func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile string) sarifRule {
+func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile string, setting api.RuleSetting, rulesDoc string) sarifRule {
 	r, ok := known[id]
 	if !ok {
 		text := "skillc rule " + id
@@ -186,9 +220,13 @@ func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile string) sa
 		}
 		return sarifRule{ID: id, ShortDescription: sarifMessage{Text: text}}
 	}
-	level := map[string]string{"deny": "error", "warn": "warning"}[r.Severity(profile)]
+	sev := r.Severity(profile)
+	if setting != "" {
+		sev = string(setting) // spec.policy.rules: the platform's severity for this rule
+	}
+	level := map[string]string{"deny": "error", "warn": "warning"}[sev]
 	if level == "" {
-		level = "none" // off in this profile
+		level = "none" // off in this profile, or by the platform's setting
 	}
 	waiver := "An exception in the CompilerConfig can waive it."
 	if r.NonWaivable {
@@ -197,21 +235,20 @@ func sarifRuleOf(id string, known map[string]policy.RuleInfo, profile string) sa
 	profiles := fmt.Sprintf("baseline %s, restricted %s", orOff(r.Baseline), orOff(r.Restricted))
 	ref := r.Reference.Name
 	refMD := r.Reference.Name
-	helpURI := readme
+	helpURI := rulesDoc + "#" + RuleAnchor(id)
 	if r.Reference.URL != "" {
 		ref += " (" + r.Reference.URL + ")"
 		refMD = "[" + r.Reference.Name + "](" + r.Reference.URL + ")"
-		helpURI = r.Reference.URL
 	}
 	return sarifRule{
 		ID:               id,
 		ShortDescription: sarifMessage{Text: r.Title},
 		FullDescription:  &sarifMessage{Text: r.Checks + " " + r.Why},
 		Help: &sarifHelp{
-			Text: fmt.Sprintf("%s: %s\n\nChecks: %s\nWhy: %s\nFix: %s\nProfiles: %s. %s\nReference: %s\nAll rules: %s",
-				id, r.Title, r.Checks, r.Why, r.Fix, profiles, waiver, ref, readme),
-			Markdown: fmt.Sprintf("**%s: %s**\n\n%s\n\n**Why it matters:** %s\n\n**Fix:** %s\n\n**Profiles:** %s. %s\n\n**Reference:** %s\n\nAll rules: [the policy gate](%s)",
-				id, r.Title, r.Checks, r.Why, r.Fix, profiles, waiver, refMD, readme),
+			Text: fmt.Sprintf("%s: %s\n\nChecks: %s\nWhy: %s\nFix: %s\nProfiles: %s. %s\nReference: %s\nThe rule in skillc's docs: %s",
+				id, r.Title, r.Checks, r.Why, r.Fix, profiles, waiver, ref, helpURI),
+			Markdown: fmt.Sprintf("**%s: %s**\n\n%s\n\n**Why it matters:** %s\n\n**Fix:** %s\n\n**Profiles:** %s. %s\n\n**Reference:** %s\n\n[%s in skillc's rule catalogue](%s)",
+				id, r.Title, r.Checks, r.Why, r.Fix, profiles, waiver, refMD, id, helpURI),
 		},
 		HelpURI:              helpURI,
 		DefaultConfiguration: &sarifConfiguration{Level: level},

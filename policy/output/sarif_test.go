@@ -1,10 +1,13 @@
 package output
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 )
@@ -83,6 +87,64 @@ func everyRule(t *testing.T, profile string) (*policy.Report, []policy.RuleInfo)
 	return rep, rules
 }
 
+// rulesDocText is docs/rules.md, which the rules' helpUri links into.
+var rulesDocText = func() string {
+	b, err := os.ReadFile("../../docs/rules.md")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
+
+// TestSARIFVersionAndPaths: driver.version is skillc's, a release's rules link to its own docs,
+// and artifactLocation.uri is the path as Options.Path gives it: a relative reference,
+// percent-encoded, or a file: URI when it stays absolute.
+func TestSARIFVersionAndPaths(t *testing.T) {
+	rep := &policy.Report{Findings: diag.Diagnostics{
+		{File: "/ws/repo/skills/a b.yaml", Line: 3, Rule: "RBAC-04", Severity: diag.SeverityDeny, Message: "m"},
+		{File: "/elsewhere/x.yaml", Line: 1, Rule: "RBAC-04", Severity: diag.SeverityDeny, Message: "m"},
+	}, Rules: map[string]api.RuleSetting{"RBAC-04": api.RuleWarn}}
+	rel := func(f string) string {
+		if r, ok := strings.CutPrefix(f, "/ws/repo/"); ok {
+			return r
+		}
+		return f
+	}
+	var b bytes.Buffer
+	o, err := New("sarif", &b, Options{Version: "v1.2.3", Path: rel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(o.Write(rep), o.Flush()); err != nil {
+		t.Fatal(err)
+	}
+	var doc sarifLog
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	run := doc.Runs[0]
+	if run.Tool.Driver.Version != "v1.2.3" {
+		t.Errorf("driver.version %q", run.Tool.Driver.Version)
+	}
+	// The rule's default level follows the platform's spec.policy.rules, not only the profile.
+	if got := run.Tool.Driver.Rules[0].DefaultConfiguration.Level; got != "warning" {
+		t.Errorf("RBAC-04 set to warn: default level %q", got)
+	}
+	if got := run.Tool.Driver.Rules[0].HelpURI; got != "https://github.com/skillc-dev/skillc/blob/v1.2.3/docs/rules.md#rbac-04" {
+		t.Errorf("a release's helpUri %q", got)
+	}
+	var uris []string
+	for _, r := range run.Results {
+		uris = append(uris, r.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	}
+	if want := []string{"skills/a%20b.yaml", "file:///elsewhere/x.yaml"}; !slices.Equal(uris, want) {
+		t.Errorf("uris %q, want %q", uris, want)
+	}
+	if got := rulesDoc("v0.0.0-20261207-abcdef"); !strings.Contains(got, "/blob/main/") {
+		t.Errorf("a pseudo-version links %q, want main", got)
+	}
+}
+
 // TestSARIFRuleMetadata: every rule carries what code scanning needs to show a severity and help,
 // and its default level follows the profile in force.
 func TestSARIFRuleMetadata(t *testing.T) {
@@ -113,8 +175,15 @@ func TestSARIFRuleMetadata(t *testing.T) {
 				if s.Help == nil || !strings.Contains(s.Help.Text, r.Fix) || !strings.Contains(s.Help.Markdown, r.Fix) || !strings.Contains(s.Help.Markdown, r.Reference.Name) {
 					t.Errorf("%s: help %+v lacks the fix or the reference", r.ID, s.Help)
 				}
-				if !strings.HasPrefix(s.HelpURI, "https://") || r.Reference.URL != "" && s.HelpURI != r.Reference.URL {
-					t.Errorf("%s: helpUri %q, reference %q", r.ID, s.HelpURI, r.Reference.URL)
+				// helpUri is the rule's row in docs/rules.md, by an anchor the file really has.
+				if want := "https://github.com/skillc-dev/skillc/blob/main/docs/rules.md#" + RuleAnchor(r.ID); s.HelpURI != want {
+					t.Errorf("%s: helpUri %q, want %q", r.ID, s.HelpURI, want)
+				}
+				if !strings.Contains(rulesDocText, `<a id="`+RuleAnchor(r.ID)+`"></a>`) {
+					t.Errorf("%s: docs/rules.md has no anchor %q", r.ID, RuleAnchor(r.ID))
+				}
+				if r.Reference.URL != "" && !strings.Contains(s.Help.Markdown, r.Reference.URL) {
+					t.Errorf("%s: help does not link the reference %q", r.ID, r.Reference.URL)
 				}
 				p := s.Properties
 				if p == nil {
