@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -20,7 +21,8 @@ import (
 // Input kinds, as SPEC §1 lists them. Field names and shapes follow the upstream Sympozium
 // v0.10.46 CRDs (config/crd/bases). Every upstream spec field is either modelled (typed here, and
 // read by compile), Opaque (upstream's controller emits nothing from it), or Unsupported (refused,
-// with the reason); docs/compatibility.md lists each. Anything else is an unknown field.
+// with the reason); docs/compatibility.md lists each. A few fields are skillc's own extensions,
+// marked with ExtensionTag. Anything else is an unknown field.
 
 const (
 	GroupSympozium = "sympozium.ai"
@@ -106,6 +108,23 @@ type Sidecar struct {
 	// Tools are native tools the agent calls through the sidecar (upstream
 	// buildSidecarToolsManifest).
 	Tools []SidecarTool `json:"tools,omitempty"`
+	// ReadOnlyRootFilesystem is a skillc extension: its tag says what it does.
+	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty" skillc:"extension: unset or true, skillc mounts the task sidecar's root filesystem read-only, with an emptyDir at /tmp and HOME on a private emptyDir; false keeps the writable root upstream's controller gives it (and POD-12 warns under restricted)"`
+}
+
+// ExtensionTag is the struct tag that marks a field of an upstream kind that only skillc reads
+// (a skillc extension, not a field of the upstream CRD); its value says what the field does.
+// compile/schema lists these fields in docs/compatibility.md and describes them in the schemas.
+const ExtensionTag = "skillc"
+
+// ExtensionNote is what a field's ExtensionTag says, without its "extension: " marker ("" when the
+// field is not a skillc extension).
+func ExtensionNote(tag reflect.StructTag) string {
+	note, ok := strings.CutPrefix(tag.Get(ExtensionTag), "extension: ")
+	if !ok {
+		return ""
+	}
+	return note
 }
 
 type SidecarPort struct {

@@ -161,7 +161,7 @@ func TestVolumeMounts(t *testing.T) {
 		name, sidecar, field, want string
 	}{
 		{"undeclared volume", "volumeMounts: [{name: data, mountPath: /data}]",
-			"spec.sidecar.volumeMounts[0]", `would be refused by the API server: spec.template.spec.initContainers[0].volumeMounts[3].name: Not found: "data"`},
+			"spec.sidecar.volumeMounts[0]", `would be refused by the API server: spec.template.spec.initContainers[0].volumeMounts[4].name: Not found: "data"`},
 		{"subPath leaves the volume", "volumes: [{name: data, emptyDir: {}}]\nvolumeMounts: [{name: data, mountPath: /data, subPath: ../../etc}]",
 			"spec.sidecar.volumeMounts[0].subPath", `must not contain ".."`},
 		{"absolute subPath", "volumes: [{name: data, emptyDir: {}}]\nvolumeMounts: [{name: data, mountPath: /data, subPath: /etc}]",
@@ -265,10 +265,10 @@ func TestAPIValidationCatches(t *testing.T) {
 		{"projected path twice", func(s *corev1.PodSpec) {
 			p := s.Volumes[len(s.Volumes)-1].Projected
 			p.Sources[1].ConfigMap.Items[0].Path = "token"
-		}, "spec.template.spec.volumes[4].projected", "conflicting duplicate paths"},
+		}, "spec.template.spec.volumes[5].projected", "conflicting duplicate paths"},
 		{"short token", func(s *corev1.PodSpec) {
 			s.Volumes[len(s.Volumes)-1].Projected.Sources[0].ServiceAccountToken.ExpirationSeconds = ptr(int64(60))
-		}, "spec.template.spec.volumes[4].projected.sources[0].serviceAccountToken.expirationSeconds", "at least 10 minutes"},
+		}, "spec.template.spec.volumes[5].projected.sources[0].serviceAccountToken.expirationSeconds", "at least 10 minutes"},
 		{"image whitespace", func(s *corev1.PodSpec) { s.Containers[1].Image += " " }, "spec.template.spec.containers[1].image", "whitespace"},
 		{"service account name", func(s *corev1.PodSpec) { s.ServiceAccountName = "Bad_Name" }, "spec.template.spec.serviceAccountName", "RFC 1123"},
 	}

@@ -1,6 +1,9 @@
 package compile
 
 import (
+	"fmt"
+	"path"
+	"slices"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -20,6 +23,12 @@ const (
 	defaultSidecarMemory   = "128Mi"
 	podUID                 = 1000
 	tokenMountPath         = "/var/run/secrets/kubernetes.io/serviceaccount"
+	// homeMountPath is HOME in a sidecar with a read-only root: kubectl and other clients write
+	// their caches and config under $HOME. It is a volume of the sidecar's own (HomeVolumeName),
+	// not the pod's shared /tmp, where the agent could plant $HOME/.kube/config and send the
+	// sidecar's token to another server (what reserving KUBECONFIG prevents).
+	homeMountPath = "/home/skill"
+	homeSizeLimit = "128Mi"
 )
 
 // buildJob renders a run's Job and records with rr where its fields came from. images is the
@@ -219,7 +228,30 @@ func volumeRecord(sc *api.Sidecar, i int) rec {
 		}
 		i -= len(ha.Mounts)
 	}
+	if privateHome(sc) {
+		if i == 0 {
+			return rec{field: readOnlyRootField, path: "volumes[#]", flags: inPod}
+		}
+		i--
+	}
 	return rec{field: "spec.sidecar.volumes[#]", fidx: int32(i), path: "volumes[#]", flags: inPod | verbatim}
+}
+
+// readOnlyRootField is the pack field (a skillc extension) that keeps a sidecar's root filesystem
+// read-only, and so gives it HOME on a volume of its own.
+const readOnlyRootField = "spec.sidecar.readOnlyRootFilesystem"
+
+// readOnlyRoot says whether a pack's task sidecar gets a read-only root filesystem: unless the
+// pack opts out. Upstream's controller leaves the root writable; skillc does not, so that POD-12
+// (restricted) has nothing to say about a pack that asks for nothing.
+func readOnlyRoot(sc *api.Sidecar) bool {
+	return sc.ReadOnlyRootFilesystem == nil || *sc.ReadOnlyRootFilesystem
+}
+
+// privateHome says whether skillc gives a sidecar HOME on its own volume: when its root is
+// read-only and the pack does not set HOME itself.
+func privateHome(sc *api.Sidecar) bool {
+	return readOnlyRoot(sc) && !slices.ContainsFunc(sc.Env, func(e api.EnvVar) bool { return e.Name == "HOME" })
 }
 
 // sidecarField is a field of a sidecar container and the pack field that set it.
@@ -247,6 +279,8 @@ var sidecarFields = []sidecarField{
 	{path: ".securityContext.runAsUser", field: "spec.sidecar.hostAccess.runAsRoot"},
 	{path: ".securityContext.runAsNonRoot", field: "spec.sidecar.hostAccess.runAsRoot"},
 	{path: ".securityContext.runAsGroup", field: "spec.sidecar.hostAccess.runAsRoot"},
+	// Written or not, the root's mode is this field's (unset: read-only).
+	{path: ".securityContext.readOnlyRootFilesystem", field: readOnlyRootField},
 }
 
 // sidecarRecords expands a sidecar container's record r (r.idx: the container's index and the
@@ -284,6 +318,13 @@ func sidecarRecords(r *rec, yield func(rec)) {
 		// A param's variable: the toggle's params, where the value was written.
 		base.idx[1] = int32(1 + len(sc.Env) + k)
 		yield(rec{path: r.path + ".env[#]", idx: base.idx, src: &t.Src, t: t, field: ".params", flags: inPod | toggleField})
+	}
+	if privateHome(sc) {
+		// HOME and its mount, the last of skillc's: the read-only root's.
+		base.idx[1] = int32(1 + len(sc.Env) + len(t.Params))
+		at(".env[#]", readOnlyRootField, 0, 0)
+		base.idx[1] = r.idx[1] - 1
+		at(".volumeMounts[#]", readOnlyRootField, 0, 0)
 	}
 	for i := range sc.VolumeMounts {
 		base.idx[1] = r.idx[1] + int32(i)
@@ -397,6 +438,14 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, int, diag.Di
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: m.MountPath, ReadOnly: m.ReadOnly == nil || *m.ReadOnly})
 		}
 	}
+	// Host sidecars too: reading the node needs no writable root. /tmp is the pod's tmp (above).
+	c.SecurityContext.ReadOnlyRootFilesystem = ptr(readOnlyRoot(sc))
+	if privateHome(sc) {
+		vol := HomeVolumeName(name)
+		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse(homeSizeLimit))}}})
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: homeMountPath})
+		c.Env = append(c.Env, corev1.EnvVar{Name: "HOME", Value: homeMountPath})
+	}
 	// The pack's own extra volumes pass through as declared; the policy gate judges them.
 	vols = append(vols, sc.Volumes...)
 	declared := len(c.VolumeMounts)
@@ -404,12 +453,35 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, int, diag.Di
 	var diags diag.Diagnostics
 	mounts := map[string]bool{}
 	for _, m := range c.VolumeMounts {
-		if mounts[m.MountPath] {
+		switch {
+		case mounts[m.MountPath] && m.MountPath == homeMountPath && privateHome(sc):
+			diags = append(diags, p.Src.Diag(homeClash(sc), "SkillPack %q mounts a volume at %s in container %s, where skillc keeps the sidecar's HOME on its read-only root filesystem: mount it elsewhere, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false", name, m.MountPath, c.Name))
+		case mounts[m.MountPath]:
 			diags = append(diags, p.Src.Diag("spec.sidecar", "SkillPack %q mounts two volumes at %s in container %s", name, m.MountPath, c.Name))
 		}
 		mounts[m.MountPath] = true
 	}
 	return c, vols, declared, diags
+}
+
+// homeClash is the pack field that mounts a volume at homeMountPath.
+func homeClash(sc *api.Sidecar) string {
+	for i, m := range sc.VolumeMounts {
+		if path.Clean(m.MountPath) == homeMountPath {
+			return fmt.Sprintf("spec.sidecar.volumeMounts[%d].mountPath", i)
+		}
+	}
+	if ha := sc.HostAccess; ha != nil && ha.Enabled {
+		for i, m := range ha.Mounts {
+			if m.MountPath == homeMountPath {
+				return fmt.Sprintf("spec.sidecar.hostAccess.mounts[%d].mountPath", i)
+			}
+		}
+	}
+	if sc.SecretMountPath == homeMountPath {
+		return "spec.sidecar.secretMountPath"
+	}
+	return "spec.sidecar"
 }
 
 // hostSecurityContext grants exactly what hostAccess asks for and nothing more.

@@ -92,7 +92,12 @@ func TestNameLimits(t *testing.T) {
 		docs    []string
 		wantErr string // substring; "" means it must compile
 	}{
-		{"57-char pack with sidecar fits skill-<pack>", []string{packNamed(name(57), "image: r/x:1"), inst(name(57)), testRun}, ""},
+		{"52-char pack with sidecar fits skill-home-<pack>", []string{packNamed(name(52), "image: r/x:1"), inst(name(52)), testRun}, ""},
+		{"53-char pack with sidecar overflows skill-home-<pack>", []string{packNamed(name(53), "image: r/x:1"), inst(name(53)), testRun},
+			`volume name "skill-home-` + name(53) + `", which keeps the sidecar's HOME beside its read-only root filesystem, is 64 characters, over Kubernetes' 63-character limit for volume names; shorten the pack's name to 52 characters, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false`},
+		{"53-char server pack fits: no HOME volume", []string{packNamed(name(53), "image: r/x:1\nrequiresServer: true\nports: [{name: http, containerPort: 8080}]"), inst(name(53)), testRun}, ""},
+		{"57-char pack with a writable root fits skill-<pack>", []string{packNamed(name(57), "image: r/x:1\nreadOnlyRootFilesystem: false"), inst(name(57)), testRun}, ""},
+		{"57-char pack that sets HOME fits skill-<pack>", []string{packNamed(name(57), "image: r/x:1\nenv: [{name: HOME, value: /tmp}]"), inst(name(57)), testRun}, ""},
 		{"58-char pack with sidecar overflows skill-<pack>", []string{packNamed(name(58), "image: r/x:1"), inst(name(58)), testRun},
 			`container name "skill-` + name(58) + `" is 64 characters, over Kubernetes' 63-character limit`},
 		{"63-char pack without sidecar fits", []string{packNamed(name(63), ""), inst(name(63)), testRun}, ""},

@@ -275,7 +275,7 @@ func TestRunVolumes(t *testing.T) {
 	for _, v := range spec.Volumes {
 		names = append(names, v.Name)
 	}
-	if want := []string{"workspace", "ipc", "tmp", "skills", "cache", "reports"}; !slices.Equal(names, want) {
+	if want := []string{"workspace", "ipc", "tmp", "skills", "skill-home-p", "cache", "reports"}; !slices.Equal(names, want) {
 		t.Errorf("volumes %v, want %v", names, want)
 	}
 	m := spec.Containers[0].VolumeMounts[4]
@@ -283,9 +283,9 @@ func TestRunVolumes(t *testing.T) {
 		t.Errorf("agent's mount %v", m)
 	}
 	from := res.OriginsOf(job)
-	at, org, _ := from.Find(JobPodSpecPath + ".volumes[5].persistentVolumeClaim.claimName")
+	at, org, _ := from.Find(JobPodSpecPath + ".volumes[6].persistentVolumeClaim.claimName")
 	// Copied as written: a path below it is the same path below the run's field.
-	if org = org.Below(strings.TrimPrefix(JobPodSpecPath+".volumes[5].persistentVolumeClaim.claimName", at)); org.Field != "spec.volumes[0].persistentVolumeClaim.claimName" || org.File != "in.yaml" {
+	if org = org.Below(strings.TrimPrefix(JobPodSpecPath+".volumes[6].persistentVolumeClaim.claimName", at)); org.Field != "spec.volumes[0].persistentVolumeClaim.claimName" || org.File != "in.yaml" {
 		t.Errorf("volume's origin %v", org)
 	}
 	org, _ = from.Lookup(JobPodSpecPath + ".containers[0].volumeMounts[4]")

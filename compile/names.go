@@ -38,7 +38,7 @@ const (
 )
 
 // Names of the pod's own containers and volumes, and the prefixes of the names derived from a
-// pack's name (ContainerName, SecretVolumeName, HostVolumeName, ConfigMapName, RBACName,
+// pack's name (ContainerName, SecretVolumeName, HomeVolumeName, HostVolumeName, ConfigMapName, RBACName,
 // ServiceAccountName).
 const (
 	AgentContainer     = "agent"
@@ -50,6 +50,7 @@ const (
 
 	ContainerPrefix      = "skill-"
 	SecretVolumePrefix   = "skill-secret-"
+	HomeVolumePrefix     = "skill-home-"
 	HostVolumePrefix     = "host-"
 	ConfigMapPrefix      = "skillpack-"
 	RBACPrefix           = "sympozium-skill-"
@@ -79,6 +80,10 @@ func ContainerName(pack string) string { return ContainerPrefix + pack }
 
 // SecretVolumeName is the volume of a pack's sidecar.secretRef.
 func SecretVolumeName(pack string) string { return SecretVolumePrefix + pack }
+
+// HomeVolumeName is the private emptyDir a pack's sidecar keeps its HOME on when its root
+// filesystem is read-only.
+func HomeVolumeName(pack string) string { return HomeVolumePrefix + pack }
 
 // HostVolumeName is the volume of a pack's i-th hostAccess mount.
 func HostVolumeName(pack string, i int) string {

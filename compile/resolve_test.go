@@ -75,8 +75,8 @@ func TestRunSkillsOverrideInstance(t *testing.T) {
 	if got := containerNames(spec.InitContainers); len(got) != 1 || got[0] != "skill-q" {
 		t.Fatalf("sidecars = %v, want [skill-q]", got)
 	}
-	env := spec.InitContainers[0].Env
-	if last := env[len(env)-1]; last.Name != "SKILL_MODE" || last.Value != "fast" {
+	env := spec.InitContainers[0].Env // ..., the params' variables, then HOME (read-only root)
+	if last := env[len(env)-2]; last.Name != "SKILL_MODE" || last.Value != "fast" {
 		t.Errorf("env = %v", env)
 	}
 }

@@ -115,6 +115,11 @@ func validateSidecar(src diag.Source, pack string, sc *api.Sidecar) diag.Diagnos
 		diags = append(diags, src.Diag("spec.sidecar.imagePullPolicy", "must be Always, IfNotPresent or Never, got %q", sc.ImagePullPolicy))
 	}
 	diags = append(diags, checkLength(src, "metadata.name", "container name", ContainerName(pack), maxLabelName)...)
+	// A server sidecar runs in its own Deployment, never in a task pod: it gets no HOME volume.
+	if privateHome(sc) && !sc.RequiresServer && len(HomeVolumeName(pack)) > maxLabelName && len(ContainerName(pack)) <= maxLabelName {
+		diags = append(diags, src.Diag("metadata.name", "volume name %q, which keeps the sidecar's HOME beside its read-only root filesystem, is %d characters, over Kubernetes' %d-character limit for volume names; shorten the pack's name to %d characters, set HOME in sidecar.env, or set sidecar.readOnlyRootFilesystem: false",
+			HomeVolumeName(pack), len(HomeVolumeName(pack)), maxLabelName, maxLabelName-len(HomeVolumePrefix)))
+	}
 	if sc.Resources != nil {
 		diags = append(diags, api.CheckQuantities(src, "spec.sidecar.resources", sc.Resources.CPU, sc.Resources.Memory)...)
 	}
@@ -196,6 +201,8 @@ func reservedVolume(name string) string {
 	switch {
 	case strings.HasPrefix(name, HostVolumePrefix):
 		return fmt.Sprintf("names starting with %q are skillc's, for the host paths a pack declares in hostAccess.mounts (which the platform reviews and allow-lists); declare host paths there, and name other volumes otherwise", HostVolumePrefix)
+	case strings.HasPrefix(name, HomeVolumePrefix):
+		return fmt.Sprintf("names starting with %q are skillc's, for the HOME it gives a sidecar with a read-only root filesystem; name the pack's own volumes otherwise", HomeVolumePrefix)
 	case strings.HasPrefix(name, SecretVolumePrefix):
 		return fmt.Sprintf("names starting with %q are skillc's, for the Secret a pack names in sidecar.secretRef; declare the pack's Secret there, and name other volumes otherwise", SecretVolumePrefix)
 	case name == TokenVolume:

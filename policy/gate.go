@@ -215,7 +215,7 @@ func (g *Gate) Check(ctx context.Context, res *compile.Result) (_ *Report, err e
 
 // undeclaredMounts: a pack may not declare a volume under the token volume's name, and its own
 // sidecar.volumeMounts may name only what the pack declared (its sidecar.volumes, secretRef and
-// host mounts) and the pod's shared scratch (workspace, ipc, tmp, skills). Mounting the run's API token, which skillc gives only to the sidecars that declared RBAC,
+// host mounts), its own HOME and the pod's shared scratch (workspace, ipc, tmp, skills). Mounting the run's API token, which skillc gives only to the sidecars that declared RBAC,
 // or another pack's secret takes what the platform gave someone else (META-01). The Job alone does
 // not say which mounts a pack declared, so the gate checks this from the sources; another pack's
 // host volume is the library's META-01.
@@ -240,7 +240,7 @@ func undeclaredMounts(o compile.Object, pod *compile.Pod) []Finding {
 		// (A pack's own volume under one of skillc's names, the token's among them, is bad input:
 		// compile's validation refuses it before any pod is built.)
 		pack := t.Pack.Metadata.Name
-		own := map[string]bool{compile.SecretVolumeName(pack): true}
+		own := map[string]bool{compile.SecretVolumeName(pack): true, compile.HomeVolumeName(pack): true}
 		for _, v := range compile.PodVolumes {
 			own[v] = true
 		}

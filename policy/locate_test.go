@@ -17,27 +17,35 @@ import (
 )
 
 // TestSecurityContextFindingsLocated: a finding about a sidecar's securityContext names
-// hostAccess only when the pack declared host access; otherwise skillc's own hardening set the
-// field and the finding names the sidecar (it used to point every pack at spec.sidecar.hostAccess).
+// hostAccess only when the pack declared host access and hostAccess set the field; a writable root
+// names the pack's own opt-out, host access or not (findings used to point every pack at
+// spec.sidecar.hostAccess).
 func TestSecurityContextFindingsLocated(t *testing.T) {
 	for _, tc := range []struct {
-		name, extra, want string
+		name, extra, rule string
+		severity          diag.Severity
+		want              string
 	}{
-		{"no host access", "", "spec.sidecar"},
-		{"host access", "    hostAccess: {enabled: true, hostPID: true}\n", "spec.sidecar.hostAccess"},
+		{"writable root", "    readOnlyRootFilesystem: false\n", "POD-12", diag.SeverityWarning, "spec.sidecar.readOnlyRootFilesystem"},
+		{"writable root with host access", "    readOnlyRootFilesystem: false\n    hostAccess: {enabled: true, hostPID: true}\n", "POD-12", diag.SeverityWarning, "spec.sidecar.readOnlyRootFilesystem"},
+		{"capabilities with host access", "    hostAccess: {enabled: true, hostPID: true}\n", "POD-09", diag.SeverityDeny, "spec.sidecar.hostAccess"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := gateYAML(t, pack(tc.extra), compile.Options{Profile: "restricted"})
 			var got []string
-			for _, d := range findingsOf(rep, "POD-12", diag.SeverityWarning) {
+			for _, d := range findingsOf(rep, tc.rule, tc.severity) {
 				if strings.Contains(d.Message, "container skill-p ") {
 					got = append(got, d.Field)
 				}
 			}
 			if len(got) != 1 || got[0] != tc.want {
-				t.Errorf("POD-12 of the skill sidecar located at %q, want [%s]\n%v", got, tc.want, rep.Findings)
+				t.Errorf("%s of the skill sidecar located at %q, want [%s]\n%v", tc.rule, got, tc.want, rep.Findings)
 			}
 		})
+	}
+	// By default the sidecar's root is read-only: nothing to locate.
+	if got := findingsOf(gateYAML(t, pack(""), compile.Options{Profile: "restricted"}), "POD-12", diag.SeverityWarning); len(got) != 0 {
+		t.Errorf("POD-12 on a default pack: %v", got)
 	}
 }
 

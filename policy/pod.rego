@@ -2,6 +2,7 @@
 package skillc.pod
 
 import data.skillc.lib
+import data.skillc.names
 import rego.v1
 
 params := lib.parameters
@@ -476,8 +477,28 @@ token_mounted if {
 candidates contains f if {
 	host_access
 	token_mounted
-	f := lib.warning("POD-11", sprintf("%s.automountServiceAccountToken", [lib.pod_prefix]), concat(",", lib.skill_packs), "an API token is mounted in a pod with host access: code that escapes to the node also holds the token. Fix: --identity per-run (the token goes only to sidecars that declared RBAC), or keep RBAC and host access in separate runs")
+	f := lib.warning("POD-11", sprintf("%s.automountServiceAccountToken", [lib.pod_prefix]), concat(",", lib.skill_packs), pod11_token_message)
 }
+
+# With the shared identity every container holds the token; per run, only the containers that
+# mount it (the sidecars whose packs declared RBAC), so only separating them from host access helps.
+pod11_token_message := "an API token is mounted into every container of a pod with host access: code that escapes to the node also holds the token. Fix: identity: per-run in the CompilerConfig (only the sidecars of packs that declare RBAC then get a token), and run packs that declare RBAC apart from packs with host access" if {
+	object.get(lib.pod_spec, "automountServiceAccountToken", true) != false
+}
+
+pod11_token_message := msg if {
+	object.get(lib.pod_spec, "automountServiceAccountToken", true) == false
+	holders := sort({c.c.name |
+		some c in lib.containers
+		some m in object.get(c.c, "volumeMounts", [])
+		m.name == names.token_volume
+	})
+	msg := sprintf("an API token is mounted into %s in a pod with host access: code that escapes to the node can read it there. Fix: run the packs that declare RBAC apart from the packs with host access (another Agent, or a run whose skills leave one of them out)", [pod11_holders(holders)])
+}
+
+pod11_holders(holders) := "the pod" if count(holders) == 0
+
+pod11_holders(holders) := concat(", ", holders) if count(holders) > 0
 
 # POD-13: volume types beyond Pod Security restricted's list. Host paths have their own rules
 # (POD-04/05/06, META-01); gitRepo is refused in every profile.
@@ -497,12 +518,19 @@ candidates contains f if {
 	f := lib.make("POD-13", "deny", true, sprintf("%s.volumes[%d].gitRepo", [lib.pod_prefix, i]), lib.mounting_packs(vol.name), sprintf("volume %q is a gitRepo volume: deprecated, and the kubelet runs git for it on the node as root (CVE-2024-10220). Fix: clone in an init container into an emptyDir", [vol.name]))
 }
 
-# POD-12: writable root filesystem (restricted only).
+# POD-12: writable root filesystem (restricted only). skillc gives a pack's sidecar a read-only
+# root unless the pack opts out with spec.sidecar.readOnlyRootFilesystem: false, so for a sidecar
+# the fix names that field.
 candidates contains f if {
 	some c in lib.containers
 	not sc(c).readOnlyRootFilesystem == true
-	f := lib.finding("POD-12", sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has a writable root filesystem: a compromise can persist binaries in it. Fix: readOnlyRootFilesystem: true, writing to /tmp or /workspace", [c.c.name]))
+	pack := lib.pack_of_container(c.c.name)
+	f := lib.finding("POD-12", sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), pack, sprintf("container %s has a writable root filesystem: a compromise can persist binaries in it. Fix: %s", [c.c.name, pod12_fix(pack)]))
 }
+
+pod12_fix(pack) := "readOnlyRootFilesystem: true, writing to /tmp or /workspace" if pack == ""
+
+pod12_fix(pack) := sprintf("remove spec.sidecar.readOnlyRootFilesystem: false from SkillPack %s (skillc then mounts the sidecar's root read-only, with /tmp and HOME writable), once its image writes only there", [pack]) if pack != ""
 
 deny contains f if {
 	some f in candidates

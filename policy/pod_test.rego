@@ -134,12 +134,44 @@ test_pod_11_service_account_and_token if check([
 	{"obj": job([sidecar({})], {}), "absent": ["POD-11"]},
 ])
 
+# The token warning says what helps: per-run identity when every container holds the token, and
+# separating the packs when a sidecar with RBAC holds it anyway (it names the holder).
+test_pod_11_token_fix_fits_the_identity if {
+	allow := {"hostNamespaceAllow": [{"skillPack": "p", "hostPID": true}]}
+	some shared in full(job([sidecar({})], {"hostPID": true}), allow)
+	shared.rule == "POD-11"
+	contains(shared.msg, "mounted into every container")
+	contains(shared.msg, "Fix: identity: per-run in the CompilerConfig")
+	token := {"name": "kube-api-access", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}}
+	holder := sidecar({"volumeMounts": [{"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]})
+	some per_run in full(job([holder], {"hostPID": true, "automountServiceAccountToken": false, "volumes": array.concat(base_volumes, [token])}), allow)
+	per_run.rule == "POD-11"
+	contains(per_run.msg, "an API token is mounted into skill-p in a pod with host access")
+	contains(per_run.msg, "Fix: run the packs that declare RBAC apart from the packs with host access")
+	not contains(per_run.msg, "per-run")
+}
+
 test_pod_12_read_only_root_restricted_only if check([
 	{"obj": job([with_sc({"allowPrivilegeEscalation": false})], {}), "params": restricted, "want": [["POD-12", "warn"]]},
 	{"obj": job([with_sc({"allowPrivilegeEscalation": false})], {}), "absent": ["POD-12"]},
 	{"obj": job([sidecar({})], {}), "params": restricted, "absent": ["POD-12"]},
 	{"obj": cronjob([sidecar({"securityContext": {"readOnlyRootFilesystem": false, "allowPrivilegeEscalation": false}})], {}), "params": restricted, "want": [["POD-12", "warn"]]},
 ])
+
+# A sidecar's root is writable only when its pack opted out: the fix names the pack's field. Any
+# other container gets the container's own field.
+test_pod_12_fix_names_the_opt_out if {
+	sidecar_msgs := {f.msg | some f in full(job([sidecar({"securityContext": {"readOnlyRootFilesystem": false, "allowPrivilegeEscalation": false}})], {}), restricted); f.rule == "POD-12"}
+	count(sidecar_msgs) == 1
+	some m in sidecar_msgs
+	contains(m, "container skill-p has a writable root filesystem")
+	contains(m, "Fix: remove spec.sidecar.readOnlyRootFilesystem: false from SkillPack p")
+	tool := object.union(with_sc({"allowPrivilegeEscalation": false}), {"name": "tool"})
+	other := {f.msg | some f in full(job([tool], {}), restricted); f.rule == "POD-12"}
+	some o in other
+	contains(o, "container tool has a writable root filesystem")
+	endswith(o, "Fix: readOnlyRootFilesystem: true, writing to /tmp or /workspace")
+}
 
 # Calibration: the seed's host-access example (hostPID, root, read-only /proc and /sys) is denied
 # POD-02, POD-06, POD-07 by default, and passes once the platform allow-lists exactly that.

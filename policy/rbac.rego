@@ -250,7 +250,48 @@ candidates contains f if {
 	count(object.get(r, "resources", [])) > 0
 	reads := [v | some v in r.verbs; v in lib.read_verbs]
 	count(reads) > 0
+	not only_cluster_scoped(r)
 	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), r.resources]))
+}
+
+# Cluster-scoped resources have no namespace to narrow a grant to: sidecar.rbac (a Role) cannot
+# grant them, so the fix is to drop the rule, or to record that the skill needs it.
+candidates contains f if {
+	input.kind == "ClusterRole"
+	some i, r in rules
+	count(object.get(r, "resources", [])) > 0
+	reads := [v | some v in r.verbs; v in lib.read_verbs]
+	count(reads) > 0
+	only_cluster_scoped(r)
+	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v, which are cluster-scoped: only clusterRBAC grants them (a Role in the run's namespace cannot). Fix: remove the rule unless a skill's command reads them; if one does, the platform records that in the CompilerConfig with an exception for RBAC-13 naming the pack (owner, justification, expiry)", [concat(",", reads), r.resources]))
+}
+
+# The built-in cluster-scoped resources, as group/resource ("" is the core group); a subresource
+# is as scoped as its resource.
+cluster_scoped := {
+	"/nodes", "/namespaces", "/persistentvolumes", "/componentstatuses",
+	"storage.k8s.io/storageclasses", "storage.k8s.io/csidrivers", "storage.k8s.io/csinodes",
+	"storage.k8s.io/volumeattachments", "node.k8s.io/runtimeclasses",
+	"scheduling.k8s.io/priorityclasses", "networking.k8s.io/ingressclasses",
+	"apiextensions.k8s.io/customresourcedefinitions", "apiregistration.k8s.io/apiservices",
+	"rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/clusterrolebindings",
+	"certificates.k8s.io/certificatesigningrequests", "metrics.k8s.io/nodes",
+	"admissionregistration.k8s.io/mutatingwebhookconfigurations",
+	"admissionregistration.k8s.io/validatingwebhookconfigurations",
+	"admissionregistration.k8s.io/validatingadmissionpolicies",
+	"admissionregistration.k8s.io/validatingadmissionpolicybindings",
+	"flowcontrol.apiserver.k8s.io/flowschemas", "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations",
+}
+
+# only_cluster_scoped: every resource of every group the rule names is cluster-scoped.
+only_cluster_scoped(r) if {
+	groups := object.get(r, "apiGroups", [])
+	count(groups) > 0
+	every g in groups {
+		every res in r.resources {
+			concat("/", [g, split(res, "/")[0]]) in cluster_scoped
+		}
+	}
 }
 
 # Non-resource URLs are API server paths, not namespaced objects: name them as such.

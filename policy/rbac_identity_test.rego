@@ -43,9 +43,27 @@ test_nonresource_read_describes_api_server_paths if {
 }
 
 test_resource_read_still_says_every_namespace if {
-	some f in full(crole([rule([""], ["nodes"], ["list"])]), {})
+	some f in full(crole([rule([""], ["pods"], ["list"])]), {})
 	f.rule == "RBAC-13"
 	contains(f.msg, "across every namespace")
+}
+
+# A cluster-scoped resource has no namespace: the message says so, and that sidecar.rbac cannot
+# grant it, and names what the author can do instead. A rule that mixes in a namespaced resource,
+# or a group that also serves namespaced ones, keeps the namespace message.
+test_cluster_scoped_read_says_what_to_do if {
+	msgs := {f.msg | some f in full(crole([rule([""], ["nodes", "nodes/status"], ["get", "list"])]), {}); f.rule == "RBAC-13"}
+	count(msgs) == 1
+	some m in msgs
+	contains(m, `reads get,list of ["nodes", "nodes/status"], which are cluster-scoped: only clusterRBAC grants them`)
+	contains(m, "an exception for RBAC-13")
+	not contains(m, "across every namespace")
+	some f in full(crole([rule([""], ["nodes", "pods"], ["list"])]), {})
+	f.rule == "RBAC-13"
+	contains(f.msg, "across every namespace")
+	some g in full(crole([rule(["", "apps"], ["nodes"], ["list"])]), {})
+	g.rule == "RBAC-13"
+	contains(g.msg, "across every namespace")
 }
 
 test_nonresource_head_is_a_read if {

@@ -216,6 +216,8 @@ spec:
     resources:
       cpu: 100m
       memory: 128Mi
+    # The root filesystem is read-only; /tmp and $HOME (/home/skill) are writable. Only if the
+    # image must write elsewhere: readOnlyRootFilesystem: false (restricted then warns, POD-12).
     # Least privilege: read-only verbs on the named objects the steps above read.
     rbac:
       - apiGroups: [""]

@@ -309,8 +309,21 @@ func TestArgoCDExample(t *testing.T) {
 	if !strings.Contains(out, "argocd.argoproj.io/sync-wave") {
 		t.Error("the example's target: argocd did not apply")
 	}
-	// Messages name the app's files relative to where Argo CD runs the command.
-	if !strings.Contains(stderr, "skills.yaml: warning:") {
-		t.Errorf("warnings do not name the file:\n%s", stderr)
+	// The example passes the restricted gate with nothing to report.
+	if stderr != "" {
+		t.Errorf("the example app warns:\n%s", stderr)
+	}
+	// Messages name the app's files relative to where Argo CD runs the command: a copy whose
+	// pack opts out of the read-only root warns (POD-12) at skills.yaml's line.
+	tmp := t.TempDir()
+	copyTree(t, ".", tmp)
+	skills, err := os.ReadFile(filepath.Join(tmp, "skills.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(tmp, "skills.yaml"), strings.Replace(string(skills), "    command: [sleep, infinity]\n", "    command: [sleep, infinity]\n    readOnlyRootFilesystem: false\n", 1))
+	t.Chdir(tmp)
+	if _, stderr, code := execute(t, command[1:]...); code != 0 || !strings.HasPrefix(stderr, "skills.yaml: warning: POD-12: spec.sidecar.readOnlyRootFilesystem:") {
+		t.Errorf("exit %d; warnings do not name the file:\n%s", code, stderr)
 	}
 }

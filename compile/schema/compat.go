@@ -26,6 +26,51 @@ const (
 	Unknown  Status = "unknown"   // not in skillc's types: "unknown field" (a bug in this table)
 )
 
+// ExtensionPrefix starts what the schemas and docs/compatibility.md say of a skillc extension.
+const ExtensionPrefix = "skillc extension, not an upstream Sympozium field: "
+
+// Extension is a field of an upstream kind that only skillc reads (api.ExtensionTag).
+type Extension struct {
+	Kind, Path, Note string
+}
+
+// Extensions lists the skillc extensions of the upstream kinds, in the order of
+// CompatibilityDoc's sections and of the fields in the types.
+func Extensions() []Extension {
+	var out []Extension
+	for _, k := range compatKinds {
+		var walk func(t reflect.Type, path string, seen map[reflect.Type]bool)
+		walk = func(t reflect.Type, path string, seen map[reflect.Type]bool) {
+			t = elem(t)
+			if t.Kind() != reflect.Struct || seen[t] || !strings.HasPrefix(t.PkgPath(), "github.com/skillc-dev/") {
+				return
+			}
+			seen[t] = true
+			defer delete(seen, t)
+			for i := range t.NumField() {
+				f := t.Field(i)
+				jname, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if jname == "" && (f.Anonymous || strings.Contains(opts, "inline")) {
+					walk(f.Type, path, seen)
+					continue
+				}
+				if jname == "" || jname == "-" {
+					continue
+				}
+				if note := api.ExtensionNote(f.Tag); note != "" {
+					out = append(out, Extension{k, path + "." + jname, note})
+				}
+				walk(f.Type, path+"."+jname, seen)
+			}
+		}
+		walk(UpstreamKinds[k], "spec", map[reflect.Type]bool{})
+	}
+	return out
+}
+
+// compatKinds are the upstream kinds in the order docs/compatibility.md lists them.
+var compatKinds = []string{"SkillPack", "Agent", "AgentRun", "SympoziumSchedule", "Ensemble", "SympoziumPolicy"}
+
 // Field is one upstream field and skillc's treatment of it.
 type Field struct {
 	Kind, Path string
@@ -142,14 +187,14 @@ func CompatibilityDoc(upstreamFields []string, version string) (string, []Field,
 		"- **modelled**: read, and emitted as the upstream controller emits it, and gated;\n" +
 		"- **no effect**: accepted; the upstream controller emits nothing from it (it steers the controller at run time);\n" +
 		"- **refused**: an input error that names the field as upstream's and says why skillc does not support it.\n\n" +
-		"A field no upstream CRD defines is an `unknown field` error.\n\n")
+		"A field no upstream CRD defines is an `unknown field` error, except skillc's own extensions, listed\n" +
+		"[at the end](#skillc-extensions).\n\n")
 	fmt.Fprintf(&b, "| | fields |\n|---|---|\n| modelled | %d |\n| no effect | %d |\n| refused | %d |\n| total | %d |\n",
 		counts[Modelled], counts[NoEffect], counts[Refused], len(fields))
 	if counts[Unknown] > 0 {
 		fmt.Fprintf(&b, "| **unknown (a bug)** | %d |\n", counts[Unknown])
 	}
-	kinds := []string{"SkillPack", "Agent", "AgentRun", "SympoziumSchedule", "Ensemble", "SympoziumPolicy"}
-	for _, k := range kinds {
+	for _, k := range compatKinds {
 		fmt.Fprintf(&b, "\n## %s\n\n| field | status | what skillc does |\n|---|---|---|\n", k)
 		last := "" // reset per kind: a table's first row always says its note
 		for _, f := range fields {
@@ -164,6 +209,15 @@ func CompatibilityDoc(upstreamFields []string, version string) (string, []Field,
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Path, f.Status, strings.ReplaceAll(note, "|", `\|`))
 		}
+	}
+	b.WriteString("\n## skillc extensions\n\n" +
+		"Fields of the kinds above that no upstream CRD has: only skillc reads them, and each is a\n" +
+		"deliberate difference from the upstream controller. Where the upstream CRD is installed, the API\n" +
+		"server drops them, and `kubectl apply` (strict field validation, its default) refuses a source\n" +
+		"that sets one: keep such sources out of what is applied (`keepSources: false`, the default).\n\n" +
+		"| kind | field | what skillc does |\n|---|---|---|\n")
+	for _, e := range Extensions() {
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", e.Kind, e.Path, strings.ReplaceAll(e.Note, "|", `\|`))
 	}
 	slices.SortStableFunc(fields, func(a, b Field) int { return strings.Compare(string(a.Status), string(b.Status)) })
 	return b.String(), fields, nil

@@ -306,6 +306,10 @@ func (g *generator) structSchema(t reflect.Type, name string) (object, error) {
 			if err != nil {
 				return fmt.Errorf("%s.%s: %w", t.Name(), jname, err)
 			}
+			if note := api.ExtensionNote(f.Tag); note != "" {
+				// Said on hover in every editor: the field is not upstream's.
+				h.Description = strings.TrimSpace(ExtensionPrefix + note + ". " + h.Description)
+			}
 			props[jname] = h.apply(s)
 			if h.Required {
 				required = append(required, jname)
