@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillc-dev/skillc/source"
 )
 
 // root is the repository, where schemas/ and the fixtures are.
@@ -220,6 +222,20 @@ func sourceFiles(t testing.TB) []string {
 				return err
 			}
 			if d.IsDir() && (d.Name() == "invalid" || strings.HasPrefix(d.Name(), "invalid-")) {
+				return fs.SkipDir
+			}
+			// A folder with a .skillcignore is a repository as users have them (Helm templates,
+			// workflows): its sources are the files skillc's own walk reads.
+			if _, err := os.Lstat(filepath.Join(path, ".skillcignore")); d.IsDir() && err == nil {
+				walked, ds := source.ReadPaths([]string{path}, nil)
+				if ds.HasErrors() {
+					return ds.Err()
+				}
+				for _, f := range walked {
+					if ext := filepath.Ext(f.Name); ext == ".yaml" || ext == ".yml" {
+						files = append(files, f.Name)
+					}
+				}
 				return fs.SkipDir
 			}
 			if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
