@@ -62,13 +62,9 @@ func Write(ctx context.Context, dir string, files map[string][]byte, opts Option
 			return fmt.Errorf("internal error: %q is not a path a render may write", rel)
 		}
 	}
-	prev, err := inspect(abs)
-	if err != nil {
-		return err
-	}
-	if err := emptyRender(prev, len(files), opts.AllowEmpty); err != nil {
-		return err
-	}
+	// DIR is read under the writers' lock of its parent: another writer may be swapping it, and
+	// what we swap out and remove must be what DIR holds when we do. Making a missing parent first
+	// changes nothing a refusal below could leave: with no parent there is no DIR to refuse.
 	parent, base := filepath.Dir(abs), filepath.Base(abs)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -81,9 +77,8 @@ func Write(ctx context.Context, dir string, files map[string][]byte, opts Option
 		return err
 	}
 	defer unlockWriters()
-	// Another writer may have replaced DIR while we waited: what we swap out and remove is what
-	// DIR holds now, read under the lock.
-	if prev, err = inspect(abs); err != nil {
+	prev, err := inspect(abs)
+	if err != nil {
 		return err
 	}
 	if err := emptyRender(prev, len(files), opts.AllowEmpty); err != nil {
