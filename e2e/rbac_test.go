@@ -149,16 +149,21 @@ func TestDeployerRBAC(t *testing.T) {
 	ctxNS := "r-escalation"
 	ensureNamespace(t, ctx, cs, ctxNS, "restricted")
 	bindDeployer(t, ctx, cs, dcs, ctxNS)
-	var engine *policy.Engine
-	engine, err = policy.New(ctx, map[string]any{"profile": "baseline", "today": time.Now().UTC().Format(time.DateOnly)})
-	if err != nil {
-		t.Fatal(err)
+	// Each fixture's roles are judged in its own profile (a denied fixture may be denied only under
+	// restricted, as least-privilege's pods delete is); the mutations under baseline.
+	engines := map[string]*policy.Engine{}
+	for _, profile := range []string{"baseline", "restricted"} {
+		if engines[profile], err = policy.New(ctx, map[string]any{"profile": profile, "today": time.Now().UTC().Format(time.DateOnly)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var roles []*unstructured.Unstructured
+	profileOf := map[*unstructured.Unstructured]string{}
 	for _, c := range fixtureCases(t, "denied") {
 		for _, o := range compileUngated(t, &c) {
 			if o.GetKind() == "Role" || o.GetKind() == "ClusterRole" {
 				roles = append(roles, o)
+				profileOf[o] = c.profile
 			}
 		}
 	}
@@ -181,6 +186,10 @@ func TestDeployerRBAC(t *testing.T) {
 	for _, o := range roles {
 		if o.GetKind() == "Role" {
 			o.SetNamespace(ctxNS)
+		}
+		engine := engines["baseline"]
+		if profileOf[o] == "restricted" {
+			engine = engines["restricted"]
 		}
 		findings, err := engine.Eval(ctx, o.Object)
 		if err != nil {
