@@ -277,26 +277,3 @@ func BenchmarkExtract(b *testing.B) {
 		}
 	}
 }
-
-func TestUnusedAndMissing(t *testing.T) {
-	p := &api.SkillPack{}
-	p.Spec.Skills = []api.Skill{{Content: "```bash\nkubectl get deployments\nkubectl describe deployment\nkubectl logs deploy/web\nkubectl rollout restart deployment web\n```\n"}}
-	cmds := Pack(p, nil)
-	rbac := FromAPI([]api.PolicyRule{
-		{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list"}},
-		{APIGroups: []string{""}, Resources: []string{"pods", "events"}, Verbs: []string{"get", "list", "watch", "delete"}},
-		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets"}, Verbs: []string{"get", "list", "patch"}},
-	})
-	var unused []string
-	for _, g := range Unused(rbac, nil, Requests(cmds)) {
-		unused = append(unused, g.String())
-	}
-	want := []string{`""/configmaps get`, `""/configmaps list`, `""/pods get`, `""/pods delete`, `""/events get`, `""/events watch`, `""/events delete`, "apps/replicasets get", "apps/replicasets patch"}
-	if d := cmp.Diff(want, unused); d != "" {
-		t.Errorf("unused (-want +got):\n%s", d)
-	}
-	missing := Missing(rbac, nil, cmds)
-	if len(missing) != 1 || missing[0].Command.Command != "kubectl logs deploy/web" || missing[0].Command.Line != 4 || missing[0].Request.Rule() != "pods/log get (rbac)" {
-		t.Errorf("missing %+v; want pods/log get for kubectl logs deploy/web at line 4", missing)
-	}
-}
