@@ -29,86 +29,123 @@ import (
 var plainKeys = []string{"apiVersion", "kind", "resources", "buildMetadata"}
 
 // extractSources reads the files the root kustomization lists, if it is plain and they are files
-// in DIR, and keeps aside (f.extracted) the objects of each file made of source kinds only; such
-// a file is then empty to kustomize (f.stripped). A file with any other object, a List, a
-// CompilerConfig or something kustomize would refuse is left to kustomize whole. Any doubt: nothing
-// is kept aside, and kustomize reads everything.
+// in DIR or folders whose kustomization is plain too, and keeps aside (f.extracted) the objects
+// of each file made of source kinds only; such a file is then empty to kustomize (f.stripped). A
+// file with any other object, a List, a CompilerConfig or something kustomize would refuse is
+// left to kustomize whole. Any doubt: nothing is kept aside, and kustomize reads everything.
 func (f *buildFS) extractSources() {
+	was := f.refused
+	defer func() { f.refused = was }() // kustomize reads them again and reports what is wrong
+	x := &extraction{fs: f, rf: provider.NewDefaultDepProvider().GetResourceFactory(), stripped: map[string]bool{}}
+	k := x.plainKustomization(f.root)
+	if k == nil {
+		return
+	}
+	// Only the root's buildMetadata counts (kustomize gives every folder the root's).
+	for _, e := range k.Field("buildMetadata").Value.YNode().Content {
+		x.buildMetadata = append(x.buildMetadata, e.Value)
+	}
+	if !x.resources(f.root, k, &resource.Origin{}) {
+		return
+	}
+	f.stripped, f.extracted = x.stripped, x.extracted
+}
+
+type extraction struct {
+	fs            *buildFS
+	rf            *resource.Factory
+	buildMetadata []string
+	stripped      map[string]bool
+	extracted     []*kyaml.RNode
+}
+
+// plainKustomization is the kustomization of dir, read as kustomize reads it, if it has nothing
+// but resources (and buildMetadata: [originAnnotations]); else nil.
+func (x *extraction) plainKustomization(dir string) *kyaml.RNode {
+	f := x.fs
 	kpath := ""
 	for _, name := range konfig.RecognizedKustomizationFileNames() {
-		p := filepath.Join(f.root, name)
+		p := filepath.Join(dir, name)
 		if info, ok := f.probe(p); ok && info != nil && info.Mode().IsRegular() {
 			if kpath != "" {
-				return // kustomize refuses two
+				return nil // kustomize refuses two
 			}
 			kpath = p
 		}
 	}
 	if kpath == "" {
-		return
+		return nil
 	}
-	was := f.refused
-	defer func() { f.refused = was }() // kustomize reads them again and reports what is wrong
 	data, err := f.ReadFile(kpath)
 	if err != nil {
-		return
+		return nil
 	}
 	k, err := kyaml.Parse(string(data))
 	if err != nil || k.YNode().Kind != kyaml.MappingNode {
-		return
+		return nil
 	}
 	fields, err := k.Fields()
 	if err != nil {
-		return
+		return nil
 	}
 	for _, name := range fields {
 		if !slices.Contains(plainKeys, name) {
-			return
+			return nil
 		}
 	}
 	if kind := k.GetKind(); kind != "" && kind != types.KustomizationKind {
-		return // a Component: kustomize refuses it here
+		return nil // a Component: kustomize refuses it here
 	}
 	if bm := k.Field("buildMetadata"); bm != nil {
+		if bm.Value.YNode().Kind != kyaml.SequenceNode {
+			return nil
+		}
 		for _, e := range bm.Value.YNode().Content {
 			if e.Value != types.OriginAnnotations {
-				return
+				return nil
 			}
 		}
+	} else if err := k.PipeE(kyaml.SetField("buildMetadata", kyaml.NewListRNode())); err != nil {
+		return nil
 	}
-	list := k.Field("resources")
-	if list == nil || list.Value.YNode().Kind != kyaml.SequenceNode {
-		return
+	if list := k.Field("resources"); list == nil || list.Value.YNode().Kind != kyaml.SequenceNode {
+		return nil
 	}
-	var buildMetadata []string
-	if bm := k.Field("buildMetadata"); bm != nil {
-		for _, e := range bm.Value.YNode().Content {
-			buildMetadata = append(buildMetadata, e.Value)
+	return k
+}
+
+// resources reads the resources of the plain kustomization k of dir, in kustomize's order, whose
+// objects get the origin origin.Append(entry). false: leave everything to kustomize.
+func (x *extraction) resources(dir string, k *kyaml.RNode, origin *resource.Origin) bool {
+	f := x.fs
+	for _, e := range k.Field("resources").Value.YNode().Content {
+		if e.Kind != kyaml.ScalarNode || !filepath.IsLocal(filepath.FromSlash(e.Value)) || isRemote(e.Value) {
+			return false
 		}
-	}
-	rf := provider.NewDefaultDepProvider().GetResourceFactory()
-	stripped := map[string]bool{}
-	var extracted []*kyaml.RNode
-	for _, e := range list.Value.YNode().Content {
-		if e.Kind != kyaml.ScalarNode || e.Value == "" || isRemote(e.Value) || !isYAMLName(e.Value) {
-			return
+		p := filepath.Join(dir, filepath.FromSlash(e.Value))
+		info, ok := f.probe(p)
+		if !ok || info == nil {
+			return false
 		}
-		p := filepath.Join(f.root, filepath.FromSlash(e.Value))
-		if info, ok := f.probe(p); !ok || info == nil || !info.Mode().IsRegular() {
-			return
+		if info.IsDir() {
+			sub := x.plainKustomization(p)
+			if sub == nil || !x.resources(p, sub, origin.Append(e.Value)) {
+				return false
+			}
+			continue
 		}
-		if stripped[p] {
-			return // listed twice: kustomize reports the duplicates
+		if !info.Mode().IsRegular() || !isYAMLName(e.Value) || x.stripped[p] {
+			return false // listed twice: kustomize reports the duplicates
 		}
 		data, err := f.ReadFile(p)
 		if err != nil {
-			return
+			return false
 		}
 		// What kustomize does to a plain kustomization's file, in its order: read it with its
 		// resource factory, annotate the origin (KustTarget.accumulateFile), then finish
 		// (krusty.Kustomizer.Run: build annotations removed, origin and transformer annotations
 		// removed unless buildMetadata asks for them).
-		res, err := rf.SliceFromBytes(data)
+		res, err := x.rf.SliceFromBytes(data)
 		if err != nil || len(res) == 0 {
 			continue
 		}
@@ -119,33 +156,33 @@ func (f *buildFS) extractSources() {
 		if !allPlainSources(nodes) {
 			continue
 		}
-		anno, err := (&resource.Origin{}).Append(e.Value).String()
+		anno, err := origin.Append(e.Value).String()
 		if err != nil {
-			return
+			return false
 		}
 		if _, err = (annotations.Filter{
 			Annotations: map[string]string{AnnotationOrigin: anno},
 			FsSlice:     []types.FieldSpec{{Path: "metadata/annotations", CreateIfNotPresent: true}},
 		}).Filter(nodes); err != nil {
-			return
+			return false
 		}
 		for _, r := range res {
 			r.RemoveBuildAnnotations()
-			if !slices.Contains(buildMetadata, types.OriginAnnotations) {
+			if !slices.Contains(x.buildMetadata, types.OriginAnnotations) {
 				if err := r.SetOrigin(nil); err != nil {
-					return
+					return false
 				}
 			}
-			if !slices.Contains(buildMetadata, types.TransformerAnnotations) {
+			if !slices.Contains(x.buildMetadata, types.TransformerAnnotations) {
 				if err := r.ClearTransformations(); err != nil {
-					return
+					return false
 				}
 			}
 		}
-		stripped[p] = true
-		extracted = append(extracted, nodes...)
+		x.stripped[p] = true
+		x.extracted = append(x.extracted, nodes...)
 	}
-	f.stripped, f.extracted = stripped, extracted
+	return true
 }
 
 // allPlainSources: every object is a source kind other than the config (which may be local

@@ -154,15 +154,18 @@ func TestExtractSourcesOnlyPlain(t *testing.T) {
 		extract bool
 		err     string
 	}{
-		"plain":        {kust: "resources: [a.yaml]\n", extract: true},
-		"namespace":    {kust: "namespace: x\nresources: [a.yaml]\n"},
-		"namePrefix":   {kust: "namePrefix: p-\nresources: [a.yaml]\n"},
-		"patches":      {kust: "resources: [a.yaml]\npatches: [{patch: '[{\"op\": \"add\", \"path\": \"/spec\", \"value\": {}}]', target: {kind: SkillPack}}]\n"},
-		"sortOptions":  {kust: "sortOptions: {order: fifo}\nresources: [a.yaml]\n"},
-		"folder":       {kust: "resources: [sub]\n", files: map[string]string{"sub/kustomization.yaml": "resources: [p.yaml]\n", "sub/p.yaml": pack("p")}},
-		"other build":  {kust: "buildMetadata: [managedByLabel]\nresources: [a.yaml]\n"},
-		"listed twice": {kust: "resources: [a.yaml, a.yaml]\n", err: "may not add resource with an already registered id"},
-		"same id":      {kust: "resources: [a.yaml, b.yaml]\n", files: map[string]string{"b.yaml": pack("a")}, err: "may not add resource with an already registered id"},
+		"plain":            {kust: "resources: [a.yaml]\n", extract: true},
+		"namespace":        {kust: "namespace: x\nresources: [a.yaml]\n"},
+		"namePrefix":       {kust: "namePrefix: p-\nresources: [a.yaml]\n"},
+		"patches":          {kust: "resources: [a.yaml]\npatches: [{patch: '[{\"op\": \"add\", \"path\": \"/spec\", \"value\": {}}]', target: {kind: SkillPack}}]\n"},
+		"sortOptions":      {kust: "sortOptions: {order: fifo}\nresources: [a.yaml]\n"},
+		"folder":           {kust: "resources: [sub, a.yaml]\n", files: map[string]string{"sub/kustomization.yaml": "resources: [p.yaml, deeper]\n", "sub/p.yaml": pack("p"), "sub/deeper/kustomization.yml": "resources: [q.yaml]\n", "sub/deeper/q.yaml": pack("q")}, extract: true},
+		"folder not plain": {kust: "resources: [sub, a.yaml]\n", files: map[string]string{"sub/kustomization.yaml": "namespace: x\nresources: [p.yaml]\n", "sub/p.yaml": pack("p")}},
+		"folder up":        {kust: "resources: [sub]\n", files: map[string]string{"sub/kustomization.yaml": "resources: [../a.yaml]\n"}, err: "security; file"},
+		"component":        {kust: "resources: [sub]\n", files: map[string]string{"sub/kustomization.yaml": "kind: Component\nresources: [p.yaml]\n", "sub/p.yaml": pack("p")}, err: "expected kind != 'Component'"},
+		"other build":      {kust: "buildMetadata: [managedByLabel]\nresources: [a.yaml]\n"},
+		"listed twice":     {kust: "resources: [a.yaml, a.yaml]\n", err: "may not add resource with an already registered id"},
+		"same id":          {kust: "resources: [a.yaml, b.yaml]\n", files: map[string]string{"b.yaml": pack("a")}, err: "may not add resource with an already registered id"},
 		"same id mixed": {kust: "resources: [a.yaml, m.yaml]\n", files: map[string]string{"m.yaml": pack("a") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"},
 			err: "may not add resource with an already registered id"},
 	} {
