@@ -66,6 +66,12 @@ func KustomizeStream(nodes []*RNode, keepOrigin bool) ([]byte, error) {
 // A refusal of buildFS comes back as refused, a located message, instead of kustomize's
 // wrapping of it.
 func KustomizeBuild(dir string) (b *Build, refused *diag.Diagnostic, err error) {
+	return kustomizeBuild(dir, true)
+}
+
+// kustomizeBuild is KustomizeBuild; extract: read the sources of a plain kustomization directly
+// (extractSources), as skillc build does (tests compare with kustomize reading them).
+func kustomizeBuild(dir string, extract bool) (b *Build, refused *diag.Diagnostic, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, err
@@ -84,11 +90,30 @@ func KustomizeBuild(dir string) (b *Build, refused *diag.Diagnostic, err error) 
 	opts := krusty.MakeDefaultOptions()
 	opts.Reorder = krusty.ReorderOptionUnspecified // kustomize's default: legacy unless sortOptions
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
-	rm, err := krusty.MakeKustomizer(opts).Run(fs, root)
-	if err != nil {
-		return nil, fs.refused, &shownError{msg: fs.relative(err.Error()), err: err}
+	if extract {
+		fs.extractSources()
 	}
-	return &Build{Items: rm.ToRNodeSlice(), UserOrigin: fs.userOrigin, fs: fs}, nil, nil
+	run := func() ([]*RNode, error) {
+		fs.building = true
+		defer func() { fs.building = false }()
+		rm, err := krusty.MakeKustomizer(opts).Run(fs, root)
+		if err != nil {
+			return nil, &shownError{msg: fs.relative(err.Error()), err: err}
+		}
+		return rm.ToRNodeSlice(), nil
+	}
+	items, err := run()
+	if err == nil && fs.extracted != nil {
+		var ok bool
+		if items, ok = withExtracted(items, fs.extracted); !ok {
+			fs.stripped, fs.extracted = nil, nil // a duplicate id: kustomize says so, as it would have
+			items, err = run()
+		}
+	}
+	if err != nil {
+		return nil, fs.refused, err
+	}
+	return &Build{Items: items, UserOrigin: fs.userOrigin, fs: fs}, nil, nil
 }
 
 // Build is the output of KustomizeBuild.
@@ -188,6 +213,11 @@ type buildFS struct {
 	refused    *diag.Diagnostic
 	reader     *source.Reader  // checkYAML's, one for the build: the alias budget is shared
 	checked    map[string]bool // files checkYAML has passed
+	// stripped files hold only sources, read by extractSources (extracted): while building they
+	// are empty to kustomize.
+	stripped  map[string]bool
+	extracted []*RNode
+	building  bool
 }
 
 var errReadOnly = errors.New("skillc build writes nothing")
@@ -435,6 +465,9 @@ func (f *buildFS) ReadFile(path string) ([]byte, error) {
 			if err := f.checkPluginConfigs(p, string(data), 0); err != nil {
 				return nil, err
 			}
+		}
+		if f.building && f.stripped[p] {
+			return []byte{}, nil
 		}
 		return data, nil
 	}
