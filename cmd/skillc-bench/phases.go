@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -72,11 +73,12 @@ func phases(args []string, stdout, stderr io.Writer) int {
 	work := fs.String("work", "", "working `DIR` (default: a new temporary directory)")
 	once := fs.String("once", "", "internal: run one compile of -repo in this process, to `MODE` stdout or dir, and print its phases as JSON")
 	repo := fs.String("repo", "", "internal: the repository -once compiles")
+	profile := fs.String("buildprofile", "", "write a CPU profile of the build phase of the first run to `FILE` (resolve's share: go tool pprof -top -focus compile.resolve FILE)")
 	if err := fs.Parse(args); err != nil || *size < 1 || *n < 1 || fs.NArg() > 0 {
 		return 2
 	}
 	if *once != "" {
-		r, err := phaseOnce(context.Background(), *once, *repo, *work)
+		r, err := phaseOnce(context.Background(), *once, *repo, *work, *profile)
 		if err != nil {
 			fmt.Fprintln(stderr, "skillc-bench phases:", err)
 			return 1
@@ -97,7 +99,7 @@ func phases(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(dir)
 	}
 	s := scaled(gen.Size{Packs: 100, Instances: 250, Runs: 1000}, *size)
-	runs, err := measurePhases(context.Background(), s, *n, dir, stderr)
+	runs, err := measurePhases(context.Background(), s, *n, dir, *profile, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "skillc-bench phases:", err)
 		return 1
@@ -107,7 +109,7 @@ func phases(args []string, stdout, stderr io.Writer) int {
 }
 
 // measurePhases writes the repository of size s and runs n rounds of one child per mode.
-func measurePhases(ctx context.Context, s gen.Size, n int, work string, log io.Writer) ([]phaseRun, error) {
+func measurePhases(ctx context.Context, s gen.Size, n int, work, profile string, log io.Writer) ([]phaseRun, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -121,7 +123,11 @@ func measurePhases(ctx context.Context, s gen.Size, n int, work string, log io.W
 		for _, mode := range []string{"stdout", "dir"} {
 			fmt.Fprintf(log, "%s, phases to %s: run %d/%d\n", sizeName(s), mode, i+1, n)
 			var out bytes.Buffer
-			x, err := run(ctx, &out, self, "phases", "-once", mode, "-repo", repo, "-work", filepath.Dir(repo))
+			args := []string{"phases", "-once", mode, "-repo", repo, "-work", filepath.Dir(repo)}
+			if profile != "" && len(runs) == 0 {
+				args = append(args, "-buildprofile", profile)
+			}
+			x, err := run(ctx, &out, self, args...)
 			if err != nil {
 				return nil, err
 			}
@@ -138,7 +144,7 @@ func measurePhases(ctx context.Context, s gen.Size, n int, work string, log io.W
 
 // phaseOnce compiles repo once, as skillc compile does, timing each phase; the output goes to
 // work/phases-stdout.yaml (mode stdout) or work/phases-out/ (mode dir).
-func phaseOnce(ctx context.Context, mode, repo, work string) (phaseRun, error) {
+func phaseOnce(ctx context.Context, mode, repo, work, profile string) (phaseRun, error) {
 	r := phaseRun{Mode: mode}
 	if mode != "stdout" && mode != "dir" {
 		return r, fmt.Errorf("-once %q: want stdout or dir", mode)
@@ -183,6 +189,17 @@ func phaseOnce(ctx context.Context, mode, repo, work string) (phaseRun, error) {
 			return ds
 		}},
 		{"build (validate, resolve, build)", func() error {
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			var ds error
 			res, ds = diagErr(compile.Build(in, cfg))
 			return ds
