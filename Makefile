@@ -126,7 +126,8 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./compile/ ./policy/
 
 ## bench-compare: skillc vs conftest vs a sigs.k8s.io/yaml round trip at 13,000 and 26,000 objects,
-## with the performance targets (slow: minutes; not part of make test). BENCH_ARGS=-kustomize adds kustomize.
+## with the performance targets (slow: minutes; not part of make test). BENCH_ARGS=-kustomize adds kustomize;
+## BENCH_ARGS='-sizes 1,2,10' adds the 10× size (133,000 objects: about 10 more minutes) and its scale targets.
 bench-compare: build tools
 	$(GO) build -o $(BIN)/skillc-bench ./cmd/skillc-bench
 	$(BIN)/skillc-bench -bin $(BIN) -policy policy $(BENCH_ARGS)
