@@ -118,7 +118,7 @@ func JudgeCommands(sc *api.Sidecar, cmds []SkillCommand) Verdict {
 	if sc == nil {
 		sc = &api.Sidecar{}
 	}
-	rbac, cluster := rulesOf(sc.RBAC), rulesOf(sc.ClusterRBAC)
+	rbac, cluster := needs.FromAPI(sc.RBAC), needs.FromAPI(sc.ClusterRBAC)
 
 	// RBAC-21: each request must be allowed by a rule of its scope (needs.Allows: the run's Role
 	// or ClusterRole as the authorizer matches them).
@@ -243,14 +243,6 @@ func breakdown(r rbacv1.PolicyRule) []rbacv1.PolicyRule {
 
 func toRBAC(r api.PolicyRule) rbacv1.PolicyRule {
 	return rbacv1.PolicyRule{APIGroups: r.APIGroups, Resources: r.Resources, Verbs: r.Verbs, ResourceNames: r.ResourceNames, NonResourceURLs: r.NonResourceURLs}
-}
-
-func rulesOf(rs []api.PolicyRule) []rbacv1.PolicyRule {
-	out := make([]rbacv1.PolicyRule, len(rs))
-	for i, r := range rs {
-		out[i] = toRBAC(r)
-	}
-	return out
 }
 
 func compareRequests(a, b needs.Request) int {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/skillc-dev/skillc/api"
 )
 
 // DefaultAllowed reports a request every authenticated user may make under Kubernetes' default
@@ -160,4 +162,17 @@ func Allows(rbac, clusterRBAC []rbacv1.PolicyRule, q Request) bool {
 		}
 	}
 	return false
+}
+
+// FromAPI converts a pack's written rules (spec.sidecar.rbac, clusterRBAC) to RBAC's type.
+func FromAPI(rules []api.PolicyRule) []rbacv1.PolicyRule {
+	if rules == nil {
+		return nil
+	}
+	out := make([]rbacv1.PolicyRule, len(rules))
+	for i, r := range rules {
+		out[i] = rbacv1.PolicyRule{APIGroups: r.APIGroups, Resources: r.Resources, Verbs: r.Verbs,
+			ResourceNames: r.ResourceNames, NonResourceURLs: r.NonResourceURLs}
+	}
+	return out
 }
