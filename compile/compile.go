@@ -41,6 +41,8 @@ type Result struct {
 	Inputs *api.Inputs
 
 	origins map[Object]*origins // as the builders recorded them
+	unit    int                 // the plan's unit this is (Plan.Unit)
+	counts  []int               // objects per pod of the unit
 }
 
 // Compile loads files and compiles them. It returns every diagnostic, sorted: with an input error
@@ -115,196 +117,130 @@ func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Di
 	return &c, diags
 }
 
-// Build compiles decoded inputs with an effective (defaulted, validated) config. Like Compile, it
-// returns a nil Result exactly when the diagnostics hold an input error.
+// Build compiles decoded inputs with an effective (defaulted, validated) config: Prepare, then
+// every unit of the plan. Like Compile, it returns a nil Result exactly when the diagnostics hold
+// an input error.
 func Build(in *api.Inputs, cfg *api.CompilerConfig) (*Result, diag.Diagnostics) {
-	// Ensembles first: what their controller creates is validated and resolved like the rest.
-	in, diags := expandEnsembles(in)
-	for _, p := range in.Packs {
-		diags = append(diags, validatePack(p)...)
+	p, diags := Prepare(in, cfg)
+	if p == nil {
+		return nil, diags
 	}
-	for _, i := range in.Instances {
-		diags = append(diags, validateInstance(i)...)
-		for _, check := range agentChecks {
-			diags = append(diags, check(&cfg.Spec, i)...)
+	res := *p.Base
+	res.origins = map[Object]*origins{}
+	for i := range p.Units() {
+		u, d := p.Unit(i)
+		diags = append(diags, d...)
+		if d := p.Accept(u); d != nil {
+			return nil, d
 		}
+		res.Objects = append(res.Objects, u.Objects...)
+		res.StandIns = append(res.StandIns, u.StandIns...)
+		maps.Copy(res.origins, u.origins)
 	}
-	for _, r := range in.Runs {
-		diags = append(diags, validateRun(r)...)
-	}
-	for _, sc := range in.Schedules {
-		diags = append(diags, validateSchedule(sc)...)
-	}
-	diags = append(diags, validatePolicies(in)...)
 	if diags.HasErrors() {
 		diags.Sort()
 		return nil, diags
 	}
-	spec := &cfg.Spec
-	pods, instToggles, d := resolve(spec, in)
-	diags = append(diags, d...)
-	if diags.HasErrors() {
-		diags.Sort()
-		return nil, diags
-	}
-	if d := objectCeiling(spec.Limits.MaxObjects, pods, instToggles); d != nil {
-		return nil, d
-	}
-	configMaps := map[nsName]bool{} // built once, whether for a run or a stand-in
-	objs, from, d := buildObjects(cfg, pods, instToggles, configMaps)
-	diags = append(diags, d...)
-	instObjs, instFrom, d := buildInstanceObjects(cfg, in.Instances)
-	diags = append(diags, d...)
-	objs = append(objs, instObjs...)
-	maps.Copy(from, instFrom)
-	seeds, seedFrom := ensembleMemorySeeds(spec, in.Instances, &recorder{})
-	for i, o := range seeds {
-		objs, from[o] = append(objs, o), seedFrom[i]
-		diags = append(diags, checkEmitted(&cursor{}, o, spec.Target, seedFrom[i])...)
-	}
-	objs, d = buildAgentObjects(cfg, in, objs, from)
-	diags = append(diags, d...)
-	standInPods := standIns(spec, in, pods, instToggles)
-	standInObjs, standInFrom, d := buildObjects(cfg, standInPods, nil, configMaps)
-	diags = append(diags, d...)
-	maps.Copy(from, standInFrom)
-	budgets, d := budgets(spec.SkillBudgetTokens, instToggles, in)
-	diags = append(diags, d...)
-	if diags.HasErrors() {
-		diags.Sort()
-		return nil, diags
-	}
-	sortObjects(objs)
-	sortObjects(standInObjs)
-	if d := duplicateObjects(objs, pods); d != nil {
+	sortObjects(res.Objects)
+	sortObjects(res.StandIns)
+	if d := DuplicateObjects(res.Objects, res.Pods); d != nil {
 		d.Sort()
 		return nil, d
 	}
-	linkPostRunJobs(objs)
-	applyTarget(spec.Target, objs)
 	diags.Sort()
-	return &Result{Objects: objs, Config: cfg, Pods: pods, Budgets: budgets, StandIns: standInObjs, StandInPods: standInPods, Inputs: in, origins: from}, diags
+	return &res, diags
 }
 
-// buildObjects renders every object: ConfigMaps per namespace and pack, identities, Jobs and RBAC,
-// with where each came from. Each is checked as the API server would check it (checkEmitted) as
-// soon as it is built.
-func buildObjects(cfg *api.CompilerConfig, pods []Pod, instToggles map[nsName][]Toggle, configMaps map[nsName]bool) ([]Object, map[Object]*origins, diag.Diagnostics) {
-	spec := &cfg.Spec
-	var images *diag.Source // the config's file, when it has one: where the pod's images are set
-	if cfg.Src.File != "" {
-		images = &cfg.Src
+// unitBuilder builds a unit's objects, with where each came from. Each is checked as the API
+// server would check it (checkEmitted) as soon as it is built.
+type unitBuilder struct {
+	spec   *api.ConfigSpec
+	images *diag.Source // the config's file, when it has one: where the pod's images are set
+	rr     *recorder
+	ck     *cursor // one memo for the unit: see cursor.check
+	objs   []Object
+	from   map[Object]*origins
+	diags  diag.Diagnostics
+	counts []int // objects per pod
+}
+
+func (b *unitBuilder) emit(o Object, from *origins, check bool) {
+	b.objs = append(b.objs, o)
+	b.from[o] = from
+	if check {
+		b.diags = append(b.diags, checkEmitted(b.ck, o, b.spec.Target, from)...)
 	}
-	var objs []Object
-	recorded := make(map[Object]*origins, objectCount(pods, instToggles))
-	rr := &recorder{}
-	var diags diag.Diagnostics
-	emit := func(o Object, from *origins) {
-		objs = append(objs, o)
-		recorded[o] = from
+}
+
+// pod builds what a run (or schedule, or stand-in) needs: its identity, its workload, its RBAC and
+// the rest of podObjectBuilders. It returns how many objects it emitted.
+func (b *unitBuilder) pod(pod *Pod) int {
+	spec, rr := b.spec, b.rr
+	n := len(b.objs)
+	if spec.Identity == api.IdentityPerRun {
+		sa := buildServiceAccount(ServiceAccountName(spec.Identity, pod.Name), pod.Namespace,
+			labels(runLabelKey(pod), pod.Name, LabelInstance, pod.Instance.Metadata.Name))
+		from := rr.begin(pod, "")
+		from.set("", &pod.Src, "metadata.name")
+		from.set("metadata.labels", &pod.Instance.Src, "metadata.name")
+		b.emit(sa, from.done(), true)
+		b.diags = append(b.diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", ServiceAccountName(spec.Identity, pod.Name), maxObjectName)...)
 	}
-	ck := &cursor{memo: map[memoKey][]string{}} // one memo for the whole compile: see cursor.check
-	addConfigMaps := func(ns string, ts []Toggle) {
-		for _, t := range ts {
-			k := nsName{ns, t.Pack.Metadata.Name}
-			if configMaps[k] {
-				continue
-			}
-			configMaps[k] = true
-			cm, from, d := buildConfigMap(ns, t.Pack, rr)
-			diags = append(diags, d...)
-			if cm != nil {
-				emit(cm, from)
-				diags = append(diags, checkEmitted(ck, cm, spec.Target, from)...)
-			}
+	var built []Object
+	var froms []*origins
+	var d diag.Diagnostics
+	switch {
+	case pod.Server():
+		built, froms, d = buildServer(spec, pod, rr)
+	case agentSandbox(pod) != nil:
+		// upstream reconcilePending: a sandbox-backed run forks before the Job is built.
+		sb, from, dd := buildAgentSandbox(spec, pod, b.images, rr)
+		if sb != nil {
+			built, froms = []Object{sb}, []*origins{from}
+		}
+		d = dd
+	case pod.Scheduled():
+		cj, from, dd := buildCronJob(spec, pod, b.images, rr)
+		if cj != nil {
+			built, froms = []Object{cj}, []*origins{from}
+		}
+		d = dd
+	default:
+		job, from, dd := buildJob(spec, pod, b.images, rr)
+		if job != nil {
+			built, froms = []Object{job}, []*origins{from}
+		}
+		d = dd
+	}
+	b.diags = append(b.diags, d...)
+	for i, o := range built {
+		b.emit(o, froms[i], true)
+	}
+	for ti := range pod.Toggles {
+		t := &pod.Toggles[ti]
+		if !pod.Server() && serverOnly(t) {
+			continue // a task pod runs no server sidecar, and gets none of its RBAC
+		}
+		rbac, d := buildRBAC(spec.Identity, pod, *t)
+		b.diags = append(b.diags, d...)
+		for _, o := range rbac {
+			b.emit(o, rbacOrigins(pod, t, o, rr), true)
 		}
 	}
-	for k, ts := range instToggles {
-		addConfigMaps(k.ns, ts)
-	}
-	sharedSA := map[string]bool{}
-	for i := range pods {
-		pod := &pods[i]
-		addConfigMaps(pod.Namespace, pod.Toggles)
-		if spec.Identity == api.IdentityPerRun {
-			sa := buildServiceAccount(ServiceAccountName(spec.Identity, pod.Name), pod.Namespace,
-				labels(runLabelKey(pod), pod.Name, LabelInstance, pod.Instance.Metadata.Name))
-			from := rr.begin(pod, "")
-			from.set("", &pod.Src, "metadata.name")
-			from.set("metadata.labels", &pod.Instance.Src, "metadata.name")
-			emit(sa, from.done())
-			diags = append(diags, checkEmitted(ck, sa, spec.Target, from)...)
-			diags = append(diags, checkLength(pod.Src, "metadata.name", "ServiceAccount name", ServiceAccountName(spec.Identity, pod.Name), maxObjectName)...)
-		} else if !sharedSA[pod.Namespace] {
-			sharedSA[pod.Namespace] = true
-			emit(buildServiceAccount(SharedServiceAccount, pod.Namespace, labels()), rr.begin(nil, "").done()) // a platform default: no source
-		}
-		if pod.Server() {
-			built, froms, d := buildServer(spec, pod, rr)
-			diags = append(diags, d...)
-			for i, o := range built {
-				emit(o, froms[i])
-				diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
-			}
-		} else if agentSandbox(pod) != nil {
-			// upstream reconcilePending: a sandbox-backed run forks before the Job is built.
-			sb, from, d := buildAgentSandbox(spec, pod, images, rr)
-			diags = append(diags, d...)
-			if sb != nil {
-				emit(sb, from)
-				diags = append(diags, checkEmitted(ck, sb, spec.Target, from)...)
-			}
-		} else if pod.Scheduled() {
-			cj, from, d := buildCronJob(spec, pod, images, rr)
-			diags = append(diags, d...)
-			if cj != nil {
-				emit(cj, from)
-				diags = append(diags, checkEmitted(ck, cj, spec.Target, from)...)
-			}
-		} else {
-			job, from, d := buildJob(spec, pod, images, rr)
-			diags = append(diags, d...)
-			if job != nil {
-				emit(job, from)
-				diags = append(diags, checkEmitted(ck, job, spec.Target, from)...)
-			}
-		}
-		for ti := range pod.Toggles {
-			t := &pod.Toggles[ti]
-			if !pod.Server() && serverOnly(t) {
-				continue // a task pod runs no server sidecar, and gets none of its RBAC
-			}
-			rbac, d := buildRBAC(spec.Identity, pod, *t)
-			diags = append(diags, d...)
-			for _, o := range rbac {
-				from := rbacOrigins(pod, t, o, rr)
-				emit(o, from)
-				diags = append(diags, checkEmitted(ck, o, spec.Target, from)...)
-			}
-		}
-		for _, build := range podObjectBuilders {
-			built, froms, d := build(spec, pod, images, rr)
-			diags = append(diags, d...)
-			for i, o := range built {
-				emit(o, froms[i])
-				diags = append(diags, checkEmitted(ck, o, spec.Target, froms[i])...)
-			}
-		}
-		// objectCeiling counted a lower bound before building; this is the exact count.
-		if max := spec.Limits.MaxObjects; max > 0 && len(objs) > max {
-			diags = append(diags, ceilingDiag(max, len(objs), pod))
-			break
+	for _, build := range podObjectBuilders {
+		built, froms, d := build(spec, pod, b.images, rr)
+		b.diags = append(b.diags, d...)
+		for i, o := range built {
+			b.emit(o, froms[i], true)
 		}
 	}
-	if len(objs) == 0 && len(pods) == 0 && len(instToggles) == 0 && instToggles != nil {
-		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
-	}
-	return objs, recorded, diags
+	return len(b.objs) - n
 }
 
 // buildAgentObjects adds to objs what agentObjectBuilders build, recording their origins in
-// from, each checked as the API server would check it.
-func buildAgentObjects(cfg *api.CompilerConfig, in *api.Inputs, objs []Object, from map[Object]*origins) ([]Object, diag.Diagnostics) {
+// from, each checked as the API server would check it. accounts are the ServiceAccounts the runs'
+// pods already have (a platform default is emitted once per namespace).
+func buildAgentObjects(cfg *api.CompilerConfig, in *api.Inputs, objs []Object, from map[Object]*origins, accounts map[nsName]bool, diags diag.Diagnostics) ([]Object, diag.Diagnostics) {
 	spec := &cfg.Spec
 	var images *diag.Source
 	if cfg.Src.File != "" {
@@ -312,13 +248,6 @@ func buildAgentObjects(cfg *api.CompilerConfig, in *api.Inputs, objs []Object, f
 	}
 	rr := &recorder{}
 	ck := &cursor{memo: map[memoKey][]string{}}
-	var diags diag.Diagnostics
-	accounts := map[nsName]bool{}
-	for _, o := range objs {
-		if kindOf(o) == "ServiceAccount" {
-			accounts[nsName{o.GetNamespace(), o.GetName()}] = true
-		}
-	}
 	for _, build := range agentObjectBuilders {
 		built, froms, d := build(spec, in, images, rr)
 		diags = append(diags, d...)
@@ -337,28 +266,10 @@ func buildAgentObjects(cfg *api.CompilerConfig, in *api.Inputs, objs []Object, f
 	return objs, diags
 }
 
-// objectCount is about how many objects buildObjects emits (at most one ConfigMap per toggle), to
-// size its records' index once.
-func objectCount(pods []Pod, instToggles map[nsName][]Toggle) int {
-	n := 0
-	for _, ts := range instToggles {
-		n += len(ts)
-	}
-	for i := range pods {
-		n += 2
-		for _, t := range pods[i].Toggles {
-			if sc := t.Pack.Spec.Sidecar; sc != nil {
-				n += 2*min(len(sc.RBAC), 1) + 2*min(len(sc.ClusterRBAC), 1)
-			}
-		}
-	}
-	return n
-}
-
-// duplicateObjects refuses two emitted objects with one identity. It happens when runs of the same
+// DuplicateObjects refuses two emitted objects (sorted, in output order) with one identity. It happens when runs of the same
 // name live in two namespaces: their cluster-scoped RBAC names (sympozium-skill-<pack>-<run>)
 // collide, and applying both would let one run's grants overwrite the other's.
-func duplicateObjects(objs []Object, pods []Pod) diag.Diagnostics {
+func DuplicateObjects(objs []Object, pods []Pod) diag.Diagnostics {
 	var diags diag.Diagnostics
 	for i := 1; i < len(objs); i++ {
 		a, b := objs[i-1], objs[i]

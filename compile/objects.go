@@ -126,13 +126,22 @@ func kindOf(o Object) string { return o.GetObjectKind().GroupVersionKind().Kind 
 
 // sortObjects orders objects by namespace, kind (kindOrder), then name.
 func sortObjects(objs []Object) {
-	slices.SortFunc(objs, func(a, b Object) int {
-		return cmp.Or(
-			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
-			cmp.Compare(kindOrder[kindOf(a)], kindOrder[kindOf(b)]),
-			cmp.Compare(a.GetName(), b.GetName()),
-		)
-	})
+	slices.SortFunc(objs, func(a, b Object) int { return KeyOf(a).Compare(KeyOf(b)) })
+}
+
+// Key is where an object goes in output order: by namespace, kind (SPEC §3's order), then name.
+type Key struct {
+	Namespace string
+	Kind      int
+	Name      string
+}
+
+// KeyOf is o's place in output order.
+func KeyOf(o Object) Key { return Key{o.GetNamespace(), kindOrder[kindOf(o)], o.GetName()} }
+
+// Compare orders keys as the output is ordered.
+func (k Key) Compare(l Key) int {
+	return cmp.Or(cmp.Compare(k.Namespace, l.Namespace), cmp.Compare(k.Kind, l.Kind), cmp.Compare(k.Name, l.Name))
 }
 
 // sortedKeys returns a map's keys in order: every map we emit is iterated this way.

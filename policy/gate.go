@@ -100,116 +100,262 @@ func policyParams(spec *api.ConfigSpec) map[string]any {
 	return p
 }
 
-// Check evaluates every object (and the config itself) and returns the located findings.
-func (g *Gate) Check(ctx context.Context, res *compile.Result) (_ *Report, err error) {
-	ctx, end := g.withBudget(ctx)
-	defer func() { err = end(err) }()
-	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile), Rules: g.cfg.Spec.Policy.Rules}
-	loc := newLocator(res)
-	var raw []located
-
-	cfgFindings, err := g.engine.Eval(ctx, configInput(g.cfg))
+// Check evaluates every object (and the config itself) and returns the located findings: a
+// stream of one unit, the whole compile.
+func (g *Gate) Check(ctx context.Context, res *compile.Result) (*Report, error) {
+	s, err := g.Begin(ctx, res)
 	if err != nil {
 		return nil, err
 	}
-	rep.Stats.Evaluations++
-	for _, f := range cfgFindings {
-		raw = append(raw, located{f: f, pos: loc.config(f.Field)})
+	if err := s.Add(res); err != nil {
+		return nil, s.Close(err)
 	}
+	return s.Report()
+}
 
+// Stream judges a compile a unit at a time (compile.Plan): Begin with the plan's base, Add each
+// unit in the plan's order, then Report, which is the same report as Check's on the whole
+// compile. A unit's objects are not kept: only their findings, each located as it is judged.
+type Stream struct {
+	g      *Gate
+	ctx    context.Context
+	end    func(error) error // ends the policy budget
+	base   *compile.Result
+	loc    *locator
+	levels *podSecurityLevels
+	raw    []ordered
+	shapes map[[sha256.Size]byte]shapeVerdict
+	tasks  *taskBatch
+	stats  Stats
+	units  int
+	ended  bool
+}
+
+// Close ends a stream that will not be reported (a unit failed): it stops the policy budget and
+// returns err, or the policy folders' input errors when the budget caused it.
+func (s *Stream) Close(err error) error {
+	if s.ended {
+		return err
+	}
+	s.ended = true
+	return s.end(err)
+}
+
+// shapeVerdict is the verdict of a shape's first object, and whether it may serve the others.
+type shapeVerdict struct {
+	findings []Finding
+	// free: nothing in it names what the shape blanked (a message quoting the run's name, a pack
+	// named after it); otherwise each object of the shape is judged on its own.
+	free bool
+}
+
+// ordered is a located finding with its place in the report's order: Check's order on the whole
+// compile (phase, then the object's place in output order, then the order it was found in), so
+// that a group of same-cause findings is named after the same object however the units came.
+type ordered struct {
+	located
+	phase int
+	key   compile.Key
+	unit  int
+	seq   int
+}
+
+// The phases of a report, in order.
+const (
+	phaseConfig = iota
+	phaseObjects
+	phaseStandIns
+	phaseTenants
+	phaseSympoziumPolicies
+	phaseLeastPrivilege
+	phasePodSecurity
+	phasePodSecurityStandIns
+	phaseTasks
+)
+
+// Begin starts judging a compile whose pods, stand-ins, config and inputs are base's (its objects,
+// if any, are not judged: Add them). It judges the config itself.
+func (g *Gate) Begin(ctx context.Context, base *compile.Result) (*Stream, error) {
+	ctx, end := g.withBudget(ctx)
+	s := &Stream{g: g, ctx: ctx, end: end, base: base, loc: newLocator(base), levels: newPodSecurityLevels(base),
+		shapes: map[[sha256.Size]byte]shapeVerdict{}, tasks: newTaskBatch()}
+	cfgFindings, err := g.engine.Eval(ctx, configInput(g.cfg))
+	if err != nil {
+		return nil, end(err)
+	}
+	s.stats.Evaluations++
+	for _, f := range cfgFindings {
+		s.keep(s.loc, located{f: f, pos: s.loc.config(f.Field)}, phaseConfig, nil, 0)
+	}
+	return s, nil
+}
+
+// keep adds a finding to the report, resolving now what exceptionFor needs from its object, so
+// that the object itself is not kept.
+func (s *Stream) keep(loc *locator, l located, phase int, o compile.Object, unit int) {
+	if l.o == nil {
+		l.o = o
+	}
+	var key compile.Key
+	if l.o != nil {
+		key = compile.KeyOf(l.o)
+		if l.t == nil && l.f.Waivable && l.f.Pack != "" {
+			l.t = loc.packToggle(l.o, l.f.Pack)
+		}
+		l.o = nil
+	}
+	s.raw = append(s.raw, ordered{located: l, phase: phase, key: key, unit: unit, seq: len(s.raw)})
+}
+
+// Add judges a unit: its Objects and StandIns, located through its origins, and the SPOL
+// bindings of its Pods. Units come in the plan's order (Report's order does not depend on it).
+func (s *Stream) Add(res *compile.Result) error {
+	g, ctx := s.g, s.ctx
+	unit := s.units
+	s.units++
+	loc := s.loc.forUnit(res)
 	// With the built-in library alone, objects of one shape (equal but for the run's, instance's
-	// and tenant namespace's names) share one evaluation: the first object of each shape in output
-	// order is evaluated, in parallel, and its verdicts serve the others, each message rebuilt
-	// from the finding's fields for its own object. Shapes are keyed on the typed objects' JSON,
-	// so only the evaluated objects are ever turned into generic maps.
+	// and tenant namespace's names) share one evaluation: the first object of each shape is
+	// evaluated, in parallel, and its verdict serves the others, each message rebuilt from the
+	// finding's fields for its own object. Shapes are keyed on the typed objects' JSON, so only
+	// the evaluated objects are ever turned into generic maps.
 	// Stand-ins (instances no run uses yet, packs nothing uses) are judged like emitted objects and
 	// never emitted: a pack catalogue's CI gates its packs too.
 	objs := slices.Concat(res.Objects, res.StandIns)
 	real := len(res.Objects)
-	repOf := make([]int, len(objs))
-	var reps []int
-	tasks := newTaskBatch()
+	verdicts := make([][]Finding, len(objs))
+	var own []int // objects judged by their own evaluation
 	if g.builtinOnly {
 		keys, err := shapeKeys(objs, true)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		first := make(map[[sha256.Size]byte]int, len(objs)/4) // shape key → index of its first object
+		first := map[[sha256.Size]byte]bool{} // shapes new in this unit
+		var reps []int
+		isRep := make([]bool, len(objs))
 		for i, o := range objs {
-			tasks.take(o)
-			r, ok := first[keys[i]]
-			if !ok {
-				r = i
-				first[keys[i]] = i
-				reps = append(reps, i)
+			s.tasks.take(o, loc, i >= real)
+			if _, ok := s.shapes[keys[i]]; ok || first[keys[i]] {
+				continue
 			}
-			repOf[i] = r
+			first[keys[i]] = true
+			reps = append(reps, i)
+			isRep[i] = true
 		}
+		repVerdicts, err := g.evalEach(ctx, objs, reps)
+		if err != nil {
+			return err
+		}
+		for _, r := range reps {
+			s.shapes[keys[r]] = shapeVerdict{findings: repVerdicts[r], free: nameFree(repVerdicts[r], objs[r])}
+			verdicts[r] = repVerdicts[r]
+		}
+		s.stats.Evaluations += len(reps)
+		var alone []int
+		for i, o := range objs {
+			if isRep[i] {
+				continue
+			}
+			v := s.shapes[keys[i]]
+			if !v.free {
+				alone = append(alone, i)
+				continue
+			}
+			verdicts[i] = retarget(v.findings, o)
+		}
+		if len(alone) > 0 {
+			more, err := g.evalEach(ctx, objs, alone)
+			if err != nil {
+				return err
+			}
+			for _, i := range alone {
+				verdicts[i] = more[i]
+			}
+		}
+		own = alone
+		s.stats.Evaluations += len(alone)
+		s.stats.Reused += len(objs) - len(reps) - len(alone)
 	} else {
 		for i := range objs {
-			repOf[i] = i
-			reps = append(reps, i)
+			own = append(own, i)
 		}
-	}
-	verdicts, err := g.evalEach(ctx, objs, reps)
-	if err != nil {
-		return nil, err
-	}
-	// A verdict serves another object only if nothing in it names what the shape blanked (a
-	// message quoting the run's name, a pack named after it): those objects are judged on their own.
-	var alone []int
-	for i := range objs {
-		if r := repOf[i]; r != i && !nameFree(verdicts[r], objs[r]) {
-			repOf[i] = i
-			alone = append(alone, i)
-		}
-	}
-	if len(alone) > 0 {
-		more, err := g.evalEach(ctx, objs, alone)
+		var err error
+		verdicts, err = g.evalEach(ctx, objs, own)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, i := range alone {
-			verdicts[i] = more[i]
-		}
+		s.stats.Evaluations += len(objs)
 	}
-	rep.Stats.Objects = len(objs)
-	rep.Stats.Evaluations += len(reps) + len(alone)
-	rep.Stats.Reused = len(objs) - len(reps) - len(alone)
+	s.stats.Objects += len(objs)
 	for i, o := range objs {
-		findings := verdicts[repOf[i]]
-		if repOf[i] != i {
-			findings = retarget(findings, o)
-		}
+		findings := verdicts[i]
 		findings = append(findings, undeclaredMounts(o, loc.podOf(o))...)
 		findings = append(findings, hostAccessFindings(o, loc)...)
+		phase := phaseObjects
+		if i >= real {
+			phase = phaseStandIns
+		}
 		for _, f := range findings {
 			if i >= real {
 				f = standInFinding(f, loc.podOf(o))
 			}
-			raw = append(raw, located{f: f, pos: loc.object(o, f), o: o})
+			s.keep(loc, located{f: f, pos: loc.object(o, f), o: o}, phase, o, unit)
 		}
 	}
-	raw = append(raw, tenantFindings(res)...)
-	raw = append(raw, sympoziumPolicyFindings(res, loc)...)
-	raw = append(raw, leastPrivilegeFindings(res, g.cfg.Spec.Policy.Profile)...)
-	levels := newPodSecurityLevels(res)
-	raw = append(raw, podSecurityFindings(levels, loc, res.Objects, false)...)
-	for _, l := range podSecurityFindings(levels, loc, res.StandIns, true) {
-		l.f = standInFinding(l.f, loc.podOf(l.o))
-		raw = append(raw, l)
+	for _, l := range sympoziumPolicyFindings(res, loc) {
+		s.keep(loc, l, phaseSympoziumPolicies, nil, unit)
 	}
-	taskFindings, err := tasks.eval(ctx, g.engine)
+	for _, l := range podSecurityFindings(s.levels, loc, res.Objects, false) {
+		s.keep(loc, l, phasePodSecurity, nil, unit)
+	}
+	for _, l := range podSecurityFindings(s.levels, loc, res.StandIns, true) {
+		l.f = standInFinding(l.f, loc.podOf(l.o))
+		s.keep(loc, l, phasePodSecurityStandIns, nil, unit)
+	}
+	return nil
+}
+
+// Report ends the stream: the compile-wide findings (tenants, least privilege, the runs' tasks)
+// and every finding located, grouped and sorted.
+func (s *Stream) Report() (_ *Report, err error) {
+	defer func() { err = s.Close(err) }()
+	g, res := s.g, s.base
+	rep := &Report{Budgets: res.Budgets, Profile: string(g.cfg.Spec.Policy.Profile), Rules: g.cfg.Spec.Policy.Rules, Stats: s.stats}
+	for _, l := range tenantFindings(res) {
+		s.keep(s.loc, l, phaseTenants, nil, 0)
+	}
+	for _, l := range leastPrivilegeFindings(res, g.cfg.Spec.Policy.Profile) {
+		s.keep(s.loc, l, phaseLeastPrivilege, nil, 0)
+	}
+	taskFindings, err := s.tasks.eval(s.ctx, g.engine)
 	if err != nil {
 		return nil, err
 	}
-	if tasks.size() > 0 {
+	if s.tasks.size() > 0 {
 		rep.Stats.Evaluations++
 	}
 	for _, tf := range taskFindings {
-		raw = append(raw, located{f: tf.f, pos: loc.object(tf.o, tf.f), o: tf.o})
+		s.raw = append(s.raw, ordered{located: located{f: tf.f, pos: tf.pos}, phase: phaseTasks, seq: len(s.raw)})
 	}
-	g.sortIntoReport(rep, raw, loc)
+	slices.SortStableFunc(s.raw, func(a, b ordered) int {
+		c := cmp.Compare(a.phase, b.phase)
+		if c != 0 {
+			return c
+		}
+		switch a.phase {
+		case phaseSympoziumPolicies:
+			c = cmp.Compare(a.unit, b.unit) // pods in the plan's order
+		case phaseObjects, phaseStandIns, phasePodSecurity, phasePodSecurityStandIns:
+			c = a.key.Compare(b.key)
+		}
+		return cmp.Or(c, cmp.Compare(a.seq, b.seq))
+	})
+	raw := make([]located, len(s.raw))
+	for i := range s.raw {
+		raw[i] = s.raw[i].located
+	}
+	s.raw = nil
+	g.sortIntoReport(rep, raw, s.loc)
 	return rep, nil
 }
 
@@ -360,11 +506,13 @@ func goFinding(o compile.Object, rule, field, pack, detail string) Finding {
 }
 
 // objectRef names an object as the library's messages do: "Kind ns/name", or "Kind name".
-func objectRef(o compile.Object) string {
-	if ns := o.GetNamespace(); ns != "" {
-		return compile.KindOf(o) + " " + ns + "/" + o.GetName()
+func objectRef(o compile.Object) string { return refOf(compile.KindOf(o), o.GetNamespace(), o.GetName()) }
+
+func refOf(kind, ns, name string) string {
+	if ns != "" {
+		return kind + " " + ns + "/" + name
 	}
-	return compile.KindOf(o) + " " + o.GetName()
+	return kind + " " + name
 }
 
 // libraryMessage is lib.rego's make: "RULE: OBJECT FIELD: DETAIL".
@@ -374,28 +522,36 @@ func libraryMessage(rule, ref, field, detail string) string {
 
 // taskBatch collects the agent's TASK text of every run's workload, blanking it in the object.
 type taskBatch struct {
-	index map[string]int // task text → position in texts
+	uses []taskUse
+	// after sort: the distinct texts in order of first use, and each one's uses
 	texts []string
-	users [][]taskUse // per text, where it is used
+	users [][]*taskUse
 }
 
+// taskUse is where a task is used: what its findings need of the object, located when taken (the
+// object itself is not kept), and its place in output order.
 type taskUse struct {
-	o     compile.Object
-	field string // path of the TASK env var's value in o
+	text                  string
+	kind, namespace, name string
+	field                 string // path of the TASK env var's value in the object
+	pos                   diag.Diagnostic
+	standIn               bool
+	key                   compile.Key
+	seq                   int
 }
 
 type taskFinding struct {
-	o compile.Object
-	f Finding
+	f   Finding
+	pos diag.Diagnostic
 }
 
-func newTaskBatch() *taskBatch { return &taskBatch{index: map[string]int{}} }
+func newTaskBatch() *taskBatch { return &taskBatch{} }
 
-func (b *taskBatch) size() int { return len(b.texts) }
+func (b *taskBatch) size() int { return len(b.uses) }
 
 // take remembers the TASK value of a workload's agent container (shapeKeys and evalEach judge the
 // pod without it).
-func (b *taskBatch) take(o compile.Object) {
+func (b *taskBatch) take(o compile.Object, loc *locator, standIn bool) {
 	prefix, spec := compile.PodSpecPath(o), compile.PodSpecOf(o)
 	if spec == nil {
 		return
@@ -408,15 +564,36 @@ func (b *taskBatch) take(o compile.Object) {
 			if e.Name != "TASK" || e.Value == "" {
 				continue
 			}
-			i, seen := b.index[e.Value]
-			if !seen {
-				i = len(b.texts)
-				b.index[e.Value] = i
-				b.texts = append(b.texts, e.Value)
-				b.users = append(b.users, nil)
-			}
-			b.users[i] = append(b.users[i], taskUse{o, fmt.Sprintf("%s.containers[%d].env[%d].value", prefix, ci, ei)})
+			field := fmt.Sprintf("%s.containers[%d].env[%d].value", prefix, ci, ei)
+			b.uses = append(b.uses, taskUse{text: e.Value, kind: compile.KindOf(o), namespace: o.GetNamespace(), name: o.GetName(),
+				field: field, pos: loc.object(o, Finding{Field: field}), standIn: standIn, key: compile.KeyOf(o), seq: len(b.uses)})
 		}
+	}
+}
+
+// sort puts the uses in output order (real objects, then stand-ins) and numbers the distinct texts
+// in order of first use: the batch is the same however the units came.
+func (b *taskBatch) sort() {
+	slices.SortStableFunc(b.uses, func(x, y taskUse) int {
+		if x.standIn != y.standIn {
+			if x.standIn {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(x.key.Compare(y.key), cmp.Compare(x.seq, y.seq))
+	})
+	index := map[string]int{}
+	for i := range b.uses {
+		u := &b.uses[i]
+		k, seen := index[u.text]
+		if !seen {
+			k = len(b.texts)
+			index[u.text] = k
+			b.texts = append(b.texts, u.text)
+			b.users = append(b.users, nil)
+		}
+		b.users[k] = append(b.users[k], u)
 	}
 }
 
@@ -518,9 +695,10 @@ const batchName = "skillc-task-batch"
 // eval judges every distinct task in one evaluation: a Job whose agent carries one TASK variable per
 // text. Only the secret rules read env values, so only their findings are kept.
 func (b *taskBatch) eval(ctx context.Context, e *Engine) ([]taskFinding, error) {
-	if len(b.texts) == 0 {
+	if len(b.uses) == 0 {
 		return nil, nil
 	}
+	b.sort()
 	env := make([]any, len(b.texts))
 	for i, t := range b.texts {
 		env[i] = map[string]any{"name": "TASK", "value": t}
@@ -548,9 +726,9 @@ func (b *taskBatch) eval(ctx context.Context, e *Engine) ([]taskFinding, error) 
 		}
 		for _, u := range b.users[i] {
 			g := f
-			g.Field, g.Kind, g.Name, g.Namespace = u.field, compile.KindOf(u.o), u.o.GetName(), u.o.GetNamespace()
-			g.Message = libraryMessage(f.Rule, objectRef(u.o), u.field, f.Detail)
-			out = append(out, taskFinding{u.o, g})
+			g.Field, g.Kind, g.Name, g.Namespace = u.field, u.kind, u.name, u.namespace
+			g.Message = libraryMessage(f.Rule, refOf(u.kind, u.namespace, u.name), u.field, f.Detail)
+			out = append(out, taskFinding{f: g, pos: u.pos})
 		}
 	}
 	return out, nil

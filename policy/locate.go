@@ -12,20 +12,32 @@ import (
 // the origins the builders recorded as they created each field (compile.Result.OriginsOf): it
 // never works a source out of a container's, volume's or variable's name.
 type locator struct {
-	res     *compile.Result
+	res     *compile.Result // the compile: its config, pods and stand-ins
+	unit    *compile.Result // the objects being judged, with their origins (res, or a unit of it)
 	pods    map[string]*compile.Pod // namespace/run
 	runs    map[string]*compile.Pod // run name → pod (cluster objects carry only the run label)
 	origins map[compile.Object]compile.Origins
 }
 
 func newLocator(res *compile.Result) *locator {
-	l := &locator{res: res, pods: map[string]*compile.Pod{}, runs: map[string]*compile.Pod{}, origins: map[compile.Object]compile.Origins{}}
+	l := &locator{res: res, unit: res, pods: map[string]*compile.Pod{}, runs: map[string]*compile.Pod{}, origins: map[compile.Object]compile.Origins{}}
 	for i := range res.Pods {
 		p := &res.Pods[i]
 		l.pods[p.Namespace+"/"+p.Name] = p
 		l.runs[p.Name] = p
 	}
 	return l
+}
+
+// forUnit is the locator of a unit of the compile (compile.Plan.Unit): its objects' origins are
+// the unit's, its pods the compile's.
+func (l *locator) forUnit(unit *compile.Result) *locator {
+	if unit == l.unit {
+		return l
+	}
+	u := *l
+	u.unit, u.origins = unit, map[compile.Object]compile.Origins{}
+	return &u
 }
 
 func at(src diag.Source, field string) diag.Diagnostic {
@@ -42,7 +54,7 @@ func (l *locator) config(field string) diag.Diagnostic {
 
 // podOf finds the run an object belongs to: as its builder recorded it, else by its labels.
 func (l *locator) podOf(o compile.Object) *compile.Pod {
-	if p := l.res.PodOf(o); p != nil {
+	if p := l.unit.PodOf(o); p != nil {
 		return p
 	}
 	run := ownerName(o)
@@ -102,7 +114,7 @@ func (l *locator) toggle(pod *compile.Pod, pack string) *compile.Toggle {
 func (l *locator) originsOf(o compile.Object) compile.Origins {
 	from, ok := l.origins[o]
 	if !ok {
-		from = l.res.OriginsOf(o)
+		from = l.unit.OriginsOf(o)
 		l.origins[o] = from
 	}
 	return from
