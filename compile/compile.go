@@ -61,6 +61,22 @@ func Compile(files []source.File, opts Options) (*Result, diag.Diagnostics) {
 	return res, diags
 }
 
+// PrepareFiles is Compile up to the plan (Prepare): the files loaded, the config made effective,
+// the inputs validated and resolved.
+func PrepareFiles(files []source.File, opts Options) (*Plan, diag.Diagnostics) {
+	in, diags := source.Load(files)
+	cfg, d := effectiveConfig(in, opts)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
+	}
+	p, d := Prepare(in, cfg)
+	diags = append(diags, d...)
+	diags.Sort()
+	return p, diags
+}
+
 func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Diagnostics) {
 	cfg := opts.Config
 	var diags diag.Diagnostics
@@ -276,24 +292,26 @@ func DuplicateObjects(objs []Object, pods []Pod) diag.Diagnostics {
 		if kindOf(a) != kindOf(b) || a.GetNamespace() != b.GetNamespace() || a.GetName() != b.GetName() {
 			continue
 		}
-		run := a.GetLabels()[LabelAgentRun] + a.GetLabels()[LabelSchedule]
-		var where []string
-		for _, p := range pods {
-			if p.Name == run {
-				where = append(where, fmt.Sprintf("%s:%d (%s/%s)", p.Src.File, p.Src.Line, p.Namespace, p.Name))
-			}
-		}
-		d := diag.Diagnostic{Severity: diag.SeverityError, Message: fmt.Sprintf("two %s objects named %q would be emitted; runs with the same name in different namespaces share cluster-scoped RBAC names: rename one of %s",
-			kindOf(a), a.GetName(), strings.Join(where, ", "))}
-		if len(pods) > 0 {
-			for _, p := range pods {
-				if p.Name == run {
-					d.File, d.Line, d.Field = p.Src.File, p.Src.LineOf("metadata.name"), "metadata.name"
-					break
-				}
-			}
-		}
-		diags = append(diags, d)
+		diags = append(diags, DuplicateObject(kindOf(a), a.GetName(), a.GetLabels()[LabelAgentRun]+a.GetLabels()[LabelSchedule], pods))
 	}
 	return diags
+}
+
+// DuplicateObject is the refusal of two objects of kind named name, of the run (or schedule) run.
+func DuplicateObject(kind, name, run string, pods []Pod) diag.Diagnostic {
+	var where []string
+	for _, p := range pods {
+		if p.Name == run {
+			where = append(where, fmt.Sprintf("%s:%d (%s/%s)", p.Src.File, p.Src.Line, p.Namespace, p.Name))
+		}
+	}
+	d := diag.Diagnostic{Severity: diag.SeverityError, Message: fmt.Sprintf("two %s objects named %q would be emitted; runs with the same name in different namespaces share cluster-scoped RBAC names: rename one of %s",
+		kind, name, strings.Join(where, ", "))}
+	for _, p := range pods {
+		if p.Name == run {
+			d.File, d.Line, d.Field = p.Src.File, p.Src.LineOf("metadata.name"), "metadata.name"
+			break
+		}
+	}
+	return d
 }

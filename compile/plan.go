@@ -16,10 +16,7 @@ import (
 type Plan struct {
 	// Base is what the gate judges besides the objects: the config, every pod and stand-in, the
 	// budgets and the inputs. It has no objects.
-	Base *Result
-	// Diags are validation's and resolution's warnings and notes; each unit has its own.
-	Diags diag.Diagnostics
-
+	Base  *Result
 	units []unit
 	// the exact object ceiling, counted in Build's order as the units are accepted (Accept)
 	max        int
@@ -99,9 +96,8 @@ func Prepare(in *api.Inputs, cfg *api.CompilerConfig) (*Plan, diag.Diagnostics) 
 		diags = append(diags, diag.Diagnostic{Severity: diag.SeverityInfo, Message: "no instances or runs in the inputs: nothing to compile"})
 	}
 	p := &Plan{
-		Base:  &Result{Config: cfg, Pods: pods, Budgets: budgets, StandInPods: standInPods, Inputs: in},
-		Diags: diags,
-		max:   spec.Limits.MaxObjects,
+		Base: &Result{Config: cfg, Pods: pods, Budgets: budgets, StandInPods: standInPods, Inputs: in},
+		max:  spec.Limits.MaxObjects,
 	}
 	// Each namespace's pack ConfigMaps are built once, whether for a run or a stand-in, from the
 	// first toggle that names the pack there: the instances' (in namespace and name order), then

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -123,7 +124,8 @@ type Stream struct {
 	base   *compile.Result
 	loc    *locator
 	levels *podSecurityLevels
-	raw    []ordered
+	groups map[string]*group // findings so far, grouped by cause (see group)
+	seq    int               // findings so far
 	shapes map[[sha256.Size]byte]shapeVerdict
 	tasks  *taskBatch
 	stats  Stats
@@ -134,7 +136,7 @@ type Stream struct {
 // Close ends a stream that will not be reported (a unit failed): it stops the policy budget and
 // returns err, or the policy folders' input errors when the budget caused it.
 func (s *Stream) Close(err error) error {
-	if s.ended {
+	if s.ended || s.end == nil { // ended, or never begun
 		return err
 	}
 	s.ended = true
@@ -149,15 +151,37 @@ type shapeVerdict struct {
 	free bool
 }
 
-// ordered is a located finding with its place in the report's order: Check's order on the whole
-// compile (phase, then the object's place in output order, then the order it was found in), so
-// that a group of same-cause findings is named after the same object however the units came.
-type ordered struct {
-	located
+// position is a finding's place in the report's order: Check's order on the whole compile (phase,
+// then the object's place in output order, then the order it was found in), so that a group of
+// same-cause findings is named after the same object however the units came.
+type position struct {
 	phase int
 	key   compile.Key
 	unit  int
 	seq   int
+}
+
+func (p position) compare(q position) int {
+	c := cmp.Compare(p.phase, q.phase)
+	if c != 0 {
+		return c
+	}
+	switch p.phase {
+	case phaseSympoziumPolicies:
+		c = cmp.Compare(p.unit, q.unit) // pods in the plan's order
+	case phaseObjects, phaseStandIns, phasePodSecurity, phasePodSecurityStandIns:
+		c = p.key.Compare(q.key)
+	}
+	return cmp.Or(c, cmp.Compare(p.seq, q.seq))
+}
+
+// group is one cause in many objects (a pack's Role in every run): one finding, named after its
+// first object, with the number of objects.
+type group struct {
+	d       diag.Diagnostic
+	exc     *api.PolicyException
+	objects map[string]bool
+	at      position
 }
 
 // The phases of a report, in order.
@@ -178,7 +202,7 @@ const (
 func (g *Gate) Begin(ctx context.Context, base *compile.Result) (*Stream, error) {
 	ctx, end := g.withBudget(ctx)
 	s := &Stream{g: g, ctx: ctx, end: end, base: base, loc: newLocator(base), levels: newPodSecurityLevels(base),
-		shapes: map[[sha256.Size]byte]shapeVerdict{}, tasks: newTaskBatch()}
+		groups: map[string]*group{}, shapes: map[[sha256.Size]byte]shapeVerdict{}, tasks: newTaskBatch()}
 	cfgFindings, err := g.engine.Eval(ctx, configInput(g.cfg))
 	if err != nil {
 		return nil, end(err)
@@ -190,21 +214,22 @@ func (g *Gate) Begin(ctx context.Context, base *compile.Result) (*Stream, error)
 	return s, nil
 }
 
-// keep adds a finding to the report, resolving now what exceptionFor needs from its object, so
-// that the object itself is not kept.
+// keep adds a finding to the report: exceptions applied, grouped with the findings of the same
+// cause (the object itself is not kept).
 func (s *Stream) keep(loc *locator, l located, phase int, o compile.Object, unit int) {
 	if l.o == nil {
 		l.o = o
 	}
-	var key compile.Key
+	at := position{phase: phase, unit: unit, seq: s.seq}
+	s.seq++
 	if l.o != nil {
-		key = compile.KeyOf(l.o)
+		at.key = compile.KeyOf(l.o)
 		if l.t == nil && l.f.Waivable && l.f.Pack != "" {
 			l.t = loc.packToggle(l.o, l.f.Pack)
 		}
 		l.o = nil
 	}
-	s.raw = append(s.raw, ordered{located: l, phase: phase, key: key, unit: unit, seq: len(s.raw)})
+	s.g.group(s.groups, l, at)
 }
 
 // Add judges a unit: its Objects and StandIns, located through its origins, and the SPOL
@@ -335,27 +360,9 @@ func (s *Stream) Report() (_ *Report, err error) {
 		rep.Stats.Evaluations++
 	}
 	for _, tf := range taskFindings {
-		s.raw = append(s.raw, ordered{located: located{f: tf.f, pos: tf.pos}, phase: phaseTasks, seq: len(s.raw)})
+		s.keep(s.loc, located{f: tf.f, pos: tf.pos}, phaseTasks, nil, 0)
 	}
-	slices.SortStableFunc(s.raw, func(a, b ordered) int {
-		c := cmp.Compare(a.phase, b.phase)
-		if c != 0 {
-			return c
-		}
-		switch a.phase {
-		case phaseSympoziumPolicies:
-			c = cmp.Compare(a.unit, b.unit) // pods in the plan's order
-		case phaseObjects, phaseStandIns, phasePodSecurity, phasePodSecurityStandIns:
-			c = a.key.Compare(b.key)
-		}
-		return cmp.Or(c, cmp.Compare(a.seq, b.seq))
-	})
-	raw := make([]located, len(s.raw))
-	for i := range s.raw {
-		raw[i] = s.raw[i].located
-	}
-	s.raw = nil
-	g.sortIntoReport(rep, raw, s.loc)
+	report(rep, s.groups)
 	return rep, nil
 }
 
@@ -506,7 +513,9 @@ func goFinding(o compile.Object, rule, field, pack, detail string) Finding {
 }
 
 // objectRef names an object as the library's messages do: "Kind ns/name", or "Kind name".
-func objectRef(o compile.Object) string { return refOf(compile.KindOf(o), o.GetNamespace(), o.GetName()) }
+func objectRef(o compile.Object) string {
+	return refOf(compile.KindOf(o), o.GetNamespace(), o.GetName())
+}
 
 func refOf(kind, ns, name string) string {
 	if ns != "" {
@@ -860,53 +869,52 @@ func standInFinding(f Finding, pod *compile.Pod) Finding {
 	return f
 }
 
-// sortIntoReport applies exceptions, merges identical causes (one pack's Role in many runs is one
-// problem, reported once with the number of objects), and sorts.
-func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
-	type group struct {
-		d       diag.Diagnostic
-		exc     *api.PolicyException
-		objects map[string]bool
+// group applies spec.policy.rules and exceptions to a finding and adds it to its group: identical
+// causes merge (one pack's Role in many runs is one problem, reported once with the number of
+// objects), named after the first finding in the report's order.
+func (g *Gate) group(groups map[string]*group, l located, at position) {
+	d := l.pos
+	d.Rule = l.f.Rule
+	// The library's message starts "RULE: "; the diagnostic prints the rule itself.
+	d.Message = strings.TrimPrefix(l.f.Message, l.f.Rule+": ")
+	// The library's findings come with spec.policy.rules applied; the Go gate's get it here
+	// (applying it twice changes nothing).
+	sev := effectiveSeverity(g.cfg.Spec.Policy.Rules, l.f.Rule, l.f.Waivable, l.f.Severity)
+	if sev == string(api.RuleOff) {
+		return
 	}
-	var order []string
-	groups := map[string]*group{}
-	for _, l := range raw {
-		d := l.pos
-		d.Rule = l.f.Rule
-		// The library's message starts "RULE: "; the diagnostic prints the rule itself.
-		d.Message = strings.TrimPrefix(l.f.Message, l.f.Rule+": ")
-		// The library's findings come with spec.policy.rules applied; the Go gate's get it here
-		// (applying it twice changes nothing).
-		sev := effectiveSeverity(g.cfg.Spec.Policy.Rules, l.f.Rule, l.f.Waivable, l.f.Severity)
-		if sev == string(api.RuleOff) {
-			continue
-		}
-		d.Severity = diag.SeverityDeny
-		switch sev {
-		case "warn":
-			d.Severity = diag.SeverityWarning
-		case "info": // a note the gate makes (RBAC-21 on commands it cannot judge)
-			d.Severity = diag.SeverityInfo
-		}
-		exc := g.exceptionFor(l, loc)
-		// One cause in many objects (a pack's Role in every run) is one finding: group by the
-		// library's detail (the message without the object's name), and count the objects. A user
-		// policy's message is its only text: grouped as it is.
-		cause := d.Message
-		if l.f.Detail != "" {
-			cause = "\x00" + l.f.Detail
-		}
-		key := strings.Join([]string{d.Rule, string(d.Severity), d.File, strconv.Itoa(d.Line), d.Field, l.f.Kind, l.f.Namespace, cause, strconv.FormatBool(exc != nil)}, "\x00")
-		object := l.f.Kind + "/" + l.f.Namespace + "/" + l.f.Name
-		if gr, ok := groups[key]; ok {
-			gr.objects[object] = true
-			continue
-		}
-		groups[key] = &group{d: d, exc: exc, objects: map[string]bool{object: true}}
-		order = append(order, key)
+	d.Severity = diag.SeverityDeny
+	switch sev {
+	case "warn":
+		d.Severity = diag.SeverityWarning
+	case "info": // a note the gate makes (RBAC-21 on commands it cannot judge)
+		d.Severity = diag.SeverityInfo
 	}
-	for _, k := range order {
-		gr := groups[k]
+	exc := g.exceptionFor(l)
+	// One cause in many objects (a pack's Role in every run) is one finding: group by the
+	// library's detail (the message without the object's name), and count the objects. A user
+	// policy's message is its only text: grouped as it is.
+	cause := d.Message
+	if l.f.Detail != "" {
+		cause = "\x00" + l.f.Detail
+	}
+	key := strings.Join([]string{d.Rule, string(d.Severity), d.File, strconv.Itoa(d.Line), d.Field, l.f.Kind, l.f.Namespace, cause, strconv.FormatBool(exc != nil)}, "\x00")
+	object := l.f.Kind + "/" + l.f.Namespace + "/" + l.f.Name
+	gr, ok := groups[key]
+	if !ok {
+		groups[key] = &group{d: d, exc: exc, objects: map[string]bool{object: true}, at: at}
+		return
+	}
+	gr.objects[object] = true
+	if at.compare(gr.at) < 0 {
+		gr.d, gr.exc, gr.at = d, exc, at
+	}
+}
+
+// report puts the groups into rep, sorted.
+func report(rep *Report, groups map[string]*group) {
+	order := slices.SortedFunc(maps.Values(groups), func(a, b *group) int { return a.at.compare(b.at) })
+	for _, gr := range order {
 		if n := len(gr.objects); n > 1 {
 			gr.d.Message += fmt.Sprintf(" (and %d more objects of the same shape)", n-1)
 		}
@@ -925,18 +933,12 @@ func (g *Gate) sortIntoReport(rep *Report, raw []located, loc *locator) {
 // exceptionFor returns the CompilerConfig exception that waives a finding, if any. Only
 // well-formed, unexpired exceptions that name the rule explicitly and the finding's pack count;
 // non-waivable findings are never excepted. (META-02 reports the malformed and expired ones.)
-func (g *Gate) exceptionFor(l located, loc *locator) *api.PolicyException {
+func (g *Gate) exceptionFor(l located) *api.PolicyException {
 	f := l.f
-	if !f.Waivable || f.Pack == "" || l.o == nil && l.t == nil {
-		return nil
-	}
-	// The pack as resolved for this object: a tenant's private pack that shares a catalog pack's
-	// name is another pack and gets none of its exceptions.
+	// The pack as resolved for the object (Stream.keep): a tenant's private pack that shares a
+	// catalog pack's name is another pack and gets none of its exceptions.
 	t := l.t
-	if t == nil {
-		t = loc.packToggle(l.o, f.Pack)
-	}
-	if t == nil {
+	if !f.Waivable || f.Pack == "" || t == nil {
 		return nil
 	}
 	spec := &g.cfg.Spec

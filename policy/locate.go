@@ -12,8 +12,8 @@ import (
 // the origins the builders recorded as they created each field (compile.Result.OriginsOf): it
 // never works a source out of a container's, volume's or variable's name.
 type locator struct {
-	res     *compile.Result // the compile: its config, pods and stand-ins
-	unit    *compile.Result // the objects being judged, with their origins (res, or a unit of it)
+	res     *compile.Result         // the compile: its config, pods and stand-ins
+	unit    *compile.Result         // the objects being judged, with their origins (res, or a unit of it)
 	pods    map[string]*compile.Pod // namespace/run
 	runs    map[string]*compile.Pod // run name → pod (cluster objects carry only the run label)
 	origins map[compile.Object]compile.Origins

@@ -54,25 +54,19 @@ func runCheck(cmd *cobra.Command, o *checkOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, diags, err := compileSources(cmd, &o.compileOptions, args)
+	res, policyDiags, err := streamSources(cmd, &o.compileOptions, args, false)
 	if err != nil {
 		return err
 	}
+	diags := res.Diags
 	if diags.HasErrors() {
 		return badInput(out, o.format, diags.Filter(diag.SeverityError, diag.SeverityWarning))
-	}
-	dirs, policyDiags := withConfigPolicy(res, o.policyDirs)
-	if policyDiags != nil {
-		return badInput(out, o.format, policyDiags)
-	}
-	rep, policyDiags, err := gateChecked(cmd, dirs, res)
-	if err != nil {
-		return err
 	}
 	if policyDiags != nil {
 		// A --policy folder's problems too: annotations on the .rego lines.
 		return badInput(out, o.format, policyDiags)
 	}
+	rep := res.Report
 	rep.Findings = append(diags.Filter(diag.SeverityWarning), rep.Findings...)
 	rep.Findings.Sort()
 	code := 0

@@ -1,14 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
-	"github.com/skillc-dev/skillc/compile"
-	"github.com/skillc-dev/skillc/internal/emit"
 	"github.com/skillc-dev/skillc/render"
 )
 
@@ -88,18 +87,19 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 			return outputFailure(o.outDir, err)
 		}
 	}
-	res, diags, err := compileSources(cmd, &o.compileOptions, args)
+	res, policyDiags, err := streamSources(cmd, &o.compileOptions, args, true)
 	if err != nil {
 		return err
 	}
+	if policyDiags != nil {
+		return (&outcome{}).note(res.Diags).then(failed(policyDiags))
+	}
+	diags := res.Diags
 	out := (&outcome{}).note(diags)
 	if diags.HasErrors() {
 		return out.exit(exitBadInput)
 	}
-	rep, err := gate(cmd, o.policyDirs, res)
-	if err != nil {
-		return out.then(err)
-	}
+	rep := res.Report
 	out.gate(rep, nil)
 	if rep.Denied() {
 		deny, _, _ := rep.Counts()
@@ -109,22 +109,25 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 		return out.notef("skillc: %d warning(s) and --fail-on-warn: nothing was written", n).exit(exitDenied)
 	}
 	if o.verify {
-		return out.then(verify(cmd, o.outDir, res.Objects, opts))
+		return out.then(verify(cmd, o.outDir, res.Files(), opts))
 	}
 	if o.outDir == "" {
-		stream, err := emit.MarshalStream(res.Objects)
-		if err != nil {
-			return out.then(internalError(err))
-		}
 		// A failed write is kept by the outputWriter and reported by run, after out's lines.
-		_, _ = cmd.OutOrStdout().Write(stream)
+		w := bufio.NewWriterSize(cmd.OutOrStdout(), 1<<16)
+		for i, d := range res.Docs {
+			if i > 0 {
+				_, _ = w.WriteString("---\n")
+			}
+			_, _ = w.Write(d.Data)
+		}
+		_ = w.Flush()
 		return out
 	}
-	if err := render.WriteObjects(cmd.Context(), o.outDir, res.Objects, opts); err != nil {
+	if err := render.Write(cmd.Context(), o.outDir, res.Files(), opts); err != nil {
 		return out.then(outputFailure(o.outDir, err))
 	}
 	// One line on stderr, as --verify says "up to date": stdout stays empty for scripts.
-	return out.notef("skillc: wrote %s to %s", plural(len(res.Objects), "file"), o.outDir)
+	return out.notef("skillc: wrote %s to %s", plural(len(res.Docs), "file"), o.outDir)
 }
 
 // plural is "1 file", "2 files".
@@ -161,14 +164,10 @@ func systemFailure(what string, err error, note string) *outcome {
 	return (&outcome{}).notef("skillc: %s failed: %v (%s)", what, errno, note).exit(exitInternal)
 }
 
-// verify is compile --verify: DIR compared with the render of objs, nothing written. Up to date:
+// verify is compile --verify: DIR compared with the render want, nothing written. Up to date:
 // a note, exit 0. Stale: the file lists and a unified diff per changed file on stdout, a summary
 // on stderr, exit 1. What compile -o would refuse is refused the same way, exit 2.
-func verify(cmd *cobra.Command, dir string, objs []compile.Object, opts render.Options) error {
-	want, err := render.Files(objs)
-	if err != nil {
-		return internalError(err)
-	}
+func verify(cmd *cobra.Command, dir string, want map[string][]byte, opts render.Options) error {
 	v, err := render.Verify(dir, want, opts)
 	if err != nil {
 		return checkFailure(dir, err)

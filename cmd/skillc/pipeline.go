@@ -13,6 +13,7 @@ import (
 	"github.com/skillc-dev/skillc/diag"
 	"github.com/skillc-dev/skillc/policy"
 	"github.com/skillc-dev/skillc/source"
+	"github.com/skillc-dev/skillc/stream"
 )
 
 // compileSources reads the inputs and the config and compiles them. Input problems come back as
@@ -59,6 +60,61 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 		return nil, diags, err
 	}
 	return &compiled{files: files, opts: opts, res: res}, diags, nil
+}
+
+// streamSources is readAndCompile and gate a unit at a time (package stream), for the commands
+// that need the rendered documents and the report, not the typed objects (compile, check): the
+// memory a compile holds is then its output, not every object it built. Input problems come back
+// as the result's diagnostics; the policy folders' problems (a rule that does not load, or that
+// ran past its budget), only when the compile had none, as policyDiags. Only internal failures
+// are errors.
+func streamSources(cmd *cobra.Command, o *compileOptions, paths []string, render bool) (res *stream.Result, policyDiags diag.Diagnostics, err error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	opts := o.options()
+	if o.configFile != "" {
+		cfg, diags := source.LoadConfig(o.configFile)
+		if diags.HasErrors() {
+			return &stream.Result{Diags: asFlags(diags)}, nil, nil
+		}
+		opts.Config = cfg
+	}
+	files, read := o.read(cmd, paths)
+	read = o.notes(asFlags(read))
+	if read.HasErrors() {
+		return &stream.Result{Diags: read}, nil, nil
+	}
+	plan, diags := compile.PrepareFiles(files, opts)
+	if plan == nil {
+		return &stream.Result{Diags: o.notes(asFlags(diags))}, nil, nil
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	folders, policyDiags := withConfigPolicy(plan.Base, o.policyDirs)
+	var g *policy.Gate
+	if policyDiags == nil {
+		g, err = policy.NewGate(ctx, plan.Base.Config, folders, time.Now())
+		if errors.As(err, &policyDiags) {
+			policyDiags = asFlags(policyDiags)
+		} else if err != nil {
+			return nil, nil, internalError(err)
+		}
+	}
+	res, err = stream.Run(ctx, plan, g, diags, stream.Options{Render: render})
+	if errors.As(err, &policyDiags) { // a policy folder's rules ran past their budget
+		return &stream.Result{}, asFlags(policyDiags), nil
+	}
+	if err != nil {
+		return nil, nil, internalError(err)
+	}
+	res.Diags = o.notes(asFlags(res.Diags))
+	if res.Diags.HasErrors() {
+		policyDiags = nil
+	}
+	return res, policyDiags, nil
 }
 
 // compileFiles compiles read inputs: the one entry point of compile, check, fn and build. Input

@@ -52,6 +52,7 @@ var layers = map[string]int{
 	"permissions":         4, // diff's permission model
 	"export":              4,
 	"render":              4, // the write stage: -o DIR, --verify, import/export's files
+	"stream":              5, // compile, gate and render a unit at a time
 	"scaffold":            5, // new pack's templates and its edits of a repository
 	"policy/output":       5,
 	"explain":             5, // explain's model: the compile and the gate's findings, per pod

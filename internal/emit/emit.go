@@ -214,6 +214,13 @@ func MarshalObject(o Object) ([]byte, error) {
 	return e.marshal(o)
 }
 
+// Encoder renders objects one at a time as MarshalObject does, reusing its scratch space from
+// object to object: one per goroutine.
+type Encoder struct{ e objectEncoder }
+
+// Marshal is MarshalObject.
+func (e *Encoder) Marshal(o Object) ([]byte, error) { return e.e.marshal(o) }
+
 // objectEncoder holds one worker's scratch space, reused from object to object so that encoding
 // thousands of objects allocates little more than their YAML: the JSON, the nodes, the YAML.
 type objectEncoder struct {
