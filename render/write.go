@@ -46,6 +46,12 @@ func WriteObjects(ctx context.Context, dir string, objs []compile.Object, opts O
 // it was and no temporary directory behind. DIR is replaced only when it is missing, empty or a
 // render skillc wrote (inspect); of the previous render only its own files are removed.
 func Write(ctx context.Context, dir string, files map[string][]byte, opts Options) (err error) {
+	return WriteFrom(ctx, dir, slices.Sorted(maps.Keys(files)), func(rel string) ([]byte, error) { return files[rel], nil }, opts)
+}
+
+// WriteFrom is Write of the files rels (sorted relative slash paths), each read when it is
+// written: a render larger than memory should hold (package stream spools its documents).
+func WriteFrom(ctx context.Context, dir string, rels []string, read func(rel string) ([]byte, error), opts Options) (err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -56,7 +62,6 @@ func Write(ctx context.Context, dir string, files map[string][]byte, opts Option
 	if err := checkInputs(abs, opts.Inputs); err != nil {
 		return err
 	}
-	rels := slices.Sorted(maps.Keys(files))
 	for _, rel := range rels {
 		if !renderPath(rel) {
 			return fmt.Errorf("internal error: %q is not a path a render may write", rel)
@@ -81,7 +86,7 @@ func Write(ctx context.Context, dir string, files map[string][]byte, opts Option
 	if err != nil {
 		return err
 	}
-	if err := emptyRender(prev, len(files), opts.AllowEmpty); err != nil {
+	if err := emptyRender(prev, len(rels), opts.AllowEmpty); err != nil {
 		return err
 	}
 	if err := beginWrite(ctx); err != nil {
@@ -114,7 +119,7 @@ func Write(ctx context.Context, dir string, files map[string][]byte, opts Option
 		return nil
 	}
 	// tmp is ours and, until the chmod below, 0700: plain writes cannot meet a planted link.
-	if err := writeAll(tmp, files, interrupted, func() { afterFirstFile(ctx, tmp) }); err != nil {
+	if err := writeAll(tmp, rels, read, interrupted, func() { afterFirstFile(ctx, tmp) }); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -177,8 +182,7 @@ func renameError(err error) error {
 // writeAll writes files under root: each folder created once, then the files on several goroutines
 // (a render is thousands of small files: the time is in system calls, which overlap). stop is
 // checked before every file; afterFirst runs once the first file is written (the test hook).
-func writeAll(root string, files map[string][]byte, stop func() error, afterFirst func()) error {
-	rels := slices.Sorted(maps.Keys(files))
+func writeAll(root string, rels []string, read func(string) ([]byte, error), stop func() error, afterFirst func()) error {
 	dirs := map[string]bool{}
 	for _, rel := range rels {
 		dirs[filepath.Dir(filepath.FromSlash(rel))] = true
@@ -192,7 +196,11 @@ func writeAll(root string, files map[string][]byte, stop func() error, afterFirs
 		if err := stop(); err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(root, filepath.FromSlash(rel)), files[rel], 0o644)
+		data, err := read(rel)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(root, filepath.FromSlash(rel)), data, 0o644)
 	}
 	if len(rels) == 0 {
 		return nil

@@ -1,12 +1,17 @@
 // Package stream compiles, gates and serializes a plan a unit at a time (compile.Plan): each unit
 // of runs is built, judged and rendered to YAML while the next ones are built, and only its
-// documents and findings are kept. Peak memory is then the rendered stream and a few units in
-// flight, not every typed object at once; the output is byte for byte Build's.
+// documents (past DefaultSpoolAbove bytes, in an unlinked temporary file) and findings are kept.
+// Peak memory is then an index of the documents and a few units in flight, not every typed
+// object at once; the output is byte for byte Build's.
 package stream
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"runtime"
 	"slices"
 
@@ -16,37 +21,121 @@ import (
 	"github.com/skillc-dev/skillc/policy"
 )
 
-// Doc is one emitted object, rendered.
+// Doc is one emitted object, rendered: its YAML document is in memory, or in the result's spool.
 type Doc struct {
 	Key  compile.Key
 	Path string // where -o DIR puts it (emit.ObjectPath)
-	Data []byte // its YAML document
+	data []byte
+	off  int64 // in the spool, when data is nil
+	n    int
 	kind string
 	run  string // the run or schedule it was built for, for a duplicate's refusal
 }
 
 // Result is a streamed compile: its documents in output order, the gate's report and the compile's
 // diagnostics (warnings and notes; with an input error among them there are no documents and no
-// report).
+// report). Close it: its documents may be spooled to a temporary file.
 type Result struct {
 	Docs   []Doc
 	Report *policy.Report
 	Diags  diag.Diagnostics
+	spool  *spool
 }
 
-// Files is the render of -o DIR: one file per document, by relative slash path.
-func (r *Result) Files() map[string][]byte {
-	files := make(map[string][]byte, len(r.Docs))
-	for _, d := range r.Docs {
-		files[d.Path] = d.Data
+// Close releases the spool, if any.
+func (r *Result) Close() error {
+	if r == nil || r.spool == nil {
+		return nil
 	}
-	return files
+	err := r.spool.close()
+	r.spool = nil
+	return err
 }
 
-// Options: Render false judges without rendering (skillc check).
-type Options struct {
-	Render bool
+// Data is document i's YAML. Safe for concurrent use.
+func (r *Result) Data(i int) ([]byte, error) {
+	d := &r.Docs[i]
+	if d.data != nil || d.n == 0 {
+		return d.data, nil
+	}
+	b := make([]byte, d.n)
+	if _, err := r.spool.f.ReadAt(b, d.off); err != nil {
+		return nil, SpoolError{fmt.Errorf("reading the spooled documents: %w", err)}
+	}
+	return b, nil
 }
+
+// SpoolError is a failure to read back the spooled documents (not of the writer they go to).
+type SpoolError struct{ Err error }
+
+func (e SpoolError) Error() string { return e.Err.Error() }
+func (e SpoolError) Unwrap() error { return e.Err }
+
+// WriteTo writes the documents as one YAML stream, separated by "---" (emit.MarshalStream's bytes).
+func (r *Result) WriteTo(w io.Writer) (int64, error) {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var n int64
+	for i := range r.Docs {
+		if i > 0 {
+			k, err := bw.WriteString("---\n")
+			if n += int64(k); err != nil {
+				return n, err
+			}
+		}
+		data, err := r.Data(i)
+		if err != nil {
+			return n, err
+		}
+		k, err := bw.Write(data)
+		if n += int64(k); err != nil {
+			return n, err
+		}
+	}
+	return n, bw.Flush()
+}
+
+// Paths are the documents' paths in -o DIR, sorted, and a function that reads one (for
+// render.WriteFrom: safe for concurrent use).
+func (r *Result) Paths() ([]string, func(rel string) ([]byte, error)) {
+	index := make(map[string]int, len(r.Docs))
+	paths := make([]string, len(r.Docs))
+	for i, d := range r.Docs {
+		index[d.Path], paths[i] = i, d.Path
+	}
+	slices.Sort(paths)
+	return paths, func(rel string) ([]byte, error) {
+		i, ok := index[rel]
+		if !ok {
+			return nil, fmt.Errorf("no document for %s", rel)
+		}
+		return r.Data(i)
+	}
+}
+
+// Files is the render of -o DIR in memory: one file per document, by relative slash path.
+func (r *Result) Files() (map[string][]byte, error) {
+	files := make(map[string][]byte, len(r.Docs))
+	for i, d := range r.Docs {
+		data, err := r.Data(i)
+		if err != nil {
+			return nil, err
+		}
+		files[d.Path] = data
+	}
+	return files, nil
+}
+
+// Options: Render false judges without rendering (skillc check). SpoolAbove is how many bytes of
+// documents are kept in memory before they all go to a temporary file (0: DefaultSpoolAbove;
+// negative: never).
+type Options struct {
+	Render     bool
+	SpoolAbove int64
+}
+
+// DefaultSpoolAbove keeps the reference repository's 13 MB in memory and spools ten times that:
+// a 1 GiB Argo CD repo-server sidecar then holds the index, not the render.
+const DefaultSpoolAbove = 32 << 20
 
 // built is a unit as a worker leaves it: built, and rendered when it is emitted.
 type built struct {
@@ -111,6 +200,37 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		}
 	}
 	out := &Result{}
+	limit := opts.SpoolAbove
+	if limit == 0 {
+		limit = DefaultSpoolAbove
+	}
+	var inMemory int64
+	keep := func(docs []Doc) error {
+		if out.spool == nil {
+			for _, d := range docs {
+				inMemory += int64(len(d.data))
+			}
+			out.Docs = append(out.Docs, docs...)
+			if limit < 0 || inMemory <= limit {
+				return nil
+			}
+			sp, err := newSpool()
+			if err != nil {
+				return err
+			}
+			out.spool, docs = sp, out.Docs
+		} else {
+			start := len(out.Docs)
+			out.Docs = append(out.Docs, docs...)
+			docs = out.Docs[start:]
+		}
+		for i := range docs {
+			if err := out.spool.put(&docs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for i := range n {
 		var b built
 		select {
@@ -126,28 +246,35 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		if d := p.Accept(b.res); d != nil {
 			// The ceiling: what Build returns, and nothing else.
 			d.Sort()
-			return &Result{Diags: d}, s.Close(nil)
+			return &Result{Diags: d}, errors.Join(s.Close(nil), out.Close())
 		}
 		if failed = failed || b.diags.HasErrors(); failed {
 			continue // built on for the other units' diagnostics; nothing judged or kept
 		}
 		if err := s.Add(b.res); err != nil {
-			return nil, s.Close(err)
+			return nil, errors.Join(s.Close(err), out.Close())
 		}
-		out.Docs = append(out.Docs, b.docs...)
+		if err := keep(b.docs); err != nil {
+			return nil, errors.Join(s.Close(err), out.Close())
+		}
+	}
+	if out.spool != nil {
+		if err := out.spool.flush(); err != nil {
+			return nil, errors.Join(s.Close(err), out.Close())
+		}
 	}
 	if failed {
 		diags.Sort()
-		return &Result{Diags: diags}, s.Close(nil)
+		return &Result{Diags: diags}, errors.Join(s.Close(nil), out.Close())
 	}
 	slices.SortFunc(out.Docs, func(a, b Doc) int { return a.Key.Compare(b.Key) })
 	if d := duplicates(out.Docs, p.Base.Pods); d != nil {
 		d.Sort()
-		return &Result{Diags: d}, s.Close(nil)
+		return &Result{Diags: d}, errors.Join(s.Close(nil), out.Close())
 	}
 	rep, err := s.Report()
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, out.Close())
 	}
 	diags.Sort()
 	out.Report, out.Diags = rep, diags
@@ -171,7 +298,7 @@ func buildUnit(p *compile.Plan, i int, enc *emit.Encoder, render bool) built {
 				b.err = fmt.Errorf("rendering unit %d: %w", i, err)
 				return b
 			}
-			d.Data = data
+			d.data, d.n = data, len(data)
 		}
 		b.docs = append(b.docs, d)
 	}
@@ -188,4 +315,51 @@ func duplicates(docs []Doc, pods []compile.Pod) diag.Diagnostics {
 		}
 	}
 	return ds
+}
+
+// spool holds documents in an unlinked temporary file: written once as units come, read back in
+// output order.
+type spool struct {
+	f    *os.File
+	w    *bufio.Writer
+	size int64
+	name string // removed at close where an open file cannot be removed (not on Unix)
+}
+
+func newSpool() (*spool, error) {
+	f, err := os.CreateTemp("", "skillc-spool-*")
+	if err != nil {
+		return nil, fmt.Errorf("spooling the rendered documents: %w", err)
+	}
+	sp := &spool{f: f, w: bufio.NewWriterSize(f, 1<<20)}
+	// Unlinked at once: nothing is left behind, whatever ends the process.
+	if err := os.Remove(f.Name()); err != nil {
+		sp.name = f.Name()
+	}
+	return sp, nil
+}
+
+// put moves a document's bytes to the spool.
+func (sp *spool) put(d *Doc) error {
+	if _, err := sp.w.Write(d.data); err != nil {
+		return fmt.Errorf("spooling the rendered documents: %w", err)
+	}
+	d.off, d.n, d.data = sp.size, len(d.data), nil
+	sp.size += int64(d.n)
+	return nil
+}
+
+func (sp *spool) flush() error {
+	if err := sp.w.Flush(); err != nil {
+		return fmt.Errorf("spooling the rendered documents: %w", err)
+	}
+	return nil
+}
+
+func (sp *spool) close() error {
+	err := sp.f.Close()
+	if sp.name != "" {
+		err = errors.Join(err, os.Remove(sp.name))
+	}
+	return err
 }

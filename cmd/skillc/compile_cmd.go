@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"syscall"
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/skillc-dev/skillc/render"
+	"github.com/skillc-dev/skillc/stream"
 )
 
 // compileCmdOptions are compile's flags: the shared source and gate flags, and where to write.
@@ -91,6 +91,7 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer func() { _ = res.Close() }() // an unlinked file: nothing is left if this fails
 	if policyDiags != nil {
 		return (&outcome{}).note(res.Diags).then(failed(policyDiags))
 	}
@@ -109,21 +110,21 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 		return out.notef("skillc: %d warning(s) and --fail-on-warn: nothing was written", n).exit(exitDenied)
 	}
 	if o.verify {
-		return out.then(verify(cmd, o.outDir, res.Files(), opts))
+		want, err := res.Files()
+		if err != nil {
+			return out.then(internalError(err))
+		}
+		return out.then(verify(cmd, o.outDir, want, opts))
 	}
 	if o.outDir == "" {
 		// A failed write is kept by the outputWriter and reported by run, after out's lines.
-		w := bufio.NewWriterSize(cmd.OutOrStdout(), 1<<16)
-		for i, d := range res.Docs {
-			if i > 0 {
-				_, _ = w.WriteString("---\n")
-			}
-			_, _ = w.Write(d.Data)
+		if _, err := res.WriteTo(cmd.OutOrStdout()); errors.As(err, new(stream.SpoolError)) {
+			return out.then(internalError(err))
 		}
-		_ = w.Flush()
 		return out
 	}
-	if err := render.Write(cmd.Context(), o.outDir, res.Files(), opts); err != nil {
+	paths, read := res.Paths()
+	if err := render.WriteFrom(cmd.Context(), o.outDir, paths, read, opts); err != nil {
 		return out.then(outputFailure(o.outDir, err))
 	}
 	// One line on stderr, as --verify says "up to date": stdout stays empty for scripts.
