@@ -152,8 +152,11 @@ type built struct {
 // or report.
 func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Diagnostics, opts Options) (*Result, error) {
 	n := p.Units()
-	workers := runtime.GOMAXPROCS(0)
-	window := 2 * workers // units built ahead of the gate: what memory holds besides the documents
+	// Units built ahead of the gate are what memory holds besides the documents' index: a few
+	// keep every core busy (the gate, which judges in order, is the slower side); more would only
+	// grow the heap on a machine with many cores.
+	window := min(2*runtime.GOMAXPROCS(0), 8)
+	workers := min(runtime.GOMAXPROCS(0), window)
 	slots := make([]chan built, n)
 	for i := range slots {
 		slots[i] = make(chan built, 1)

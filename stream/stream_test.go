@@ -1,0 +1,170 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/skillc-dev/skillc/compile"
+	"github.com/skillc-dev/skillc/diag"
+	"github.com/skillc-dev/skillc/internal/emit"
+	"github.com/skillc-dev/skillc/internal/gen"
+	"github.com/skillc-dev/skillc/policy"
+	"github.com/skillc-dev/skillc/source"
+)
+
+var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// whole is the compile as Build and Check do it, everything in memory at once.
+func whole(t *testing.T, files []source.File) ([]byte, *policy.Report, diag.Diagnostics) {
+	t.Helper()
+	res, diags := compile.Compile(files, compile.Options{})
+	if diags.HasErrors() {
+		return nil, nil, diags
+	}
+	g, err := policy.NewGate(context.Background(), res.Config, nil, today)
+	if err != nil { // the config's rule settings: judged before any object
+		return nil, nil, append(diags, diag.Diagnostic{Message: err.Error()})
+	}
+	rep, err := g.Check(context.Background(), res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := emit.MarshalStream(res.Objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stream, rep, diags
+}
+
+// streamed is the same compile a unit at a time.
+func streamed(t *testing.T, files []source.File, opts Options) ([]byte, *policy.Report, diag.Diagnostics) {
+	t.Helper()
+	p, diags := compile.PrepareFiles(files, compile.Options{})
+	if p == nil {
+		return nil, nil, diags
+	}
+	g, err := policy.NewGate(context.Background(), p.Base.Config, nil, today)
+	if err != nil {
+		return nil, nil, append(diags, diag.Diagnostic{Message: err.Error()})
+	}
+	opts.Render = true
+	res, err := Run(context.Background(), p, g, diags, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	if res.Diags.HasErrors() {
+		return nil, nil, res.Diags
+	}
+	var b bytes.Buffer
+	if _, err := res.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	files2, err := res.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, read := res.Paths()
+	if len(paths) != len(files2) {
+		t.Errorf("%d paths, %d files", len(paths), len(files2))
+	}
+	for _, p := range paths {
+		data, err := read(p)
+		if err != nil || !bytes.Equal(data, files2[p]) {
+			t.Errorf("%s: read back %d bytes (%v), want the file's %d", p, len(data), err, len(files2[p]))
+		}
+	}
+	return b.Bytes(), res.Report, res.Diags
+}
+
+// TestStreamIsBuild: a compile streamed a unit at a time (in memory, and spooled from the first
+// byte) gives Build's bytes, Check's report and the same diagnostics, on every fixture with the
+// built-in packs and on generated repositories of many units (the findings of one cause in
+// several units are one finding, named after the same object).
+func TestStreamIsBuild(t *testing.T) {
+	cases := map[string][]string{}
+	for _, pattern := range []string{"../fixtures/*", "../fixtures/denied/*", "../fixtures/invalid/*"} {
+		dirs, _ := filepath.Glob(pattern)
+		for _, d := range dirs {
+			if fi, err := os.Stat(d); err == nil && fi.IsDir() && filepath.Base(d) != "denied" && filepath.Base(d) != "invalid" {
+				cases[d] = []string{"../skills", d}
+			}
+		}
+	}
+	if len(cases) < 50 {
+		t.Fatalf("%d fixture folders: the glob missed them", len(cases))
+	}
+	for name, paths := range cases {
+		files, ds := source.ReadPaths(paths, nil)
+		if ds.HasErrors() {
+			continue
+		}
+		check(t, name, files)
+	}
+	for _, s := range []gen.Size{{Packs: 10, Instances: 25, Runs: 100}, {Packs: 40, Instances: 90, Runs: 400}} {
+		var files []source.File
+		for _, f := range gen.Repo(s) {
+			files = append(files, source.File{Name: f.Name, Data: f.Data})
+		}
+		check(t, "generated", files)
+		// Runs in the reverse order: units come in an order unlike the output's.
+		slices.Reverse(files)
+		check(t, "generated, reversed", files)
+	}
+}
+
+func check(t *testing.T, name string, files []source.File) {
+	t.Helper()
+	want, wantRep, wantDiags := whole(t, files)
+	for _, spool := range []int64{0, 1} {
+		got, rep, diags := streamed(t, files, Options{SpoolAbove: spool})
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s (spool above %d): the streamed output differs from Build's (%d bytes, want %d)", name, spool, len(got), len(want))
+		}
+		if d := cmp.Diff(wantDiags, diags); d != "" {
+			t.Errorf("%s: diagnostics (-want +got):\n%s", name, d)
+		}
+		if d := cmp.Diff(wantRep, rep); d != "" {
+			t.Errorf("%s: report (-want +got):\n%s", name, d)
+		}
+	}
+}
+
+// TestSpoolLeavesNothing: the spool is unlinked as soon as it is made: while the result is open,
+// and after, the temporary folder holds nothing of it.
+func TestSpoolLeavesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var files []source.File
+	for _, f := range gen.Repo(gen.Size{Packs: 5, Instances: 10, Runs: 20}) {
+		files = append(files, source.File{Name: f.Name, Data: f.Data})
+	}
+	p, diags := compile.PrepareFiles(files, compile.Options{})
+	g, err := policy.NewGate(context.Background(), p.Base.Config, nil, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), p, g, diags, Options{Render: true, SpoolAbove: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.spool == nil {
+		t.Fatal("SpoolAbove 1 did not spool")
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("the spool is in %s while open: %v", tmp, entries)
+	}
+	if err := res.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("%s after Close: %v", tmp, entries)
+	}
+}
