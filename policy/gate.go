@@ -232,9 +232,22 @@ func (s *Stream) keep(loc *locator, l located, phase int, o compile.Object, unit
 	s.g.group(s.groups, l, at)
 }
 
+// Keys are the shape keys of a unit's objects (Objects, then StandIns) for AddKeyed: nil when
+// every object is judged whole (with --policy). Safe for concurrent use, so a unit's keys can be
+// computed where it is built, off the stream's path.
+func (g *Gate) Keys(res *compile.Result) ([][sha256.Size]byte, error) {
+	if !g.builtinOnly {
+		return nil, nil
+	}
+	return shapeKeys(slices.Concat(res.Objects, res.StandIns), true, 1)
+}
+
 // Add judges a unit: its Objects and StandIns, located through its origins, and the SPOL
 // bindings of its Pods. Units come in the plan's order (Report's order does not depend on it).
-func (s *Stream) Add(res *compile.Result) error {
+func (s *Stream) Add(res *compile.Result) error { return s.AddKeyed(res, nil) }
+
+// AddKeyed is Add with the unit's shape keys (Gate.Keys) already computed.
+func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
 	g, ctx := s.g, s.ctx
 	unit := s.units
 	s.units++
@@ -251,9 +264,11 @@ func (s *Stream) Add(res *compile.Result) error {
 	verdicts := make([][]Finding, len(objs))
 	var own []int // objects judged by their own evaluation
 	if g.builtinOnly {
-		keys, err := shapeKeys(objs, true)
-		if err != nil {
-			return err
+		if keys == nil {
+			var err error
+			if keys, err = shapeKeys(objs, true, runtime.GOMAXPROCS(0)); err != nil {
+				return err
+			}
 		}
 		first := map[[sha256.Size]byte]bool{} // shapes new in this unit
 		var reps []int
@@ -814,14 +829,15 @@ func (k *keyer) replace(b []byte, old, repl string) []byte {
 	return out
 }
 
-// shapeKeys computes every object's shapeKey, using every core. Objects go in chunks of 64, each
-// with its own keyer (scratch buffers reused from object to object); keys are indexed like objs.
-func shapeKeys(objs []compile.Object, acrossNamespaces bool) ([][sha256.Size]byte, error) {
+// shapeKeys computes every object's shapeKey on up to procs cores. Objects go in chunks of 64,
+// each with its own keyer (scratch buffers reused from object to object); keys are indexed like
+// objs.
+func shapeKeys(objs []compile.Object, acrossNamespaces bool, procs int) ([][sha256.Size]byte, error) {
 	const chunk = 64
 	keys := make([][sha256.Size]byte, len(objs))
 	errs := make([]error, len(objs))
 	var eg errgroup.Group
-	eg.SetLimit(runtime.GOMAXPROCS(0))
+	eg.SetLimit(procs)
 	for start := 0; start < len(objs); start += chunk {
 		eg.Go(func() error {
 			var k keyer

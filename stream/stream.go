@@ -8,6 +8,7 @@ package stream
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -140,6 +141,7 @@ const DefaultSpoolAbove = 32 << 20
 // built is a unit as a worker leaves it: built, and rendered when it is emitted.
 type built struct {
 	res   *compile.Result
+	keys  [][sha256.Size]byte // the gate's shape keys of its objects
 	diags diag.Diagnostics
 	docs  []Doc
 	err   error
@@ -189,7 +191,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 					<-ahead
 					return
 				}
-				slots[i] <- buildUnit(p, i, &enc, opts.Render)
+				slots[i] <- buildUnit(p, gate, i, &enc, opts.Render)
 			}
 		}()
 	}
@@ -254,7 +256,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		if failed = failed || b.diags.HasErrors(); failed {
 			continue // built on for the other units' diagnostics; nothing judged or kept
 		}
-		if err := s.Add(b.res); err != nil {
+		if err := s.AddKeyed(b.res, b.keys); err != nil {
 			return nil, errors.Join(s.Close(err), out.Close())
 		}
 		if err := keep(b.docs); err != nil {
@@ -284,12 +286,18 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 	return out, nil
 }
 
-// buildUnit builds unit i and renders its emitted objects (stand-ins are judged, never emitted).
-func buildUnit(p *compile.Plan, i int, enc *emit.Encoder, render bool) built {
+// buildUnit builds unit i, computes its shape keys and renders its emitted objects (stand-ins are
+// judged, never emitted).
+func buildUnit(p *compile.Plan, gate *policy.Gate, i int, enc *emit.Encoder, render bool) built {
 	res, diags := p.Unit(i)
 	b := built{res: res, diags: diags}
 	if diags.HasErrors() {
 		return b
+	}
+	if gate != nil {
+		if b.keys, b.err = gate.Keys(res); b.err != nil {
+			return b
+		}
 	}
 	b.docs = make([]Doc, 0, len(res.Objects))
 	for _, o := range res.Objects {
