@@ -35,6 +35,10 @@ place only when everything succeeded.
 Warnings go to stderr, and after -o DIR one line: "skillc: wrote N files to DIR". If the gate
 denies anything, nothing is written and the exit code is 1.
 
+Objects are built, gated and rendered a few runs at a time, so memory holds the rendered documents,
+not every object: past 32 MiB of documents they go to an unlinked temporary file in $TMPDIR,
+removed however skillc ends (docs/performance.md).
+
 With --verify, DIR is compared with the compile instead of written: exit 0 when it is up to date,
 1 with the list of changed, missing and extra files and a unified diff of each changed one on
 stdout when it is stale. Nothing is written either way.
