@@ -197,8 +197,8 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 	}
 
 	s := &policy.Stream{}
-	failed := diags.HasErrors() || gate == nil
-	if !failed {
+	failed := diags.HasErrors()
+	if !failed && gate != nil {
 		var err error
 		if s, err = gate.Begin(ctx, p.Base); err != nil {
 			return nil, err
@@ -256,8 +256,10 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		if failed = failed || b.diags.HasErrors(); failed {
 			continue // built on for the other units' diagnostics; nothing judged or kept
 		}
-		if err := s.AddKeyed(b.res, b.keys); err != nil {
-			return nil, errors.Join(s.Close(err), out.Close())
+		if gate != nil {
+			if err := s.AddKeyed(b.res, b.keys); err != nil {
+				return nil, errors.Join(s.Close(err), out.Close())
+			}
 		}
 		if err := keep(b.docs); err != nil {
 			return nil, errors.Join(s.Close(err), out.Close())
@@ -276,6 +278,10 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 	if d := duplicates(out.Docs, p.Base.Pods); d != nil {
 		d.Sort()
 		return &Result{Diags: d}, errors.Join(s.Close(nil), out.Close())
+	}
+	if gate == nil {
+		diags.Sort()
+		return &Result{Diags: diags}, out.Close()
 	}
 	rep, err := s.Report()
 	if err != nil {
