@@ -232,14 +232,31 @@ func (s *Stream) keep(loc *locator, l located, phase int, o compile.Object, unit
 	s.g.group(s.groups, l, at)
 }
 
-// Keys are the shape keys of a unit's objects (Objects, then StandIns) for AddKeyed: nil when
-// every object is judged whole (with --policy). Safe for concurrent use, so a unit's keys can be
-// computed where it is built, off the stream's path.
-func (g *Gate) Keys(res *compile.Result) ([][sha256.Size]byte, error) {
-	if !g.builtinOnly {
-		return nil, nil
+// Keyer computes the shape keys of a unit's objects (Objects, then StandIns) for AddKeyed where
+// the unit is built, off the stream's ordered path: one per goroutine.
+type Keyer struct {
+	g *Gate
+	k keyer
+}
+
+// NewKeyer is a Keyer for g's shapes.
+func (g *Gate) NewKeyer() *Keyer { return &Keyer{g: g} }
+
+// Shaped: objects share evaluations by shape (the built-in library alone); otherwise AddKeyed
+// takes no keys and judges every object whole.
+func (k *Keyer) Shaped() bool { return k.g.builtinOnly }
+
+// Key is o's shape key.
+func (k *Keyer) Key(o compile.Object) ([sha256.Size]byte, error) { return k.k.shapeKey(o, true) }
+
+// KeyJSON is o's shape key from raw, o's own encoding/json bytes and newline (as a
+// json.Encoder writes them): the encoding the YAML writer made, not made twice. ok is false for a
+// workload, whose key leaves its TASK out: Key it.
+func (k *Keyer) KeyJSON(o compile.Object, raw []byte) (key [sha256.Size]byte, ok bool) {
+	if compile.PodSpecOf(o) != nil {
+		return key, false
 	}
-	return shapeKeys(slices.Concat(res.Objects, res.StandIns), true, 1)
+	return k.k.keyOf(o, raw, true), true
 }
 
 // Add judges a unit: its Objects and StandIns, located through its origins, and the SPOL
@@ -789,7 +806,11 @@ func (k *keyer) shapeKey(o compile.Object, acrossNamespaces bool) ([sha256.Size]
 	if err := json.NewEncoder(&k.json).Encode(withoutTask(o)); err != nil {
 		return [sha256.Size]byte{}, fmt.Errorf("encoding %s %s: %w", compile.KindOf(o), o.GetName(), err)
 	}
-	b := k.json.Bytes()
+	return k.keyOf(o, k.json.Bytes(), acrossNamespaces), nil
+}
+
+// keyOf is shapeKey of o from b, the JSON of o with its TASK blanked (b is not changed).
+func (k *keyer) keyOf(o compile.Object, b []byte, acrossNamespaces bool) [sha256.Size]byte {
 	if run := ownerName(o); run != "" {
 		b = k.replace(b, `"`+run+`"`, "\"\x00R\"")
 		b = k.replace(b, `-`+run+`"`, "-\x00R\"")
@@ -800,7 +821,7 @@ func (k *keyer) shapeKey(o compile.Object, acrossNamespaces bool) ([sha256.Size]
 	if ns := runNamespace(o); acrossNamespaces && ns != "" && !protectedNamespaces[ns] {
 		b = k.replace(b, `"`+ns+`"`, "\"\x00N\"")
 	}
-	return sha256.Sum256(b), nil
+	return sha256.Sum256(b)
 }
 
 type keyer struct {

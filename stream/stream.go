@@ -180,6 +180,10 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 	for range workers {
 		go func() {
 			var enc emit.Encoder
+			var k *policy.Keyer
+			if gate != nil {
+				k = gate.NewKeyer()
+			}
 			for {
 				select {
 				case ahead <- struct{}{}:
@@ -191,7 +195,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 					<-ahead
 					return
 				}
-				slots[i] <- buildUnit(p, gate, i, &enc, opts.Render)
+				slots[i] <- buildUnit(p, k, i, &enc, opts.Render)
 			}
 		}()
 	}
@@ -293,31 +297,47 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 }
 
 // buildUnit builds unit i, computes its shape keys and renders its emitted objects (stand-ins are
-// judged, never emitted).
-func buildUnit(p *compile.Plan, gate *policy.Gate, i int, enc *emit.Encoder, render bool) built {
+// judged, never emitted). An object's JSON serves both its YAML and its key.
+func buildUnit(p *compile.Plan, k *policy.Keyer, i int, enc *emit.Encoder, render bool) built {
 	res, diags := p.Unit(i)
 	b := built{res: res, diags: diags}
 	if diags.HasErrors() {
 		return b
 	}
-	if gate != nil {
-		if b.keys, b.err = gate.Keys(res); b.err != nil {
-			return b
-		}
+	shaped := k != nil && k.Shaped()
+	if shaped {
+		b.keys = make([][sha256.Size]byte, len(res.Objects)+len(res.StandIns))
 	}
 	b.docs = make([]Doc, 0, len(res.Objects))
-	for _, o := range res.Objects {
+	for j, o := range res.Objects {
 		d := Doc{Key: compile.KeyOf(o), Path: emit.ObjectPath(o), kind: compile.KindOf(o),
 			run: o.GetLabels()[compile.LabelAgentRun] + o.GetLabels()[compile.LabelSchedule]}
+		keyed := false
 		if render {
-			data, err := enc.Marshal(o)
+			var seen func([]byte)
+			if shaped {
+				seen = func(raw []byte) { b.keys[j], keyed = k.KeyJSON(o, raw) }
+			}
+			data, err := enc.MarshalSeen(o, seen)
 			if err != nil {
 				b.err = fmt.Errorf("rendering unit %d: %w", i, err)
 				return b
 			}
 			d.data, d.n = data, len(data)
 		}
+		if shaped && !keyed {
+			if b.keys[j], b.err = k.Key(o); b.err != nil {
+				return b
+			}
+		}
 		b.docs = append(b.docs, d)
+	}
+	for j, o := range res.StandIns {
+		if shaped {
+			if b.keys[len(res.Objects)+j], b.err = k.Key(o); b.err != nil {
+				return b
+			}
+		}
 	}
 	return b
 }

@@ -211,7 +211,7 @@ func (p *jsonParser) str() (string, error) {
 // resources stanzas the typed structs would otherwise print.
 func MarshalObject(o Object) ([]byte, error) {
 	var e objectEncoder
-	return e.marshal(o)
+	return e.marshal(o, nil)
 }
 
 // Encoder renders objects one at a time as MarshalObject does, reusing its scratch space from
@@ -219,7 +219,13 @@ func MarshalObject(o Object) ([]byte, error) {
 type Encoder struct{ e objectEncoder }
 
 // Marshal is MarshalObject.
-func (e *Encoder) Marshal(o Object) ([]byte, error) { return e.e.marshal(o) }
+func (e *Encoder) Marshal(o Object) ([]byte, error) { return e.e.marshal(o, nil) }
+
+// MarshalSeen is Marshal that shows the object's JSON (encoding/json's bytes and a newline) to
+// seen first, for another use of the same encoding (the gate's shape key). seen must not keep it.
+func (e *Encoder) MarshalSeen(o Object, seen func(json []byte)) ([]byte, error) {
+	return e.e.marshal(o, seen)
+}
 
 // objectEncoder holds one worker's scratch space, reused from object to object so that encoding
 // thousands of objects allocates little more than their YAML: the JSON, the nodes, the YAML.
@@ -230,12 +236,15 @@ type objectEncoder struct {
 	yaml  []byte
 }
 
-func (e *objectEncoder) marshal(o Object) ([]byte, error) {
+func (e *objectEncoder) marshal(o Object, seen func([]byte)) ([]byte, error) {
 	e.json.Reset()
 	if err := json.NewEncoder(&e.json).Encode(o); err != nil { // json.Marshal's bytes, and a newline
 		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
 	}
 	raw := e.json.Bytes()
+	if seen != nil {
+		seen(raw)
+	}
 	p := jsonParser{data: raw, stack: e.stack[:0], nodes: e.nodes[:0]}
 	n, err := p.node()
 	e.stack, e.nodes = p.stack, p.nodes
@@ -709,7 +718,7 @@ func MarshalEach[O Object](objs []O) ([][]byte, error) {
 		g.Go(func() error {
 			var e objectEncoder
 			for i := lo; i < min(lo+chunk, len(objs)); i++ {
-				docs[i], errs[i] = e.marshal(objs[i])
+				docs[i], errs[i] = e.marshal(objs[i], nil)
 			}
 			return nil
 		})
