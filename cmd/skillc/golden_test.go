@@ -21,6 +21,9 @@ var update = flag.Bool("update", false, "rewrite golden/ from the current output
 
 // Tests run from the repository root so that file names in messages read as users see them.
 func TestMain(m *testing.M) {
+	if file := os.Getenv(rusageEnv); file != "" {
+		os.Exit(rusageWrapper(file, os.Args[1:]))
+	}
 	if err := os.Chdir("../.."); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -16,16 +16,6 @@ import (
 	"github.com/skillc-dev/skillc/stream"
 )
 
-// compileSources reads the inputs and the config and compiles them. Input problems come back as
-// diagnostics (errors among them mean no result); only internal failures are errors.
-func compileSources(cmd *cobra.Command, o *compileOptions, args []string) (*compile.Result, diag.Diagnostics, error) {
-	c, diags, err := readAndCompile(cmd, o, args)
-	if c == nil {
-		return nil, diags, err
-	}
-	return c.res, diags, err
-}
-
 // compiled is a compile with what went into it, for the commands that edit the sources and
 // compile them once more with the change (enable, disable). The decoded inputs are the compile's
 // own (res.Inputs): never decoded twice.
@@ -35,7 +25,8 @@ type compiled struct {
 	res   *compile.Result
 }
 
-// readAndCompile is compileSources keeping the files read and the options. PATH defaults to ".".
+// readAndCompile reads the inputs and the config and compiles them, keeping the files read and
+// the options. PATH defaults to ".".
 // On input errors it returns diagnostics and no compile.
 func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*compiled, diag.Diagnostics, error) {
 	if len(paths) == 0 {
