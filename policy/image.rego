@@ -43,7 +43,7 @@ floating(image) if not tag(image)
 floating(image) if tag(image) == "latest"
 
 # IMG-01: no digest and no tag or a floating tag.
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	not digest(c.c.image)
 	floating(c.c.image)
@@ -71,7 +71,7 @@ elevated(c) if {
 	lib.pod_spec[ns] == true
 }
 
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	elevated(c)
 	not digest(c.c.image)
@@ -88,11 +88,18 @@ allowed(image) if {
 
 allowed(image) if image in lib.parameters.allowedRegistries
 
-candidates contains f if {
+container_candidates contains f if {
 	count(lib.parameters.allowedRegistries) > 0
 	some c in lib.containers
 	not allowed(c.c.image)
 	f := lib.finding("IMG-03", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q is not from an allowed registry %v. Fix: mirror it into an allowed registry", [c.c.image, lib.parameters.allowedRegistries]))
+}
+
+# Only the kinds that carry a pod spec have containers: the keys of lib.pod_prefixes, as a literal
+# so that OPA's rule index skips the rules above for every other kind.
+candidates contains f if {
+	input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate", "Sandbox", "SandboxWarmPool"}
+	some f in container_candidates
 }
 
 deny contains f if {

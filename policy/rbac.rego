@@ -16,7 +16,7 @@ rules := object.get(input, "rules", []) if is_role
 rule_path(i) := sprintf("rules[%d]", [i])
 
 # RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, v in r.verbs
 	v == "*"
@@ -25,7 +25,7 @@ candidates contains f if {
 	f := lib.finding_nw("RBAC-01", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, "grants every verb (*) on every resource. A wildcard verb includes escalate, bind and impersonate, and every verb Kubernetes adds later. Fix: list the verbs the skill needs, usually get, list, watch")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, v in r.verbs
 	v == "*"
@@ -39,21 +39,21 @@ rbac01_nw(r) if {
 }
 
 # RBAC-02: wildcard resources; "*/sub" and a literal "pods/*" only warn.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, res in object.get(r, "resources", [])
 	res == "*"
 	f := lib.finding("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, "grants every resource (*) of its API groups, including secrets and every resource added later. Fix: list the resources the skill reads")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, res in object.get(r, "resources", [])
 	startswith(res, "*/")
 	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q grants that subresource of every resource. Fix: name the resources", [res]))
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, res in object.get(r, "resources", [])
 	endswith(res, "/*")
@@ -63,7 +63,7 @@ candidates contains f if {
 
 # Non-resource URLs ("/healthz", "/metrics", "/api/*"): a "*" URL, or one ending in "*", is a prefix
 # match (Kubernetes' NonResourceURLMatches): every API server path under it, those added later too.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, u in object.get(r, "nonResourceURLs", [])
 	endswith(u, "*")
@@ -71,7 +71,7 @@ candidates contains f if {
 }
 
 # RBAC-03: wildcard API groups. Non-waivable in restricted.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, g in object.get(r, "apiGroups", [])
 	g == "*"
@@ -86,7 +86,7 @@ rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD
 
 # RBAC-04: reading secrets (list and watch return their contents too). The message says what the
 # grant reads: named secrets, any secret by name (get), or every secret (list, watch).
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	verbs := [v | some v in ["get", "list", "watch"]; lib.grants(r, v, "", "secrets")]
 	count(verbs) > 0
@@ -112,14 +112,14 @@ rbac04_reach(r, verbs) := sprintf(" named %v: the skill reads those secrets' con
 } else := sprintf(": the skill reads any secret in %s whose name it knows, and token secrets' names are easy to guess", [secrets_scope])
 
 # RBAC-05: writing secrets.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	lib.grants_any(r, lib.write_verbs, "", "secrets")
 	f := lib.finding("RBAC-05", sprintf("%s.verbs", [rule_path(i)]), pack, "grants writes on secrets: creating a service-account token secret mints credentials. Fix: remove the write verbs on secrets")
 }
 
 # RBAC-06: escalate/bind on roles, impersonate on identities.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	hits := [res | some res in ["roles", "clusterroles"]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
@@ -129,7 +129,7 @@ candidates contains f if {
 # Impersonation of any kind: users, groups, serviceaccounts, and authentication.k8s.io uids and
 # userextras/* (an extra is part of an identity: scopes, the acting user). Any impersonate grant is
 # a denial, whatever its resources; a "*" verb impersonates on any identity resource it covers.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	impersonates(r)
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %v: the holder acts as another identity, with all of its permissions. Fix: remove impersonate", [object.get(r, "resources", [])]))
@@ -155,7 +155,7 @@ impersonates(r) if {
 }
 
 # RBAC-07: writing RBAC objects.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
@@ -163,20 +163,20 @@ candidates contains f if {
 }
 
 # RBAC-08: executing in pods. get on pods/exec suffices (kubernetes#78741), so any verb counts.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	hits := [res | some res in ["pods/exec", "pods/attach"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s (any verb is enough): the holder runs commands in any pod of the namespace, with that pod's identity and secrets. Fix: remove %s", [concat(", ", hits), concat(", ", hits)]))
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	lib.grants_any(r, {"patch", "update"}, "", "pods/ephemeralcontainers")
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, "grants patch on pods/ephemeralcontainers: the holder adds a debug container to any pod and runs in it. Fix: remove pods/ephemeralcontainers")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
@@ -184,14 +184,14 @@ candidates contains f if {
 }
 
 # RBAC-09: the kubelet API.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	lib.grants_any(r, {"get", "create", "*"}, "", "nodes/proxy")
 	f := lib.finding("RBAC-09", sprintf("%s.resources", [rule_path(i)]), pack, "grants nodes/proxy: direct kubelet API access runs commands in every pod of a node, unaudited. Fix: remove nodes/proxy")
 }
 
 # RBAC-10: minting tokens.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	lib.grants(r, "create", "", "serviceaccounts/token")
 	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
@@ -213,7 +213,7 @@ rbac11 := [
 	{"verbs": lib.write_verbs, "group": "apiregistration.k8s.io", "resource": "apiservices", "why": "routes an API group (e.g. metrics.k8s.io) to a service of its choice: it sees every request to that group, the callers' credentials included, and forges the answers"},
 ]
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some d in rbac11
 	lib.grants_any(r, d.verbs, d.group, d.resource)
@@ -221,7 +221,7 @@ candidates contains f if {
 }
 
 # RBAC-12: any write granted cluster-wide.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
@@ -234,7 +234,7 @@ candidates contains f if {
 # (e.g. POST to a debug endpoint).
 nonresource_write_verbs := {"post", "put", "patch", "delete", "*"}
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "nonResourceURLs", [])) > 0
@@ -244,7 +244,7 @@ candidates contains f if {
 }
 
 # RBAC-13: cluster-wide reads, listed so reviewers see the blast radius.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
@@ -256,7 +256,7 @@ candidates contains f if {
 
 # Cluster-scoped resources have no namespace to narrow a grant to: sidecar.rbac (a Role) cannot
 # grant them, so the fix is to drop the rule, or to record that the skill needs it.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
@@ -295,7 +295,7 @@ only_cluster_scoped(r) if {
 }
 
 # Non-resource URLs are API server paths, not namespaced objects: name them as such.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "nonResourceURLs", [])) > 0
@@ -305,7 +305,7 @@ candidates contains f if {
 }
 
 # RBAC-14: changing namespaces, even from a Role.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	lib.grants_any(r, {"update", "patch", "delete"}, "", "namespaces")
 	verbs := [v | some v in ["update", "patch", "delete"]; lib.grants_any(r, {v}, "", "namespaces")]
@@ -323,7 +323,7 @@ workloads := [
 # named_write_verbs: the write verbs by name, in the order messages list them ("*" grants them all).
 named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
 	hits := [w[1] | some w in workloads; lib.grants_any(r, named_write_verbs, w[0], w[1])]
@@ -366,7 +366,7 @@ rbac15_stops := [
 	{"verbs": ["update", "patch"], "group": "", "resource": "replicationcontrollers/scale"},
 ]
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
 	hits := [sprintf("%s on %s", [concat("/", verbs), d.resource]) |
@@ -379,7 +379,7 @@ candidates contains f if {
 }
 
 # RBAC-16: a binding refers only to the role generated beside it.
-candidates contains f if {
+binding_candidates contains f if {
 	is_binding
 	want := {"RoleBinding": "Role", "ClusterRoleBinding": "ClusterRole"}[input.kind]
 	ref := object.get(input, "roleRef", {})
@@ -400,7 +400,7 @@ run_sa := concat("", [names.run_service_account_prefix, run_name])
 
 allowed_sa := {names.shared_service_account, run_sa}
 
-candidates contains f if {
+binding_candidates contains f if {
 	is_binding
 	not good_subjects
 	f := lib.finding("RBAC-17", "subjects", pack, sprintf("binds %v; the only subject must be the run's ServiceAccount (%s or %s) in the run's namespace. Fix: this object was not generated by skillc: remove it", [object.get(input, "subjects", []), names.shared_service_account, run_sa]))
@@ -426,13 +426,13 @@ good_subject_namespace(s) if {
 }
 
 # RBAC-18: no aggregation into or from generated ClusterRoles.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	input.aggregationRule
 	f := lib.finding("RBAC-18", "aggregationRule", pack, "has an aggregationRule: it would collect the permissions of other ClusterRoles. Fix: remove it")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some k, _ in object.get(input.metadata, "labels", {})
 	startswith(k, "rbac.authorization.k8s.io/aggregate-to-")
@@ -453,7 +453,7 @@ candidates contains f if {
 # so create beside resourceNames grants nothing.
 own_config_map := concat("", [names.config_map_prefix, pack])
 
-candidates contains f if {
+role_candidates contains f if {
 	is_role
 	some i, r in rules
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
@@ -498,13 +498,25 @@ sympozium_writes := [
 	{"resource": "ensembles", "why": "an Ensemble starts and coordinates agents' runs with their skill packs: the holder starts runs with other packs, and their permissions"},
 ]
 
-candidates contains f if {
+role_candidates contains f if {
 	is_role
 	some i, r in rules
 	some d in sympozium_writes
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, sympozium_group, d.resource)]
 	count(verbs) > 0
 	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s.%s%s: %s. Fix: remove the write verbs; skills and runs are changed through Git, where they are reviewed", [concat("/", verbs), d.resource, sympozium_group, rbac22_names(r), d.why]))
+}
+
+# The role rules judge Roles and ClusterRoles, the binding rules their bindings: as literals, so that
+# OPA's rule index skips the rules above for every other kind.
+candidates contains f if {
+	input.kind in {"Role", "ClusterRole"}
+	some f in role_candidates
+}
+
+candidates contains f if {
+	input.kind in {"RoleBinding", "ClusterRoleBinding"}
+	some f in binding_candidates
 }
 
 deny contains f if {

@@ -24,7 +24,7 @@ reference(v) if startswith(v, "$(")
 
 reference(v) if v == ""
 
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	v := object.get(e, "value", "")
@@ -33,7 +33,7 @@ candidates contains f if {
 	f := lib.finding("SEC-01", sprintf("%s.env[%d].value", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s holds what looks like %s in plain text: it is in Git, in the rendered manifest and in the pod spec. Fix: put it in a Secret and use sidecar.secretRef", [e.name, what]))
 }
 
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	regex.match(sensitive_name, e.name)
@@ -49,7 +49,7 @@ looks_like_credential(v) if {
 }
 
 # A command line is as public as env (in Git, in the pod spec, in every process listing).
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some list in ["command", "args"]
 	some i, arg in object.get(c.c, list, [])
@@ -80,11 +80,18 @@ candidates contains f if {
 }
 
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	e.valueFrom.secretKeyRef
 	f := lib.finding("SEC-02", sprintf("%s.env[%d].valueFrom.secretKeyRef", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s comes from Secret %s: environment variables leak into child processes and crash reports. Fix: mount the secret as files with sidecar.secretRef", [e.name, e.valueFrom.secretKeyRef.name]))
+}
+
+# Only the kinds that carry a pod spec have containers: the keys of lib.pod_prefixes, as a literal
+# so that OPA's rule index skips the container rules for every other kind.
+candidates contains f if {
+	input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate", "Sandbox", "SandboxWarmPool"}
+	some f in container_candidates
 }
 
 deny contains f if {
