@@ -15,6 +15,59 @@ rules := object.get(input, "rules", []) if is_role
 
 rule_path(i) := sprintf("rules[%d]", [i])
 
+# --- What each rule covers ---
+
+# The rules below ask of each RBAC rule whether it grants some verbs on some fifty API group and
+# resource pairs (lib.grants). covers[i] is the set of those pairs that rule i's apiGroups and
+# resources match, as lib.group_matches and lib.resource_matches decide, computed once per object
+# from the rule's own lists. Each question goes to lib.grants, whose answer stands, only for a
+# rule that covers its pair: a rule that names none of them costs a few lookups.
+covers[i] := {[g, res] |
+	some g in asked_groups(r)
+	some res in asked_resources(r, asked[g])
+} if {
+	some i, r in rules
+}
+
+# asked: every pair the rules below ask lib.grants about, as {group: resources}. A literal: a
+# comprehension over the tables would be computed again for every object (rbac_test.rego checks
+# it against them).
+asked := {
+	"": {
+		"configmaps", "namespaces", "nodes/proxy", "persistentvolumes", "pods", "pods/attach",
+		"pods/ephemeralcontainers", "pods/eviction", "pods/exec", "pods/portforward", "pods/proxy",
+		"replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts/token",
+		"services/proxy",
+	},
+	"admissionregistration.k8s.io": {
+		"mutatingadmissionpolicies", "mutatingadmissionpolicybindings", "mutatingwebhookconfigurations",
+		"validatingadmissionpolicies", "validatingadmissionpolicybindings", "validatingwebhookconfigurations",
+	},
+	"apiregistration.k8s.io": {"apiservices"},
+	"apps": {
+		"daemonsets", "deployments", "deployments/scale", "replicasets", "replicasets/scale",
+		"statefulsets", "statefulsets/scale",
+	},
+	"batch": {"cronjobs", "jobs"},
+	"certificates.k8s.io": {"certificatesigningrequests/approval", "signers"},
+	"rbac.authorization.k8s.io": {"clusterrolebindings", "clusterroles", "rolebindings", "roles"},
+	"sympozium.ai": {"agentruns", "agents", "ensembles", "skillpacks", "sympoziuminstances", "sympoziumpolicies", "sympoziumschedules"},
+}
+
+# asked_groups: the groups of asked that the rule matches ("*" matches them all).
+asked_groups(r) := {g | some g, _ in asked} if {
+	"*" in object.get(r, "apiGroups", [])
+} else := {g | some g in object.get(r, "apiGroups", []); asked[g]}
+
+# asked_resources: the resources of wanted that the rule matches: "*" every one, a name itself,
+# "*/sub" any resource's sub (lib.resource_matches, asked only when the rule has a "*/sub").
+asked_resources(r, wanted) := wanted if {
+	"*" in object.get(r, "resources", [])
+} else := {res | some res in wanted; lib.resource_matches(r, res)} if {
+	some x in object.get(r, "resources", [])
+	startswith(x, "*/")
+} else := {res | some res in object.get(r, "resources", []); res in wanted}
+
 # RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
 role_candidates contains f if {
 	some i, r in rules
@@ -88,6 +141,7 @@ rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD
 # grant reads: named secrets, any secret by name (get), or every secret (list, watch).
 role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "secrets"]]
 	verbs := [v | some v in ["get", "list", "watch"]; lib.grants(r, v, "", "secrets")]
 	count(verbs) > 0
 	f := lib.finding("RBAC-04", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on secrets%s. Fix: mount the one secret the skill needs with sidecar.secretRef", [concat("/", verbs), rbac04_reach(r, verbs)]))
@@ -114,6 +168,7 @@ rbac04_reach(r, verbs) := sprintf(" named %v: the skill reads those secrets' con
 # RBAC-05: writing secrets.
 role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "secrets"]]
 	lib.grants_any(r, lib.write_verbs, "", "secrets")
 	f := lib.finding("RBAC-05", sprintf("%s.verbs", [rule_path(i)]), pack, "grants writes on secrets: creating a service-account token secret mints credentials. Fix: remove the write verbs on secrets")
 }
@@ -121,7 +176,7 @@ role_candidates contains f if {
 # RBAC-06: escalate/bind on roles, impersonate on identities.
 role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["roles", "clusterroles"]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
+	hits := [res | some res in ["roles", "clusterroles"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants escalate or bind on %s: the holder can grant itself any permission. Fix: remove escalate and bind", [concat(", ", hits)]))
 }
@@ -131,6 +186,7 @@ role_candidates contains f if {
 # a denial, whatever its resources; a "*" verb impersonates on any identity resource it covers.
 role_candidates contains f if {
 	some i, r in rules
+	lib.verb_matches(r, "impersonate") # every way to impersonate needs the verb: a cheap test first
 	impersonates(r)
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %v: the holder acts as another identity, with all of its permissions. Fix: remove impersonate", [object.get(r, "resources", [])]))
 }
@@ -157,7 +213,7 @@ impersonates(r) if {
 # RBAC-07: writing RBAC objects.
 role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
+	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-07", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants writes on %s: the holder can bind itself more permissions. Fix: remove write verbs on RBAC objects", [concat(", ", hits)]))
 }
@@ -165,20 +221,21 @@ role_candidates contains f if {
 # RBAC-08: executing in pods. get on pods/exec suffices (kubernetes#78741), so any verb counts.
 role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["pods/exec", "pods/attach"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
+	hits := [res | some res in ["pods/exec", "pods/attach"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s (any verb is enough): the holder runs commands in any pod of the namespace, with that pod's identity and secrets. Fix: remove %s", [concat(", ", hits), concat(", ", hits)]))
 }
 
 role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "pods/ephemeralcontainers"]]
 	lib.grants_any(r, {"patch", "update"}, "", "pods/ephemeralcontainers")
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, "grants patch on pods/ephemeralcontainers: the holder adds a debug container to any pod and runs in it. Fix: remove pods/ephemeralcontainers")
 }
 
 role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
+	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.warning("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s: the holder reaches pods' ports past network policies. Fix: remove it unless the skill needs it", [concat(", ", hits)]))
 }
@@ -186,6 +243,7 @@ role_candidates contains f if {
 # RBAC-09: the kubelet API.
 role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "nodes/proxy"]]
 	lib.grants_any(r, {"get", "create", "*"}, "", "nodes/proxy")
 	f := lib.finding("RBAC-09", sprintf("%s.resources", [rule_path(i)]), pack, "grants nodes/proxy: direct kubelet API access runs commands in every pod of a node, unaudited. Fix: remove nodes/proxy")
 }
@@ -193,6 +251,7 @@ role_candidates contains f if {
 # RBAC-10: minting tokens.
 role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "serviceaccounts/token"]]
 	lib.grants(r, "create", "", "serviceaccounts/token")
 	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
 }
@@ -216,6 +275,7 @@ rbac11 := [
 role_candidates contains f if {
 	some i, r in rules
 	some d in rbac11
+	covers[i][[d.group, d.resource]]
 	lib.grants_any(r, d.verbs, d.group, d.resource)
 	f := lib.finding("RBAC-11", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants write access to %s: the holder %s. Fix: remove it", [d.resource, d.why]))
 }
@@ -307,6 +367,7 @@ role_candidates contains f if {
 # RBAC-14: changing namespaces, even from a Role.
 role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "namespaces"]]
 	lib.grants_any(r, {"update", "patch", "delete"}, "", "namespaces")
 	verbs := [v | some v in ["update", "patch", "delete"]; lib.grants_any(r, {v}, "", "namespaces")]
 	f := lib.finding("RBAC-14", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on namespaces: relabelling a namespace can lift its Pod Security level; deleting one deletes everything in it. Fix: remove it", [concat("/", verbs)]))
@@ -326,7 +387,7 @@ named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 role_candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
-	hits := [w[1] | some w in workloads; lib.grants_any(r, named_write_verbs, w[0], w[1])]
+	hits := [w[1] | some w in workloads; covers[i][w]; lib.grants_any(r, named_write_verbs, w[0], w[1])]
 	count(hits) > 0
 
 	# Name the verbs actually granted: a reviewer reads "update/patch", not a generic list.
@@ -371,6 +432,7 @@ role_candidates contains f if {
 	some i, r in rules
 	hits := [sprintf("%s on %s", [concat("/", verbs), d.resource]) |
 		some d in rbac15_stops
+		covers[i][[d.group, d.resource]]
 		verbs := [v | some v in d.verbs; lib.grants(r, v, d.group, d.resource)]
 		count(verbs) > 0
 	]
@@ -456,6 +518,7 @@ own_config_map := concat("", [names.config_map_prefix, pack])
 role_candidates contains f if {
 	is_role
 	some i, r in rules
+	covers[i][["", "configmaps"]]
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
 	count(verbs) > 0
 	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on configmaps%s: skills are ConfigMaps (%s<pack>) in the run namespace, so the holder can rewrite every other pack's skill text, a prompt injection into every agent that loads it. Fix: %s, or remove the write verbs", [concat("/", verbs), rbac22_names(r), names.config_map_prefix, rbac22_fix]))
@@ -502,6 +565,7 @@ role_candidates contains f if {
 	is_role
 	some i, r in rules
 	some d in sympozium_writes
+	covers[i][[sympozium_group, d.resource]]
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, sympozium_group, d.resource)]
 	count(verbs) > 0
 	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s.%s%s: %s. Fix: remove the write verbs; skills and runs are changed through Git, where they are reviewed", [concat("/", verbs), d.resource, sympozium_group, rbac22_names(r), d.why]))
