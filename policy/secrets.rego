@@ -30,13 +30,9 @@ reference(v) if startswith(v, "$(")
 
 reference(v) if v == ""
 
-# The env rules screen a container's values (names) joined by newlines first, one match for all: no
-# pattern matches a newline, so the join matches exactly when one of them does.
 container_candidates contains f if {
 	some c in lib.containers
-	env := object.get(c.c, "env", [])
-	regex.match(credential_screen, concat("\n", [v | some e in env; v := object.get(e, "value", ""); is_string(v)]))
-	some i, e in env
+	some i, e in object.get(c.c, "env", [])
 	v := object.get(e, "value", "")
 	regex.match(credential_screen, v)
 	some what, pattern in credential_patterns
@@ -46,9 +42,7 @@ container_candidates contains f if {
 
 container_candidates contains f if {
 	some c in lib.containers
-	env := object.get(c.c, "env", [])
-	regex.match(sensitive_name, concat("\n", [e.name | some e in env; is_string(e.name)]))
-	some i, e in env
+	some i, e in object.get(c.c, "env", [])
 	regex.match(sensitive_name, e.name)
 	v := object.get(e, "value", "")
 	not reference(v)

@@ -51,9 +51,9 @@ test_credentials_in_args_and_config_maps if {
 	check([{"obj": object.union(cm, {"binaryData": {"k.pem": base64.encode("-----BEGIN PRIVATE KEY-----")}}), "want": [["SEC-01", "deny"]]}])
 }
 
-# The container screens join env values and names: a credential in any one entry, among others
-# or beside entries without a value or with a name that is not a string, is still found.
-test_env_screens_find_one_entry_among_many if {
+# A credential in any one env entry, among entries without a value or with a name that is not a
+# string, is found, at its own index.
+test_env_finds_one_entry_among_many if {
 	many := [{"name": "A", "value": "x"}, {"name": "B"}, {"name": 7, "value": "y"}, {"name": "C", "value": "AKIAIOSFODNN7EXAMPLE"}]
 	check([{"obj": job([sidecar({"env": many})], {}), "want": [["SEC-01", "deny"]]}])
 	named := [{"name": "A", "value": "x"}, {"name": 7, "value": "y"}, {"name": "MY_API_KEY", "value": "literal"}]
