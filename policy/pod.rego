@@ -22,8 +22,9 @@ pod_candidates contains f if {
 
 # A Windows HostProcess container is the Windows spelling of privileged (PSS baseline).
 pod_candidates contains f if {
-	some h in profile_holders
-	h.sc.windowsOptions.hostProcess == true
+	some [s, c] in security_contexts
+	s.windowsOptions.hostProcess == true
+	h := holder(c)
 	f := lib.finding("POD-01", sprintf("%s.windowsOptions.hostProcess", [h.path]), h.pack, "runs as a Windows HostProcess container: it is a process on the node with the node's privileges. Fix: remove windowsOptions.hostProcess")
 }
 
@@ -71,17 +72,19 @@ pod_candidates contains f if {
 pod_candidates contains f if {
 	some c in lib.containers
 	some hook in ["livenessProbe", "readinessProbe", "startupProbe"]
+	probe := c.c[hook] # most containers have none: skip the handlers
 	some handler in ["httpGet", "tcpSocket"]
-	host := c.c[hook][handler].host
+	host := probe[handler].host
 	host != ""
 	f := lib.finding("POD-03", sprintf("%s.%s.%s.host", [c.path, hook, handler]), lib.pack_of_container(c.c.name), sprintf("container %s has a %s that makes the kubelet call host %q from the node's network. Fix: remove the host field (the pod's own IP is used)", [c.c.name, hook, host]))
 }
 
 pod_candidates contains f if {
 	some c in lib.containers
+	lifecycle := c.c.lifecycle
 	some hook in ["postStart", "preStop"]
 	some handler in ["httpGet", "tcpSocket"]
-	host := c.c.lifecycle[hook][handler].host
+	host := lifecycle[hook][handler].host
 	host != ""
 	f := lib.finding("POD-03", sprintf("%s.lifecycle.%s.%s.host", [c.path, hook, handler]), lib.pack_of_container(c.c.name), sprintf("container %s has a %s hook that makes the kubelet call host %q from the node's network. Fix: remove the host field", [c.c.name, hook, host]))
 }
@@ -380,19 +383,20 @@ pod_candidates contains f if {
 }
 
 # POD-10: Unconfined seccomp or AppArmor, SELinux overrides, procMount, unsafe sysctls.
-profile_holders contains h if {
-	h := {"path": sprintf("%s.securityContext", [lib.pod_prefix]), "sc": pod_sc, "pack": ""}
-}
+# security_contexts: the pod's security context and each container's, as [context, container] (null
+# for the pod's). The checks read the context; holder says where it is and whose only for one that
+# fails (working that out for every container was most of these checks' cost).
+security_contexts := array.concat([[pod_sc, null] | pod_sc], [[sc(c), c] | some c in lib.containers])
 
-profile_holders contains h if {
-	some c in lib.containers
-	h := {"path": sprintf("%s.securityContext", [c.path]), "sc": sc(c), "pack": lib.pack_of_container(c.c.name)}
-}
+holder(null) := {"path": sprintf("%s.securityContext", [lib.pod_prefix]), "pack": ""}
+
+holder(c) := {"path": sprintf("%s.securityContext", [c.path]), "pack": lib.pack_of_container(c.c.name)} if c != null
 
 pod_candidates contains f if {
-	some h in profile_holders
+	some [s, c] in security_contexts
 	some p in ["seccompProfile", "appArmorProfile"]
-	object.get(h.sc, [p, "type"], "") == "Unconfined"
+	object.get(s, [p, "type"], "") == "Unconfined"
+	h := holder(c)
 	f := lib.finding("POD-10", sprintf("%s.%s.type", [h.path, p]), h.pack, sprintf("%s is Unconfined: the container may make any system call. Fix: RuntimeDefault", [p]))
 }
 
@@ -420,9 +424,10 @@ pod_candidates contains f if {
 selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
 pod_candidates contains f if {
-	some h in profile_holders
-	opts := h.sc.seLinuxOptions
+	some [s, c] in security_contexts
+	opts := s.seLinuxOptions
 	bad_selinux(opts)
+	h := holder(c)
 	f := lib.finding("POD-10", sprintf("%s.seLinuxOptions", [h.path]), h.pack, "overrides the SELinux user, role or type. Fix: remove seLinuxOptions")
 }
 
