@@ -43,7 +43,7 @@ floating(image) if not tag(image)
 floating(image) if tag(image) == "latest"
 
 # IMG-01: no digest and no tag or a floating tag.
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	not digest(c.c.image)
 	floating(c.c.image)
@@ -60,9 +60,11 @@ elevated(c) if c.c.securityContext.privileged == true
 
 elevated(c) if c.c.securityContext.runAsUser == 0
 
+# Host volumes first: a pod has none, usually, and then no mount is looked at.
 elevated(c) if {
+	some name in host_volume_names
 	some m in object.get(c.c, "volumeMounts", [])
-	m.name in host_volume_names
+	m.name == name
 }
 
 elevated(c) if {
@@ -71,7 +73,7 @@ elevated(c) if {
 	lib.pod_spec[ns] == true
 }
 
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	elevated(c)
 	not digest(c.c.image)
@@ -88,11 +90,18 @@ allowed(image) if {
 
 allowed(image) if image in lib.parameters.allowedRegistries
 
-candidates contains f if {
+container_candidates contains f if {
 	count(lib.parameters.allowedRegistries) > 0
 	some c in lib.containers
 	not allowed(c.c.image)
 	f := lib.finding("IMG-03", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q is not from an allowed registry %v. Fix: mirror it into an allowed registry", [c.c.image, lib.parameters.allowedRegistries]))
+}
+
+# Only the kinds that carry a pod spec have containers: the keys of lib.pod_prefixes, as a literal
+# so that OPA's rule index skips the rules above for every other kind.
+candidates contains f if {
+	input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate", "Sandbox", "SandboxWarmPool"}
+	some f in container_candidates
 }
 
 deny contains f if {

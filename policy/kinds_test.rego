@@ -4,6 +4,7 @@ package skillc.kinds_test
 
 import data.skillc.lib
 import data.skillc.lib_test.check
+import data.skillc.lib_test.findings
 import data.skillc.lib_test.full
 import data.skillc.lib_test.host_mount
 import data.skillc.lib_test.host_volume
@@ -116,4 +117,32 @@ test_sandbox_pod_metadata if {
 	some f in full(object.union(of("Sandbox", clean), {"spec": {"podTemplate": {"metadata": a}}}), {})
 	f.rule == "POD-10"
 	f.field == `spec.podTemplate.metadata.annotations["container.apparmor.security.beta.kubernetes.io/skill-p"]`
+}
+
+# Each rule family names the pod-bearing kinds again, as a literal OPA's rule index reads (a
+# ref to lib.pod_prefixes would not be indexed): every family must judge every kind of
+# lib.pod_prefixes, and prefixes above must be those kinds.
+test_every_family_judges_every_pod_kind if {
+	{k | some k, _ in prefixes} == {k | some k, _ in lib.pod_prefixes}
+	loud := pod(
+		[sidecar({
+			"image": "ghcr.io/example/p",
+			"env": [{"name": "K", "value": "AKIAABCDEFGHIJKLMNOP"}],
+			"resources": {"limits": {"cpu": "4"}},
+		})],
+		{"volumes": [{"name": "stray", "hostPath": {"path": "/data"}}]},
+	)
+	every kind, _ in prefixes {
+		check([{
+			"obj": of(kind, loud),
+			"params": {"resourceCeilings": {"cpu": "1"}},
+			"want": [["IMG-01", "warn"], ["SEC-01", "deny"], ["RES-01", "deny"], ["META-01", "deny"], ["POD-11", "warn"]],
+		}])
+	}
+}
+
+# A kind without a pod spec gets none of the container or pod findings, whatever it carries.
+test_other_kinds_get_no_pod_findings if {
+	loud := pod([sidecar({"image": "x", "securityContext": {"privileged": true}})], {"hostPID": true})
+	count(findings({"kind": "ConfigMapList", "metadata": m, "spec": {"template": {"spec": loud}}}, {})) == 0
 }

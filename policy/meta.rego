@@ -12,7 +12,7 @@ import rego.v1
 # these two are off.
 by_name if not lib.parameters.hostAccessFromOrigins
 
-candidates contains f if {
+pod_candidates contains f if {
 	by_name
 	some i, v in object.get(lib.pod_spec, "volumes", [])
 	v.hostPath
@@ -22,7 +22,7 @@ candidates contains f if {
 
 declared(name) if lib.host_volume_pack(name) in lib.skill_packs
 
-candidates contains f if {
+pod_candidates contains f if {
 	by_name
 	some v in object.get(lib.pod_spec, "volumes", [])
 	v.hostPath
@@ -37,7 +37,7 @@ candidates contains f if {
 # A service-account token projected by a pack's own volume (sidecar.volumes): the sidecar gets the
 # run's API identity though the pack declared no RBAC. skillc's own token volume exists only with
 # --identity per-run (automountServiceAccountToken false), and goes to the sidecars that declared RBAC.
-candidates contains f if {
+pod_candidates contains f if {
 	some i, v in object.get(lib.pod_spec, "volumes", [])
 	some j, s in object.get(v, ["projected", "sources"], [])
 	s.serviceAccountToken
@@ -55,13 +55,13 @@ exceptions := object.get(input, ["spec", "policy", "exceptions"], []) if input.k
 
 exc_field(i, k) := sprintf("spec.policy.exceptions[%d].%s", [i, k])
 
-candidates contains f if {
+exception_candidates contains f if {
 	some i, e in exceptions
 	count(object.get(e, "rules", [])) == 0
 	f := lib.finding("META-02", exc_field(i, "rules"), object.get(e, "skillPack", ""), sprintf("exception %q names no rule ids. Fix: list the rule ids it waives", [object.get(e, "id", "")]))
 }
 
-candidates contains f if {
+exception_candidates contains f if {
 	some i, e in exceptions
 	some j, r in object.get(e, "rules", [])
 	not valid_rule(r)
@@ -70,21 +70,21 @@ candidates contains f if {
 
 valid_rule(r) if lib.severities[r]
 
-candidates contains f if {
+exception_candidates contains f if {
 	some i, e in exceptions
 	some j, r in object.get(e, "rules", [])
 	not lib.is_waivable(r)
 	f := lib.finding("META-02", sprintf("%s[%d]", [exc_field(i, "rules"), j]), object.get(e, "skillPack", ""), sprintf("exception %q targets %s, which no exception can waive. Fix: remove it and fix the pack", [object.get(e, "id", ""), r]))
 }
 
-candidates contains f if {
+exception_candidates contains f if {
 	some i, e in exceptions
 	some k in ["id", "skillPack", "owner", "justification", "expires"]
 	object.get(e, k, "") == ""
 	f := lib.finding("META-02", exc_field(i, k), object.get(e, "skillPack", ""), sprintf("exception %q has no %s: every exception names its pack, an owner, a justification and an expiry. Fix: add %s", [object.get(e, "id", ""), k, k]))
 }
 
-candidates contains f if {
+exception_candidates contains f if {
 	some i, e in exceptions
 	d := object.get(e, "expires", "")
 	d != ""
@@ -92,12 +92,25 @@ candidates contains f if {
 	f := lib.finding("META-02", exc_field(i, "expires"), object.get(e, "skillPack", ""), sprintf("exception %q expires %q, not a YYYY-MM-DD date. Fix: write the date as YYYY-MM-DD", [object.get(e, "id", ""), d]))
 }
 
-candidates contains f if {
+exception_candidates contains f if {
 	some i, e in exceptions
 	d := object.get(e, "expires", "")
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, d)
 	d < lib.today
 	f := lib.warning("META-02", exc_field(i, "expires"), object.get(e, "skillPack", ""), sprintf("exception %q expired on %s and is ignored: the findings it waived are reported again. Fix: renew it with a new justification, or remove it", [object.get(e, "id", ""), d]))
+}
+
+# The host-access rules judge only the kinds that carry a pod spec (the keys of lib.pod_prefixes), the
+# exception rules only the CompilerConfig: as literals, so that OPA's rule index skips the rules
+# above for every other kind.
+candidates contains f if {
+	input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate", "Sandbox", "SandboxWarmPool"}
+	some f in pod_candidates
+}
+
+candidates contains f if {
+	input.kind == "CompilerConfig"
+	some f in exception_candidates
 }
 
 deny contains f if {

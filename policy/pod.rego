@@ -12,7 +12,7 @@ sc(c) := object.get(c.c, "securityContext", {})
 pod_sc := object.get(lib.pod_spec, "securityContext", {})
 
 # POD-01: privileged containers, unless the platform allow-lists the pack.
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	sc(c).privileged == true
 	pack := lib.pack_of_container(c.c.name)
@@ -21,9 +21,10 @@ candidates contains f if {
 }
 
 # A Windows HostProcess container is the Windows spelling of privileged (PSS baseline).
-candidates contains f if {
-	some h in profile_holders
-	h.sc.windowsOptions.hostProcess == true
+pod_candidates contains f if {
+	some [s, c] in security_contexts
+	s.windowsOptions.hostProcess == true
+	h := holder(c)
 	f := lib.finding("POD-01", sprintf("%s.windowsOptions.hostProcess", [h.path]), h.pack, "runs as a Windows HostProcess container: it is a process on the node with the node's privileges. Fix: remove windowsOptions.hostProcess")
 }
 
@@ -46,20 +47,20 @@ namespace_hint := lib.allow_hint("hostNamespaceAllow", pack) if {
 	some pack in lib.skill_packs
 } else := sprintf("allow-list the pack in hostNamespaceAllow (skillPack is namespace/name; a bare name is the catalog namespace %s's pack)", [lib.catalog_namespace])
 
-candidates contains f if {
+pod_candidates contains f if {
 	some field in ["hostPID", "hostNetwork"]
 	lib.pod_spec[field] == true
 	not namespace_allowed(field)
 	f := lib.finding("POD-02", sprintf("%s.%s", [lib.pod_prefix, field]), concat(",", lib.skill_packs), sprintf("%s is pod-wide: containers %v all share the node's %s namespace. Fix: drop hostAccess.%s, or %s", [field, lib.container_names, trim_prefix(field, "host"), field, namespace_hint]))
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	lib.pod_spec.hostIPC == true
 	f := lib.finding_nw("POD-02", sprintf("%s.hostIPC", [lib.pod_prefix]), concat(",", lib.skill_packs), sprintf("hostIPC is pod-wide: containers %v all share the node's IPC namespace and its shared memory. Fix: remove hostIPC; it cannot be allow-listed", [lib.container_names]))
 }
 
 # POD-03: host ports.
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	some i, p in object.get(c.c, "ports", [])
 	object.get(p, "hostPort", 0) != 0
@@ -68,20 +69,22 @@ candidates contains f if {
 
 # A probe or lifecycle hook with a host makes the kubelet, from the node's network, call any address
 # (PSS baseline "host probes / lifecycle hooks").
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	some hook in ["livenessProbe", "readinessProbe", "startupProbe"]
+	probe := c.c[hook] # most containers have none: skip the handlers
 	some handler in ["httpGet", "tcpSocket"]
-	host := c.c[hook][handler].host
+	host := probe[handler].host
 	host != ""
 	f := lib.finding("POD-03", sprintf("%s.%s.%s.host", [c.path, hook, handler]), lib.pack_of_container(c.c.name), sprintf("container %s has a %s that makes the kubelet call host %q from the node's network. Fix: remove the host field (the pod's own IP is used)", [c.c.name, hook, host]))
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
+	lifecycle := c.c.lifecycle
 	some hook in ["postStart", "preStop"]
 	some handler in ["httpGet", "tcpSocket"]
-	host := c.c.lifecycle[hook][handler].host
+	host := lifecycle[hook][handler].host
 	host != ""
 	f := lib.finding("POD-03", sprintf("%s.lifecycle.%s.%s.host", [c.path, hook, handler]), lib.pack_of_container(c.c.name), sprintf("container %s has a %s hook that makes the kubelet call host %q from the node's network. Fix: remove the host field", [c.c.name, hook, host]))
 }
@@ -110,7 +113,7 @@ reached contains r if {
 
 # A subPathExpr is expanded from the container's environment when the pod starts: the host path it
 # reaches cannot be judged here.
-candidates contains f if {
+pod_candidates contains f if {
 	some v in host_volumes
 	some c in lib.containers
 	some j, m in object.get(c.c, "volumeMounts", [])
@@ -139,13 +142,13 @@ allowed_prefix(pack, path) := a if {
 }
 
 # POD-04: a host path outside the pack's allow-listed prefixes, or with "..".
-candidates contains f if {
+pod_candidates contains f if {
 	some v in reached
 	lib.has_dotdot(v.path)
 	f := lib.finding_nw("POD-04", v.field, v.pack, sprintf("host path %q contains \"..\": it may resolve anywhere on the node, past every prefix check. Fix: use a clean absolute path; this cannot be waived", [v.path]))
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some v in host_volumes
 	not lib.has_dotdot(v.path)
 	not allowed_prefix(v.pack, v.path)
@@ -153,7 +156,7 @@ candidates contains f if {
 }
 
 # POD-05: writable host path mounts, unless allow-listed with readOnly: false.
-candidates contains f if {
+pod_candidates contains f if {
 	some v in host_volumes
 	some c in lib.containers
 	some j, m in object.get(c.c, "volumeMounts", [])
@@ -223,20 +226,20 @@ touches(p, s) if lib.under(p, s)
 
 touches(p, s) if lib.under(s, p)
 
-candidates contains f if {
+pod_candidates contains f if {
 	some v in host_volumes
 	count(lib.path_segments(v.path)) == 0
 	f := lib.finding_nw("POD-06", v.field, v.pack, "mounts the node's root filesystem \"/\": every file of the node, its credentials included. Fix: mount the one directory the skill needs; this cannot be allow-listed")
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some v in reached
 	some s in forbidden_paths
 	touches(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some v in reached
 	some s in daemon_paths
 	touches(v.path, s)
@@ -247,7 +250,7 @@ candidates contains f if {
 # Any socket by its conventional name: a path whose last segment ends in ".sock" (the runtimes', the
 # kubelet's pod-resources and device-plugin sockets, a CSI driver's, an agent's) is an API to a node
 # daemon, usually root's. Never allowed, even under an allow-listed parent such as /run.
-candidates contains f if {
+pod_candidates contains f if {
 	some v in reached
 	segs := lib.path_segments(v.path)
 	count(segs) > 0
@@ -271,7 +274,7 @@ forbidden_path(p) if {
 # /proc/<pid>/... (root, cwd, fd, environ, mem, task/<tid>/root, ...) is another process's root
 # filesystem, open files, environment and memory: /proc/1/root is the node's "/". Never allowed,
 # whatever allowedHostPaths says (a /proc prefix must not let it through).
-candidates contains f if {
+pod_candidates contains f if {
 	some v in reached
 	segs := lib.path_segments(v.path)
 	count(segs) >= 2
@@ -280,14 +283,14 @@ candidates contains f if {
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q (%s) is a process's directory under /proc: its root, cwd, fd, environ and mem entries reach the node's root filesystem and other processes' files, environment and memory. Fix: mount /proc read-only and read only what the skill needs; this cannot be allow-listed", [v.path, lib.clean_path(v.path)]))
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some v in reached
 	some s in escape_paths
 	lib.under(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, a kernel interface that exposes kernel memory, keys or control of the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some v in host_volumes
 	some s in guarded_paths
 	touches(v.path, s)
@@ -310,7 +313,7 @@ mounted_writable(v) if {
 }
 
 # POD-07: running as root, unless allow-listed for the pack.
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	root_field(c)
 	pack := lib.pack_of_container(c.c.name)
@@ -325,13 +328,13 @@ root_field(c) := "runAsNonRoot" if {
 	sc(c).runAsNonRoot == false
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	pod_sc.runAsUser == 0
 	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsUser", [lib.pod_prefix]), "", "the pod runs as root by default. Fix: runAsUser 1000")
 }
 
 # Restricted, as PSS: runAsNonRoot true on the pod, or on every container that does not inherit it.
-candidates contains f if {
+pod_candidates contains f if {
 	lib.profile == "restricted"
 	not pod_sc.runAsNonRoot == true
 	some c in lib.containers
@@ -340,7 +343,7 @@ candidates contains f if {
 }
 
 # POD-08: privilege escalation (setuid binaries, no_new_privs off).
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	sc(c).allowPrivilegeEscalation == true
 	f := lib.finding("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s allows privilege escalation. Fix: allowPrivilegeEscalation: false", [c.c.name]))
@@ -348,7 +351,7 @@ candidates contains f if {
 
 # Unset: it defaults to true. A warning in baseline; restricted denies it as PSS does, except on a
 # privileged container the platform allow-listed (Kubernetes refuses false beside privileged).
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	not has_key(sc(c), "allowPrivilegeEscalation")
 	f := pod08_unset(c, sprintf("container %s does not set allowPrivilegeEscalation (it defaults to true). Fix: set it to false", [c.c.name]))
@@ -362,7 +365,7 @@ pod08_unset(c, what) := lib.finding("POD-08", sprintf("%s.securityContext.allowP
 has_key(obj, k) if _ = obj[k]
 
 # POD-09: added capabilities beyond NET_BIND_SERVICE.
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	some j, cap in object.get(sc(c), ["capabilities", "add"], [])
 	cap != "NET_BIND_SERVICE"
@@ -371,7 +374,7 @@ candidates contains f if {
 
 # Restricted, as PSS: every container drops ALL, but an allow-listed privileged one (which has
 # every capability anyway).
-candidates contains f if {
+pod_candidates contains f if {
 	lib.profile == "restricted"
 	some c in lib.containers
 	not "ALL" in object.get(sc(c), ["capabilities", "drop"], [])
@@ -380,26 +383,27 @@ candidates contains f if {
 }
 
 # POD-10: Unconfined seccomp or AppArmor, SELinux overrides, procMount, unsafe sysctls.
-profile_holders contains h if {
-	h := {"path": sprintf("%s.securityContext", [lib.pod_prefix]), "sc": pod_sc, "pack": ""}
-}
+# security_contexts: the pod's security context and each container's, as [context, container] (null
+# for the pod's). The checks read the context; holder says where it is and whose only for one that
+# fails (working that out for every container was most of these checks' cost).
+security_contexts := array.concat([[pod_sc, null] | pod_sc], [[sc(c), c] | some c in lib.containers])
 
-profile_holders contains h if {
-	some c in lib.containers
-	h := {"path": sprintf("%s.securityContext", [c.path]), "sc": sc(c), "pack": lib.pack_of_container(c.c.name)}
-}
+holder(null) := {"path": sprintf("%s.securityContext", [lib.pod_prefix]), "pack": ""}
 
-candidates contains f if {
-	some h in profile_holders
+holder(c) := {"path": sprintf("%s.securityContext", [c.path]), "pack": lib.pack_of_container(c.c.name)} if c != null
+
+pod_candidates contains f if {
+	some [s, c] in security_contexts
 	some p in ["seccompProfile", "appArmorProfile"]
-	object.get(h.sc, [p, "type"], "") == "Unconfined"
+	object.get(s, [p, "type"], "") == "Unconfined"
+	h := holder(c)
 	f := lib.finding("POD-10", sprintf("%s.%s.type", [h.path, p]), h.pack, sprintf("%s is Unconfined: the container may make any system call. Fix: RuntimeDefault", [p]))
 }
 
 # Restricted, as PSS: RuntimeDefault or Localhost on the pod, or on every container.
 confined(s) if object.get(s, ["seccompProfile", "type"], "") in {"RuntimeDefault", "Localhost"}
 
-candidates contains f if {
+pod_candidates contains f if {
 	lib.profile == "restricted"
 	not confined(pod_sc)
 	some c in lib.containers
@@ -409,7 +413,7 @@ candidates contains f if {
 }
 
 # The AppArmor annotations older clusters still read (PSS baseline judges them too).
-candidates contains f if {
+pod_candidates contains f if {
 	some k, v in lib.pod_annotations
 	startswith(k, "container.apparmor.security.beta.kubernetes.io/")
 	not v == "runtime/default"
@@ -419,10 +423,11 @@ candidates contains f if {
 
 selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
-candidates contains f if {
-	some h in profile_holders
-	opts := h.sc.seLinuxOptions
+pod_candidates contains f if {
+	some [s, c] in security_contexts
+	opts := s.seLinuxOptions
 	bad_selinux(opts)
+	h := holder(c)
 	f := lib.finding("POD-10", sprintf("%s.seLinuxOptions", [h.path]), h.pack, "overrides the SELinux user, role or type. Fix: remove seLinuxOptions")
 }
 
@@ -432,7 +437,7 @@ bad_selinux(opts) if object.get(opts, "role", "") != ""
 
 bad_selinux(opts) if not object.get(opts, "type", "") in selinux_types
 
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	pm := sc(c).procMount
 	pm != "Default"
@@ -446,14 +451,14 @@ safe_sysctls := {
 	"net.ipv4.tcp_keepalive_probes",
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some i, s in object.get(pod_sc, "sysctls", [])
 	not s.name in safe_sysctls
 	f := lib.finding("POD-10", sprintf("%s.securityContext.sysctls[%d]", [lib.pod_prefix, i]), "", sprintf("sysctl %s is not namespaced safely: it changes the node. Fix: remove it", [s.name]))
 }
 
 # POD-11: the default service account; an API token in a pod with host access.
-candidates contains f if {
+pod_candidates contains f if {
 	object.get(lib.pod_spec, "serviceAccountName", "") in {"", "default"}
 	f := lib.finding("POD-11", sprintf("%s.serviceAccountName", [lib.pod_prefix]), "", "the pod uses the namespace's default service account, shared by every workload there. Fix: a dedicated service account")
 }
@@ -474,7 +479,7 @@ token_mounted if {
 	s.serviceAccountToken
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	host_access
 	token_mounted
 	f := lib.warning("POD-11", sprintf("%s.automountServiceAccountToken", [lib.pod_prefix]), concat(",", lib.skill_packs), pod11_token_message)
@@ -504,7 +509,7 @@ pod11_holders(holders) := concat(", ", holders) if count(holders) > 0
 # (POD-04/05/06, META-01); gitRepo is refused in every profile.
 restricted_volume_types := {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
 
-candidates contains f if {
+pod_candidates contains f if {
 	some i, vol in object.get(lib.pod_spec, "volumes", [])
 	some t, _ in vol
 	not t in restricted_volume_types
@@ -512,7 +517,7 @@ candidates contains f if {
 	f := lib.finding("POD-13", sprintf("%s.volumes[%d].%s", [lib.pod_prefix, i, t]), lib.mounting_packs(vol.name), sprintf("volume %q is of type %s, which Pod Security restricted does not allow (only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret): the node attaches storage from outside the cluster's control with its own credentials. Fix: use a persistentVolumeClaim or a csi volume", [vol.name, t]))
 }
 
-candidates contains f if {
+pod_candidates contains f if {
 	some i, vol in object.get(lib.pod_spec, "volumes", [])
 	vol.gitRepo
 	f := lib.make("POD-13", "deny", true, sprintf("%s.volumes[%d].gitRepo", [lib.pod_prefix, i]), lib.mounting_packs(vol.name), sprintf("volume %q is a gitRepo volume: deprecated, and the kubelet runs git for it on the node as root (CVE-2024-10220). Fix: clone in an init container into an emptyDir", [vol.name]))
@@ -521,7 +526,7 @@ candidates contains f if {
 # POD-12: writable root filesystem (restricted only). skillc gives a pack's sidecar a read-only
 # root unless the pack opts out with spec.sidecar.readOnlyRootFilesystem: false, so for a sidecar
 # the fix names that field.
-candidates contains f if {
+pod_candidates contains f if {
 	some c in lib.containers
 	not sc(c).readOnlyRootFilesystem == true
 	pack := lib.pack_of_container(c.c.name)
@@ -531,6 +536,13 @@ candidates contains f if {
 pod12_fix(pack) := "readOnlyRootFilesystem: true, writing to /tmp or /workspace" if pack == ""
 
 pod12_fix(pack) := sprintf("remove spec.sidecar.readOnlyRootFilesystem: false from SkillPack %s (skillc then mounts the sidecar's root read-only, with /tmp and HOME writable), once its image writes only there", [pack]) if pack != ""
+
+# The pod rules judge only the kinds that carry a pod spec, the keys of lib.pod_prefixes (a literal
+# set here: OPA's rule index then skips this clause, and every rule above, for any other kind).
+candidates contains f if {
+	input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate", "Sandbox", "SandboxWarmPool"}
+	some f in pod_candidates
+}
 
 deny contains f if {
 	some f in candidates

@@ -15,8 +15,61 @@ rules := object.get(input, "rules", []) if is_role
 
 rule_path(i) := sprintf("rules[%d]", [i])
 
+# --- What each rule covers ---
+
+# The rules below ask of each RBAC rule whether it grants some verbs on some fifty API group and
+# resource pairs (lib.grants). covers[i] is the set of those pairs that rule i's apiGroups and
+# resources match, as lib.group_matches and lib.resource_matches decide, computed once per object
+# from the rule's own lists. Each question goes to lib.grants, whose answer stands, only for a
+# rule that covers its pair: a rule that names none of them costs a few lookups.
+covers[i] := {[g, res] |
+	some g in asked_groups(r)
+	some res in asked_resources(r, asked[g])
+} if {
+	some i, r in rules
+}
+
+# asked: every pair the rules below ask lib.grants about, as {group: resources}. A literal: a
+# comprehension over the tables would be computed again for every object (rbac_test.rego checks
+# it against them).
+asked := {
+	"": {
+		"configmaps", "namespaces", "nodes/proxy", "persistentvolumes", "pods", "pods/attach",
+		"pods/ephemeralcontainers", "pods/eviction", "pods/exec", "pods/portforward", "pods/proxy",
+		"replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts/token",
+		"services/proxy",
+	},
+	"admissionregistration.k8s.io": {
+		"mutatingadmissionpolicies", "mutatingadmissionpolicybindings", "mutatingwebhookconfigurations",
+		"validatingadmissionpolicies", "validatingadmissionpolicybindings", "validatingwebhookconfigurations",
+	},
+	"apiregistration.k8s.io": {"apiservices"},
+	"apps": {
+		"daemonsets", "deployments", "deployments/scale", "replicasets", "replicasets/scale",
+		"statefulsets", "statefulsets/scale",
+	},
+	"batch": {"cronjobs", "jobs"},
+	"certificates.k8s.io": {"certificatesigningrequests/approval", "signers"},
+	"rbac.authorization.k8s.io": {"clusterrolebindings", "clusterroles", "rolebindings", "roles"},
+	"sympozium.ai": {"agentruns", "agents", "ensembles", "skillpacks", "sympoziuminstances", "sympoziumpolicies", "sympoziumschedules"},
+}
+
+# asked_groups: the groups of asked that the rule matches ("*" matches them all).
+asked_groups(r) := {g | some g, _ in asked} if {
+	"*" in object.get(r, "apiGroups", [])
+} else := {g | some g in object.get(r, "apiGroups", []); asked[g]}
+
+# asked_resources: the resources of wanted that the rule matches: "*" every one, a name itself,
+# "*/sub" any resource's sub (lib.resource_matches, asked only when the rule has a "*/sub").
+asked_resources(r, wanted) := wanted if {
+	"*" in object.get(r, "resources", [])
+} else := {res | some res in wanted; lib.resource_matches(r, res)} if {
+	some x in object.get(r, "resources", [])
+	startswith(x, "*/")
+} else := {res | some res in object.get(r, "resources", []); res in wanted}
+
 # RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, v in r.verbs
 	v == "*"
@@ -25,7 +78,7 @@ candidates contains f if {
 	f := lib.finding_nw("RBAC-01", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, "grants every verb (*) on every resource. A wildcard verb includes escalate, bind and impersonate, and every verb Kubernetes adds later. Fix: list the verbs the skill needs, usually get, list, watch")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, v in r.verbs
 	v == "*"
@@ -39,21 +92,21 @@ rbac01_nw(r) if {
 }
 
 # RBAC-02: wildcard resources; "*/sub" and a literal "pods/*" only warn.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, res in object.get(r, "resources", [])
 	res == "*"
 	f := lib.finding("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, "grants every resource (*) of its API groups, including secrets and every resource added later. Fix: list the resources the skill reads")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, res in object.get(r, "resources", [])
 	startswith(res, "*/")
 	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q grants that subresource of every resource. Fix: name the resources", [res]))
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, res in object.get(r, "resources", [])
 	endswith(res, "/*")
@@ -63,7 +116,7 @@ candidates contains f if {
 
 # Non-resource URLs ("/healthz", "/metrics", "/api/*"): a "*" URL, or one ending in "*", is a prefix
 # match (Kubernetes' NonResourceURLMatches): every API server path under it, those added later too.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, u in object.get(r, "nonResourceURLs", [])
 	endswith(u, "*")
@@ -71,7 +124,7 @@ candidates contains f if {
 }
 
 # RBAC-03: wildcard API groups. Non-waivable in restricted.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
 	some j, g in object.get(r, "apiGroups", [])
 	g == "*"
@@ -86,8 +139,9 @@ rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD
 
 # RBAC-04: reading secrets (list and watch return their contents too). The message says what the
 # grant reads: named secrets, any secret by name (get), or every secret (list, watch).
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "secrets"]]
 	verbs := [v | some v in ["get", "list", "watch"]; lib.grants(r, v, "", "secrets")]
 	count(verbs) > 0
 	f := lib.finding("RBAC-04", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on secrets%s. Fix: mount the one secret the skill needs with sidecar.secretRef", [concat("/", verbs), rbac04_reach(r, verbs)]))
@@ -112,16 +166,17 @@ rbac04_reach(r, verbs) := sprintf(" named %v: the skill reads those secrets' con
 } else := sprintf(": the skill reads any secret in %s whose name it knows, and token secrets' names are easy to guess", [secrets_scope])
 
 # RBAC-05: writing secrets.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "secrets"]]
 	lib.grants_any(r, lib.write_verbs, "", "secrets")
 	f := lib.finding("RBAC-05", sprintf("%s.verbs", [rule_path(i)]), pack, "grants writes on secrets: creating a service-account token secret mints credentials. Fix: remove the write verbs on secrets")
 }
 
 # RBAC-06: escalate/bind on roles, impersonate on identities.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["roles", "clusterroles"]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
+	hits := [res | some res in ["roles", "clusterroles"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants escalate or bind on %s: the holder can grant itself any permission. Fix: remove escalate and bind", [concat(", ", hits)]))
 }
@@ -129,8 +184,9 @@ candidates contains f if {
 # Impersonation of any kind: users, groups, serviceaccounts, and authentication.k8s.io uids and
 # userextras/* (an extra is part of an identity: scopes, the acting user). Any impersonate grant is
 # a denial, whatever its resources; a "*" verb impersonates on any identity resource it covers.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	lib.verb_matches(r, "impersonate") # every way to impersonate needs the verb: a cheap test first
 	impersonates(r)
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %v: the holder acts as another identity, with all of its permissions. Fix: remove impersonate", [object.get(r, "resources", [])]))
 }
@@ -155,44 +211,47 @@ impersonates(r) if {
 }
 
 # RBAC-07: writing RBAC objects.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
+	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-07", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants writes on %s: the holder can bind itself more permissions. Fix: remove write verbs on RBAC objects", [concat(", ", hits)]))
 }
 
 # RBAC-08: executing in pods. get on pods/exec suffices (kubernetes#78741), so any verb counts.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["pods/exec", "pods/attach"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
+	hits := [res | some res in ["pods/exec", "pods/attach"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s (any verb is enough): the holder runs commands in any pod of the namespace, with that pod's identity and secrets. Fix: remove %s", [concat(", ", hits), concat(", ", hits)]))
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "pods/ephemeralcontainers"]]
 	lib.grants_any(r, {"patch", "update"}, "", "pods/ephemeralcontainers")
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, "grants patch on pods/ephemeralcontainers: the holder adds a debug container to any pod and runs in it. Fix: remove pods/ephemeralcontainers")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
-	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
+	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.warning("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s: the holder reaches pods' ports past network policies. Fix: remove it unless the skill needs it", [concat(", ", hits)]))
 }
 
 # RBAC-09: the kubelet API.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "nodes/proxy"]]
 	lib.grants_any(r, {"get", "create", "*"}, "", "nodes/proxy")
 	f := lib.finding("RBAC-09", sprintf("%s.resources", [rule_path(i)]), pack, "grants nodes/proxy: direct kubelet API access runs commands in every pod of a node, unaudited. Fix: remove nodes/proxy")
 }
 
 # RBAC-10: minting tokens.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "serviceaccounts/token"]]
 	lib.grants(r, "create", "", "serviceaccounts/token")
 	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
 }
@@ -213,15 +272,18 @@ rbac11 := [
 	{"verbs": lib.write_verbs, "group": "apiregistration.k8s.io", "resource": "apiservices", "why": "routes an API group (e.g. metrics.k8s.io) to a service of its choice: it sees every request to that group, the callers' credentials included, and forges the answers"},
 ]
 
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	some [group, resource] in covers[i] # few pairs, often none: the table is read only for those
 	some d in rbac11
+	d.group == group
+	d.resource == resource
 	lib.grants_any(r, d.verbs, d.group, d.resource)
 	f := lib.finding("RBAC-11", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants write access to %s: the holder %s. Fix: remove it", [d.resource, d.why]))
 }
 
 # RBAC-12: any write granted cluster-wide.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
@@ -234,7 +296,7 @@ candidates contains f if {
 # (e.g. POST to a debug endpoint).
 nonresource_write_verbs := {"post", "put", "patch", "delete", "*"}
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "nonResourceURLs", [])) > 0
@@ -244,7 +306,7 @@ candidates contains f if {
 }
 
 # RBAC-13: cluster-wide reads, listed so reviewers see the blast radius.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
@@ -256,7 +318,7 @@ candidates contains f if {
 
 # Cluster-scoped resources have no namespace to narrow a grant to: sidecar.rbac (a Role) cannot
 # grant them, so the fix is to drop the rule, or to record that the skill needs it.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
@@ -295,7 +357,7 @@ only_cluster_scoped(r) if {
 }
 
 # Non-resource URLs are API server paths, not namespaced objects: name them as such.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "nonResourceURLs", [])) > 0
@@ -305,8 +367,9 @@ candidates contains f if {
 }
 
 # RBAC-14: changing namespaces, even from a Role.
-candidates contains f if {
+role_candidates contains f if {
 	some i, r in rules
+	covers[i][["", "namespaces"]]
 	lib.grants_any(r, {"update", "patch", "delete"}, "", "namespaces")
 	verbs := [v | some v in ["update", "patch", "delete"]; lib.grants_any(r, {v}, "", "namespaces")]
 	f := lib.finding("RBAC-14", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on namespaces: relabelling a namespace can lift its Pod Security level; deleting one deletes everything in it. Fix: remove it", [concat("/", verbs)]))
@@ -323,10 +386,10 @@ workloads := [
 # named_write_verbs: the write verbs by name, in the order messages list them ("*" grants them all).
 named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
-	hits := [w[1] | some w in workloads; lib.grants_any(r, named_write_verbs, w[0], w[1])]
+	hits := [w[1] | some w in workloads; covers[i][w]; lib.grants_any(r, named_write_verbs, w[0], w[1])]
 	count(hits) > 0
 
 	# Name the verbs actually granted: a reviewer reads "update/patch", not a generic list.
@@ -366,11 +429,12 @@ rbac15_stops := [
 	{"verbs": ["update", "patch"], "group": "", "resource": "replicationcontrollers/scale"},
 ]
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "Role"
 	some i, r in rules
 	hits := [sprintf("%s on %s", [concat("/", verbs), d.resource]) |
 		some d in rbac15_stops
+		covers[i][[d.group, d.resource]]
 		verbs := [v | some v in d.verbs; lib.grants(r, v, d.group, d.resource)]
 		count(verbs) > 0
 	]
@@ -379,7 +443,7 @@ candidates contains f if {
 }
 
 # RBAC-16: a binding refers only to the role generated beside it.
-candidates contains f if {
+binding_candidates contains f if {
 	is_binding
 	want := {"RoleBinding": "Role", "ClusterRoleBinding": "ClusterRole"}[input.kind]
 	ref := object.get(input, "roleRef", {})
@@ -400,7 +464,7 @@ run_sa := concat("", [names.run_service_account_prefix, run_name])
 
 allowed_sa := {names.shared_service_account, run_sa}
 
-candidates contains f if {
+binding_candidates contains f if {
 	is_binding
 	not good_subjects
 	f := lib.finding("RBAC-17", "subjects", pack, sprintf("binds %v; the only subject must be the run's ServiceAccount (%s or %s) in the run's namespace. Fix: this object was not generated by skillc: remove it", [object.get(input, "subjects", []), names.shared_service_account, run_sa]))
@@ -426,13 +490,13 @@ good_subject_namespace(s) if {
 }
 
 # RBAC-18: no aggregation into or from generated ClusterRoles.
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	input.aggregationRule
 	f := lib.finding("RBAC-18", "aggregationRule", pack, "has an aggregationRule: it would collect the permissions of other ClusterRoles. Fix: remove it")
 }
 
-candidates contains f if {
+role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some k, _ in object.get(input.metadata, "labels", {})
 	startswith(k, "rbac.authorization.k8s.io/aggregate-to-")
@@ -453,9 +517,10 @@ candidates contains f if {
 # so create beside resourceNames grants nothing.
 own_config_map := concat("", [names.config_map_prefix, pack])
 
-candidates contains f if {
+role_candidates contains f if {
 	is_role
 	some i, r in rules
+	covers[i][["", "configmaps"]]
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
 	count(verbs) > 0
 	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on configmaps%s: skills are ConfigMaps (%s<pack>) in the run namespace, so the holder can rewrite every other pack's skill text, a prompt injection into every agent that loads it. Fix: %s, or remove the write verbs", [concat("/", verbs), rbac22_names(r), names.config_map_prefix, rbac22_fix]))
@@ -498,13 +563,28 @@ sympozium_writes := [
 	{"resource": "ensembles", "why": "an Ensemble starts and coordinates agents' runs with their skill packs: the holder starts runs with other packs, and their permissions"},
 ]
 
-candidates contains f if {
+role_candidates contains f if {
 	is_role
 	some i, r in rules
+	some [group, resource] in covers[i]
+	group == sympozium_group
 	some d in sympozium_writes
+	d.resource == resource
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, sympozium_group, d.resource)]
 	count(verbs) > 0
 	f := lib.finding("RBAC-22", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants %s on %s.%s%s: %s. Fix: remove the write verbs; skills and runs are changed through Git, where they are reviewed", [concat("/", verbs), d.resource, sympozium_group, rbac22_names(r), d.why]))
+}
+
+# The role rules judge Roles and ClusterRoles, the binding rules their bindings: as literals, so that
+# OPA's rule index skips the rules above for every other kind.
+candidates contains f if {
+	input.kind in {"Role", "ClusterRole"}
+	some f in role_candidates
+}
+
+candidates contains f if {
+	input.kind in {"RoleBinding", "ClusterRoleBinding"}
+	some f in binding_candidates
 }
 
 deny contains f if {

@@ -1,5 +1,6 @@
 package skillc.rbac_test
 
+import data.skillc.lib
 import data.skillc.lib_test.binding
 import data.skillc.lib_test.cbinding
 import data.skillc.lib_test.check
@@ -7,6 +8,7 @@ import data.skillc.lib_test.crole
 import data.skillc.lib_test.full
 import data.skillc.lib_test.role
 import data.skillc.lib_test.rule
+import data.skillc.rbac
 import rego.v1
 
 restricted := {"profile": "restricted"}
@@ -376,4 +378,65 @@ test_rbac04_message_matches_the_grant if {
 
 	all := rbac04_detail(rule([""], ["secrets"], ["*"]), "ClusterRole")
 	startswith(all, "grants get/list/watch on secrets: list and watch return every secret's contents, so any token in every namespace the role is bound in")
+}
+
+# rbac.asked lists every pair the rules ask lib.grants about: a pair missing there would never be
+# asked, so its rule could not fire. The tables and the pairs written in the rules' bodies.
+test_asked_is_every_pair_the_rules_ask_about if {
+	in_bodies := {
+		["", "secrets"], ["", "pods/exec"], ["", "pods/attach"], ["", "pods/ephemeralcontainers"],
+		["", "pods/portforward"], ["", "pods/proxy"], ["", "services/proxy"], ["", "nodes/proxy"],
+		["", "serviceaccounts/token"], ["", "namespaces"], ["", "configmaps"],
+		["rbac.authorization.k8s.io", "roles"], ["rbac.authorization.k8s.io", "rolebindings"],
+		["rbac.authorization.k8s.io", "clusterroles"], ["rbac.authorization.k8s.io", "clusterrolebindings"],
+	}
+	tables := (({[d.group, d.resource] | some d in rbac.rbac11} | {w | some w in rbac.workloads}) | {[d.group, d.resource] | some d in rbac.rbac15_stops}) | {[rbac.sympozium_group, d.resource] | some d in rbac.sympozium_writes}
+	{[g, res] | some g, rs in rbac.asked; some res in rs} == in_bodies | tables
+}
+
+# covers[i] is exactly what lib.group_matches and lib.resource_matches say of each asked pair, for
+# rules with "*", "*/sub", "pods/*", a nested "*/a/b", no apiGroups or no resources.
+covers_groups := [[""], ["*"], ["apps", "sympozium.ai"], ["rbac.authorization.k8s.io", ""], [], null]
+
+covers_resources := [
+	["*"], ["*/scale"], ["*/exec", "secrets"], ["pods/*"], ["pods", "pods/log"], ["secrets", "*"],
+	["*/a/b"], ["agentruns", "*/proxy", "roles"], [], null,
+]
+
+test_covers_is_what_lib_matches if {
+	every gs in covers_groups {
+		every rs in covers_resources {
+			r := object.filter({"apiGroups": gs, "resources": rs, "verbs": ["get"]}, [k | some k, v in {"apiGroups": gs, "resources": rs}; v != null])
+			got := rbac.covers[0] with input as role([r])
+			got == {[g, res] |
+				some g, all in rbac.asked
+				some res in all
+				lib.group_matches(r, g)
+				lib.resource_matches(r, res)
+			}
+		}
+	}
+}
+
+# Edges of the matching the rules rely on: a rule without apiGroups or resources grants nothing;
+# "*/sub" beside other names, a "*" group on a named resource, and "pods/*" (not a wildcard).
+test_rbac_matching_edges if check([
+	{"obj": role([{"resources": ["secrets"], "verbs": ["*"]}]), "absent": ["RBAC-04", "RBAC-05"]},
+	{"obj": role([{"apiGroups": [""], "verbs": ["*"]}]), "absent": ["RBAC-04", "RBAC-05", "RBAC-08", "RBAC-14", "RBAC-15", "RBAC-22"]},
+	{"obj": role([{"apiGroups": [""], "resources": ["secrets"]}]), "absent": ["RBAC-04", "RBAC-05"]},
+	{"obj": role([rule([""], ["pods", "*/exec"], ["get"])]), "want": [["RBAC-08", "deny"]]},
+	{"obj": role([rule([""], ["*/attach", "*/ephemeralcontainers"], ["patch"])]), "want": [["RBAC-08", "deny"]]},
+	{"obj": role([rule([""], ["pods/*"], ["*"])]), "absent": ["RBAC-08", "RBAC-15"]},
+	{"obj": role([rule(["*"], ["roles"], ["bind"])]), "want": [["RBAC-06", "deny"]]},
+	{"obj": role([rule(["*"], ["*/scopes"], ["*"])]), "want": [["RBAC-06", "deny"]]},
+	{"obj": crole([rule(["*"], ["*/approval"], ["update"])]), "want": [["RBAC-11", "deny"]]},
+	{"obj": role([rule(["apps", "batch"], ["*"], ["delete"])]), "params": restricted, "want": [["RBAC-15", "deny"]]},
+	{"obj": role([rule(["", "sympozium.ai"], ["configmaps", "skillpacks"], ["update"])]), "params": restricted, "want": [["RBAC-22", "deny"]]},
+	{"obj": role([rule(["apps"], ["configmaps"], ["update"])]), "absent": ["RBAC-22"]},
+])
+
+# RBAC-22 names each sympozium.ai resource the rule writes, "*" resources included.
+test_rbac22_every_sympozium_resource_under_a_wildcard if {
+	got := {f.detail | some f in full(role([rule(["sympozium.ai"], ["*"], ["create"])]), {}); f.rule == "RBAC-22"}
+	count(got) == count(rbac.sympozium_writes)
 }

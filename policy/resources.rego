@@ -4,7 +4,10 @@ package skillc.resources
 import data.skillc.lib
 import rego.v1
 
+# Only the kinds that carry a pod spec have containers (the keys of lib.pod_prefixes, as a literal
+# that OPA's rule index reads).
 candidates contains f if {
+	input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate", "Sandbox", "SandboxWarmPool"}
 	some res, ceiling in lib.parameters.resourceCeilings
 	ceiling != ""
 	some c in lib.containers

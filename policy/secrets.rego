@@ -13,6 +13,12 @@ credential_patterns := {
 	"a JWT": `eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
 }
 
+# credential_screen: the patterns joined, so that one match tells the short values (env, arguments)
+# that hold none of them, nearly all, from those to try pattern by pattern (secrets_test.rego checks
+# it is their join). Long texts (skill content) are searched pattern by pattern: each pattern
+# starts with a literal that Go's regexp finds fast, which the join does not.
+credential_screen := `(?:-----BEGIN [A-Z ]*PRIVATE KEY-----)|(?:AKIA[0-9A-Z]{16})|(?:eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})|(?:gh[pousr]_[A-Za-z0-9]{30,})|(?:xox[abposr]-[A-Za-z0-9-]{10,})`
+
 sensitive_name := `(?i)(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)`
 
 # A value that points at a credential rather than holding one.
@@ -24,16 +30,17 @@ reference(v) if startswith(v, "$(")
 
 reference(v) if v == ""
 
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	v := object.get(e, "value", "")
+	regex.match(credential_screen, v)
 	some what, pattern in credential_patterns
 	regex.match(pattern, v)
 	f := lib.finding("SEC-01", sprintf("%s.env[%d].value", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s holds what looks like %s in plain text: it is in Git, in the rendered manifest and in the pod spec. Fix: put it in a Secret and use sidecar.secretRef", [e.name, what]))
 }
 
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	regex.match(sensitive_name, e.name)
@@ -43,16 +50,14 @@ candidates contains f if {
 	f := lib.finding("SEC-01", sprintf("%s.env[%d].value", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s is named like a credential and has a literal value. Fix: put it in a Secret and use sidecar.secretRef (or a file path)", [e.name]))
 }
 
-looks_like_credential(v) if {
-	some pattern in credential_patterns
-	regex.match(pattern, v)
-}
+looks_like_credential(v) if regex.match(credential_screen, v)
 
 # A command line is as public as env (in Git, in the pod spec, in every process listing).
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some list in ["command", "args"]
 	some i, arg in object.get(c.c, list, [])
+	regex.match(credential_screen, arg)
 	some what, pattern in credential_patterns
 	regex.match(pattern, arg)
 	f := lib.finding("SEC-01", sprintf("%s.%s[%d]", [c.path, list, i]), lib.pack_of_container(c.c.name), sprintf("%s[%d] of container %s holds what looks like %s in plain text: it is in Git, in the pod spec and in every process listing. Fix: read it from a file mounted with sidecar.secretRef", [list, i, c.c.name, what]))
@@ -80,11 +85,18 @@ candidates contains f if {
 }
 
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
-candidates contains f if {
+container_candidates contains f if {
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	e.valueFrom.secretKeyRef
 	f := lib.finding("SEC-02", sprintf("%s.env[%d].valueFrom.secretKeyRef", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s comes from Secret %s: environment variables leak into child processes and crash reports. Fix: mount the secret as files with sidecar.secretRef", [e.name, e.valueFrom.secretKeyRef.name]))
+}
+
+# Only the kinds that carry a pod spec have containers: the keys of lib.pod_prefixes, as a literal
+# so that OPA's rule index skips the container rules for every other kind.
+candidates contains f if {
+	input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate", "Sandbox", "SandboxWarmPool"}
+	some f in container_candidates
 }
 
 deny contains f if {
