@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -701,22 +702,30 @@ func withoutTask(o compile.Object) compile.Object {
 func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) ([][]Finding, error) {
 	verdicts := make([][]Finding, len(objs))
 	errs := make([]error, len(idx))
+	// A few goroutines take the objects in turn: an evaluation's recursion grows a goroutine's
+	// stack to hundreds of KiB, copied as it grows; a goroutine per object paid that every time.
+	var next atomic.Int64
 	var eg errgroup.Group
-	eg.SetLimit(runtime.GOMAXPROCS(0))
-	for k, i := range idx {
+	for range min(len(idx), runtime.GOMAXPROCS(0)) {
 		eg.Go(func() error {
-			o := objs[i]
-			m, err := emit.ToMap(o)
-			if err == nil {
-				if g.builtinOnly {
-					blankTask(o, m) // judged in the task batch
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(idx) {
+					return nil
 				}
-				verdicts[i], err = g.engine.Eval(ctx, m)
+				i := idx[k]
+				o := objs[i]
+				m, err := emit.ToMap(o)
+				if err == nil {
+					if g.builtinOnly {
+						blankTask(o, m) // judged in the task batch
+					}
+					verdicts[i], err = g.engine.Eval(ctx, m)
+				}
+				if err != nil { // kept in errs: one object's error does not stop the others
+					errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
+				}
 			}
-			if err != nil {
-				errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
-			}
-			return nil // kept in errs: one object's error does not stop the others
 		})
 	}
 	_ = eg.Wait() // the goroutines return nil

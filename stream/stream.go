@@ -136,7 +136,7 @@ type Options struct {
 
 // DefaultSpoolAbove keeps the reference repository's 13 MB in memory and spools ten times that:
 // a 1 GiB Argo CD repo-server sidecar then holds the index, not the render.
-const DefaultSpoolAbove = 32 << 20
+const DefaultSpoolAbove = 16 << 20
 
 // built is a unit as a worker leaves it: built, and rendered when it is emitted.
 type built struct {
