@@ -280,7 +280,6 @@ func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
 	objs := slices.Concat(res.Objects, res.StandIns)
 	real := len(res.Objects)
 	verdicts := make([][]Finding, len(objs))
-	var own []int // objects judged by their own evaluation
 	if g.builtinOnly {
 		if keys == nil {
 			var err error
@@ -330,15 +329,15 @@ func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
 				verdicts[i] = more[i]
 			}
 		}
-		own = alone
 		s.stats.Evaluations += len(alone)
 		s.stats.Reused += len(objs) - len(reps) - len(alone)
-	} else {
-		for i := range objs {
-			own = append(own, i)
+	} else { // every object judged whole, on its own
+		all := make([]int, len(objs))
+		for i := range all {
+			all[i] = i
 		}
 		var err error
-		verdicts, err = g.evalEach(ctx, objs, own)
+		verdicts, err = g.evalEach(ctx, objs, all)
 		if err != nil {
 			return err
 		}
