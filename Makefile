@@ -123,7 +123,7 @@ $(BIN)/.kubeconform-$(KUBECONFORM_VERSION):
 
 ## bench: per-stage benchmarks (load, build, serialize, whole compile, gate) on generated repositories
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./compile/ ./policy/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./compile/ ./policy/ ./stream/
 
 ## bench-compare: skillc vs conftest vs a sigs.k8s.io/yaml round trip at 13,000 and 26,000 objects,
 ## with the performance targets (slow: minutes; not part of make test). BENCH_ARGS=-kustomize adds kustomize;

@@ -210,3 +210,31 @@ func TestSpoolLeavesNothing(t *testing.T) {
 		t.Errorf("%s after Close: %v", tmp, entries)
 	}
 }
+
+// BenchmarkStream is what `skillc compile` does, streamed, at the reference size: prepare, then
+// build, gate and render every unit (in memory: the reference repository stays under the spool's
+// threshold). Compare with policy's BenchmarkPipeline, which holds every object.
+func BenchmarkStream(b *testing.B) {
+	var files []source.File
+	for _, f := range gen.Repo(gen.Size{Packs: 100, Instances: 250, Runs: 1000}) {
+		files = append(files, source.File{Name: f.Name, Data: f.Data})
+	}
+	for b.Loop() {
+		p, diags := compile.PrepareFiles(files, compile.Options{})
+		if p == nil {
+			b.Fatal(diags)
+		}
+		g, err := policy.NewGate(context.Background(), p.Base.Config, nil, today)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := Run(context.Background(), p, g, diags, Options{Render: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Diags.HasErrors() || len(res.Docs) != 13320 {
+			b.Fatalf("%d documents: %v", len(res.Docs), res.Diags)
+		}
+		_ = res.Close()
+	}
+}
