@@ -154,6 +154,9 @@ type built struct {
 // or report.
 func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Diagnostics, opts Options) (*Result, error) {
 	n := p.Units()
+	if gate == nil {
+		opts.Render = false // only the diagnostics are wanted
+	}
 	// Units built ahead of the gate are what memory holds besides the documents' index: a few
 	// keep every core busy (the gate, which judges in order, is the slower side); more would only
 	// grow the heap on a machine with many cores.
@@ -245,11 +248,11 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		select {
 		case b = <-slots[i]:
 		case <-ctx.Done():
-			return nil, s.Close(ctx.Err())
+			return nil, errors.Join(s.Close(ctx.Err()), out.Close())
 		}
 		<-ahead
 		if b.err != nil {
-			return nil, s.Close(b.err)
+			return nil, errors.Join(s.Close(b.err), out.Close())
 		}
 		diags = append(diags, b.diags...)
 		if d := p.Accept(b.res); d != nil {
