@@ -54,12 +54,18 @@ func (r *Result) Close() error {
 }
 
 // Data is document i's YAML. Safe for concurrent use.
-func (r *Result) Data(i int) ([]byte, error) {
+func (r *Result) Data(i int) ([]byte, error) { return r.dataInto(i, nil) }
+
+// dataInto is Data read into buf's storage when it is spooled and buf has room.
+func (r *Result) dataInto(i int, buf []byte) ([]byte, error) {
 	d := &r.Docs[i]
 	if d.data != nil || d.n == 0 {
 		return d.data, nil
 	}
-	b := make([]byte, d.n)
+	if cap(buf) < d.n {
+		buf = make([]byte, d.n)
+	}
+	b := buf[:d.n]
 	if _, err := r.spool.f.ReadAt(b, d.off); err != nil {
 		return nil, SpoolError{fmt.Errorf("reading the spooled documents: %w", err)}
 	}
@@ -76,6 +82,7 @@ func (e SpoolError) Unwrap() error { return e.Err }
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var n int64
+	var buf []byte // one document at a time, written before the next is read
 	for i := range r.Docs {
 		if i > 0 {
 			k, err := bw.WriteString("---\n")
@@ -83,9 +90,12 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 				return n, err
 			}
 		}
-		data, err := r.Data(i)
+		data, err := r.dataInto(i, buf)
 		if err != nil {
 			return n, err
+		}
+		if r.Docs[i].data == nil {
+			buf = data
 		}
 		k, err := bw.Write(data)
 		if n += int64(k); err != nil {
