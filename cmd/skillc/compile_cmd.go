@@ -36,7 +36,7 @@ Warnings go to stderr, and after -o DIR one line: "skillc: wrote N files to DIR"
 denies anything, nothing is written and the exit code is 1.
 
 Objects are built, gated and rendered a few runs at a time, so memory holds the rendered documents,
-not every object: past 16 MiB of documents they go to an unlinked temporary file in $TMPDIR,
+not every object: past 4 MiB of documents they go to an unlinked temporary file in $TMPDIR,
 removed however skillc ends (docs/performance.md).
 
 With --verify, DIR is compared with the compile instead of written: exit 0 when it is up to date,

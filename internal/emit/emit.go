@@ -728,10 +728,12 @@ func MarshalEach[O Object](objs []O) ([][]byte, error) {
 }
 
 // ObjectPath is where -o DIR puts an object: <namespace or _cluster>/<kind>-<name>.yaml.
-func ObjectPath(o Object) string {
-	ns := o.GetNamespace()
+func ObjectPath(o Object) string { return Path(o.GetNamespace(), kindOf(o), o.GetName()) }
+
+// Path is ObjectPath of an object of kind named ns/name.
+func Path(ns, kind, name string) string {
 	if ns == "" {
 		ns = "_cluster"
 	}
-	return ns + "/" + strings.ToLower(kindOf(o)) + "-" + o.GetName() + ".yaml"
+	return ns + "/" + strings.ToLower(kind) + "-" + name + ".yaml"
 }
