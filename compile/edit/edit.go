@@ -287,6 +287,49 @@ func flowItem(t Toggle) string {
 	return s + "}"
 }
 
+// flowItemEnd finds, in s from byte i (where an item of a flow list starts), the byte just past
+// the item on the same line, or -1: a collection's closing bracket or brace, a quoted scalar's
+// closing quote, or a plain scalar's last byte before the next `,`, `]` or ` #`.
+func flowItemEnd(s string, i int) int {
+	if i >= len(s) {
+		return -1
+	}
+	switch s[i] {
+	case '[', '{':
+		return flowEnd(s, i)
+	case '"':
+		for j := i + 1; j < len(s); j++ {
+			switch s[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1
+			}
+		}
+		return -1
+	case '\'':
+		for j := i + 1; j < len(s); j++ {
+			if s[j] == '\'' {
+				if j+1 < len(s) && s[j+1] == '\'' {
+					j++ // '' is an escaped quote
+					continue
+				}
+				return j + 1
+			}
+		}
+		return -1
+	}
+	for j := i; j < len(s); j++ {
+		if s[j] == ',' || s[j] == ']' || s[j] == '#' && j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') {
+			if s[j] == '#' {
+				return -1 // a comment: the list continues on another line
+			}
+			return len(strings.TrimRight(s[:j], " \t"))
+		}
+	}
+	return -1
+}
+
 // flowEnd finds, in s from byte i (an opening bracket or brace), the byte just past the one that
 // closes it on the same line, or -1.
 func flowEnd(s string, i int) int {
@@ -570,7 +613,7 @@ func (t *text) disable(skillsKey, skills *source.Node, pos int, keepKey bool, re
 		case pos > 0:
 			prev := skills.Content[pos-1]
 			ps := t.offset(prev.Line, prev.Column)
-			pe := flowEnd(b, ps)
+			pe := flowItemEnd(b, ps)
 			if prev.Line != item.Line || pe < 0 {
 				return refuse(item.Line, "spec.skills: cannot find the item before %d on this line: edit it by hand", pos)
 			}
