@@ -48,22 +48,18 @@ type Result struct {
 // Compile loads files and compiles them. It returns every diagnostic, sorted: with an input error
 // among them (diags.HasErrors) the Result is nil; otherwise they are warnings and notes.
 func Compile(files []source.File, opts Options) (*Result, diag.Diagnostics) {
-	in, diags := source.Load(files)
-	cfg, d := effectiveConfig(in, opts)
-	diags = append(diags, d...)
-	if diags.HasErrors() {
-		diags.Sort()
-		return nil, diags
-	}
-	res, d := Build(in, cfg)
-	diags = append(diags, d...)
-	diags.Sort()
-	return res, diags
+	return loaded(files, opts, Build)
 }
 
 // PrepareFiles is Compile up to the plan (Prepare): the files loaded, the config made effective,
 // the inputs validated and resolved.
 func PrepareFiles(files []source.File, opts Options) (*Plan, diag.Diagnostics) {
+	return loaded(files, opts, Prepare)
+}
+
+// loaded loads files, makes the config effective and hands both to next; the diagnostics of all
+// three come back sorted.
+func loaded[T any](files []source.File, opts Options, next func(*api.Inputs, *api.CompilerConfig) (*T, diag.Diagnostics)) (*T, diag.Diagnostics) {
 	in, diags := source.Load(files)
 	cfg, d := effectiveConfig(in, opts)
 	diags = append(diags, d...)
@@ -71,10 +67,10 @@ func PrepareFiles(files []source.File, opts Options) (*Plan, diag.Diagnostics) {
 		diags.Sort()
 		return nil, diags
 	}
-	p, d := Prepare(in, cfg)
+	v, d := next(in, cfg)
 	diags = append(diags, d...)
 	diags.Sort()
-	return p, diags
+	return v, diags
 }
 
 func effectiveConfig(in *api.Inputs, opts Options) (*api.CompilerConfig, diag.Diagnostics) {

@@ -25,10 +25,9 @@ type compiled struct {
 	res   *compile.Result
 }
 
-// readAndCompile reads the inputs and the config and compiles them, keeping the files read and
-// the options. PATH defaults to ".".
-// On input errors it returns diagnostics and no compile.
-func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*compiled, diag.Diagnostics, error) {
+// readInputs reads the --config file and the PATHs (default "."), and says how to compile them.
+// Its diagnostics are the reading's (with errors among them, nothing to compile).
+func readInputs(cmd *cobra.Command, o *compileOptions, paths []string) ([]source.File, compile.Options, diag.Diagnostics) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -36,12 +35,19 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 	if o.configFile != "" {
 		cfg, diags := source.LoadConfig(o.configFile)
 		if diags.HasErrors() {
-			return nil, asFlags(diags), nil
+			return nil, opts, asFlags(diags)
 		}
 		opts.Config = cfg
 	}
 	files, read := o.read(cmd, paths)
-	read = o.notes(asFlags(read))
+	return files, opts, o.notes(asFlags(read))
+}
+
+// readAndCompile reads the inputs and the config and compiles them, keeping the files read and
+// the options. PATH defaults to ".".
+// On input errors it returns diagnostics and no compile.
+func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*compiled, diag.Diagnostics, error) {
+	files, opts, read := readInputs(cmd, o, paths)
 	if read.HasErrors() {
 		return nil, read, nil
 	}
@@ -60,19 +66,7 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 // ran past its budget), only when the compile had none, as policyDiags. Only internal failures
 // are errors.
 func streamSources(cmd *cobra.Command, o *compileOptions, paths []string, render bool) (res *stream.Result, policyDiags diag.Diagnostics, err error) {
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	opts := o.options()
-	if o.configFile != "" {
-		cfg, diags := source.LoadConfig(o.configFile)
-		if diags.HasErrors() {
-			return &stream.Result{Diags: asFlags(diags)}, nil, nil
-		}
-		opts.Config = cfg
-	}
-	files, read := o.read(cmd, paths)
-	read = o.notes(asFlags(read))
+	files, opts, read := readInputs(cmd, o, paths)
 	if read.HasErrors() {
 		return &stream.Result{Diags: read}, nil, nil
 	}
