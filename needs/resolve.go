@@ -235,9 +235,16 @@ func (k *kcmd) flag(name string) (word, bool) {
 	return v[len(v)-1], true
 }
 
-func (k *kcmd) boolFlag(name string) bool {
+func (k *kcmd) boolFlag(name string) bool { return k.boolFlagOr(name, false) }
+
+// boolFlagOr is a boolean flag's value, def when it is not given (--wait and --show-events
+// default to true).
+func (k *kcmd) boolFlagOr(name string, def bool) bool {
 	v, ok := k.flag(name)
-	return ok && v.val != "false"
+	if !ok {
+		return def
+	}
+	return v.val != "false"
 }
 
 // subcommandDepth is how many words name the subcommand.
@@ -615,10 +622,7 @@ func describeCmd(r *resolver) string {
 	if why != "" {
 		return why
 	}
-	events := true
-	if v, ok := r.k.flag("show-events"); ok && v.val == "false" {
-		events = false
-	}
+	events := r.k.boolFlagOr("show-events", true)
 	for _, t := range ts {
 		if !t.named || r.k.has("selector") {
 			r.add("list", t.res, "")
@@ -823,10 +827,7 @@ func deleteCmd(r *resolver) string {
 	if why != "" {
 		return why
 	}
-	wait := true
-	if v, ok := r.k.flag("wait"); ok && v.val == "false" {
-		wait = false
-	}
+	wait := r.k.boolFlagOr("wait", true)
 	for _, t := range ts {
 		if !t.named || r.k.has("selector") || r.k.boolFlag("all") || r.k.has("field-selector") {
 			r.add("list", t.res, "")
