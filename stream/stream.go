@@ -72,7 +72,8 @@ func (r *Result) dataInto(i int, buf []byte) ([]byte, error) {
 	return b, nil
 }
 
-// SpoolError is a failure to read back the spooled documents (not of the writer they go to).
+// SpoolError is a failure of the spool in $TMPDIR: making it, writing or reading it back (not of
+// the writer the documents go to).
 type SpoolError struct{ Err error }
 
 func (e SpoolError) Error() string { return e.Err.Error() }
@@ -390,7 +391,7 @@ type spool struct {
 func newSpool() (*spool, error) {
 	f, err := os.CreateTemp("", "skillc-spool-*")
 	if err != nil {
-		return nil, fmt.Errorf("spooling the rendered documents: %w", err)
+		return nil, SpoolError{fmt.Errorf("spooling the rendered documents: %w", err)}
 	}
 	sp := &spool{f: f, w: bufio.NewWriterSize(f, 1<<20)}
 	// Unlinked at once: nothing is left behind, whatever ends the process.
@@ -403,7 +404,7 @@ func newSpool() (*spool, error) {
 // put moves a document's bytes to the spool.
 func (sp *spool) put(d *Doc) error {
 	if _, err := sp.w.Write(d.data); err != nil {
-		return fmt.Errorf("spooling the rendered documents: %w", err)
+		return SpoolError{fmt.Errorf("spooling the rendered documents: %w", err)}
 	}
 	d.off, d.n, d.data = sp.size, len(d.data), nil
 	sp.size += int64(d.n)
@@ -412,7 +413,7 @@ func (sp *spool) put(d *Doc) error {
 
 func (sp *spool) flush() error {
 	if err := sp.w.Flush(); err != nil {
-		return fmt.Errorf("spooling the rendered documents: %w", err)
+		return SpoolError{fmt.Errorf("spooling the rendered documents: %w", err)}
 	}
 	return nil
 }

@@ -123,12 +123,14 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 	if o.outDir == "" {
 		// A failed write is kept by the outputWriter and reported by run, after out's lines.
 		if _, err := res.WriteTo(cmd.OutOrStdout()); errors.As(err, new(stream.SpoolError)) {
-			return out.then(internalError(err))
+			return out.then(spoolFailure(err, "stdout is incomplete"))
 		}
 		return out
 	}
 	paths, read := res.Paths()
-	if err := render.WriteFrom(cmd.Context(), o.outDir, paths, read, opts); err != nil {
+	if err := render.WriteFrom(cmd.Context(), o.outDir, paths, read, opts); errors.As(err, new(stream.SpoolError)) {
+		return out.then(spoolFailure(err, "nothing was written: "+o.outDir+" is as it was"))
+	} else if err != nil {
 		return out.then(outputFailure(o.outDir, err))
 	}
 	// One line on stderr, as --verify says "up to date": stdout stays empty for scripts.

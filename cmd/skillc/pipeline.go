@@ -93,6 +93,9 @@ func streamSources(cmd *cobra.Command, o *compileOptions, paths []string, render
 		return &stream.Result{}, asFlags(policyDiags), nil
 	}
 	if err != nil {
+		if errors.As(err, new(stream.SpoolError)) {
+			return nil, nil, spoolFailure(err, "nothing was written")
+		}
 		return nil, nil, internalError(err)
 	}
 	res.Diags = o.notes(asFlags(res.Diags))
@@ -189,4 +192,10 @@ func gateAll(cmd *cobra.Command, policyDirs []policy.Folder, res *compile.Result
 		return nil, nil, nil, internalError(err)
 	}
 	return rep, perObject, nil, nil
+}
+
+// spoolFailure is a failure of the spool in $TMPDIR (missing, unwritable, full): the system's, not
+// the input's nor a bug. One line, exit 3; note says what was left.
+func spoolFailure(err error, note string) *outcome {
+	return (&outcome{}).notef("skillc: %v (%s; set TMPDIR to a writable folder with room for the render)", err, note).exit(exitInternal)
 }

@@ -112,3 +112,31 @@ func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
+
+// TestSpoolUnwritable: a compile past the spool's threshold with $TMPDIR missing fails as the
+// system's failure (exit 3, one line that names TMPDIR), with nothing on stdout and -o DIR not
+// written, never as a bug report.
+func TestSpoolUnwritable(t *testing.T) {
+	repo := filepath.Join(t.TempDir(), "repo")
+	for _, f := range gen.Repo(gen.Size{Packs: 40, Instances: 100, Runs: 400}) { // 5 MB of documents: past the spool's 4 MiB
+		p := filepath.Join(repo, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	out := filepath.Join(t.TempDir(), "rendered")
+	for _, args := range [][]string{{"compile", repo}, {"compile", "-o", out, repo}} {
+		stdout, stderr, code := execute(t, args...)
+		if code != 3 || stdout != "" || !strings.Contains(stderr, "spooling the rendered documents") ||
+			!strings.Contains(stderr, "set TMPDIR") || strings.Contains(stderr, "please report") {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr:\n%s", args, code, len(stdout), lastLines(stderr, 3))
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("-o DIR was written: %v", err)
+	}
+}
