@@ -20,8 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // The control plane every test of this package talks to: etcd, kube-apiserver and
@@ -56,6 +58,9 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// controller-runtime's client (flux_test.go) prints a stack when no logger was set; the
+	// tests read its errors, not its logs.
+	ctrllog.SetLogger(logr.Discard())
 	dir, err := os.MkdirTemp("", "skillc-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

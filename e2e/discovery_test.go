@@ -31,16 +31,18 @@ func kubectlRaw(t *testing.T, args ...string) []byte {
 }
 
 type apiResourceList struct {
-	GroupVersion string `json:"groupVersion"`
-	Resources    []struct {
-		Name         string   `json:"name"`
-		SingularName string   `json:"singularName"`
-		Namespaced   bool     `json:"namespaced"`
-		Kind         string   `json:"kind"`
-		Verbs        []string `json:"verbs"`
-		ShortNames   []string `json:"shortNames"`
-		Categories   []string `json:"categories"`
-	} `json:"resources"`
+	GroupVersion string        `json:"groupVersion"`
+	Resources    []apiResource `json:"resources"`
+}
+
+type apiResource struct {
+	Name         string   `json:"name"`
+	SingularName string   `json:"singularName"`
+	Namespaced   bool     `json:"namespaced"`
+	Kind         string   `json:"kind"`
+	Verbs        []string `json:"verbs"`
+	ShortNames   []string `json:"shortNames"`
+	Categories   []string `json:"categories"`
 }
 
 // discoveryTable reads the control plane's discovery documents (each group's preferred version,
@@ -68,6 +70,23 @@ func discoveryTable(t *testing.T) needs.Discovery {
 	for _, g := range groups.Groups {
 		gvs = append(gvs, g.PreferredVersion.GroupVersion)
 	}
+	// The API server lists a CRD group's resources in its informer's order, which differs from
+	// run to run (apiextensions-apiserver's customresource_discovery_controller.go): the table
+	// sorts those by name, and keeps the built-in groups' fixed order.
+	var crds struct {
+		Items []struct {
+			Spec struct {
+				Group string `json:"group"`
+			} `json:"spec"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(kubectlRaw(t, "get", "--raw", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"), &crds); err != nil {
+		t.Fatal(err)
+	}
+	crdGroups := map[string]bool{}
+	for _, c := range crds.Items {
+		crdGroups[c.Spec.Group] = true
+	}
 	d := needs.Discovery{Server: version.GitVersion}
 	for _, gv := range gvs {
 		path := "/apis/" + gv
@@ -81,6 +100,9 @@ func discoveryTable(t *testing.T) needs.Discovery {
 		group, version, ok := strings.Cut(gv, "/")
 		if !ok {
 			group, version = "", gv
+		}
+		if crdGroups[group] {
+			slices.SortStableFunc(l.Resources, func(a, b apiResource) int { return strings.Compare(a.Name, b.Name) })
 		}
 		at := map[string]int{}
 		for _, r := range l.Resources {
@@ -127,7 +149,8 @@ func TestDiscoveryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(committed, b) {
-		t.Errorf("needs/discovery.json is stale: run `cd e2e && go test -run TestDiscoveryTable -update ./...` and commit it")
+		line, want, got := firstDifference(committed, b)
+		t.Errorf("needs/discovery.json:%d: stale: committed %q, this control plane %q; run `cd e2e && go test -run TestDiscoveryTable -update ./...` and commit it", line, want, got)
 	}
 
 	// api-resources is what users see: NAME SHORTNAMES APIVERSION NAMESPACED KIND VERBS CATEGORIES.
@@ -156,4 +179,22 @@ func TestDiscoveryTable(t *testing.T) {
 		t.Errorf("kubectl api-resources listed %d resources; expected the built-in set", n)
 	}
 	t.Logf("discovery table: %d resources from %s; api-resources lists %d", len(d.Resources), d.Server, n)
+}
+
+// firstDifference is the first line (1-based) where a and b differ, and that line of each.
+func firstDifference(a, b []byte) (int, string, string) {
+	al, bl := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := range max(len(al), len(bl)) {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return i + 1, strings.TrimSpace(x), strings.TrimSpace(y)
+		}
+	}
+	return 0, "", ""
 }
