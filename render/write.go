@@ -14,9 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/skillc-dev/skillc/compile"
 )
@@ -180,8 +179,9 @@ func renameError(err error) error {
 }
 
 // writeAll writes files under root: each folder created once, then the files on several goroutines
-// (a render is thousands of small files: the time is in system calls, which overlap). stop is
-// checked before every file; afterFirst runs once the first file is written (the test hook).
+// (a render is thousands of small files: the time is in system calls, which overlap), each keeping
+// the folder it writes into open. stop is checked before every file; afterFirst runs once the
+// first file is written (the test hook).
 func writeAll(root string, rels []string, read func(string) ([]byte, error), stop func() error, afterFirst func()) error {
 	dirs := map[string]bool{}
 	for _, rel := range rels {
@@ -192,24 +192,46 @@ func writeAll(root string, rels []string, read func(string) ([]byte, error), sto
 			return err
 		}
 	}
-	write := func(rel string) error {
-		if err := stop(); err != nil {
-			return err
+	writer := func() (func(string) error, func()) {
+		var at *folder
+		atDir := ""
+		write := func(rel string) error {
+			if err := stop(); err != nil {
+				return err
+			}
+			data, err := read(rel)
+			if err != nil {
+				return err
+			}
+			dir, name := path.Split(rel)
+			if at == nil || dir != atDir {
+				if at != nil {
+					at.close()
+				}
+				if at, err = openFolder(filepath.Join(root, filepath.FromSlash(dir))); err != nil {
+					return err
+				}
+				atDir = dir
+			}
+			return at.writeFile(name, data)
 		}
-		data, err := read(rel)
-		if err != nil {
-			return err
+		return write, func() {
+			if at != nil {
+				at.close()
+			}
 		}
-		return os.WriteFile(filepath.Join(root, filepath.FromSlash(rel)), data, 0o644)
 	}
 	if len(rels) == 0 {
 		return nil
 	}
-	if err := write(rels[0]); err != nil {
+	first, done := writer()
+	err := first(rels[0])
+	done()
+	if err != nil {
 		return err
 	}
 	afterFirst()
-	return forEach(rels[1:], write)
+	return forEachIn(rels[1:], writer)
 }
 
 // removeRender removes the files of a render (relative slash paths) from dir, then its manifest,
@@ -229,16 +251,50 @@ func removeRender(dir string, files []string) error {
 		return nil
 	}
 	// Every file is tried; after a failure the manifest stays, so that the sweep of a later run
-	// can finish the job (and still removes nothing else).
+	// can finish the job (and still removes nothing else). Each goroutine keeps the folder it
+	// removes from open (an os.Root of its own), so that a file is one unlinkat, not the opening
+	// and closing of its folder too.
 	var mu sync.Mutex
 	var errs []error
-	_ = forEach(files, func(rel string) error {
-		if err := remove(rel); err != nil {
-			mu.Lock()
-			errs = append(errs, err)
-			mu.Unlock()
+	_ = forEachIn(files, func() (func(string) error, func()) {
+		var at *os.Root
+		atDir := ""
+		closeAt := func() {
+			if at != nil {
+				_ = at.Close()
+			}
 		}
-		return nil
+		return func(rel string) error {
+			dir, name := path.Split(rel)
+			err := error(nil)
+			if dir == "" {
+				err = remove(rel)
+			} else {
+				if at == nil || dir != atDir {
+					closeAt()
+					at, atDir = nil, dir
+					if sub, oerr := root.OpenRoot(filepath.FromSlash(path.Clean(dir))); oerr == nil {
+						at = sub
+					}
+				}
+				if at == nil { // the folder is gone or is not one: remove by the whole path
+					err = remove(rel)
+				} else if err = at.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					var pe *fs.PathError
+					if errors.As(err, &pe) {
+						pe.Path = rel
+					}
+				} else {
+					err = nil
+				}
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+			return nil
+		}, closeAt
 	})
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
@@ -269,20 +325,44 @@ func removeRender(dir string, files []string) error {
 	return nil
 }
 
-// forEach calls f on every item from a few goroutines and returns the first error; after an
-// error the remaining items are skipped.
+// forEach calls f on every item from a few goroutines and returns the error of the first item
+// (in items' order) that failed; after an error the remaining items are skipped.
 func forEach(items []string, f func(string) error) error {
-	g, ctx := errgroup.WithContext(context.Background())
-	g.SetLimit(2 * runtime.GOMAXPROCS(0))
-	for _, item := range items {
-		g.Go(func() error {
-			if ctx.Err() != nil {
-				return nil // an earlier item failed
+	return forEachIn(items, func() (func(string) error, func()) { return f, func() {} })
+}
+
+// forEachIn is forEach where each goroutine makes its own f, with a done that releases what f kept
+// (an open folder). The goroutines take the items in turn: a goroutine per item cost more than the
+// small files' system calls it wrapped.
+func forEachIn(items []string, worker func() (f func(string) error, done func())) error {
+	var next atomic.Int64
+	var failed atomic.Bool
+	var mu sync.Mutex
+	first, firstErr := len(items), error(nil)
+	var wg sync.WaitGroup
+	for range min(len(items), 2*runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			f, done := worker()
+			defer done()
+			for !failed.Load() {
+				k := int(next.Add(1)) - 1
+				if k >= len(items) {
+					return
+				}
+				if err := f(items[k]); err != nil {
+					failed.Store(true)
+					mu.Lock()
+					if k < first {
+						first, firstErr = k, err
+					}
+					mu.Unlock()
+					return
+				}
 			}
-			return f(item)
 		})
 	}
-	return g.Wait()
+	wg.Wait()
+	return firstErr
 }
 
 // removeStale removes what a killed run (kill -9, power loss) left beside DIR: directories named
