@@ -251,13 +251,61 @@ func (k *Keyer) Shaped() bool { return k.g.builtinOnly }
 func (k *Keyer) Key(o compile.Object) ([sha256.Size]byte, error) { return k.k.shapeKey(o, true) }
 
 // KeyJSON is o's shape key from raw, o's own encoding/json bytes and newline (as a
-// json.Encoder writes them): the encoding the YAML writer made, not made twice. ok is false for a
-// workload, whose key leaves its TASK out: Key it.
+// json.Encoder writes them): the encoding the YAML writer made, not made twice. A workload's key
+// leaves its TASK out: ok is false where raw cannot be cut to that for sure (withoutTaskJSON); Key
+// it then.
 func (k *Keyer) KeyJSON(o compile.Object, raw []byte) (key [sha256.Size]byte, ok bool) {
 	if compile.PodSpecOf(o) != nil {
-		return key, false
+		if raw, ok = withoutTaskJSON(o, raw); !ok {
+			return key, false
+		}
 	}
 	return k.k.keyOf(o, raw, true), true
+}
+
+// taskEnv is how encoding/json writes an EnvVar named TASK with a value, up to the value.
+const taskEnv = `{"name":"TASK","value":`
+
+// withoutTaskJSON is the encoding of withoutTask(o) made from raw, o's: each TASK value of the
+// agent container cut out of the bytes (an empty value is omitted, as encoding/json omits it).
+// That is exact only if every TASK value in raw is the agent's: ok is false if any other container
+// has one (a tenant's sidecar could carry the same text), or if a value is not where expected. A
+// '{' and an unescaped '"' cannot stand together inside a JSON string, so taskEnv is never text.
+func withoutTaskJSON(o compile.Object, raw []byte) ([]byte, bool) {
+	switch o.(type) {
+	case *batchv1.Job, *batchv1.CronJob, *compile.Sandbox: // the kinds withoutTask blanks
+	default:
+		return raw, true
+	}
+	var values []string
+	for _, c := range compile.PodSpecOf(o).Containers {
+		if c.Name != compile.AgentContainer {
+			continue
+		}
+		for _, e := range c.Env {
+			if e.Name == "TASK" && e.Value != "" {
+				values = append(values, e.Value)
+			}
+		}
+	}
+	if bytes.Count(raw, []byte(taskEnv)) != len(values) {
+		return nil, false
+	}
+	out := raw
+	for _, v := range values {
+		esc, err := json.Marshal(v) // escaped as the encoder of raw escaped it
+		if err != nil {
+			return nil, false
+		}
+		old := append([]byte(taskEnv), esc...)
+		i := bytes.Index(out, old)
+		end := i + len(old)
+		if i < 0 || end >= len(out) || out[end] != '}' && out[end] != ',' {
+			return nil, false
+		}
+		out = slices.Concat(out[:i], []byte(taskEnv[:len(taskEnv)-len(`,"value":`)]), out[end:])
+	}
+	return out, true
 }
 
 // Add judges a unit: its Objects and StandIns, located through its origins, and the SPOL

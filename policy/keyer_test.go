@@ -7,13 +7,18 @@ import (
 	"testing"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/gen"
 	"github.com/skillc-dev/skillc/source"
 )
 
 // TestKeyJSONIsKey: the key made from the YAML writer's JSON is the key made from the object, for
-// every object that is not a workload (a workload's key leaves its TASK out: KeyJSON declines it).
+// every object (a workload's with its agent's TASK cut out of the bytes).
 func TestKeyJSONIsKey(t *testing.T) {
 	var files []source.File
 	for _, f := range gen.Repo(gen.Size{Packs: 5, Instances: 10, Runs: 20}) {
@@ -50,7 +55,62 @@ func TestKeyJSONIsKey(t *testing.T) {
 			t.Errorf("%s: KeyJSON differs from Key", compile.ObjectKey(o))
 		}
 	}
-	if declined == 0 || declined == len(res.Objects) {
-		t.Errorf("%d of %d objects declined: want the workloads alone", declined, len(res.Objects))
+	if declined != 0 {
+		t.Errorf("%d of %d objects declined: every generated workload has one TASK, in its agent", declined, len(res.Objects))
+	}
+}
+
+// TestKeyJSONTaskCut: a workload's key from its bytes is its key (the agent's TASK cut out)
+// whatever the TASK holds, and where the bytes cannot be cut for sure, KeyJSON declines. A tenant's
+// sidecar carrying the agent's TASK text must not have its own TASK cut too: its env would then
+// share the verdict of a pod without it.
+func TestKeyJSONTaskCut(t *testing.T) {
+	g, err := NewGate(context.Background(), &api.CompilerConfig{}, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := g.NewKeyer()
+	job := func(agent []corev1.EnvVar, sidecar []corev1.EnvVar) *batchv1.Job {
+		j := &batchv1.Job{TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}, ObjectMeta: metav1.ObjectMeta{Name: "run-1", Namespace: "ns"}}
+		j.Spec.Template.Spec.Containers = []corev1.Container{
+			{Name: compile.AgentContainer, Image: "agent:1", Env: agent},
+			{Name: "skill-x", Image: "x:1", Env: sidecar},
+		}
+		return j
+	}
+	task := func(v string) corev1.EnvVar { return corev1.EnvVar{Name: "TASK", Value: v} }
+	for _, c := range []struct {
+		name     string
+		j        *batchv1.Job
+		declines bool
+	}{
+		{"plain", job([]corev1.EnvVar{task("summarise the logs")}, nil), false},
+		{"escapes", job([]corev1.EnvVar{task("a <b> & \"c\"\n\u2028 é")}, nil), false},
+		{"empty", job([]corev1.EnvVar{task("")}, nil), false},
+		{"two", job([]corev1.EnvVar{task("x"), {Name: "A", Value: "1"}, task("y")}, nil), false},
+		{"valueFrom", job([]corev1.EnvVar{{Name: "TASK", Value: "x", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}}}, nil), false},
+		{"sidecar same text", job([]corev1.EnvVar{task("x")}, []corev1.EnvVar{task("x")}), true},
+		{"sidecar other text", job([]corev1.EnvVar{task("x")}, []corev1.EnvVar{task("AKIAABCDEFGHIJKLMNOP")}), true},
+		{"text names taskEnv", job([]corev1.EnvVar{task(taskEnv + `"x"}`)}, nil), false},
+	} {
+		var raw bytes.Buffer
+		if err := json.NewEncoder(&raw).Encode(c.j); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := k.KeyJSON(c.j, raw.Bytes())
+		if ok == c.declines {
+			t.Errorf("%s: ok = %v, want %v", c.name, ok, !c.declines)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		want, err := k.Key(c.j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: KeyJSON differs from Key", c.name)
+		}
 	}
 }

@@ -70,6 +70,7 @@ func streamSources(cmd *cobra.Command, o *compileOptions, paths []string, render
 	if read.HasErrors() {
 		return &stream.Result{Diags: read}, nil, nil
 	}
+	defer tuneGC(files)()
 	plan, diags := compile.PrepareFiles(files, opts)
 	if plan == nil {
 		return &stream.Result{Diags: o.notes(asFlags(diags))}, nil, nil
