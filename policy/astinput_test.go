@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -197,8 +198,8 @@ func TestJSONValueDrops(t *testing.T) {
 }
 
 // TestObjectInputMatchesMaps: for every object (and stand-in) of every fixture and of the reference
-// repository, objectInput makes exactly the value the generic maps made, with and without TASK
-// blanked.
+// repository, jsonValue reads the object's JSON as OPA does, and objectInput makes exactly the
+// value the generic maps made, with and without the TASK blanked.
 func TestObjectInputMatchesMaps(t *testing.T) {
 	results := fixtureResults(t)
 	var files []source.File
@@ -214,6 +215,12 @@ func TestObjectInputMatchesMaps(t *testing.T) {
 	for name, res := range results {
 		for _, o := range append(append([]compile.Object(nil), res.Objects...), res.StandIns...) {
 			objects++
+			// The decoder alone, on the object's own JSON, against OPA's reading of it.
+			raw, err := json.Marshal(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkJSON(t, raw)
 			for _, blank := range []bool{false, true} {
 				got, err := objectInput(o, blank)
 				if err != nil {
@@ -401,4 +408,43 @@ func BenchmarkObjectInput(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(objs)), "ns/object")
 		})
 	}
+}
+
+// TestEvalValueMatchesEval: the engine's verdicts on objectInput's values are those on the generic
+// maps, object by object, for every fixture (each with its own config's parameters).
+func TestEvalValueMatchesEval(t *testing.T) {
+	ctx := context.Background()
+	findings := 0
+	for name, res := range fixtureResults(t) {
+		eng, err := New(ctx, Params(&res.Config.Spec, "2026-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range append(append([]compile.Object(nil), res.Objects...), res.StandIns...) {
+			m, err := emit.ToMap(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := eng.Eval(ctx, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := objectInput(o, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := eng.EvalValue(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: %s %s/%s:\n EvalValue %v\n Eval      %v", name, compile.KindOf(o), o.GetNamespace(), o.GetName(), got, want)
+			}
+			findings += len(got)
+		}
+	}
+	if findings < 50 {
+		t.Fatalf("only %d findings: the comparison covered little", findings)
+	}
+	t.Logf("%d findings, the same both ways", findings)
 }
