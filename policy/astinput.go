@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -14,14 +15,24 @@ import (
 
 // objectInput is o as the rules see it, made for OPA directly from o's encoding/json bytes: the
 // value emit.ToMap then rego.EvalInput made through two generic maps (empty status, resources and
-// loadBalancer stanzas dropped; numbers with their JSON text), with the agent's TASK blanked when
-// blank (tasks are judged in one batch).
+// loadBalancer stanzas dropped; numbers with the texts encoding/json wrote), with the agent's TASK
+// blanked when blank (tasks are judged in one batch).
 func objectInput(o compile.Object, blank bool) (ast.Value, error) {
-	raw, err := json.Marshal(o)
-	if err != nil {
+	var e inputEncoder
+	return e.input(o, blank)
+}
+
+// inputEncoder is objectInput with one JSON buffer, reused from object to object (one encoder per
+// goroutine): the decoder copies what it keeps.
+type inputEncoder struct{ buf bytes.Buffer }
+
+func (e *inputEncoder) input(o compile.Object, blank bool) (ast.Value, error) {
+	e.buf.Reset()
+	// json.Encoder writes what json.Marshal returns, and a newline (whitespace to the decoder).
+	if err := json.NewEncoder(&e.buf).Encode(o); err != nil {
 		return nil, fmt.Errorf("encoding %s %s: %w", compile.KindOf(o), o.GetName(), err)
 	}
-	v, err := jsonValue(raw, emit.DroppedWhenEmpty)
+	v, err := jsonValue(e.buf.Bytes(), emit.DroppedWhenEmpty)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s %s: %w", compile.KindOf(o), o.GetName(), err)
 	}

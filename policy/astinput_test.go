@@ -381,6 +381,7 @@ func BenchmarkObjectInput(b *testing.B) {
 		}
 	}
 	b.Logf("%d objects of %d", len(objs), len(all))
+	var enc inputEncoder // one per goroutine, as evalEach has
 	ways := []struct {
 		name string
 		make func(compile.Object) (ast.Value, error)
@@ -393,7 +394,7 @@ func BenchmarkObjectInput(b *testing.B) {
 			}
 			return ast.ValueFromReader(bytes.NewReader(raw))
 		}},
-		{"objectInput", func(o compile.Object) (ast.Value, error) { return objectInput(o, true) }},
+		{"objectInput", func(o compile.Object) (ast.Value, error) { return enc.input(o, true) }},
 	}
 	for _, w := range ways {
 		b.Run(w.name, func(b *testing.B) {

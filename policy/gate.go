@@ -682,6 +682,7 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 	var eg errgroup.Group
 	for range min(len(idx), runtime.GOMAXPROCS(0)) {
 		eg.Go(func() error {
+			var enc inputEncoder
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(idx) {
@@ -689,7 +690,7 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 				}
 				i := idx[k]
 				o := objs[i]
-				in, err := objectInput(o, g.builtinOnly) // TASK blanked: judged in the task batch
+				in, err := enc.input(o, g.builtinOnly) // TASK blanked: judged in the task batch
 				if err == nil {
 					verdicts[i], err = g.engine.EvalValue(ctx, in)
 				}
