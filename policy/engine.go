@@ -670,10 +670,22 @@ func (e *Engine) Eval(ctx context.Context, input any) ([]Finding, error) {
 	return out, err
 }
 
+// EvalValue is Eval with the input already in OPA's form (objectInput makes it from an object's
+// JSON), which OPA would otherwise make from generic values.
+func (e *Engine) EvalValue(ctx context.Context, input ast.Value) ([]Finding, error) {
+	out, _, err := e.eval(ctx, rego.EvalParsedInput(input))
+	return out, err
+}
+
 // evalSplit is Eval that also says, per finding, whether the built-in library (a package under
 // data.skillc, which user folders may not use) or a user policy produced it.
 func (e *Engine) evalSplit(ctx context.Context, input any) ([]Finding, []bool, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalInput(input))
+	return e.eval(ctx, rego.EvalInput(input))
+}
+
+// eval is evalSplit with the input as an option (generic values or an ast.Value).
+func (e *Engine) eval(ctx context.Context, input rego.EvalOption) ([]Finding, []bool, error) {
+	rs, err := e.query.Eval(ctx, input)
 	if err != nil {
 		return nil, nil, fmt.Errorf("evaluating policies: %w", err)
 	}
@@ -703,10 +715,12 @@ func toFinding(pkg, rule string, item any) Finding {
 	}
 	f := Finding{Severity: sev, Waivable: true}
 	switch v := item.(type) {
+	// Strings are cloned: one may be cut from the input's JSON (objectInput), which a kept
+	// finding would otherwise hold whole.
 	case string:
-		f.Message = v
+		f.Message = strings.Clone(v)
 	case map[string]any:
-		str := func(k string) string { s, _ := v[k].(string); return s }
+		str := func(k string) string { s, _ := v[k].(string); return strings.Clone(s) }
 		f.Message, f.Rule, f.Pack, f.Field, f.Detail = str("msg"), str("rule"), str("pack"), str("field"), str("detail")
 		f.Kind, f.Name, f.Namespace = str("kind"), str("name"), str("namespace")
 		if s := str("severity"); s != "" {

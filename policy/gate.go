@@ -24,7 +24,6 @@ import (
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
-	"github.com/skillc-dev/skillc/internal/emit"
 )
 
 // Gate judges a compile's objects with the policy library and the platform's allow-lists and
@@ -322,7 +321,7 @@ func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
 	// and tenant namespace's names) share one evaluation: the first object of each shape is
 	// evaluated, in parallel, and its verdict serves the others, each message rebuilt from the
 	// finding's fields for its own object. Shapes are keyed on the typed objects' JSON, so only
-	// the evaluated objects are ever turned into generic maps.
+	// the evaluated objects are ever turned into OPA values (objectInput).
 	// Stand-ins (instances no run uses yet, packs nothing uses) are judged like emitted objects and
 	// never emitted: a pack catalogue's CI gates its packs too.
 	objs := slices.Concat(res.Objects, res.StandIns)
@@ -686,30 +685,6 @@ func (b *taskBatch) sort() {
 	}
 }
 
-// blankTask empties the TASK value of a workload's agent container in its generic form.
-func blankTask(o compile.Object, m map[string]any) {
-	path := compile.PodSpecPath(o)
-	if path == "" {
-		return
-	}
-	spec := dig(m, strings.Split(path, ".")...)
-	containers, _ := spec["containers"].([]any)
-	for _, c := range containers {
-		cm, _ := c.(map[string]any)
-		if cm["name"] != compile.AgentContainer {
-			continue
-		}
-		env, _ := cm["env"].([]any)
-		for _, e := range env {
-			if em, _ := e.(map[string]any); em["name"] == "TASK" {
-				if _, ok := em["value"].(string); ok {
-					em["value"] = ""
-				}
-			}
-		}
-	}
-}
-
 // withoutTask is o with its agent's TASK value emptied, copying only what changes (o is shared).
 func withoutTask(o compile.Object) compile.Object {
 	var spec *corev1.PodSpec
@@ -755,6 +730,7 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 	var eg errgroup.Group
 	for range min(len(idx), runtime.GOMAXPROCS(0)) {
 		eg.Go(func() error {
+			var enc inputEncoder
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(idx) {
@@ -762,12 +738,9 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 				}
 				i := idx[k]
 				o := objs[i]
-				m, err := emit.ToMap(o)
+				in, err := enc.input(o, g.builtinOnly) // TASK blanked: judged in the task batch
 				if err == nil {
-					if g.builtinOnly {
-						blankTask(o, m) // judged in the task batch
-					}
-					verdicts[i], err = g.engine.Eval(ctx, m)
+					verdicts[i], err = g.engine.EvalValue(ctx, in)
 				}
 				if err != nil { // kept in errs: one object's error does not stop the others
 					errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)

@@ -52,10 +52,13 @@ func ToMap(o Object) (map[string]any, error) {
 	return m, nil
 }
 
-// droppedWhenEmpty: the keys whose empty object is dropped, inner ones first: "status",
+// DroppedWhenEmpty: the keys whose empty object is dropped, inner ones first: "status",
 // "resources" and a Service status's "loadBalancer", stanzas encoding/json writes for typed
-// structs although they were never set (a Service's status is then empty too).
-func droppedWhenEmpty(k string) bool { return k == "status" || k == "resources" || k == "loadBalancer" }
+// structs although they were never set (a Service's status is then empty too). The policy gate
+// reads objects into OPA's values with the same rule.
+func DroppedWhenEmpty(k string) bool { return k == "status" || k == "resources" || k == "loadBalancer" }
+
+func droppedWhenEmpty(k string) bool { return DroppedWhenEmpty(k) }
 
 // jsonParser reads encoding/json output into generic values, as encoding/json with UseNumber and
 // then normalize would (numbers: int64 when they parse as one, else float64; "status: {}" and
