@@ -202,14 +202,7 @@ func TestJSONValueDrops(t *testing.T) {
 // value the generic maps made, with and without the TASK blanked.
 func TestObjectInputMatchesMaps(t *testing.T) {
 	results := fixtureResults(t)
-	var files []source.File
-	for _, f := range gen.Repo(gen.Size{Packs: 100, Instances: 250, Runs: 1000}) {
-		files = append(files, source.File{Name: f.Name, Data: f.Data})
-	}
-	res, ds := compile.Compile(files, compile.Options{})
-	if err := ds.Err(); err != nil {
-		t.Fatal(err)
-	}
+	res := generated(t, gen.Size{Packs: 100, Instances: 250, Runs: 1000})
 	results["reference repository"] = res
 	objects, blanked := 0, 0
 	for name, res := range results {
@@ -359,14 +352,7 @@ func fixtureResults(t *testing.T) map[string]*compile.Result {
 // (emit.ToMap then what rego.EvalInput does), OPA's reader (encoding/json into generic values,
 // then ast.InterfaceToValue; without the dropped stanzas or the TASK blanked), and objectInput.
 func BenchmarkObjectInput(b *testing.B) {
-	var files []source.File
-	for _, f := range gen.Repo(gen.Size{Packs: 100, Instances: 250, Runs: 1000}) {
-		files = append(files, source.File{Name: f.Name, Data: f.Data})
-	}
-	res, ds := compile.Compile(files, compile.Options{})
-	if err := ds.Err(); err != nil {
-		b.Fatal(err)
-	}
+	res := generated(b, gen.Size{Packs: 100, Instances: 250, Runs: 1000})
 	all := slices.Concat(res.Objects, res.StandIns)
 	keys, err := shapeKeys(all, true, 1)
 	if err != nil {

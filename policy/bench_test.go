@@ -18,15 +18,7 @@ import (
 // the reference repository and its double.
 func BenchmarkGate(b *testing.B) {
 	for _, s := range []gen.Size{{Packs: 100, Instances: 250, Runs: 1000}, {Packs: 200, Instances: 500, Runs: 2000}} {
-		var files []source.File
-		for _, f := range gen.Repo(s) {
-			files = append(files, source.File{Name: f.Name, Data: f.Data})
-		}
-		res, ds := compile.Compile(files, compile.Options{})
-		err := ds.Err()
-		if err != nil {
-			b.Fatal(err)
-		}
+		res := generated(b, s)
 		b.Run(fmt.Sprintf("P%d-I%d-R%d", s.Packs, s.Instances, s.Runs), func(b *testing.B) {
 			var stats Stats
 			for b.Loop() {
@@ -78,14 +70,7 @@ func BenchmarkPipeline(b *testing.B) {
 // BenchmarkLeastPrivilege measures RBAC-20/21 alone on the reference repository: what they add
 // to the gate (each pack judged once; needs caches each skill text's parse).
 func BenchmarkLeastPrivilege(b *testing.B) {
-	var files []source.File
-	for _, f := range gen.Repo(gen.Size{Packs: 100, Instances: 250, Runs: 1000}) {
-		files = append(files, source.File{Name: f.Name, Data: f.Data})
-	}
-	res, ds := compile.Compile(files, compile.Options{})
-	if err := ds.Err(); err != nil {
-		b.Fatal(err)
-	}
+	res := generated(b, gen.Size{Packs: 100, Instances: 250, Runs: 1000})
 	var n int
 	for b.Loop() {
 		n = len(leastPrivilegeFindings(res, res.Config.Spec.Policy.Profile))
@@ -97,14 +82,7 @@ func BenchmarkLeastPrivilege(b *testing.B) {
 // kind of the reference repository, each evaluated once per op. ns/op and allocs/op divided by
 // objects is the cost of one evaluation of that kind.
 func BenchmarkEval(b *testing.B) {
-	var files []source.File
-	for _, f := range gen.Repo(gen.Size{Packs: 100, Instances: 250, Runs: 1000}) {
-		files = append(files, source.File{Name: f.Name, Data: f.Data})
-	}
-	res, ds := compile.Compile(files, compile.Options{})
-	if err := ds.Err(); err != nil {
-		b.Fatal(err)
-	}
+	res := generated(b, gen.Size{Packs: 100, Instances: 250, Runs: 1000})
 	eng, err := New(context.Background(), Params(&res.Config.Spec, "2026-01-01"))
 	if err != nil {
 		b.Fatal(err)
@@ -134,4 +112,19 @@ func BenchmarkEval(b *testing.B) {
 			b.ReportMetric(float64(len(objs)), "objects")
 		})
 	}
+}
+
+// generated compiles the repository internal/gen makes at size s (the reference repository is
+// P=100 I=250 R=1000).
+func generated(tb testing.TB, s gen.Size) *compile.Result {
+	tb.Helper()
+	var files []source.File
+	for _, f := range gen.Repo(s) {
+		files = append(files, source.File{Name: f.Name, Data: f.Data})
+	}
+	res, ds := compile.Compile(files, compile.Options{})
+	if err := ds.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return res
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -20,7 +20,6 @@ import (
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/internal/emit"
-	"github.com/skillc-dev/skillc/source"
 )
 
 // The gate is anchored to Pod Security Standards: for every pod template skillc emits (every
@@ -285,50 +284,14 @@ func hasPrivileged(spec *corev1.PodSpec) bool {
 
 // --- The pods: every fixture's, and generated variations ---
 
-// fixturePods compiles every fixture folder with its own config and flags, as the golden tests do.
+// fixturePods: the pods of every fixture folder, compiled with its own config and flags
+// (fixtureResults).
 func fixturePods(t *testing.T) []pssCase {
 	t.Helper()
-	dirs, _ := filepath.Glob("../fixtures/*")
-	denied, _ := filepath.Glob("../fixtures/denied/*")
-	dirs = append(dirs, denied...)
+	results := fixtureResults(t)
 	var out []pssCase
-	for _, dir := range dirs {
-		base := filepath.Base(dir)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() || base == "invalid" || base == "diff" || base == "denied" {
-			continue
-		}
-		paths, opts := []string{dir}, compile.Options{}
-		if b, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
-			args := strings.Fields(string(b))
-			for i := 0; i < len(args); i++ {
-				switch args[i] {
-				case "--sidecars":
-					i++
-					opts.Sidecars = args[i]
-				case "--target":
-					i++
-					opts.Target = args[i]
-				case "--identity":
-					i++
-					opts.Identity = args[i]
-				case "--profile":
-					i++
-					opts.Profile = args[i]
-				default:
-					paths = append(paths, filepath.Join("..", args[i]))
-				}
-			}
-		}
-		files, diags := source.ReadPaths(paths, nil)
-		if diags.HasErrors() {
-			t.Fatalf("%s: %v", dir, diags)
-		}
-		res, ds := compile.Compile(files, opts)
-		err := ds.Err()
-		if err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		out = append(out, podsOf(strings.TrimPrefix(dir, "../"), res)...)
+	for _, name := range slices.Sorted(maps.Keys(results)) {
+		out = append(out, podsOf(name, results[name])...)
 	}
 	if len(out) == 0 {
 		t.Fatal("no fixture pods")
