@@ -66,6 +66,9 @@ func readAndCompile(cmd *cobra.Command, o *compileOptions, paths []string) (*com
 // ran past its budget), only when the compile had none, as policyDiags. Only internal failures
 // are errors.
 func streamSources(cmd *cobra.Command, o *compileOptions, paths []string, render bool) (res *stream.Result, policyDiags diag.Diagnostics, err error) {
+	if len(o.policyDirs) == 0 {
+		policy.Prewarm() // a config's spec.policy.paths are not known yet: usually there are none
+	}
 	files, opts, read := readInputs(cmd, o, paths)
 	if read.HasErrors() {
 		return &stream.Result{Diags: read}, nil, nil
