@@ -318,12 +318,27 @@ func NewReader() *Reader { return &Reader{budget: newAliasBudget()} }
 // its YAML documents one at a time and calls fn with the root node of each non-empty one, until fn
 // returns false. A syntax error ends the file: the parser cannot resynchronise after one.
 func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) diag.Diagnostics {
-	if diags := Precheck(f); diags != nil {
+	var stop diag.Diagnostics
+	if diags := parse(f, r.perFile(), func(doc *yaml.Node) bool { return r.accept(f, doc, fn, &stop) }); stop == nil {
 		return diags
 	}
-	perFile := r.DocumentsPerFile
-	if perFile == 0 {
-		perFile = MaxDocumentsPerFile
+	return stop
+}
+
+func (r *Reader) perFile() int {
+	if r.DocumentsPerFile == 0 {
+		return MaxDocumentsPerFile
+	}
+	return r.DocumentsPerFile
+}
+
+// parse is the part of Documents that depends on f alone, so that Load can do it for a few files
+// at once: the checks of Precheck, then each document decoded and handed to each (empty ones
+// too), until each returns false. The diagnostics are what ended the file early: a limit, a
+// syntax error (the parser cannot resynchronise after one).
+func parse(f File, perFile int, each func(doc *yaml.Node) bool) diag.Diagnostics {
+	if diags := Precheck(f); diags != nil {
+		return diags
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
 	for docs := 0; ; docs++ {
@@ -339,25 +354,34 @@ func (r *Reader) Documents(f File, fn func(root *yaml.Node) bool) diag.Diagnosti
 			line, msg := syntaxError(err, f.Data)
 			return diag.Diagnostics{{File: f.Name, Line: line, Severity: diag.SeverityError, Message: msg}}
 		}
-		if r.docs++; r.docs > MaxDocuments {
-			return diag.Diagnostics{{File: f.Name, Line: doc.Line, Severity: diag.SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)}}
-		}
-		if len(doc.Content) == 0 {
-			continue // an empty document (a stray ---) is not an error
-		}
-		root := doc.Content[0]
-		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Style&yaml.TaggedStyle == 0 {
-			continue
-		}
-		// Every document, also of a kind the command then ignores: a tag or a foreign anchor is
-		// wrong wherever it is, and nesting is bounded before anything recurses.
-		if line, err := checkTree(root); err != nil {
-			return diag.Diagnostics{{File: f.Name, Line: line, Severity: diag.SeverityError, Message: err.Error()}}
-		}
-		if !fn(root) {
+		if !each(&doc) {
 			return nil
 		}
 	}
+}
+
+// accept is the part of Documents that counts against all the inputs, in order: doc is counted,
+// and a non-empty one checked and given to fn. It returns false to stop: fn did, or *stop says
+// why.
+func (r *Reader) accept(f File, doc *yaml.Node, fn func(root *yaml.Node) bool, stop *diag.Diagnostics) bool {
+	if r.docs++; r.docs > MaxDocuments {
+		*stop = diag.Diagnostics{{File: f.Name, Line: doc.Line, Severity: diag.SeverityError, Message: fmt.Sprintf("more than %d documents in the inputs: refused", MaxDocuments)}}
+		return false
+	}
+	if len(doc.Content) == 0 {
+		return true // an empty document (a stray ---) is not an error
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Style&yaml.TaggedStyle == 0 {
+		return true
+	}
+	// Every document, also of a kind the command then ignores: a tag or a foreign anchor is
+	// wrong wherever it is, and nesting is bounded before anything recurses.
+	if line, err := checkTree(root); err != nil {
+		*stop = diag.Diagnostics{{File: f.Name, Line: line, Severity: diag.SeverityError, Message: err.Error()}}
+		return false
+	}
+	return fn(root)
 }
 
 // Precheck is what Documents checks of a file before it parses anything: its size, its characters
@@ -410,8 +434,10 @@ func Load(files []File) (*api.Inputs, diag.Diagnostics) {
 	r := NewReader()
 	in := &api.Inputs{}
 	var diags diag.Diagnostics
-	for _, f := range files {
-		diags = append(diags, r.loadFile(in, f)...)
+	ahead := parseAhead(files, r.perFile())
+	defer ahead.stop()
+	for i, f := range files {
+		diags = append(diags, r.loadFile(in, f, ahead.take(i))...)
 		if r.Exhausted() {
 			return in, diags
 		}
@@ -419,7 +445,8 @@ func Load(files []File) (*api.Inputs, diag.Diagnostics) {
 	return in, diags
 }
 
-func (r *Reader) loadFile(in *api.Inputs, f File) diag.Diagnostics {
+// loadFile loads f's documents into in; p is f parsed ahead, or nil.
+func (r *Reader) loadFile(in *api.Inputs, f File, p *parsed) diag.Diagnostics {
 	if f.Package == nil && isZip(f.Name) {
 		pkg, err := ReadZip(f.Name, f.Data)
 		if err != nil {
@@ -444,7 +471,7 @@ func (r *Reader) loadFile(in *api.Inputs, f File) diag.Diagnostics {
 	// Only their errors are held until the end, never their nodes.
 	var foreign diag.Diagnostics
 	manifest := false
-	diags = append(diags, r.Documents(f, func(root *yaml.Node) bool {
+	load := func(root *yaml.Node) bool {
 		docs++
 		if f.Walked && !ManifestLike(root) {
 			foreign = append(foreign, r.loadDocument(in, f.Name, root)...)
@@ -453,7 +480,12 @@ func (r *Reader) loadFile(in *api.Inputs, f File) diag.Diagnostics {
 		manifest = true
 		diags = append(diags, r.loadDocument(in, f.Name, root)...)
 		return true
-	})...)
+	}
+	if p != nil {
+		diags = append(diags, r.documentsParsed(f, p, load)...)
+	} else {
+		diags = append(diags, r.Documents(f, load)...)
+	}
 	switch {
 	case manifest:
 		diags = append(diags, foreign...)
