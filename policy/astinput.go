@@ -27,12 +27,21 @@ func objectInput(o compile.Object, blank bool) (ast.Value, error) {
 type inputEncoder struct{ buf bytes.Buffer }
 
 func (e *inputEncoder) input(o compile.Object, blank bool) (ast.Value, error) {
-	e.buf.Reset()
-	// json.Encoder writes what json.Marshal returns, and a newline (whitespace to the decoder).
-	if err := json.NewEncoder(&e.buf).Encode(o); err != nil {
-		return nil, fmt.Errorf("encoding %s %s: %w", compile.KindOf(o), o.GetName(), err)
+	return e.inputFrom(o, nil, blank)
+}
+
+// inputFrom is input from raw, o's encoding/json bytes when its renderer kept them (nil: o is
+// encoded here).
+func (e *inputEncoder) inputFrom(o compile.Object, raw []byte, blank bool) (ast.Value, error) {
+	if raw == nil {
+		e.buf.Reset()
+		// json.Encoder writes what json.Marshal returns, and a newline (whitespace to the decoder).
+		if err := json.NewEncoder(&e.buf).Encode(o); err != nil {
+			return nil, fmt.Errorf("encoding %s %s: %w", compile.KindOf(o), o.GetName(), err)
+		}
+		raw = e.buf.Bytes()
 	}
-	v, err := jsonValue(e.buf.Bytes(), emit.DroppedWhenEmpty)
+	v, err := jsonValue(raw, emit.DroppedWhenEmpty)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s %s: %w", compile.KindOf(o), o.GetName(), err)
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -127,6 +128,7 @@ type Stream struct {
 	groups map[string]*group // findings so far, grouped by cause (see group)
 	seq    int               // findings so far
 	shapes map[[sha256.Size]byte]shapeVerdict
+	known  sync.Map // the keys of shapes, for Known: read by the goroutines that build units
 	tasks  *taskBatch
 	stats  Stats
 	units  int
@@ -309,10 +311,20 @@ func withoutTaskJSON(o compile.Object, raw []byte) ([]byte, bool) {
 
 // Add judges a unit: its Objects and StandIns, located through its origins, and the SPOL
 // bindings of its Pods. Units come in the plan's order (Report's order does not depend on it).
-func (s *Stream) Add(res *compile.Result) error { return s.AddKeyed(res, nil) }
+func (s *Stream) Add(res *compile.Result) error { return s.AddKeyed(res, nil, nil) }
 
-// AddKeyed is Add with the unit's shape keys (Gate.Keys) already computed.
-func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
+// Known reports whether the stream has judged a shape of this key already: an object of it will
+// not be evaluated, so its JSON need not be kept for AddKeyed. Safe for concurrent use; a shape
+// judged meanwhile is only a JSON kept in vain.
+func (s *Stream) Known(key [sha256.Size]byte) bool {
+	_, ok := s.known.Load(key)
+	return ok
+}
+
+// AddKeyed is Add with the unit's shape keys (Keyer) already computed, and, where raws has them,
+// its Objects' encoding/json bytes (made for their YAML): an evaluated object is then not encoded
+// again. raws may be nil, or hold nil for an object.
+func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte, raws [][]byte) error {
 	g, ctx := s.g, s.ctx
 	unit := s.units
 	s.units++
@@ -346,12 +358,13 @@ func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
 			reps = append(reps, i)
 			isRep[i] = true
 		}
-		repVerdicts, err := g.evalEach(ctx, objs, reps)
+		repVerdicts, err := g.evalEach(ctx, objs, reps, raws)
 		if err != nil {
 			return err
 		}
 		for _, r := range reps {
 			s.shapes[keys[r]] = shapeVerdict{findings: repVerdicts[r], free: nameFree(repVerdicts[r], objs[r])}
+			s.known.Store(keys[r], true)
 			verdicts[r] = repVerdicts[r]
 		}
 		s.stats.Evaluations += len(reps)
@@ -368,7 +381,7 @@ func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
 			verdicts[i] = retarget(v.findings, o)
 		}
 		if len(alone) > 0 {
-			more, err := g.evalEach(ctx, objs, alone)
+			more, err := g.evalEach(ctx, objs, alone, raws)
 			if err != nil {
 				return err
 			}
@@ -384,7 +397,7 @@ func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte) error {
 			all[i] = i
 		}
 		var err error
-		verdicts, err = g.evalEach(ctx, objs, all)
+		verdicts, err = g.evalEach(ctx, objs, all, raws)
 		if err != nil {
 			return err
 		}
@@ -721,7 +734,7 @@ func withoutTask(o compile.Object) compile.Object {
 // evalEach evaluates the objects at indexes idx (TASK blanked when tasks are batched), using every
 // core; verdicts are indexed like objs, so the order of completion does not matter. Every object
 // is judged and every error reported (joined in idx order), as the rest of a report does.
-func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) ([][]Finding, error) {
+func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int, raws [][]byte) ([][]Finding, error) {
 	verdicts := make([][]Finding, len(objs))
 	errs := make([]error, len(idx))
 	// A few goroutines take the objects in turn: an evaluation's recursion grows a goroutine's
@@ -738,7 +751,11 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int) (
 				}
 				i := idx[k]
 				o := objs[i]
-				in, err := enc.input(o, g.builtinOnly) // TASK blanked: judged in the task batch
+				var raw []byte
+				if i < len(raws) {
+					raw = raws[i]
+				}
+				in, err := enc.inputFrom(o, raw, g.builtinOnly) // TASK blanked: judged in the task batch
 				if err == nil {
 					verdicts[i], err = g.engine.EvalValue(ctx, in)
 				}

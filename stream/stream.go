@@ -7,6 +7,7 @@ package stream
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -164,6 +165,7 @@ const DefaultSpoolAbove = 4 << 20
 type built struct {
 	res   *compile.Result
 	keys  [][sha256.Size]byte // the gate's shape keys of its objects
+	raws  [][]byte            // the JSON of the objects the gate may evaluate (see buildUnit)
 	diags diag.Diagnostics
 	docs  []Doc
 	err   error
@@ -187,6 +189,14 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 	slots := make([]chan built, n)
 	for i := range slots {
 		slots[i] = make(chan built, 1)
+	}
+	s := &policy.Stream{}
+	failed := diags.HasErrors()
+	if !failed && gate != nil {
+		var err error
+		if s, err = gate.Begin(ctx, p.Base); err != nil {
+			return nil, err
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -220,19 +230,11 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 					<-ahead
 					return
 				}
-				slots[i] <- buildUnit(p, k, i, &enc, opts.Render)
+				slots[i] <- buildUnit(p, k, s, i, &enc, opts.Render)
 			}
 		}()
 	}
 
-	s := &policy.Stream{}
-	failed := diags.HasErrors()
-	if !failed && gate != nil {
-		var err error
-		if s, err = gate.Begin(ctx, p.Base); err != nil {
-			return nil, err
-		}
-	}
 	out := &Result{}
 	limit := opts.SpoolAbove
 	if limit == 0 {
@@ -286,7 +288,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 			continue // built on for the other units' diagnostics; nothing judged or kept
 		}
 		if gate != nil {
-			if err := s.AddKeyed(b.res, b.keys); err != nil {
+			if err := s.AddKeyed(b.res, b.keys, b.raws); err != nil {
 				return nil, errors.Join(s.Close(err), out.Close())
 			}
 		}
@@ -323,7 +325,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 
 // buildUnit builds unit i, computes its shape keys and renders its emitted objects (stand-ins are
 // judged, never emitted). An object's JSON serves both its YAML and its key.
-func buildUnit(p *compile.Plan, k *policy.Keyer, i int, enc *emit.Encoder, render bool) built {
+func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *emit.Encoder, render bool) built {
 	res, diags := p.Unit(i)
 	b := built{res: res, diags: diags}
 	if diags.HasErrors() {
@@ -333,6 +335,9 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, i int, enc *emit.Encoder, rende
 	if shaped {
 		b.keys = make([][sha256.Size]byte, len(res.Objects)+len(res.StandIns))
 	}
+	if render && k != nil {
+		b.raws = make([][]byte, len(res.Objects))
+	}
 	b.docs = make([]Doc, 0, len(res.Objects))
 	for j, o := range res.Objects {
 		d := Doc{Key: compile.KeyOf(o), kind: compile.KindOf(o),
@@ -340,8 +345,18 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, i int, enc *emit.Encoder, rende
 		keyed := false
 		if render {
 			var seen func([]byte)
-			if shaped {
-				seen = func(raw []byte) { b.keys[j], keyed = k.KeyJSON(o, raw) }
+			// The JSON made for the YAML is kept for the gate where it may evaluate the object:
+			// every object with --policy, else one of a shape the stream has not judged yet.
+			switch {
+			case shaped:
+				seen = func(raw []byte) {
+					b.keys[j], keyed = k.KeyJSON(o, raw)
+					if !keyed || !s.Known(b.keys[j]) {
+						b.raws[j] = bytes.Clone(raw)
+					}
+				}
+			case k != nil:
+				seen = func(raw []byte) { b.raws[j] = bytes.Clone(raw) }
 			}
 			data, err := enc.MarshalSeen(o, seen)
 			if err != nil {
