@@ -122,11 +122,30 @@ var kindOrder = map[string]int{
 // KindOf is an emitted object's kind.
 func KindOf(o Object) string { return kindOf(o) }
 
-func kindOf(o Object) string { return o.GetObjectKind().GroupVersionKind().Kind }
+// kindOf reads the kind off the object's TypeMeta: GroupVersionKind would parse its apiVersion on
+// every call, and the kind is asked for several times per object (sorting, checking, gating).
+func kindOf(o Object) string {
+	if tm, ok := o.GetObjectKind().(*metav1.TypeMeta); ok {
+		return tm.Kind
+	}
+	return o.GetObjectKind().GroupVersionKind().Kind
+}
 
-// sortObjects orders objects by namespace, kind (kindOrder), then name.
+// sortObjects orders objects by namespace, kind (kindOrder), then name. Each object's key is made
+// once, not at each of the n log n comparisons; the comparisons, and so the order, are the same.
 func sortObjects(objs []Object) {
-	slices.SortFunc(objs, func(a, b Object) int { return KeyOf(a).Compare(KeyOf(b)) })
+	type keyed struct {
+		key Key
+		o   Object
+	}
+	ks := make([]keyed, len(objs))
+	for i, o := range objs {
+		ks[i] = keyed{KeyOf(o), o}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return a.key.Compare(b.key) })
+	for i := range ks {
+		objs[i] = ks[i].o
+	}
 }
 
 // Key is where an object goes in output order: by namespace, kind (SPEC §3's order), then name.
