@@ -8,7 +8,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/skillc-dev/skillc/api"
@@ -355,16 +354,21 @@ func pullSecrets(pod *Pod, from *origins) []corev1.LocalObjectReference {
 	return out
 }
 
-// hardened is the security context of every container that asks for nothing special.
+// hardened is the security context of every container that asks for nothing special. Its parts
+// are one allocation (every container of every pod has one), each still its own to the caller.
 func hardened(readOnlyRoot bool) *corev1.SecurityContext {
-	sc := &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr(false),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-	}
+	h := &struct {
+		sc      corev1.SecurityContext
+		caps    corev1.Capabilities
+		drop    [1]corev1.Capability
+		no, yes bool
+	}{drop: [1]corev1.Capability{"ALL"}, yes: true}
+	h.caps.Drop = h.drop[:]
+	h.sc.AllowPrivilegeEscalation, h.sc.Capabilities = &h.no, &h.caps
 	if readOnlyRoot {
-		sc.ReadOnlyRootFilesystem = ptr(true)
+		h.sc.ReadOnlyRootFilesystem = &h.yes
 	}
-	return sc
+	return &h.sc
 }
 
 // agentContainer is the agent-runner with SPEC's mounts, and the Agent's memory when it has
@@ -442,7 +446,7 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, int, diag.Di
 	c.SecurityContext.ReadOnlyRootFilesystem = ptr(readOnlyRoot(sc))
 	if privateHome(sc) {
 		vol := HomeVolumeName(name)
-		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse(homeSizeLimit))}}})
+		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity(homeSizeLimit))}}})
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: homeMountPath})
 		c.Env = append(c.Env, corev1.EnvVar{Name: "HOME", Value: homeMountPath})
 	}
@@ -541,11 +545,11 @@ func sidecarResources(r *api.SidecarResources) corev1.ResourceRequirements {
 	if r != nil && r.Memory != "" {
 		mem = r.Memory
 	}
-	list := corev1.ResourceList{
-		corev1.ResourceCPU:    resource.MustParse(string(cpu)), // validated on load
-		corev1.ResourceMemory: resource.MustParse(string(mem)),
+	c, m := quantity(string(cpu)), quantity(string(mem)) // validated on load
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{corev1.ResourceCPU: c, corev1.ResourceMemory: m},
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: c.DeepCopy(), corev1.ResourceMemory: m.DeepCopy()},
 	}
-	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
 }
 
 // baseVolumes are the pod's own volumes: scratch space, the IPC channel, the skills projection
@@ -568,9 +572,9 @@ func baseVolumes(pod *Pod, from *origins) []corev1.Volume {
 		}})
 	}
 	vols := []corev1.Volume{
-		{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("1Gi"))}}},
-		{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(resource.MustParse("64Mi"))}}},
-		{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("256Mi"))}}},
+		{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("1Gi"))}}},
+		{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(quantity("64Mi"))}}},
+		{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("256Mi"))}}},
 		{Name: VolumeSkills, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
 	}
 	if memoryEnabled(pod.Instance) {

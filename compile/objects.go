@@ -2,7 +2,6 @@ package compile
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strings"
 
@@ -20,7 +19,8 @@ type Object interface {
 }
 
 func labels(kv ...string) map[string]string {
-	m := map[string]string{LabelManagedBy: ManagedBySkillc}
+	m := make(map[string]string, 1+len(kv)/2)
+	m[LabelManagedBy] = ManagedBySkillc
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}
@@ -163,5 +163,13 @@ func (k Key) Compare(l Key) int {
 	return cmp.Or(cmp.Compare(k.Namespace, l.Namespace), cmp.Compare(k.Kind, l.Kind), cmp.Compare(k.Name, l.Name))
 }
 
-// sortedKeys returns a map's keys in order: every map we emit is iterated this way.
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+// sortedKeys returns a map's keys in order: every map we emit is iterated this way. The slice is
+// made at its size once (slices.Sorted grows it by appending).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
