@@ -209,44 +209,81 @@ func fill(tmpl string, idx []int32, name string) string {
 	if !strings.ContainsAny(tmpl, "#$") {
 		return tmpl
 	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(tmpl); i++ {
-		switch tmpl[i] {
-		case '#':
-			b.WriteString(strconv.Itoa(int(idx[n])))
-			n++
-		case '$':
-			b.WriteString(name)
-		default:
-			b.WriteByte(tmpl[i])
-		}
-	}
-	return b.String()
+	var buf [128]byte
+	return string(appendFill(buf[:0], tmpl, idx, name))
 }
 
+// appendFill appends tmpl to b as fill formats it.
+func appendFill(b []byte, tmpl string, idx []int32, name string) []byte {
+	n := 0
+	for {
+		i := strings.IndexAny(tmpl, "#$")
+		if i < 0 {
+			return append(b, tmpl...)
+		}
+		b = append(b, tmpl[:i]...)
+		if tmpl[i] == '#' {
+			b = strconv.AppendInt(b, int64(idx[n]), 10)
+			n++
+		} else {
+			b = append(b, name...)
+		}
+		tmpl = tmpl[i+1:]
+	}
+}
+
+// emitted is the record's emitted path, formatted in one allocation (none for a fixed path).
 func (r *rec) emitted(podBase string) string {
-	p := fill(r.path, r.idx[:], r.name)
-	switch {
-	case r.flags&inPod == 0:
-		return p
-	case p == "":
+	if r.flags&inPod == 0 {
+		return fill(r.path, r.idx[:], r.name)
+	}
+	if r.path == "" {
 		return podBase
 	}
-	return podBase + "." + p
+	var buf [160]byte
+	b := append(append(buf[:0], podBase...), '.')
+	b = appendFill(b, r.path, r.idx[:], r.name)
+	if len(b) == len(podBase)+1 {
+		return podBase // the path formatted to nothing
+	}
+	return string(b)
 }
 
 func (r *rec) origin() Origin {
-	f := fill(r.field, []int32{r.fidx}, r.name)
+	idx := [1]int32{r.fidx}
+	var f string
 	if r.flags&toggleField != 0 {
-		f = r.t.Field + f
+		var buf [128]byte
+		f = string(appendFill(append(buf[:0], r.t.Field...), r.field, idx[:], r.name))
+	} else {
+		f = fill(r.field, idx[:], r.name)
 	}
 	return Origin{File: r.src.File, Line: r.src.LineOf(f), Field: f, Verbatim: r.flags&verbatim != 0, src: r.src}
 }
 
+// size is how many origins materialize makes of the records, or a little more: the map is made
+// at its size once instead of growing (a sidecar's record expands to a few dozen).
+func (o *origins) size() int {
+	n := 0
+	for i := range o.recs {
+		r := &o.recs[i]
+		switch {
+		case r.flags&sidecar != 0:
+			sc := r.t.Pack.Spec.Sidecar
+			n += 4 + len(sidecarFields) + len(sc.Env) + len(r.t.Params) + len(sc.VolumeMounts)
+		case r.flags&rbacObject != 0:
+			sc := r.t.Pack.Spec.Sidecar
+			n += 2 + max(len(sc.RBAC), len(sc.ClusterRBAC))
+		default:
+			n++
+		}
+	}
+	return n
+}
+
 // materialize formats the records; a later record of a path replaces an earlier one.
 func (o *origins) materialize() Origins {
-	m := make(Origins, len(o.recs))
+	m := make(Origins, o.size())
 	for i := range o.recs {
 		r := &o.recs[i]
 		switch {
