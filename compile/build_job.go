@@ -101,6 +101,33 @@ func runLabelKey(pod *Pod) string {
 func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *origins) (*corev1.PodTemplateSpec, diag.Diagnostics) {
 	perRun := cfg.Identity == api.IdentityPerRun
 	env, diags := agentEnv(pod)
+	// Room for the packs' sidecars and their volumes, so that appending them does not copy the
+	// pod's containers and volumes again and again.
+	sidecars, sidecarVols, token := 0, 0, 0
+	for _, t := range pod.Toggles {
+		sc := t.Pack.Spec.Sidecar
+		if sc == nil || sc.Image == "" || sc.RequiresServer {
+			continue
+		}
+		sidecars++
+		sidecarVols += len(sc.Volumes) // as sidecarContainer makes them
+		if sc.SecretRef != "" {
+			sidecarVols++
+		}
+		if ha := sc.HostAccess; ha != nil && ha.Enabled {
+			sidecarVols += len(ha.Mounts)
+		}
+		if privateHome(sc) {
+			sidecarVols++
+		}
+		if perRun && (len(sc.RBAC) > 0 || len(sc.ClusterRBAC) > 0) {
+			token = 1
+		}
+	}
+	containers, initContainers := 2+sidecars, 0
+	if cfg.Sidecars == api.SidecarsNative {
+		containers, initContainers = 2, sidecars
+	}
 	spec := corev1.PodSpec{
 		ServiceAccountName: ServiceAccountName(cfg.Identity, pod.Name),
 		RestartPolicy:      corev1.RestartPolicyNever,
@@ -111,11 +138,14 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 		ImagePullSecrets: pullSecrets(pod, from),
-		Containers: []corev1.Container{
+		Containers: append(make([]corev1.Container, 0, containers),
 			agentContainer(cfg, pod, env.emit("containers[0].env[#]", from), from),
 			ipcBridgeContainer(cfg, ipcBridgeEnv(pod).emit("containers[1].env[#]", from)),
-		},
-		Volumes: baseVolumes(pod, from),
+		),
+		Volumes: baseVolumes(pod, from, sidecarVols+token),
+	}
+	if initContainers > 0 {
+		spec.InitContainers = make([]corev1.Container, 0, initContainers)
 	}
 	if perRun {
 		spec.AutomountServiceAccountToken = ptr(false)
@@ -555,7 +585,7 @@ func sidecarResources(r *api.SidecarResources) corev1.ResourceRequirements {
 // baseVolumes are the pod's own volumes: scratch space, the IPC channel, the skills projection
 // (a source per pack, then one per skills[].configMapRef, optional as upstream's buildVolumes
 // makes it) and the Agent's legacy memory.
-func baseVolumes(pod *Pod, from *origins) []corev1.Volume {
+func baseVolumes(pod *Pod, from *origins, more int) []corev1.Volume {
 	sources := make([]corev1.VolumeProjection, 0, len(pod.Toggles))
 	for _, t := range pod.Toggles {
 		sources = append(sources, skillsProjection(t.Pack))
@@ -571,12 +601,17 @@ func baseVolumes(pod *Pod, from *origins) []corev1.Volume {
 			LocalObjectReference: corev1.LocalObjectReference{Name: r.ConfigMapRef}, Optional: ptr(true),
 		}})
 	}
-	vols := []corev1.Volume{
-		{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("1Gi"))}}},
-		{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(quantity("64Mi"))}}},
-		{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("256Mi"))}}},
-		{Name: VolumeSkills, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
+	// more: room for the volumes the caller adds (the sidecars')
+	n := 4 + more
+	if memoryEnabled(pod.Instance) {
+		n++
 	}
+	vols := append(make([]corev1.Volume, 0, n),
+		corev1.Volume{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("1Gi"))}}},
+		corev1.Volume{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(quantity("64Mi"))}}},
+		corev1.Volume{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("256Mi"))}}},
+		corev1.Volume{Name: VolumeSkills, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
+	)
 	if memoryEnabled(pod.Instance) {
 		// Optional: the pod starts before the Agent's memory ConfigMap exists, as upstream's.
 		from.setPod("volumes[#]", len(vols), 0, &pod.Instance.Src, "spec.memory.enabled", 0)
