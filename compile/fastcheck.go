@@ -1,5 +1,7 @@
 package compile
 
+import "strings"
+
 // Fast acceptance of the string checks every emitted object repeats (cursor.check): a byte loop
 // that accepts exactly what apimachinery's regular expression accepts. Most names are unique (a
 // run's Job, its ServiceAccount, its RBAC), so a memo cannot help them, and the regular
@@ -7,8 +9,8 @@ package compile
 // goes to apimachinery's function, which writes the messages; TestFastValidMatchesApimachinery and
 // FuzzFastValid hold the loops to the library's answers.
 
-// fastValid says whether s passes check fn; false means "ask the library" (it may still pass, for
-// the checks without a loop).
+// fastValid says whether s passes check fn; false means "ask the library" (for the checks
+// without a loop, such as annotationKey, always).
 func fastValid(fn checkFn, s string) bool {
 	switch fn {
 	case dnsLabel:
@@ -47,9 +49,33 @@ func fastValid(fn checkFn, s string) bool {
 			}
 		}
 		return true
+	case envVarName:
+		// [-._a-zA-Z][-._a-zA-Z0-9]*, and no chdir prefix
+		if s == "" || isDigit(s[0]) || !envChars(s) {
+			return false
+		}
+		return !chdirPrefix(s)
+	case configMapKey:
+		// [-._a-zA-Z0-9]+, at most 253 bytes, and no chdir prefix
+		return s != "" && len(s) <= 253 && envChars(s) && !chdirPrefix(s)
 	}
 	return false
 }
+
+// envChars says whether every byte of s is in [-._a-zA-Z0-9].
+func envChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '.' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// chdirPrefix is apimachinery's hasChDirPrefix: ".", "..", or a start of "..".
+func chdirPrefix(s string) bool { return s == "." || strings.HasPrefix(s, "..") }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // isDNSLabel matches [a-z0-9]([-a-z0-9]*[a-z0-9])? (no length limit: the callers have theirs).
 func isDNSLabel(s string) bool {
@@ -64,6 +90,6 @@ func isDNSLabel(s string) bool {
 	return true
 }
 
-func isLowerAlnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+func isLowerAlnum(c byte) bool { return 'a' <= c && c <= 'z' || isDigit(c) }
 
 func isAlnum(c byte) bool { return isLowerAlnum(c) || 'A' <= c && c <= 'Z' }

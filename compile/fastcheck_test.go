@@ -1,8 +1,11 @@
 package compile
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // fastCheckSeeds are names of every shape the loops must judge as the library does: valid,
@@ -10,7 +13,7 @@ import (
 func fastCheckSeeds() []string {
 	seeds := []string{"", "a", "0", "-", ".", "_", "A", "a-b", "a.b", "a_b", "a..b", "a.-b", "a-.b", "-a", "a-", ".a", "a.",
 		"_a", "a_", "A.b", "Ab", "a b", "a/b", "é", "a\x00", "sympozium-skill-k8s-ops-run-1", "example.com", "1.2.3",
-		"MyValue", "my_value", "12345", "x.y.z-0", "a.b.", ".a.b", "a--b", "a__b", "a..", "UPPER", "ünï"}
+		"MyValue", "my_value", "12345", "..", "...", "..a", "a..", "._", "1A", "A1", "my.env-name", "SKILL_X", "x.y.z-0", "a.b.", ".a.b", "a--b", "a__b", "a..", "UPPER", "ünï"}
 	for _, n := range []int{62, 63, 64, 252, 253, 254} {
 		seeds = append(seeds, strings.Repeat("a", n), strings.Repeat("a", n-1)+"-", "A"+strings.Repeat("a", n-1))
 	}
@@ -22,17 +25,15 @@ func fastCheckSeeds() []string {
 
 func checkFast(t *testing.T, s string) {
 	t.Helper()
-	for _, fn := range []checkFn{dnsLabel, dnsSubdomain, labelValue} {
+	for _, fn := range []checkFn{dnsLabel, dnsSubdomain, labelValue, envVarName, configMapKey} {
 		lib := len(checkFns[fn](s)) == 0
 		if fast := fastValid(fn, s); fast != lib {
 			t.Errorf("check %d of %q: fast path says %v, apimachinery %v", fn, s, fast, lib)
 		}
 	}
 	// The checks without a loop always defer to the library.
-	for _, fn := range []checkFn{envVarName, configMapKey} {
-		if fastValid(fn, s) {
-			t.Errorf("check %d of %q: accepted without the library", fn, s)
-		}
+	if fastValid(annotationKey, s) {
+		t.Errorf("annotation key %q: accepted without the library", s)
 	}
 }
 
@@ -62,4 +63,24 @@ func FuzzFastValid(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkFast(t, s) })
+}
+
+// TestCountSourcesKnowsEverySource: countSources lists VolumeSource's fields by hand; each one
+// set alone counts once, and a source k8s.io/api adds (a field not counted) fails here.
+func TestCountSourcesKnowsEverySource(t *testing.T) {
+	typ := reflect.TypeFor[corev1.VolumeSource]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Type.Kind() != reflect.Pointer {
+			t.Fatalf("VolumeSource.%s is not a pointer: countSources needs another rule", f.Name)
+		}
+		var s corev1.VolumeSource
+		reflect.ValueOf(&s).Elem().Field(i).Set(reflect.New(f.Type.Elem()))
+		if n := countSources(&s); n != 1 {
+			t.Errorf("VolumeSource.%s set alone: countSources = %d, want 1", f.Name, n)
+		}
+	}
+	if n := countSources(&corev1.VolumeSource{}); n != 0 {
+		t.Errorf("no source: countSources = %d", n)
+	}
 }

@@ -160,7 +160,14 @@ func KeyOf(o Object) Key { return Key{o.GetNamespace(), kindOrder[kindOf(o)], o.
 
 // Compare orders keys as the output is ordered.
 func (k Key) Compare(l Key) int {
-	return cmp.Or(cmp.Compare(k.Namespace, l.Namespace), cmp.Compare(k.Kind, l.Kind), cmp.Compare(k.Name, l.Name))
+	// Not cmp.Or, which would compare the names of every pair (its arguments are all evaluated).
+	if c := strings.Compare(k.Namespace, l.Namespace); c != 0 {
+		return c
+	}
+	if k.Kind != l.Kind {
+		return cmp.Compare(k.Kind, l.Kind)
+	}
+	return strings.Compare(k.Name, l.Name)
 }
 
 // sortedKeys returns a map's keys in order: every map we emit is iterated this way. The slice is
