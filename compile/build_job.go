@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -552,17 +553,18 @@ func coreEnvVar(e api.EnvVar) corev1.EnvVar {
 
 func sidecarEnv(t Toggle) []corev1.EnvVar {
 	sc := t.Pack.Spec.Sidecar
-	env := []corev1.EnvVar{{Name: "SYMPOZIUM_SKILL_PACK", Value: t.Pack.Metadata.Name}}
+	// Room for HOME too (sidecarContainer).
+	env := make([]corev1.EnvVar, 1, 2+len(sc.Env)+len(t.Params))
+	env[0] = corev1.EnvVar{Name: "SYMPOZIUM_SKILL_PACK", Value: t.Pack.Metadata.Name}
 	for _, e := range sc.Env {
 		env = append(env, coreEnvVar(e))
 	}
-	params := make(map[string]string, len(t.Params))
+	params := len(env)
 	for k, v := range t.Params {
-		params[paramEnvName(k)] = string(v) // collisions are refused by validateRefs
+		env = append(env, corev1.EnvVar{Name: paramEnvName(k), Value: string(v)})
 	}
-	for _, k := range sortedKeys(params) {
-		env = append(env, corev1.EnvVar{Name: k, Value: params[k]})
-	}
+	// Sorted by name; two keys with one name are refused by validateRefs.
+	slices.SortFunc(env[params:], func(a, b corev1.EnvVar) int { return strings.Compare(a.Name, b.Name) })
 	return env
 }
 

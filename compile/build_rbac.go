@@ -18,8 +18,8 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 	}
 	pack := t.Pack.Metadata.Name
 	name := RBACName(pack, pod.Name)
-	if d := checkLength(t.Src, t.Field+".skillPackRef", "RBAC object name", name, maxObjectName); d != nil {
-		return nil, d
+	if len(name) > maxObjectName { // tested first: the field's path is formatted only for the error
+		return nil, checkLength(t.Src, t.Field+".skillPackRef", "RBAC object name", name, maxObjectName)
 	}
 	l := func() map[string]string {
 		return labels(runLabelKey(pod), pod.Name, LabelSkill, pack, LabelSympoziumOwner, OwnerSympozium)

@@ -84,3 +84,22 @@ func TestCountSourcesKnowsEverySource(t *testing.T) {
 		t.Errorf("no source: countSources = %d", n)
 	}
 }
+
+// TestParamEnvNameMatchesToUpper: the ASCII path of paramEnvName names every key as the general
+// one (strings.ToUpper, then "_" for each byte that is not a letter or digit) does.
+func TestParamEnvNameMatchesToUpper(t *testing.T) {
+	general := func(key string) string {
+		b := []byte("SKILL_" + strings.ToUpper(key))
+		for i := len("SKILL_"); i < len(b); i++ {
+			if c := b[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				b[i] = '_'
+			}
+		}
+		return string(b)
+	}
+	for _, k := range append(fastCheckSeeds(), "region", "max-Items", "a.b_c", "zZ09", "~`!@#$%^&*()[]{}", "\x7f", "é", "ſ", "ı") {
+		if got, want := paramEnvName(k), general(k); got != want {
+			t.Errorf("paramEnvName(%q) = %q, want %q", k, got, want)
+		}
+	}
+}

@@ -132,20 +132,20 @@ func kindOf(o Object) string {
 }
 
 // sortObjects orders objects by namespace, kind (kindOrder), then name. Each object's key is made
-// once, not at each of the n log n comparisons; the comparisons, and so the order, are the same.
+// once, not at each of the n log n comparisons, and the sort moves indices, not objects; the
+// comparisons, and so the order, are the same.
 func sortObjects(objs []Object) {
-	type keyed struct {
-		key Key
-		o   Object
-	}
-	ks := make([]keyed, len(objs))
+	keys := make([]Key, len(objs))
+	idx := make([]int32, len(objs))
 	for i, o := range objs {
-		ks[i] = keyed{KeyOf(o), o}
+		keys[i], idx[i] = KeyOf(o), int32(i)
 	}
-	slices.SortFunc(ks, func(a, b keyed) int { return a.key.Compare(b.key) })
-	for i := range ks {
-		objs[i] = ks[i].o
+	slices.SortFunc(idx, func(a, b int32) int { return keys[a].Compare(keys[b]) })
+	sorted := make([]Object, len(objs))
+	for i, j := range idx {
+		sorted[i] = objs[j]
 	}
+	copy(objs, sorted)
 }
 
 // Key is where an object goes in output order: by namespace, kind (SPEC §3's order), then name.
