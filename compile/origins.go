@@ -3,7 +3,6 @@ package compile
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
@@ -206,7 +205,7 @@ func (o *origins) setPod(path string, i, j int, src *diag.Source, field string, 
 
 // fill replaces each '#' of tmpl with the next of idx and each '$' with name.
 func fill(tmpl string, idx []int32, name string) string {
-	if !strings.ContainsAny(tmpl, "#$") {
+	if indexSpecial(tmpl) < 0 {
 		return tmpl
 	}
 	var buf [128]byte
@@ -217,7 +216,7 @@ func fill(tmpl string, idx []int32, name string) string {
 func appendFill(b []byte, tmpl string, idx []int32, name string) []byte {
 	n := 0
 	for {
-		i := strings.IndexAny(tmpl, "#$")
+		i := indexSpecial(tmpl)
 		if i < 0 {
 			return append(b, tmpl...)
 		}
@@ -230,6 +229,16 @@ func appendFill(b []byte, tmpl string, idx []int32, name string) []byte {
 		}
 		tmpl = tmpl[i+1:]
 	}
+}
+
+// indexSpecial is strings.IndexAny(s, "#$") without making the set on every call.
+func indexSpecial(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '#' || s[i] == '$' {
+			return i
+		}
+	}
+	return -1
 }
 
 // emitted is the record's emitted path, formatted in one allocation (none for a fixed path).
