@@ -164,11 +164,17 @@ type recorder struct {
 	objs  []origins
 }
 
+// newRecorder is a recorder sized for about objects objects (a few records each on average): a
+// unit's records then fit the first block, and a unit does not zero a large one it barely uses.
+func newRecorder(objects int) *recorder {
+	return &recorder{buf: make([]rec, 0, 3*objects), objs: make([]origins, 0, objects)}
+}
+
 // begin starts the records of an object, dropping whatever a build that failed left.
 func (rr *recorder) begin(pod *Pod, podBase string) *origins {
 	rr.buf = rr.buf[:rr.start]
 	if len(rr.objs) == cap(rr.objs) {
-		rr.objs = make([]origins, 0, 256)
+		rr.objs = make([]origins, 0, max(256, cap(rr.objs)))
 	}
 	rr.objs = append(rr.objs, origins{podBase: podBase, pod: pod, rr: rr})
 	return &rr.objs[len(rr.objs)-1]
@@ -186,7 +192,7 @@ func (o *origins) add(r rec) {
 	rr := o.rr
 	if len(rr.buf) == cap(rr.buf) {
 		n := len(rr.buf) - rr.start
-		b := make([]rec, n, max(2048, 2*n))
+		b := make([]rec, n, max(256, cap(rr.buf), 2*n))
 		copy(b, rr.buf[rr.start:])
 		rr.buf, rr.start = b, 0
 	}

@@ -183,7 +183,7 @@ func (p *Plan) Unit(i int) (*Result, diag.Diagnostics) {
 	for j := range u.pods {
 		n += 2 + 4*len(u.pods[j].Toggles)
 	}
-	b := &unitBuilder{spec: spec, images: images, rr: &recorder{}, ck: &cursor{memo: map[memoKey][]string{}},
+	b := &unitBuilder{spec: spec, images: images, rr: newRecorder(n), ck: &cursor{memo: map[memoKey][]string{}},
 		objs: make([]Object, 0, n), from: make(map[Object]*origins, n)}
 	for _, k := range u.configMaps {
 		cm, from, d := buildConfigMap(k.ns, k.pack, b.rr)
