@@ -35,31 +35,34 @@ const (
 // CompilerConfig the images come from (nil when the config is not from a file).
 func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.Job, *origins, diag.Diagnostics) {
 	from := rr.begin(pod, JobPodSpecPath)
-	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
-	if tmpl == nil {
+	// The pod template is built in the Job itself, not copied into it.
+	job := &batchv1.Job{TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}}
+	diags := fillPodTemplate(cfg, pod, images, from, &job.Spec.Template)
+	if diags.HasErrors() {
 		return nil, nil, diags
 	}
 	podObjectOrigins(pod, from, "spec.template.metadata.labels")
 	deadlineOrigin(pod, from, "spec.activeDeadlineSeconds")
-	return &batchv1.Job{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: workloadMeta(pod),
-		Spec:       jobSpec(pod, *tmpl),
-	}, from.done(), diags
+	job.ObjectMeta = workloadMeta(pod)
+	runOnce(pod, &job.Spec)
+	return job, from.done(), diags
 }
 
-// jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline:
-// the run's timeout plus a minute, as upstream's buildJob sets it.
+// jobSpec is the JobSpec of a pod template: see runOnce.
 func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
+	spec := batchv1.JobSpec{Template: tmpl}
+	runOnce(pod, &spec)
+	return spec
+}
+
+// runOnce runs the pod once (an agent run is not retried: it may have acted) within its deadline:
+// the run's timeout plus a minute, as upstream's buildJob sets it.
+func runOnce(pod *Pod, spec *batchv1.JobSpec) {
 	deadline := int64(defaultDeadlineSeconds)
 	if d, _ := runTimeout(pod); d > 0 {
 		deadline = int64(d/time.Second) + deadlineGraceSeconds
 	}
-	return batchv1.JobSpec{
-		BackoffLimit:          ptr(int32(0)),
-		ActiveDeadlineSeconds: &deadline,
-		Template:              tmpl,
-	}
+	spec.BackoffLimit, spec.ActiveDeadlineSeconds = ptr(int32(0)), &deadline
 }
 
 // deadlineOrigin records where a Job's deadline came from: the timeout that set it, else the run.
@@ -100,6 +103,17 @@ func runLabelKey(pod *Pod) string {
 // buildPodTemplate renders the pod every run and every schedule of an instance gets, recording
 // into from where its fields came from (paths relative to the pod spec) as it creates them.
 func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *origins) (*corev1.PodTemplateSpec, diag.Diagnostics) {
+	tmpl := &corev1.PodTemplateSpec{}
+	diags := fillPodTemplate(cfg, pod, images, from, tmpl)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return tmpl, diags
+}
+
+// fillPodTemplate is buildPodTemplate into tmpl (zero): with an input error among the diagnostics,
+// what it leaves in tmpl is to be dropped.
+func fillPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *origins, tmpl *corev1.PodTemplateSpec) diag.Diagnostics {
 	perRun := cfg.Identity == api.IdentityPerRun
 	env, diags := agentEnv(pod)
 	// Room for the packs' sidecars and their volumes, so that appending them does not copy the
@@ -129,7 +143,9 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 	if cfg.Sidecars == api.SidecarsNative {
 		containers, initContainers = 2, sidecars
 	}
-	spec := corev1.PodSpec{
+	// Built in place: the template is what the caller keeps (a local spec escapes to the heap,
+	// and would be copied into it).
+	tmpl.Spec = corev1.PodSpec{
 		ServiceAccountName: ServiceAccountName(cfg.Identity, pod.Name),
 		RestartPolicy:      corev1.RestartPolicyNever,
 		SecurityContext: &corev1.PodSecurityContext{
@@ -145,6 +161,7 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		),
 		Volumes: baseVolumes(pod, from, sidecarVols+token),
 	}
+	spec := &tmpl.Spec
 	if initContainers > 0 {
 		spec.InitContainers = make([]corev1.Container, 0, initContainers)
 	}
@@ -221,26 +238,24 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		}
 		*list = append(*list, c)
 	}
-	addSandbox(cfg, pod, &spec, images, from)
-	diags = append(diags, addUserVolumes(pod, &spec, volumeOwner, from)...)
-	nodeSelector(pod, &spec, from)
-	sandboxSeccomp(pod, &spec, from)
+	addSandbox(cfg, pod, spec, images, from)
+	diags = append(diags, addUserVolumes(pod, spec, volumeOwner, from)...)
+	nodeSelector(pod, spec, from)
+	sandboxSeccomp(pod, spec, from)
 	for _, part := range podParts {
-		diags = append(diags, part(cfg, pod, &spec, from)...)
+		diags = append(diags, part(cfg, pod, spec, from)...)
 	}
 	if spec.HostNetwork {
 		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
 	}
-	if needsToken || mountsVolume(&spec, TokenVolume) { // a part's containers may need it too (hooks)
+	if needsToken || mountsVolume(spec, TokenVolume) { // a part's containers may need it too (hooks)
 		spec.Volumes = append(spec.Volumes, tokenProjection())
 	}
 	if diags.HasErrors() {
-		return nil, diags
+		return diags
 	}
-	return &corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: podLabels(pod)},
-		Spec:       spec,
-	}, diags
+	tmpl.Labels = podLabels(pod)
+	return diags
 }
 
 // volumeRecord is the record of the i-th volume sidecarContainer returns for sc (its index in the
