@@ -132,15 +132,42 @@ func kindOf(o Object) string {
 }
 
 // sortObjects orders objects by namespace, kind (kindOrder), then name. Each object's key is made
-// once, not at each of the n log n comparisons, and the sort moves indices, not objects; the
-// comparisons, and so the order, are the same.
+// once, not at each of the n log n comparisons, with its namespace as its rank among the few
+// namespaces of the objects (an integer compared, not a string); the sort moves indices, not
+// objects. The comparisons, and so the order, are those of Key.Compare.
 func sortObjects(objs []Object) {
-	keys := make([]Key, len(objs))
+	type sortKey struct {
+		ns, kind int
+		name     string
+	}
+	var namespaces []string // distinct, then sorted
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); !seen[ns] {
+			seen[ns] = true
+			namespaces = append(namespaces, ns)
+		}
+	}
+	slices.Sort(namespaces)
+	rank := make(map[string]int, len(namespaces))
+	for i, ns := range namespaces {
+		rank[ns] = i
+	}
+	keys := make([]sortKey, len(objs))
 	idx := make([]int32, len(objs))
 	for i, o := range objs {
-		keys[i], idx[i] = KeyOf(o), int32(i)
+		keys[i], idx[i] = sortKey{rank[o.GetNamespace()], kindOrder[kindOf(o)], o.GetName()}, int32(i)
 	}
-	slices.SortFunc(idx, func(a, b int32) int { return keys[a].Compare(keys[b]) })
+	slices.SortFunc(idx, func(a, b int32) int {
+		k, l := &keys[a], &keys[b]
+		if k.ns != l.ns {
+			return cmp.Compare(k.ns, l.ns)
+		}
+		if k.kind != l.kind {
+			return cmp.Compare(k.kind, l.kind)
+		}
+		return strings.Compare(k.name, l.name)
+	})
 	sorted := make([]Object, len(objs))
 	for i, j := range idx {
 		sorted[i] = objs[j]
