@@ -7,7 +7,6 @@ import (
 	"maps"
 	"math"
 	"path"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -100,6 +99,7 @@ const (
 	labelValue
 	envVarName
 	configMapKey
+	annotationKey
 )
 
 var checkFns = [...]func(string) []string{
@@ -108,6 +108,8 @@ var checkFns = [...]func(string) []string{
 	labelValue:   validation.IsValidLabelValue,
 	envVarName:   validation.IsEnvVarName,
 	configMapKey: validation.IsConfigMapKey,
+	// ValidateAnnotations' check of a key: case does not matter.
+	annotationKey: func(k string) []string { return validation.IsQualifiedName(strings.ToLower(k)) },
 }
 
 type memoKey struct {
@@ -119,6 +121,9 @@ type memoKey struct {
 // result when the cursor has a memo: thousands of objects repeat the same container, volume,
 // label and variable names, and the regular expressions were most of the cost of validating.
 func (c *cursor) check(fn checkFn, s string) []string {
+	if fastValid(fn, s) {
+		return nil
+	}
 	if c.memo == nil {
 		return checkFns[fn](s)
 	}
@@ -221,10 +226,25 @@ func validateMeta(o metav1.Object, namespaced bool, rbacNamed bool, c *cursor) f
 	c.child("labels")
 	errs = validateLabels(errs, o.GetLabels(), c)
 	c.n = 0
-	if a := o.GetAnnotations(); len(a) > 0 {
+	if a := o.GetAnnotations(); len(a) > 0 && !validAnnotations(a, c) {
 		errs = append(errs, apivalidation.ValidateAnnotations(a, annotationsPath)...)
 	}
 	return errs
+}
+
+// validAnnotations says whether ValidateAnnotations (apimachinery api/validation) passes a: each
+// key a qualified name once lowercased, and keys and values within TotalAnnotationSizeLimitB.
+// Skillc writes a handful of keys, so their checks are remembered; false means "ask the library",
+// which writes the messages.
+func validAnnotations(a map[string]string, c *cursor) bool {
+	total := 0
+	for k, v := range a {
+		total += len(k) + len(v)
+		if len(c.check(annotationKey, k)) > 0 {
+			return false
+		}
+	}
+	return total <= apivalidation.TotalAnnotationSizeLimitB
 }
 
 // validLabelKeys are the label keys skillc writes, checked once: they are constants, and
@@ -263,15 +283,15 @@ func validateObjectAt(o Object, c *cursor) field.ErrorList {
 		errs = append(errs, validateRules(v.Rules, false)...)
 	case *rbacv1.RoleBinding:
 		errs = validateMeta(v, true, true, c)
-		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "Role", true)...)
+		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "Role", true, c)...)
 	case *rbacv1.ClusterRoleBinding:
 		errs = validateMeta(v, false, true, c)
-		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "ClusterRole", false)...)
+		errs = append(errs, validateBinding(v.RoleRef, v.Subjects, "ClusterRole", false, c)...)
 	case *batchv1.Job:
 		// ValidateJob (batch): the Job controller labels each pod batch.kubernetes.io/job-name=<name>,
 		// so the name must also be a valid label value (63 characters).
 		errs = validateMeta(v, true, false, c)
-		for _, msg := range validation.IsValidLabelValue(v.Name) {
+		for _, msg := range c.check(labelValue, v.Name) {
 			errs = append(errs, field.Invalid(namePath, v.Name, "the Job controller's job-name label: "+msg))
 		}
 		c.n = 0
@@ -382,7 +402,7 @@ func validateRules(rules []rbacv1.PolicyRule, namespaced bool) field.ErrorList {
 
 // validateBinding mirrors ValidateRoleBinding / ValidateClusterRoleBinding (rbac) for the roleRef
 // and the ServiceAccount subject skillc writes.
-func validateBinding(ref rbacv1.RoleRef, subjects []rbacv1.Subject, kind string, namespaced bool) field.ErrorList {
+func validateBinding(ref rbacv1.RoleRef, subjects []rbacv1.Subject, kind string, namespaced bool, c *cursor) field.ErrorList {
 	var errs field.ErrorList
 	rp := func(name string) *field.Path { return field.NewPath("roleRef", name) }
 	if ref.APIGroup != rbacv1.GroupName {
@@ -399,7 +419,7 @@ func validateBinding(ref rbacv1.RoleRef, subjects []rbacv1.Subject, kind string,
 		if s.Kind != rbacv1.ServiceAccountKind || s.APIGroup != "" {
 			errs = append(errs, field.NotSupported(sp("kind"), s.Kind, []string{rbacv1.ServiceAccountKind}))
 		}
-		for _, msg := range apivalidation.NameIsDNSSubdomain(s.Name, false) {
+		for _, msg := range c.check(dnsSubdomain, s.Name) { // NameIsDNSSubdomain
 			errs = append(errs, field.Invalid(sp("name"), s.Name, msg))
 		}
 		if s.Namespace == "" && !namespaced {
@@ -593,13 +613,21 @@ func validateVolumes(errs field.ErrorList, vols []corev1.Volume, c *cursor) (map
 	return names, errs
 }
 
-// countSources counts the volume sources set: every field of VolumeSource is a pointer to one
-// source, so a source added to k8s.io/api later is counted too.
+// countSources counts the volume sources set. Every field of VolumeSource is a pointer to one
+// source; they are listed here rather than walked by reflection (every volume of every pod is
+// counted), and TestCountSourcesKnowsEverySource fails when k8s.io/api adds one.
 func countSources(s *corev1.VolumeSource) int {
 	n := 0
-	v := reflect.ValueOf(s).Elem()
-	for i := range v.NumField() {
-		if f := v.Field(i); f.Kind() == reflect.Pointer && !f.IsNil() {
+	for _, set := range [...]bool{
+		s.HostPath != nil, s.EmptyDir != nil, s.GCEPersistentDisk != nil, s.AWSElasticBlockStore != nil,
+		s.GitRepo != nil, s.Secret != nil, s.NFS != nil, s.ISCSI != nil, s.Glusterfs != nil,
+		s.PersistentVolumeClaim != nil, s.RBD != nil, s.FlexVolume != nil, s.Cinder != nil, s.CephFS != nil,
+		s.Flocker != nil, s.DownwardAPI != nil, s.FC != nil, s.AzureFile != nil, s.ConfigMap != nil,
+		s.VsphereVolume != nil, s.Quobyte != nil, s.AzureDisk != nil, s.PhotonPersistentDisk != nil,
+		s.Projected != nil, s.PortworxVolume != nil, s.ScaleIO != nil, s.StorageOS != nil, s.CSI != nil,
+		s.Ephemeral != nil, s.Image != nil,
+	} {
+		if set {
 			n++
 		}
 	}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/skillc-dev/skillc/api"
@@ -35,31 +35,34 @@ const (
 // CompilerConfig the images come from (nil when the config is not from a file).
 func buildJob(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, rr *recorder) (*batchv1.Job, *origins, diag.Diagnostics) {
 	from := rr.begin(pod, JobPodSpecPath)
-	tmpl, diags := buildPodTemplate(cfg, pod, images, from)
-	if tmpl == nil {
+	// The pod template is built in the Job itself, not copied into it.
+	job := &batchv1.Job{TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}}
+	diags := fillPodTemplate(cfg, pod, images, from, &job.Spec.Template)
+	if diags.HasErrors() {
 		return nil, nil, diags
 	}
 	podObjectOrigins(pod, from, "spec.template.metadata.labels")
 	deadlineOrigin(pod, from, "spec.activeDeadlineSeconds")
-	return &batchv1.Job{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: workloadMeta(pod),
-		Spec:       jobSpec(pod, *tmpl),
-	}, from.done(), diags
+	job.ObjectMeta = workloadMeta(pod)
+	runOnce(pod, &job.Spec)
+	return job, from.done(), diags
 }
 
-// jobSpec runs the pod once (an agent run is not retried: it may have acted) within its deadline:
-// the run's timeout plus a minute, as upstream's buildJob sets it.
+// jobSpec is the JobSpec of a pod template: see runOnce.
 func jobSpec(pod *Pod, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
+	spec := batchv1.JobSpec{Template: tmpl}
+	runOnce(pod, &spec)
+	return spec
+}
+
+// runOnce runs the pod once (an agent run is not retried: it may have acted) within its deadline:
+// the run's timeout plus a minute, as upstream's buildJob sets it.
+func runOnce(pod *Pod, spec *batchv1.JobSpec) {
 	deadline := int64(defaultDeadlineSeconds)
 	if d, _ := runTimeout(pod); d > 0 {
 		deadline = int64(d/time.Second) + deadlineGraceSeconds
 	}
-	return batchv1.JobSpec{
-		BackoffLimit:          ptr(int32(0)),
-		ActiveDeadlineSeconds: &deadline,
-		Template:              tmpl,
-	}
+	spec.BackoffLimit, spec.ActiveDeadlineSeconds = ptr(int32(0)), &deadline
 }
 
 // deadlineOrigin records where a Job's deadline came from: the timeout that set it, else the run.
@@ -100,9 +103,49 @@ func runLabelKey(pod *Pod) string {
 // buildPodTemplate renders the pod every run and every schedule of an instance gets, recording
 // into from where its fields came from (paths relative to the pod spec) as it creates them.
 func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *origins) (*corev1.PodTemplateSpec, diag.Diagnostics) {
+	tmpl := &corev1.PodTemplateSpec{}
+	diags := fillPodTemplate(cfg, pod, images, from, tmpl)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return tmpl, diags
+}
+
+// fillPodTemplate is buildPodTemplate into tmpl (zero): with an input error among the diagnostics,
+// what it leaves in tmpl is to be dropped.
+func fillPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *origins, tmpl *corev1.PodTemplateSpec) diag.Diagnostics {
 	perRun := cfg.Identity == api.IdentityPerRun
 	env, diags := agentEnv(pod)
-	spec := corev1.PodSpec{
+	// Room for the packs' sidecars and their volumes, so that appending them does not copy the
+	// pod's containers and volumes again and again.
+	sidecars, sidecarVols, token := 0, 0, 0
+	for _, t := range pod.Toggles {
+		sc := t.Pack.Spec.Sidecar
+		if sc == nil || sc.Image == "" || sc.RequiresServer {
+			continue
+		}
+		sidecars++
+		sidecarVols += len(sc.Volumes) // as sidecarContainer makes them
+		if sc.SecretRef != "" {
+			sidecarVols++
+		}
+		if ha := sc.HostAccess; ha != nil && ha.Enabled {
+			sidecarVols += len(ha.Mounts)
+		}
+		if privateHome(sc) {
+			sidecarVols++
+		}
+		if perRun && (len(sc.RBAC) > 0 || len(sc.ClusterRBAC) > 0) {
+			token = 1
+		}
+	}
+	containers, initContainers := 2+sidecars, 0
+	if cfg.Sidecars == api.SidecarsNative {
+		containers, initContainers = 2, sidecars
+	}
+	// Built in place: the template is what the caller keeps (a local spec escapes to the heap,
+	// and would be copied into it).
+	tmpl.Spec = corev1.PodSpec{
 		ServiceAccountName: ServiceAccountName(cfg.Identity, pod.Name),
 		RestartPolicy:      corev1.RestartPolicyNever,
 		SecurityContext: &corev1.PodSecurityContext{
@@ -112,11 +155,15 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 		ImagePullSecrets: pullSecrets(pod, from),
-		Containers: []corev1.Container{
+		Containers: append(make([]corev1.Container, 0, containers),
 			agentContainer(cfg, pod, env.emit("containers[0].env[#]", from), from),
 			ipcBridgeContainer(cfg, ipcBridgeEnv(pod).emit("containers[1].env[#]", from)),
-		},
-		Volumes: baseVolumes(pod, from),
+		),
+		Volumes: baseVolumes(pod, from, sidecarVols+token),
+	}
+	spec := &tmpl.Spec
+	if initContainers > 0 {
+		spec.InitContainers = make([]corev1.Container, 0, initContainers)
 	}
 	if perRun {
 		spec.AutomountServiceAccountToken = ptr(false)
@@ -191,26 +238,24 @@ func buildPodTemplate(cfg *api.ConfigSpec, pod *Pod, images *diag.Source, from *
 		}
 		*list = append(*list, c)
 	}
-	addSandbox(cfg, pod, &spec, images, from)
-	diags = append(diags, addUserVolumes(pod, &spec, volumeOwner, from)...)
-	nodeSelector(pod, &spec, from)
-	sandboxSeccomp(pod, &spec, from)
+	addSandbox(cfg, pod, spec, images, from)
+	diags = append(diags, addUserVolumes(pod, spec, volumeOwner, from)...)
+	nodeSelector(pod, spec, from)
+	sandboxSeccomp(pod, spec, from)
 	for _, part := range podParts {
-		diags = append(diags, part(cfg, pod, &spec, from)...)
+		diags = append(diags, part(cfg, pod, spec, from)...)
 	}
 	if spec.HostNetwork {
 		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
 	}
-	if needsToken || mountsVolume(&spec, TokenVolume) { // a part's containers may need it too (hooks)
+	if needsToken || mountsVolume(spec, TokenVolume) { // a part's containers may need it too (hooks)
 		spec.Volumes = append(spec.Volumes, tokenProjection())
 	}
 	if diags.HasErrors() {
-		return nil, diags
+		return diags
 	}
-	return &corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: podLabels(pod)},
-		Spec:       spec,
-	}, diags
+	tmpl.Labels = podLabels(pod)
+	return diags
 }
 
 // volumeRecord is the record of the i-th volume sidecarContainer returns for sc (its index in the
@@ -355,16 +400,21 @@ func pullSecrets(pod *Pod, from *origins) []corev1.LocalObjectReference {
 	return out
 }
 
-// hardened is the security context of every container that asks for nothing special.
+// hardened is the security context of every container that asks for nothing special. Its parts
+// are one allocation (every container of every pod has one), each still its own to the caller.
 func hardened(readOnlyRoot bool) *corev1.SecurityContext {
-	sc := &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr(false),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-	}
+	h := &struct {
+		sc      corev1.SecurityContext
+		caps    corev1.Capabilities
+		drop    [1]corev1.Capability
+		no, yes bool
+	}{drop: [1]corev1.Capability{"ALL"}, yes: true}
+	h.caps.Drop = h.drop[:]
+	h.sc.AllowPrivilegeEscalation, h.sc.Capabilities = &h.no, &h.caps
 	if readOnlyRoot {
-		sc.ReadOnlyRootFilesystem = ptr(true)
+		h.sc.ReadOnlyRootFilesystem = &h.yes
 	}
-	return sc
+	return &h.sc
 }
 
 // agentContainer is the agent-runner with SPEC's mounts, and the Agent's memory when it has
@@ -442,7 +492,7 @@ func sidecarContainer(t Toggle) (corev1.Container, []corev1.Volume, int, diag.Di
 	c.SecurityContext.ReadOnlyRootFilesystem = ptr(readOnlyRoot(sc))
 	if privateHome(sc) {
 		vol := HomeVolumeName(name)
-		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse(homeSizeLimit))}}})
+		vols = append(vols, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity(homeSizeLimit))}}})
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: homeMountPath})
 		c.Env = append(c.Env, corev1.EnvVar{Name: "HOME", Value: homeMountPath})
 	}
@@ -518,17 +568,18 @@ func coreEnvVar(e api.EnvVar) corev1.EnvVar {
 
 func sidecarEnv(t Toggle) []corev1.EnvVar {
 	sc := t.Pack.Spec.Sidecar
-	env := []corev1.EnvVar{{Name: "SYMPOZIUM_SKILL_PACK", Value: t.Pack.Metadata.Name}}
+	// Room for HOME too (sidecarContainer).
+	env := make([]corev1.EnvVar, 1, 2+len(sc.Env)+len(t.Params))
+	env[0] = corev1.EnvVar{Name: "SYMPOZIUM_SKILL_PACK", Value: t.Pack.Metadata.Name}
 	for _, e := range sc.Env {
 		env = append(env, coreEnvVar(e))
 	}
-	params := make(map[string]string, len(t.Params))
+	params := len(env)
 	for k, v := range t.Params {
-		params[paramEnvName(k)] = string(v) // collisions are refused by validateRefs
+		env = append(env, corev1.EnvVar{Name: paramEnvName(k), Value: string(v)})
 	}
-	for _, k := range sortedKeys(params) {
-		env = append(env, corev1.EnvVar{Name: k, Value: params[k]})
-	}
+	// Sorted by name; two keys with one name are refused by validateRefs.
+	slices.SortFunc(env[params:], func(a, b corev1.EnvVar) int { return strings.Compare(a.Name, b.Name) })
 	return env
 }
 
@@ -541,17 +592,17 @@ func sidecarResources(r *api.SidecarResources) corev1.ResourceRequirements {
 	if r != nil && r.Memory != "" {
 		mem = r.Memory
 	}
-	list := corev1.ResourceList{
-		corev1.ResourceCPU:    resource.MustParse(string(cpu)), // validated on load
-		corev1.ResourceMemory: resource.MustParse(string(mem)),
+	c, m := quantity(string(cpu)), quantity(string(mem)) // validated on load
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{corev1.ResourceCPU: c, corev1.ResourceMemory: m},
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: c.DeepCopy(), corev1.ResourceMemory: m.DeepCopy()},
 	}
-	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
 }
 
 // baseVolumes are the pod's own volumes: scratch space, the IPC channel, the skills projection
 // (a source per pack, then one per skills[].configMapRef, optional as upstream's buildVolumes
 // makes it) and the Agent's legacy memory.
-func baseVolumes(pod *Pod, from *origins) []corev1.Volume {
+func baseVolumes(pod *Pod, from *origins, more int) []corev1.Volume {
 	sources := make([]corev1.VolumeProjection, 0, len(pod.Toggles))
 	for _, t := range pod.Toggles {
 		sources = append(sources, skillsProjection(t.Pack))
@@ -567,12 +618,17 @@ func baseVolumes(pod *Pod, from *origins) []corev1.Volume {
 			LocalObjectReference: corev1.LocalObjectReference{Name: r.ConfigMapRef}, Optional: ptr(true),
 		}})
 	}
-	vols := []corev1.Volume{
-		{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("1Gi"))}}},
-		{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(resource.MustParse("64Mi"))}}},
-		{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("256Mi"))}}},
-		{Name: VolumeSkills, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
+	// more: room for the volumes the caller adds (the sidecars')
+	n := 4 + more
+	if memoryEnabled(pod.Instance) {
+		n++
 	}
+	vols := append(make([]corev1.Volume, 0, n),
+		corev1.Volume{Name: VolumeWorkspace, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("1Gi"))}}},
+		corev1.Volume{Name: VolumeIPC, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: ptr(quantity("64Mi"))}}},
+		corev1.Volume{Name: VolumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(quantity("256Mi"))}}},
+		corev1.Volume{Name: VolumeSkills, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources}}},
+	)
 	if memoryEnabled(pod.Instance) {
 		// Optional: the pod starts before the Agent's memory ConfigMap exists, as upstream's.
 		from.setPod("volumes[#]", len(vols), 0, &pod.Instance.Src, "spec.memory.enabled", 0)

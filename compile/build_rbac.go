@@ -18,8 +18,8 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 	}
 	pack := t.Pack.Metadata.Name
 	name := RBACName(pack, pod.Name)
-	if d := checkLength(t.Src, t.Field+".skillPackRef", "RBAC object name", name, maxObjectName); d != nil {
-		return nil, d
+	if len(name) > maxObjectName { // tested first: the field's path is formatted only for the error
+		return nil, checkLength(t.Src, t.Field+".skillPackRef", "RBAC object name", name, maxObjectName)
 	}
 	l := func() map[string]string {
 		return labels(runLabelKey(pod), pod.Name, LabelSkill, pack, LabelSympoziumOwner, OwnerSympozium)
@@ -27,9 +27,10 @@ func buildRBAC(identity api.Identity, pod *Pod, t Toggle) ([]Object, diag.Diagno
 	// The roles carry the pack's identity (AnnotationSkillPacks), as the pod does: conftest on a
 	// render matches an exception to the pack that was resolved, never to a bare name a tenant's
 	// private pack can share with a catalog pack.
+	packID := t.Identity()
 	roleMeta := func(namespace string) metav1.ObjectMeta {
 		m := objectMeta(name, namespace, l())
-		m.Annotations = map[string]string{AnnotationSkillPacks: t.Identity()}
+		m.Annotations = map[string]string{AnnotationSkillPacks: packID}
 		return m
 	}
 	subjects := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: ServiceAccountName(identity, pod.Name), Namespace: pod.Namespace}}

@@ -2,7 +2,6 @@ package compile
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strings"
 
@@ -20,7 +19,8 @@ type Object interface {
 }
 
 func labels(kv ...string) map[string]string {
-	m := map[string]string{LabelManagedBy: ManagedBySkillc}
+	m := make(map[string]string, 1+len(kv)/2)
+	m[LabelManagedBy] = ManagedBySkillc
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}
@@ -122,11 +122,57 @@ var kindOrder = map[string]int{
 // KindOf is an emitted object's kind.
 func KindOf(o Object) string { return kindOf(o) }
 
-func kindOf(o Object) string { return o.GetObjectKind().GroupVersionKind().Kind }
+// kindOf reads the kind off the object's TypeMeta: GroupVersionKind would parse its apiVersion on
+// every call, and the kind is asked for several times per object (sorting, checking, gating).
+func kindOf(o Object) string {
+	if tm, ok := o.GetObjectKind().(*metav1.TypeMeta); ok {
+		return tm.Kind
+	}
+	return o.GetObjectKind().GroupVersionKind().Kind
+}
 
-// sortObjects orders objects by namespace, kind (kindOrder), then name.
+// sortObjects orders objects by namespace, kind (kindOrder), then name. Each object's key is made
+// once, not at each of the n log n comparisons, with its namespace as its rank among the few
+// namespaces of the objects (an integer compared, not a string); the sort moves indices, not
+// objects. The comparisons, and so the order, are those of Key.Compare.
 func sortObjects(objs []Object) {
-	slices.SortFunc(objs, func(a, b Object) int { return KeyOf(a).Compare(KeyOf(b)) })
+	type sortKey struct {
+		ns, kind int
+		name     string
+	}
+	var namespaces []string // distinct, then sorted
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); !seen[ns] {
+			seen[ns] = true
+			namespaces = append(namespaces, ns)
+		}
+	}
+	slices.Sort(namespaces)
+	rank := make(map[string]int, len(namespaces))
+	for i, ns := range namespaces {
+		rank[ns] = i
+	}
+	keys := make([]sortKey, len(objs))
+	idx := make([]int32, len(objs))
+	for i, o := range objs {
+		keys[i], idx[i] = sortKey{rank[o.GetNamespace()], kindOrder[kindOf(o)], o.GetName()}, int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		k, l := &keys[a], &keys[b]
+		if k.ns != l.ns {
+			return cmp.Compare(k.ns, l.ns)
+		}
+		if k.kind != l.kind {
+			return cmp.Compare(k.kind, l.kind)
+		}
+		return strings.Compare(k.name, l.name)
+	})
+	sorted := make([]Object, len(objs))
+	for i, j := range idx {
+		sorted[i] = objs[j]
+	}
+	copy(objs, sorted)
 }
 
 // Key is where an object goes in output order: by namespace, kind (SPEC §3's order), then name.
@@ -141,8 +187,23 @@ func KeyOf(o Object) Key { return Key{o.GetNamespace(), kindOrder[kindOf(o)], o.
 
 // Compare orders keys as the output is ordered.
 func (k Key) Compare(l Key) int {
-	return cmp.Or(cmp.Compare(k.Namespace, l.Namespace), cmp.Compare(k.Kind, l.Kind), cmp.Compare(k.Name, l.Name))
+	// Not cmp.Or, which would compare the names of every pair (its arguments are all evaluated).
+	if c := strings.Compare(k.Namespace, l.Namespace); c != 0 {
+		return c
+	}
+	if k.Kind != l.Kind {
+		return cmp.Compare(k.Kind, l.Kind)
+	}
+	return strings.Compare(k.Name, l.Name)
 }
 
-// sortedKeys returns a map's keys in order: every map we emit is iterated this way.
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+// sortedKeys returns a map's keys in order: every map we emit is iterated this way. The slice is
+// made at its size once (slices.Sorted grows it by appending).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

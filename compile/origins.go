@@ -3,7 +3,6 @@ package compile
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/skillc-dev/skillc/api"
 	"github.com/skillc-dev/skillc/diag"
@@ -165,11 +164,17 @@ type recorder struct {
 	objs  []origins
 }
 
+// newRecorder is a recorder sized for about objects objects (a few records each on average): a
+// unit's records then fit the first block, and a unit does not zero a large one it barely uses.
+func newRecorder(objects int) *recorder {
+	return &recorder{buf: make([]rec, 0, 3*objects), objs: make([]origins, 0, objects)}
+}
+
 // begin starts the records of an object, dropping whatever a build that failed left.
 func (rr *recorder) begin(pod *Pod, podBase string) *origins {
 	rr.buf = rr.buf[:rr.start]
 	if len(rr.objs) == cap(rr.objs) {
-		rr.objs = make([]origins, 0, 256)
+		rr.objs = make([]origins, 0, max(256, cap(rr.objs)))
 	}
 	rr.objs = append(rr.objs, origins{podBase: podBase, pod: pod, rr: rr})
 	return &rr.objs[len(rr.objs)-1]
@@ -187,7 +192,7 @@ func (o *origins) add(r rec) {
 	rr := o.rr
 	if len(rr.buf) == cap(rr.buf) {
 		n := len(rr.buf) - rr.start
-		b := make([]rec, n, max(2048, 2*n))
+		b := make([]rec, n, max(256, cap(rr.buf), 2*n))
 		copy(b, rr.buf[rr.start:])
 		rr.buf, rr.start = b, 0
 	}
@@ -206,47 +211,94 @@ func (o *origins) setPod(path string, i, j int, src *diag.Source, field string, 
 
 // fill replaces each '#' of tmpl with the next of idx and each '$' with name.
 func fill(tmpl string, idx []int32, name string) string {
-	if !strings.ContainsAny(tmpl, "#$") {
+	if indexSpecial(tmpl) < 0 {
 		return tmpl
 	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(tmpl); i++ {
-		switch tmpl[i] {
-		case '#':
-			b.WriteString(strconv.Itoa(int(idx[n])))
-			n++
-		case '$':
-			b.WriteString(name)
-		default:
-			b.WriteByte(tmpl[i])
-		}
-	}
-	return b.String()
+	var buf [128]byte
+	return string(appendFill(buf[:0], tmpl, idx, name))
 }
 
+// appendFill appends tmpl to b as fill formats it.
+func appendFill(b []byte, tmpl string, idx []int32, name string) []byte {
+	n := 0
+	for {
+		i := indexSpecial(tmpl)
+		if i < 0 {
+			return append(b, tmpl...)
+		}
+		b = append(b, tmpl[:i]...)
+		if tmpl[i] == '#' {
+			b = strconv.AppendInt(b, int64(idx[n]), 10)
+			n++
+		} else {
+			b = append(b, name...)
+		}
+		tmpl = tmpl[i+1:]
+	}
+}
+
+// indexSpecial is strings.IndexAny(s, "#$") without making the set on every call.
+func indexSpecial(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '#' || s[i] == '$' {
+			return i
+		}
+	}
+	return -1
+}
+
+// emitted is the record's emitted path, formatted in one allocation (none for a fixed path).
 func (r *rec) emitted(podBase string) string {
-	p := fill(r.path, r.idx[:], r.name)
-	switch {
-	case r.flags&inPod == 0:
-		return p
-	case p == "":
+	if r.flags&inPod == 0 {
+		return fill(r.path, r.idx[:], r.name)
+	}
+	if r.path == "" {
 		return podBase
 	}
-	return podBase + "." + p
+	var buf [160]byte
+	b := append(append(buf[:0], podBase...), '.')
+	b = appendFill(b, r.path, r.idx[:], r.name)
+	if len(b) == len(podBase)+1 {
+		return podBase // the path formatted to nothing
+	}
+	return string(b)
 }
 
 func (r *rec) origin() Origin {
-	f := fill(r.field, []int32{r.fidx}, r.name)
+	idx := [1]int32{r.fidx}
+	var f string
 	if r.flags&toggleField != 0 {
-		f = r.t.Field + f
+		var buf [128]byte
+		f = string(appendFill(append(buf[:0], r.t.Field...), r.field, idx[:], r.name))
+	} else {
+		f = fill(r.field, idx[:], r.name)
 	}
 	return Origin{File: r.src.File, Line: r.src.LineOf(f), Field: f, Verbatim: r.flags&verbatim != 0, src: r.src}
 }
 
+// size is how many origins materialize makes of the records, or a little more: the map is made
+// at its size once instead of growing (a sidecar's record expands to a few dozen).
+func (o *origins) size() int {
+	n := 0
+	for i := range o.recs {
+		r := &o.recs[i]
+		switch {
+		case r.flags&sidecar != 0:
+			sc := r.t.Pack.Spec.Sidecar
+			n += 4 + len(sidecarFields) + len(sc.Env) + len(r.t.Params) + len(sc.VolumeMounts)
+		case r.flags&rbacObject != 0:
+			sc := r.t.Pack.Spec.Sidecar
+			n += 2 + max(len(sc.RBAC), len(sc.ClusterRBAC))
+		default:
+			n++
+		}
+	}
+	return n
+}
+
 // materialize formats the records; a later record of a path replaces an earlier one.
 func (o *origins) materialize() Origins {
-	m := make(Origins, len(o.recs))
+	m := make(Origins, o.size())
 	for i := range o.recs {
 		r := &o.recs[i]
 		switch {

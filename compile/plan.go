@@ -177,7 +177,14 @@ func (p *Plan) Unit(i int) (*Result, diag.Diagnostics) {
 	if cfg.Src.File != "" {
 		images = &cfg.Src
 	}
-	b := &unitBuilder{spec: spec, images: images, rr: &recorder{}, ck: &cursor{memo: map[memoKey][]string{}}, from: map[Object]*origins{}}
+	// Sized for the unit's objects (a pod's are its identity, its workload and a pack's RBAC):
+	// the map and the slice then grow once or never.
+	n := len(u.configMaps) + len(u.sharedSAs)
+	for j := range u.pods {
+		n += 2 + 4*len(u.pods[j].Toggles)
+	}
+	b := &unitBuilder{spec: spec, images: images, rr: newRecorder(n), ck: &cursor{memo: map[memoKey][]string{}},
+		objs: make([]Object, 0, n), from: make(map[Object]*origins, n)}
 	for _, k := range u.configMaps {
 		cm, from, d := buildConfigMap(k.ns, k.pack, b.rr)
 		b.diags = append(b.diags, d...)

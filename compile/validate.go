@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
 	corev1 "k8s.io/api/core/v1"
@@ -439,8 +440,29 @@ var agentEnvNames = map[string]struct{}{"AGENT_RUN_ID": {}, "INSTANCE_NAME": {},
 // paramEnvName turns a toggle param key into its SKILL_<PARAM> variable: upper case, and every
 // character that is not a letter or digit becomes "_".
 func paramEnvName(key string) string {
-	b := []byte("SKILL_" + strings.ToUpper(key))
-	for i := len("SKILL_"); i < len(b); i++ {
+	const prefix = "SKILL_"
+	ascii := true
+	for i := 0; i < len(key) && ascii; i++ {
+		ascii = key[i] < utf8.RuneSelf
+	}
+	if ascii {
+		// One allocation: the upper case of ASCII is byte for byte (strings.ToUpper is not, beyond).
+		b := make([]byte, len(prefix)+len(key))
+		copy(b, prefix)
+		for i := 0; i < len(key); i++ {
+			c := key[i]
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				c = '_'
+			}
+			b[len(prefix)+i] = c
+		}
+		return string(b)
+	}
+	b := []byte(prefix + strings.ToUpper(key))
+	for i := len(prefix); i < len(b); i++ {
 		c := b[i]
 		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 			b[i] = '_'
