@@ -197,13 +197,14 @@ func TestJSONValueDrops(t *testing.T) {
 	}
 }
 
-// TestObjectInputMatchesMaps: for every object (and stand-in) of every fixture and of the reference
-// repository, jsonValue reads the object's JSON as OPA does, and objectInput makes exactly the
+// TestObjectInputMatchesMaps: for every object (and stand-in) of every fixture and of a generated
+// repository (a fifth of the reference one: every kind and pod shape it has, in seconds under
+// -race), jsonValue reads the object's JSON as OPA does, and objectInput makes exactly the
 // value the generic maps made, with and without the TASK blanked.
 func TestObjectInputMatchesMaps(t *testing.T) {
 	results := fixtureResults(t)
-	res := generated(t, gen.Size{Packs: 100, Instances: 250, Runs: 1000})
-	results["reference repository"] = res
+	res := generated(t, gen.Size{Packs: 20, Instances: 50, Runs: 200})
+	results["generated repository"] = res
 	objects, blanked := 0, 0
 	for name, res := range results {
 		for _, o := range append(append([]compile.Object(nil), res.Objects...), res.StandIns...) {
@@ -233,10 +234,10 @@ func TestObjectInputMatchesMaps(t *testing.T) {
 		}
 	}
 	// The comparison must have covered objects whose TASK was blanked, and the fixtures' objects.
-	if len(results) < 30 || objects < 13000 || blanked < 1000 {
+	if len(results) < 30 || objects < 3000 || blanked < 200 {
 		t.Fatalf("%d results, %d objects, %d with a TASK blanked: the corpus shrank", len(results), objects, blanked)
 	}
-	t.Logf("%d fixtures and the reference repository: %d objects, %d with a TASK blanked", len(results)-1, objects, blanked)
+	t.Logf("%d fixtures and a generated repository: %d objects, %d with a TASK blanked", len(results)-1, objects, blanked)
 }
 
 func objectInputOrFail(t *testing.T, o compile.Object) ast.Value {
