@@ -20,19 +20,16 @@ func TestBuildUnitsMemory(t *testing.T) {
 		t.Fatal(ds)
 	}
 	objects := 0
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range p.Units() {
-		u, d := p.Unit(i)
-		if d.HasErrors() {
-			t.Fatal(d)
+	bytes, allocs := perItem(func() int {
+		for i := range p.Units() {
+			u, d := p.Unit(i)
+			if d.HasErrors() {
+				t.Fatal(d)
+			}
+			objects += len(u.Objects) + len(u.StandIns)
 		}
-		objects += len(u.Objects) + len(u.StandIns)
-	}
-	runtime.ReadMemStats(&after)
-	bytes := float64(after.TotalAlloc-before.TotalAlloc) / float64(objects)
-	allocs := float64(after.Mallocs-before.Mallocs) / float64(objects)
+		return objects
+	})
 	t.Logf("%d objects: %.0f bytes and %.1f allocations an object", objects, bytes, allocs)
 	if bytes > 3.4*1024 {
 		t.Errorf("building allocated %.0f bytes an object, over 3.4 KiB", bytes)
@@ -52,17 +49,14 @@ func TestOriginsOfMemory(t *testing.T) {
 		t.Fatal(ds)
 	}
 	origins := 0
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for _, objs := range [][]Object{res.Objects, res.StandIns} {
-		for _, o := range objs {
-			origins += len(res.OriginsOf(o))
+	bytes, allocs := perItem(func() int {
+		for _, objs := range [][]Object{res.Objects, res.StandIns} {
+			for _, o := range objs {
+				origins += len(res.OriginsOf(o))
+			}
 		}
-	}
-	runtime.ReadMemStats(&after)
-	bytes := float64(after.TotalAlloc-before.TotalAlloc) / float64(origins)
-	allocs := float64(after.Mallocs-before.Mallocs) / float64(origins)
+		return origins
+	})
 	t.Logf("%d origins: %.0f bytes and %.1f allocations an origin", origins, bytes, allocs)
 	if bytes > 280 {
 		t.Errorf("formatting allocated %.0f bytes an origin, over 280", bytes)
@@ -70,4 +64,15 @@ func TestOriginsOfMemory(t *testing.T) {
 	if allocs > 2.5 {
 		t.Errorf("formatting made %.1f allocations an origin, over 2.5", allocs)
 	}
+}
+
+// perItem runs f, which returns how many items it made, and returns what it allocated per item:
+// bytes and allocations.
+func perItem(f func() int) (bytes, allocs float64) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := f()
+	runtime.ReadMemStats(&after)
+	return float64(after.TotalAlloc-before.TotalAlloc) / float64(n), float64(after.Mallocs-before.Mallocs) / float64(n)
 }
