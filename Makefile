@@ -25,19 +25,19 @@ run: build
 	$(SKILLC) compile skills/ fixtures/default/
 
 ## test: lint; the packages with concurrent code under the race detector (RACE_PKGS: the gate's,
-## the permission model's and the writer's pools, the YAML writer; source's shared decoder budget
-## is raced through permissions' and policy's tests, which decode on every core; and
+## the permission model's and the writer's pools, the YAML writer, source's files parsed ahead
+## and its shared decoder budget, stream's units built on every core; and
 ## the tests of cmd/skillc that drive the writers, diff and interrupt handling: CMD_RACE_TESTS);
 ## every other package and test without it (golden files, conftest, kustomize and kpt included);
 ## the Rego library's check, format, tests and coverage (test-policy); the allocation-bound tests
 ## (*Memory, skipped under -race: see internal/memtest); then every fuzz target for FUZZTIME (3 s
 ## here, for a quick local loop; CI's .ci/run gives each 10 s, and `make fuzz` alone does too)
-RACE_PKGS      := ./internal/emit ./permissions ./policy ./render
+RACE_PKGS      := ./internal/emit ./permissions ./policy ./render ./source ./stream
 CMD_RACE_TESTS := ^Test(Output|FullDisk|NothingLost|Render|CheckManifest|ImportExport|StaleSweep|RemoveRender|Writer|Interrupted|Diff|CompileCheck)
 test: tools lint
 	$(GO) test -count=1 -race -skip '^TestRegoLibrary$$' $(RACE_PKGS)
 	$(GO) test -count=1 -race -run '$(CMD_RACE_TESTS)' ./cmd/skillc
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -e '.*/internal/emit' -e '.*/permissions' -e '.*/policy' -e '.*/render')
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -e '.*/internal/emit' -e '.*/permissions' -e '.*/policy' -e '.*/render' -e '.*/source' -e '.*/stream')
 	$(MAKE) test-policy
 	$(MAKE) test-memory
 	$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
