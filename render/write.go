@@ -257,44 +257,39 @@ func removeRender(dir string, files []string) error {
 	var mu sync.Mutex
 	var errs []error
 	_ = forEachIn(files, func() (func(string) error, func()) {
-		var at *os.Root
-		atDir := ""
-		closeAt := func() {
-			if at != nil {
-				_ = at.Close()
+		var sub *os.Root // the last file's folder, open; nil for root's own files, or one that did not open
+		subDir := ""
+		closeSub := func() {
+			if sub != nil {
+				_ = sub.Close()
+				sub = nil
 			}
 		}
 		return func(rel string) error {
 			dir, name := path.Split(rel)
-			err := error(nil)
-			if dir == "" {
-				err = remove(rel)
-			} else {
-				if at == nil || dir != atDir {
-					closeAt()
-					at, atDir = nil, dir
-					if sub, oerr := root.OpenRoot(filepath.FromSlash(path.Clean(dir))); oerr == nil {
-						at = sub
-					}
-				}
-				if at == nil { // the folder is gone or is not one: remove by the whole path
-					err = remove(rel)
-				} else if err = at.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					var pe *fs.PathError
-					if errors.As(err, &pe) {
-						pe.Path = rel
-					}
-				} else {
-					err = nil
+			if dir != subDir {
+				closeSub()
+				if subDir = dir; dir != "" {
+					sub, _ = root.OpenRoot(filepath.FromSlash(path.Clean(dir))) // gone or not a folder: by the whole path below
 				}
 			}
-			if err != nil {
+			var err error
+			if sub != nil {
+				err = sub.Remove(name)
+			} else {
+				err = root.Remove(filepath.FromSlash(rel))
+			}
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					pe.Path = rel
+				}
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
 			}
 			return nil
-		}, closeAt
+		}, closeSub
 	})
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })

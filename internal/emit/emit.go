@@ -35,7 +35,7 @@ func kindOf(o Object) string { return o.GetObjectKind().GroupVersionKind().Kind 
 
 // ToMap is an object as generic JSON values, exactly as it is serialized (and as conftest and the
 // policy gate see it): numbers are int64 (float64 when not integral), and the empty "status" and
-// "resources" stanzas of the typed structs are dropped (see droppedWhenEmpty).
+// "resources" stanzas of the typed structs are dropped (see DroppedWhenEmpty).
 func ToMap(o Object) (map[string]any, error) {
 	raw, err := json.Marshal(o)
 	if err != nil {
@@ -57,8 +57,6 @@ func ToMap(o Object) (map[string]any, error) {
 // structs although they were never set (a Service's status is then empty too). The policy gate
 // reads objects into OPA's values with the same rule.
 func DroppedWhenEmpty(k string) bool { return k == "status" || k == "resources" || k == "loadBalancer" }
-
-func droppedWhenEmpty(k string) bool { return DroppedWhenEmpty(k) }
 
 // jsonParser reads encoding/json output into generic values, as encoding/json with UseNumber and
 // then normalize would (numbers: int64 when they parse as one, else float64; "status: {}" and
@@ -105,7 +103,7 @@ func (p *jsonParser) value() (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if cm, ok := v.(map[string]any); !ok || len(cm) != 0 || !droppedWhenEmpty(k) {
+			if cm, ok := v.(map[string]any); !ok || len(cm) != 0 || !DroppedWhenEmpty(k) {
 				m[k] = v
 			}
 			if p.skipSpace() >= len(p.data) {
@@ -322,7 +320,7 @@ func (p *jsonParser) node() (node, error) {
 			if err != nil {
 				return n, err
 			}
-			if c == '[' || v.kind != '{' || len(v.kids) != 0 || !droppedWhenEmpty(k) {
+			if c == '[' || v.kind != '{' || len(v.kids) != 0 || !DroppedWhenEmpty(k) {
 				p.stack = append(p.stack, member{k, v})
 			}
 			if p.skipSpace() >= len(p.data) {
