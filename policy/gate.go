@@ -129,6 +129,7 @@ type Stream struct {
 	seq    int               // findings so far
 	shapes map[[sha256.Size]byte]shapeVerdict
 	known  sync.Map // the keys of shapes, for Known: read by the goroutines that build units
+	claims sync.Map // shape key → *claim: evaluations begun where units are built (Prejudge)
 	tasks  *taskBatch
 	stats  Stats
 	units  int
@@ -237,8 +238,67 @@ func (s *Stream) keep(loc *locator, l located, phase int, o compile.Object, unit
 // Keyer computes the shape keys of a unit's objects (Objects, then StandIns) for AddKeyed where
 // the unit is built, off the stream's ordered path: one per goroutine.
 type Keyer struct {
-	g *Gate
-	k keyer
+	g   *Gate
+	k   keyer
+	enc inputEncoder // Prejudge's
+}
+
+// claim is one object's evaluation begun by Prejudge: res.Objects[i]'s, for its shape.
+type claim struct {
+	res      *compile.Result
+	i        int
+	done     chan struct{} // closed when findings and err are set
+	findings []Finding
+	err      error
+}
+
+// Prejudge evaluates, on the goroutine that built the unit res, each of its objects whose shape the
+// stream has neither judged nor seen begun (keys are AddKeyed's, raws its JSON where kept). AddKeyed
+// then finds the verdict ready instead of evaluating on the ordered path, where one new shape in a
+// unit kept one core busy and the other waiting. It uses a claim only for the object it would
+// evaluate itself, its shape's first in the plan's order, so the report does not depend on which
+// goroutine came first; a claim that loses that race is an evaluation spent in vain.
+func (k *Keyer) Prejudge(s *Stream, res *compile.Result, keys [][sha256.Size]byte, raws [][]byte) {
+	if !k.g.builtinOnly || s.g == nil { // s.g: a stream not begun (inputs failed) judges nothing
+		return
+	}
+	for i, o := range res.Objects {
+		if s.Known(keys[i]) {
+			continue
+		}
+		c := &claim{res: res, i: i, done: make(chan struct{})}
+		if _, begun := s.claims.LoadOrStore(keys[i], c); begun {
+			continue
+		}
+		if s.Known(keys[i]) { // judged since: AddKeyed will not look for this claim
+			s.claims.CompareAndDelete(keys[i], c)
+			close(c.done)
+			continue
+		}
+		var raw []byte
+		if raws != nil {
+			raw = raws[i]
+		}
+		in, err := k.enc.inputFrom(o, raw, true) // TASK blanked: judged in the task batch
+		if err == nil {
+			c.findings, err = k.g.engine.EvalValue(s.ctx, in)
+		}
+		if err != nil {
+			c.err = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
+		}
+		close(c.done)
+	}
+}
+
+// claimed is the verdict Prejudge made for objs[r], the first object of its shape in a unit res,
+// if it made one for that very object.
+func (s *Stream) claimed(key [sha256.Size]byte, res *compile.Result, r int) (*claim, bool) {
+	v, ok := s.claims.Load(key)
+	if !ok {
+		return nil, false
+	}
+	c := v.(*claim)
+	return c, c.res == res && c.i == r
 }
 
 // NewKeyer is a Keyer for g's shapes.
@@ -358,13 +418,36 @@ func (s *Stream) AddKeyed(res *compile.Result, keys [][sha256.Size]byte, raws []
 			reps = append(reps, i)
 			isRep[i] = true
 		}
-		repVerdicts, err := g.evalEach(ctx, objs, reps, raws)
-		if err != nil {
+		// Prejudge's claims first; what it did not begin is evaluated here, on every core.
+		var rest []int
+		ready := map[int]*claim{}
+		for _, r := range reps {
+			if c, ok := s.claimed(keys[r], res, r); ok {
+				ready[r] = c
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		repVerdicts, errs := g.evalEachErrs(ctx, objs, rest, raws)
+		var joined []error // in reps' order, as evalEach joins them
+		for _, r := range reps {
+			if c := ready[r]; c != nil {
+				select {
+				case <-c.done:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				repVerdicts[r], errs[r] = c.findings, c.err
+			}
+			joined = append(joined, errs[r])
+		}
+		if err := errors.Join(joined...); err != nil {
 			return err
 		}
 		for _, r := range reps {
 			s.shapes[keys[r]] = shapeVerdict{findings: repVerdicts[r], free: nameFree(repVerdicts[r], objs[r])}
 			s.known.Store(keys[r], true)
+			s.claims.Delete(keys[r]) // a later object's claim, if any, is spent
 			verdicts[r] = repVerdicts[r]
 		}
 		s.stats.Evaluations += len(reps)
@@ -735,8 +818,18 @@ func withoutTask(o compile.Object) compile.Object {
 // core; verdicts are indexed like objs, so the order of completion does not matter. Every object
 // is judged and every error reported (joined in idx order), as the rest of a report does.
 func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int, raws [][]byte) ([][]Finding, error) {
+	verdicts, errs := g.evalEachErrs(ctx, objs, idx, raws)
+	var joined []error
+	for _, i := range idx {
+		joined = append(joined, errs[i])
+	}
+	return verdicts, errors.Join(joined...)
+}
+
+// evalEachErrs is evalEach with each object's error apart, indexed like objs.
+func (g *Gate) evalEachErrs(ctx context.Context, objs []compile.Object, idx []int, raws [][]byte) ([][]Finding, []error) {
 	verdicts := make([][]Finding, len(objs))
-	errs := make([]error, len(idx))
+	errs := make([]error, len(objs))
 	// A few goroutines take the objects in turn: an evaluation's recursion grows a goroutine's
 	// stack to hundreds of KiB, copied as it grows; a goroutine per object paid that every time.
 	var next atomic.Int64
@@ -760,13 +853,13 @@ func (g *Gate) evalEach(ctx context.Context, objs []compile.Object, idx []int, r
 					verdicts[i], err = g.engine.EvalValue(ctx, in)
 				}
 				if err != nil { // kept in errs: one object's error does not stop the others
-					errs[k] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
+					errs[i] = fmt.Errorf("%s %s/%s: %w", compile.KindOf(o), o.GetNamespace(), o.GetName(), err)
 				}
 			}
 		})
 	}
 	_ = eg.Wait() // the goroutines return nil
-	return verdicts, errors.Join(errs...)
+	return verdicts, errs
 }
 
 func dig(m map[string]any, keys ...string) map[string]any {

@@ -230,7 +230,12 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 					<-ahead
 					return
 				}
-				slots[i] <- buildUnit(p, k, s, i, &enc, opts.Render)
+				b := buildUnit(p, k, s, i, &enc, opts.Render)
+				if b.err == nil && b.keys != nil && !b.diags.HasErrors() {
+					// Its new shapes judged here, on this core, before the ordered gate needs them.
+					k.Prejudge(s, b.res, b.keys, b.raws)
+				}
+				slots[i] <- b
 			}
 		}()
 	}

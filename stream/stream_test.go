@@ -238,3 +238,74 @@ func BenchmarkStream(b *testing.B) {
 		_ = res.Close()
 	}
 }
+
+// TestPrejudgeInAnyOrder: the verdicts Prejudge makes where units are built serve only the object
+// the ordered gate would evaluate itself, so the report is Check's whatever order the builders
+// claim shapes in: here every unit is prejudged last to first (each shape claimed by its last
+// object, never the one judged), then first to last, then only every other unit.
+func TestPrejudgeInAnyOrder(t *testing.T) {
+	var files []source.File
+	for _, f := range gen.Repo(gen.Size{Packs: 10, Instances: 25, Runs: 100}) {
+		files = append(files, source.File{Name: f.Name, Data: f.Data})
+	}
+	_, want, _, g := whole(t, files)
+	if g == nil {
+		t.Fatal("the generated repository did not compile")
+	}
+	p, diags := compile.PrepareFiles(files, compile.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	orders := map[string]func(n int) []int{
+		"last to first": func(n int) []int {
+			o := make([]int, n)
+			for i := range o {
+				o[i] = n - 1 - i
+			}
+			return o
+		},
+		"first to last": func(n int) []int {
+			o := make([]int, n)
+			for i := range o {
+				o[i] = i
+			}
+			return o
+		},
+		"every other": func(n int) []int {
+			var o []int
+			for i := 1; i < n; i += 2 {
+				o = append(o, i)
+			}
+			return o
+		},
+	}
+	for name, order := range orders {
+		s, err := g.Begin(context.Background(), p.Base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := g.NewKeyer()
+		var enc emit.Encoder
+		units := make([]built, p.Units())
+		for i := range units {
+			if units[i] = buildUnit(p, k, s, i, &enc, true); units[i].err != nil {
+				t.Fatal(units[i].err)
+			}
+		}
+		for _, i := range order(len(units)) {
+			k.Prejudge(s, units[i].res, units[i].keys, units[i].raws)
+		}
+		for _, b := range units {
+			if err := s.AddKeyed(b.res, b.keys, b.raws); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s: report (-want +got):\n%s", name, d)
+		}
+	}
+}
