@@ -73,6 +73,15 @@ func (r *Result) OriginsOf(o Object) Origins {
 	return nil
 }
 
+// FindOrigin is OriginsOf(o).Find(path) without formatting every record into a map: for one
+// field of an object (a run's task, located in every run) that was most of the cost.
+func (r *Result) FindOrigin(o Object, path string) (string, Origin, bool) {
+	if from := r.origins[o]; from != nil {
+		return from.find(path)
+	}
+	return "", Origin{}, false
+}
+
 // PodOf is the run, schedule or stand-in an emitted (or stand-in) object was built for, as its
 // builder recorded it: nil for ConfigMaps and shared ServiceAccounts, which serve a namespace.
 func (r *Result) PodOf(o Object) *Pod {
@@ -256,12 +265,28 @@ func (r *rec) emitted(podBase string) string {
 		return podBase
 	}
 	var buf [160]byte
-	b := append(append(buf[:0], podBase...), '.')
-	b = appendFill(b, r.path, r.idx[:], r.name)
-	if len(b) == len(podBase)+1 {
-		return podBase // the path formatted to nothing
+	b := r.appendEmitted(buf[:0], podBase)
+	if len(b) == len(podBase) {
+		return podBase
 	}
 	return string(b)
+}
+
+// appendEmitted appends the record's emitted path to b, as emitted formats it.
+func (r *rec) appendEmitted(b []byte, podBase string) []byte {
+	if r.flags&inPod == 0 {
+		return appendFill(b, r.path, r.idx[:], r.name)
+	}
+	if r.path == "" {
+		return append(b, podBase...)
+	}
+	start := len(b)
+	b = append(append(b, podBase...), '.')
+	b = appendFill(b, r.path, r.idx[:], r.name)
+	if len(b) == start+len(podBase)+1 {
+		return b[:len(b)-1] // the path formatted to nothing: podBase
+	}
+	return b
 }
 
 func (r *rec) origin() Origin {
@@ -312,6 +337,46 @@ func (o *origins) materialize() Origins {
 		m[r.emitted(o.podBase)] = r.origin()
 	}
 	return m
+}
+
+// find is materialize().Find(path) in one pass over the records: each emitted path is formatted
+// into a buffer and compared with path and its ancestors, keeping the deepest that matches (of
+// equal ones the last, as materialize keeps); only that one's origin is formatted.
+func (o *origins) find(path string) (string, Origin, bool) {
+	var chain [12]string
+	anc := chain[:0] // path, then its ancestors up to "" (Origins.Find's order)
+	for p := path; ; p = diag.ParentPath(p) {
+		anc = append(anc, p)
+		if p == "" {
+			break
+		}
+	}
+	best, found := len(anc), rec{}
+	var buf [160]byte
+	consider := func(s rec) {
+		e := s.appendEmitted(buf[:0], o.podBase)
+		for j := range min(best+1, len(anc)) {
+			if len(anc[j]) == len(e) && anc[j] == string(e) {
+				best, found = j, s
+				return
+			}
+		}
+	}
+	for i := range o.recs {
+		r := &o.recs[i]
+		switch {
+		case r.flags&sidecar != 0:
+			sidecarRecords(r, consider)
+		case r.flags&rbacObject != 0:
+			rbacRecords(r, o.pod, consider)
+		default:
+			consider(*r)
+		}
+	}
+	if best == len(anc) {
+		return "", Origin{}, false
+	}
+	return anc[best], found.origin(), true
 }
 
 // Diag builds an input error located where the emitted field (or its nearest recorded ancestor)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/skillc-dev/skillc/api"
+	"github.com/skillc-dev/skillc/internal/gen"
 	"github.com/skillc-dev/skillc/source"
 )
 
@@ -62,4 +63,58 @@ func TestObjectOriginsCoverEmitted(t *testing.T) {
 	if n < 20 {
 		t.Fatalf("only %d fixture compiles checked", n)
 	}
+}
+
+// TestFindOriginIsFind: FindOrigin answers what OriginsOf(o).Find does, for every object of every
+// valid fixture (in each identity mode) and of a generated repository, at every recorded path,
+// below each one (a field, an index), at the object's own fields and at a path nothing records.
+func TestFindOriginIsFind(t *testing.T) {
+	var results []*Result
+	dirs, _ := filepath.Glob("../fixtures/*")
+	for _, dir := range dirs {
+		base := filepath.Base(dir)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || base == "invalid" || base == "denied" || base == "diff" {
+			continue
+		}
+		files, diags := source.ReadPaths([]string{dir, "../skills"}, nil)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		for _, identity := range api.Identities {
+			if res, ds := Compile(files, Options{Identity: identity}); !ds.HasErrors() {
+				results = append(results, res)
+			}
+		}
+	}
+	var files []source.File
+	for _, f := range gen.Repo(gen.Size{Packs: 10, Instances: 25, Runs: 100}) {
+		files = append(files, source.File{Name: f.Name, Data: f.Data})
+	}
+	res, ds := Compile(files, Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	results = append(results, res)
+	checked := 0
+	for _, res := range results {
+		for _, o := range append(append([]Object{}, res.Objects...), res.StandIns...) {
+			all := res.OriginsOf(o)
+			paths := []string{"", "metadata", "metadata.name", "spec", "nowhere.at[3].all", "spec.template.spec.containers[0].env[5].value"}
+			for p := range all {
+				paths = append(paths, p, p+".x", p+"[0]", p+"[1].y")
+			}
+			for _, p := range paths {
+				wantPath, want, wantOK := all.Find(p)
+				gotPath, got, gotOK := res.FindOrigin(o, p)
+				if gotPath != wantPath || gotOK != wantOK || got != want {
+					t.Errorf("%s %s/%s at %q: FindOrigin %q %v %v, Find %q %v %v", kindOf(o), o.GetNamespace(), o.GetName(), p, gotPath, got, gotOK, wantPath, want, wantOK)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 100000 {
+		t.Errorf("only %d lookups checked", checked)
+	}
+	t.Logf("%d lookups in %d compiles", checked, len(results))
 }

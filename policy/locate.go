@@ -120,12 +120,21 @@ func (l *locator) originsOf(o compile.Object) compile.Origins {
 	return from
 }
 
+// find is originsOf(o).Find(field), from the formatted origins when an earlier finding made
+// them, else from the records themselves: most objects are located once, for their run's task.
+func (l *locator) find(o compile.Object, field string) (string, compile.Origin, bool) {
+	if from, ok := l.origins[o]; ok {
+		return from.Find(field)
+	}
+	return l.unit.FindOrigin(o, field)
+}
+
 // object locates a finding on a generated object: at the origin recorded for its field (or the
 // field's nearest recorded ancestor); a field with none below the object as a whole is the
 // object's owner's: a pack's rules for its Role, the pack for its ConfigMap and bindings, else the
 // run.
 func (l *locator) object(o compile.Object, f Finding) diag.Diagnostic {
-	if path, org, ok := l.originsOf(o).Find(f.Field); ok && path != "" {
+	if path, org, ok := l.find(o, f.Field); ok && path != "" {
 		org = org.Below(f.Field[len(path):])
 		return diag.Diagnostic{File: org.File, Line: org.Line, Field: org.Field}
 	}
