@@ -238,9 +238,11 @@ func (s *Stream) keep(loc *locator, l located, phase int, o compile.Object, unit
 // Keyer computes the shape keys of a unit's objects (Objects, then StandIns) for AddKeyed where
 // the unit is built, off the stream's ordered path: one per goroutine.
 type Keyer struct {
-	g   *Gate
-	k   keyer
-	enc inputEncoder // Prejudge's
+	g       *Gate
+	k       keyer
+	enc     inputEncoder // Prejudge's
+	names   [3]string    // Unblank's: run, instance, namespace
+	unblank func(string) string
 }
 
 // claim is one object's evaluation begun by Prejudge: res.Objects[i]'s, for its shape.
@@ -322,6 +324,29 @@ func (k *Keyer) KeyJSON(o compile.Object, raw []byte) (key [sha256.Size]byte, ok
 		}
 	}
 	return k.k.keyOf(o, raw, true), true
+}
+
+// KeyBlanked is KeyJSON that also returns the bytes the key hashed: raw with o's names replaced by
+// tokens (emit.Template's), valid until k's next use. blanked is nil for a workload, whose key
+// also leaves its TASK out: its document cannot be made back from them.
+func (k *Keyer) KeyBlanked(o compile.Object, raw []byte) (key [sha256.Size]byte, blanked []byte, ok bool) {
+	if compile.PodSpecOf(o) != nil {
+		key, ok = k.KeyJSON(o, raw)
+		return key, nil, ok
+	}
+	blanked = k.k.blank(o, raw, true)
+	return sha256.Sum256(blanked), blanked, true
+}
+
+// Unblank is, for a Template made from blanked bytes of o's shape, the function that puts o's
+// names back into a string (valid until k's next Unblank).
+func (k *Keyer) Unblank(o compile.Object) func(string) string {
+	run, instance, ns := blankedNames(o, true)
+	k.names = [3]string{run, instance, ns}
+	if k.unblank == nil {
+		k.unblank = func(s string) string { return unblank(s, &k.names) }
+	}
+	return k.unblank
 }
 
 // taskEnv is how encoding/json writes an EnvVar named TASK with a value, up to the value.
@@ -950,17 +975,62 @@ func (k *keyer) shapeKey(o compile.Object, acrossNamespaces bool) ([sha256.Size]
 
 // keyOf is shapeKey of o from b, the JSON of o with its TASK blanked (b is not changed).
 func (k *keyer) keyOf(o compile.Object, b []byte, acrossNamespaces bool) [sha256.Size]byte {
-	if run := ownerName(o); run != "" {
+	return sha256.Sum256(k.blank(o, b, acrossNamespaces))
+}
+
+// blank is b with o's names replaced by tokens, as keyOf hashes it: in one of k's scratch
+// buffers, or b itself. A token is a NUL and a letter, which encoding/json never writes (it
+// escapes control characters), so unblank restores b exactly.
+func (k *keyer) blank(o compile.Object, b []byte, acrossNamespaces bool) []byte {
+	run, instance, ns := blankedNames(o, acrossNamespaces)
+	if run != "" {
 		b = k.replace(b, `"`+run+`"`, "\"\x00R\"")
 		b = k.replace(b, `-`+run+`"`, "-\x00R\"")
 	}
-	if instance := o.GetLabels()[compile.LabelInstance]; instance != "" {
+	if instance != "" {
 		b = k.replace(b, `"`+instance+`"`, "\"\x00I\"")
 	}
-	if ns := runNamespace(o); acrossNamespaces && ns != "" && !protectedNamespaces[ns] {
+	if ns != "" {
 		b = k.replace(b, `"`+ns+`"`, "\"\x00N\"")
 	}
-	return sha256.Sum256(b)
+	return b
+}
+
+// blankedNames are the names a shape key blanks in o ("" for one it does not).
+func blankedNames(o compile.Object, acrossNamespaces bool) (run, instance, ns string) {
+	run, instance = ownerName(o), o.GetLabels()[compile.LabelInstance]
+	if ns = runNamespace(o); !acrossNamespaces || protectedNamespaces[ns] {
+		ns = ""
+	}
+	return run, instance, ns
+}
+
+// unblank is a string of blank's output with o's names (run, instance, ns) back in place of the
+// tokens.
+func unblank(s string, names *[3]string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, 0)
+		if i < 0 || i+1 == len(s) {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		switch s[i+1] {
+		case 'R':
+			b.WriteString(names[0])
+		case 'I':
+			b.WriteString(names[1])
+		case 'N':
+			b.WriteString(names[2])
+		default:
+			b.WriteString(s[i : i+2])
+		}
+		s = s[i+2:]
+	}
 }
 
 type keyer struct {

@@ -33,7 +33,7 @@ func TestKeyJSONIsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := g.NewKeyer()
-	declined := 0
+	declined, blankedSeen := 0, 0
 	for _, o := range res.Objects {
 		var raw bytes.Buffer
 		if err := json.NewEncoder(&raw).Encode(o); err != nil {
@@ -54,6 +54,26 @@ func TestKeyJSONIsKey(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: KeyJSON differs from Key", compile.ObjectKey(o))
 		}
+		// The bytes a template is made from: the same key, and the JSON back when unblanked.
+		key, blanked, ok := k.KeyBlanked(o, raw.Bytes())
+		if !ok || key != want {
+			t.Errorf("%s: KeyBlanked %v, or its key differs from Key", compile.ObjectKey(o), ok)
+		}
+		if compile.PodSpecOf(o) != nil {
+			if blanked != nil {
+				t.Errorf("%s: blanked bytes of a workload, whose key leaves its TASK out", compile.ObjectKey(o))
+			}
+			continue
+		}
+		if back := k.Unblank(o)(string(blanked)); back != raw.String() {
+			t.Errorf("%s: unblanked\n%s\nwant\n%s", compile.ObjectKey(o), back, raw.String())
+		}
+		if bytes.IndexByte(blanked, 0) >= 0 {
+			blankedSeen++
+		}
+	}
+	if blankedSeen == 0 {
+		t.Error("no object had a name blanked")
 	}
 	if declined != 0 {
 		t.Errorf("%d of %d objects declined: every generated workload has one TASK, in its agent", declined, len(res.Objects))

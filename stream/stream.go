@@ -17,6 +17,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/skillc-dev/skillc/compile"
 	"github.com/skillc-dev/skillc/diag"
@@ -212,6 +214,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		}
 	}()
 	ahead := make(chan struct{}, window)
+	tmpls := &templates{}
 	for range workers {
 		go func() {
 			var enc emit.Encoder
@@ -230,7 +233,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 					<-ahead
 					return
 				}
-				b := buildUnit(p, k, s, i, &enc, opts.Render)
+				b := buildUnit(p, k, s, i, &enc, tmpls, opts.Render)
 				if b.err == nil && b.keys != nil && !b.diags.HasErrors() {
 					// Its new shapes judged here, on this core, before the ordered gate needs them.
 					k.Prejudge(s, b.res, b.keys, b.raws)
@@ -330,7 +333,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 
 // buildUnit builds unit i, computes its shape keys and renders its emitted objects (stand-ins are
 // judged, never emitted). An object's JSON serves both its YAML and its key.
-func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *emit.Encoder, render bool) built {
+func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *emit.Encoder, tmpls *templates, render bool) built {
 	res, diags := p.Unit(i)
 	b := built{res: res, diags: diags}
 	if diags.HasErrors() {
@@ -349,24 +352,32 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 			run: o.GetLabels()[compile.LabelAgentRun] + o.GetLabels()[compile.LabelSchedule]}
 		keyed := false
 		if render {
-			var seen func([]byte)
-			// The JSON made for the YAML is kept for the gate where it may evaluate the object:
-			// every object with --policy, else one of a shape the stream has not judged yet.
-			switch {
-			case shaped:
-				seen = func(raw []byte) {
-					b.keys[j], keyed = k.KeyJSON(o, raw)
-					if !keyed || !s.Known(b.keys[j]) {
-						b.raws[j] = bytes.Clone(raw)
-					}
-				}
-			case k != nil:
-				seen = func(raw []byte) { b.raws[j] = bytes.Clone(raw) }
-			}
-			data, err := enc.MarshalSeen(o, seen)
+			raw, err := enc.JSON(o)
 			if err != nil {
 				b.err = fmt.Errorf("rendering unit %d: %w", i, err)
 				return b
+			}
+			// The JSON made for the YAML is kept for the gate where it may evaluate the object:
+			// every object with --policy, else one of a shape the stream has not judged yet.
+			var blanked []byte
+			switch {
+			case shaped:
+				b.keys[j], blanked, keyed = k.KeyBlanked(o, raw)
+				if !keyed || !s.Known(b.keys[j]) {
+					b.raws[j] = bytes.Clone(raw)
+				}
+			case k != nil:
+				b.raws[j] = bytes.Clone(raw)
+			}
+			var data []byte
+			if blanked != nil && tmpls != nil {
+				data = tmpls.fill(enc, b.keys[j], blanked, k.Unblank(o))
+			}
+			if data == nil {
+				if data, err = enc.FromJSON(o, raw); err != nil {
+					b.err = fmt.Errorf("rendering unit %d: %w", i, err)
+					return b
+				}
 			}
 			d.data, d.n = data, len(data)
 		}
@@ -385,6 +396,40 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 		}
 	}
 	return b
+}
+
+// templates are the documents of the shapes rendered so far (emit.Template), by shape key: the
+// objects of one shape (a pack's Role in each of its runs) differ only in the names the key
+// blanked, so each after the first is written from its shape's template, not parsed and written
+// again. A template depends only on the blanked bytes its key hashes: whichever object made it,
+// the documents are the same. Shared by the goroutines that build units.
+type templates struct {
+	m    sync.Map // shape key → *emit.Template (nil: the shape has none)
+	size atomic.Int64
+}
+
+// templateBudget bounds the templates kept (a compile's distinct shapes, 15 MiB at ten times the
+// reference repository): past it, a new shape's template serves its first object only.
+const templateBudget = 32 << 20
+
+// fill is the document of an object of shape key from its template, made from blanked when the
+// shape has none yet; nil when the object must be rendered in full.
+func (t *templates) fill(enc *emit.Encoder, key [sha256.Size]byte, blanked []byte, unblank func(string) string) []byte {
+	v, ok := t.m.Load(key)
+	if !ok {
+		tmpl := enc.Template(blanked)
+		if tmpl != nil && t.size.Add(int64(tmpl.Size())) > templateBudget {
+			data, _ := tmpl.Fill(unblank)
+			return data
+		}
+		v, _ = t.m.LoadOrStore(key, tmpl)
+	}
+	tmpl := v.(*emit.Template)
+	if tmpl == nil {
+		return nil
+	}
+	data, _ := tmpl.Fill(unblank)
+	return data
 }
 
 // duplicates is compile.DuplicateObjects on the sorted documents.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -288,7 +289,7 @@ func TestPrejudgeInAnyOrder(t *testing.T) {
 		var enc emit.Encoder
 		units := make([]built, p.Units())
 		for i := range units {
-			if units[i] = buildUnit(p, k, s, i, &enc, true); units[i].err != nil {
+			if units[i] = buildUnit(p, k, s, i, &enc, &templates{}, true); units[i].err != nil {
 				t.Fatal(units[i].err)
 			}
 		}
@@ -306,6 +307,31 @@ func TestPrejudgeInAnyOrder(t *testing.T) {
 		}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("%s: report (-want +got):\n%s", name, d)
+		}
+	}
+}
+
+// TestTemplatesWithAwkwardNames: documents written from a shape's template are Build's when the
+// names put back need quoting (a run named "true", "123" or "1e3", an instance "yes", a namespace
+// "on"), are long, or are a suffix of a longer name: the generated repository with some of its runs,
+// an instance and a namespace renamed.
+func TestTemplatesWithAwkwardNames(t *testing.T) {
+	renames := strings.NewReplacer( // quoted: the inputs are YAML too
+		"run-00003", `"true"`, "run-00007", `"123"`, "run-00011", `"1e3"`, "run-00013", `"null"`,
+		"run-00017", `"y"`, "run-00019", strings.Repeat("r", 63), "run-00023", `"0x1f"`,
+		"inst-0002", `"yes"`, "ns-01", `"on"`)
+	var files []source.File
+	for _, f := range gen.Repo(gen.Size{Packs: 10, Instances: 25, Runs: 100}) {
+		files = append(files, source.File{Name: f.Name, Data: []byte(renames.Replace(string(f.Data)))})
+	}
+	check(t, "awkward names", files, 0)
+	want, _, diags, _ := whole(t, files)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, s := range []string{`"true"`, `"123"`, `"1e3"`, `"null"`, `"y"`, `"yes"`, `"on"`, `"0x1f"`} {
+		if !bytes.Contains(want, []byte(s)) {
+			t.Errorf("no %s in the render: the renamed inputs do not test quoting", s)
 		}
 	}
 }

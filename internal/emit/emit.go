@@ -212,7 +212,7 @@ func (p *jsonParser) str() (string, error) {
 // resources stanzas the typed structs would otherwise print.
 func MarshalObject(o Object) ([]byte, error) {
 	var e objectEncoder
-	return e.marshal(o, nil)
+	return e.marshal(o)
 }
 
 // Encoder renders objects one at a time as MarshalObject does, reusing its scratch space from
@@ -220,13 +220,7 @@ func MarshalObject(o Object) ([]byte, error) {
 type Encoder struct{ e objectEncoder }
 
 // Marshal is MarshalObject.
-func (e *Encoder) Marshal(o Object) ([]byte, error) { return e.e.marshal(o, nil) }
-
-// MarshalSeen is Marshal that shows the object's JSON (encoding/json's bytes and a newline) to
-// seen first, for another use of the same encoding (the gate's shape key). seen must not keep it.
-func (e *Encoder) MarshalSeen(o Object, seen func(json []byte)) ([]byte, error) {
-	return e.e.marshal(o, seen)
-}
+func (e *Encoder) Marshal(o Object) ([]byte, error) { return e.e.marshal(o) }
 
 // objectEncoder holds one worker's scratch space, reused from object to object so that encoding
 // thousands of objects allocates little more than their YAML: the JSON, the nodes, the YAML.
@@ -237,15 +231,31 @@ type objectEncoder struct {
 	yaml  []byte
 }
 
-func (e *objectEncoder) marshal(o Object, seen func([]byte)) ([]byte, error) {
+func (e *objectEncoder) marshal(o Object) ([]byte, error) {
+	raw, err := e.encode(o)
+	if err != nil {
+		return nil, err
+	}
+	return e.fromJSON(o, raw)
+}
+
+// encode is o's encoding/json bytes and a newline, in e's scratch space.
+func (e *objectEncoder) encode(o Object) ([]byte, error) {
 	e.json.Reset()
 	if err := json.NewEncoder(&e.json).Encode(o); err != nil { // json.Marshal's bytes, and a newline
 		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
 	}
-	raw := e.json.Bytes()
-	if seen != nil {
-		seen(raw)
-	}
+	return e.json.Bytes(), nil
+}
+
+// JSON is o's encoding/json bytes and a newline, valid until the encoder's next use.
+func (e *Encoder) JSON(o Object) ([]byte, error) { return e.e.encode(o) }
+
+// FromJSON is Marshal of o from raw, o's bytes as JSON returned them.
+func (e *Encoder) FromJSON(o Object, raw []byte) ([]byte, error) { return e.e.fromJSON(o, raw) }
+
+// fromJSON renders o from raw, its encoding/json bytes.
+func (e *objectEncoder) fromJSON(o Object, raw []byte) ([]byte, error) {
 	p := jsonParser{data: raw, stack: e.stack[:0], nodes: e.nodes[:0]}
 	n, err := p.node()
 	e.stack, e.nodes = p.stack, p.nodes
@@ -267,6 +277,67 @@ func (e *objectEncoder) marshal(o Object, seen func([]byte)) ([]byte, error) {
 		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
 	}
 	return out, nil
+}
+
+// Template is the YAML of objects that differ only in a few names, made once from the JSON of one
+// of them with each name replaced by a token (a string holding a NUL byte, which encoding/json
+// never writes): Fill writes any of them. The YAML writer's output depends on a string only where
+// it writes that string, so a token may stand only in a scalar the writer writes on one line: a
+// token in a mapping key, in multi-line text or in an escaped string gives no template.
+type Template struct {
+	yaml  []byte // the document without the scalars that hold tokens
+	holes []hole
+}
+
+// hole is a scalar holding tokens: where it goes in yaml, its text and its column.
+type hole struct {
+	at  int
+	s   string
+	col int
+}
+
+// Size is the template's size in bytes, about.
+func (t *Template) Size() int { return len(t.yaml) + 64*len(t.holes) }
+
+// Template makes the template of blanked, an object's encoding/json bytes with names replaced by
+// tokens; nil when the writer cannot write it (see Template).
+func (e *Encoder) Template(blanked []byte) *Template {
+	p := jsonParser{data: blanked, stack: e.e.stack[:0], nodes: e.e.nodes[:0]}
+	n, err := p.node()
+	e.e.stack, e.e.nodes = p.stack, p.nodes
+	if err != nil || n.kind != '{' || p.skipSpace() != len(blanked) {
+		return nil
+	}
+	var holes []hole
+	w := yamlWriter{b: e.e.yaml[:0], holes: &holes}
+	ok := w.document(n)
+	e.e.yaml = w.b
+	if !ok {
+		return nil
+	}
+	return &Template{yaml: bytes.Clone(w.b), holes: holes}
+}
+
+// Fill writes the template's document with each token-holding scalar's text as unblank returns
+// it: what Marshal writes for the object whose names those are. ok is false where the writer would
+// not write one of those scalars on its own (Marshal then falls back to yaml.v2 for the whole
+// document): the caller renders the object in full.
+func (t *Template) Fill(unblank func(string) string) ([]byte, bool) {
+	size := len(t.yaml)
+	for _, h := range t.holes {
+		size += len(h.s) + 32
+	}
+	w := yamlWriter{b: make([]byte, 0, size)}
+	prev := 0
+	for _, h := range t.holes {
+		w.b = append(w.b, t.yaml[prev:h.at]...)
+		s := unblank(h.s)
+		if strings.IndexByte(s, 0) >= 0 || !w.scalar(node{kind: '"', s: s}, h.col) {
+			return nil, false
+		}
+		prev = h.at
+	}
+	return append(w.b, t.yaml[prev:]...), true
 }
 
 // node is a JSON value as the YAML writer needs it: members of objects and items of arrays in
@@ -401,7 +472,11 @@ func encodeYAML(m map[string]any) ([]byte, bool) {
 // rendering they do not reproduce with certainty (odd keys, non-ASCII or tricky multi-line
 // text, long text the emitter would fold at 80 columns, non-integral numbers). A test compares
 // both on every fixture.
-type yamlWriter struct{ b []byte }
+type yamlWriter struct {
+	b []byte
+	// holes, for a Template: a scalar holding a NUL (a token) is recorded here, not written.
+	holes *[]hole
+}
 
 func (w *yamlWriter) document(n node) bool {
 	if len(n.kids) == 0 {
@@ -509,6 +584,10 @@ func (w *yamlWriter) item(n node, indent int) bool {
 
 // scalar writes a single-line scalar starting at column col, and the line break.
 func (w *yamlWriter) scalar(n node, col int) bool {
+	if w.holes != nil && n.kind == '"' && strings.IndexByte(n.s, 0) >= 0 {
+		*w.holes = append(*w.holes, hole{at: len(w.b), s: n.s, col: col})
+		return true
+	}
 	switch n.kind {
 	case 'n':
 		w.b = append(w.b, "null"...)
@@ -719,7 +798,7 @@ func MarshalEach[O Object](objs []O) ([][]byte, error) {
 		g.Go(func() error {
 			var e objectEncoder
 			for i := lo; i < min(lo+chunk, len(objs)); i++ {
-				docs[i], errs[i] = e.marshal(objs[i], nil)
+				docs[i], errs[i] = e.marshal(objs[i])
 			}
 			return nil
 		})
