@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 	batchv1 "k8s.io/api/batch/v1"
@@ -241,8 +242,9 @@ type Keyer struct {
 	g       *Gate
 	k       keyer
 	enc     inputEncoder // Prejudge's
-	names   [3]string    // Unblank's: run, instance, namespace
+	names   [4]string    // Unblank's: run, instance, namespace and the TASK of the last KeyBlanked
 	unblank func(string) string
+	task    []byte // KeyBlanked's scratch
 }
 
 // claim is one object's evaluation begun by Prejudge: res.Objects[i]'s, for its shape.
@@ -326,23 +328,78 @@ func (k *Keyer) KeyJSON(o compile.Object, raw []byte) (key [sha256.Size]byte, ok
 	return k.k.keyOf(o, raw, true), true
 }
 
-// KeyBlanked is KeyJSON that also returns the bytes the key hashed: raw with o's names replaced by
-// tokens (emit.Template's), valid until k's next use. blanked is nil for a workload, whose key
-// also leaves its TASK out: its document cannot be made back from them.
-func (k *Keyer) KeyBlanked(o compile.Object, raw []byte) (key [sha256.Size]byte, blanked []byte, ok bool) {
-	if compile.PodSpecOf(o) != nil {
-		key, ok = k.KeyJSON(o, raw)
-		return key, nil, ok
+// KeyBlanked is KeyJSON that also returns raw with o's names, and a workload's TASK, replaced by
+// tokens (emit.Template's bytes; valid until k's next use) and their SHA-256, the template's key.
+// That is the bytes the shape key hashed, except for a workload, whose key leaves the TASK out.
+// blanked is nil where raw holds no single TASK of the agent to replace for sure.
+func (k *Keyer) KeyBlanked(o compile.Object, raw []byte) (key, tmplKey [sha256.Size]byte, blanked []byte, ok bool) {
+	if compile.PodSpecOf(o) == nil {
+		blanked = k.k.blank(o, raw, true)
+		key = sha256.Sum256(blanked)
+		return key, key, blanked, true
 	}
-	blanked = k.k.blank(o, raw, true)
-	return sha256.Sum256(blanked), blanked, true
+	if key, ok = k.KeyJSON(o, raw); !ok {
+		return key, key, nil, false
+	}
+	task, at, end, found := agentTaskJSON(o, raw)
+	if !found || !utf8.ValidString(task) { // encoding/json writes invalid UTF-8 as U+FFFD: not task
+		return key, key, nil, true
+	}
+	tokens := raw
+	if end > at {
+		k.task = append(append(append(k.task[:0], raw[:at]...), "\"\x00T\""...), raw[end:]...)
+		tokens, k.names[3] = k.task, task
+	}
+	blanked = k.k.blank(o, tokens, true)
+	return key, sha256.Sum256(blanked), blanked, true
 }
 
-// Unblank is, for a Template made from blanked bytes of o's shape, the function that puts o's
-// names back into a string (valid until k's next Unblank).
+// agentTaskJSON finds in raw, o's JSON, the value of its agent's TASK as a JSON string
+// (raw[at:end]), where withoutTask would blank it: found is false unless there is exactly one such
+// value and raw holds no other TASK value (a sidecar's with the same text). A workload without a
+// task is found with at == end == 0 and no value to replace.
+func agentTaskJSON(o compile.Object, raw []byte) (task string, at, end int, found bool) {
+	switch o.(type) {
+	case *batchv1.Job, *batchv1.CronJob, *compile.Sandbox: // the kinds withoutTask blanks
+	default:
+		return "", 0, 0, true
+	}
+	var values []string
+	for _, c := range compile.PodSpecOf(o).Containers {
+		if c.Name != compile.AgentContainer {
+			continue
+		}
+		for _, e := range c.Env {
+			if e.Name == "TASK" && e.Value != "" {
+				values = append(values, e.Value)
+			}
+		}
+	}
+	n := bytes.Count(raw, []byte(taskEnv))
+	if len(values) == 0 && n == 0 {
+		return "", 0, 0, true
+	}
+	if len(values) != 1 || n != 1 {
+		return "", 0, 0, false
+	}
+	esc, err := json.Marshal(values[0])
+	if err != nil {
+		return "", 0, 0, false
+	}
+	i := bytes.Index(raw, append([]byte(taskEnv), esc...))
+	at = i + len(taskEnv)
+	end = at + len(esc)
+	if i < 0 || end >= len(raw) || raw[end] != '}' && raw[end] != ',' {
+		return "", 0, 0, false
+	}
+	return values[0], at, end, true
+}
+
+// Unblank is, for a Template made from KeyBlanked's bytes of o, the function that puts o's names
+// and TASK back into a string (valid until k's next Unblank or KeyBlanked).
 func (k *Keyer) Unblank(o compile.Object) func(string) string {
 	run, instance, ns := blankedNames(o, true)
-	k.names = [3]string{run, instance, ns}
+	k.names[0], k.names[1], k.names[2] = run, instance, ns
 	if k.unblank == nil {
 		k.unblank = func(s string) string { return unblank(s, &k.names) }
 	}
@@ -1007,7 +1064,7 @@ func blankedNames(o compile.Object, acrossNamespaces bool) (run, instance, ns st
 
 // unblank is a string of blank's output with o's names (run, instance, ns) back in place of the
 // tokens.
-func unblank(s string, names *[3]string) string {
+func unblank(s string, names *[4]string) string {
 	if strings.IndexByte(s, 0) < 0 {
 		return s
 	}
@@ -1026,6 +1083,8 @@ func unblank(s string, names *[3]string) string {
 			b.WriteString(names[1])
 		case 'N':
 			b.WriteString(names[2])
+		case 'T':
+			b.WriteString(names[3])
 		default:
 			b.WriteString(s[i : i+2])
 		}

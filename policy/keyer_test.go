@@ -3,7 +3,9 @@ package policy
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,15 +57,13 @@ func TestKeyJSONIsKey(t *testing.T) {
 			t.Errorf("%s: KeyJSON differs from Key", compile.ObjectKey(o))
 		}
 		// The bytes a template is made from: the same key, and the JSON back when unblanked.
-		key, blanked, ok := k.KeyBlanked(o, raw.Bytes())
-		if !ok || key != want {
-			t.Errorf("%s: KeyBlanked %v, or its key differs from Key", compile.ObjectKey(o), ok)
-		}
-		if compile.PodSpecOf(o) != nil {
-			if blanked != nil {
-				t.Errorf("%s: blanked bytes of a workload, whose key leaves its TASK out", compile.ObjectKey(o))
-			}
+		key, tmplKey, blanked, ok := k.KeyBlanked(o, raw.Bytes())
+		if !ok || key != want || blanked == nil || tmplKey != sha256.Sum256(blanked) {
+			t.Errorf("%s: KeyBlanked %v, %d bytes, or its keys differ", compile.ObjectKey(o), ok, len(blanked))
 			continue
+		}
+		if compile.PodSpecOf(o) == nil && tmplKey != key {
+			t.Errorf("%s: the template's key is not the shape's", compile.ObjectKey(o))
 		}
 		if back := k.Unblank(o)(string(blanked)); back != raw.String() {
 			t.Errorf("%s: unblanked\n%s\nwant\n%s", compile.ObjectKey(o), back, raw.String())
@@ -100,18 +100,21 @@ func TestKeyJSONTaskCut(t *testing.T) {
 	}
 	task := func(v string) corev1.EnvVar { return corev1.EnvVar{Name: "TASK", Value: v} }
 	for _, c := range []struct {
-		name     string
-		j        *batchv1.Job
-		declines bool
+		name      string
+		j         *batchv1.Job
+		declines  bool
+		templated bool // KeyBlanked gives a template's bytes
 	}{
-		{"plain", job([]corev1.EnvVar{task("summarise the logs")}, nil), false},
-		{"escapes", job([]corev1.EnvVar{task("a <b> & \"c\"\n\u2028 é")}, nil), false},
-		{"empty", job([]corev1.EnvVar{task("")}, nil), false},
-		{"two", job([]corev1.EnvVar{task("x"), {Name: "A", Value: "1"}, task("y")}, nil), false},
-		{"valueFrom", job([]corev1.EnvVar{{Name: "TASK", Value: "x", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}}}, nil), false},
-		{"sidecar same text", job([]corev1.EnvVar{task("x")}, []corev1.EnvVar{task("x")}), true},
-		{"sidecar other text", job([]corev1.EnvVar{task("x")}, []corev1.EnvVar{task("AKIAABCDEFGHIJKLMNOP")}), true},
-		{"text names taskEnv", job([]corev1.EnvVar{task(taskEnv + `"x"}`)}, nil), false},
+		{"plain", job([]corev1.EnvVar{task("summarise the logs")}, nil), false, true},
+		{"escapes", job([]corev1.EnvVar{task("a <b> & \"c\"\n\u2028 é")}, nil), false, true},
+		{"empty", job([]corev1.EnvVar{task("")}, nil), false, true},
+		{"two", job([]corev1.EnvVar{task("x"), {Name: "A", Value: "1"}, task("y")}, nil), false, false},
+		{"valueFrom", job([]corev1.EnvVar{{Name: "TASK", Value: "x", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}}}, nil), false, true},
+		{"sidecar same text", job([]corev1.EnvVar{task("x")}, []corev1.EnvVar{task("x")}), true, false},
+		{"sidecar other text", job([]corev1.EnvVar{task("x")}, []corev1.EnvVar{task("AKIAABCDEFGHIJKLMNOP")}), true, false},
+		{"text names taskEnv", job([]corev1.EnvVar{task(taskEnv + `"x"}`)}, nil), false, true},
+		{"task holds the run's name", job([]corev1.EnvVar{task("run-1")}, []corev1.EnvVar{{Name: "RUN", Value: "run-1"}}), false, true},
+		{"invalid UTF-8", job([]corev1.EnvVar{task("a\xffb")}, nil), false, false},
 	} {
 		var raw bytes.Buffer
 		if err := json.NewEncoder(&raw).Encode(c.j); err != nil {
@@ -131,6 +134,18 @@ func TestKeyJSONTaskCut(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s: KeyJSON differs from Key", c.name)
+		}
+		// A template's bytes: the one TASK a token, and all of the JSON back when unblanked.
+		_, _, blanked, _ := k.KeyBlanked(c.j, raw.Bytes())
+		if (blanked != nil) != c.templated {
+			t.Errorf("%s: template bytes %v, want %v", c.name, blanked != nil, c.templated)
+		}
+		// Unblank puts back the TASK's text, which the template's writer sees decoded: in the
+		// bytes it is the JSON string's inside.
+		esc, _ := json.Marshal(c.j.Spec.Template.Spec.Containers[0].Env[0].Value)
+		inner := strings.ReplaceAll(string(blanked), "\x00T", string(esc[1:len(esc)-1]))
+		if back := k.Unblank(c.j)(inner); blanked != nil && back != raw.String() {
+			t.Errorf("%s: unblanked\n%s\nwant\n%s", c.name, back, raw.String())
 		}
 	}
 }

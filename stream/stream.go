@@ -360,9 +360,10 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 			// The JSON made for the YAML is kept for the gate where it may evaluate the object:
 			// every object with --policy, else one of a shape the stream has not judged yet.
 			var blanked []byte
+			var tmplKey [sha256.Size]byte
 			switch {
 			case shaped:
-				b.keys[j], blanked, keyed = k.KeyBlanked(o, raw)
+				b.keys[j], tmplKey, blanked, keyed = k.KeyBlanked(o, raw)
 				if !keyed || !s.Known(b.keys[j]) {
 					b.raws[j] = bytes.Clone(raw)
 				}
@@ -371,7 +372,7 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 			}
 			var data []byte
 			if blanked != nil && tmpls != nil {
-				data = tmpls.fill(enc, b.keys[j], blanked, k.Unblank(o))
+				data = tmpls.fill(enc, tmplKey, blanked, k.Unblank(o))
 			}
 			if data == nil {
 				if data, err = enc.FromJSON(o, raw); err != nil {

@@ -312,14 +312,18 @@ func TestPrejudgeInAnyOrder(t *testing.T) {
 }
 
 // TestTemplatesWithAwkwardNames: documents written from a shape's template are Build's when the
-// names put back need quoting (a run named "true", "123" or "1e3", an instance "yes", a namespace
-// "on"), are long, or are a suffix of a longer name: the generated repository with some of its runs,
-// an instance and a namespace renamed.
+// names or tasks put back need quoting (a run named "true", "123" or "1e3", an instance "yes", a
+// namespace "on"), are long, are a suffix of a longer name, or are a task written as a literal block,
+// with escapes or folded: the generated repository with some of its runs, an instance, a
+// namespace and some tasks renamed.
 func TestTemplatesWithAwkwardNames(t *testing.T) {
 	renames := strings.NewReplacer( // quoted: the inputs are YAML too
 		"run-00003", `"true"`, "run-00007", `"123"`, "run-00011", `"1e3"`, "run-00013", `"null"`,
 		"run-00017", `"y"`, "run-00019", strings.Repeat("r", 63), "run-00023", `"0x1f"`,
-		"inst-0002", `"yes"`, "ns-01", `"on"`)
+		"inst-0002", `"yes"`, "ns-01", `"on"`,
+		// and tasks the writer writes otherwise: a literal block, escapes, folded text.
+		"Synthetic task 5.", `"line one\nline two"`, "Synthetic task 9.", `"say \"hi\" <b> & é \u2028 \t"`,
+		"Synthetic task 12.", strings.Repeat("a long task ", 12), "Synthetic task 14.", `"true"`)
 	var files []source.File
 	for _, f := range gen.Repo(gen.Size{Packs: 10, Instances: 25, Runs: 100}) {
 		files = append(files, source.File{Name: f.Name, Data: []byte(renames.Replace(string(f.Data)))})
