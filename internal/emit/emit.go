@@ -225,6 +225,7 @@ func (e *Encoder) Marshal(o Object) ([]byte, error) { return e.e.marshal(o) }
 // objectEncoder holds one worker's scratch space, reused from object to object so that encoding
 // thousands of objects allocates little more than their YAML: the JSON, the nodes, the YAML.
 type objectEncoder struct {
+	fast  []byte // appendJSON's
 	json  bytes.Buffer
 	nodes []member
 	stack []member
@@ -241,6 +242,10 @@ func (e *objectEncoder) marshal(o Object) ([]byte, error) {
 
 // encode is o's encoding/json bytes and a newline, in e's scratch space.
 func (e *objectEncoder) encode(o Object) ([]byte, error) {
+	if b, ok := appendJSON(e.fast[:0], o); ok {
+		e.fast = append(b, '\n')
+		return e.fast, nil
+	}
 	e.json.Reset()
 	if err := json.NewEncoder(&e.json).Encode(o); err != nil { // json.Marshal's bytes, and a newline
 		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
