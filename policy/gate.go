@@ -1098,20 +1098,19 @@ type keyer struct {
 	flip    int
 }
 
-// replace is bytes.ReplaceAll into one of two scratch buffers (never the one b is in).
+// replace is bytes.ReplaceAll into one of two scratch buffers (never the one b is in), or b
+// itself when old is not in it.
 func (k *keyer) replace(b []byte, old, repl string) []byte {
-	if !bytes.Contains(b, []byte(old)) {
+	i := bytes.Index(b, []byte(old))
+	if i < 0 {
 		return b
 	}
 	k.flip ^= 1
 	out := k.scratch[k.flip][:0]
-	for {
-		i := bytes.Index(b, []byte(old))
-		if i < 0 {
-			break
-		}
+	for i >= 0 {
 		out = append(append(out, b[:i]...), repl...)
 		b = b[i+len(old):]
+		i = bytes.Index(b, []byte(old))
 	}
 	out = append(out, b...)
 	k.scratch[k.flip] = out
