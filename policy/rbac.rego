@@ -68,9 +68,50 @@ asked_resources(r, wanted) := wanted if {
 	startswith(x, "*/")
 } else := {res | some res in object.get(r, "resources", []); res in wanted}
 
+# --- Which rules need a closer look ---
+
+# hot: the rules that might grant something a rule below reports, RBAC-13's listing of reads
+# aside. A rule outside it grants only get, list and watch, on named resources none of which is in
+# read_sensitive, with no "*" in its groups or resources and no non-resource URLs: such a rule (most
+# generated ones) can grant none of the pairs the rules below ask about with a verb they report.
+# Every role rule but RBAC-13's reads looks only at hot rules, so a rule outside it costs one pass
+# over its fields. hot may hold more rules than needed, never fewer (rbac_hot_test.rego checks
+# every pair and verb).
+hot contains i if {
+	some i, r in rules
+	some v in r.verbs
+	not v in lib.read_verbs
+}
+
+hot contains i if {
+	some i, r in rules
+	"*" in object.get(r, "apiGroups", [])
+}
+
+hot contains i if {
+	some i, r in rules
+	some res in object.get(r, "resources", [])
+	hot_resource(res)
+}
+
+hot contains i if {
+	some i, r in rules
+	count(object.get(r, "nonResourceURLs", [])) > 0
+}
+
+# hot_resource: a resource a read can make reportable: any with a "*" ("*", "*/sub", "pods/*"), and
+# those whose get, list or watch the rules below report.
+hot_resource(res) if contains(res, "*")
+
+hot_resource(res) if res in read_sensitive
+
+# read_sensitive: RBAC-04's secrets, RBAC-08's and RBAC-09's ways into pods and nodes.
+read_sensitive := {"secrets", "pods/exec", "pods/attach", "pods/portforward", "pods/proxy", "services/proxy", "nodes/proxy"}
+
 # RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some j, v in r.verbs
 	v == "*"
 	"*" in object.get(r, "resources", [])
@@ -79,7 +120,8 @@ role_candidates contains f if {
 }
 
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some j, v in r.verbs
 	v == "*"
 	not rbac01_nw(r)
@@ -93,21 +135,24 @@ rbac01_nw(r) if {
 
 # RBAC-02: wildcard resources; "*/sub" and a literal "pods/*" only warn.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some j, res in object.get(r, "resources", [])
 	res == "*"
 	f := lib.finding("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, "grants every resource (*) of its API groups, including secrets and every resource added later. Fix: list the resources the skill reads")
 }
 
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some j, res in object.get(r, "resources", [])
 	startswith(res, "*/")
 	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q grants that subresource of every resource. Fix: name the resources", [res]))
 }
 
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some j, res in object.get(r, "resources", [])
 	endswith(res, "/*")
 	not startswith(res, "*")
@@ -117,7 +162,8 @@ role_candidates contains f if {
 # Non-resource URLs ("/healthz", "/metrics", "/api/*"): a "*" URL, or one ending in "*", is a prefix
 # match (Kubernetes' NonResourceURLMatches): every API server path under it, those added later too.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some j, u in object.get(r, "nonResourceURLs", [])
 	endswith(u, "*")
 	f := lib.finding("RBAC-02", sprintf("%s.nonResourceURLs[%d]", [rule_path(i), j]), pack, sprintf("grants %s on every non-resource URL matching %q: every API server path under it (debug, metrics, version, discovery), including paths added later. Fix: list the exact paths the skill needs, e.g. /healthz", [concat(",", r.verbs), u]))
@@ -125,7 +171,8 @@ role_candidates contains f if {
 
 # RBAC-03: wildcard API groups. Non-waivable in restricted.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some j, g in object.get(r, "apiGroups", [])
 	g == "*"
 	f := rbac03(sprintf("%s.apiGroups[%d]", [rule_path(i), j]))
@@ -140,7 +187,8 @@ rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD
 # RBAC-04: reading secrets (list and watch return their contents too). The message says what the
 # grant reads: named secrets, any secret by name (get), or every secret (list, watch).
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "secrets"]]
 	verbs := [v | some v in ["get", "list", "watch"]; lib.grants(r, v, "", "secrets")]
 	count(verbs) > 0
@@ -167,7 +215,8 @@ rbac04_reach(r, verbs) := sprintf(" named %v: the skill reads those secrets' con
 
 # RBAC-05: writing secrets.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "secrets"]]
 	lib.grants_any(r, lib.write_verbs, "", "secrets")
 	f := lib.finding("RBAC-05", sprintf("%s.verbs", [rule_path(i)]), pack, "grants writes on secrets: creating a service-account token secret mints credentials. Fix: remove the write verbs on secrets")
@@ -175,7 +224,8 @@ role_candidates contains f if {
 
 # RBAC-06: escalate/bind on roles, impersonate on identities.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["roles", "clusterroles"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants escalate or bind on %s: the holder can grant itself any permission. Fix: remove escalate and bind", [concat(", ", hits)]))
@@ -185,7 +235,8 @@ role_candidates contains f if {
 # userextras/* (an extra is part of an identity: scopes, the acting user). Any impersonate grant is
 # a denial, whatever its resources; a "*" verb impersonates on any identity resource it covers.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	lib.verb_matches(r, "impersonate") # every way to impersonate needs the verb: a cheap test first
 	impersonates(r)
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %v: the holder acts as another identity, with all of its permissions. Fix: remove impersonate", [object.get(r, "resources", [])]))
@@ -212,7 +263,8 @@ impersonates(r) if {
 
 # RBAC-07: writing RBAC objects.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-07", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants writes on %s: the holder can bind itself more permissions. Fix: remove write verbs on RBAC objects", [concat(", ", hits)]))
@@ -220,21 +272,24 @@ role_candidates contains f if {
 
 # RBAC-08: executing in pods. get on pods/exec suffices (kubernetes#78741), so any verb counts.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["pods/exec", "pods/attach"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s (any verb is enough): the holder runs commands in any pod of the namespace, with that pod's identity and secrets. Fix: remove %s", [concat(", ", hits), concat(", ", hits)]))
 }
 
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "pods/ephemeralcontainers"]]
 	lib.grants_any(r, {"patch", "update"}, "", "pods/ephemeralcontainers")
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, "grants patch on pods/ephemeralcontainers: the holder adds a debug container to any pod and runs in it. Fix: remove pods/ephemeralcontainers")
 }
 
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.warning("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s: the holder reaches pods' ports past network policies. Fix: remove it unless the skill needs it", [concat(", ", hits)]))
@@ -242,7 +297,8 @@ role_candidates contains f if {
 
 # RBAC-09: the kubelet API.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "nodes/proxy"]]
 	lib.grants_any(r, {"get", "create", "*"}, "", "nodes/proxy")
 	f := lib.finding("RBAC-09", sprintf("%s.resources", [rule_path(i)]), pack, "grants nodes/proxy: direct kubelet API access runs commands in every pod of a node, unaudited. Fix: remove nodes/proxy")
@@ -250,7 +306,8 @@ role_candidates contains f if {
 
 # RBAC-10: minting tokens.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "serviceaccounts/token"]]
 	lib.grants(r, "create", "", "serviceaccounts/token")
 	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
@@ -273,7 +330,8 @@ rbac11 := [
 ]
 
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some [group, resource] in covers[i] # few pairs, often none: the table is read only for those
 	some d in rbac11
 	d.group == group
@@ -285,7 +343,8 @@ role_candidates contains f if {
 # RBAC-12: any write granted cluster-wide.
 role_candidates contains f if {
 	input.kind == "ClusterRole"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	count(object.get(r, "resources", [])) > 0
 	some j, v in r.verbs
 	v in lib.write_verbs
@@ -298,7 +357,8 @@ nonresource_write_verbs := {"post", "put", "patch", "delete", "*"}
 
 role_candidates contains f if {
 	input.kind == "ClusterRole"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	count(object.get(r, "nonResourceURLs", [])) > 0
 	some j, v in r.verbs
 	v in nonresource_write_verbs
@@ -359,7 +419,8 @@ only_cluster_scoped(r) if {
 # Non-resource URLs are API server paths, not namespaced objects: name them as such.
 role_candidates contains f if {
 	input.kind == "ClusterRole"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	count(object.get(r, "nonResourceURLs", [])) > 0
 	reads := [v | some v in r.verbs; v in {"get", "head"}]
 	count(reads) > 0
@@ -368,7 +429,8 @@ role_candidates contains f if {
 
 # RBAC-14: changing namespaces, even from a Role.
 role_candidates contains f if {
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "namespaces"]]
 	lib.grants_any(r, {"update", "patch", "delete"}, "", "namespaces")
 	verbs := [v | some v in ["update", "patch", "delete"]; lib.grants_any(r, {v}, "", "namespaces")]
@@ -388,7 +450,8 @@ named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 
 role_candidates contains f if {
 	input.kind == "Role"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [w[1] | some w in workloads; covers[i][w]; lib.grants_any(r, named_write_verbs, w[0], w[1])]
 	count(hits) > 0
 
@@ -431,7 +494,8 @@ rbac15_stops := [
 
 role_candidates contains f if {
 	input.kind == "Role"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [sprintf("%s on %s", [concat("/", verbs), d.resource]) |
 		some d in rbac15_stops
 		covers[i][[d.group, d.resource]]
@@ -519,7 +583,8 @@ own_config_map := concat("", [names.config_map_prefix, pack])
 
 role_candidates contains f if {
 	is_role
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "configmaps"]]
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
 	count(verbs) > 0
@@ -565,7 +630,8 @@ sympozium_writes := [
 
 role_candidates contains f if {
 	is_role
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some [group, resource] in covers[i]
 	group == sympozium_group
 	some d in sympozium_writes
