@@ -74,13 +74,13 @@ asked_resources(r, wanted) := wanted if {
 # aside. A rule outside it grants only get, list and watch, on named resources none of which is in
 # read_sensitive, with no "*" in its groups or resources and no non-resource URLs: such a rule (most
 # generated ones) can grant none of the pairs the rules below ask about with a verb they report.
-# Every role rule but RBAC-13's reads looks only at hot rules, so a rule outside it costs one pass
-# over its fields. hot may hold more rules than needed, never fewer (rbac_hot_test.rego checks
-# every pair and verb).
+# The rules below look only at hot rules, and make hot_candidates, which role_candidates reads only
+# when some rule is hot: a Role whose rules are all plain reads costs one pass over their fields.
+# hot may hold more rules than needed, never fewer (rbac_hot_test.rego checks every pair and verb).
 hot contains i if {
 	some i, r in rules
 	some v in r.verbs
-	not v in lib.read_verbs
+	object.get(plain_verbs, v, false) == false # not a negation: this runs for every verb of every rule
 }
 
 hot contains i if {
@@ -91,7 +91,13 @@ hot contains i if {
 hot contains i if {
 	some i, r in rules
 	some res in object.get(r, "resources", [])
-	hot_resource(res)
+	contains(res, "*") # "*", "*/sub", "pods/*"
+}
+
+hot contains i if {
+	some i, r in rules
+	some res in object.get(r, "resources", [])
+	read_sensitive[res]
 }
 
 hot contains i if {
@@ -99,17 +105,20 @@ hot contains i if {
 	count(object.get(r, "nonResourceURLs", [])) > 0
 }
 
-# hot_resource: a resource a read can make reportable: any with a "*" ("*", "*/sub", "pods/*"), and
-# those whose get, list or watch the rules below report.
-hot_resource(res) if contains(res, "*")
+# plain_verbs: lib.read_verbs, as an object to look verbs up in.
+plain_verbs := {"get": true, "list": true, "watch": true}
 
-hot_resource(res) if res in read_sensitive
-
-# read_sensitive: RBAC-04's secrets, RBAC-08's and RBAC-09's ways into pods and nodes.
+# read_sensitive: the resources whose get, list or watch a rule below reports: RBAC-04's secrets,
+# RBAC-08's and RBAC-09's ways into pods and nodes.
 read_sensitive := {"secrets", "pods/exec", "pods/attach", "pods/portforward", "pods/proxy", "services/proxy", "nodes/proxy"}
 
-# RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
 role_candidates contains f if {
+	count(hot) > 0
+	some f in hot_candidates
+}
+
+# RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some j, v in r.verbs
@@ -119,7 +128,7 @@ role_candidates contains f if {
 	f := lib.finding_nw("RBAC-01", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, "grants every verb (*) on every resource. A wildcard verb includes escalate, bind and impersonate, and every verb Kubernetes adds later. Fix: list the verbs the skill needs, usually get, list, watch")
 }
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some j, v in r.verbs
@@ -134,7 +143,7 @@ rbac01_nw(r) if {
 }
 
 # RBAC-02: wildcard resources; "*/sub" and a literal "pods/*" only warn.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some j, res in object.get(r, "resources", [])
@@ -142,7 +151,7 @@ role_candidates contains f if {
 	f := lib.finding("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, "grants every resource (*) of its API groups, including secrets and every resource added later. Fix: list the resources the skill reads")
 }
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some j, res in object.get(r, "resources", [])
@@ -150,7 +159,7 @@ role_candidates contains f if {
 	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q grants that subresource of every resource. Fix: name the resources", [res]))
 }
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some j, res in object.get(r, "resources", [])
@@ -161,7 +170,7 @@ role_candidates contains f if {
 
 # Non-resource URLs ("/healthz", "/metrics", "/api/*"): a "*" URL, or one ending in "*", is a prefix
 # match (Kubernetes' NonResourceURLMatches): every API server path under it, those added later too.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some j, u in object.get(r, "nonResourceURLs", [])
@@ -170,7 +179,7 @@ role_candidates contains f if {
 }
 
 # RBAC-03: wildcard API groups. Non-waivable in restricted.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some j, g in object.get(r, "apiGroups", [])
@@ -186,7 +195,7 @@ rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD
 
 # RBAC-04: reading secrets (list and watch return their contents too). The message says what the
 # grant reads: named secrets, any secret by name (get), or every secret (list, watch).
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	covers[i][["", "secrets"]]
@@ -214,7 +223,7 @@ rbac04_reach(r, verbs) := sprintf(" named %v: the skill reads those secrets' con
 } else := sprintf(": the skill reads any secret in %s whose name it knows, and token secrets' names are easy to guess", [secrets_scope])
 
 # RBAC-05: writing secrets.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	covers[i][["", "secrets"]]
@@ -223,7 +232,7 @@ role_candidates contains f if {
 }
 
 # RBAC-06: escalate/bind on roles, impersonate on identities.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	hits := [res | some res in ["roles", "clusterroles"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
@@ -234,7 +243,7 @@ role_candidates contains f if {
 # Impersonation of any kind: users, groups, serviceaccounts, and authentication.k8s.io uids and
 # userextras/* (an extra is part of an identity: scopes, the acting user). Any impersonate grant is
 # a denial, whatever its resources; a "*" verb impersonates on any identity resource it covers.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	lib.verb_matches(r, "impersonate") # every way to impersonate needs the verb: a cheap test first
@@ -262,7 +271,7 @@ impersonates(r) if {
 }
 
 # RBAC-07: writing RBAC objects.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
@@ -271,7 +280,7 @@ role_candidates contains f if {
 }
 
 # RBAC-08: executing in pods. get on pods/exec suffices (kubernetes#78741), so any verb counts.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	hits := [res | some res in ["pods/exec", "pods/attach"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
@@ -279,7 +288,7 @@ role_candidates contains f if {
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s (any verb is enough): the holder runs commands in any pod of the namespace, with that pod's identity and secrets. Fix: remove %s", [concat(", ", hits), concat(", ", hits)]))
 }
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	covers[i][["", "pods/ephemeralcontainers"]]
@@ -287,7 +296,7 @@ role_candidates contains f if {
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, "grants patch on pods/ephemeralcontainers: the holder adds a debug container to any pod and runs in it. Fix: remove pods/ephemeralcontainers")
 }
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
@@ -296,7 +305,7 @@ role_candidates contains f if {
 }
 
 # RBAC-09: the kubelet API.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	covers[i][["", "nodes/proxy"]]
@@ -305,7 +314,7 @@ role_candidates contains f if {
 }
 
 # RBAC-10: minting tokens.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	covers[i][["", "serviceaccounts/token"]]
@@ -329,7 +338,7 @@ rbac11 := [
 	{"verbs": lib.write_verbs, "group": "apiregistration.k8s.io", "resource": "apiservices", "why": "routes an API group (e.g. metrics.k8s.io) to a service of its choice: it sees every request to that group, the callers' credentials included, and forges the answers"},
 ]
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	some [group, resource] in covers[i] # few pairs, often none: the table is read only for those
@@ -341,7 +350,7 @@ role_candidates contains f if {
 }
 
 # RBAC-12: any write granted cluster-wide.
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i in hot
 	r := rules[i]
@@ -355,7 +364,7 @@ role_candidates contains f if {
 # (e.g. POST to a debug endpoint).
 nonresource_write_verbs := {"post", "put", "patch", "delete", "*"}
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i in hot
 	r := rules[i]
@@ -365,28 +374,22 @@ role_candidates contains f if {
 	f := lib.finding("RBAC-12", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, sprintf("grants %s on non-resource URLs %v: a write to the API server's own endpoints, which are not namespaced. Fix: grant only get on the exact paths the skill needs", [v, r.nonResourceURLs]))
 }
 
-# RBAC-13: cluster-wide reads, listed so reviewers see the blast radius.
+# RBAC-13: cluster-wide reads, listed so reviewers see the blast radius. Cluster-scoped resources
+# have no namespace to narrow a grant to: sidecar.rbac (a Role) cannot grant them, so the fix is to
+# drop the rule, or to record that the skill needs it. (One rule, its message chosen by
+# rbac13_what: the reads and the scope are found once per rule.)
 role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
 	reads := [v | some v in r.verbs; v in lib.read_verbs]
 	count(reads) > 0
-	not only_cluster_scoped(r)
-	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), r.resources]))
+	f := lib.finding("RBAC-13", rule_path(i), pack, rbac13_what(r, reads))
 }
 
-# Cluster-scoped resources have no namespace to narrow a grant to: sidecar.rbac (a Role) cannot
-# grant them, so the fix is to drop the rule, or to record that the skill needs it.
-role_candidates contains f if {
-	input.kind == "ClusterRole"
-	some i, r in rules
-	count(object.get(r, "resources", [])) > 0
-	reads := [v | some v in r.verbs; v in lib.read_verbs]
-	count(reads) > 0
+rbac13_what(r, reads) := sprintf("reads %s of %v, which are cluster-scoped: only clusterRBAC grants them (a Role in the run's namespace cannot). Fix: remove the rule unless a skill's command reads them; if one does, the platform records that in the CompilerConfig with an exception for RBAC-13 naming the pack (owner, justification, expiry)", [concat(",", reads), r.resources]) if {
 	only_cluster_scoped(r)
-	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v, which are cluster-scoped: only clusterRBAC grants them (a Role in the run's namespace cannot). Fix: remove the rule unless a skill's command reads them; if one does, the platform records that in the CompilerConfig with an exception for RBAC-13 naming the pack (owner, justification, expiry)", [concat(",", reads), r.resources]))
-}
+} else := sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), r.resources])
 
 # The built-in cluster-scoped resources, as group/resource ("" is the core group); a subresource
 # is as scoped as its resource.
@@ -417,7 +420,7 @@ only_cluster_scoped(r) if {
 }
 
 # Non-resource URLs are API server paths, not namespaced objects: name them as such.
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i in hot
 	r := rules[i]
@@ -428,7 +431,7 @@ role_candidates contains f if {
 }
 
 # RBAC-14: changing namespaces, even from a Role.
-role_candidates contains f if {
+hot_candidates contains f if {
 	some i in hot
 	r := rules[i]
 	covers[i][["", "namespaces"]]
@@ -448,7 +451,7 @@ workloads := [
 # named_write_verbs: the write verbs by name, in the order messages list them ("*" grants them all).
 named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "Role"
 	some i in hot
 	r := rules[i]
@@ -492,7 +495,7 @@ rbac15_stops := [
 	{"verbs": ["update", "patch"], "group": "", "resource": "replicationcontrollers/scale"},
 ]
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "Role"
 	some i in hot
 	r := rules[i]
@@ -581,7 +584,7 @@ candidates contains f if {
 # so create beside resourceNames grants nothing.
 own_config_map := concat("", [names.config_map_prefix, pack])
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	is_role
 	some i in hot
 	r := rules[i]
@@ -628,7 +631,7 @@ sympozium_writes := [
 	{"resource": "ensembles", "why": "an Ensemble starts and coordinates agents' runs with their skill packs: the holder starts runs with other packs, and their permissions"},
 ]
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	is_role
 	some i in hot
 	r := rules[i]
