@@ -525,11 +525,21 @@ good_roleref(ref, want) if {
 }
 
 # RBAC-17: the only subject is the run's service account in the run's namespace.
-run_name := object.get(input.metadata, ["labels", names.label_agent_run], object.get(input.metadata, ["labels", names.label_schedule], ""))
+# run_name: the run's label, else the schedule's (an else: object.get's default would be looked up
+# even when the run label is there).
+run_name := n if {
+	n := input.metadata.labels[names.label_agent_run]
+} else := object.get(input.metadata, ["labels", names.label_schedule], "")
 
 run_sa := concat("", [names.run_service_account_prefix, run_name])
 
 allowed_sa := {names.shared_service_account, run_sa}
+
+# allowed_subject: name is in allowed_sa, asked without building it: the shared name first, so that
+# run_sa is made only for a binding to the run's own ServiceAccount.
+allowed_subject(name) if name == names.shared_service_account
+
+allowed_subject(name) if name == run_sa
 
 binding_candidates contains f if {
 	is_binding
@@ -542,7 +552,7 @@ good_subjects if {
 	count(subjects) == 1
 	s := subjects[0]
 	s.kind == "ServiceAccount"
-	s.name in allowed_sa
+	allowed_subject(s.name)
 	good_subject_namespace(s)
 }
 
