@@ -47,12 +47,12 @@ test_hot_loses_no_finding_beside_other_rules if {
 }
 
 same_findings(obj, params, all) if {
-	got := deny_warn with input as obj with data.skillc.parameters as params
-	want := deny_warn with input as obj with data.skillc.parameters as params with rbac.hot as all
+	got := rbac_findings with input as obj with data.skillc.parameters as params
+	want := rbac_findings with input as obj with data.skillc.parameters as params with rbac.hot as all
 	got == want
 }
 
-deny_warn := rbac.deny | rbac.warn
+rbac_findings := rbac.deny | rbac.warn
 
 # A rule that reads named resources, none of them read_sensitive, is left out; any other verb, a
 # "*" group or resource, a read-sensitive resource or a non-resource URL brings it in.
