@@ -68,9 +68,57 @@ asked_resources(r, wanted) := wanted if {
 	startswith(x, "*/")
 } else := {res | some res in object.get(r, "resources", []); res in wanted}
 
-# RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
-role_candidates contains f if {
+# --- Which rules need a closer look ---
+
+# hot: the rules that might grant something a rule below reports, RBAC-13's listing of reads
+# aside. A rule outside it grants only get, list and watch, on named resources none of which is in
+# read_sensitive, with no "*" in its groups or resources and no non-resource URLs: such a rule (most
+# generated ones) can grant none of the pairs the rules below ask about with a verb they report.
+# The rules below look only at hot rules, and make hot_candidates, which role_candidates reads only
+# when some rule is hot: a Role whose rules are all plain reads costs one pass over their fields.
+# hot may hold more rules than needed, never fewer (rbac_hot_test.rego reads every pair the rules
+# ask about with each read verb, and checks the findings are those of every rule looked at).
+hot contains i if {
 	some i, r in rules
+	some v in r.verbs
+	not v in lib.read_verbs
+}
+
+hot contains i if {
+	some i, r in rules
+	"*" in object.get(r, "apiGroups", [])
+}
+
+hot contains i if {
+	some i, r in rules
+	some res in object.get(r, "resources", [])
+	contains(res, "*") # "*", "*/sub", "pods/*"
+}
+
+hot contains i if {
+	some i, r in rules
+	some res in object.get(r, "resources", [])
+	read_sensitive[res]
+}
+
+hot contains i if {
+	some i, r in rules
+	count(object.get(r, "nonResourceURLs", [])) > 0
+}
+
+# read_sensitive: the resources whose get, list or watch a rule below reports: RBAC-04's secrets,
+# RBAC-08's and RBAC-09's ways into pods and nodes.
+read_sensitive := {"secrets", "pods/exec", "pods/attach", "pods/portforward", "pods/proxy", "services/proxy", "nodes/proxy"}
+
+role_candidates contains f if {
+	count(hot) > 0
+	some f in hot_candidates
+}
+
+# RBAC-01: wildcard verbs. Non-waivable in restricted when the resources are wildcards too.
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some j, v in r.verbs
 	v == "*"
 	"*" in object.get(r, "resources", [])
@@ -78,8 +126,9 @@ role_candidates contains f if {
 	f := lib.finding_nw("RBAC-01", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, "grants every verb (*) on every resource. A wildcard verb includes escalate, bind and impersonate, and every verb Kubernetes adds later. Fix: list the verbs the skill needs, usually get, list, watch")
 }
 
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some j, v in r.verbs
 	v == "*"
 	not rbac01_nw(r)
@@ -92,22 +141,25 @@ rbac01_nw(r) if {
 }
 
 # RBAC-02: wildcard resources; "*/sub" and a literal "pods/*" only warn.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some j, res in object.get(r, "resources", [])
 	res == "*"
 	f := lib.finding("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, "grants every resource (*) of its API groups, including secrets and every resource added later. Fix: list the resources the skill reads")
 }
 
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some j, res in object.get(r, "resources", [])
 	startswith(res, "*/")
 	f := lib.warning("RBAC-02", sprintf("%s.resources[%d]", [rule_path(i), j]), pack, sprintf("%q grants that subresource of every resource. Fix: name the resources", [res]))
 }
 
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some j, res in object.get(r, "resources", [])
 	endswith(res, "/*")
 	not startswith(res, "*")
@@ -116,16 +168,18 @@ role_candidates contains f if {
 
 # Non-resource URLs ("/healthz", "/metrics", "/api/*"): a "*" URL, or one ending in "*", is a prefix
 # match (Kubernetes' NonResourceURLMatches): every API server path under it, those added later too.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some j, u in object.get(r, "nonResourceURLs", [])
 	endswith(u, "*")
 	f := lib.finding("RBAC-02", sprintf("%s.nonResourceURLs[%d]", [rule_path(i), j]), pack, sprintf("grants %s on every non-resource URL matching %q: every API server path under it (debug, metrics, version, discovery), including paths added later. Fix: list the exact paths the skill needs, e.g. /healthz", [concat(",", r.verbs), u]))
 }
 
 # RBAC-03: wildcard API groups. Non-waivable in restricted.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some j, g in object.get(r, "apiGroups", [])
 	g == "*"
 	f := rbac03(sprintf("%s.apiGroups[%d]", [rule_path(i), j]))
@@ -139,8 +193,9 @@ rbac03_msg := "grants every API group (*), including RBAC, admission and any CRD
 
 # RBAC-04: reading secrets (list and watch return their contents too). The message says what the
 # grant reads: named secrets, any secret by name (get), or every secret (list, watch).
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	covers[i][["", "secrets"]]
 	verbs := [v | some v in ["get", "list", "watch"]; lib.grants(r, v, "", "secrets")]
 	count(verbs) > 0
@@ -166,16 +221,18 @@ rbac04_reach(r, verbs) := sprintf(" named %v: the skill reads those secrets' con
 } else := sprintf(": the skill reads any secret in %s whose name it knows, and token secrets' names are easy to guess", [secrets_scope])
 
 # RBAC-05: writing secrets.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	covers[i][["", "secrets"]]
 	lib.grants_any(r, lib.write_verbs, "", "secrets")
 	f := lib.finding("RBAC-05", sprintf("%s.verbs", [rule_path(i)]), pack, "grants writes on secrets: creating a service-account token secret mints credentials. Fix: remove the write verbs on secrets")
 }
 
 # RBAC-06: escalate/bind on roles, impersonate on identities.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["roles", "clusterroles"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, {"escalate", "bind"}, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants escalate or bind on %s: the holder can grant itself any permission. Fix: remove escalate and bind", [concat(", ", hits)]))
@@ -184,8 +241,9 @@ role_candidates contains f if {
 # Impersonation of any kind: users, groups, serviceaccounts, and authentication.k8s.io uids and
 # userextras/* (an extra is part of an identity: scopes, the acting user). Any impersonate grant is
 # a denial, whatever its resources; a "*" verb impersonates on any identity resource it covers.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	lib.verb_matches(r, "impersonate") # every way to impersonate needs the verb: a cheap test first
 	impersonates(r)
 	f := lib.finding("RBAC-06", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants impersonate on %v: the holder acts as another identity, with all of its permissions. Fix: remove impersonate", [object.get(r, "resources", [])]))
@@ -211,46 +269,52 @@ impersonates(r) if {
 }
 
 # RBAC-07: writing RBAC objects.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]; covers[i][["rbac.authorization.k8s.io", res]]; lib.grants_any(r, lib.write_verbs, "rbac.authorization.k8s.io", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-07", sprintf("%s.verbs", [rule_path(i)]), pack, sprintf("grants writes on %s: the holder can bind itself more permissions. Fix: remove write verbs on RBAC objects", [concat(", ", hits)]))
 }
 
 # RBAC-08: executing in pods. get on pods/exec suffices (kubernetes#78741), so any verb counts.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["pods/exec", "pods/attach"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s (any verb is enough): the holder runs commands in any pod of the namespace, with that pod's identity and secrets. Fix: remove %s", [concat(", ", hits), concat(", ", hits)]))
 }
 
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	covers[i][["", "pods/ephemeralcontainers"]]
 	lib.grants_any(r, {"patch", "update"}, "", "pods/ephemeralcontainers")
 	f := lib.finding("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, "grants patch on pods/ephemeralcontainers: the holder adds a debug container to any pod and runs in it. Fix: remove pods/ephemeralcontainers")
 }
 
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	hits := [res | some res in ["pods/portforward", "pods/proxy", "services/proxy"]; covers[i][["", res]]; lib.grants_any(r, {"get", "create", "*"}, "", res)]
 	count(hits) > 0
 	f := lib.warning("RBAC-08", sprintf("%s.resources", [rule_path(i)]), pack, sprintf("grants %s: the holder reaches pods' ports past network policies. Fix: remove it unless the skill needs it", [concat(", ", hits)]))
 }
 
 # RBAC-09: the kubelet API.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	covers[i][["", "nodes/proxy"]]
 	lib.grants_any(r, {"get", "create", "*"}, "", "nodes/proxy")
 	f := lib.finding("RBAC-09", sprintf("%s.resources", [rule_path(i)]), pack, "grants nodes/proxy: direct kubelet API access runs commands in every pod of a node, unaudited. Fix: remove nodes/proxy")
 }
 
 # RBAC-10: minting tokens.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	covers[i][["", "serviceaccounts/token"]]
 	lib.grants(r, "create", "", "serviceaccounts/token")
 	f := lib.finding("RBAC-10", sprintf("%s.resources", [rule_path(i)]), pack, "grants create on serviceaccounts/token: the holder mints tokens for any service account of the namespace. Fix: remove it")
@@ -272,8 +336,9 @@ rbac11 := [
 	{"verbs": lib.write_verbs, "group": "apiregistration.k8s.io", "resource": "apiservices", "why": "routes an API group (e.g. metrics.k8s.io) to a service of its choice: it sees every request to that group, the callers' credentials included, and forges the answers"},
 ]
 
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	some [group, resource] in covers[i] # few pairs, often none: the table is read only for those
 	some d in rbac11
 	d.group == group
@@ -283,9 +348,10 @@ role_candidates contains f if {
 }
 
 # RBAC-12: any write granted cluster-wide.
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "ClusterRole"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	count(object.get(r, "resources", [])) > 0
 	some j, v in r.verbs
 	v in lib.write_verbs
@@ -296,37 +362,32 @@ role_candidates contains f if {
 # (e.g. POST to a debug endpoint).
 nonresource_write_verbs := {"post", "put", "patch", "delete", "*"}
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "ClusterRole"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	count(object.get(r, "nonResourceURLs", [])) > 0
 	some j, v in r.verbs
 	v in nonresource_write_verbs
 	f := lib.finding("RBAC-12", sprintf("%s.verbs[%d]", [rule_path(i), j]), pack, sprintf("grants %s on non-resource URLs %v: a write to the API server's own endpoints, which are not namespaced. Fix: grant only get on the exact paths the skill needs", [v, r.nonResourceURLs]))
 }
 
-# RBAC-13: cluster-wide reads, listed so reviewers see the blast radius.
+# RBAC-13: cluster-wide reads, listed so reviewers see the blast radius. Cluster-scoped resources
+# have no namespace to narrow a grant to: sidecar.rbac (a Role) cannot grant them, so the fix is to
+# drop the rule, or to record that the skill needs it. (One rule, its message chosen by
+# rbac13_what: the reads and the scope are found once per rule.)
 role_candidates contains f if {
 	input.kind == "ClusterRole"
 	some i, r in rules
 	count(object.get(r, "resources", [])) > 0
 	reads := [v | some v in r.verbs; v in lib.read_verbs]
 	count(reads) > 0
-	not only_cluster_scoped(r)
-	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), r.resources]))
+	f := lib.finding("RBAC-13", rule_path(i), pack, rbac13_what(r, reads))
 }
 
-# Cluster-scoped resources have no namespace to narrow a grant to: sidecar.rbac (a Role) cannot
-# grant them, so the fix is to drop the rule, or to record that the skill needs it.
-role_candidates contains f if {
-	input.kind == "ClusterRole"
-	some i, r in rules
-	count(object.get(r, "resources", [])) > 0
-	reads := [v | some v in r.verbs; v in lib.read_verbs]
-	count(reads) > 0
+rbac13_what(r, reads) := sprintf("reads %s of %v, which are cluster-scoped: only clusterRBAC grants them (a Role in the run's namespace cannot). Fix: remove the rule unless a skill's command reads them; if one does, the platform records that in the CompilerConfig with an exception for RBAC-13 naming the pack (owner, justification, expiry)", [concat(",", reads), r.resources]) if {
 	only_cluster_scoped(r)
-	f := lib.finding("RBAC-13", rule_path(i), pack, sprintf("reads %s of %v, which are cluster-scoped: only clusterRBAC grants them (a Role in the run's namespace cannot). Fix: remove the rule unless a skill's command reads them; if one does, the platform records that in the CompilerConfig with an exception for RBAC-13 naming the pack (owner, justification, expiry)", [concat(",", reads), r.resources]))
-}
+} else := sprintf("reads %s of %v across every namespace. Fix: prefer sidecar.rbac unless the skill needs the whole cluster", [concat(",", reads), r.resources])
 
 # The built-in cluster-scoped resources, as group/resource ("" is the core group); a subresource
 # is as scoped as its resource.
@@ -357,9 +418,10 @@ only_cluster_scoped(r) if {
 }
 
 # Non-resource URLs are API server paths, not namespaced objects: name them as such.
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "ClusterRole"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	count(object.get(r, "nonResourceURLs", [])) > 0
 	reads := [v | some v in r.verbs; v in {"get", "head"}]
 	count(reads) > 0
@@ -367,8 +429,9 @@ role_candidates contains f if {
 }
 
 # RBAC-14: changing namespaces, even from a Role.
-role_candidates contains f if {
-	some i, r in rules
+hot_candidates contains f if {
+	some i in hot
+	r := rules[i]
 	covers[i][["", "namespaces"]]
 	lib.grants_any(r, {"update", "patch", "delete"}, "", "namespaces")
 	verbs := [v | some v in ["update", "patch", "delete"]; lib.grants_any(r, {v}, "", "namespaces")]
@@ -386,9 +449,10 @@ workloads := [
 # named_write_verbs: the write verbs by name, in the order messages list them ("*" grants them all).
 named_write_verbs := ["create", "update", "patch", "delete", "deletecollection"]
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "Role"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [w[1] | some w in workloads; covers[i][w]; lib.grants_any(r, named_write_verbs, w[0], w[1])]
 	count(hits) > 0
 
@@ -429,9 +493,10 @@ rbac15_stops := [
 	{"verbs": ["update", "patch"], "group": "", "resource": "replicationcontrollers/scale"},
 ]
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	input.kind == "Role"
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	hits := [sprintf("%s on %s", [concat("/", verbs), d.resource]) |
 		some d in rbac15_stops
 		covers[i][[d.group, d.resource]]
@@ -458,11 +523,21 @@ good_roleref(ref, want) if {
 }
 
 # RBAC-17: the only subject is the run's service account in the run's namespace.
-run_name := object.get(input.metadata, ["labels", names.label_agent_run], object.get(input.metadata, ["labels", names.label_schedule], ""))
+# run_name: the run's label, else the schedule's (an else: object.get's default would be looked up
+# even when the run label is there).
+run_name := n if {
+	n := input.metadata.labels[names.label_agent_run]
+} else := object.get(input.metadata, ["labels", names.label_schedule], "")
 
 run_sa := concat("", [names.run_service_account_prefix, run_name])
 
 allowed_sa := {names.shared_service_account, run_sa}
+
+# allowed_subject: name is in allowed_sa, asked without building it: the shared name first, so that
+# run_sa is made only for a binding to the run's own ServiceAccount.
+allowed_subject(name) if name == names.shared_service_account
+
+allowed_subject(name) if name == run_sa
 
 binding_candidates contains f if {
 	is_binding
@@ -475,7 +550,7 @@ good_subjects if {
 	count(subjects) == 1
 	s := subjects[0]
 	s.kind == "ServiceAccount"
-	s.name in allowed_sa
+	allowed_subject(s.name)
 	good_subject_namespace(s)
 }
 
@@ -517,9 +592,10 @@ candidates contains f if {
 # so create beside resourceNames grants nothing.
 own_config_map := concat("", [names.config_map_prefix, pack])
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	is_role
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	covers[i][["", "configmaps"]]
 	verbs := [v | some v in named_write_verbs; lib.grants(r, v, "", "configmaps"); not rbac22_harmless(r, v)]
 	count(verbs) > 0
@@ -563,9 +639,10 @@ sympozium_writes := [
 	{"resource": "ensembles", "why": "an Ensemble starts and coordinates agents' runs with their skill packs: the holder starts runs with other packs, and their permissions"},
 ]
 
-role_candidates contains f if {
+hot_candidates contains f if {
 	is_role
-	some i, r in rules
+	some i in hot
+	r := rules[i]
 	some [group, resource] in covers[i]
 	group == sympozium_group
 	some d in sympozium_writes
