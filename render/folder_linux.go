@@ -3,9 +3,15 @@
 package render
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io"
 	"io/fs"
+	"os"
+	"path"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -64,4 +70,81 @@ func ignoringEINTR(f func() (int, error)) (int, error) {
 			return n, err
 		}
 	}
+}
+
+// readTypes lists folder rel of root: each entry's name and type, sorted by name, from getdents'
+// d_type. os.Root's ReadDir also lstats every entry (it cannot stat lazily inside a Root): inspect
+// reads a whole render, 133,000 entries at ten times the reference repository. An entry whose
+// type the file system does not give is lstat'ed, through root.
+func readTypes(root *os.Root, rel string) ([]typedEntry, error) {
+	f, err := root.Open(rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	var out []typedEntry
+	buf := make([]byte, 64<<10)
+	for {
+		var n int
+		var rerr error
+		if err := rc.Read(func(fd uintptr) bool {
+			n, rerr = ignoringEINTR(func() (int, error) { return syscall.ReadDirent(int(fd), buf) })
+			return true
+		}); err != nil {
+			return nil, err
+		}
+		if rerr != nil {
+			return nil, &fs.PathError{Op: "readdirent", Path: rel, Err: rerr}
+		}
+		if n <= 0 {
+			break
+		}
+		for b := buf[:n]; len(b) > 0; {
+			// struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name (NUL-terminated).
+			if len(b) < 19 {
+				return nil, &fs.PathError{Op: "readdirent", Path: rel, Err: syscall.EINVAL}
+			}
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				return nil, &fs.PathError{Op: "readdirent", Path: rel, Err: syscall.EINVAL}
+			}
+			name := b[19:reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			typ := b[18]
+			b = b[reclen:]
+			if s := string(name); s != "." && s != ".." {
+				e := typedEntry{name: s}
+				switch typ {
+				case syscall.DT_REG:
+				case syscall.DT_DIR:
+					e.typ = fs.ModeDir
+				case syscall.DT_LNK:
+					e.typ = fs.ModeSymlink
+				case syscall.DT_FIFO:
+					e.typ = fs.ModeNamedPipe
+				case syscall.DT_SOCK:
+					e.typ = fs.ModeSocket
+				case syscall.DT_CHR:
+					e.typ = fs.ModeDevice | fs.ModeCharDevice
+				case syscall.DT_BLK:
+					e.typ = fs.ModeDevice
+				default: // DT_UNKNOWN
+					fi, err := root.Lstat(path.Join(rel, s))
+					if err != nil {
+						return nil, err
+					}
+					e.typ = fi.Mode().Type()
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b typedEntry) int { return strings.Compare(a.name, b.name) })
+	return out, nil
 }

@@ -3,6 +3,7 @@
 package render
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -26,3 +27,16 @@ func (d *folder) writeFile(name string, data []byte) error {
 }
 
 func (d *folder) close() {}
+
+// readTypes lists folder rel of root: each entry's name and type, sorted by name.
+func readTypes(root *os.Root, rel string) ([]typedEntry, error) {
+	entries, err := fs.ReadDir(root.FS(), rel)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]typedEntry, len(entries))
+	for i, e := range entries {
+		out[i] = typedEntry{name: e.Name(), typ: e.Type()}
+	}
+	return out, nil
+}

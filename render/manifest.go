@@ -213,6 +213,34 @@ func resolvePath(p string) (string, error) {
 	}
 }
 
+// typedEntry is a folder's entry as inspect needs it: its name and type.
+type typedEntry struct {
+	name string
+	typ  fs.FileMode
+}
+
+// walkTypes is fs.WalkDir of root from folder rel, for the names and types alone: fn gets each
+// entry below rel in path order (not rel itself), and returning fs.SkipDir for a folder skips it.
+func walkTypes(root *os.Root, rel string, fn func(rel string, typ fs.FileMode) error) error {
+	entries, err := readTypes(root, rel)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		p := path.Join(rel, e.name)
+		err := fn(p, e.typ)
+		if e.typ.IsDir() && err == nil {
+			err = walkTypes(root, p, fn)
+		} else if errors.Is(err, fs.SkipDir) && e.typ.IsDir() {
+			err = nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // inspect reads what DIR holds (abs, already checked by statOutput) and refuses it unless it is
 // empty or a render skillc wrote: the files listed in DIR/.skillc-render, or, for a render
 // written before manifests existed, files that are each exactly where skillc writes its object
@@ -265,22 +293,19 @@ func inspect(abs string) (*previous, error) {
 	type entry struct{ rel, why string }
 	var foreign []entry
 	var legacy []string
-	err = fs.WalkDir(root.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
+	err = walkTypes(root, ".", func(rel string, typ fs.FileMode) error {
 		switch {
-		case rel == ".", rel == ManifestName:
+		case rel == ManifestName:
 			return nil
-		case d.IsDir():
+		case typ.IsDir():
 			if prev.manifest && dirs[rel] || !prev.manifest && legacyFolder(rel) {
 				return nil
 			}
 			foreign = append(foreign, entry{rel + "/", ""})
 			return fs.SkipDir
-		case d.Type()&fs.ModeSymlink != 0:
+		case typ&fs.ModeSymlink != 0:
 			foreign = append(foreign, entry{rel, " (a symlink)"})
-		case !d.Type().IsRegular():
+		case !typ.IsRegular():
 			foreign = append(foreign, entry{rel, " (not a regular file)"})
 		case prev.manifest && listed[rel]:
 			prev.files = append(prev.files, rel)

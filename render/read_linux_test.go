@@ -2,6 +2,9 @@ package render
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -55,5 +58,58 @@ func TestReadAsSeen(t *testing.T) {
 				t.Errorf("got %q, %v; want %v", data, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestReadTypesIsReadDir: the entries and types getdents gives are os.Root's ReadDir's (which
+// lstats each): regular files, folders, links to each, a FIFO, a socket, names with odd bytes, and
+// a folder of more entries than one read returns.
+func TestReadTypesIsReadDir(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.yaml"), "a\n")
+	writeFile(t, filepath.Join(dir, "sub", "b.yaml"), "b\n")
+	writeFile(t, filepath.Join(dir, "odd name\t\u00e9.yaml"), "c\n")
+	for _, err := range []error{
+		os.Symlink("a.yaml", filepath.Join(dir, "link-file")),
+		os.Symlink("sub", filepath.Join(dir, "link-dir")),
+		os.Symlink("/nowhere", filepath.Join(dir, "link-dangling")),
+		syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l, err := net.Listen("unix", filepath.Join(dir, "sock")); err == nil {
+		defer l.Close()
+	}
+	many := filepath.Join(dir, "many")
+	for i := range 3000 { // past one 64 KiB getdents buffer
+		writeFile(t, filepath.Join(many, fmt.Sprintf("file-with-a-long-name-%04d.yaml", i)), "")
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	for _, rel := range []string{".", "sub", "many"} {
+		want, err := fs.ReadDir(root.FS(), rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := readTypes(root, rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d entries, ReadDir %d", rel, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].name != want[i].Name() || got[i].typ != want[i].Type() {
+				t.Errorf("%s: entry %d is %q %v, ReadDir's %q %v", rel, i, got[i].name, got[i].typ, want[i].Name(), want[i].Type())
+			}
+		}
+	}
+	if _, err := readTypes(root, "link-dir/../.."); err == nil {
+		t.Error("read a folder outside the root")
 	}
 }
