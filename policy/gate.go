@@ -1068,7 +1068,20 @@ func unblank(s string, names *[4]string) string {
 	if strings.IndexByte(s, 0) < 0 {
 		return s
 	}
+	if len(s) == 2 { // a whole name: most of them
+		switch s[1] {
+		case 'R':
+			return names[0]
+		case 'I':
+			return names[1]
+		case 'N':
+			return names[2]
+		case 'T':
+			return names[3]
+		}
+	}
 	var b strings.Builder
+	b.Grow(len(s) + max(len(names[0]), len(names[1]), len(names[2]), len(names[3])))
 	for {
 		i := strings.IndexByte(s, 0)
 		if i < 0 || i+1 == len(s) {
