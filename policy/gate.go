@@ -359,21 +359,9 @@ func (k *Keyer) KeyBlanked(o compile.Object, raw []byte) (key, tmplKey [sha256.S
 // value and raw holds no other TASK value (a sidecar's with the same text). A workload without a
 // task is found with at == end == 0 and no value to replace.
 func agentTaskJSON(o compile.Object, raw []byte) (task string, at, end int, found bool) {
-	switch o.(type) {
-	case *batchv1.Job, *batchv1.CronJob, *compile.Sandbox: // the kinds withoutTask blanks
-	default:
+	values, blanks := agentTasks(o)
+	if !blanks {
 		return "", 0, 0, true
-	}
-	var values []string
-	for _, c := range compile.PodSpecOf(o).Containers {
-		if c.Name != compile.AgentContainer {
-			continue
-		}
-		for _, e := range c.Env {
-			if e.Name == "TASK" && e.Value != "" {
-				values = append(values, e.Value)
-			}
-		}
 	}
 	n := bytes.Count(raw, []byte(taskEnv))
 	if len(values) == 0 && n == 0 {
@@ -409,18 +397,14 @@ func (k *Keyer) Unblank(o compile.Object) func(string) string {
 // taskEnv is how encoding/json writes an EnvVar named TASK with a value, up to the value.
 const taskEnv = `{"name":"TASK","value":`
 
-// withoutTaskJSON is the encoding of withoutTask(o) made from raw, o's: each TASK value of the
-// agent container cut out of the bytes (an empty value is omitted, as encoding/json omits it).
-// That is exact only if every TASK value in raw is the agent's: ok is false if any other container
-// has one (a tenant's sidecar could carry the same text), or if a value is not where expected. A
-// '{' and an unescaped '"' cannot stand together inside a JSON string, so taskEnv is never text.
-func withoutTaskJSON(o compile.Object, raw []byte) ([]byte, bool) {
+// agentTasks are the values of the agent's TASK variables that withoutTask blanks (the empty ones
+// aside), and whether o is of a kind it blanks.
+func agentTasks(o compile.Object) (values []string, blanks bool) {
 	switch o.(type) {
 	case *batchv1.Job, *batchv1.CronJob, *compile.Sandbox: // the kinds withoutTask blanks
 	default:
-		return raw, true
+		return nil, false
 	}
-	var values []string
 	for _, c := range compile.PodSpecOf(o).Containers {
 		if c.Name != compile.AgentContainer {
 			continue
@@ -430,6 +414,19 @@ func withoutTaskJSON(o compile.Object, raw []byte) ([]byte, bool) {
 				values = append(values, e.Value)
 			}
 		}
+	}
+	return values, true
+}
+
+// withoutTaskJSON is the encoding of withoutTask(o) made from raw, o's: each TASK value of the
+// agent container cut out of the bytes (an empty value is omitted, as encoding/json omits it).
+// That is exact only if every TASK value in raw is the agent's: ok is false if any other container
+// has one (a tenant's sidecar could carry the same text), or if a value is not where expected. A
+// '{' and an unescaped '"' cannot stand together inside a JSON string, so taskEnv is never text.
+func withoutTaskJSON(o compile.Object, raw []byte) ([]byte, bool) {
+	values, blanks := agentTasks(o)
+	if !blanks {
+		return raw, true
 	}
 	if bytes.Count(raw, []byte(taskEnv)) != len(values) {
 		return nil, false

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"encoding/base64"
+	"maps"
 	"slices"
 	"unicode/utf8"
 
@@ -63,7 +64,7 @@ func appendJSON(b []byte, o Object) ([]byte, bool) {
 		}
 		if len(t.BinaryData) > 0 {
 			b = append(b, `,"binaryData":{`...)
-			for i, k := range sortedKeys(t.BinaryData) {
+			for i, k := range slices.Sorted(maps.Keys(t.BinaryData)) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -213,15 +214,6 @@ func appendStringMap(b []byte, m map[string]string) []byte {
 		b = appendString(append(appendString(b, k), ':'), m[k])
 	}
 	return append(b, '}')
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // appendString writes s as encoding/json does (HTML-safe): '"' and '\\' escaped, \b \f \n \r \t
