@@ -343,7 +343,7 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 	if shaped {
 		b.keys = make([][sha256.Size]byte, len(res.Objects)+len(res.StandIns))
 	}
-	if render && k != nil {
+	if k != nil && (render || shaped) {
 		b.raws = make([][]byte, len(res.Objects))
 	}
 	b.docs = make([]Doc, 0, len(res.Objects))
@@ -351,36 +351,38 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 		d := Doc{Key: compile.KeyOf(o), kind: compile.KindOf(o),
 			run: o.GetLabels()[compile.LabelAgentRun] + o.GetLabels()[compile.LabelSchedule]}
 		keyed := false
-		if render {
+		// One JSON encoding serves the YAML, the shape key, and the gate where it may evaluate the
+		// object: every object with --policy, else one of a shape the stream has not judged yet.
+		if render || shaped {
 			raw, err := enc.JSON(o)
 			if err != nil {
 				b.err = fmt.Errorf("rendering unit %d: %w", i, err)
 				return b
 			}
-			// The JSON made for the YAML is kept for the gate where it may evaluate the object:
-			// every object with --policy, else one of a shape the stream has not judged yet.
 			var blanked []byte
 			var tmplKey [sha256.Size]byte
 			switch {
-			case shaped:
+			case shaped && render:
 				b.keys[j], tmplKey, blanked, keyed = k.KeyBlanked(o, raw)
-				if !keyed || !s.Known(b.keys[j]) {
-					b.raws[j] = bytes.Clone(raw)
-				}
-			case k != nil:
+			case shaped:
+				b.keys[j], keyed = k.KeyJSON(o, raw)
+			}
+			if k != nil && (!shaped || !keyed || !s.Known(b.keys[j])) {
 				b.raws[j] = bytes.Clone(raw)
 			}
-			var data []byte
-			if blanked != nil && tmpls != nil {
-				data = tmpls.fill(enc, tmplKey, blanked, k.Unblank(o))
-			}
-			if data == nil {
-				if data, err = enc.FromJSON(o, raw); err != nil {
-					b.err = fmt.Errorf("rendering unit %d: %w", i, err)
-					return b
+			if render {
+				var data []byte
+				if blanked != nil && tmpls != nil {
+					data = tmpls.fill(enc, tmplKey, blanked, k.Unblank(o))
 				}
+				if data == nil {
+					if data, err = enc.FromJSON(o, raw); err != nil {
+						b.err = fmt.Errorf("rendering unit %d: %w", i, err)
+						return b
+					}
+				}
+				d.data, d.n = data, len(data)
 			}
-			d.data, d.n = data, len(data)
 		}
 		if shaped && !keyed {
 			if b.keys[j], b.err = k.Key(o); b.err != nil {

@@ -166,6 +166,24 @@ func check(t *testing.T, name string, files []source.File, spools ...int64) {
 		}
 		return
 	}
+	// skillc check: judged without rendering, the same report.
+	if p, diags := compile.PrepareFiles(files, compile.Options{}); p != nil {
+		res, err := Run(context.Background(), p, g, diags, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Docs {
+			if d.n != 0 {
+				t.Fatalf("%s: check rendered %s", name, d.Path())
+			}
+		}
+		if d := cmp.Diff(wantRep, res.Report); d != "" {
+			t.Errorf("%s: check's report (-want +got):\n%s", name, d)
+		}
+		if d := cmp.Diff(wantDiags, res.Diags); d != "" {
+			t.Errorf("%s: check's diagnostics (-want +got):\n%s", name, d)
+		}
+	}
 	for _, spool := range spools {
 		got, rep, diags := streamed(t, files, g, Options{SpoolAbove: spool})
 		if !bytes.Equal(got, want) {
