@@ -259,6 +259,17 @@ containers contains c if {
 	c := {"c": ctr, "path": sprintf("%s.%s[%d]", [pod_prefix, list, i])}
 }
 
+# containers_text and volumes_text: the pod's containers (every list) and its volumes as text (as
+# sprintf's %v prints them), for the rules' screens. A rule that needs a field most pods lack
+# (privileged, hostPort, a hostPath volume, a credential-like value) first looks for the field's
+# key, or the value's text, in one of them: one string test instead of a visit of every container.
+# A key is in the text quoted, "key", and a string value's printable characters other than quotes
+# and backslashes are in it as they are, so a screen may pass a pod that has no finding (the rule's
+# own test then decides), never fail one that has. Both are defined wherever pod_spec is.
+containers_text := sprintf("%v", [[object.get(pod_spec, list, []) | some list in ["containers", "initContainers", "ephemeralContainers"]]])
+
+volumes_text := sprintf("%v", [object.get(pod_spec, "volumes", [])])
+
 # pack_of: the SkillPack a container or volume belongs to, by skillc's naming (data.skillc.names,
 # generated from compile's; "" for agent, ipc-bridge and anything else). The gate itself locates
 # findings from compile's records; these serve the rules, and conftest users, who judge renders.

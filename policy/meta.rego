@@ -38,6 +38,7 @@ pod_candidates contains f if {
 # run's API identity though the pack declared no RBAC. skillc's own token volume exists only with
 # --identity per-run (automountServiceAccountToken false), and goes to the sidecars that declared RBAC.
 pod_candidates contains f if {
+	contains(lib.volumes_text, `"serviceAccountToken"`)
 	some i, v in object.get(lib.pod_spec, "volumes", [])
 	some j, s in object.get(v, ["projected", "sources"], [])
 	s.serviceAccountToken

@@ -21,6 +21,29 @@ credential_screen := `(?:-----BEGIN [A-Z ]*PRIVATE KEY-----)|(?:AKIA[0-9A-Z]{16}
 
 sensitive_name := `(?i)(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)`
 
+# The screens for the container rules (lib.containers_text): what the containers' text must hold
+# for a rule to find anything, tested as plain substrings (a regular expression over the whole text
+# costs more than the visit it saves). Every credential pattern begins with one of
+# credential_literals, which the text keeps as they are. Every word of sensitive_name holds one of
+# sensitive_words, compared with the text in lower case; of the two non-ASCII letters that (?i)
+# also matches, lower maps the Kelvin sign to k, and a long s (ſ) anywhere passes the screen.
+credential_literals := ["AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "-----BEGIN ", "eyJ"]
+
+may_hold_credential if {
+	some s in credential_literals
+	contains(lib.containers_text, s)
+}
+
+sensitive_words := ["token", "passw", "secret", "api_key", "apikey", "private_key", "privatekey", "credential", "access_key", "accesskey"]
+
+may_name_credential if {
+	text := lower(lib.containers_text)
+	some s in sensitive_words
+	contains(text, s)
+}
+
+may_name_credential if contains(lib.containers_text, "ſ")
+
 # A value that points at a credential rather than holding one.
 reference(v) if startswith(v, "/")
 
@@ -30,7 +53,10 @@ reference(v) if startswith(v, "$(")
 
 reference(v) if v == ""
 
+# The screens first: no pattern matches across the JSON text's quotes, so a value that holds one
+# makes the containers' text hold it too; nearly every pod holds none, and skips its containers.
 container_candidates contains f if {
+	may_hold_credential
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	v := object.get(e, "value", "")
@@ -41,6 +67,7 @@ container_candidates contains f if {
 }
 
 container_candidates contains f if {
+	may_name_credential
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	regex.match(sensitive_name, e.name)
@@ -54,6 +81,7 @@ looks_like_credential(v) if regex.match(credential_screen, v)
 
 # A command line is as public as env (in Git, in the pod spec, in every process listing).
 container_candidates contains f if {
+	may_hold_credential
 	some c in lib.containers
 	some list in ["command", "args"]
 	some i, arg in object.get(c.c, list, [])
@@ -86,6 +114,7 @@ candidates contains f if {
 
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
 container_candidates contains f if {
+	contains(lib.containers_text, `"secretKeyRef"`)
 	some c in lib.containers
 	some i, e in object.get(c.c, "env", [])
 	e.valueFrom.secretKeyRef
