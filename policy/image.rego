@@ -49,7 +49,7 @@ floating(image) if tag(image) == "latest"
 
 # IMG-01: no digest and no tag or a floating tag.
 container_candidates contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	not regex.match(fixed_tag, c.c.image)
 	not digest(c.c.image)
 	floating(c.c.image)
@@ -93,7 +93,7 @@ may_elevate if {
 
 container_candidates contains f if {
 	may_elevate
-	some c in lib.containers
+	some c in lib.pod_containers
 	elevated(c)
 	not digest(c.c.image)
 	f := lib.finding("IMG-02", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has host access or privilege but image %q is not pinned by digest%s: a re-pushed tag would run new code with that access. Fix: use @sha256:...", [c.c.name, c.c.image, digest_note(c.c.image)]))
@@ -111,7 +111,7 @@ allowed(image) if image in lib.parameters.allowedRegistries
 
 container_candidates contains f if {
 	count(lib.parameters.allowedRegistries) > 0
-	some c in lib.containers
+	some c in lib.pod_containers
 	not allowed(c.c.image)
 	f := lib.finding("IMG-03", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q is not from an allowed registry %v. Fix: mirror it into an allowed registry", [c.c.image, lib.parameters.allowedRegistries]))
 }

@@ -253,11 +253,15 @@ pod_annotations := object.get(input, array.concat(split(pod_metadata_prefix, "."
 
 # containers: every container with its field path, whether main, (native sidecar) init or ephemeral
 # (Pod Security Standards judge all three).
-containers contains c if {
+containers contains c if some c in pod_containers
+
+# pod_containers: the same entries as an array, in the pod spec's order. The rules iterate it: a
+# set of containers is hashed and sorted whole, which costs more than the visit.
+pod_containers := [c |
 	some list in ["containers", "initContainers", "ephemeralContainers"]
 	some i, ctr in object.get(pod_spec, list, [])
 	c := {"c": ctr, "path": sprintf("%s.%s[%d]", [pod_prefix, list, i])}
-}
+]
 
 # containers_text and volumes_text: the pod's containers (every list) and its volumes as text (as
 # sprintf's %v prints them), for the rules' screens. A rule that needs a field most pods lack
@@ -285,7 +289,7 @@ host_volume_pack(name) := p if {
 }
 
 skill_packs contains pack_of_container(c.c.name) if {
-	some c in containers
+	some c in pod_containers
 	startswith(c.c.name, names.container_prefix)
 }
 
@@ -354,7 +358,7 @@ has_dotdot(p) if ".." in path_segments(p)
 
 # mounting_packs: the packs whose containers mount a volume, comma-separated.
 mounting_packs(volume) := concat(",", sort({pack_of_container(c.c.name) |
-	some c in containers
+	some c in pod_containers
 	some m in object.get(c.c, "volumeMounts", [])
 	m.name == volume
 }))

@@ -27,7 +27,7 @@ pod_candidates contains f if {
 	some v in object.get(lib.pod_spec, "volumes", [])
 	v.hostPath
 	owner := lib.host_volume_pack(v.name)
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	c.c.name != concat("", [names.container_prefix, owner])

@@ -57,7 +57,7 @@ pod_candidates contains f if {
 }
 
 screened.privileged contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	sc(c).privileged == true
 	pack := lib.pack_of_container(c.c.name)
 	not lib.allowed(params.privilegedAllow, pack)
@@ -105,7 +105,7 @@ pod_candidates contains f if {
 
 # POD-03: host ports.
 screened.hostPort contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	some i, p in object.get(c.c, "ports", [])
 	object.get(p, "hostPort", 0) != 0
 	f := lib.finding("POD-03", sprintf("%s.ports[%d].hostPort", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("container %s binds host port %d: it listens on the node's address, past network policies. Fix: use a Service", [c.c.name, p.hostPort]))
@@ -114,7 +114,7 @@ screened.hostPort contains f if {
 # A probe or lifecycle hook with a host makes the kubelet, from the node's network, call any address
 # (PSS baseline "host probes / lifecycle hooks").
 screened.host contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	some hook in ["livenessProbe", "readinessProbe", "startupProbe"]
 	probe := c.c[hook] # most containers have none: skip the handlers
 	some handler in ["httpGet", "tcpSocket"]
@@ -124,7 +124,7 @@ screened.host contains f if {
 }
 
 screened.host contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	lifecycle := c.c.lifecycle
 	some hook in ["postStart", "preStop"]
 	some handler in ["httpGet", "tcpSocket"]
@@ -148,7 +148,7 @@ reached contains v if some v in host_volumes
 
 reached contains r if {
 	some v in host_volumes
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	sub := object.get(m, "subPath", "")
@@ -160,7 +160,7 @@ reached contains r if {
 # reaches cannot be judged here.
 screened.hostPath contains f if {
 	some v in host_volumes
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	object.get(m, "subPathExpr", "") != ""
@@ -203,7 +203,7 @@ screened.hostPath contains f if {
 # POD-05: writable host path mounts, unless allow-listed with readOnly: false.
 screened.hostPath contains f if {
 	some v in host_volumes
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	not object.get(m, "readOnly", false)
@@ -351,7 +351,7 @@ guarded_ok(v, s) if {
 }
 
 mounted_writable(v) if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	some m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	not object.get(m, "readOnly", false)
@@ -359,7 +359,7 @@ mounted_writable(v) if {
 
 # POD-07: running as root, unless allow-listed for the pack.
 screened.runAsUser contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	root_field(c) == "runAsUser"
 	pack := lib.pack_of_container(c.c.name)
 	not lib.allowed(params.runAsRootAllow, pack)
@@ -367,7 +367,7 @@ screened.runAsUser contains f if {
 }
 
 screened.runAsNonRoot contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	root_field(c) == "runAsNonRoot"
 	pack := lib.pack_of_container(c.c.name)
 	not lib.allowed(params.runAsRootAllow, pack)
@@ -389,7 +389,7 @@ pod_candidates contains f if {
 # Restricted, as PSS: runAsNonRoot true on the pod, or on every container that does not inherit it.
 restricted_candidates contains f if {
 	not pod_sc.runAsNonRoot == true
-	some c in lib.containers
+	some c in lib.pod_containers
 	not has_key(sc(c), "runAsNonRoot")
 	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsNonRoot", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not set runAsNonRoot, nor does the pod: an image whose user is root runs as root. Fix: runAsNonRoot: true on the pod", [c.c.name]))
 }
@@ -397,7 +397,7 @@ restricted_candidates contains f if {
 # POD-08: privilege escalation (setuid binaries, no_new_privs off).
 pod_candidates contains f if {
 	regex.match(`"allowPrivilegeEscalation"\s*:\s*true`, lib.containers_text)
-	some c in lib.containers
+	some c in lib.pod_containers
 	sc(c).allowPrivilegeEscalation == true
 	f := lib.finding("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s allows privilege escalation. Fix: allowPrivilegeEscalation: false", [c.c.name]))
 }
@@ -405,7 +405,7 @@ pod_candidates contains f if {
 # Unset: it defaults to true. A warning in baseline; restricted denies it as PSS does, except on a
 # privileged container the platform allow-listed (Kubernetes refuses false beside privileged).
 pod_candidates contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	not set_ape(c.c)
 	f := pod08_unset(c, sprintf("container %s does not set allowPrivilegeEscalation (it defaults to true). Fix: set it to false", [c.c.name]))
 }
@@ -423,7 +423,7 @@ set_ape(ctr) if _ = ctr.securityContext.allowPrivilegeEscalation
 
 # POD-09: added capabilities beyond NET_BIND_SERVICE.
 screened.add contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, cap in object.get(sc(c), ["capabilities", "add"], [])
 	cap != "NET_BIND_SERVICE"
 	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.add[%d]", [c.path, j]), lib.pack_of_container(c.c.name), sprintf("container %s adds capability %s. Fix: drop it; only NET_BIND_SERVICE may be added", [c.c.name, cap]))
@@ -432,7 +432,7 @@ screened.add contains f if {
 # Restricted, as PSS: every container drops ALL, but an allow-listed privileged one (which has
 # every capability anyway).
 restricted_candidates contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	not "ALL" in object.get(sc(c), ["capabilities", "drop"], [])
 	not privileged_allowed(c)
 	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.drop", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not drop ALL capabilities: it keeps the runtime's defaults (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, ...). Fix: capabilities.drop: [ALL]", [c.c.name]))
@@ -442,7 +442,7 @@ restricted_candidates contains f if {
 # security_contexts: the pod's security context and each container's, as [context, container] (null
 # for the pod's). The checks read the context; holder says where it is and whose only for one that
 # fails (working that out for every container was most of these checks' cost).
-security_contexts := array.concat([[pod_sc, null] | pod_sc], [[sc(c), c] | some c in lib.containers])
+security_contexts := array.concat([[pod_sc, null] | pod_sc], [[sc(c), c] | some c in lib.pod_containers])
 
 holder(null) := {"path": sprintf("%s.securityContext", [lib.pod_prefix]), "pack": ""}
 
@@ -461,7 +461,7 @@ confined(s) if object.get(s, ["seccompProfile", "type"], "") in {"RuntimeDefault
 
 restricted_candidates contains f if {
 	not confined(pod_sc)
-	some c in lib.containers
+	some c in lib.pod_containers
 	not confined(sc(c))
 	not object.get(sc(c), ["seccompProfile", "type"], "") == "Unconfined"
 	f := lib.finding("POD-10", sprintf("%s.securityContext.seccompProfile", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has no seccomp profile, nor does the pod: it may make any system call. Fix: seccompProfile RuntimeDefault on the pod", [c.c.name]))
@@ -493,7 +493,7 @@ bad_selinux(opts) if object.get(opts, "role", "") != ""
 bad_selinux(opts) if not object.get(opts, "type", "") in selinux_types
 
 screened.procMount contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	pm := sc(c).procMount
 	pm != "Default"
 	f := lib.finding("POD-10", sprintf("%s.securityContext.procMount", [c.path]), lib.pack_of_container(c.c.name), sprintf("procMount %s unmasks /proc. Fix: remove procMount", [pm]))
@@ -549,7 +549,7 @@ pod11_token_message := "an API token is mounted into every container of a pod wi
 pod11_token_message := msg if {
 	object.get(lib.pod_spec, "automountServiceAccountToken", true) == false
 	holders := sort({c.c.name |
-		some c in lib.containers
+		some c in lib.pod_containers
 		some m in object.get(c.c, "volumeMounts", [])
 		m.name == names.token_volume
 	})
@@ -597,7 +597,7 @@ screened.gitRepo contains f if {
 # the fix names that field.
 pod_candidates contains f if {
 	pod12_on
-	some c in lib.containers
+	some c in lib.pod_containers
 	not sc(c).readOnlyRootFilesystem == true
 	pack := lib.pack_of_container(c.c.name)
 	f := lib.finding("POD-12", sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), pack, sprintf("container %s has a writable root filesystem: a compromise can persist binaries in it. Fix: %s", [c.c.name, pod12_fix(pack)]))

@@ -57,7 +57,7 @@ reference(v) if v == ""
 # makes the containers' text hold it too; nearly every pod holds none, and skips its containers.
 container_candidates contains f if {
 	may_hold_credential
-	some c in lib.containers
+	some c in lib.pod_containers
 	some i, e in object.get(c.c, "env", [])
 	v := object.get(e, "value", "")
 	regex.match(credential_screen, v)
@@ -68,7 +68,7 @@ container_candidates contains f if {
 
 container_candidates contains f if {
 	may_name_credential
-	some c in lib.containers
+	some c in lib.pod_containers
 	some i, e in object.get(c.c, "env", [])
 	regex.match(sensitive_name, e.name)
 	v := object.get(e, "value", "")
@@ -82,7 +82,7 @@ looks_like_credential(v) if regex.match(credential_screen, v)
 # A command line is as public as env (in Git, in the pod spec, in every process listing).
 container_candidates contains f if {
 	may_hold_credential
-	some c in lib.containers
+	some c in lib.pod_containers
 	some list in ["command", "args"]
 	some i, arg in object.get(c.c, list, [])
 	regex.match(credential_screen, arg)
@@ -115,7 +115,7 @@ candidates contains f if {
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
 container_candidates contains f if {
 	contains(lib.containers_text, `"secretKeyRef"`)
-	some c in lib.containers
+	some c in lib.pod_containers
 	some i, e in object.get(c.c, "env", [])
 	e.valueFrom.secretKeyRef
 	f := lib.finding("SEC-02", sprintf("%s.env[%d].valueFrom.secretKeyRef", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s comes from Secret %s: environment variables leak into child processes and crash reports. Fix: mount the secret as files with sidecar.secretRef", [e.name, e.valueFrom.secretKeyRef.name]))
