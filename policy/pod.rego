@@ -11,7 +11,6 @@ sc(c) := object.get(c.c, "securityContext", {})
 
 pod_sc := object.get(lib.pod_spec, "securityContext", {})
 
-# POD-01: privileged containers, unless the platform allow-lists the pack.
 # Screens. The rules that need a field most pods lack (privileged, hostPort, a hostPath volume) are
 # grouped by it: screened[name] holds them, and pod_candidates evaluates a group only when the pod's
 # text (lib.containers_text) holds the group's screen, the field's key quoted or a value's text.
@@ -56,6 +55,7 @@ pod_candidates contains f if {
 	some f in restricted_candidates
 }
 
+# POD-01: privileged containers, unless the platform allow-lists the pack.
 screened.privileged contains f if {
 	some c in lib.pod_containers
 	sc(c).privileged == true

@@ -53,8 +53,8 @@ reference(v) if startswith(v, "$(")
 
 reference(v) if v == ""
 
-# The screens first: no pattern matches across the JSON text's quotes, so a value that holds one
-# makes the containers' text hold it too; nearly every pod holds none, and skips its containers.
+# The screens first: a value that holds a credential pattern puts the pattern's first characters,
+# unchanged, in the containers' text; nearly every pod holds none, and skips its containers.
 container_candidates contains f if {
 	may_hold_credential
 	some c in lib.pod_containers
