@@ -38,13 +38,19 @@ tag(image) := t if {
 	t := parts[1]
 }
 
+# fixed_tag: one test for what nearly every image is, tagged and not latest (then floating does not
+# hold): the last segment of the part before any "@" has exactly one ":", and the tag after it is
+# not "latest": shorter or longer, or of six characters, one differing from latest's.
+fixed_tag := `^(?:[^@/]*/)*[^@/:]*:(?:[^@/:]{0,5}|[^@/:]{7,}|[^l@/:][^@/:]{5}|l[^a@/:][^@/:]{4}|la[^t@/:][^@/:]{3}|lat[^e@/:][^@/:]{2}|late[^s@/:][^@/:]|lates[^t@/:])(?:@|$)`
+
 floating(image) if not tag(image)
 
 floating(image) if tag(image) == "latest"
 
 # IMG-01: no digest and no tag or a floating tag.
 container_candidates contains f if {
-	some c in lib.containers
+	some c in lib.pod_containers
+	not regex.match(fixed_tag, c.c.image)
 	not digest(c.c.image)
 	floating(c.c.image)
 	f := lib.finding("IMG-01", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q has no digest%s and no fixed tag: what runs can change without a change in Git. Fix: pin a version tag, or better a digest (@sha256:...)", [c.c.image, digest_note(c.c.image)]))
@@ -73,8 +79,21 @@ elevated(c) if {
 	lib.pod_spec[ns] == true
 }
 
+# may_elevate: some container may be elevated (a screen: each way elevated holds needs one of these).
+may_elevate if contains(lib.containers_text, `"privileged"`)
+
+may_elevate if contains(lib.containers_text, `"runAsUser"`)
+
+may_elevate if count(host_volume_names) > 0
+
+may_elevate if {
+	some ns in ["hostPID", "hostNetwork", "hostIPC"]
+	lib.pod_spec[ns] == true
+}
+
 container_candidates contains f if {
-	some c in lib.containers
+	may_elevate
+	some c in lib.pod_containers
 	elevated(c)
 	not digest(c.c.image)
 	f := lib.finding("IMG-02", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has host access or privilege but image %q is not pinned by digest%s: a re-pushed tag would run new code with that access. Fix: use @sha256:...", [c.c.name, c.c.image, digest_note(c.c.image)]))
@@ -92,7 +111,7 @@ allowed(image) if image in lib.parameters.allowedRegistries
 
 container_candidates contains f if {
 	count(lib.parameters.allowedRegistries) > 0
-	some c in lib.containers
+	some c in lib.pod_containers
 	not allowed(c.c.image)
 	f := lib.finding("IMG-03", sprintf("%s.image", [c.path]), lib.pack_of_container(c.c.name), sprintf("image %q is not from an allowed registry %v. Fix: mirror it into an allowed registry", [c.c.image, lib.parameters.allowedRegistries]))
 }

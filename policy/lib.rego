@@ -253,11 +253,26 @@ pod_annotations := object.get(input, array.concat(split(pod_metadata_prefix, "."
 
 # containers: every container with its field path, whether main, (native sidecar) init or ephemeral
 # (Pod Security Standards judge all three).
-containers contains c if {
+containers contains c if some c in pod_containers
+
+# pod_containers: the same entries as an array, in the pod spec's order. The rules iterate it: a
+# set of containers is hashed and sorted whole, which costs more than the visit.
+pod_containers := [c |
 	some list in ["containers", "initContainers", "ephemeralContainers"]
 	some i, ctr in object.get(pod_spec, list, [])
 	c := {"c": ctr, "path": sprintf("%s.%s[%d]", [pod_prefix, list, i])}
-}
+]
+
+# containers_text and volumes_text: the pod's containers (every list) and its volumes as text (as
+# sprintf's %v prints them), for the rules' screens. A rule that needs a field most pods lack
+# (privileged, hostPort, a hostPath volume, a credential-like value) first looks for the field's
+# key, or the value's text, in one of them: one string test instead of a visit of every container.
+# A key is in the text quoted, "key", and a string value's printable characters other than quotes
+# and backslashes are in it as they are, so a screen may pass a pod that has no finding (the rule's
+# own test then decides), never fail one that has. Both are defined wherever pod_spec is.
+containers_text := sprintf("%v", [[object.get(pod_spec, list, []) | some list in ["containers", "initContainers", "ephemeralContainers"]]])
+
+volumes_text := sprintf("%v", [object.get(pod_spec, "volumes", [])])
 
 # pack_of: the SkillPack a container or volume belongs to, by skillc's naming (data.skillc.names,
 # generated from compile's; "" for agent, ipc-bridge and anything else). The gate itself locates
@@ -274,7 +289,7 @@ host_volume_pack(name) := p if {
 }
 
 skill_packs contains pack_of_container(c.c.name) if {
-	some c in containers
+	some c in pod_containers
 	startswith(c.c.name, names.container_prefix)
 }
 
@@ -343,7 +358,7 @@ has_dotdot(p) if ".." in path_segments(p)
 
 # mounting_packs: the packs whose containers mount a volume, comma-separated.
 mounting_packs(volume) := concat(",", sort({pack_of_container(c.c.name) |
-	some c in containers
+	some c in pod_containers
 	some m in object.get(c.c, "volumeMounts", [])
 	m.name == volume
 }))

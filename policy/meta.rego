@@ -27,7 +27,7 @@ pod_candidates contains f if {
 	some v in object.get(lib.pod_spec, "volumes", [])
 	v.hostPath
 	owner := lib.host_volume_pack(v.name)
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	c.c.name != concat("", [names.container_prefix, owner])
@@ -38,6 +38,7 @@ pod_candidates contains f if {
 # run's API identity though the pack declared no RBAC. skillc's own token volume exists only with
 # --identity per-run (automountServiceAccountToken false), and goes to the sidecars that declared RBAC.
 pod_candidates contains f if {
+	contains(lib.volumes_text, `"serviceAccountToken"`)
 	some i, v in object.get(lib.pod_spec, "volumes", [])
 	some j, s in object.get(v, ["projected", "sources"], [])
 	s.serviceAccountToken

@@ -11,9 +11,53 @@ sc(c) := object.get(c.c, "securityContext", {})
 
 pod_sc := object.get(lib.pod_spec, "securityContext", {})
 
-# POD-01: privileged containers, unless the platform allow-lists the pack.
+# Screens. The rules that need a field most pods lack (privileged, hostPort, a hostPath volume) are
+# grouped by it: screened[name] holds them, and pod_candidates evaluates a group only when the pod's
+# text (lib.containers_text) holds the group's screen, the field's key quoted or a value's text.
+# OPA finds a group by its name and never evaluates the others: a common pod skips most rules,
+# instead of visiting every container for each. Each table maps a screen to its group's name.
+container_screens := {
+	`"privileged"`: "privileged", `"hostPort"`: "hostPort", `"host"`: "host", `"runAsUser"`: "runAsUser",
+	`"runAsNonRoot"`: "runAsNonRoot", `"add"`: "add", `"procMount"`: "procMount",
+	`"hostProcess"`: "hostProcess", `"Unconfined"`: "Unconfined", `"seLinuxOptions"`: "seLinuxOptions",
+}
+
+# The groups that judge every security context, the pod's too.
+pod_sc_screens := {`"hostProcess"`: "hostProcess", `"Unconfined"`: "Unconfined", `"seLinuxOptions"`: "seLinuxOptions"}
+
+volume_screens := {`"hostPath"`: "hostPath", `"gitRepo"`: "gitRepo"}
+
+pod_sc_text := sprintf("%v", [pod_sc])
+
+screens contains name if {
+	some s, name in container_screens
+	contains(lib.containers_text, s)
+}
+
+screens contains name if {
+	some s, name in pod_sc_screens
+	contains(pod_sc_text, s)
+}
+
+screens contains name if {
+	some s, name in volume_screens
+	contains(lib.volumes_text, s)
+}
+
 pod_candidates contains f if {
-	some c in lib.containers
+	some name in screens
+	some f in screened[name]
+}
+
+# The checks of Pod Security restricted alone, as one group: other profiles skip them at once.
+pod_candidates contains f if {
+	lib.profile == "restricted"
+	some f in restricted_candidates
+}
+
+# POD-01: privileged containers, unless the platform allow-lists the pack.
+screened.privileged contains f if {
+	some c in lib.pod_containers
 	sc(c).privileged == true
 	pack := lib.pack_of_container(c.c.name)
 	not lib.allowed(params.privilegedAllow, pack)
@@ -21,7 +65,7 @@ pod_candidates contains f if {
 }
 
 # A Windows HostProcess container is the Windows spelling of privileged (PSS baseline).
-pod_candidates contains f if {
+screened.hostProcess contains f if {
 	some [s, c] in security_contexts
 	s.windowsOptions.hostProcess == true
 	h := holder(c)
@@ -60,8 +104,8 @@ pod_candidates contains f if {
 }
 
 # POD-03: host ports.
-pod_candidates contains f if {
-	some c in lib.containers
+screened.hostPort contains f if {
+	some c in lib.pod_containers
 	some i, p in object.get(c.c, "ports", [])
 	object.get(p, "hostPort", 0) != 0
 	f := lib.finding("POD-03", sprintf("%s.ports[%d].hostPort", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("container %s binds host port %d: it listens on the node's address, past network policies. Fix: use a Service", [c.c.name, p.hostPort]))
@@ -69,8 +113,8 @@ pod_candidates contains f if {
 
 # A probe or lifecycle hook with a host makes the kubelet, from the node's network, call any address
 # (PSS baseline "host probes / lifecycle hooks").
-pod_candidates contains f if {
-	some c in lib.containers
+screened.host contains f if {
+	some c in lib.pod_containers
 	some hook in ["livenessProbe", "readinessProbe", "startupProbe"]
 	probe := c.c[hook] # most containers have none: skip the handlers
 	some handler in ["httpGet", "tcpSocket"]
@@ -79,8 +123,8 @@ pod_candidates contains f if {
 	f := lib.finding("POD-03", sprintf("%s.%s.%s.host", [c.path, hook, handler]), lib.pack_of_container(c.c.name), sprintf("container %s has a %s that makes the kubelet call host %q from the node's network. Fix: remove the host field (the pod's own IP is used)", [c.c.name, hook, host]))
 }
 
-pod_candidates contains f if {
-	some c in lib.containers
+screened.host contains f if {
+	some c in lib.pod_containers
 	lifecycle := c.c.lifecycle
 	some hook in ["postStart", "preStop"]
 	some handler in ["httpGet", "tcpSocket"]
@@ -91,6 +135,7 @@ pod_candidates contains f if {
 
 # Host path volumes, with the pack that owns each (by skillc's host-<pack>-<i> naming).
 host_volumes contains v if {
+	contains(lib.volumes_text, `"hostPath"`)
 	some i, vol in object.get(lib.pod_spec, "volumes", [])
 	vol.hostPath
 	v := {"name": vol.name, "path": vol.hostPath.path, "field": sprintf("%s.volumes[%d].hostPath.path", [lib.pod_prefix, i]), "pack": volume_pack(vol.name)}
@@ -103,7 +148,7 @@ reached contains v if some v in host_volumes
 
 reached contains r if {
 	some v in host_volumes
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	sub := object.get(m, "subPath", "")
@@ -113,9 +158,9 @@ reached contains r if {
 
 # A subPathExpr is expanded from the container's environment when the pod starts: the host path it
 # reaches cannot be judged here.
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in host_volumes
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	object.get(m, "subPathExpr", "") != ""
@@ -142,13 +187,13 @@ allowed_prefix(pack, path) := a if {
 }
 
 # POD-04: a host path outside the pack's allow-listed prefixes, or with "..".
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in reached
 	lib.has_dotdot(v.path)
 	f := lib.finding_nw("POD-04", v.field, v.pack, sprintf("host path %q contains \"..\": it may resolve anywhere on the node, past every prefix check. Fix: use a clean absolute path; this cannot be waived", [v.path]))
 }
 
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in host_volumes
 	not lib.has_dotdot(v.path)
 	not allowed_prefix(v.pack, v.path)
@@ -156,9 +201,9 @@ pod_candidates contains f if {
 }
 
 # POD-05: writable host path mounts, unless allow-listed with readOnly: false.
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in host_volumes
-	some c in lib.containers
+	some c in lib.pod_containers
 	some j, m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	not object.get(m, "readOnly", false)
@@ -226,20 +271,20 @@ touches(p, s) if lib.under(p, s)
 
 touches(p, s) if lib.under(s, p)
 
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in host_volumes
 	count(lib.path_segments(v.path)) == 0
 	f := lib.finding_nw("POD-06", v.field, v.pack, "mounts the node's root filesystem \"/\": every file of the node, its credentials included. Fix: mount the one directory the skill needs; this cannot be allow-listed")
 }
 
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in reached
 	some s in forbidden_paths
 	touches(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s: node credentials or the container runtime, i.e. every container on the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
 }
 
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in reached
 	some s in daemon_paths
 	touches(v.path, s)
@@ -250,7 +295,7 @@ pod_candidates contains f if {
 # Any socket by its conventional name: a path whose last segment ends in ".sock" (the runtimes', the
 # kubelet's pod-resources and device-plugin sockets, a CSI driver's, an agent's) is an API to a node
 # daemon, usually root's. Never allowed, even under an allow-listed parent such as /run.
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in reached
 	segs := lib.path_segments(v.path)
 	count(segs) > 0
@@ -274,7 +319,7 @@ forbidden_path(p) if {
 # /proc/<pid>/... (root, cwd, fd, environ, mem, task/<tid>/root, ...) is another process's root
 # filesystem, open files, environment and memory: /proc/1/root is the node's "/". Never allowed,
 # whatever allowedHostPaths says (a /proc prefix must not let it through).
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in reached
 	segs := lib.path_segments(v.path)
 	count(segs) >= 2
@@ -283,14 +328,14 @@ pod_candidates contains f if {
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q (%s) is a process's directory under /proc: its root, cwd, fd, environ and mem entries reach the node's root filesystem and other processes' files, environment and memory. Fix: mount /proc read-only and read only what the skill needs; this cannot be allow-listed", [v.path, lib.clean_path(v.path)]))
 }
 
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in reached
 	some s in escape_paths
 	lib.under(v.path, s)
 	f := lib.finding_nw("POD-06", v.field, v.pack, sprintf("host path %q reaches %s, a kernel interface that exposes kernel memory, keys or control of the node. Fix: remove the mount; this cannot be allow-listed", [v.path, s]))
 }
 
-pod_candidates contains f if {
+screened.hostPath contains f if {
 	some v in host_volumes
 	some s in guarded_paths
 	touches(v.path, s)
@@ -306,19 +351,27 @@ guarded_ok(v, s) if {
 }
 
 mounted_writable(v) if {
-	some c in lib.containers
+	some c in lib.pod_containers
 	some m in object.get(c.c, "volumeMounts", [])
 	m.name == v.name
 	not object.get(m, "readOnly", false)
 }
 
 # POD-07: running as root, unless allow-listed for the pack.
-pod_candidates contains f if {
-	some c in lib.containers
-	root_field(c)
+screened.runAsUser contains f if {
+	some c in lib.pod_containers
+	root_field(c) == "runAsUser"
 	pack := lib.pack_of_container(c.c.name)
 	not lib.allowed(params.runAsRootAllow, pack)
-	f := lib.finding("POD-07", sprintf("%s.securityContext.%s", [c.path, root_field(c)]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or %s", [c.c.name, lib.allow_hint("runAsRootAllow", pack)]))
+	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsUser", [c.path]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or %s", [c.c.name, lib.allow_hint("runAsRootAllow", pack)]))
+}
+
+screened.runAsNonRoot contains f if {
+	some c in lib.pod_containers
+	root_field(c) == "runAsNonRoot"
+	pack := lib.pack_of_container(c.c.name)
+	not lib.allowed(params.runAsRootAllow, pack)
+	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsNonRoot", [c.path]), pack, sprintf("container %s runs as root: with any host access that is root on the node. Fix: drop hostAccess.runAsRoot, or %s", [c.c.name, lib.allow_hint("runAsRootAllow", pack)]))
 }
 
 root_field(c) := "runAsUser" if sc(c).runAsUser == 0
@@ -334,17 +387,17 @@ pod_candidates contains f if {
 }
 
 # Restricted, as PSS: runAsNonRoot true on the pod, or on every container that does not inherit it.
-pod_candidates contains f if {
-	lib.profile == "restricted"
+restricted_candidates contains f if {
 	not pod_sc.runAsNonRoot == true
-	some c in lib.containers
+	some c in lib.pod_containers
 	not has_key(sc(c), "runAsNonRoot")
 	f := lib.finding("POD-07", sprintf("%s.securityContext.runAsNonRoot", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not set runAsNonRoot, nor does the pod: an image whose user is root runs as root. Fix: runAsNonRoot: true on the pod", [c.c.name]))
 }
 
 # POD-08: privilege escalation (setuid binaries, no_new_privs off).
 pod_candidates contains f if {
-	some c in lib.containers
+	regex.match(`"allowPrivilegeEscalation"\s*:\s*true`, lib.containers_text)
+	some c in lib.pod_containers
 	sc(c).allowPrivilegeEscalation == true
 	f := lib.finding("POD-08", sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s allows privilege escalation. Fix: allowPrivilegeEscalation: false", [c.c.name]))
 }
@@ -352,8 +405,8 @@ pod_candidates contains f if {
 # Unset: it defaults to true. A warning in baseline; restricted denies it as PSS does, except on a
 # privileged container the platform allow-listed (Kubernetes refuses false beside privileged).
 pod_candidates contains f if {
-	some c in lib.containers
-	not has_key(sc(c), "allowPrivilegeEscalation")
+	some c in lib.pod_containers
+	not set_ape(c.c)
 	f := pod08_unset(c, sprintf("container %s does not set allowPrivilegeEscalation (it defaults to true). Fix: set it to false", [c.c.name]))
 }
 
@@ -364,9 +417,13 @@ pod08_unset(c, what) := lib.finding("POD-08", sprintf("%s.securityContext.allowP
 
 has_key(obj, k) if _ = obj[k]
 
+# set_ape: the container's security context has the key allowPrivilegeEscalation, whatever its
+# value (has_key(sc(c), ...) in one call).
+set_ape(ctr) if _ = ctr.securityContext.allowPrivilegeEscalation
+
 # POD-09: added capabilities beyond NET_BIND_SERVICE.
-pod_candidates contains f if {
-	some c in lib.containers
+screened.add contains f if {
+	some c in lib.pod_containers
 	some j, cap in object.get(sc(c), ["capabilities", "add"], [])
 	cap != "NET_BIND_SERVICE"
 	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.add[%d]", [c.path, j]), lib.pack_of_container(c.c.name), sprintf("container %s adds capability %s. Fix: drop it; only NET_BIND_SERVICE may be added", [c.c.name, cap]))
@@ -374,9 +431,8 @@ pod_candidates contains f if {
 
 # Restricted, as PSS: every container drops ALL, but an allow-listed privileged one (which has
 # every capability anyway).
-pod_candidates contains f if {
-	lib.profile == "restricted"
-	some c in lib.containers
+restricted_candidates contains f if {
+	some c in lib.pod_containers
 	not "ALL" in object.get(sc(c), ["capabilities", "drop"], [])
 	not privileged_allowed(c)
 	f := lib.finding("POD-09", sprintf("%s.securityContext.capabilities.drop", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s does not drop ALL capabilities: it keeps the runtime's defaults (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW, ...). Fix: capabilities.drop: [ALL]", [c.c.name]))
@@ -386,13 +442,13 @@ pod_candidates contains f if {
 # security_contexts: the pod's security context and each container's, as [context, container] (null
 # for the pod's). The checks read the context; holder says where it is and whose only for one that
 # fails (working that out for every container was most of these checks' cost).
-security_contexts := array.concat([[pod_sc, null] | pod_sc], [[sc(c), c] | some c in lib.containers])
+security_contexts := array.concat([[pod_sc, null] | pod_sc], [[sc(c), c] | some c in lib.pod_containers])
 
 holder(null) := {"path": sprintf("%s.securityContext", [lib.pod_prefix]), "pack": ""}
 
 holder(c) := {"path": sprintf("%s.securityContext", [c.path]), "pack": lib.pack_of_container(c.c.name)} if c != null
 
-pod_candidates contains f if {
+screened.Unconfined contains f if {
 	some [s, c] in security_contexts
 	some p in ["seccompProfile", "appArmorProfile"]
 	object.get(s, [p, "type"], "") == "Unconfined"
@@ -403,10 +459,9 @@ pod_candidates contains f if {
 # Restricted, as PSS: RuntimeDefault or Localhost on the pod, or on every container.
 confined(s) if object.get(s, ["seccompProfile", "type"], "") in {"RuntimeDefault", "Localhost"}
 
-pod_candidates contains f if {
-	lib.profile == "restricted"
+restricted_candidates contains f if {
 	not confined(pod_sc)
-	some c in lib.containers
+	some c in lib.pod_containers
 	not confined(sc(c))
 	not object.get(sc(c), ["seccompProfile", "type"], "") == "Unconfined"
 	f := lib.finding("POD-10", sprintf("%s.securityContext.seccompProfile", [c.path]), lib.pack_of_container(c.c.name), sprintf("container %s has no seccomp profile, nor does the pod: it may make any system call. Fix: seccompProfile RuntimeDefault on the pod", [c.c.name]))
@@ -423,7 +478,7 @@ pod_candidates contains f if {
 
 selinux_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
-pod_candidates contains f if {
+screened.seLinuxOptions contains f if {
 	some [s, c] in security_contexts
 	opts := s.seLinuxOptions
 	bad_selinux(opts)
@@ -437,8 +492,8 @@ bad_selinux(opts) if object.get(opts, "role", "") != ""
 
 bad_selinux(opts) if not object.get(opts, "type", "") in selinux_types
 
-pod_candidates contains f if {
-	some c in lib.containers
+screened.procMount contains f if {
+	some c in lib.pod_containers
 	pm := sc(c).procMount
 	pm != "Default"
 	f := lib.finding("POD-10", sprintf("%s.securityContext.procMount", [c.path]), lib.pack_of_container(c.c.name), sprintf("procMount %s unmasks /proc. Fix: remove procMount", [pm]))
@@ -494,7 +549,7 @@ pod11_token_message := "an API token is mounted into every container of a pod wi
 pod11_token_message := msg if {
 	object.get(lib.pod_spec, "automountServiceAccountToken", true) == false
 	holders := sort({c.c.name |
-		some c in lib.containers
+		some c in lib.pod_containers
 		some m in object.get(c.c, "volumeMounts", [])
 		m.name == names.token_volume
 	})
@@ -509,15 +564,29 @@ pod11_holders(holders) := concat(", ", holders) if count(holders) > 0
 # (POD-04/05/06, META-01); gitRepo is refused in every profile.
 restricted_volume_types := {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
 
+# pod13_types: a volume's types beyond the list (its keys but name and the types judged elsewhere:
+# restricted_volume_types, and name, hostPath and gitRepo).
+pod13_types(vol) := object.keys(object.remove(vol, pod13_skip)) if is_object(vol)
+
+pod13_skip := {
+	"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret",
+	"name", "hostPath", "gitRepo",
+}
+
+# pod13_screen: some volume may have such a type (the volumes' keys together, less the skipped
+# ones); true where the volumes cannot be merged (one is not an object).
+pod13_screen := s if {
+	s := count(object.remove(object.union_n(object.get(lib.pod_spec, "volumes", [])), pod13_skip)) > 0
+} else := true
+
 pod_candidates contains f if {
+	pod13_screen
 	some i, vol in object.get(lib.pod_spec, "volumes", [])
-	some t, _ in vol
-	not t in restricted_volume_types
-	not t in {"name", "hostPath", "gitRepo"}
+	some t in pod13_types(vol)
 	f := lib.finding("POD-13", sprintf("%s.volumes[%d].%s", [lib.pod_prefix, i, t]), lib.mounting_packs(vol.name), sprintf("volume %q is of type %s, which Pod Security restricted does not allow (only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret): the node attaches storage from outside the cluster's control with its own credentials. Fix: use a persistentVolumeClaim or a csi volume", [vol.name, t]))
 }
 
-pod_candidates contains f if {
+screened.gitRepo contains f if {
 	some i, vol in object.get(lib.pod_spec, "volumes", [])
 	vol.gitRepo
 	f := lib.make("POD-13", "deny", true, sprintf("%s.volumes[%d].gitRepo", [lib.pod_prefix, i]), lib.mounting_packs(vol.name), sprintf("volume %q is a gitRepo volume: deprecated, and the kubelet runs git for it on the node as root (CVE-2024-10220). Fix: clone in an init container into an emptyDir", [vol.name]))
@@ -527,11 +596,17 @@ pod_candidates contains f if {
 # root unless the pack opts out with spec.sidecar.readOnlyRootFilesystem: false, so for a sidecar
 # the fix names that field.
 pod_candidates contains f if {
-	some c in lib.containers
+	pod12_on
+	some c in lib.pod_containers
 	not sc(c).readOnlyRootFilesystem == true
 	pack := lib.pack_of_container(c.c.name)
 	f := lib.finding("POD-12", sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path]), pack, sprintf("container %s has a writable root filesystem: a compromise can persist binaries in it. Fix: %s", [c.c.name, pod12_fix(pack)]))
 }
+
+# pod12_on: POD-12 may report: it is on in restricted, and spec.policy.rules may turn it on.
+pod12_on if lib.profile == "restricted"
+
+pod12_on if lib.parameters.rules["POD-12"]
 
 pod12_fix(pack) := "readOnlyRootFilesystem: true, writing to /tmp or /workspace" if pack == ""
 

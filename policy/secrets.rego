@@ -21,6 +21,29 @@ credential_screen := `(?:-----BEGIN [A-Z ]*PRIVATE KEY-----)|(?:AKIA[0-9A-Z]{16}
 
 sensitive_name := `(?i)(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)`
 
+# The screens for the container rules (lib.containers_text): what the containers' text must hold
+# for a rule to find anything, tested as plain substrings (a regular expression over the whole text
+# costs more than the visit it saves). Every credential pattern begins with one of
+# credential_literals, which the text keeps as they are. Every word of sensitive_name holds one of
+# sensitive_words, compared with the text in lower case; of the two non-ASCII letters that (?i)
+# also matches, lower maps the Kelvin sign to k, and a long s (ſ) anywhere passes the screen.
+credential_literals := ["AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "-----BEGIN ", "eyJ"]
+
+may_hold_credential if {
+	some s in credential_literals
+	contains(lib.containers_text, s)
+}
+
+sensitive_words := ["token", "passw", "secret", "api_key", "apikey", "private_key", "privatekey", "credential", "access_key", "accesskey"]
+
+may_name_credential if {
+	text := lower(lib.containers_text)
+	some s in sensitive_words
+	contains(text, s)
+}
+
+may_name_credential if contains(lib.containers_text, "ſ")
+
 # A value that points at a credential rather than holding one.
 reference(v) if startswith(v, "/")
 
@@ -30,8 +53,11 @@ reference(v) if startswith(v, "$(")
 
 reference(v) if v == ""
 
+# The screens first: a value that holds a credential pattern puts the pattern's first characters,
+# unchanged, in the containers' text; nearly every pod holds none, and skips its containers.
 container_candidates contains f if {
-	some c in lib.containers
+	may_hold_credential
+	some c in lib.pod_containers
 	some i, e in object.get(c.c, "env", [])
 	v := object.get(e, "value", "")
 	regex.match(credential_screen, v)
@@ -41,7 +67,8 @@ container_candidates contains f if {
 }
 
 container_candidates contains f if {
-	some c in lib.containers
+	may_name_credential
+	some c in lib.pod_containers
 	some i, e in object.get(c.c, "env", [])
 	regex.match(sensitive_name, e.name)
 	v := object.get(e, "value", "")
@@ -54,7 +81,8 @@ looks_like_credential(v) if regex.match(credential_screen, v)
 
 # A command line is as public as env (in Git, in the pod spec, in every process listing).
 container_candidates contains f if {
-	some c in lib.containers
+	may_hold_credential
+	some c in lib.pod_containers
 	some list in ["command", "args"]
 	some i, arg in object.get(c.c, list, [])
 	regex.match(credential_screen, arg)
@@ -86,7 +114,8 @@ candidates contains f if {
 
 # SEC-02: secrets through env (restricted): env leaks into crash dumps, child processes and logs.
 container_candidates contains f if {
-	some c in lib.containers
+	contains(lib.containers_text, `"secretKeyRef"`)
+	some c in lib.pod_containers
 	some i, e in object.get(c.c, "env", [])
 	e.valueFrom.secretKeyRef
 	f := lib.finding("SEC-02", sprintf("%s.env[%d].valueFrom.secretKeyRef", [c.path, i]), lib.pack_of_container(c.c.name), sprintf("env %s comes from Secret %s: environment variables leak into child processes and crash reports. Fix: mount the secret as files with sidecar.secretRef", [e.name, e.valueFrom.secretKeyRef.name]))
