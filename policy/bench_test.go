@@ -83,54 +83,33 @@ func BenchmarkLeastPrivilege(b *testing.B) {
 // kind of the reference repository, each evaluated once per op. ns/op and allocs/op divided by
 // objects is the cost of one evaluation of that kind.
 func BenchmarkEval(b *testing.B) {
-	res := generated(b, gen.Size{Packs: 100, Instances: 250, Runs: 1000})
-	eng, err := New(context.Background(), Params(&res.Config.Spec, "2026-01-01"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	byKind := map[string][]any{}
-	for _, o := range res.Objects {
-		kind := compile.KindOf(o)
-		if len(byKind[kind]) == 100 {
-			continue
-		}
-		m, err := emit.ToMap(o)
-		if err != nil {
-			b.Fatal(err)
-		}
-		byKind[kind] = append(byKind[kind], m)
-	}
-	for _, kind := range slices.Sorted(maps.Keys(byKind)) {
-		objs := byKind[kind]
-		b.Run(kind, func(b *testing.B) {
-			for b.Loop() {
-				for _, m := range objs {
-					if _, err := eng.Eval(context.Background(), m); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			b.ReportMetric(float64(len(objs)), "objects")
-		})
-	}
+	benchEvalByKind(b, func(o compile.Object) (map[string]any, error) { return emit.ToMap(o) },
+		func(eng *Engine, m map[string]any) error { _, err := eng.Eval(context.Background(), m); return err })
 }
 
 // BenchmarkEvalValue is BenchmarkEval with each object in OPA's form already (objectInput), as the
 // gate evaluates it: the cost of the library alone, without the conversion of generic values that
 // Eval does first (a third of a Job's BenchmarkEval).
 func BenchmarkEvalValue(b *testing.B) {
+	benchEvalByKind(b, func(o compile.Object) (ast.Value, error) { return objectInput(o, false) },
+		func(eng *Engine, v ast.Value) error { _, err := eng.EvalValue(context.Background(), v); return err })
+}
+
+// benchEvalByKind converts up to 100 objects of each kind of the reference repository with input
+// and evaluates each once per op with eval, a sub-benchmark per kind.
+func benchEvalByKind[T any](b *testing.B, input func(compile.Object) (T, error), eval func(*Engine, T) error) {
 	res := generated(b, gen.Size{Packs: 100, Instances: 250, Runs: 1000})
 	eng, err := New(context.Background(), Params(&res.Config.Spec, "2026-01-01"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	byKind := map[string][]ast.Value{}
+	byKind := map[string][]T{}
 	for _, o := range res.Objects {
 		kind := compile.KindOf(o)
 		if len(byKind[kind]) == 100 {
 			continue
 		}
-		v, err := objectInput(o, false)
+		v, err := input(o)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -141,7 +120,7 @@ func BenchmarkEvalValue(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			for b.Loop() {
 				for _, v := range objs {
-					if _, err := eng.EvalValue(context.Background(), v); err != nil {
+					if err := eval(eng, v); err != nil {
 						b.Fatal(err)
 					}
 				}
