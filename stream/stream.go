@@ -170,8 +170,13 @@ type built struct {
 	raws  [][]byte            // the JSON of the objects the gate may evaluate (see buildUnit)
 	diags diag.Diagnostics
 	docs  []Doc
+	buf   *[]byte // the storage of the docs' bytes, back to unitBuffers once they are spooled
 	err   error
 }
+
+// unitBuffers hold the bytes of a unit's documents, one buffer per unit: a spooled unit's buffer
+// serves a later unit, where a slice per document would be garbage as soon as it is spooled.
+var unitBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // Run builds every unit of p on every core, judges each with gate in the plan's order (its
 // evaluations on every core too) and keeps each unit's documents. diags are p's (Prepare's).
@@ -249,29 +254,40 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		limit = DefaultSpoolAbove
 	}
 	var inMemory int64
-	keep := func(docs []Doc) error {
+	// Each unit's documents stay in the slice the unit made them in: out.Docs is made once, at
+	// its size, when they are all in.
+	var parts [][]Doc
+	total := 0
+	keep := func(b *built) error {
+		parts, total = append(parts, b.docs), total+len(b.docs)
 		if out.spool == nil {
-			for _, d := range docs {
+			for _, d := range b.docs {
 				inMemory += int64(len(d.data))
 			}
-			out.Docs = append(out.Docs, docs...)
 			if limit < 0 || inMemory <= limit {
-				return nil
+				return nil // b.buf stays with its documents
 			}
 			sp, err := newSpool()
 			if err != nil {
 				return err
 			}
-			out.spool, docs = sp, out.Docs
-		} else {
-			start := len(out.Docs)
-			out.Docs = append(out.Docs, docs...)
-			docs = out.Docs[start:]
-		}
-		for i := range docs {
-			if err := out.spool.put(&docs[i]); err != nil {
-				return err
+			out.spool = sp
+			for _, docs := range parts {
+				for i := range docs {
+					if err := sp.put(&docs[i]); err != nil {
+						return err
+					}
+				}
 			}
+		} else {
+			for i := range b.docs {
+				if err := out.spool.put(&b.docs[i]); err != nil {
+					return err
+				}
+			}
+		}
+		if b.buf != nil {
+			unitBuffers.Put(b.buf) // its documents are in the spool
 		}
 		return nil
 	}
@@ -300,7 +316,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 				return nil, errors.Join(s.Close(err), out.Close())
 			}
 		}
-		if err := keep(b.docs); err != nil {
+		if err := keep(&b); err != nil {
 			return nil, errors.Join(s.Close(err), out.Close())
 		}
 	}
@@ -313,6 +329,11 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		diags.Sort()
 		return &Result{Diags: diags}, errors.Join(s.Close(nil), out.Close())
 	}
+	out.Docs = make([]Doc, 0, total)
+	for _, docs := range parts {
+		out.Docs = append(out.Docs, docs...)
+	}
+	parts = nil
 	slices.SortFunc(out.Docs, func(a, b Doc) int { return a.Key.Compare(b.Key) })
 	if d := duplicates(out.Docs, p.Base.Pods); d != nil {
 		d.Sort()
@@ -347,6 +368,24 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 		b.raws = make([][]byte, len(res.Objects))
 	}
 	b.docs = make([]Doc, 0, len(res.Objects))
+	var buf []byte
+	if render {
+		b.buf = unitBuffers.Get().(*[]byte)
+		buf = (*b.buf)[:0]
+	}
+	// Where each document's bytes end in buf: they are sliced once buf has stopped growing.
+	ends := make([]int, 0, len(res.Objects))
+	defer func() {
+		if b.buf == nil {
+			return
+		}
+		*b.buf = buf
+		start := 0
+		for j, end := range ends {
+			b.docs[j].data = buf[start:end:end]
+			start = end
+		}
+	}()
 	for j, o := range res.Objects {
 		d := Doc{Key: compile.KeyOf(o), kind: compile.KindOf(o),
 			run: o.GetLabels()[compile.LabelAgentRun] + o.GetLabels()[compile.LabelSchedule]}
@@ -371,17 +410,18 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 				b.raws[j] = bytes.Clone(raw)
 			}
 			if render {
-				var data []byte
+				start, filled := len(buf), false
 				if blanked != nil && tmpls != nil {
-					data = tmpls.fill(enc, tmplKey, blanked, k.Unblank(o))
+					buf, filled = tmpls.fill(buf, enc, tmplKey, blanked, k.Unblank(o))
 				}
-				if data == nil {
-					if data, err = enc.FromJSON(o, raw); err != nil {
+				if !filled {
+					if buf, err = enc.AppendFromJSON(buf, o, raw); err != nil {
 						b.err = fmt.Errorf("rendering unit %d: %w", i, err)
 						return b
 					}
 				}
-				d.data, d.n = data, len(data)
+				d.n = len(buf) - start
+				ends = append(ends, len(buf))
 			}
 		}
 		if shaped && !keyed {
@@ -415,24 +455,23 @@ type templates struct {
 // reference repository): past it, a new shape's template serves its first object only.
 const templateBudget = 32 << 20
 
-// fill is the document of an object of shape key from its template, made from blanked when the
-// shape has none yet; nil when the object must be rendered in full.
-func (t *templates) fill(enc *emit.Encoder, key [sha256.Size]byte, blanked []byte, unblank func(string) string) []byte {
+// fill appends to dst the document of an object of shape key from its template, made from
+// blanked when the shape has none yet; ok is false (dst as it was) when the object must be rendered
+// in full.
+func (t *templates) fill(dst []byte, enc *emit.Encoder, key [sha256.Size]byte, blanked []byte, unblank func(string) string) (_ []byte, ok bool) {
 	v, ok := t.m.Load(key)
 	if !ok {
 		tmpl := enc.Template(blanked)
 		if tmpl != nil && t.size.Add(int64(tmpl.Size())) > templateBudget {
-			data, _ := tmpl.Fill(unblank)
-			return data
+			return tmpl.AppendFill(dst, unblank)
 		}
 		v, _ = t.m.LoadOrStore(key, tmpl)
 	}
 	tmpl := v.(*emit.Template)
 	if tmpl == nil {
-		return nil
+		return dst, false
 	}
-	data, _ := tmpl.Fill(unblank)
-	return data
+	return tmpl.AppendFill(dst, unblank)
 }
 
 // duplicates is compile.DuplicateObjects on the sorted documents.

@@ -237,7 +237,7 @@ func (e *objectEncoder) marshal(o Object) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.fromJSON(o, raw)
+	return e.fromJSON(nil, o, raw)
 }
 
 // encode is o's encoding/json bytes and a newline, in e's scratch space.
@@ -257,10 +257,15 @@ func (e *objectEncoder) encode(o Object) ([]byte, error) {
 func (e *Encoder) JSON(o Object) ([]byte, error) { return e.e.encode(o) }
 
 // FromJSON is Marshal of o from raw, o's bytes as JSON returned them.
-func (e *Encoder) FromJSON(o Object, raw []byte) ([]byte, error) { return e.e.fromJSON(o, raw) }
+func (e *Encoder) FromJSON(o Object, raw []byte) ([]byte, error) { return e.e.fromJSON(nil, o, raw) }
 
-// fromJSON renders o from raw, its encoding/json bytes.
-func (e *objectEncoder) fromJSON(o Object, raw []byte) ([]byte, error) {
+// AppendFromJSON is FromJSON appending the document to dst.
+func (e *Encoder) AppendFromJSON(dst []byte, o Object, raw []byte) ([]byte, error) {
+	return e.e.fromJSON(dst, o, raw)
+}
+
+// fromJSON renders o from raw, its encoding/json bytes, appending to dst (nil: a slice of its own).
+func (e *objectEncoder) fromJSON(dst []byte, o Object, raw []byte) ([]byte, error) {
 	p := jsonParser{data: raw, stack: e.stack[:0], nodes: e.nodes[:0]}
 	n, err := p.node()
 	e.stack, e.nodes = p.stack, p.nodes
@@ -269,19 +274,25 @@ func (e *objectEncoder) fromJSON(o Object, raw []byte) ([]byte, error) {
 		ok := w.document(n)
 		e.yaml = w.b
 		if ok {
-			return bytes.Clone(w.b), nil
+			if dst == nil {
+				return bytes.Clone(w.b), nil
+			}
+			return append(dst, w.b...), nil
 		}
 	}
 	m, err := ToMap(o)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	// The emitter sigs.k8s.io/yaml uses, without its JSON re-parse: same bytes, more work.
 	out, err := yaml.Marshal(m)
 	if err != nil {
-		return nil, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
+		return dst, fmt.Errorf("encoding %s %s: %w", kindOf(o), o.GetName(), err)
 	}
-	return out, nil
+	if dst == nil {
+		return out, nil
+	}
+	return append(dst, out...), nil
 }
 
 // Template is the YAML of objects that differ only in a few names, made once from the JSON of one
@@ -332,13 +343,18 @@ func (t *Template) Fill(unblank func(string) string) ([]byte, bool) {
 	for _, h := range t.holes {
 		size += len(h.s) + 32
 	}
-	w := yamlWriter{b: make([]byte, 0, size)}
+	return t.AppendFill(make([]byte, 0, size), unblank)
+}
+
+// AppendFill is Fill appending the document to dst; when ok is false, dst is returned as it was.
+func (t *Template) AppendFill(dst []byte, unblank func(string) string) ([]byte, bool) {
+	w := yamlWriter{b: dst}
 	prev := 0
 	for _, h := range t.holes {
 		w.b = append(w.b, t.yaml[prev:h.at]...)
 		s := unblank(h.s)
 		if strings.IndexByte(s, 0) >= 0 || !w.scalar(node{kind: '"', s: s}, h.col) {
-			return nil, false
+			return dst, false
 		}
 		prev = h.at
 	}
