@@ -338,21 +338,37 @@ func (k *Keyer) KeyBlanked(o compile.Object, raw []byte) (key, tmplKey [sha256.S
 		key = sha256.Sum256(blanked)
 		return key, key, blanked, true
 	}
-	if key, ok = k.KeyJSON(o, raw); !ok {
-		return key, key, nil, false
-	}
 	task, at, end, found := agentTaskJSON(o, raw)
 	if !found || !utf8.ValidString(task) { // encoding/json writes invalid UTF-8 as U+FFFD: not task
-		return key, key, nil, true
+		key, ok = k.KeyJSON(o, raw)
+		return key, key, nil, ok
 	}
-	tokens := raw
-	if end > at {
-		k.task = append(append(append(k.task[:0], raw[:at]...), "\"\x00T\""...), raw[end:]...)
-		tokens, k.names[3] = k.task, task
+	if end == at { // no TASK value: the bytes are the key's already
+		blanked = k.k.blank(o, raw, true)
+		key = sha256.Sum256(blanked)
+		return key, key, blanked, true
 	}
-	blanked = k.k.blank(o, tokens, true)
+	k.task = append(append(append(k.task[:0], raw[:at]...), "\"\x00T\""...), raw[end:]...)
+	k.names[3] = task
+	blanked = k.k.blank(o, k.task, true)
+	// The key's bytes are blanked without the value, as withoutTaskJSON cuts it: blank replaces
+	// only names, which hold no '"' and so never meet the value's member, unless a name is
+	// "value" itself, when the member is not found and the key is made the long way.
+	cut := bytes.Index(blanked, []byte(taskValueToken))
+	if cut < 0 {
+		key, ok = k.KeyJSON(o, raw)
+		return key, key, nil, ok
+	}
+	h := sha256.New()
+	h.Write(blanked[:cut])
+	h.Write(blanked[cut+len(taskValueToken):])
+	h.Sum(key[:0])
 	return key, sha256.Sum256(blanked), blanked, true
 }
+
+// taskValueToken is the agent's TASK member in KeyBlanked's bytes: a NUL is never in encoding/json's
+// output, so it is found nowhere else.
+const taskValueToken = ",\"value\":\"\x00T\""
 
 // agentTaskJSON finds in raw, o's JSON, the value of its agent's TASK as a JSON string
 // (raw[at:end]), where withoutTask would blank it: found is false unless there is exactly one such

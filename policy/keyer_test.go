@@ -99,6 +99,10 @@ func TestKeyJSONTaskCut(t *testing.T) {
 		return j
 	}
 	task := func(v string) corev1.EnvVar { return corev1.EnvVar{Name: "TASK", Value: v} }
+	ofRun := func(j *batchv1.Job, run string) *batchv1.Job {
+		j.Labels = map[string]string{compile.LabelAgentRun: run}
+		return j
+	}
 	for _, c := range []struct {
 		name      string
 		j         *batchv1.Job
@@ -115,6 +119,9 @@ func TestKeyJSONTaskCut(t *testing.T) {
 		{"text names taskEnv", job([]corev1.EnvVar{task(taskEnv + `"x"}`)}, nil), false, true},
 		{"task holds the run's name", job([]corev1.EnvVar{task("run-1")}, []corev1.EnvVar{{Name: "RUN", Value: "run-1"}}), false, true},
 		{"invalid UTF-8", job([]corev1.EnvVar{task("a\xffb")}, nil), false, false},
+		// KeyBlanked finds the TASK's member by its key, "value", which this run's name blanks.
+		{"run named value", ofRun(job([]corev1.EnvVar{task("x")}, []corev1.EnvVar{{Name: "value", Value: "value"}}), "value"), false, false},
+		{"run named TASK's text", ofRun(job([]corev1.EnvVar{task("run-2")}, []corev1.EnvVar{{Name: "RUN", Value: "run-2"}}), "run-2"), false, true},
 	} {
 		var raw bytes.Buffer
 		if err := json.NewEncoder(&raw).Encode(c.j); err != nil {
@@ -135,8 +142,12 @@ func TestKeyJSONTaskCut(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: KeyJSON differs from Key", c.name)
 		}
-		// A template's bytes: the one TASK a token, and all of the JSON back when unblanked.
-		_, _, blanked, _ := k.KeyBlanked(c.j, raw.Bytes())
+		// A template's bytes: the one TASK a token, and all of the JSON back when unblanked; the
+		// shape's key the same whichever way it was made.
+		key, tmplKey, blanked, ok := k.KeyBlanked(c.j, raw.Bytes())
+		if !ok || key != want || blanked != nil && tmplKey != sha256.Sum256(blanked) {
+			t.Errorf("%s: KeyBlanked %v, or its keys differ", c.name, ok)
+		}
 		if (blanked != nil) != c.templated {
 			t.Errorf("%s: template bytes %v, want %v", c.name, blanked != nil, c.templated)
 		}
