@@ -132,6 +132,7 @@ type Stream struct {
 	known  sync.Map // the keys of shapes, for Known: read by the goroutines that build units
 	claims sync.Map // shape key → *claim: evaluations begun where units are built (Prejudge)
 	tasks  *taskBatch
+	lp     chan []located // the least-privilege findings, made from the sources while units come
 	stats  Stats
 	units  int
 	ended  bool
@@ -211,6 +212,10 @@ func (g *Gate) Begin(ctx context.Context, base *compile.Result) (*Stream, error)
 	if err != nil {
 		return nil, end(err)
 	}
+	// They depend on the packs alone: judged beside the units, not after the last one, when
+	// nothing else would run beside them.
+	s.lp = make(chan []located, 1)
+	go func() { s.lp <- leastPrivilegeFindings(base, g.cfg.Spec.Policy.Profile) }()
 	s.stats.Evaluations++
 	for _, f := range cfgFindings {
 		s.keep(s.loc, located{f: f, pos: s.loc.config(f.Field)}, phaseConfig, nil, 0)
@@ -619,7 +624,7 @@ func (s *Stream) Report() (_ *Report, err error) {
 	for _, l := range tenantFindings(res) {
 		s.keep(s.loc, l, phaseTenants, nil, 0)
 	}
-	for _, l := range leastPrivilegeFindings(res, g.cfg.Spec.Policy.Profile) {
+	for _, l := range <-s.lp {
 		s.keep(s.loc, l, phaseLeastPrivilege, nil, 0)
 	}
 	taskFindings, err := s.tasks.eval(s.ctx, g.engine)
