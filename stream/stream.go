@@ -8,6 +8,7 @@ package stream
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -83,30 +84,67 @@ func (e SpoolError) Error() string { return e.Err.Error() }
 func (e SpoolError) Unwrap() error { return e.Err }
 
 // WriteTo writes the documents as one YAML stream, separated by "---" (emit.MarshalStream's bytes).
+// Spooled documents are read back by another goroutine, a chunk ahead of the writes: reading
+// 133,000 of them one by one took as long as writing the stream.
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	var n int64
-	var buf []byte // one document at a time, written before the next is read
-	for i := range r.Docs {
-		if i > 0 {
-			k, err := bw.WriteString("---\n")
-			if n += int64(k); err != nil {
-				return n, err
+	const chunk = 1 << 18
+	full := make(chan []byte, 1)
+	free := make(chan []byte, 2)
+	free <- make([]byte, 0, chunk)
+	free <- make([]byte, 0, chunk)
+	stop := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(full)
+		buf := <-free
+		for i := range r.Docs {
+			d := &r.Docs[i]
+			if len(buf) > 0 && len(buf)+len("---\n")+d.n > cap(buf) {
+				select {
+				case full <- buf:
+				case <-stop:
+					return
+				}
+				select {
+				case buf = <-free:
+				case <-stop:
+					return
+				}
+				buf = buf[:0]
+			}
+			if i > 0 {
+				buf = append(buf, "---\n"...)
+			}
+			if d.data != nil || d.n == 0 {
+				buf = append(buf, d.data...)
+				continue
+			}
+			at := len(buf)
+			buf = slices.Grow(buf, d.n)[:at+d.n]
+			if _, err := r.spool.f.ReadAt(buf[at:], d.off); err != nil {
+				readErr = SpoolError{fmt.Errorf("reading the spooled documents: %w", err)}
+				return
 			}
 		}
-		data, err := r.dataInto(i, buf)
-		if err != nil {
-			return n, err
+		if len(buf) > 0 {
+			select {
+			case full <- buf:
+			case <-stop:
+			}
 		}
-		if r.Docs[i].data == nil {
-			buf = data
-		}
-		k, err := bw.Write(data)
+	}()
+	var n int64
+	for buf := range full {
+		k, err := w.Write(buf)
 		if n += int64(k); err != nil {
+			close(stop)
+			for range full { // the reader stops at its next send
+			}
 			return n, err
 		}
+		free <- buf
 	}
-	return n, bw.Flush()
+	return n, readErr // the reader's, read after it closed full
 }
 
 // Path is where -o DIR puts the document (emit.ObjectPath), made when asked: the index holds
@@ -329,12 +367,7 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 		diags.Sort()
 		return &Result{Diags: diags}, errors.Join(s.Close(nil), out.Close())
 	}
-	out.Docs = make([]Doc, 0, total)
-	for _, docs := range parts {
-		out.Docs = append(out.Docs, docs...)
-	}
-	parts = nil
-	slices.SortFunc(out.Docs, func(a, b Doc) int { return a.Key.Compare(b.Key) })
+	out.Docs, parts = sortedDocs(parts, total), nil
 	if d := duplicates(out.Docs, p.Base.Pods); d != nil {
 		d.Sort()
 		return &Result{Diags: d}, errors.Join(s.Close(nil), out.Close())
@@ -472,6 +505,54 @@ func (t *templates) fill(dst []byte, enc *emit.Encoder, key [sha256.Size]byte, b
 		return dst, false
 	}
 	return tmpl.AppendFill(dst, unblank)
+}
+
+// sortedDocs are the units' documents (total of them) in output order: the order
+// slices.SortFunc by Key gives them in the order they came, ties too, found on indexes with the
+// namespaces ranked, not by comparing namespaces and moving 133,000 documents at ten times the
+// reference repository.
+func sortedDocs(parts [][]Doc, total int) []Doc {
+	all := make([]*Doc, 0, total)
+	seen := map[string]bool{}
+	var namespaces []string
+	for _, docs := range parts {
+		for i := range docs {
+			all = append(all, &docs[i])
+			if ns := docs[i].Key.Namespace; !seen[ns] {
+				seen[ns] = true
+				namespaces = append(namespaces, ns)
+			}
+		}
+	}
+	slices.Sort(namespaces)
+	rank := make(map[string]int, len(namespaces))
+	for i, ns := range namespaces {
+		rank[ns] = i
+	}
+	type sortKey struct {
+		ns, kind int
+		name     string
+	}
+	keys := make([]sortKey, len(all))
+	idx := make([]int32, len(all))
+	for i, d := range all {
+		keys[i], idx[i] = sortKey{rank[d.Key.Namespace], d.Key.Kind, d.Key.Name}, int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		k, l := &keys[a], &keys[b]
+		if k.ns != l.ns {
+			return cmp.Compare(k.ns, l.ns)
+		}
+		if k.kind != l.kind {
+			return cmp.Compare(k.kind, l.kind)
+		}
+		return strings.Compare(k.name, l.name)
+	})
+	out := make([]Doc, len(all))
+	for i, j := range idx {
+		out[i] = *all[j]
+	}
+	return out
 }
 
 // duplicates is compile.DuplicateObjects on the sorted documents.
