@@ -260,3 +260,48 @@ func TestIgnoreFileSymlinkRefused(t *testing.T) {
 		t.Errorf("got %v, want the link refused", diags)
 	}
 }
+
+// TestWalkKeepsOrder: the files a walk finds are read on every core, but they and the walk's
+// diagnostics come back in walk order: manifests, SKILL.md packages, skipped notes, a symlink and
+// a file too large to read, interleaved.
+func TestWalkKeepsOrder(t *testing.T) {
+	dir := t.TempDir()
+	cm := "apiVersion: v1\nkind: ConfigMap\n"
+	for name, data := range map[string]string{
+		"a/1.yaml":       cm,
+		"a/pkg/SKILL.md": "---\ndescription: d\n---\nbody\n",
+		"a/z.yaml":       cm,
+		"b/.hidden.yaml": cm,
+		"b/big.yaml":     strings.Repeat("#", MaxFileSize+1),
+		"b/c.yaml":       cm,
+		"c.yaml":         cm,
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("c.yaml", filepath.Join(dir, "b", "link.yaml")); err != nil {
+		t.Skip(err)
+	}
+	files, diags := ReadPaths([]string{dir}, nil)
+	var got []string
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f.Name)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	if want := []string{"a/1.yaml", "a/pkg", "a/z.yaml", "b/c.yaml", "c.yaml"}; !slices.Equal(got, want) {
+		t.Errorf("files %q\nwant %q", got, want)
+	}
+	got = nil
+	for _, d := range diags {
+		rel, _ := filepath.Rel(dir, d.File)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	if want := []string{"b/.hidden.yaml", "b/big.yaml", "b/link.yaml"}; !slices.Equal(got, want) {
+		t.Errorf("diagnostics of %q\nwant %q:\n%s", got, want, diags.Error())
+	}
+}

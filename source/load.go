@@ -13,9 +13,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -145,6 +148,11 @@ func (w Walk) Read(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 		rules, d := readIgnoreFile(root)
 		diags = append(diags, d...)
 		rules = append(rules, exclude...)
+		// What the walk finds, in its order; the manifests it finds are read afterwards, on every
+		// core (thousands of small files, each opened a folder at a time), each into its place.
+		var found []walked
+		diagsBefore := diags
+		diags = nil
 		err = root.Walk(".", func(rel string, e fs.DirEntry, err error) error {
 			path := root.Path(rel)
 			if err != nil {
@@ -169,7 +177,8 @@ func (w Walk) Read(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 					if err != nil {
 						diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: err.Error()})
 					} else {
-						files = append(files, File{Name: path, Package: &pkg})
+						found = append(found, walked{diags: diags, file: &File{Name: path, Package: &pkg}})
+						diags = nil
 					}
 					return fs.SkipDir
 				}
@@ -188,20 +197,64 @@ func (w Walk) Read(paths []string, stdin io.Reader) ([]File, diag.Diagnostics) {
 				diags = append(diags, diag.Diagnostic{File: path, Severity: diag.SeverityError, Message: fmt.Sprintf("not a regular file (%v): not read inside a directory", e.Type())})
 				return nil
 			}
-			data, err := root.ReadFile(rel, MaxFileSize)
-			if err != nil {
-				diags = append(diags, readError(path, err))
-				return nil
-			}
-			files = append(files, File{Name: path, Data: data, Walked: true})
+			found = append(found, walked{diags: diags, rel: rel, path: path})
+			diags = nil
 			return nil
 		})
+		found = append(found, walked{diags: diags}) // what followed the last file
+		diags = diagsBefore
+		readWalked(root, found)
+		for _, w := range found {
+			diags = append(diags, w.diags...)
+			if w.file != nil {
+				files = append(files, *w.file)
+				continue
+			}
+			if w.path == "" {
+				continue
+			}
+			if w.err != nil {
+				diags = append(diags, readError(w.path, w.err))
+				continue
+			}
+			files = append(files, File{Name: w.path, Data: w.data, Walked: true})
+		}
 		root.Close()
 		if err != nil {
 			diags = append(diags, diag.Diagnostic{File: p, Severity: diag.SeverityError, Message: describeFSError(err)})
 		}
 	}
 	return files, diags
+}
+
+// walked is what a walk found: a file to read (rel, path), or one read already (a SKILL.md
+// package), or neither, with the diagnostics the walk made before it.
+type walked struct {
+	diags     diag.Diagnostics
+	file      *File
+	rel, path string
+	data      []byte
+	err       error
+}
+
+// readWalked reads the files found under root, on every core.
+func readWalked(root *confine.Root, found []walked) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(found)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(found) {
+					return
+				}
+				if w := &found[i]; w.path != "" {
+					w.data, w.err = root.ReadFile(w.rel, MaxFileSize)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func isZip(name string) bool { return strings.EqualFold(filepath.Ext(name), ".zip") }
