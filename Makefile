@@ -186,13 +186,15 @@ e2e: e2e-vet build e2e-tools
 e2e-vet:
 	cd e2e && $(GO) vet ./...
 
-e2e-tools: $(foreach c,$(K8S_CMDS),$(BIN)/.$(c)-$(K8S_VERSION)) $(BIN)/.etcd-$(ETCD_VERSION)
+e2e-tools: $(BIN)/.k8s-$(K8S_VERSION) $(BIN)/.etcd-$(ETCD_VERSION)
 
 # hack/k8s requires k8s.io/kubernetes with its staging modules replaced by their published tags
 # (`go install ...@v1.37.2` refuses replace directives, so the build runs inside that module).
-$(BIN)/.kube-apiserver-$(K8S_VERSION) $(BIN)/.kube-controller-manager-$(K8S_VERSION) $(BIN)/.kubectl-$(K8S_VERSION): $(BIN)/.%-$(K8S_VERSION):
+# One go build for the three commands: their shared packages are planned once, and each link runs
+# beside the other compiles, not after them.
+$(BIN)/.k8s-$(K8S_VERSION):
 	@mkdir -p $(BIN)
-	cd hack/k8s && $(GO) build -trimpath -ldflags '$(K8S_LDFLAGS)' -o $(BIN)/$* k8s.io/kubernetes/cmd/$*
+	cd hack/k8s && $(GO) build -trimpath -ldflags '$(K8S_LDFLAGS)' -o $(BIN)/ $(addprefix k8s.io/kubernetes/cmd/,$(K8S_CMDS))
 	@touch $@
 
 $(BIN)/.etcd-$(ETCD_VERSION):
