@@ -45,12 +45,15 @@ func WriteObjects(ctx context.Context, dir string, objs []compile.Object, opts O
 // it was and no temporary directory behind. DIR is replaced only when it is missing, empty or a
 // render skillc wrote (inspect); of the previous render only its own files are removed.
 func Write(ctx context.Context, dir string, files map[string][]byte, opts Options) (err error) {
-	return WriteFrom(ctx, dir, slices.Sorted(maps.Keys(files)), func(rel string) ([]byte, error) { return files[rel], nil }, opts)
+	read := func(rel string) ([]byte, error) { return files[rel], nil }
+	return WriteFrom(ctx, dir, slices.Sorted(maps.Keys(files)), func() func(string) ([]byte, error) { return read }, opts)
 }
 
 // WriteFrom is Write of the files rels (sorted relative slash paths), each read when it is
-// written: a render larger than memory should hold (package stream spools its documents).
-func WriteFrom(ctx context.Context, dir string, rels []string, read func(rel string) ([]byte, error), opts Options) (err error) {
+// written: a render larger than memory should hold (package stream spools its documents). Each
+// goroutine that writes reads through a reader of its own from readers, whose bytes need stay
+// valid only until that reader's next read: one buffer serves all of a goroutine's files.
+func WriteFrom(ctx context.Context, dir string, rels []string, readers func() func(rel string) ([]byte, error), opts Options) (err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -118,7 +121,7 @@ func WriteFrom(ctx context.Context, dir string, rels []string, read func(rel str
 		return nil
 	}
 	// tmp is ours and, until the chmod below, 0700: plain writes cannot meet a planted link.
-	if err := writeAll(tmp, rels, read, interrupted, func() { afterFirstFile(ctx, tmp) }); err != nil {
+	if err := writeAll(tmp, rels, readers, interrupted, func() { afterFirstFile(ctx, tmp) }); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -182,7 +185,7 @@ func renameError(err error) error {
 // (a render is thousands of small files: the time is in system calls, which overlap), each keeping
 // the folder it writes into open. stop is checked before every file; afterFirst runs once the
 // first file is written (the test hook).
-func writeAll(root string, rels []string, read func(string) ([]byte, error), stop func() error, afterFirst func()) error {
+func writeAll(root string, rels []string, readers func() func(string) ([]byte, error), stop func() error, afterFirst func()) error {
 	dirs := map[string]bool{}
 	for _, rel := range rels {
 		dirs[filepath.Dir(filepath.FromSlash(rel))] = true
@@ -195,6 +198,7 @@ func writeAll(root string, rels []string, read func(string) ([]byte, error), sto
 	writer := func() (func(string) error, func()) {
 		var at *folder
 		atDir := ""
+		read := readers()
 		write := func(rel string) error {
 			if err := stop(); err != nil {
 				return err

@@ -192,3 +192,53 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalLeavesNothing: a DIR skillc may not replace (a file of someone else's, a link in a
+// render's folder) is refused by name, stays as it was, and no temporary directory is left beside
+// it; with a reader that would fail too, the refusal is still what is said.
+func TestRefusalLeavesNothing(t *testing.T) {
+	files := map[string][]byte{}
+	for i := range 300 {
+		files["ns/job/run-"+strconv.Itoa(i)+".yaml"] = []byte("kind: Job\n")
+	}
+	for _, c := range []struct {
+		name  string
+		plant func(t *testing.T, out string)
+		want  string
+	}{
+		{"a file of someone else's", func(t *testing.T, out string) {
+			if err := os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "holds notes.txt, which skillc did not write"},
+		{"a link", func(t *testing.T, out string) {
+			if err := os.Symlink("/etc/passwd", filepath.Join(out, "ns", "job", "run-0.yaml.bak")); err != nil {
+				t.Skip(err)
+			}
+		}, "holds ns/job/run-0.yaml.bak (a symlink), which skillc did not write"},
+	} {
+		parent := t.TempDir()
+		out := filepath.Join(parent, "rendered")
+		if err := Write(context.Background(), out, files, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		c.plant(t, out)
+		before := snapshot(t, out)
+		err := Write(context.Background(), out, map[string][]byte{"ns/job/new.yaml": []byte("kind: Job\n")}, Options{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+		if snapshot(t, out) != before {
+			t.Errorf("%s: a refused write changed DIR", c.name)
+		}
+		assertOnlyEntry(t, parent, "rendered")
+		// The write itself fails too (a read error): DIR's refusal is still what is said.
+		err = WriteFrom(context.Background(), out, []string{"ns/job/new.yaml"}, func() func(string) ([]byte, error) {
+			return func(string) ([]byte, error) { return nil, errors.New("the spool is gone") }
+		}, Options{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s, failed write: err = %v, want %q", c.name, err, c.want)
+		}
+		assertOnlyEntry(t, parent, "rendered")
+	}
+}

@@ -151,9 +151,10 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 // 133,000 of them at ten times the reference repository.
 func (d *Doc) Path() string { return emit.Path(d.Key.Namespace, d.kind, d.Key.Name) }
 
-// Paths are the documents' paths in -o DIR, sorted, and a function that reads one (for
-// render.WriteFrom: safe for concurrent use).
-func (r *Result) Paths() ([]string, func(rel string) ([]byte, error)) {
+// Paths are the documents' paths in -o DIR, sorted, and readers for render.WriteFrom: each reader
+// (one per goroutine that writes) reads a document into a buffer of its own, valid until its next
+// read, not into an allocation per document.
+func (r *Result) Paths() ([]string, func() func(rel string) ([]byte, error)) {
 	type entry struct {
 		path string
 		i    int
@@ -167,12 +168,19 @@ func (r *Result) Paths() ([]string, func(rel string) ([]byte, error)) {
 	for i, e := range entries {
 		paths[i] = e.path
 	}
-	return paths, func(rel string) ([]byte, error) {
-		k, ok := slices.BinarySearchFunc(entries, rel, func(e entry, rel string) int { return strings.Compare(e.path, rel) })
-		if !ok {
-			return nil, fmt.Errorf("no document for %s", rel)
+	return paths, func() func(rel string) ([]byte, error) {
+		var buf []byte
+		return func(rel string) ([]byte, error) {
+			k, ok := slices.BinarySearchFunc(entries, rel, func(e entry, rel string) int { return strings.Compare(e.path, rel) })
+			if !ok {
+				return nil, fmt.Errorf("no document for %s", rel)
+			}
+			data, err := r.dataInto(entries[k].i, buf)
+			if err == nil && r.Docs[entries[k].i].data == nil {
+				buf = data // read from the spool: buf's storage, or a larger one for the next read
+			}
+			return data, err
 		}
-		return r.Data(entries[k].i)
 	}
 }
 

@@ -91,7 +91,8 @@ func streamed(t *testing.T, files []source.File, g *policy.Gate, opts Options) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, read := res.Paths()
+	paths, readers := res.Paths()
+	read := readers()
 	if len(paths) != len(files2) {
 		t.Errorf("%d paths, %d files", len(paths), len(files2))
 	}

@@ -127,8 +127,8 @@ func runCompile(cmd *cobra.Command, o *compileCmdOptions, args []string) error {
 		}
 		return out
 	}
-	paths, read := res.Paths()
-	if err := render.WriteFrom(cmd.Context(), o.outDir, paths, read, opts); errors.As(err, new(stream.SpoolError)) {
+	paths, readers := res.Paths()
+	if err := render.WriteFrom(cmd.Context(), o.outDir, paths, readers, opts); errors.As(err, new(stream.SpoolError)) {
 		return out.then(spoolFailure(err, "nothing was written: "+o.outDir+" is as it was"))
 	} else if err != nil {
 		return out.then(outputFailure(o.outDir, err))
