@@ -136,16 +136,32 @@ func kindOf(o Object) string {
 // namespaces of the objects (an integer compared, not a string); the sort moves indices, not
 // objects. The comparisons, and so the order, are those of Key.Compare.
 func sortObjects(objs []Object) {
+	idx := Order(len(objs), func(i int) Key { return KeyOf(objs[i]) })
+	sorted := make([]Object, len(objs))
+	for i, j := range idx {
+		sorted[i] = objs[j]
+	}
+	copy(objs, sorted)
+}
+
+// Order is the permutation that puts n items in output order, key(i) being item i's Key: the one
+// slices.SortFunc by Key.Compare makes of them (ties too), found on indexes with the namespaces
+// ranked, not by comparing namespaces and moving the items (133,000 documents at ten times the
+// reference repository).
+func Order(n int, key func(i int) Key) []int32 {
 	type sortKey struct {
 		ns, kind int
 		name     string
 	}
+	keys := make([]sortKey, n)
 	var namespaces []string // distinct, then sorted
 	seen := map[string]bool{}
-	for _, o := range objs {
-		if ns := o.GetNamespace(); !seen[ns] {
-			seen[ns] = true
-			namespaces = append(namespaces, ns)
+	for i := range n {
+		k := key(i)
+		keys[i] = sortKey{kind: k.Kind, name: k.Name}
+		if !seen[k.Namespace] {
+			seen[k.Namespace] = true
+			namespaces = append(namespaces, k.Namespace)
 		}
 	}
 	slices.Sort(namespaces)
@@ -153,10 +169,9 @@ func sortObjects(objs []Object) {
 	for i, ns := range namespaces {
 		rank[ns] = i
 	}
-	keys := make([]sortKey, len(objs))
-	idx := make([]int32, len(objs))
-	for i, o := range objs {
-		keys[i], idx[i] = sortKey{rank[o.GetNamespace()], kindOrder[kindOf(o)], o.GetName()}, int32(i)
+	idx := make([]int32, n)
+	for i := range n {
+		keys[i].ns, idx[i] = rank[key(i).Namespace], int32(i)
 	}
 	slices.SortFunc(idx, func(a, b int32) int {
 		k, l := &keys[a], &keys[b]
@@ -168,11 +183,7 @@ func sortObjects(objs []Object) {
 		}
 		return strings.Compare(k.name, l.name)
 	})
-	sorted := make([]Object, len(objs))
-	for i, j := range idx {
-		sorted[i] = objs[j]
-	}
-	copy(objs, sorted)
+	return idx
 }
 
 // Key is where an object goes in output order: by namespace, kind (SPEC §3's order), then name.
