@@ -394,9 +394,9 @@ func Run(ctx context.Context, p *compile.Plan, gate *policy.Gate, diags diag.Dia
 
 // buildUnit builds unit i, computes its shape keys and renders its emitted objects (stand-ins are
 // judged, never emitted). An object's JSON serves both its YAML and its key.
-func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *emit.Encoder, tmpls *templates, render bool) built {
+func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *emit.Encoder, tmpls *templates, render bool) (b built) {
 	res, diags := p.Unit(i)
-	b := built{res: res, diags: diags}
+	b = built{res: res, diags: diags}
 	if diags.HasErrors() {
 		return b
 	}
@@ -413,7 +413,8 @@ func buildUnit(p *compile.Plan, k *policy.Keyer, s *policy.Stream, i int, enc *e
 		b.buf = unitBuffers.Get().(*[]byte)
 		buf = (*b.buf)[:0]
 	}
-	// Where each document's bytes end in buf: they are sliced once buf has stopped growing.
+	// Where each document's bytes end in buf: they are sliced once buf has stopped growing, as
+	// the unit is returned.
 	ends := make([]int, 0, len(res.Objects))
 	defer func() {
 		if b.buf == nil {
