@@ -338,17 +338,13 @@ func (k *Keyer) KeyJSON(o compile.Object, raw []byte) (key [sha256.Size]byte, ok
 // That is the bytes the shape key hashed, except for a workload, whose key leaves the TASK out.
 // blanked is nil where raw holds no single TASK of the agent to replace for sure.
 func (k *Keyer) KeyBlanked(o compile.Object, raw []byte) (key, tmplKey [sha256.Size]byte, blanked []byte, ok bool) {
-	if compile.PodSpecOf(o) == nil {
-		blanked = k.k.blank(o, raw, true)
-		key = sha256.Sum256(blanked)
-		return key, key, blanked, true
-	}
+	// Found with at == end for a kind without a TASK to blank, or a pod without a TASK value.
 	task, at, end, found := agentTaskJSON(o, raw)
 	if !found || !utf8.ValidString(task) { // encoding/json writes invalid UTF-8 as U+FFFD: not task
 		key, ok = k.KeyJSON(o, raw)
 		return key, key, nil, ok
 	}
-	if end == at { // no TASK value: the bytes are the key's already
+	if end == at { // no TASK value (or no pod): the bytes are the key's already
 		blanked = k.k.blank(o, raw, true)
 		key = sha256.Sum256(blanked)
 		return key, key, blanked, true
