@@ -48,3 +48,60 @@ func TestBudgets(t *testing.T) {
 		})
 	}
 }
+
+// TestBudgetsCountAsTheDocuments: counting each pack's skills once, and each content once, gives
+// every instance the tokens of the documents its packs mount, as estimateTokens(skillDocument(s))
+// counts each (multi-byte text, several lines of description, no description), and warns on the
+// same skills.
+func TestBudgetsCountAsTheDocuments(t *testing.T) {
+	skill := func(name, desc, content string) api.Skill {
+		return api.Skill{Name: name, Description: desc, Content: content}
+	}
+	var packs []*api.SkillPack
+	for i, skills := range [][]api.Skill{
+		{skill("a", "d", "body\n"), skill("b", "", "ééé")},
+		{skill("c", "  two\nlines ", strings.Repeat("ü", 20003))},
+		{skill("d", "日本", "x"), skill("e", "", ""), skill("f", "z", strings.Repeat("w", 20001))},
+		nil,
+	} {
+		p := &api.SkillPack{Spec: api.SkillPackSpec{Skills: skills}}
+		p.Metadata.Name = fmt.Sprintf("p%d", i)
+		packs = append(packs, p)
+	}
+	in := &api.Inputs{Packs: packs}
+	toggles := map[nsName][]Toggle{}
+	for i, use := range [][]int{{0, 1}, {1, 2, 0}, {2}, {3}, {}, {1, 1}} {
+		inst := &api.Instance{}
+		inst.Metadata.Name, inst.Metadata.Namespace = fmt.Sprintf("i%d", i), "ns"
+		in.Instances = append(in.Instances, inst)
+		for _, p := range use {
+			toggles[nsName{"ns", inst.Metadata.Name}] = append(toggles[nsName{"ns", inst.Metadata.Name}], Toggle{Pack: packs[p]})
+		}
+	}
+	got, diags := budgets(10, toggles, in)
+	for i, b := range got {
+		want := Budget{Namespace: "ns", Instance: fmt.Sprintf("i%d", i), Limit: 10}
+		for _, tg := range toggles[nsName{"ns", want.Instance}] {
+			for _, s := range tg.Pack.Spec.Skills {
+				want.Skills++
+				want.Tokens += estimateTokens(skillDocument(s))
+				want.IndexTokens += estimateTokens(s.Name + ": " + s.Description)
+			}
+		}
+		if b != want {
+			t.Errorf("budget %d = %+v, want %+v", i, b, want)
+		}
+	}
+	var big []string
+	for _, d := range diags {
+		if strings.Contains(d.Message, "split it") {
+			big = append(big, d.Field)
+		}
+	}
+	if want := []string{"spec.skills[0].content", "spec.skills[2].content"}; fmt.Sprint(big) != fmt.Sprint(want) {
+		t.Errorf("oversized skills at %v, want %v (of p1 and p2)", big, want)
+	}
+	if len(got) != 6 || got[1].Tokens == 0 {
+		t.Fatalf("budgets = %+v", got)
+	}
+}

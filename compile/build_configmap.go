@@ -95,10 +95,15 @@ func skillDocument(s api.Skill) string {
 	if s.Description == "" {
 		return s.Content
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n> %s\n\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.Description), "\n", " "))
-	b.WriteString(s.Content)
-	return b.String()
+	return skillHeading(s) + s.Content
+}
+
+// skillHeading is what skillDocument puts before the skill's content ("" without a description).
+func skillHeading(s api.Skill) string {
+	if s.Description == "" {
+		return ""
+	}
+	return fmt.Sprintf("# %s\n\n> %s\n\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.Description), "\n", " "))
 }
 
 // withFilesNote tells the agent where the package's files are: the body names them relative to
