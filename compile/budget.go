@@ -81,9 +81,9 @@ func budgets(limit int, instToggles map[nsName][]Toggle, in *api.Inputs) ([]Budg
 		out = append(out, b)
 	}
 	for _, p := range in.Packs {
-		n := chars(p)
+		content := chars(p)
 		for i, s := range p.Spec.Skills {
-			if n := (n[i] + 3) / 4; n > maxSkillTokens { // estimateTokens(s.Content)
+			if n := (content[i] + 3) / 4; n > maxSkillTokens { // estimateTokens(s.Content)
 				field := fmt.Sprintf("spec.skills[%d].content", i)
 				diags = append(diags, diag.Diagnostic{File: p.Src.File, Line: p.Src.LineOf(field), Field: field, Severity: diag.SeverityWarning,
 					Message: fmt.Sprintf("skill %q is about %d tokens, over %d: split it, so agents load only what a task needs", s.Name, n, maxSkillTokens)})
