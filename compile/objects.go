@@ -150,15 +150,16 @@ func sortObjects(objs []Object) {
 // reference repository).
 func Order(n int, key func(i int) Key) []int32 {
 	type sortKey struct {
-		ns, kind int
-		name     string
+		ns, kind  int
+		name      string
+		namespace string // until ranked
 	}
 	keys := make([]sortKey, n)
 	var namespaces []string // distinct, then sorted
 	seen := map[string]bool{}
 	for i := range n {
 		k := key(i)
-		keys[i] = sortKey{kind: k.Kind, name: k.Name}
+		keys[i] = sortKey{kind: k.Kind, name: k.Name, namespace: k.Namespace}
 		if !seen[k.Namespace] {
 			seen[k.Namespace] = true
 			namespaces = append(namespaces, k.Namespace)
@@ -171,7 +172,7 @@ func Order(n int, key func(i int) Key) []int32 {
 	}
 	idx := make([]int32, n)
 	for i := range n {
-		keys[i].ns, idx[i] = rank[key(i).Namespace], int32(i)
+		keys[i].ns, idx[i] = rank[keys[i].namespace], int32(i)
 	}
 	slices.SortFunc(idx, func(a, b int32) int {
 		k, l := &keys[a], &keys[b]
